@@ -1,0 +1,27 @@
+import type {
+  AdjustRequest, ChangeEvent, EngineStats, FreezeRequest, FreezeResult, FulfilLine, MovementResult,
+  ReceiveRequest, ReservationResult, ReserveRequest, ReserveResult, SkuResult,
+} from './types.js';
+import type { Refusal } from './errors.js';
+
+export type ChangeListener = (event: ChangeEvent) => void;
+
+/** The embedded API. Every operation resolves to a result; none rejects. */
+export interface Engine {
+  receive(request: ReceiveRequest): Promise<MovementResult>;
+  adjust(request: AdjustRequest): Promise<MovementResult>;
+  reserve(request: ReserveRequest): Promise<ReserveResult>;
+  commit(id: string): Promise<ReservationResult>;
+  fulfil(id: string, lines?: FulfilLine[]): Promise<ReservationResult>;
+  release(id: string): Promise<ReservationResult>;
+  getReservation(id: string): Promise<ReservationResult>;
+  get(sku: string): Promise<SkuResult>;
+  freeze(request: FreezeRequest): Promise<FreezeResult>;
+  unfreeze(sku: string): Promise<FreezeResult>;
+  /** Runs the expiry sweep now on every shard (the engine also runs it on its own). */
+  expireDue(): Promise<{ ok: true } | Refusal>;
+  /** Change events of the given SKUs ('*': all). Returns the function that unsubscribes. */
+  subscribe(skus: string[] | '*', listener: ChangeListener): () => void;
+  stats(): EngineStats;
+  close(): Promise<void>;
+}

@@ -1,0 +1,66 @@
+/**
+ * The one table of stable error codes. Every refusal the engine returns carries one of these
+ * codes; the README documents each (test/error-codes.test.ts fails when one is missing).
+ */
+export const ERROR_CODES = {
+  INVALID_ARGUMENT: 'a field is missing, of the wrong type, out of range, or unknown; the message names it',
+  INSUFFICIENT_STOCK: 'not enough units are available (or on hand, for a shipment) to do what was asked',
+  CONFLICT: 'a reservation id was reused with a different body',
+  NOT_FOUND: 'no reservation with that id, or no SKU with that name, is known',
+  INVALID_STATE: 'the reservation or SKU is in a state that does not allow this transition',
+  SKU_FROZEN: 'the SKU is frozen: it takes no new reservations until unfrozen',
+  LIMIT_REACHED: 'a capacity limit (live holds per shard, quantity ceiling) would be exceeded',
+  OVERLOADED: 'the shard has reached its in-flight limit; retry after error.retryAfterMs',
+  UNAVAILABLE: 'the shard failed while the request was in flight; the outcome is unknown, retry with the same id',
+  CLOSED: 'the engine is closed',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface EngineError {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly retryAfterMs?: number;
+  /** For a refused reserve: the index of the first line that could not be held. */
+  readonly line?: number;
+}
+
+export interface Refusal {
+  readonly ok: false;
+  readonly error: EngineError;
+}
+
+function refusal(code: ErrorCode, message: string): Refusal {
+  return { ok: false, error: { code, message } };
+}
+
+/** One factory per code: callers never spell a code as a string literal. */
+export const refuse = {
+  invalidArgument: (field: string, problem: string): Refusal =>
+    refusal('INVALID_ARGUMENT', `${field}: ${problem}`),
+  insufficientStock: (message: string, line?: number): Refusal =>
+    (line === undefined ? refusal('INSUFFICIENT_STOCK', message) : { ok: false, error: { code: 'INSUFFICIENT_STOCK', message, line } }),
+  conflict: (id: string): Refusal =>
+    refusal('CONFLICT', `reservation '${id}' already exists with a different body`),
+  notFound: (what: string): Refusal => refusal('NOT_FOUND', `${what} not found`),
+  invalidState: (message: string): Refusal => refusal('INVALID_STATE', message),
+  skuFrozen: (sku: string, line: number): Refusal =>
+    ({ ok: false, error: { code: 'SKU_FROZEN', message: `lines[${line}]: sku '${sku}' is frozen`, line } }),
+  limitReached: (message: string): Refusal => refusal('LIMIT_REACHED', message),
+  overloaded: (shard: number, retryAfterMs: number): Refusal => ({
+    ok: false,
+    error: { code: 'OVERLOADED', message: `shard ${shard} is at its in-flight limit`, retryAfterMs },
+  }),
+  unavailable: (shard: number, cause: string): Refusal =>
+    refusal('UNAVAILABLE', `shard ${shard} failed: ${cause}`),
+  closed: (): Refusal => refusal('CLOSED', 'the engine is closed'),
+};
+
+/**
+ * Thrown only where no result can be returned: createEngine's options and subscribe's
+ * arguments (programming errors). Coded like every refusal.
+ */
+export class InvalidArgumentError extends Error {
+  readonly code = 'INVALID_ARGUMENT';
+  override name = 'InvalidArgumentError';
+}

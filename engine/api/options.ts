@@ -1,0 +1,100 @@
+import { availableParallelism } from 'node:os';
+import { InvalidArgumentError as OptionsError } from './errors.js';
+import { LIMITS } from './limits.js';
+import type { Clock } from './types.js';
+
+export interface EngineOptions {
+  /** 0 runs the ledger on the calling thread (deterministic); N runs N worker shards. Default: one per CPU. */
+  shards?: number;
+  clock?: Clock;
+  /** Placement priority for lines without a location; other locations follow, by name. */
+  locationOrder?: string[];
+  /** Operations queued or in flight per shard before new ones are refused (or made to wait). */
+  maxInFlightOpsPerShard?: number;
+  /** 'reject': resolve OVERLOADED at once (default); 'wait': queue, bounded by maxWaitingOpsPerShard. */
+  onOverload?: 'reject' | 'wait';
+  maxWaitingOpsPerShard?: number;
+  /** Largest batch sent to a shard in one message. */
+  maxBatchOps?: number;
+  maxLiveHoldsPerShard?: number;
+  /** Terminal holds and refusals remembered per shard for idempotent replay (oldest dropped first). */
+  retainedOutcomesPerShard?: number;
+  outcomeRetentionMs?: number;
+  /** How often the engine expires due holds when nothing else is happening. */
+  expirySweepIntervalMs?: number;
+  /** Heap limit of each shard's worker thread, in MB. */
+  shardHeapMb?: number;
+}
+
+export interface ResolvedOptions {
+  shards: number;
+  clock: Clock;
+  locationOrder: string[];
+  maxInFlightOpsPerShard: number;
+  onOverload: 'reject' | 'wait';
+  maxWaitingOpsPerShard: number;
+  maxBatchOps: number;
+  maxLiveHoldsPerShard: number;
+  retainedOutcomesPerShard: number;
+  outcomeRetentionMs: number;
+  expirySweepIntervalMs: number;
+  shardHeapMb: number;
+}
+
+
+const systemClock: Clock = { nowMs: () => Date.now() };
+const KNOWN = new Set<string>([
+  'shards', 'clock', 'locationOrder', 'maxInFlightOpsPerShard', 'onOverload', 'maxWaitingOpsPerShard',
+  'maxBatchOps', 'maxLiveHoldsPerShard', 'retainedOutcomesPerShard', 'outcomeRetentionMs',
+  'expirySweepIntervalMs', 'shardHeapMb',
+]);
+
+function integer(options: EngineOptions, field: keyof EngineOptions, fallback: number, min: number, max: number): number {
+  const value = options[field] ?? fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new OptionsError(`${field}: must be a whole number from ${min} to ${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function locationOrderOf(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item.length === 0 || item.length > LIMITS.locationLengthMax)) {
+    throw new OptionsError(`locationOrder: must be an array of location names (1 to ${LIMITS.locationLengthMax} characters)`);
+  }
+  return [...value];
+}
+
+function clockOf(value: unknown): Clock {
+  if (value === undefined) return systemClock;
+  if (typeof value !== 'object' || value === null || typeof (value as Clock).nowMs !== 'function') {
+    throw new OptionsError('clock: must be an object with a nowMs() method');
+  }
+  return value as Clock;
+}
+
+function overloadOf(value: unknown): 'reject' | 'wait' {
+  if (value === undefined || value === 'reject' || value === 'wait') return value ?? 'reject';
+  throw new OptionsError(`onOverload: must be 'reject' or 'wait', got ${String(value)}`);
+}
+
+export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw new OptionsError('options: must be an object');
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw new OptionsError(`${key}: is not a known option`);
+  }
+  return {
+    shards: integer(options, 'shards', availableParallelism(), 0, 64),
+    clock: clockOf(options.clock),
+    locationOrder: locationOrderOf(options.locationOrder),
+    maxInFlightOpsPerShard: integer(options, 'maxInFlightOpsPerShard', 65_536, 1, 16_777_216),
+    onOverload: overloadOf(options.onOverload),
+    maxWaitingOpsPerShard: integer(options, 'maxWaitingOpsPerShard', 65_536, 0, 16_777_216),
+    maxBatchOps: integer(options, 'maxBatchOps', 4096, 1, 65_536),
+    maxLiveHoldsPerShard: integer(options, 'maxLiveHoldsPerShard', 1_000_000, 1, 100_000_000),
+    retainedOutcomesPerShard: integer(options, 'retainedOutcomesPerShard', 1_000_000, 0, 100_000_000),
+    outcomeRetentionMs: integer(options, 'outcomeRetentionMs', 86_400_000, 1, 30 * 86_400_000),
+    expirySweepIntervalMs: integer(options, 'expirySweepIntervalMs', 100, 1, 60_000),
+    shardHeapMb: integer(options, 'shardHeapMb', 4096, 64, 65_536),
+  };
+}

@@ -1,0 +1,146 @@
+import type { EngineError, Refusal } from './errors.js';
+
+export type HoldStatus = 'held' | 'committed' | 'fulfilled' | 'released' | 'expired';
+export type SkuMode = 'active' | 'soldOut' | 'frozen';
+
+export interface LineRequest {
+  sku: string;
+  qty: number;
+  /** Where to take the units; omitted, the engine's location strategy places the line. */
+  location?: string;
+}
+
+export interface ReserveRequest {
+  /** Client-chosen id: the idempotency key. */
+  id: string;
+  channel: string;
+  ttlMs: number;
+  lines: LineRequest[];
+}
+
+export interface FulfilLine {
+  sku: string;
+  location: string;
+  qty: number;
+}
+
+export interface ReceiveRequest {
+  sku: string;
+  location: string;
+  qty: number;
+}
+
+export interface AdjustRequest {
+  sku: string;
+  location: string;
+  /** Signed correction; never zero. */
+  delta: number;
+  reason: string;
+}
+
+export interface FreezeRequest {
+  sku: string;
+  reason: string;
+}
+
+export interface ReservationLine {
+  sku: string;
+  location: string;
+  qty: number;
+  fulfilled: number;
+}
+
+export interface Reservation {
+  id: string;
+  channel: string;
+  status: HoldStatus;
+  expiresAt: number;
+  lines: ReservationLine[];
+}
+
+export interface PositionView {
+  onHand: number;
+  reserved: number;
+  committed: number;
+  available: number;
+  /** Units promised beyond what is on hand (reserved + committed − onHand), never hidden. */
+  shortfall: number;
+}
+
+export interface SkuView extends PositionView {
+  ok: true;
+  sku: string;
+  seq: number;
+  mode: SkuMode;
+  locations: Record<string, PositionView>;
+}
+
+export interface PositionChange extends PositionView {
+  location: string;
+}
+
+export type ChangeCause =
+  | 'receive' | 'adjust' | 'reserve' | 'commit' | 'fulfil' | 'release' | 'expire'
+  | 'freeze' | 'unfreeze';
+
+/** Emitted for every change to a SKU; `seq` strictly increases per SKU. */
+export interface ChangeEvent extends PositionView {
+  sku: string;
+  seq: number;
+  cause: ChangeCause;
+  mode: SkuMode;
+  /** The positions this change touched, with their new quantities. */
+  positions: PositionChange[];
+  /** The reason given, for adjust and freeze. */
+  reason?: string;
+}
+
+export type ReserveResult = { ok: true; reservation: Reservation } | Refusal;
+export type ReservationResult = { ok: true; reservation: Reservation } | Refusal;
+export type MovementResult = { ok: true; sku: string; location: string; seq: number; position: PositionView } | Refusal;
+export type SkuResult = SkuView | Refusal;
+export type FreezeResult = { ok: true; sku: string; seq: number; mode: SkuMode } | Refusal;
+
+export type Result = ReserveResult | MovementResult | SkuResult | FreezeResult;
+export type { EngineError, Refusal };
+
+export interface Clock {
+  nowMs(): number;
+}
+
+export interface LatencySummary {
+  count: number;
+  p50Us: number;
+  p99Us: number;
+  p999Us: number;
+  maxUs: number;
+}
+
+export interface LedgerCounters {
+  liveHolds: number;
+  retainedOutcomes: number;
+  skus: number;
+  positions: number;
+  /** Units shipped that the ledger did not have on hand (a count was wrong): reported, never hidden. */
+  shippedWithoutStock: number;
+}
+
+export interface ShardStats {
+  shard: number;
+  /** Operations accepted by the router and not yet answered (queued + in flight). */
+  queueDepth: number;
+  queueDepthMax: number;
+  batchesInFlight: number;
+  ops: Record<string, number>;
+  overloaded: number;
+  /** Time from an operation's micro-batch opening to its answer: an upper bound per op. */
+  latency: LatencySummary;
+  /** The ledger's counters as of the shard's last reply. */
+  ledger: LedgerCounters;
+}
+
+export interface EngineStats {
+  shards: ShardStats[];
+  /** Listener calls that threw (the engine catches them and goes on). */
+  listenerErrors: number;
+}

@@ -1,0 +1,151 @@
+import { refuse, type Refusal } from './errors.js';
+import { LIMITS } from './limits.js';
+
+/**
+ * Validators for every public entry. Each returns null when the input is acceptable, or the
+ * INVALID_ARGUMENT refusal that names the first offending field. They never change anything.
+ */
+type Check = Refusal | null;
+
+const RESERVE_FIELDS = new Set(['id', 'channel', 'ttlMs', 'lines']);
+const RESERVE_LINE_FIELDS = new Set(['sku', 'qty', 'location']);
+const FULFIL_LINE_FIELDS = new Set(['sku', 'location', 'qty']);
+const RECEIVE_FIELDS = new Set(['sku', 'location', 'qty']);
+const ADJUST_FIELDS = new Set(['sku', 'location', 'delta', 'reason']);
+const FREEZE_FIELDS = new Set(['sku', 'reason']);
+
+export function checkText(value: unknown, field: string, lengthMax: number): Check {
+  if (typeof value !== 'string') return refuse.invalidArgument(field, `must be a string, got ${typeName(value)}`);
+  if (value.length === 0) return refuse.invalidArgument(field, 'must not be empty');
+  if (value.length > lengthMax) return refuse.invalidArgument(field, `must be at most ${lengthMax} characters, got ${value.length}`);
+  return null;
+}
+
+export function checkQuantity(value: unknown, field: string): Check {
+  if (typeof value !== 'number') return refuse.invalidArgument(field, `must be a number, got ${typeName(value)}`);
+  if (!Number.isSafeInteger(value)) return refuse.invalidArgument(field, `must be a whole number, got ${value}`);
+  if (value <= 0) return refuse.invalidArgument(field, `must be positive, got ${value}`);
+  if (value > LIMITS.quantityMax) return refuse.invalidArgument(field, `must be at most ${LIMITS.quantityMax}, got ${value}`);
+  return null;
+}
+
+function checkDelta(value: unknown, field: string): Check {
+  if (typeof value !== 'number') return refuse.invalidArgument(field, `must be a number, got ${typeName(value)}`);
+  if (!Number.isSafeInteger(value) || value === 0) return refuse.invalidArgument(field, `must be a non-zero whole number, got ${value}`);
+  if (Math.abs(value) > LIMITS.quantityMax) return refuse.invalidArgument(field, `must be within ±${LIMITS.quantityMax}, got ${value}`);
+  return null;
+}
+
+function checkTtl(value: unknown, field: string): Check {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    return refuse.invalidArgument(field, `must be a whole number of milliseconds, got ${typeof value === 'number' ? value : typeName(value)}`);
+  }
+  if (value < LIMITS.ttlMsMin || value > LIMITS.ttlMsMax) {
+    return refuse.invalidArgument(field, `must be between ${LIMITS.ttlMsMin} and ${LIMITS.ttlMsMax}, got ${value}`);
+  }
+  return null;
+}
+
+/** A plain object carrying only the allowed fields. */
+function checkShape(value: unknown, field: string, allowed: ReadonlySet<string>): Check {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return refuse.invalidArgument(field, `must be an object, got ${typeName(value)}`);
+  }
+  for (const key in value) {
+    if (!allowed.has(key)) return refuse.invalidArgument(field === 'request' ? key : `${field}.${key}`, 'is not a known field');
+  }
+  return null;
+}
+
+function checkLineList(value: unknown, field: string): Check {
+  if (!Array.isArray(value)) return refuse.invalidArgument(field, `must be an array, got ${typeName(value)}`);
+  if (value.length === 0) return refuse.invalidArgument(field, 'must have at least one line');
+  if (value.length > LIMITS.linesPerHoldMax) {
+    return refuse.invalidArgument(field, `must have at most ${LIMITS.linesPerHoldMax} lines, got ${value.length}`);
+  }
+  return null;
+}
+
+function checkLine(line: unknown, field: string, allowed: ReadonlySet<string>, locationRequired: boolean): Check {
+  const record = line as Record<string, unknown>;
+  return checkShape(line, field, allowed)
+    ?? checkText(record.sku, `${field}.sku`, LIMITS.skuLengthMax)
+    ?? checkQuantity(record.qty, `${field}.qty`)
+    ?? (record.location === undefined && !locationRequired
+      ? null
+      : checkText(record.location, `${field}.location`, LIMITS.locationLengthMax));
+}
+
+function checkLines(value: unknown, field: string, allowed: ReadonlySet<string>, locationRequired: boolean): Check {
+  const listProblem = checkLineList(value, field);
+  if (listProblem !== null) return listProblem;
+  const lines = value as Record<string, unknown>[];
+  for (let index = 0; index < lines.length; index++) {
+    const problem = checkLine(lines[index], `${field}[${index}]`, allowed, locationRequired);
+    if (problem !== null) return problem;
+  }
+  return checkDistinct(lines, field);
+}
+
+/** No two lines may name the same (sku, location); an omitted location is a value of its own. */
+function checkDistinct(lines: Record<string, unknown>[], field: string): Check {
+  if (lines.length === 1) return null;
+  const seen = new Set<string>();
+  for (let index = 0; index < lines.length; index++) {
+    const key = `${lines[index].sku as string}\u0000${(lines[index].location as string | undefined) ?? ''}`;
+    if (seen.has(key)) return refuse.invalidArgument(`${field}[${index}]`, 'repeats the sku and location of an earlier line');
+    seen.add(key);
+  }
+  return null;
+}
+
+export function checkReserve(request: unknown): Check {
+  const record = request as Record<string, unknown>;
+  return checkShape(request, 'request', RESERVE_FIELDS)
+    ?? checkText(record.id, 'id', LIMITS.idLengthMax)
+    ?? checkText(record.channel, 'channel', LIMITS.channelLengthMax)
+    ?? checkTtl(record.ttlMs, 'ttlMs')
+    ?? checkLines(record.lines, 'lines', RESERVE_LINE_FIELDS, false);
+}
+
+export function checkId(id: unknown): Check {
+  return checkText(id, 'id', LIMITS.idLengthMax);
+}
+
+export function checkFulfil(id: unknown, lines: unknown): Check {
+  return checkId(id) ?? (lines === undefined ? null : checkLines(lines, 'lines', FULFIL_LINE_FIELDS, true));
+}
+
+export function checkReceive(request: unknown): Check {
+  const record = request as Record<string, unknown>;
+  return checkShape(request, 'request', RECEIVE_FIELDS)
+    ?? checkText(record.sku, 'sku', LIMITS.skuLengthMax)
+    ?? checkText(record.location, 'location', LIMITS.locationLengthMax)
+    ?? checkQuantity(record.qty, 'qty');
+}
+
+export function checkAdjust(request: unknown): Check {
+  const record = request as Record<string, unknown>;
+  return checkShape(request, 'request', ADJUST_FIELDS)
+    ?? checkText(record.sku, 'sku', LIMITS.skuLengthMax)
+    ?? checkText(record.location, 'location', LIMITS.locationLengthMax)
+    ?? checkDelta(record.delta, 'delta')
+    ?? checkText(record.reason, 'reason', LIMITS.reasonLengthMax);
+}
+
+export function checkSku(sku: unknown): Check {
+  return checkText(sku, 'sku', LIMITS.skuLengthMax);
+}
+
+export function checkFreeze(request: unknown): Check {
+  const record = request as Record<string, unknown>;
+  return checkShape(request, 'request', FREEZE_FIELDS)
+    ?? checkText(record.sku, 'sku', LIMITS.skuLengthMax)
+    ?? checkText(record.reason, 'reason', LIMITS.reasonLengthMax);
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}

@@ -1,0 +1,6 @@
+export { createEngine } from './engine.js';
+export type { Engine, ChangeListener } from './api/engine.js';
+export type { EngineOptions } from './api/options.js';
+export { ERROR_CODES, InvalidArgumentError, type ErrorCode, type EngineError, type Refusal } from './api/errors.js';
+export { LIMITS } from './api/limits.js';
+export type * from './api/types.js';

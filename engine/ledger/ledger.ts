@@ -1,0 +1,451 @@
+import { refuse, type EngineError, type Refusal } from '../api/errors.js';
+import { LIMITS } from '../api/limits.js';
+import type {
+  ChangeCause, ChangeEvent, FreezeResult, LedgerCounters, FulfilLine, LineRequest, MovementResult,
+  PositionView, ReservationResult, ReserveResult, SkuResult,
+} from '../api/types.js';
+import {
+  COMMITTED, EV_COMMIT, EV_DEPLETE, EV_EXPIRE, EV_FREEZE, EV_FULFIL_PART, EV_FULFIL_REST, EV_RELEASE,
+  EV_REPLENISH, EV_UNFREEZE_AVAILABLE, EV_UNFREEZE_EMPTY, FULFILLED, HELD, holdStatusName, ILLEGAL,
+  MODE_ACTIVE, MODE_FROZEN, MODE_SOLD_OUT, nextHoldState, nextSkuMode, REFUSED, SKU_TABLE,
+} from '../lifecycle/tables.js';
+import { invariant } from './assert.js';
+import { planFulfilment } from './fulfilment-plan.js';
+import { Hold, HoldLine, originalOutcome, reservationOf, sameBody } from './hold.js';
+import { locationRanker, priorityStrategy, type LocationStrategy } from './location-strategy.js';
+import { availableOf, viewOf, type Position } from './position.js';
+import { Retention } from './retention.js';
+import { SkuState } from './sku-state.js';
+import { TtlQueue } from './ttl-queue.js';
+
+export interface LedgerOptions {
+  locationOrder: readonly string[];
+  maxLiveHolds: number;
+  retainedOutcomes: number;
+  outcomeRetentionMs: number;
+  strategy?: LocationStrategy;
+}
+
+/** fulfil's `final` argument: decide from the lines (a whole hold), or as the router says (a part). */
+export const FINAL_AUTO = -1;
+export const FINAL_NO = 0;
+export const FINAL_YES = 1;
+
+
+/**
+ * The pure, single-threaded ledger: positions, holds, the TTL queue and retention. No I/O, no
+ * threads, no clock of its own: time arrives through advance(nowMs). Inputs are validated by
+ * the caller (engine/api/validate.ts); the ledger asserts its own invariants.
+ */
+export class Ledger {
+  /** Change events produced since the caller last drained them. */
+  readonly events: ChangeEvent[] = [];
+  /** Ids whose retained outcome was dropped since the caller last drained them. */
+  readonly forgotten: string[] = [];
+
+  private readonly skus = new Map<string, SkuState>();
+  private readonly holds = new Map<string, Hold>();
+  private readonly ttl = new TtlQueue<Hold>();
+  private readonly retention: Retention;
+  private readonly rank: (location: string) => number;
+  private readonly strategy: LocationStrategy;
+  private readonly touched: Position[] = [];
+  private readonly evicted: Hold[] = [];
+  private readonly watchedSkus = new Set<string>();
+  private watchAll = false;
+  private nowMs = 0;
+  private holdOrder = 0;
+  private liveHolds = 0;
+  private positionCount = 0;
+  private shippedWithoutStock = 0;
+
+  constructor(private readonly options: LedgerOptions) {
+    this.retention = new Retention(options.retainedOutcomes, options.outcomeRetentionMs);
+    this.rank = locationRanker(options.locationOrder);
+    this.strategy = options.strategy ?? priorityStrategy;
+  }
+
+  /** Moves time forward: expires due holds (one change per hold) and drops old outcomes. */
+  advance(nowMs: number): void {
+    if (nowMs > this.nowMs) this.nowMs = nowMs;
+    for (let due = this.ttl.peekDue(this.nowMs); due !== undefined; due = this.ttl.peekDue(this.nowMs)) {
+      this.ttl.pop();
+      if (due.status === HELD && this.holds.get(due.id) === due) this.expireHold(due);
+    }
+    this.retention.expire(this.nowMs, this.evicted);
+    this.forgetEvicted();
+  }
+
+  receive(sku: string, location: string, qty: number): MovementResult {
+    const state = this.skus.get(sku);
+    const before = state?.position(location)?.onHand ?? 0;
+    if (before + qty > LIMITS.onHandMax) {
+      return refuse.limitReached(`receive: onHand of ${sku}@${location} would exceed ${LIMITS.onHandMax}`);
+    }
+    return this.move(sku, location, qty, 'receive', undefined);
+  }
+
+  adjust(sku: string, location: string, delta: number, reason: string): MovementResult {
+    const before = this.skus.get(sku)?.position(location)?.onHand ?? 0;
+    if (before + delta < 0) {
+      return refuse.insufficientStock(`delta: ${delta} would take onHand of ${sku}@${location} (${before}) below zero`);
+    }
+    if (before + delta > LIMITS.onHandMax) {
+      return refuse.limitReached(`delta: onHand of ${sku}@${location} would exceed ${LIMITS.onHandMax}`);
+    }
+    return this.move(sku, location, delta, 'adjust', reason);
+  }
+
+  reserve(
+    id: string, channel: string, ttlMs: number, lines: readonly LineRequest[],
+    partCount = 1, expiresAt = -1, lineIndexes: readonly number[] | null = null,
+  ): ReserveResult {
+    const existing = this.holds.get(id);
+    if (existing !== undefined) {
+      return sameBody(existing, channel, ttlMs, lines, partCount) ? originalOutcome(existing) : refuse.conflict(id);
+    }
+    if (this.liveHolds >= this.options.maxLiveHolds) {
+      return refuse.limitReached(`reserve: this shard already has ${this.liveHolds} live holds (maxLiveHolds)`);
+    }
+    const deadline = expiresAt >= 0 ? expiresAt : this.nowMs + ttlMs;
+    const placed: HoldLine[] = [];
+    for (let index = 0; index < lines.length; index++) {
+      const line = this.placeLine(lines[index], lineIndexes === null ? index : lineIndexes[index]);
+      if (line instanceof HoldLine) {
+        placed.push(line);
+        continue;
+      }
+      this.rollback(placed);
+      this.recordRefusal(new Hold(id, channel, ttlMs, deadline, unplaced(lines), partCount), line.error);
+      return line;
+    }
+    const hold = new Hold(id, channel, ttlMs, deadline, placed, partCount);
+    hold.order = ++this.holdOrder;
+    this.holds.set(id, hold);
+    this.liveHolds++;
+    if (partCount === 1) this.ttl.push(hold);
+    this.finishOp('reserve', undefined);
+    return originalOutcome(hold);
+  }
+
+  commit(id: string): ReservationResult {
+    const hold = this.liveHold(id);
+    if (!(hold instanceof Hold)) return hold;
+    const next = nextHoldState(hold.status, EV_COMMIT);
+    if (next === ILLEGAL) return illegal(hold, 'commit');
+    if (hold.status === HELD) {
+      for (const line of hold.lines) this.change(line.position as Position, 0, -line.qty, line.qty);
+    }
+    hold.status = next;
+    this.finishOp('commit', undefined);
+    return { ok: true, reservation: reservationOf(hold) };
+  }
+
+  release(id: string): ReservationResult {
+    const hold = this.liveHold(id);
+    if (!(hold instanceof Hold)) return hold;
+    const next = nextHoldState(hold.status, EV_RELEASE);
+    if (next === ILLEGAL) return illegal(hold, 'release');
+    if (hold.status !== next) {
+      this.returnUnits(hold);
+      this.setTerminal(hold, next);
+      this.finishOp('release', undefined);
+    }
+    return { ok: true, reservation: reservationOf(hold) };
+  }
+
+  /** EXPIRE for a part of a cross-shard hold: the router, not this ledger, owns its deadline. */
+  expirePart(id: string): ReservationResult {
+    const hold = this.liveHold(id);
+    if (!(hold instanceof Hold)) return hold;
+    if (hold.status === HELD) this.expireHold(hold);
+    return { ok: true, reservation: reservationOf(hold) };
+  }
+
+  /**
+   * Ships units of a committed hold: all that remain (lines null), or the given lines. `final`
+   * is FINAL_AUTO for a whole hold; for a part, the router says whether the hold completes.
+   */
+  fulfil(id: string, lines: readonly FulfilLine[] | null, final = FINAL_AUTO): ReservationResult {
+    const hold = this.liveHold(id);
+    if (!(hold instanceof Hold)) return hold;
+    if (hold.status !== COMMITTED) return illegal(hold, 'fulfil');
+    const plan = planFulfilment(hold, lines);
+    if (!Array.isArray(plan)) return plan;
+    const completes = final === FINAL_AUTO ? plan.completes : final === FINAL_YES;
+    const next = nextHoldState(hold.status, completes ? EV_FULFIL_REST : EV_FULFIL_PART);
+    if (next === ILLEGAL) return illegal(hold, 'fulfil');
+    this.ship(hold, plan);
+    if (next === FULFILLED) {
+      invariant(hold.lines.every((line) => line.fulfilled === line.qty), `fulfilled hold ${id} has units left`);
+      this.setTerminal(hold, next);
+    }
+    this.finishOp('fulfil', undefined);
+    return { ok: true, reservation: reservationOf(hold) };
+  }
+
+  /**
+   * Undoes this shard's part of a refused cross-shard hold. With an error, the part becomes the
+   * record of that refusal (for replay); without one (a transient refusal), it is forgotten.
+   */
+  abortPart(id: string, error: EngineError | null): ReservationResult {
+    const hold = this.holds.get(id);
+    if (hold === undefined) return refuse.notFound(`reservation '${id}'`);
+    invariant(hold.status === HELD || hold.status === REFUSED, `aborted part ${id} is past held`);
+    if (hold.status === HELD) {
+      this.returnUnits(hold);
+      this.finishOp('release', undefined);
+      this.liveHolds--;
+    }
+    if (error === null) {
+      this.holds.delete(id);
+    } else if (hold.status === REFUSED) {
+      hold.error = error;
+    } else {
+      this.recordRefusal(hold, error);
+    }
+    return { ok: true, reservation: reservationOf(hold) };
+  }
+
+  getReservation(id: string): ReservationResult {
+    const hold = this.liveHold(id);
+    if (!(hold instanceof Hold)) return hold;
+    return { ok: true, reservation: reservationOf(hold) };
+  }
+
+  get(sku: string): SkuResult {
+    const state = this.skus.get(sku);
+    if (state === undefined) return refuse.notFound(`sku '${sku}'`);
+    const locations: Record<string, PositionView> = {};
+    for (const position of state.ordered) locations[position.location] = viewOf(position);
+    return { ok: true, sku, seq: state.seq, mode: modeName(state.mode), ...totalsOf(state), locations };
+  }
+
+  freeze(sku: string, reason: string): FreezeResult {
+    return this.changeMode(sku, EV_FREEZE, 'freeze', reason);
+  }
+
+  unfreeze(sku: string): FreezeResult {
+    const available = this.skus.get(sku)?.available ?? 0;
+    return this.changeMode(sku, available > 0 ? EV_UNFREEZE_AVAILABLE : EV_UNFREEZE_EMPTY, 'unfreeze', undefined);
+  }
+
+  /** Subscribes the caller to change events of one SKU, or of every SKU with '*'. */
+  watch(sku: string, on: boolean): void {
+    if (sku === '*') {
+      this.watchAll = on;
+      return;
+    }
+    if (on) this.watchedSkus.add(sku);
+    else this.watchedSkus.delete(sku);
+    const state = this.skus.get(sku);
+    if (state !== undefined) state.watched = on;
+  }
+
+  counters(): LedgerCounters {
+    return {
+      liveHolds: this.liveHolds,
+      retainedOutcomes: this.retention.size,
+      skus: this.skus.size,
+      positions: this.positionCount,
+      shippedWithoutStock: this.shippedWithoutStock,
+    };
+  }
+
+  /** Every hold record, for invariant checks in tests. */
+  allHolds(): IterableIterator<Hold> {
+    return this.holds.values();
+  }
+
+  private move(sku: string, location: string, delta: number, cause: ChangeCause, reason: string | undefined): MovementResult {
+    const position = this.positionFor(sku, location);
+    this.change(position, delta, 0, 0);
+    this.finishOp(cause, reason);
+    return { ok: true, sku, location, seq: position.state.seq, position: viewOf(position) };
+  }
+
+  private placeLine(line: LineRequest, index: number): HoldLine | Refusal {
+    const state = this.skus.get(line.sku);
+    if (state === undefined) return refuse.insufficientStock(`lines[${index}]: sku '${line.sku}' has no stock`, index);
+    if (state.mode === MODE_FROZEN) return refuse.skuFrozen(line.sku, index);
+    const position = line.location === undefined ? this.strategy.place(state, line.qty) : state.position(line.location);
+    if (position === undefined || availableOf(position) < line.qty) {
+      return refuse.insufficientStock(shortageMessage(state, line, index, position), index);
+    }
+    this.change(position, 0, line.qty, 0);
+    return new HoldLine(line.sku, line.location, line.qty, position);
+  }
+
+  private rollback(placed: readonly HoldLine[]): void {
+    for (const line of placed) this.change(line.position as Position, 0, -line.qty, 0);
+    for (const position of this.touched) position.touched = false;
+    this.touched.length = 0;
+  }
+
+  private recordRefusal(hold: Hold, error: EngineError): void {
+    hold.status = REFUSED;
+    hold.error = error;
+    hold.terminalAtMs = this.nowMs;
+    this.holds.set(hold.id, hold);
+    this.retention.add(hold, this.evicted);
+    this.forgetEvicted();
+  }
+
+  /** The hold behind an id, or NOT_FOUND for unknown ids and refusal records. */
+  private liveHold(id: string): Hold | Refusal {
+    const hold = this.holds.get(id);
+    if (hold === undefined) return refuse.notFound(`reservation '${id}'`);
+    if (hold.status === REFUSED) return refuse.notFound(`reservation '${id}' (it was refused: ${hold.error?.code})`);
+    return hold;
+  }
+
+  private expireHold(hold: Hold): void {
+    invariant(nextHoldState(hold.status, EV_EXPIRE) !== ILLEGAL, `hold ${hold.id} cannot expire`);
+    this.returnUnits(hold);
+    this.setTerminal(hold, nextHoldState(hold.status, EV_EXPIRE));
+    this.finishOp('expire', undefined);
+  }
+
+  /** Gives back whatever the hold still keeps from available: held units, or unshipped committed ones. */
+  private returnUnits(hold: Hold): void {
+    for (const line of hold.lines) {
+      const position = line.position as Position;
+      if (hold.status === HELD) this.change(position, 0, -line.qty, 0);
+      else if (hold.status === COMMITTED) this.change(position, 0, 0, -(line.qty - line.fulfilled));
+    }
+  }
+
+  private ship(hold: Hold, quantities: readonly number[]): void {
+    hold.lines.forEach((line, index) => {
+      const qty = quantities[index];
+      if (qty === 0) return;
+      const position = line.position as Position;
+      const fromStock = Math.min(qty, position.onHand);
+      this.shippedWithoutStock += qty - fromStock;
+      this.change(position, -fromStock, 0, -qty);
+      line.fulfilled += qty;
+    });
+  }
+
+  private setTerminal(hold: Hold, status: number): void {
+    if (hold.status === HELD || hold.status === COMMITTED) this.liveHolds--;
+    hold.status = status;
+    hold.terminalAtMs = this.nowMs;
+    this.retention.add(hold, this.evicted);
+    this.forgetEvicted();
+  }
+
+  private forgetEvicted(): void {
+    const evicted = this.evicted;
+    for (let i = 0; i < evicted.length; i++) {
+      const hold = evicted[i];
+      if (this.holds.get(hold.id) === hold) {
+        this.holds.delete(hold.id);
+        this.forgotten.push(hold.id);
+      }
+    }
+    evicted.length = 0;
+  }
+
+  private positionFor(sku: string, location: string): Position {
+    let state = this.skus.get(sku);
+    if (state === undefined) {
+      state = new SkuState(sku);
+      state.watched = this.watchedSkus.has(sku);
+      this.skus.set(sku, state);
+    }
+    let position = state.position(location);
+    if (position === undefined) {
+      position = state.addPosition(location, this.rank(location));
+      this.positionCount++;
+    }
+    return position;
+  }
+
+  private change(position: Position, onHandDelta: number, reservedDelta: number, committedDelta: number): void {
+    position.state.apply(position, onHandDelta, reservedDelta, committedDelta);
+    if (!position.touched) {
+      position.touched = true;
+      this.touched.push(position);
+    }
+  }
+
+  private changeMode(sku: string, event: number, cause: ChangeCause, reason: string | undefined): FreezeResult {
+    const state = this.skus.get(sku);
+    if (state === undefined) return refuse.notFound(`sku '${sku}'`);
+    const next = nextSkuMode(state.mode, event);
+    if (next === ILLEGAL) return refuse.invalidState(`sku '${sku}' is ${modeName(state.mode)}; cannot ${cause}`);
+    state.mode = next;
+    state.seq++;
+    if (state.watched || this.watchAll) this.events.push(eventOf(state, cause, reason, []));
+    return { ok: true, sku, seq: state.seq, mode: modeName(state.mode) };
+  }
+
+  /** Closes an operation: one seq step, a mode check and (if watched) one event per touched SKU. */
+  private finishOp(cause: ChangeCause, reason: string | undefined): void {
+    const touched = this.touched;
+    for (let i = 0; i < touched.length; i++) {
+      const state = touched[i].state;
+      if (!touched[i].touched) continue;
+      const positions: Position[] = [];
+      for (let j = i; j < touched.length; j++) {
+        if (touched[j].state !== state) continue;
+        touched[j].touched = false;
+        positions.push(touched[j]);
+      }
+      state.seq++;
+      followStock(state);
+      if (state.watched || this.watchAll) this.events.push(eventOf(state, cause, reason, positions));
+    }
+    touched.length = 0;
+  }
+}
+
+/** active ⇄ soldOut as available stock comes and goes (frozen ignores stock). */
+function followStock(state: SkuState): void {
+  if (state.mode === MODE_ACTIVE && state.available === 0) state.mode = nextSkuMode(state.mode, EV_DEPLETE);
+  else if (state.mode === MODE_SOLD_OUT && state.available > 0) state.mode = nextSkuMode(state.mode, EV_REPLENISH);
+}
+
+function modeName(mode: number): ChangeEvent['mode'] {
+  return SKU_TABLE.states[mode] as ChangeEvent['mode'];
+}
+
+function totalsOf(state: SkuState): PositionView {
+  return {
+    onHand: state.onHand,
+    reserved: state.reserved,
+    committed: state.committed,
+    available: state.available,
+    shortfall: state.shortfall,
+  };
+}
+
+function eventOf(state: SkuState, cause: ChangeCause, reason: string | undefined, positions: Position[]): ChangeEvent {
+  const event: ChangeEvent = {
+    sku: state.sku,
+    seq: state.seq,
+    cause,
+    mode: modeName(state.mode),
+    ...totalsOf(state),
+    positions: positions.map((position) => ({ location: position.location, ...viewOf(position) })),
+  };
+  if (reason !== undefined) event.reason = reason;
+  return event;
+}
+
+function illegal(hold: Hold, action: string): Refusal {
+  return refuse.invalidState(`reservation '${hold.id}' is ${holdStatusName(hold.status)}; cannot ${action}`);
+}
+
+function unplaced(lines: readonly LineRequest[]): HoldLine[] {
+  return lines.map((line) => new HoldLine(line.sku, line.location, line.qty, null));
+}
+
+function shortageMessage(state: SkuState, line: LineRequest, index: number, position: Position | undefined): string {
+  if (line.location !== undefined) {
+    const available = position === undefined ? 0 : availableOf(position);
+    return `lines[${index}]: sku '${line.sku}' has ${available} available at '${line.location}', ${line.qty} requested`;
+  }
+  return `lines[${index}]: sku '${line.sku}' has no location with ${line.qty} available (${state.available} in total)`;
+}

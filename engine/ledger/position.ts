@@ -1,0 +1,38 @@
+import type { PositionView } from '../api/types.js';
+import type { SkuState } from './sku-state.js';
+
+/** One SKU at one location. Quantities change only through SkuState.apply. */
+export class Position {
+  onHand = 0;
+  reserved = 0;
+  committed = 0;
+  /** Set while an operation has touched this position and not yet emitted its event. */
+  touched = false;
+
+  constructor(
+    readonly state: SkuState,
+    readonly location: string,
+    /** Placement priority: lower first (configured order, then by name). */
+    readonly rank: number,
+  ) {}
+}
+
+export function availableOf(position: Position): number {
+  const free = position.onHand - position.reserved - position.committed;
+  return free > 0 ? free : 0;
+}
+
+export function shortfallOf(position: Position): number {
+  const missing = position.reserved + position.committed - position.onHand;
+  return missing > 0 ? missing : 0;
+}
+
+export function viewOf(position: Position): PositionView {
+  return {
+    onHand: position.onHand,
+    reserved: position.reserved,
+    committed: position.committed,
+    available: availableOf(position),
+    shortfall: shortfallOf(position),
+  };
+}

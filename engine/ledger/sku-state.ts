@@ -1,0 +1,57 @@
+import { MODE_ACTIVE } from '../lifecycle/tables.js';
+import { invariant } from './assert.js';
+import { availableOf, Position, shortfallOf } from './position.js';
+
+/**
+ * The actor state of one SKU: its positions and running totals. Owned by exactly one ledger
+ * (one shard thread), so every change is a plain local check-and-update.
+ */
+export class SkuState {
+  seq = 0;
+  mode = MODE_ACTIVE;
+  onHand = 0;
+  reserved = 0;
+  committed = 0;
+  /** Sum of the positions' available (a shortfall at one location never eats another's). */
+  available = 0;
+  shortfall = 0;
+  watched = false;
+  readonly positions = new Map<string, Position>();
+  /** Positions in placement priority order. */
+  readonly ordered: Position[] = [];
+
+  constructor(readonly sku: string) {}
+
+  position(location: string): Position | undefined {
+    return this.positions.get(location);
+  }
+
+  addPosition(location: string, rank: number): Position {
+    const position = new Position(this, location, rank);
+    this.positions.set(location, position);
+    this.ordered.push(position);
+    this.ordered.sort(byRankThenName);
+    return position;
+  }
+
+  /** The one place quantities change: keeps totals exact and asserts no count goes negative. */
+  apply(position: Position, onHandDelta: number, reservedDelta: number, committedDelta: number): void {
+    const availableBefore = availableOf(position);
+    const shortfallBefore = shortfallOf(position);
+    position.onHand += onHandDelta;
+    position.reserved += reservedDelta;
+    position.committed += committedDelta;
+    invariant(position.onHand >= 0 && position.reserved >= 0 && position.committed >= 0,
+      `position ${this.sku}@${position.location} went negative`);
+    this.onHand += onHandDelta;
+    this.reserved += reservedDelta;
+    this.committed += committedDelta;
+    this.available += availableOf(position) - availableBefore;
+    this.shortfall += shortfallOf(position) - shortfallBefore;
+  }
+}
+
+function byRankThenName(a: Position, b: Position): number {
+  if (a.rank !== b.rank) return a.rank - b.rank;
+  return a.location < b.location ? -1 : a.location > b.location ? 1 : 0;
+}

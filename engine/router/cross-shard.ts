@@ -1,0 +1,179 @@
+import { refuse, type Refusal } from '../api/errors.js';
+import type { FulfilLine, Reservation, ReservationResult, ReserveRequest, ReserveResult } from '../api/types.js';
+import { invariant } from '../ledger/assert.js';
+import { planFulfilment } from '../ledger/fulfilment-plan.js';
+import { FINAL_NO, FINAL_YES } from '../ledger/ledger.js';
+import { TtlQueue } from '../ledger/ttl-queue.js';
+import { OP } from '../shard/protocol.js';
+import { isRecordedRefusal, type HoldIndex } from './hold-index.js';
+import { MultiRoute } from './multi-route.js';
+import type { ShardLink } from './shard-link.js';
+
+type PartResult = { ok: true; reservation: Reservation } | Refusal;
+
+export interface CrossShardDeps {
+  links: ShardLink[];
+  index: HoldIndex;
+  nowMs: () => number;
+  shardOf: (sku: string) => number;
+}
+
+/**
+ * Holds whose lines live on several shards. Reserve holds every part at once and, if any part
+ * is refused, gives back the others (their units were only ever held, never oversold). Every
+ * later operation on the hold runs alone (MultiRoute.serialize) and reaches all its parts in the
+ * same order; its deadline is the router's to enforce, so no part can expire while another commits.
+ */
+export class CrossShard {
+  private readonly deadlines = new TtlQueue<MultiRoute>();
+  private order = 0;
+
+  constructor(private readonly deps: CrossShardDeps) {}
+
+  reserve(request: ReserveRequest, lineShards: number[]): Promise<ReserveResult> {
+    const known = this.deps.index.lookup(request.id);
+    if (known !== undefined && (typeof known === 'number' || !known.sameShape(lineShards))) {
+      return Promise.resolve(refuse.conflict(request.id));
+    }
+    const route = known ?? new MultiRoute(request.id, lineShards);
+    if (known === undefined) this.deps.index.setMulti(request.id, route);
+    return route.serialize(() => this.reserveParts(request, route));
+  }
+
+  byId(route: MultiRoute, id: string, op: typeof OP.COMMIT | typeof OP.RELEASE | typeof OP.GET_RESERVATION): Promise<ReservationResult> {
+    return route.serialize(async () => {
+      const problem = this.expireIfDue(route);
+      if (problem !== null) return problem;
+      const parts = this.submitAll(route, route.shards.map(() => [op, id]));
+      return this.settle(route, id, await parts);
+    });
+  }
+
+  fulfil(route: MultiRoute, id: string, lines: FulfilLine[] | undefined): Promise<ReservationResult> {
+    return route.serialize(async () => {
+      const problem = this.expireIfDue(route);
+      if (problem !== null) return problem;
+      if (lines === undefined) {
+        return this.settle(route, id, await this.submitAll(route, route.shards.map(() => [OP.FULFIL, id, null, FINAL_YES])));
+      }
+      const current = this.settle(route, id, await this.submitAll(route, route.shards.map(() => [OP.GET_RESERVATION, id])));
+      if (!current.ok) return current;
+      if (current.reservation.status !== 'committed') {
+        return refuse.invalidState(`reservation '${id}' is ${current.reservation.status}; cannot fulfil`);
+      }
+      const plan = planFulfilment({ id, lines: current.reservation.lines }, lines);
+      if (!Array.isArray(plan)) return plan;
+      const final = plan.completes ? FINAL_YES : FINAL_NO;
+      const fields = route.shards.map((shard) => [OP.FULFIL, id, route.linesOn(lines, shard, this.deps.shardOf), final]);
+      return this.settle(route, id, await this.submitAll(route, fields));
+    });
+  }
+
+  /** Expires every cross-shard hold whose deadline has passed. */
+  async expireDue(): Promise<void> {
+    const nowMs = this.deps.nowMs();
+    const due: Promise<unknown>[] = [];
+    for (let route = this.deadlines.peekDue(nowMs); route !== undefined; route = this.deadlines.peekDue(nowMs)) {
+      this.deadlines.pop();
+      if (route.mayBeHeld) due.push(route.serialize(async () => this.expireIfDue(route)));
+    }
+    await Promise.all(due);
+  }
+
+  private async reserveParts(request: ReserveRequest, route: MultiRoute): Promise<ReserveResult> {
+    const { id, channel, ttlMs, lines } = request;
+    const expiresAt = this.deps.nowMs() + ttlMs;
+    const parts = await Promise.all(route.shards.map((shard) => this.call(shard,
+      [OP.RESERVE, id, channel, ttlMs, route.linesOn(lines, shard, this.deps.shardOf), route.shards.length, expiresAt, route.lineIndexesOn(shard)])));
+    const refused = firstRefusal(parts);
+    if (refused === undefined) return this.held(route, id, parts);
+    if (refused.error.code === 'CONFLICT') return refused;
+    const recorded = isRecordedRefusal(refused.error);
+    await this.submitAllUnchecked(route, route.shards.map(() => [OP.ABORT_PART, id, recorded ? refused.error : null]));
+    route.recordedMask = recorded ? maskOf(route.shards) : 0;
+    if (!recorded && route.pending <= 1) this.deps.index.deleteMulti(id, route);
+    return refused;
+  }
+
+  private held(route: MultiRoute, id: string, parts: PartResult[]): ReserveResult {
+    const merged = this.merge(route, id, parts);
+    if (!merged.ok) return merged;
+    if (route.recordedMask === 0) {
+      route.recordedMask = maskOf(route.shards);
+      route.expiresAt = merged.reservation.expiresAt;
+      route.order = ++this.order;
+      route.mayBeHeld = true;
+      this.deadlines.push(route);
+    }
+    return merged;
+  }
+
+  /** Sends EXPIRE to every part when the deadline has passed; OVERLOADED if a part cannot take it. */
+  private expireIfDue(route: MultiRoute): Refusal | null {
+    if (!route.mayBeHeld || route.expiresAt > this.deps.nowMs()) return null;
+    const full = route.shards.find((shard) => !this.deps.links[shard].canTake());
+    if (full !== undefined) return this.deps.links[full].overload();
+    for (const shard of route.shards) this.deps.links[shard].submit(ignore, OP.EXPIRE_PART, route.id);
+    route.mayBeHeld = false;
+    return null;
+  }
+
+  /** Submits one op to every part, or none of them when any part's shard is full. */
+  private submitAll(route: MultiRoute, fields: unknown[][]): Promise<PartResult[]> {
+    const full = route.shards.find((shard) => !this.deps.links[shard].canTake());
+    if (full !== undefined) {
+      const overloaded = this.deps.links[full].overload();
+      return Promise.resolve(route.shards.map(() => overloaded));
+    }
+    return this.submitAllUnchecked(route, fields);
+  }
+
+  private submitAllUnchecked(route: MultiRoute, fields: unknown[][]): Promise<PartResult[]> {
+    return Promise.all(route.shards.map((shard, i) => this.call(shard, fields[i])));
+  }
+
+  private call(shard: number, fields: unknown[]): Promise<PartResult> {
+    return new Promise((resolve) => this.deps.links[shard].submit(resolve, ...fields));
+  }
+
+  /** One answer from the parts' answers, and what it tells about the hold's state. */
+  private settle(route: MultiRoute, id: string, parts: PartResult[]): ReservationResult {
+    const merged = this.merge(route, id, parts);
+    if (merged.ok) route.mayBeHeld = merged.reservation.status === 'held';
+    return merged;
+  }
+
+  /** Parts answer alike (they saw the same operations in the same order); their lines interleave back. */
+  private merge(route: MultiRoute, id: string, parts: PartResult[]): ReservationResult {
+    const refused = parts.find((part) => !part.ok) as Refusal | undefined;
+    if (refused !== undefined) {
+      invariant(parts.every((part) => !part.ok) || refused.error.code === 'UNAVAILABLE',
+        `parts of '${id}' answered differently`);
+      return refused;
+    }
+    const reservations = parts.map((part) => (part as { reservation: Reservation }).reservation);
+    invariant(reservations.every((r) => r.status === reservations[0].status), `parts of '${id}' disagree on status`);
+    const cursors = route.shards.map(() => 0);
+    const lines = route.lineShards.map((shard) => {
+      const part = route.shards.indexOf(shard);
+      return reservations[part].lines[cursors[part]++];
+    });
+    return { ok: true, reservation: { ...reservations[0], lines } };
+  }
+}
+
+function ignore(): void {}
+
+/** The refusal a single ledger would have given: the one at the lowest line. */
+function firstRefusal(parts: PartResult[]): Refusal | undefined {
+  let first: Refusal | undefined;
+  for (const part of parts) {
+    if (part.ok) continue;
+    if (first === undefined || (part.error.line ?? Infinity) < (first.error.line ?? Infinity)) first = part;
+  }
+  return first;
+}
+
+function maskOf(shards: readonly number[]): number {
+  return shards.reduce((mask, shard) => mask | (1 << shard), 0);
+}

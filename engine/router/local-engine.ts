@@ -1,0 +1,137 @@
+import type { ChangeListener, Engine } from '../api/engine.js';
+import { refuse, type Refusal } from '../api/errors.js';
+import type { ResolvedOptions } from '../api/options.js';
+import type {
+  AdjustRequest, EngineStats, FreezeRequest, FulfilLine, ReceiveRequest, ReserveRequest,
+} from '../api/types.js';
+import {
+  checkAdjust, checkFreeze, checkFulfil, checkId, checkReceive, checkReserve, checkSku,
+} from '../api/validate.js';
+import { Ledger } from '../ledger/ledger.js';
+import { LatencyRecorder } from './latency.js';
+import { OpCounts } from './op-counts.js';
+import { Subscriptions } from './subscriptions.js';
+
+/**
+ * `shards: 0`: one ledger on the calling thread. Deterministic for a given clock, and what the
+ * tests and the virtual-time simulator run. Operations apply synchronously; the promise only
+ * keeps the contract the sharded engine has.
+ */
+export class LocalEngine implements Engine {
+  private readonly ledger: Ledger;
+  private readonly subscriptions: Subscriptions;
+  private readonly counts = new OpCounts();
+  private readonly latency = new LatencyRecorder();
+  private readonly sweepTimer: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(private readonly options: ResolvedOptions) {
+    this.ledger = new Ledger({
+      locationOrder: options.locationOrder,
+      maxLiveHolds: options.maxLiveHoldsPerShard,
+      retainedOutcomes: options.retainedOutcomesPerShard,
+      outcomeRetentionMs: options.outcomeRetentionMs,
+    });
+    this.subscriptions = new Subscriptions((sku, on) => this.ledger.watch(sku, on));
+    this.sweepTimer = setInterval(() => this.sweep(), options.expirySweepIntervalMs);
+    this.sweepTimer.unref();
+  }
+
+  receive(request: ReceiveRequest) {
+    return this.run('receive', checkReceive(request), () => this.ledger.receive(request.sku, request.location, request.qty));
+  }
+
+  adjust(request: AdjustRequest) {
+    return this.run('adjust', checkAdjust(request),
+      () => this.ledger.adjust(request.sku, request.location, request.delta, request.reason));
+  }
+
+  reserve(request: ReserveRequest) {
+    return this.run('reserve', checkReserve(request),
+      () => this.ledger.reserve(request.id, request.channel, request.ttlMs, request.lines));
+  }
+
+  commit(id: string) {
+    return this.run('commit', checkId(id), () => this.ledger.commit(id));
+  }
+
+  fulfil(id: string, lines?: FulfilLine[]) {
+    return this.run('fulfil', checkFulfil(id, lines), () => this.ledger.fulfil(id, lines ?? null));
+  }
+
+  release(id: string) {
+    return this.run('release', checkId(id), () => this.ledger.release(id));
+  }
+
+  getReservation(id: string) {
+    return this.run('getReservation', checkId(id), () => this.ledger.getReservation(id));
+  }
+
+  get(sku: string) {
+    return this.run('get', checkSku(sku), () => this.ledger.get(sku));
+  }
+
+  freeze(request: FreezeRequest) {
+    return this.run('freeze', checkFreeze(request), () => this.ledger.freeze(request.sku, request.reason));
+  }
+
+  unfreeze(sku: string) {
+    return this.run('unfreeze', checkSku(sku), () => this.ledger.unfreeze(sku));
+  }
+
+  expireDue() {
+    return this.run('expireDue', null, () => ({ ok: true as const }));
+  }
+
+  subscribe(skus: string[] | '*', listener: ChangeListener): () => void {
+    return this.subscriptions.add(skus, listener);
+  }
+
+  stats(): EngineStats {
+    return {
+      shards: [{
+        shard: 0,
+        queueDepth: 0,
+        queueDepthMax: 0,
+        batchesInFlight: 0,
+        ops: this.counts.snapshot(),
+        overloaded: 0,
+        latency: this.latency.summary(),
+        ledger: this.ledger.counters(),
+      }],
+      listenerErrors: this.subscriptions.listenerErrors,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.sweepTimer);
+  }
+
+  private run<T>(op: string, problem: Refusal | null, apply: () => T): Promise<T | Refusal> {
+    if (this.closed) return Promise.resolve(refuse.closed());
+    if (problem !== null) return Promise.resolve(problem);
+    const startedAt = performance.now();
+    this.ledger.advance(this.options.clock.nowMs());
+    const result = apply();
+    this.publish();
+    this.counts.add(op);
+    this.latency.record((performance.now() - startedAt) * 1000, 1);
+    return Promise.resolve(result);
+  }
+
+  private sweep(): void {
+    if (this.closed) return;
+    this.ledger.advance(this.options.clock.nowMs());
+    this.publish();
+  }
+
+  private publish(): void {
+    const events = this.ledger.events;
+    if (events.length > 0) {
+      const batch = events.splice(0, events.length);
+      this.subscriptions.dispatch(batch);
+    }
+    this.ledger.forgotten.length = 0;
+  }
+}

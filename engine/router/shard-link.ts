@@ -1,0 +1,218 @@
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { refuse } from '../api/errors.js';
+import type { ChangeEvent, LedgerCounters, ShardStats } from '../api/types.js';
+import type { LedgerOptions } from '../ledger/ledger.js';
+import { BATCH_HEADER_FIELDS, createCodec, encodeTransferable, OP } from '../shard/protocol.js';
+import type { ShardWorkerData } from '../shard/worker.js';
+import { LatencyRecorder } from './latency.js';
+import { OpCounts } from './op-counts.js';
+
+export type Resolver = (result: any) => void;
+
+export interface ShardLinkOptions {
+  shard: number;
+  ledger: LedgerOptions;
+  maxInFlightOps: number;
+  onOverload: 'reject' | 'wait';
+  maxWaitingOps: number;
+  maxBatchOps: number;
+  heapMb: number;
+  /** Called with every reply's events and forgotten ids, before its promises resolve. */
+  onReply: (shard: number, events: ChangeEvent[], forgotten: string[]) => void;
+  /** Asks the router to flush on the next turn of the event loop. */
+  scheduleFlush: () => void;
+  /** The router's clock, never going backwards: each batch carries it as the shard's time. */
+  nowMs: () => number;
+}
+
+/** Batches that may be in flight to one worker: one being applied, one queued behind it. */
+const BATCHES_IN_FLIGHT_MAX = 2;
+const OP_NAMES = Object.fromEntries(Object.entries(OP).map(([name, code]) => [code, camelCase(name)]));
+
+function camelCase(name: string): string {
+  return name.toLowerCase().replace(/_(.)/g, (_, letter: string) => letter.toUpperCase());
+}
+
+class OpenBatch {
+  /** The two header slots (seq, nowMs) are filled at dispatch. */
+  readonly fields: unknown[] = [0, 0];
+  readonly resolvers: Resolver[] = [];
+  openedAtMs = 0;
+}
+
+interface Waiter {
+  resolver: Resolver;
+  fields: unknown[];
+}
+
+/**
+ * The caller's side of one shard: its open micro-batch, its bounded in-flight count, its
+ * bounded waiting line, and the piscina pool (one worker thread) that owns its ledger.
+ */
+export class ShardLink {
+  private readonly pool: Piscina;
+  private readonly codec = createCodec();
+  private readonly latency = new LatencyRecorder();
+  private readonly counts = new OpCounts();
+  private open = new OpenBatch();
+  private readonly waiting: Waiter[] = [];
+  private waitingHead = 0;
+  private inFlightOps = 0;
+  private queueDepthMax = 0;
+  private batchesInFlight = 0;
+  private batchSeq = 0;
+  private overloaded = 0;
+  private roundTripMsAverage = 1;
+  private counters: LedgerCounters = { liveHolds: 0, retainedOutcomes: 0, skus: 0, positions: 0, shippedWithoutStock: 0 };
+  private drained: (() => void) | null = null;
+
+  constructor(private readonly options: ShardLinkOptions) {
+    const workerData: ShardWorkerData = { shard: options.shard, ledger: options.ledger };
+    this.pool = new Piscina({
+      filename: fileURLToPath(new URL('../shard/worker.js', import.meta.url)),
+      minThreads: 1,
+      maxThreads: 1,
+      concurrentTasksPerWorker: BATCHES_IN_FLIGHT_MAX,
+      maxQueue: BATCHES_IN_FLIGHT_MAX,
+      idleTimeout: 2 ** 31 - 1,
+      recordTiming: false,
+      workerData,
+      resourceLimits: { maxOldGenerationSizeMb: options.heapMb },
+    });
+  }
+
+  /** Operations accepted and not yet answered. */
+  get depth(): number {
+    return this.inFlightOps + this.waitingCount();
+  }
+
+  /** Whether submit would accept or queue an operation now (not refuse it). */
+  canTake(): boolean {
+    if (this.inFlightOps < this.options.maxInFlightOps && this.waitingCount() === 0) return true;
+    return this.options.onOverload === 'wait' && this.waitingCount() < this.options.maxWaitingOps;
+  }
+
+  /** The OVERLOADED answer, with a retry hint from the recent batch round trip. */
+  overload(): ReturnType<typeof refuse.overloaded> {
+    this.overloaded++;
+    return refuse.overloaded(this.options.shard, Math.max(1, Math.ceil(this.roundTripMsAverage * Math.max(1, this.batchesInFlight))));
+  }
+
+  /**
+   * Accepts one operation (its opcode and fields) for the next batch. At the in-flight limit it
+   * answers OVERLOADED at once, or waits in line (onOverload 'wait') while the line has room.
+   */
+  submit(resolver: Resolver, ...fields: unknown[]): void {
+    if (this.inFlightOps < this.options.maxInFlightOps && this.waitingCount() === 0) {
+      this.accept(resolver, fields);
+    } else if (this.options.onOverload === 'wait' && this.waitingCount() < this.options.maxWaitingOps) {
+      this.waiting.push({ resolver, fields });
+    } else {
+      resolver(this.overload());
+    }
+  }
+
+  /** Sends the open batch if there is one (or `force`, to carry time) and the worker has room. */
+  flush(force: boolean): void {
+    const batch = this.open;
+    if ((batch.resolvers.length === 0 && !force) || this.batchesInFlight >= BATCHES_IN_FLIGHT_MAX) return;
+    this.open = new OpenBatch();
+    batch.fields[0] = this.batchSeq++;
+    batch.fields[1] = this.options.nowMs();
+    const bytes = encodeTransferable(this.codec, batch.fields);
+    this.batchesInFlight++;
+    const sentAtMs = performance.now();
+    this.pool.run(bytes, { transferList: [bytes.buffer as ArrayBuffer] }).then(
+      (reply: Uint8Array) => this.complete(batch, reply, sentAtMs),
+      (error: Error) => this.fail(batch, error),
+    );
+  }
+
+  stats(): ShardStats {
+    return {
+      shard: this.options.shard,
+      queueDepth: this.depth,
+      queueDepthMax: this.queueDepthMax,
+      batchesInFlight: this.batchesInFlight,
+      ops: this.counts.snapshot(),
+      overloaded: this.overloaded,
+      latency: this.latency.summary(),
+      ledger: { ...this.counters },
+    };
+  }
+
+  /** Resolves once nothing is waiting, queued or in flight. */
+  whenDrained(): Promise<void> {
+    if (this.depth === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.drained = resolve;
+    });
+  }
+
+  destroy(): Promise<void> {
+    return this.pool.destroy();
+  }
+
+  private accept(resolver: Resolver, fields: unknown[]): void {
+    const batch = this.open;
+    if (batch.resolvers.length === 0) batch.openedAtMs = performance.now();
+    for (let i = 0; i < fields.length; i++) batch.fields.push(fields[i]);
+    batch.resolvers.push(resolver);
+    this.counts.add(OP_NAMES[fields[0] as number]);
+    this.inFlightOps++;
+    if (this.inFlightOps > this.queueDepthMax) this.queueDepthMax = this.inFlightOps;
+    if (batch.resolvers.length >= this.options.maxBatchOps) this.flush(false);
+    else if (batch.resolvers.length === 1) this.options.scheduleFlush();
+  }
+
+  private complete(batch: OpenBatch, reply: Uint8Array, sentAtMs: number): void {
+    const [results, events, forgotten, counters] = this.codec.unpack(reply) as [unknown[], ChangeEvent[], string[], LedgerCounters];
+    this.counters = counters;
+    this.settle(batch, sentAtMs);
+    this.options.onReply(this.options.shard, events, forgotten);
+    const resolvers = batch.resolvers;
+    for (let i = 0; i < resolvers.length; i++) resolvers[i](results[i]);
+    this.afterBatch();
+  }
+
+  private fail(batch: OpenBatch, error: Error): void {
+    this.settle(batch, performance.now());
+    const refusal = refuse.unavailable(this.options.shard, error.message);
+    for (const resolver of batch.resolvers) resolver(refusal);
+    this.afterBatch();
+  }
+
+  private settle(batch: OpenBatch, sentAtMs: number): void {
+    const nowMs = performance.now();
+    this.batchesInFlight--;
+    this.inFlightOps -= batch.resolvers.length;
+    this.roundTripMsAverage = this.roundTripMsAverage * 0.9 + (nowMs - sentAtMs) * 0.1;
+    if (batch.resolvers.length > 0) this.latency.record((nowMs - batch.openedAtMs) * 1000, batch.resolvers.length);
+  }
+
+  private afterBatch(): void {
+    this.admitWaiting();
+    if (this.open.resolvers.length > 0) this.options.scheduleFlush();
+    if (this.drained !== null && this.depth === 0) {
+      const drained = this.drained;
+      this.drained = null;
+      drained();
+    }
+  }
+
+  private admitWaiting(): void {
+    while (this.waitingCount() > 0 && this.inFlightOps < this.options.maxInFlightOps) {
+      const waiter = this.waiting[this.waitingHead++];
+      this.accept(waiter.resolver, waiter.fields);
+    }
+    if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
+      this.waiting.splice(0, this.waitingHead);
+      this.waitingHead = 0;
+    }
+  }
+
+  private waitingCount(): number {
+    return this.waiting.length - this.waitingHead;
+  }
+}

@@ -1,0 +1,227 @@
+import type { ChangeListener, Engine } from '../api/engine.js';
+import { refuse, type Refusal } from '../api/errors.js';
+import type { ResolvedOptions } from '../api/options.js';
+import type {
+  AdjustRequest, ChangeEvent, EngineStats, FreezeRequest, FulfilLine, LineRequest, ReceiveRequest,
+  ReservationResult, ReserveRequest, ReserveResult,
+} from '../api/types.js';
+import {
+  checkAdjust, checkFreeze, checkFulfil, checkId, checkReceive, checkReserve, checkSku,
+} from '../api/validate.js';
+import { FINAL_AUTO } from '../ledger/ledger.js';
+import { OP } from '../shard/protocol.js';
+import { CrossShard } from './cross-shard.js';
+import { shardOfSku } from './hash.js';
+import { HoldIndex } from './hold-index.js';
+import { ShardLink, type Resolver } from './shard-link.js';
+import { Subscriptions } from './subscriptions.js';
+
+/**
+ * The caller's side of a sharded engine: validates, routes each operation to the shard that
+ * owns its SKU (or hold), micro-batches per shard, and resolves the promises from the replies.
+ * Every SKU lives in exactly one worker thread; the caller's thread holds no ledger state.
+ */
+export class ShardedEngine implements Engine {
+  private readonly links: ShardLink[];
+  /** Global id registry; a single shard needs none (its ledger sees every id). */
+  private readonly index: HoldIndex | null;
+  private readonly cross: CrossShard | null;
+  private readonly subscriptions: Subscriptions;
+  private readonly sweepTimer: NodeJS.Timeout;
+  private flushScheduled = false;
+  private lastNowMs = 0;
+  private closed = false;
+
+  static async start(options: ResolvedOptions): Promise<ShardedEngine> {
+    const engine = new ShardedEngine(options);
+    await engine.expireDue();
+    return engine;
+  }
+
+  private constructor(private readonly options: ResolvedOptions) {
+    this.links = Array.from({ length: options.shards }, (_, shard) => this.createLink(shard));
+    this.index = options.shards > 1 ? new HoldIndex() : null;
+    this.cross = this.index === null ? null : new CrossShard({
+      links: this.links,
+      index: this.index,
+      nowMs: () => this.nowMs(),
+      shardOf: (sku) => this.shardOf(sku),
+    });
+    this.subscriptions = new Subscriptions((sku, on) => this.watch(sku, on));
+    this.sweepTimer = setInterval(() => void this.sweep(), options.expirySweepIntervalMs);
+    this.sweepTimer.unref();
+  }
+
+  receive(request: ReceiveRequest) {
+    return this.send(checkReceive(request), this.shardOf(request?.sku), OP.RECEIVE, request?.sku, request?.location, request?.qty);
+  }
+
+  adjust(request: AdjustRequest) {
+    return this.send(checkAdjust(request), this.shardOf(request?.sku),
+      OP.ADJUST, request?.sku, request?.location, request?.delta, request?.reason);
+  }
+
+  reserve(request: ReserveRequest): Promise<ReserveResult> {
+    const problem = this.closed ? refuse.closed() : checkReserve(request);
+    if (problem !== null) return Promise.resolve(problem);
+    const lineShards = this.lineShards(request.lines);
+    if (lineShards !== null) return (this.cross as CrossShard).reserve(request, lineShards);
+    const shard = this.shardOf(request.lines[0].sku);
+    const index = this.index;
+    if (index === null) return this.call(shard, OP.RESERVE, request.id, request.channel, request.ttlMs, request.lines, 1, -1, null);
+    if (!index.beginReserve(request.id, shard)) return Promise.resolve(refuse.conflict(request.id));
+    return new Promise((resolve) => {
+      const settle: Resolver = (result: ReserveResult) => {
+        index.endReserve(request.id, result);
+        resolve(result);
+      };
+      this.links[shard].submit(settle, OP.RESERVE, request.id, request.channel, request.ttlMs, request.lines, 1, -1, null);
+    });
+  }
+
+  commit(id: string) {
+    return this.byId(id, OP.COMMIT);
+  }
+
+  release(id: string) {
+    return this.byId(id, OP.RELEASE);
+  }
+
+  getReservation(id: string) {
+    return this.byId(id, OP.GET_RESERVATION);
+  }
+
+  fulfil(id: string, lines?: FulfilLine[]): Promise<ReservationResult> {
+    const problem = this.closed ? refuse.closed() : checkFulfil(id, lines);
+    if (problem !== null) return Promise.resolve(problem);
+    const route = this.index === null ? 0 : this.index.lookup(id);
+    if (route === undefined) return Promise.resolve(refuse.notFound(`reservation '${id}'`));
+    if (typeof route !== 'number') return (this.cross as CrossShard).fulfil(route, id, lines);
+    return this.call(route, OP.FULFIL, id, lines ?? null, FINAL_AUTO);
+  }
+
+  get(sku: string) {
+    return this.send(checkSku(sku), this.shardOf(sku), OP.GET, sku);
+  }
+
+  freeze(request: FreezeRequest) {
+    return this.send(checkFreeze(request), this.shardOf(request?.sku), OP.FREEZE, request?.sku, request?.reason);
+  }
+
+  unfreeze(sku: string) {
+    return this.send(checkSku(sku), this.shardOf(sku), OP.UNFREEZE, sku);
+  }
+
+  async expireDue(): Promise<{ ok: true } | Refusal> {
+    if (this.closed) return refuse.closed();
+    await this.cross?.expireDue();
+    const ticks = await Promise.all(this.links.map((_, shard) => this.call(shard, OP.TICK)));
+    return ticks.find((tick) => !tick.ok) ?? { ok: true };
+  }
+
+  subscribe(skus: string[] | '*', listener: ChangeListener): () => void {
+    return this.subscriptions.add(skus, listener);
+  }
+
+  stats(): EngineStats {
+    return {
+      shards: this.links.map((link) => link.stats()),
+      listenerErrors: this.subscriptions.listenerErrors,
+    };
+  }
+
+  /** Stops taking operations, answers every one already accepted, then stops the workers. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.sweepTimer);
+    await Promise.all(this.links.map((link) => link.whenDrained()));
+    await Promise.all(this.links.map((link) => link.destroy()));
+  }
+
+  private byId(id: string, op: typeof OP.COMMIT | typeof OP.RELEASE | typeof OP.GET_RESERVATION): Promise<ReservationResult> {
+    const problem = this.closed ? refuse.closed() : checkId(id);
+    if (problem !== null) return Promise.resolve(problem);
+    const route = this.index === null ? 0 : this.index.lookup(id);
+    if (route === undefined) return Promise.resolve(refuse.notFound(`reservation '${id}'`));
+    if (typeof route !== 'number') return (this.cross as CrossShard).byId(route, id, op);
+    return this.call(route, op, id);
+  }
+
+  /** Validated, single-shard operations. */
+  private send(problem: Refusal | null, shard: number, ...fields: unknown[]): Promise<any> {
+    if (this.closed) return Promise.resolve(refuse.closed());
+    if (problem !== null) return Promise.resolve(problem);
+    return new Promise((resolve) => this.links[shard].submit(resolve, ...fields));
+  }
+
+  private call(shard: number, ...fields: unknown[]): Promise<any> {
+    return new Promise((resolve) => this.links[shard].submit(resolve, ...fields));
+  }
+
+  /** The shard of every line when they span shards; null when one shard takes them all. */
+  private lineShards(lines: readonly LineRequest[]): number[] | null {
+    if (lines.length === 1 || this.options.shards === 1) return null;
+    const shards = lines.map((line) => this.shardOf(line.sku));
+    return shards.every((shard) => shard === shards[0]) ? null : shards;
+  }
+
+  private shardOf(sku: unknown): number {
+    return typeof sku === 'string' ? shardOfSku(sku, this.options.shards) : 0;
+  }
+
+  private watch(sku: string, on: boolean): void {
+    const shards = sku === '*' ? this.links.map((_, shard) => shard) : [this.shardOf(sku)];
+    for (const shard of shards) this.links[shard].submit(ignore, OP.WATCH, sku, on);
+  }
+
+  private createLink(shard: number): ShardLink {
+    return new ShardLink({
+      shard,
+      ledger: {
+        locationOrder: this.options.locationOrder,
+        maxLiveHolds: this.options.maxLiveHoldsPerShard,
+        retainedOutcomes: this.options.retainedOutcomesPerShard,
+        outcomeRetentionMs: this.options.outcomeRetentionMs,
+      },
+      maxInFlightOps: this.options.maxInFlightOpsPerShard,
+      onOverload: this.options.onOverload,
+      maxWaitingOps: this.options.maxWaitingOpsPerShard,
+      maxBatchOps: this.options.maxBatchOps,
+      heapMb: this.options.shardHeapMb,
+      onReply: (from, events, forgotten) => this.onReply(from, events, forgotten),
+      scheduleFlush: () => this.scheduleFlush(),
+      nowMs: () => this.nowMs(),
+    });
+  }
+
+  private onReply(shard: number, events: ChangeEvent[], forgotten: string[]): void {
+    if (events.length > 0) this.subscriptions.dispatch(events);
+    if (this.index !== null) for (const id of forgotten) this.index.forget(id, shard);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      for (const link of this.links) link.flush(false);
+    });
+  }
+
+  /** The router's clock: the injected clock, never allowed to go backwards. */
+  private nowMs(): number {
+    const nowMs = this.options.clock.nowMs();
+    if (nowMs > this.lastNowMs) this.lastNowMs = nowMs;
+    return this.lastNowMs;
+  }
+
+  /** Carries time to idle shards (so their holds expire) and expires cross-shard holds. */
+  private async sweep(): Promise<void> {
+    if (this.closed) return;
+    await this.cross?.expireDue();
+    for (const link of this.links) if (link.depth === 0) link.flush(true);
+  }
+}
+
+function ignore(): void {}

@@ -1,0 +1,45 @@
+import { Packr } from 'msgpackr';
+
+/**
+ * The wire format between the router and a shard. A batch is one flat msgpack array:
+ * [batchSeq, nowMs, op, ...fields, op, ...fields, …]; each op has a fixed field count.
+ * A reply is [results, events, forgotten ids, ledger counters], results in op order.
+ */
+export const OP = {
+  TICK: 0,
+  RECEIVE: 1,
+  ADJUST: 2,
+  /** id, channel, ttlMs, lines, partCount, expiresAt (-1: now + ttlMs), lineIndexes (a part's lines in the whole hold) | null */
+  RESERVE: 3,
+  COMMIT: 4,
+  RELEASE: 5,
+  /** id, lines | null, final (FINAL_AUTO | FINAL_NO | FINAL_YES) */
+  FULFIL: 6,
+  GET_RESERVATION: 7,
+  GET: 8,
+  FREEZE: 9,
+  UNFREEZE: 10,
+  /** sku | '*', on */
+  WATCH: 11,
+  EXPIRE_PART: 12,
+  /** id, error | null */
+  ABORT_PART: 13,
+} as const;
+
+/** Fields after the opcode, per opcode. */
+export const OP_FIELDS: readonly number[] = [0, 3, 4, 7, 1, 1, 3, 1, 1, 2, 1, 2, 1, 2];
+
+export const BATCH_HEADER_FIELDS = 2;
+
+/** Both ends build their codec here, so their options always match. */
+export function createCodec(): Packr {
+  return new Packr({ useRecords: true, bundleStrings: false });
+}
+
+/** Encodes into a fresh buffer that the sender can transfer (msgpackr reuses its own). */
+export function encodeTransferable(codec: Packr, value: unknown): Uint8Array {
+  const packed = codec.pack(value);
+  const bytes = new Uint8Array(packed.length);
+  bytes.set(packed);
+  return bytes;
+}

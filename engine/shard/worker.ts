@@ -1,0 +1,32 @@
+import { move, workerData } from 'piscina';
+import { invariant } from '../ledger/assert.js';
+import { Ledger, type LedgerOptions } from '../ledger/ledger.js';
+import { applyBatch } from './apply-batch.js';
+import { createCodec, encodeTransferable } from './protocol.js';
+
+/** What the router hands each shard's worker thread at start. */
+export interface ShardWorkerData {
+  shard: number;
+  ledger: LedgerOptions;
+}
+
+const config = workerData as ShardWorkerData;
+const ledger = new Ledger(config.ledger);
+const codec = createCodec();
+let expectedSeq = -1;
+
+/**
+ * piscina's task function: one batch in, one reply out, both msgpack buffers transferred.
+ * Batches must arrive in the order the router sent them; the sequence number proves it.
+ */
+export default function applyShardBatch(bytes: Uint8Array): ReturnType<typeof move> {
+  const batch = codec.unpack(bytes) as unknown[];
+  const seq = batch[0] as number;
+  invariant(expectedSeq === -1 || seq === expectedSeq, `shard ${config.shard}: batch ${seq} arrived, expected ${expectedSeq}`);
+  expectedSeq = seq + 1;
+  const results = applyBatch(ledger, batch);
+  const events = ledger.events.splice(0, ledger.events.length);
+  const forgotten = ledger.forgotten.splice(0, ledger.forgotten.length);
+  const reply = encodeTransferable(codec, [results, events, forgotten, ledger.counters()]);
+  return move(reply);
+}

@@ -1,0 +1,435 @@
+/**
+ * Model-based test: random command sequences run against the engine and against a small
+ * reference model written here (plain maps of positions and holds, independent of the engine's
+ * code). After every command the engine's view must equal the model's, and the ledger
+ * identities must hold. Runs for shards 0 and shards 2 with a manual clock.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createEngine } from '../engine/index.js';
+import { assertInvariants, expectOk, expectRefused, manualClock, type Engine, type ManualClock } from './helpers.js';
+
+const SKUS = ['SKU-A', 'SKU-B', 'SKU-C'] as const;
+const LOCATION_ORDER = ['WH-1', 'WH-2'];
+/** STORE-X is not in locationOrder: it is tried after the known locations. */
+const LOCATIONS = ['WH-1', 'WH-2', 'STORE-X'] as const;
+const IDS = ['H0', 'H1', 'H2', 'H3', 'H4', 'H5'] as const;
+const START_MS = 1_000_000;
+
+type Status = 'held' | 'committed' | 'fulfilled' | 'released' | 'expired';
+interface LineRequest { sku: string; qty: number; location?: string }
+interface Body { id: string; channel: string; ttlMs: number; lines: LineRequest[] }
+interface Placed { sku: string; location: string; qty: number; fulfilled: number }
+interface Hold { id: string; channel: string; status: Status; expiresAt: number; lines: Placed[] }
+interface Position { onHand: number; reserved: number; committed: number }
+
+interface Model {
+  now: number;
+  /** sku → location → position; Map insertion order is first-seen order. */
+  positions: Map<string, Map<string, Position>>;
+  holds: Map<string, Hold>;
+  /** The first answer to each id that the engine records (successes and recorded refusals). */
+  outcomes: Map<string, { body: Body; result: unknown }>;
+  seqs: Map<string, number>;
+}
+interface Real { engine: Engine; clock: ManualClock }
+type Cmd = fc.AsyncCommand<Model, Real>;
+
+// ---------- the reference model ----------
+
+function available(p: Position): number {
+  return Math.max(0, p.onHand - p.reserved - p.committed);
+}
+
+function positionView(p: Position) {
+  return {
+    onHand: p.onHand,
+    reserved: p.reserved,
+    committed: p.committed,
+    available: available(p),
+    shortfall: Math.max(0, p.reserved + p.committed - p.onHand),
+  };
+}
+
+function holdView(h: Hold) {
+  return { id: h.id, channel: h.channel, status: h.status, expiresAt: h.expiresAt, lines: h.lines.map((l) => ({ ...l })) };
+}
+
+function positionOf(m: Model, sku: string, location: string): Position | undefined {
+  return m.positions.get(sku)?.get(location);
+}
+
+function ensurePosition(m: Model, sku: string, location: string): Position {
+  let byLocation = m.positions.get(sku);
+  if (!byLocation) m.positions.set(sku, (byLocation = new Map()));
+  let p = byLocation.get(location);
+  if (!p) byLocation.set(location, (p = { onHand: 0, reserved: 0, committed: 0 }));
+  return p;
+}
+
+/** Locations to try for an unlocated line: locationOrder first, then the others in first-seen order. */
+function candidates(m: Model, sku: string): string[] {
+  const known = [...(m.positions.get(sku)?.keys() ?? [])];
+  return [...LOCATION_ORDER.filter((l) => known.includes(l)), ...known.filter((l) => !LOCATION_ORDER.includes(l))];
+}
+
+/** Places every line in order (earlier lines of the hold count), or null when one cannot be placed. */
+function place(m: Model, lines: LineRequest[]): Placed[] | null {
+  const taken = new Map<string, number>();
+  const free = (sku: string, location: string) => {
+    const p = positionOf(m, sku, location);
+    return p ? available(p) - (taken.get(`${sku}|${location}`) ?? 0) : -1;
+  };
+  const placed: Placed[] = [];
+  for (const line of lines) {
+    const options = line.location !== undefined ? [line.location] : candidates(m, line.sku);
+    const location = options.find((l) => free(line.sku, l) >= line.qty);
+    if (location === undefined) return null;
+    taken.set(`${line.sku}|${location}`, (taken.get(`${line.sku}|${location}`) ?? 0) + line.qty);
+    placed.push({ sku: line.sku, location, qty: line.qty, fulfilled: 0 });
+  }
+  return placed;
+}
+
+function sameBody(a: Body, b: Body): boolean {
+  return JSON.stringify([a.channel, a.ttlMs, a.lines]) === JSON.stringify([b.channel, b.ttlMs, b.lines]);
+}
+
+function expireDue(m: Model): string[] {
+  const expired: string[] = [];
+  for (const hold of m.holds.values()) {
+    if (hold.status !== 'held' || hold.expiresAt > m.now) continue;
+    for (const line of hold.lines) positionOf(m, line.sku, line.location)!.reserved -= line.qty;
+    hold.status = 'expired';
+    expired.push(hold.id);
+  }
+  return expired;
+}
+
+// ---------- checks after every command ----------
+
+async function checkAgainstModel(m: Model, r: Real, label: string): Promise<void> {
+  for (const sku of SKUS) {
+    const result = await r.engine.get(sku);
+    const byLocation = m.positions.get(sku);
+    if (!byLocation) {
+      expectRefused(result, 'NOT_FOUND', `${label}: get(${sku})`);
+      continue;
+    }
+    const view = expectOk(result, `${label}: get(${sku})`);
+    const locations = Object.fromEntries([...byLocation].map(([l, p]) => [l, positionView(p)]));
+    const totals = { onHand: 0, reserved: 0, committed: 0, available: 0, shortfall: 0 };
+    for (const p of Object.values(locations)) for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += p[k];
+    expect(view.locations, `${label}: ${sku} positions`).toEqual(locations);
+    expect(
+      { onHand: view.onHand, reserved: view.reserved, committed: view.committed, available: view.available, shortfall: view.shortfall },
+      `${label}: ${sku} totals`,
+    ).toEqual(totals);
+    expect(view.mode, `${label}: ${sku} mode`).toBe(totals.available === 0 ? 'soldOut' : 'active');
+
+    // reserved = the live held holds' units; committed = the committed holds' unshipped units.
+    let heldUnits = 0;
+    let committedUnits = 0;
+    for (const hold of m.holds.values()) {
+      for (const line of hold.lines) {
+        if (line.sku !== sku) continue;
+        if (hold.status === 'held') heldUnits += line.qty;
+        if (hold.status === 'committed') committedUnits += line.qty - line.fulfilled;
+      }
+    }
+    expect(view.reserved, `${label}: ${sku} reserved === sum of live held holds`).toBe(heldUnits);
+    expect(view.committed, `${label}: ${sku} committed === sum of committed holds' unshipped units`).toBe(committedUnits);
+
+    const lastSeq = m.seqs.get(sku);
+    if (lastSeq !== undefined) expect(view.seq, `${label}: ${sku} seq never goes back`).toBeGreaterThanOrEqual(lastSeq);
+    m.seqs.set(sku, view.seq);
+  }
+  await assertInvariants(r.engine, SKUS, LOCATIONS);
+}
+
+// ---------- commands ----------
+
+class Receive implements Cmd {
+  constructor(readonly sku: string, readonly location: string, readonly qty: number) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const result = expectOk(await r.engine.receive({ sku: this.sku, location: this.location, qty: this.qty }), this.toString());
+    const p = ensurePosition(m, this.sku, this.location);
+    p.onHand += this.qty;
+    expect(result.position, this.toString()).toEqual(positionView(p));
+    await checkAgainstModel(m, r, this.toString());
+  }
+  toString() { return `receive(${this.sku}@${this.location} +${this.qty})`; }
+}
+
+class Adjust implements Cmd {
+  constructor(readonly sku: string, readonly location: string, readonly delta: number) {}
+  check = (m: Readonly<Model>) => positionOf(m as Model, this.sku, this.location) !== undefined;
+  async run(m: Model, r: Real) {
+    const result = await r.engine.adjust({ sku: this.sku, location: this.location, delta: this.delta, reason: 'count' });
+    const p = positionOf(m, this.sku, this.location)!;
+    if (p.onHand + this.delta < 0) {
+      expectRefused(result, 'INSUFFICIENT_STOCK', this.toString());
+    } else {
+      const ok = expectOk(result, this.toString());
+      p.onHand += this.delta;
+      expect(ok.position, this.toString()).toEqual(positionView(p));
+    }
+    await checkAgainstModel(m, r, this.toString());
+  }
+  toString() { return `adjust(${this.sku}@${this.location} ${this.delta > 0 ? '+' : ''}${this.delta})`; }
+}
+
+class Reserve implements Cmd {
+  constructor(readonly body: Body) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const label = this.toString();
+    const result = await r.engine.reserve(structuredClone(this.body));
+    const prior = m.outcomes.get(this.body.id);
+    if (prior) {
+      if (sameBody(prior.body, this.body)) expect(result, `${label}: replay answers the original`).toEqual(prior.result);
+      else expectRefused(result, 'CONFLICT', label);
+    } else {
+      const placed = place(m, this.body.lines);
+      if (placed === null) {
+        expectRefused(result, 'INSUFFICIENT_STOCK', label);
+      } else {
+        const hold: Hold = {
+          id: this.body.id,
+          channel: this.body.channel,
+          status: 'held',
+          expiresAt: m.now + this.body.ttlMs,
+          lines: placed,
+        };
+        const ok = expectOk(result, label);
+        expect(ok.reservation, `${label}: reservation`).toEqual(holdView(hold));
+        for (const line of placed) positionOf(m, line.sku, line.location)!.reserved += line.qty;
+        m.holds.set(hold.id, hold);
+      }
+      m.outcomes.set(this.body.id, { body: structuredClone(this.body), result: structuredClone(result) });
+      expect(await r.engine.reserve(structuredClone(this.body)), `${label}: immediate replay`).toEqual(result);
+    }
+    await checkAgainstModel(m, r, label);
+  }
+  toString() { return `reserve(${JSON.stringify(this.body)})`; }
+}
+
+/** Replays an id's original body, at any later point (after commit, release, expiry...). */
+class Replay implements Cmd {
+  constructor(readonly id: string) {}
+  check = (m: Readonly<Model>) => m.outcomes.has(this.id);
+  async run(m: Model, r: Real) {
+    const prior = m.outcomes.get(this.id)!;
+    expect(await r.engine.reserve(structuredClone(prior.body)), this.toString()).toEqual(prior.result);
+    await checkAgainstModel(m, r, this.toString());
+  }
+  toString() { return `replay(${this.id})`; }
+}
+
+class Commit implements Cmd {
+  constructor(readonly id: string) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const label = this.toString();
+    const result = await r.engine.commit(this.id);
+    const hold = m.holds.get(this.id);
+    if (!hold) expectRefused(result, 'NOT_FOUND', label);
+    else if (hold.status === 'held' || hold.status === 'committed') {
+      if (hold.status === 'held') {
+        for (const line of hold.lines) {
+          const p = positionOf(m, line.sku, line.location)!;
+          p.reserved -= line.qty;
+          p.committed += line.qty;
+        }
+        hold.status = 'committed';
+      }
+      expect(expectOk(result, label).reservation, label).toEqual(holdView(hold));
+    } else expectRefused(result, 'INVALID_STATE', label);
+    await checkAgainstModel(m, r, label);
+  }
+  toString() { return `commit(${this.id})`; }
+}
+
+/** Positions that exactly one line of the hold occupies: a fulfil line names them unambiguously. */
+function uniqueLines(hold: Hold): Placed[] {
+  const count = new Map<string, number>();
+  for (const l of hold.lines) count.set(`${l.sku}|${l.location}`, (count.get(`${l.sku}|${l.location}`) ?? 0) + 1);
+  return hold.lines.filter((l) => count.get(`${l.sku}|${l.location}`) === 1);
+}
+
+class Fulfil implements Cmd {
+  constructor(readonly id: string, readonly mode: 'all' | 'partial' | 'over', readonly mask: number, readonly percent: number) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const label = this.toString();
+    const hold = m.holds.get(this.id);
+    if (!hold || hold.status !== 'committed') {
+      const result = await r.engine.fulfil(this.id);
+      expectRefused(result, hold ? 'INVALID_STATE' : 'NOT_FOUND', label);
+      await checkAgainstModel(m, r, label);
+      return;
+    }
+    const eligible = uniqueLines(hold).filter((l) => this.mode === 'over' || l.qty > l.fulfilled);
+    const mode = eligible.length === 0 ? 'all' : this.mode;
+    if (mode === 'over') {
+      const line = eligible[this.mask % eligible.length];
+      const result = await r.engine.fulfil(this.id, [{ sku: line.sku, location: line.location, qty: line.qty - line.fulfilled + 1 }]);
+      expectRefused(result, 'INVALID_ARGUMENT', `${label} over ${line.sku}@${line.location}`);
+      await checkAgainstModel(m, r, label);
+      return;
+    }
+    // What ships: [line, qty] pairs.
+    let shipping: Array<[Placed, number]>;
+    let call: Promise<unknown>;
+    if (mode === 'all') {
+      shipping = hold.lines.filter((l) => l.qty > l.fulfilled).map((l) => [l, l.qty - l.fulfilled]);
+      call = r.engine.fulfil(this.id);
+    } else {
+      let chosen = eligible.filter((_, i) => (this.mask >> i) & 1);
+      if (chosen.length === 0) chosen = [eligible[0]];
+      shipping = chosen.map((l) => [l, Math.max(1, Math.ceil(((l.qty - l.fulfilled) * this.percent) / 100))]);
+      call = r.engine.fulfil(this.id, shipping.map(([l, q]) => ({ sku: l.sku, location: l.location, qty: q })));
+    }
+    const result = (await call) as { ok: boolean };
+    // Shipping is a fact: committed −= q and onHand −= q, but onHand never goes below 0.
+    for (const [l, q] of shipping) {
+      const p = positionOf(m, l.sku, l.location)!;
+      p.committed -= q;
+      p.onHand = Math.max(0, p.onHand - q);
+      l.fulfilled += q;
+    }
+    if (hold.lines.every((l) => l.fulfilled === l.qty)) hold.status = 'fulfilled';
+    expect((expectOk(result as never, label) as { reservation: unknown }).reservation, label).toEqual(holdView(hold));
+    await checkAgainstModel(m, r, label);
+  }
+  toString() { return `fulfil(${this.id}, ${this.mode}, mask=${this.mask}, ${this.percent}%)`; }
+}
+
+class Release implements Cmd {
+  constructor(readonly id: string) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const label = this.toString();
+    const result = await r.engine.release(this.id);
+    const hold = m.holds.get(this.id);
+    if (!hold) expectRefused(result, 'NOT_FOUND', label);
+    else if (hold.status === 'held' || hold.status === 'committed' || hold.status === 'released') {
+      for (const line of hold.lines) {
+        const p = positionOf(m, line.sku, line.location)!;
+        if (hold.status === 'held') p.reserved -= line.qty;
+        if (hold.status === 'committed') p.committed -= line.qty - line.fulfilled;
+      }
+      hold.status = 'released';
+      expect(expectOk(result, label).reservation, label).toEqual(holdView(hold));
+    } else expectRefused(result, 'INVALID_STATE', label);
+    await checkAgainstModel(m, r, label);
+  }
+  toString() { return `release(${this.id})`; }
+}
+
+class Advance implements Cmd {
+  constructor(readonly ms: number) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const label = this.toString();
+    m.now += this.ms;
+    r.clock.set(m.now);
+    expect(await r.engine.expireDue(), label).toEqual({ ok: true });
+    const expired = expireDue(m);
+    for (const id of expired) {
+      const view = expectOk(await r.engine.getReservation(id), `${label}: getReservation(${id})`);
+      expect(view.reservation.status, `${label}: ${id} expired and returned its units`).toBe('expired');
+    }
+    await checkAgainstModel(m, r, label);
+  }
+  toString() { return `advance(${this.ms}ms)`; }
+}
+
+class GetReservation implements Cmd {
+  constructor(readonly id: string) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const result = await r.engine.getReservation(this.id);
+    const hold = m.holds.get(this.id);
+    if (!hold) expectRefused(result, 'NOT_FOUND', this.toString());
+    else expect(expectOk(result, this.toString()).reservation, this.toString()).toEqual(holdView(hold));
+  }
+  toString() { return `getReservation(${this.id})`; }
+}
+
+/** A full read of every SKU against the model (the same check every command ends with). */
+class Get implements Cmd {
+  check = () => true;
+  async run(m: Model, r: Real) {
+    await checkAgainstModel(m, r, this.toString());
+  }
+  toString() { return 'get(*)'; }
+}
+
+// ---------- generators ----------
+
+const skuArb = fc.constantFrom(...SKUS);
+const locationArb = fc.constantFrom(...LOCATIONS);
+const idArb = fc.constantFrom(...IDS);
+
+const lineArb = fc.record(
+  { sku: skuArb, qty: fc.integer({ min: 1, max: 6 }), location: fc.option(locationArb, { nil: undefined, freq: 3 }) },
+  { requiredKeys: ['sku', 'qty'] },
+).map((line) => {
+  const clean: LineRequest = { sku: line.sku, qty: line.qty };
+  if (line.location !== undefined) clean.location = line.location;
+  return clean;
+});
+
+/** Lines are unique by (sku, location) and in a canonical order, so two bodies differ only in substance. */
+const linesArb = fc
+  .uniqueArray(lineArb, { minLength: 1, maxLength: 3, selector: (l) => `${l.sku}|${l.location ?? ''}` })
+  .map((lines) => [...lines].sort((a, b) => `${a.sku}|${a.location ?? ''}`.localeCompare(`${b.sku}|${b.location ?? ''}`)));
+
+const commandArbs = [
+  fc.tuple(skuArb, locationArb, fc.integer({ min: 1, max: 12 })).map(([s, l, q]) => new Receive(s, l, q)),
+  fc.tuple(skuArb, locationArb, fc.integer({ min: -10, max: 6 }).filter((d) => d !== 0)).map(([s, l, d]) => new Adjust(s, l, d)),
+  fc
+    .record({ id: idArb, channel: fc.constantFrom('web', 'app'), ttlMs: fc.constantFrom(500, 1_000, 3_000), lines: linesArb })
+    .map((body) => new Reserve(body)),
+  fc
+    .record({ id: idArb, channel: fc.constantFrom('web', 'app'), ttlMs: fc.constantFrom(500, 1_000, 3_000), lines: linesArb })
+    .map((body) => new Reserve(body)),
+  idArb.map((id) => new Replay(id)),
+  idArb.map((id) => new Commit(id)),
+  fc
+    .tuple(idArb, fc.constantFrom('all', 'partial', 'partial', 'over') as fc.Arbitrary<'all' | 'partial' | 'over'>, fc.nat(7), fc.integer({ min: 1, max: 100 }))
+    .map(([id, mode, mask, percent]) => new Fulfil(id, mode, mask, percent)),
+  idArb.map((id) => new Release(id)),
+  fc.integer({ min: 1, max: 2_500 }).map((ms) => new Advance(ms)),
+  idArb.map((id) => new GetReservation(id)),
+  fc.constant(new Get()),
+];
+
+// ---------- the properties ----------
+
+describe.each([
+  { shards: 0, numRuns: 60 },
+  { shards: 2, numRuns: 30 },
+])('model-based: engine agrees with the reference model (shards $shards)', ({ shards, numRuns }) => {
+  it(
+    'every command sequence keeps the engine equal to the model',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.commands(commandArbs, { maxCommands: 40 }), async (cmds) => {
+          const clock = manualClock(START_MS);
+          const engine = await createEngine({ shards, clock, locationOrder: LOCATION_ORDER });
+          try {
+            const model: Model = { now: START_MS, positions: new Map(), holds: new Map(), outcomes: new Map(), seqs: new Map() };
+            await fc.asyncModelRun(() => ({ model, real: { engine, clock } }), cmds);
+          } finally {
+            await engine.close();
+          }
+        }),
+        { numRuns, interruptAfterTimeLimit: 50_000, markInterruptAsFailure: false },
+      );
+    },
+    90_000,
+  );
+});
