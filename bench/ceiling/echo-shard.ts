@@ -5,24 +5,31 @@ import type { EchoOp, EchoResult } from './echo-protocol.js';
 const ECHO_WORKER_URL = new URL('./echo-worker.js', import.meta.url);
 
 export interface EchoShardOptions {
+  /** A batch is sent as soon as it holds this many ops (if a batch slot is free). */
   maxBatchOps: number;
-  /** Batches piscina may hand the worker before the previous ones are answered. */
-  concurrentTasksPerWorker: number;
+  /** Batches in flight to the worker at once; more ops wait in the open batch. */
+  batchesInFlightMax: number;
 }
 
 type Resolve = (result: EchoResult) => void;
 
+class OpenBatch {
+  readonly ops: EchoOp[] = [];
+  readonly resolvers: Resolve[] = [];
+}
+
 /**
- * The caller side of one echo worker, doing the per-op work a shard router does:
- * one promise per op, ops collected into a micro-batch flushed once per tick (or when full),
- * encoded with msgpackr, transferred; the reply is decoded and each op's promise resolved.
+ * The caller side of one echo worker, with the engine router's transport policy: one promise
+ * per op; ops collect in an open micro-batch, flushed on the next turn of the event loop
+ * (setImmediate) or when full, with at most `batchesInFlightMax` batches in flight; msgpackr
+ * encode, transfer; the reply is decoded and each op's promise resolved.
  */
 export class EchoShard {
   readonly #pool: Piscina;
   readonly #codec = createEchoCodec();
-  readonly #maxBatchOps: number;
-  #ops: EchoOp[] = [];
-  #resolvers: Resolve[] = [];
+  readonly #options: EchoShardOptions;
+  #open = new OpenBatch();
+  #batchesInFlight = 0;
   #flushScheduled = false;
   readonly #flushOnTick = (): void => {
     this.#flushScheduled = false;
@@ -30,25 +37,25 @@ export class EchoShard {
   };
 
   constructor(options: EchoShardOptions) {
-    this.#maxBatchOps = options.maxBatchOps;
+    this.#options = options;
     this.#pool = new Piscina({
       filename: ECHO_WORKER_URL.href,
       minThreads: 1,
       maxThreads: 1,
-      idleTimeout: Number.MAX_SAFE_INTEGER,
-      concurrentTasksPerWorker: options.concurrentTasksPerWorker,
+      concurrentTasksPerWorker: options.batchesInFlightMax,
+      maxQueue: options.batchesInFlightMax,
+      idleTimeout: 2 ** 31 - 1,
+      recordTiming: false,
     });
   }
 
   submit(op: EchoOp): Promise<EchoResult> {
     return new Promise<EchoResult>((resolve) => {
-      this.#ops.push(op);
-      this.#resolvers.push(resolve);
-      if (this.#ops.length >= this.#maxBatchOps) this.#flush();
-      else if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        queueMicrotask(this.#flushOnTick);
-      }
+      const batch = this.#open;
+      batch.ops.push(op);
+      batch.resolvers.push(resolve);
+      if (batch.ops.length >= this.#options.maxBatchOps) this.#flush();
+      else if (batch.ops.length === 1) this.#scheduleFlush();
     });
   }
 
@@ -56,15 +63,22 @@ export class EchoShard {
     await this.#pool.close();
   }
 
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(this.#flushOnTick);
+  }
+
   #flush(): void {
-    if (this.#ops.length === 0) return;
-    const ops = this.#ops;
-    const resolvers = this.#resolvers;
-    this.#ops = [];
-    this.#resolvers = [];
-    const batch = encodeTransferable(this.#codec, ops);
-    this.#pool.run(batch, { transferList: [batch] }).then((reply: ArrayBuffer) => {
-      this.#resolveAll(resolvers, decodeTransferred<EchoResult[]>(this.#codec, reply));
+    const batch = this.#open;
+    if (batch.ops.length === 0 || this.#batchesInFlight >= this.#options.batchesInFlightMax) return;
+    this.#open = new OpenBatch();
+    this.#batchesInFlight++;
+    const bytes = encodeTransferable(this.#codec, batch.ops);
+    this.#pool.run(bytes, { transferList: [bytes] }).then((reply: ArrayBuffer) => {
+      this.#batchesInFlight--;
+      this.#resolveAll(batch.resolvers, decodeTransferred<EchoResult[]>(this.#codec, reply));
+      if (this.#open.ops.length > 0) this.#scheduleFlush();
     });
   }
 

@@ -12,7 +12,7 @@ export interface TransportCeilingPlan {
   shards: number;
   skus: string[];
   maxBatchOps: number;
-  concurrentTasksPerWorker: number;
+  batchesInFlightMax: number;
   windowOps: number;
   lanes: number;
   warmupMs: number;
@@ -52,7 +52,7 @@ function lanesPlan(plan: TransportCeilingPlan, durationMs: number): LanesPlan {
 export async function runTransportCeiling(plan: TransportCeilingPlan): Promise<CaseResult> {
   const shards: EchoShard[] = [];
   for (let shard = 0; shard < plan.shards; shard++) {
-    shards.push(new EchoShard({ maxBatchOps: plan.maxBatchOps, concurrentTasksPerWorker: plan.concurrentTasksPerWorker }));
+    shards.push(new EchoShard({ maxBatchOps: plan.maxBatchOps, batchesInFlightMax: plan.batchesInFlightMax }));
   }
   const sampler = new LatencySampler(plan.latencySampleEvery);
   const load: EchoLoad = { shards, skus: plan.skus, sampler, windowOps: plan.windowOps, opCount: 0 };
@@ -75,7 +75,7 @@ export async function runTransportCeiling(plan: TransportCeilingPlan): Promise<C
         windowOps: plan.windowOps,
         lanes: plan.lanes,
         maxBatchOps: plan.maxBatchOps,
-        concurrentTasksPerWorker: plan.concurrentTasksPerWorker,
+        batchesInFlightMax: plan.batchesInFlightMax,
         windows: outcome.windows,
       },
     };

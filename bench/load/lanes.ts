@@ -1,4 +1,7 @@
-/** Issues one window of ops and resolves, once they have all resolved, with how many ops it issued. */
+/**
+ * Issues one window of ops and resolves, once they have all resolved, with how many ops it
+ * issued; 0 means the work is done and ends the lane.
+ */
 export type WindowRunner = (lane: number) => Promise<number>;
 
 export interface LanesOutcome {
@@ -24,6 +27,7 @@ export async function runLanes(runWindow: WindowRunner, plan: LanesPlan): Promis
   const laneLoop = async (lane: number): Promise<void> => {
     while (performance.now() < deadlineMs && totals.ops < plan.opsMax) {
       const windowOps = await runWindow(lane); // awaited first: `totals.ops += await …` would lose updates
+      if (windowOps === 0) return;
       totals.ops += windowOps;
       totals.windows += 1;
     }

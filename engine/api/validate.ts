@@ -7,12 +7,13 @@ import { LIMITS } from './limits.js';
  */
 type Check = Refusal | null;
 
-const RESERVE_FIELDS = new Set(['id', 'channel', 'ttlMs', 'lines']);
-const RESERVE_LINE_FIELDS = new Set(['sku', 'qty', 'location']);
-const FULFIL_LINE_FIELDS = new Set(['sku', 'location', 'qty']);
-const RECEIVE_FIELDS = new Set(['sku', 'location', 'qty']);
-const ADJUST_FIELDS = new Set(['sku', 'location', 'delta', 'reason']);
-const FREEZE_FIELDS = new Set(['sku', 'reason']);
+/** Allowed fields per shape (short lists: a scan beats hashing on the hot path). */
+const RESERVE_FIELDS = ['id', 'channel', 'ttlMs', 'lines'];
+const RESERVE_LINE_FIELDS = ['sku', 'qty', 'location'];
+const FULFIL_LINE_FIELDS = ['sku', 'location', 'qty'];
+const RECEIVE_FIELDS = ['sku', 'location', 'qty'];
+const ADJUST_FIELDS = ['sku', 'location', 'delta', 'reason'];
+const FREEZE_FIELDS = ['sku', 'reason'];
 
 export function checkText(value: unknown, field: string, lengthMax: number): Check {
   if (typeof value !== 'string') return refuse.invalidArgument(field, `must be a string, got ${typeName(value)}`);
@@ -47,12 +48,12 @@ function checkTtl(value: unknown, field: string): Check {
 }
 
 /** A plain object carrying only the allowed fields. */
-function checkShape(value: unknown, field: string, allowed: ReadonlySet<string>): Check {
+function checkShape(value: unknown, field: string, allowed: readonly string[]): Check {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return refuse.invalidArgument(field, `must be an object, got ${typeName(value)}`);
   }
   for (const key in value) {
-    if (!allowed.has(key)) return refuse.invalidArgument(field === 'request' ? key : `${field}.${key}`, 'is not a known field');
+    if (!allowed.includes(key)) return refuse.invalidArgument(field === 'request' ? key : `${field}.${key}`, 'is not a known field');
   }
   return null;
 }
@@ -66,7 +67,7 @@ function checkLineList(value: unknown, field: string): Check {
   return null;
 }
 
-function checkLine(line: unknown, field: string, allowed: ReadonlySet<string>, locationRequired: boolean): Check {
+function checkLine(line: unknown, field: string, allowed: readonly string[], locationRequired: boolean): Check {
   const record = line as Record<string, unknown>;
   return checkShape(line, field, allowed)
     ?? checkText(record.sku, `${field}.sku`, LIMITS.skuLengthMax)
@@ -76,7 +77,7 @@ function checkLine(line: unknown, field: string, allowed: ReadonlySet<string>, l
       : checkText(record.location, `${field}.location`, LIMITS.locationLengthMax));
 }
 
-function checkLines(value: unknown, field: string, allowed: ReadonlySet<string>, locationRequired: boolean): Check {
+function checkLines(value: unknown, field: string, allowed: readonly string[], locationRequired: boolean): Check {
   const listProblem = checkLineList(value, field);
   if (listProblem !== null) return listProblem;
   const lines = value as Record<string, unknown>[];

@@ -113,7 +113,7 @@ export class CrossShard {
     if (!route.mayBeHeld || route.expiresAt > this.deps.nowMs()) return null;
     const full = route.shards.find((shard) => !this.deps.links[shard].canTake());
     if (full !== undefined) return this.deps.links[full].overload();
-    for (const shard of route.shards) this.deps.links[shard].submit(ignore, OP.EXPIRE_PART, route.id);
+    for (const shard of route.shards) this.deps.links[shard].submit(ignore, [OP.EXPIRE_PART, route.id]);
     route.mayBeHeld = false;
     return null;
   }
@@ -133,7 +133,7 @@ export class CrossShard {
   }
 
   private call(shard: number, fields: unknown[]): Promise<PartResult> {
-    return new Promise((resolve) => this.deps.links[shard].submit(resolve, ...fields));
+    return new Promise((resolve) => this.deps.links[shard].submit(resolve, fields));
   }
 
   /** One answer from the parts' answers, and what it tells about the hold's state. */

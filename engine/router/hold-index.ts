@@ -1,18 +1,20 @@
 import type { EngineError } from '../api/errors.js';
-import type { MultiRoute } from './multi-route.js';
+import { MultiRoute } from './multi-route.js';
 
 /**
  * Which shard holds each reservation id: the router's global registry, so that an id is unique
  * across shards (a reused id on another shard is a CONFLICT, not a second hold) and so that
- * commit/release/fulfil by id go straight to the right shard.
- *
- * A single-shard entry is one number: shard | RECORDED | inFlight × IN_FLIGHT_STEP, where
- * RECORDED says the shard keeps a record (hold or refusal) and inFlight counts reserves
- * of this id not yet answered. Cross-shard holds map to their MultiRoute.
+ * commit/release/fulfil by id go straight to the right shard. Cross-shard holds map to their
+ * MultiRoute.
  */
-const SHARD_BITS = 0x3f;
-const RECORDED = 0x40;
-const IN_FLIGHT_STEP = 0x80;
+export class SingleRoute {
+  /** Reserves of this id sent and not yet answered. */
+  inFlight = 1;
+  /** The shard keeps a record of this id (a hold or a refusal). */
+  recorded = false;
+
+  constructor(readonly shard: number) {}
+}
 
 /** Refusals the shard records for idempotent replay (the rest are transient). */
 export function isRecordedRefusal(error: EngineError): boolean {
@@ -20,7 +22,7 @@ export function isRecordedRefusal(error: EngineError): boolean {
 }
 
 export class HoldIndex {
-  private readonly routes = new Map<string, number | MultiRoute>();
+  private readonly routes = new Map<string, SingleRoute | MultiRoute>();
 
   get size(): number {
     return this.routes.size;
@@ -29,39 +31,38 @@ export class HoldIndex {
   /** The shard of a single-shard id, its MultiRoute, or undefined when unknown. */
   lookup(id: string): number | MultiRoute | undefined {
     const route = this.routes.get(id);
-    return typeof route === 'number' ? route & SHARD_BITS : route;
+    return route instanceof SingleRoute ? route.shard : route;
   }
 
-  /** Claims `id` for a reserve on `shard`; false when the id lives elsewhere (CONFLICT). */
-  beginReserve(id: string, shard: number): boolean {
+  /** Claims `id` for a reserve on `shard`; null when the id lives elsewhere (CONFLICT). */
+  beginReserve(id: string, shard: number): SingleRoute | null {
     const route = this.routes.get(id);
     if (route === undefined) {
-      this.routes.set(id, shard + IN_FLIGHT_STEP);
-      return true;
+      const claimed = new SingleRoute(shard);
+      this.routes.set(id, claimed);
+      return claimed;
     }
-    if (typeof route !== 'number' || (route & SHARD_BITS) !== shard) return false;
-    this.routes.set(id, route + IN_FLIGHT_STEP);
-    return true;
+    if (!(route instanceof SingleRoute) || route.shard !== shard) return null;
+    route.inFlight++;
+    return route;
   }
 
-  endReserve(id: string, result: { ok: boolean; error?: EngineError }): void {
-    const route = this.routes.get(id);
-    if (typeof route !== 'number') return;
-    let next = route - IN_FLIGHT_STEP;
-    if (result.ok || isRecordedRefusal(result.error as EngineError)) next |= RECORDED;
-    this.store(id, next);
+  endReserve(id: string, route: SingleRoute, result: { ok: boolean; error?: EngineError }): void {
+    route.inFlight--;
+    if (result.ok || isRecordedRefusal(result.error as EngineError)) route.recorded = true;
+    this.dropIfUnused(id, route);
   }
 
   /** The shard dropped its record of `id` (retention): forget it unless a reserve is in flight. */
   forget(id: string, shard: number): void {
     const route = this.routes.get(id);
-    if (route === undefined) return;
-    if (typeof route !== 'number') {
+    if (route instanceof MultiRoute) {
       route.forgetPart(shard);
       if (route.isEmpty()) this.routes.delete(id);
-      return;
+    } else if (route !== undefined && route.shard === shard) {
+      route.recorded = false;
+      this.dropIfUnused(id, route);
     }
-    if ((route & SHARD_BITS) === shard) this.store(id, route & ~RECORDED);
   }
 
   setMulti(id: string, route: MultiRoute): void {
@@ -72,8 +73,7 @@ export class HoldIndex {
     if (this.routes.get(id) === route) this.routes.delete(id);
   }
 
-  private store(id: string, route: number): void {
-    if (route < IN_FLIGHT_STEP && (route & RECORDED) === 0) this.routes.delete(id);
-    else this.routes.set(id, route);
+  private dropIfUnused(id: string, route: SingleRoute): void {
+    if (route.inFlight === 0 && !route.recorded && this.routes.get(id) === route) this.routes.delete(id);
   }
 }

@@ -3,7 +3,7 @@ import { Piscina } from 'piscina';
 import { refuse } from '../api/errors.js';
 import type { ChangeEvent, LedgerCounters, ShardStats } from '../api/types.js';
 import type { LedgerOptions } from '../ledger/ledger.js';
-import { BATCH_HEADER_FIELDS, createCodec, encodeTransferable, OP } from '../shard/protocol.js';
+import { BATCH_HEADER_FIELDS, createCodec, encodeTransferable, OP, OP_FIELDS } from '../shard/protocol.js';
 import type { ShardWorkerData } from '../shard/worker.js';
 import { LatencyRecorder } from './latency.js';
 import { OpCounts } from './op-counts.js';
@@ -26,8 +26,9 @@ export interface ShardLinkOptions {
   nowMs: () => number;
 }
 
-/** Batches that may be in flight to one worker: one being applied, one queued behind it. */
-const BATCHES_IN_FLIGHT_MAX = 2;
+/** Batches that may be in flight to one worker: two handed to it, two in piscina's queue. */
+const WORKER_CONCURRENT_BATCHES = 2;
+const BATCHES_IN_FLIGHT_MAX = 4;
 const OP_NAMES = Object.fromEntries(Object.entries(OP).map(([name, code]) => [code, camelCase(name)]));
 
 function camelCase(name: string): string {
@@ -73,8 +74,8 @@ export class ShardLink {
       filename: fileURLToPath(new URL('../shard/worker.js', import.meta.url)),
       minThreads: 1,
       maxThreads: 1,
-      concurrentTasksPerWorker: BATCHES_IN_FLIGHT_MAX,
-      maxQueue: BATCHES_IN_FLIGHT_MAX,
+      concurrentTasksPerWorker: WORKER_CONCURRENT_BATCHES,
+      maxQueue: BATCHES_IN_FLIGHT_MAX - WORKER_CONCURRENT_BATCHES,
       idleTimeout: 2 ** 31 - 1,
       recordTiming: false,
       workerData,
@@ -89,8 +90,7 @@ export class ShardLink {
 
   /** Whether submit would accept or queue an operation now (not refuse it). */
   canTake(): boolean {
-    if (this.inFlightOps < this.options.maxInFlightOps && this.waitingCount() === 0) return true;
-    return this.options.onOverload === 'wait' && this.waitingCount() < this.options.maxWaitingOps;
+    return this.hasRoom() || this.canWait();
   }
 
   /** The OVERLOADED answer, with a retry hint from the recent batch round trip. */
@@ -103,14 +103,21 @@ export class ShardLink {
    * Accepts one operation (its opcode and fields) for the next batch. At the in-flight limit it
    * answers OVERLOADED at once, or waits in line (onOverload 'wait') while the line has room.
    */
-  submit(resolver: Resolver, ...fields: unknown[]): void {
-    if (this.inFlightOps < this.options.maxInFlightOps && this.waitingCount() === 0) {
-      this.accept(resolver, fields);
-    } else if (this.options.onOverload === 'wait' && this.waitingCount() < this.options.maxWaitingOps) {
-      this.waiting.push({ resolver, fields });
-    } else {
-      resolver(this.overload());
-    }
+  submit(resolver: Resolver, fields: unknown[]): void {
+    const into = this.admit(resolver);
+    if (into !== null) for (let i = 0; i < fields.length; i++) into.push(fields[i]);
+  }
+
+  /** The hot path's submit: a whole reserve, pushed straight into the batch. */
+  submitReserve(resolver: Resolver, id: string, channel: string, ttlMs: number, lines: unknown[]): void {
+    const into = this.admit(resolver);
+    if (into !== null) into.push(OP.RESERVE, id, channel, ttlMs, lines, 1, -1, null);
+  }
+
+  /** The hot path's submit: an operation that takes one argument (an id or a SKU). */
+  submitOne(resolver: Resolver, op: number, argument: string): void {
+    const into = this.admit(resolver);
+    if (into !== null) into.push(op, argument);
   }
 
   /** Sends the open batch if there is one (or `force`, to carry time) and the worker has room. */
@@ -118,6 +125,7 @@ export class ShardLink {
     const batch = this.open;
     if ((batch.resolvers.length === 0 && !force) || this.batchesInFlight >= BATCHES_IN_FLIGHT_MAX) return;
     this.open = new OpenBatch();
+    this.countOps(batch.fields);
     batch.fields[0] = this.batchSeq++;
     batch.fields[1] = this.options.nowMs();
     const bytes = encodeTransferable(this.codec, batch.fields);
@@ -154,16 +162,47 @@ export class ShardLink {
     return this.pool.destroy();
   }
 
-  private accept(resolver: Resolver, fields: unknown[]): void {
+  /**
+   * Takes an operation in: returns the array its opcode and fields go into (the open batch, or
+   * its place in the waiting line), or null after answering it OVERLOADED.
+   */
+  private admit(resolver: Resolver): unknown[] | null {
+    if (this.open.resolvers.length >= this.options.maxBatchOps) this.flush(false);
+    if (this.hasRoom()) return this.accept(resolver);
+    if (this.canWait()) {
+      const waiter: Waiter = { resolver, fields: [] };
+      this.waiting.push(waiter);
+      return waiter.fields;
+    }
+    resolver(this.overload());
+    return null;
+  }
+
+  private countOps(fields: unknown[]): void {
+    for (let at = BATCH_HEADER_FIELDS; at < fields.length; at += 1 + OP_FIELDS[fields[at] as number]) {
+      this.counts.add(OP_NAMES[fields[at] as number]);
+    }
+  }
+
+  private hasRoom(): boolean {
+    return this.inFlightOps < this.options.maxInFlightOps && this.waitingCount() === 0
+      && this.open.resolvers.length < this.options.maxBatchOps;
+  }
+
+  private canWait(): boolean {
+    return this.options.onOverload === 'wait' && this.waitingCount() < this.options.maxWaitingOps;
+  }
+
+  private accept(resolver: Resolver): unknown[] {
     const batch = this.open;
-    if (batch.resolvers.length === 0) batch.openedAtMs = performance.now();
-    for (let i = 0; i < fields.length; i++) batch.fields.push(fields[i]);
+    if (batch.resolvers.length === 0) {
+      batch.openedAtMs = performance.now();
+      this.options.scheduleFlush();
+    }
     batch.resolvers.push(resolver);
-    this.counts.add(OP_NAMES[fields[0] as number]);
     this.inFlightOps++;
     if (this.inFlightOps > this.queueDepthMax) this.queueDepthMax = this.inFlightOps;
-    if (batch.resolvers.length >= this.options.maxBatchOps) this.flush(false);
-    else if (batch.resolvers.length === 1) this.options.scheduleFlush();
+    return batch.fields;
   }
 
   private complete(batch: OpenBatch, reply: Uint8Array, sentAtMs: number): void {
@@ -203,8 +242,11 @@ export class ShardLink {
 
   private admitWaiting(): void {
     while (this.waitingCount() > 0 && this.inFlightOps < this.options.maxInFlightOps) {
+      if (this.open.resolvers.length >= this.options.maxBatchOps) this.flush(false);
+      if (this.open.resolvers.length >= this.options.maxBatchOps) break;
       const waiter = this.waiting[this.waitingHead++];
-      this.accept(waiter.resolver, waiter.fields);
+      const into = this.accept(waiter.resolver);
+      for (let i = 0; i < waiter.fields.length; i++) into.push(waiter.fields[i]);
     }
     if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
       this.waiting.splice(0, this.waitingHead);

@@ -68,14 +68,17 @@ export class ShardedEngine implements Engine {
     if (lineShards !== null) return (this.cross as CrossShard).reserve(request, lineShards);
     const shard = this.shardOf(request.lines[0].sku);
     const index = this.index;
-    if (index === null) return this.call(shard, OP.RESERVE, request.id, request.channel, request.ttlMs, request.lines, 1, -1, null);
-    if (!index.beginReserve(request.id, shard)) return Promise.resolve(refuse.conflict(request.id));
+    if (index === null) {
+      return new Promise((resolve) => this.links[shard].submitReserve(resolve, request.id, request.channel, request.ttlMs, request.lines));
+    }
+    const route = index.beginReserve(request.id, shard);
+    if (route === null) return Promise.resolve(refuse.conflict(request.id));
     return new Promise((resolve) => {
       const settle: Resolver = (result: ReserveResult) => {
-        index.endReserve(request.id, result);
+        index.endReserve(request.id, route, result);
         resolve(result);
       };
-      this.links[shard].submit(settle, OP.RESERVE, request.id, request.channel, request.ttlMs, request.lines, 1, -1, null);
+      this.links[shard].submitReserve(settle, request.id, request.channel, request.ttlMs, request.lines);
     });
   }
 
@@ -145,18 +148,18 @@ export class ShardedEngine implements Engine {
     const route = this.index === null ? 0 : this.index.lookup(id);
     if (route === undefined) return Promise.resolve(refuse.notFound(`reservation '${id}'`));
     if (typeof route !== 'number') return (this.cross as CrossShard).byId(route, id, op);
-    return this.call(route, op, id);
+    return new Promise((resolve) => this.links[route].submitOne(resolve, op, id));
   }
 
   /** Validated, single-shard operations. */
   private send(problem: Refusal | null, shard: number, ...fields: unknown[]): Promise<any> {
     if (this.closed) return Promise.resolve(refuse.closed());
     if (problem !== null) return Promise.resolve(problem);
-    return new Promise((resolve) => this.links[shard].submit(resolve, ...fields));
+    return new Promise((resolve) => this.links[shard].submit(resolve, fields));
   }
 
   private call(shard: number, ...fields: unknown[]): Promise<any> {
-    return new Promise((resolve) => this.links[shard].submit(resolve, ...fields));
+    return new Promise((resolve) => this.links[shard].submit(resolve, fields));
   }
 
   /** The shard of every line when they span shards; null when one shard takes them all. */
@@ -172,7 +175,7 @@ export class ShardedEngine implements Engine {
 
   private watch(sku: string, on: boolean): void {
     const shards = sku === '*' ? this.links.map((_, shard) => shard) : [this.shardOf(sku)];
-    for (const shard of shards) this.links[shard].submit(ignore, OP.WATCH, sku, on);
+    for (const shard of shards) this.links[shard].submit(ignore, [OP.WATCH, sku, on]);
   }
 
   private createLink(shard: number): ShardLink {

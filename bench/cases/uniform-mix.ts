@@ -1,0 +1,146 @@
+import { createEngine } from '../../engine/index.js';
+import type { Engine, ReservationResult, ReserveResult } from '../../engine/index.js';
+import { check, opsPerSecond } from '../case-result.js';
+import type { CaseResult } from '../case-result.js';
+import { Countdown } from '../load/countdown.js';
+import { runLanes } from '../load/lanes.js';
+import { LatencySampler } from '../load/latency-sampler.js';
+import { benchEngineOptions } from './engine-options.js';
+import { receiveStock } from './stock.js';
+
+export interface UniformMixPlan {
+  shards: number;
+  skus: string[];
+  unitsPerSku: number;
+  /** New reserves per window; each window also settles the previous window's holds of its lane. */
+  reservesPerWindow: number;
+  lanes: number;
+  warmupMs: number;
+  durationMs: number;
+  latencySampleEvery: number;
+}
+
+const LOCATION = 'WH-1';
+const CHANNEL = 'web';
+const HOLD_TTL_MS = 3_600_000;
+
+interface MixCounts {
+  reserve: number;
+  commit: number;
+  release: number;
+  refused: number;
+  firstRefusal: string;
+}
+
+interface MixLoad {
+  engine: Engine;
+  skus: string[];
+  reservesPerWindow: number;
+  sampler: LatencySampler;
+  /** Per lane: the ids its last window reserved, to commit or release in its next window. */
+  heldByLane: string[][];
+  reserveCount: number;
+  counts: MixCounts;
+}
+
+function countRefusal(counts: MixCounts, result: ReserveResult | ReservationResult): void {
+  counts.refused += 1;
+  if (counts.firstRefusal === '' && !result.ok) counts.firstRefusal = `${result.error.code}: ${result.error.message}`;
+}
+
+function issueReserve(load: MixLoad, held: string[], window: Countdown): void {
+  const id = `u${load.reserveCount++}`;
+  const sku = load.skus[Math.floor(Math.random() * load.skus.length)];
+  const startMs = load.sampler.start();
+  load.engine.reserve({ id, channel: CHANNEL, ttlMs: HOLD_TTL_MS, lines: [{ sku, qty: 1 }] }).then((result) => {
+    load.sampler.finish(startMs);
+    if (result.ok) held.push(id);
+    else countRefusal(load.counts, result);
+    load.counts.reserve += 1;
+    window.tick();
+  });
+}
+
+/** Commits or releases (50:50) a hold reserved in an earlier window. */
+function issueSettle(load: MixLoad, id: string, window: Countdown): void {
+  const commit = Math.random() < 0.5;
+  const settled = commit ? load.engine.commit(id) : load.engine.release(id);
+  settled.then((result) => {
+    if (!result.ok) countRefusal(load.counts, result);
+    if (commit) load.counts.commit += 1;
+    else load.counts.release += 1;
+    window.tick();
+  });
+}
+
+function runMixWindow(load: MixLoad, lane: number): Promise<number> {
+  const settleIds = load.heldByLane[lane];
+  const held: string[] = [];
+  load.heldByLane[lane] = held;
+  const windowOps = settleIds.length + load.reservesPerWindow;
+  const window = new Countdown(windowOps);
+  for (const id of settleIds) issueSettle(load, id, window);
+  for (let index = 0; index < load.reservesPerWindow; index++) issueReserve(load, held, window);
+  return window.settled.then(() => windowOps);
+}
+
+function createLoad(engine: Engine, plan: UniformMixPlan): MixLoad {
+  return {
+    engine,
+    skus: plan.skus,
+    reservesPerWindow: plan.reservesPerWindow,
+    sampler: new LatencySampler(plan.latencySampleEvery),
+    heldByLane: Array.from({ length: plan.lanes }, () => []),
+    reserveCount: 0,
+    counts: { reserve: 0, commit: 0, release: 0, refused: 0, firstRefusal: '' },
+  };
+}
+
+function resetCounts(counts: MixCounts): void {
+  counts.reserve = 0;
+  counts.commit = 0;
+  counts.release = 0;
+}
+
+/** (a) 10k SKUs, uniform: reserve 1 unit, then commit or release it; every call counts as one op. */
+export async function runUniformMix(plan: UniformMixPlan): Promise<CaseResult> {
+  const engine = await createEngine(benchEngineOptions(plan.shards));
+  try {
+    await receiveStock(engine, plan.skus, LOCATION, plan.unitsPerSku);
+    const load = createLoad(engine, plan);
+    const runWindow = (lane: number) => runMixWindow(load, lane);
+    const opsMax = Number.POSITIVE_INFINITY;
+    await runLanes(runWindow, { lanes: plan.lanes, durationMs: plan.warmupMs, opsMax });
+    load.sampler.reset();
+    resetCounts(load.counts);
+    const outcome = await runLanes(runWindow, { lanes: plan.lanes, durationMs: plan.durationMs, opsMax });
+    const stats = engine.stats();
+    return {
+      name: 'uniform-mix',
+      description: `(a) ${plan.skus.length} SKUs uniform, reserve → commit|release, ${plan.shards} shards`,
+      ops: outcome.ops,
+      durationMs: Math.round(outcome.elapsedMs),
+      opsPerSecond: opsPerSecond(outcome.ops, outcome.elapsedMs),
+      latencyMeasures: `reserve, issue → resolution, ${load.sampler.describe()}`,
+      latencyUs: load.sampler.summary(),
+      engineLatencyUsByShard: stats.shards.map((shard) => shard.latency),
+      checks: [check('refused ops (warm-up + measured)', 0, load.counts.refused)],
+      targets: [],
+      details: {
+        shards: plan.shards,
+        skus: plan.skus.length,
+        unitsPerSku: plan.unitsPerSku,
+        reservesPerWindow: plan.reservesPerWindow,
+        lanes: plan.lanes,
+        windows: outcome.windows,
+        reserveOps: load.counts.reserve,
+        commitOps: load.counts.commit,
+        releaseOps: load.counts.release,
+        firstRefusal: load.counts.firstRefusal,
+        queueDepthMaxByShard: stats.shards.map((shard) => shard.queueDepthMax).join(','),
+      },
+    };
+  } finally {
+    await engine.close();
+  }
+}

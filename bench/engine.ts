@@ -1,0 +1,149 @@
+/**
+ * The engine benchmark: `npm run bench:engine`. Prints figures; never a timed test.
+ * Runs, in sequence: (c) the transport ceiling, (a) the uniform reserve → commit|release mix,
+ * (b) the hot SKU; prints a table and writes bench/results/engine.json.
+ * Exits non-zero when a correctness check fails (never for a missed performance target).
+ *
+ * Optional knobs for exploring (defaults are the reported configuration):
+ * BENCH_LANES, BENCH_WINDOW_OPS, BENCH_DURATION_MS, BENCH_LATENCY_SAMPLE_EVERY, and
+ * BENCH_CEILING_ONLY=1 (runs only (c); writes no JSON).
+ */
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { CaseResult } from './case-result.js';
+import { runHotSku } from './cases/hot-sku.js';
+import { skuNames } from './cases/stock.js';
+import { runUniformMix } from './cases/uniform-mix.js';
+import { runTransportCeiling } from './ceiling/transport-ceiling.js';
+import { waitForQuietCpu } from './quiet-machine.js';
+import { describeMachine, formatMachine, formatNotes, formatTable, writeReportJson } from './report.js';
+import { ceilingRatio, hotSkuTargets, uniformMixTargets } from './targets.js';
+
+const RESULTS_JSON_PATH = fileURLToPath(new URL('../../bench/results/engine.json', import.meta.url));
+
+function envInteger(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got '${text}'`);
+  return value;
+}
+
+const SHARDS = 2;
+const SKU_COUNT = 10_000;
+const MAX_BATCH_OPS = 4096;
+const LANES = envInteger('BENCH_LANES', 2);
+const WINDOW_OPS = envInteger('BENCH_WINDOW_OPS', 4096);
+const DURATION_MS = envInteger('BENCH_DURATION_MS', 4000);
+const WARMUP_MS = 1000;
+const LATENCY_SAMPLE_EVERY = envInteger('BENCH_LATENCY_SAMPLE_EVERY', 1);
+/** Before each case: wait up to this long for the cores to be this idle (other processes' load). */
+const QUIET_IDLE_FRACTION_MIN = 0.9;
+const QUIET_WAIT_MS_MAX = 10_000;
+
+function runCeiling(skus: string[]): Promise<CaseResult> {
+  return runTransportCeiling({
+    shards: SHARDS,
+    skus,
+    maxBatchOps: MAX_BATCH_OPS,
+    batchesInFlightMax: 2,
+    windowOps: WINDOW_OPS,
+    lanes: LANES,
+    warmupMs: WARMUP_MS,
+    durationMs: DURATION_MS,
+    latencySampleEvery: LATENCY_SAMPLE_EVERY,
+  });
+}
+
+function runMix(skus: string[]): Promise<CaseResult> {
+  return runUniformMix({
+    shards: SHARDS,
+    skus,
+    unitsPerSku: 1_000_000,
+    reservesPerWindow: Math.max(1, Math.floor(WINDOW_OPS / 2)),
+    lanes: LANES,
+    warmupMs: WARMUP_MS,
+    durationMs: DURATION_MS,
+    latencySampleEvery: LATENCY_SAMPLE_EVERY,
+  });
+}
+
+function runHot(): Promise<CaseResult> {
+  return runHotSku({
+    shards: SHARDS,
+    units: 1_000_000,
+    attempts: 2_000_000,
+    attemptsPerWindow: WINDOW_OPS,
+    lanes: LANES,
+    latencySampleEvery: LATENCY_SAMPLE_EVERY,
+  });
+}
+
+function logProgress(message: string): void {
+  process.stdout.write(`${new Date().toISOString()} ${message}\n`);
+}
+
+/** Waits for quiet cores, runs one case, and records how idle the cores were before it. */
+async function runCase(label: string, run: () => Promise<CaseResult>): Promise<CaseResult> {
+  const quiet = await waitForQuietCpu(QUIET_IDLE_FRACTION_MIN, QUIET_WAIT_MS_MAX);
+  const idlePercent = Math.round(quiet.idleFraction * 100);
+  const warning = quiet.quiet ? '' : ' — WARNING: other processes are using the CPU; figures will be low';
+  logProgress(`${label} … (cores ${idlePercent}% idle before, waited ${quiet.waitedMs} ms${warning})`);
+  const cpuBefore = process.cpuUsage();
+  const wallStartMs = performance.now();
+  const result = await run();
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuCoreSeconds = (cpu.user + cpu.system) / 1e6;
+  const wallSeconds = (performance.now() - wallStartMs) / 1000;
+  /** This process's CPU (all its threads) over the whole case, as a share of all cores. */
+  result.details.processCpuPercentOfMachine = Math.round((cpuCoreSeconds / (wallSeconds * os.cpus().length)) * 100);
+  result.details.cpuIdlePercentBefore = idlePercent;
+  result.details.quietBefore = quiet.quiet;
+  return result;
+}
+
+async function main(): Promise<void> {
+  const machine = describeMachine();
+  const startedAt = new Date().toISOString();
+  const loadAverageAtStart = os.loadavg()[0];
+  logProgress(`holdfast engine bench · ${formatMachine(machine)} · load average ${loadAverageAtStart.toFixed(2)}`);
+  const skus = skuNames(SKU_COUNT);
+  const ceiling = await runCase('(c) transport ceiling', () => runCeiling(skus));
+  if (process.env.BENCH_CEILING_ONLY === '1') {
+    console.log(`\n${formatTable([ceiling])}\n${formatNotes([ceiling])}`);
+    return;
+  }
+  const mix = await runCase('(a) uniform mix', () => runMix(skus));
+  mix.targets = uniformMixTargets(mix, ceiling);
+  const hot = await runCase('(b) hot SKU', runHot);
+  hot.targets = hotSkuTargets(hot);
+  const results = [mix, hot, ceiling];
+  const checksPass = results.every((result) => result.checks.every((item) => item.pass));
+  const ratio = ceilingRatio(mix, ceiling);
+  console.log(`\n${formatTable(results)}\n`);
+  console.log(`engine (a) / transport ceiling (c): ${(ratio * 100).toFixed(1)}%`);
+  console.log(formatNotes(results));
+  const loadAverageAtEnd = os.loadavg()[0];
+  await writeReportJson(RESULTS_JSON_PATH, {
+    machine,
+    startedAt,
+    results,
+    summary: {
+      uniformMixToCeilingRatio: Number(ratio.toFixed(4)),
+      checksPass,
+      loadAverageAtStart: Number(loadAverageAtStart.toFixed(2)),
+      loadAverageAtEnd: Number(loadAverageAtEnd.toFixed(2)),
+      lanes: LANES,
+      windowOps: WINDOW_OPS,
+      durationMs: DURATION_MS,
+      latencySampleEvery: LATENCY_SAMPLE_EVERY,
+    },
+  });
+  console.log(`\n${checksPass ? 'PASS' : 'FAIL'}: correctness checks · results written to ${RESULTS_JSON_PATH}`);
+  if (!checksPass) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
