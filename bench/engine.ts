@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   const skus = skuNames(SKU_COUNT);
   const ceiling = await runCase('(c) transport ceiling', () => runCeiling(skus));
   if (process.env.BENCH_CEILING_ONLY === '1') {
-    console.log(`\n${formatTable([ceiling])}\n${formatNotes([ceiling])}`);
+    console.log(`\n${formatTable([ceiling])}\n${formatNotes([ceiling])}\n${JSON.stringify(ceiling.details)}`);
     return;
   }
   const mix = await runCase('(a) uniform mix', () => runMix(skus));

@@ -20,7 +20,7 @@ export interface EngineOptions {
   /** Terminal holds and refusals remembered per shard for idempotent replay (oldest dropped first). */
   retainedOutcomesPerShard?: number;
   outcomeRetentionMs?: number;
-  /** How often the engine expires due holds when nothing else is happening. */
+  /** How often the engine expires due holds when nothing else is happening; 0: never by itself (call expireDue). */
   expirySweepIntervalMs?: number;
   /** Heap limit of each shard's worker thread, in MB. */
   shardHeapMb?: number;
@@ -94,7 +94,7 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     maxLiveHoldsPerShard: integer(options, 'maxLiveHoldsPerShard', 1_000_000, 1, 100_000_000),
     retainedOutcomesPerShard: integer(options, 'retainedOutcomesPerShard', 1_000_000, 0, 100_000_000),
     outcomeRetentionMs: integer(options, 'outcomeRetentionMs', 86_400_000, 1, 30 * 86_400_000),
-    expirySweepIntervalMs: integer(options, 'expirySweepIntervalMs', 100, 1, 60_000),
+    expirySweepIntervalMs: integer(options, 'expirySweepIntervalMs', 100, 0, 60_000),
     shardHeapMb: integer(options, 'shardHeapMb', 4096, 64, 65_536),
   };
 }

@@ -22,7 +22,7 @@ export class LocalEngine implements Engine {
   private readonly subscriptions: Subscriptions;
   private readonly counts = new OpCounts();
   private readonly latency = new LatencyRecorder();
-  private readonly sweepTimer: NodeJS.Timeout;
+  private readonly sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(private readonly options: ResolvedOptions) {
@@ -33,8 +33,8 @@ export class LocalEngine implements Engine {
       outcomeRetentionMs: options.outcomeRetentionMs,
     });
     this.subscriptions = new Subscriptions((sku, on) => this.ledger.watch(sku, on));
-    this.sweepTimer = setInterval(() => this.sweep(), options.expirySweepIntervalMs);
-    this.sweepTimer.unref();
+    this.sweepTimer = options.expirySweepIntervalMs === 0 ? undefined : setInterval(() => this.sweep(), options.expirySweepIntervalMs);
+    this.sweepTimer?.unref();
   }
 
   receive(request: ReceiveRequest) {

@@ -27,7 +27,7 @@ export class ShardedEngine implements Engine {
   private readonly index: HoldIndex | null;
   private readonly cross: CrossShard | null;
   private readonly subscriptions: Subscriptions;
-  private readonly sweepTimer: NodeJS.Timeout;
+  private readonly sweepTimer: NodeJS.Timeout | undefined;
   private flushScheduled = false;
   private lastNowMs = 0;
   private closed = false;
@@ -48,8 +48,8 @@ export class ShardedEngine implements Engine {
       shardOf: (sku) => this.shardOf(sku),
     });
     this.subscriptions = new Subscriptions((sku, on) => this.watch(sku, on));
-    this.sweepTimer = setInterval(() => void this.sweep(), options.expirySweepIntervalMs);
-    this.sweepTimer.unref();
+    this.sweepTimer = options.expirySweepIntervalMs === 0 ? undefined : setInterval(() => void this.sweep(), options.expirySweepIntervalMs);
+    this.sweepTimer?.unref();
   }
 
   receive(request: ReceiveRequest) {
