@@ -6,7 +6,7 @@
  *
  * Optional knobs for exploring (defaults are the reported configuration):
  * BENCH_LANES, BENCH_WINDOW_OPS, BENCH_DURATION_MS, BENCH_LATENCY_SAMPLE_EVERY, and
- * BENCH_CEILING_ONLY=1 (runs only (c); writes no JSON).
+ * BENCH_CASES=a,b,c (runs only those cases; writes no JSON).
  */
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -39,7 +39,7 @@ const WARMUP_MS = 1000;
 const LATENCY_SAMPLE_EVERY = envInteger('BENCH_LATENCY_SAMPLE_EVERY', 1);
 /** Before each case: wait up to this long for the cores to be this idle (other processes' load). */
 const QUIET_IDLE_FRACTION_MIN = 0.9;
-const QUIET_WAIT_MS_MAX = 10_000;
+const QUIET_WAIT_MS_MAX = 5_000;
 
 function runCeiling(skus: string[]): Promise<CaseResult> {
   return runTransportCeiling({
@@ -102,43 +102,64 @@ async function runCase(label: string, run: () => Promise<CaseResult>): Promise<C
   return result;
 }
 
-async function main(): Promise<void> {
-  const machine = describeMachine();
-  const startedAt = new Date().toISOString();
-  const loadAverageAtStart = os.loadavg()[0];
-  logProgress(`holdfast engine bench · ${formatMachine(machine)} · load average ${loadAverageAtStart.toFixed(2)}`);
-  const skus = skuNames(SKU_COUNT);
-  const ceiling = await runCase('(c) transport ceiling', () => runCeiling(skus));
-  if (process.env.BENCH_CEILING_ONLY === '1') {
-    console.log(`\n${formatTable([ceiling])}\n${formatNotes([ceiling])}\n${JSON.stringify(ceiling.details)}`);
-    return;
-  }
-  const mix = await runCase('(a) uniform mix', () => runMix(skus));
-  mix.targets = uniformMixTargets(mix, ceiling);
-  const hot = await runCase('(b) hot SKU', runHot);
-  hot.targets = hotSkuTargets(hot);
-  const results = [mix, hot, ceiling];
+interface CaseFigures {
+  mix: CaseResult;
+  hot: CaseResult;
+  ceiling: CaseResult;
+}
+
+function printReport(figures: CaseFigures): boolean {
+  const results = [figures.mix, figures.hot, figures.ceiling];
   const checksPass = results.every((result) => result.checks.every((item) => item.pass));
-  const ratio = ceilingRatio(mix, ceiling);
   console.log(`\n${formatTable(results)}\n`);
-  console.log(`engine (a) / transport ceiling (c): ${(ratio * 100).toFixed(1)}%`);
+  console.log(`engine (a) / transport ceiling (c): ${(ceilingRatio(figures.mix, figures.ceiling) * 100).toFixed(1)}%`);
   console.log(formatNotes(results));
-  const loadAverageAtEnd = os.loadavg()[0];
-  await writeReportJson(RESULTS_JSON_PATH, {
-    machine,
+  return checksPass;
+}
+
+function writeReport(figures: CaseFigures, startedAt: string, loadAverageAtStart: number, checksPass: boolean): Promise<void> {
+  return writeReportJson(RESULTS_JSON_PATH, {
+    machine: describeMachine(),
     startedAt,
-    results,
+    results: [figures.mix, figures.hot, figures.ceiling],
     summary: {
-      uniformMixToCeilingRatio: Number(ratio.toFixed(4)),
+      uniformMixToCeilingRatio: Number(ceilingRatio(figures.mix, figures.ceiling).toFixed(4)),
       checksPass,
       loadAverageAtStart: Number(loadAverageAtStart.toFixed(2)),
-      loadAverageAtEnd: Number(loadAverageAtEnd.toFixed(2)),
+      loadAverageAtEnd: Number(os.loadavg()[0].toFixed(2)),
       lanes: LANES,
       windowOps: WINDOW_OPS,
       durationMs: DURATION_MS,
       latencySampleEvery: LATENCY_SAMPLE_EVERY,
     },
   });
+}
+
+/** BENCH_CASES=a,b,c picks cases (for profiling one); only a full run writes the JSON. */
+async function runSomeCases(names: string[], skus: string[]): Promise<void> {
+  const results: CaseResult[] = [];
+  if (names.includes('c')) results.push(await runCase('(c) transport ceiling', () => runCeiling(skus)));
+  if (names.includes('a')) results.push(await runCase('(a) uniform mix', () => runMix(skus)));
+  if (names.includes('b')) results.push(await runCase('(b) hot SKU', runHot));
+  console.log(`\n${formatTable(results)}\n${formatNotes(results)}`);
+  for (const result of results) console.log(`${result.name}: ${JSON.stringify(result.details)}`);
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date().toISOString();
+  const loadAverageAtStart = os.loadavg()[0];
+  logProgress(`holdfast engine bench · ${formatMachine(describeMachine())} · load average ${loadAverageAtStart.toFixed(2)}`);
+  const skus = skuNames(SKU_COUNT);
+  const caseNames = process.env.BENCH_CASES;
+  if (caseNames !== undefined && caseNames !== '') return runSomeCases(caseNames.split(','), skus);
+  const ceiling = await runCase('(c) transport ceiling', () => runCeiling(skus));
+  const mix = await runCase('(a) uniform mix', () => runMix(skus));
+  mix.targets = uniformMixTargets(mix, ceiling);
+  const hot = await runCase('(b) hot SKU', runHot);
+  hot.targets = hotSkuTargets(hot);
+  const figures = { mix, hot, ceiling };
+  const checksPass = printReport(figures);
+  await writeReport(figures, startedAt, loadAverageAtStart, checksPass);
   console.log(`\n${checksPass ? 'PASS' : 'FAIL'}: correctness checks · results written to ${RESULTS_JSON_PATH}`);
   if (!checksPass) process.exitCode = 1;
 }

@@ -385,17 +385,18 @@ export class Ledger {
   private finishOp(cause: ChangeCause, reason: string | undefined): void {
     const touched = this.touched;
     for (let i = 0; i < touched.length; i++) {
-      const state = touched[i].state;
       if (!touched[i].touched) continue;
-      const positions: Position[] = [];
+      const state = touched[i].state;
+      const watched = state.watched || this.watchAll;
+      const positions: Position[] | null = watched ? [] : null;
       for (let j = i; j < touched.length; j++) {
         if (touched[j].state !== state) continue;
         touched[j].touched = false;
-        positions.push(touched[j]);
+        positions?.push(touched[j]);
       }
       state.seq++;
       followStock(state);
-      if (state.watched || this.watchAll) this.events.push(eventOf(state, cause, reason, positions));
+      if (positions !== null) this.events.push(eventOf(state, cause, reason, positions));
     }
     touched.length = 0;
   }

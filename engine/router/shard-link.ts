@@ -35,6 +35,8 @@ function camelCase(name: string): string {
   return name.toLowerCase().replace(/_(.)/g, (_, letter: string) => letter.toUpperCase());
 }
 
+function ignoreResult(): void {}
+
 class OpenBatch {
   /** The two header slots (seq, nowMs) are filled at dispatch. */
   readonly fields: unknown[] = [0, 0];
@@ -106,6 +108,16 @@ export class ShardLink {
   submit(resolver: Resolver, fields: unknown[]): void {
     const into = this.admit(resolver);
     if (into !== null) for (let i = 0; i < fields.length; i++) into.push(fields[i]);
+  }
+
+  /**
+   * A control operation (watch): always taken, even at the in-flight limit, so a subscription
+   * never silently fails under load. Callers bound these themselves (one per subscribed SKU).
+   */
+  submitControl(fields: unknown[]): void {
+    if (this.open.resolvers.length >= this.options.maxBatchOps) this.flush(false);
+    const into = this.accept(ignoreResult);
+    for (let i = 0; i < fields.length; i++) into.push(fields[i]);
   }
 
   /** The hot path's submit: a whole reserve, pushed straight into the batch. */

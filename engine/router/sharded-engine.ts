@@ -175,7 +175,7 @@ export class ShardedEngine implements Engine {
 
   private watch(sku: string, on: boolean): void {
     const shards = sku === '*' ? this.links.map((_, shard) => shard) : [this.shardOf(sku)];
-    for (const shard of shards) this.links[shard].submit(ignore, [OP.WATCH, sku, on]);
+    for (const shard of shards) this.links[shard].submitControl([OP.WATCH, sku, on]);
   }
 
   private createLink(shard: number): ShardLink {
@@ -226,5 +226,3 @@ export class ShardedEngine implements Engine {
     for (const link of this.links) if (link.depth === 0) link.flush(true);
   }
 }
-
-function ignore(): void {}
