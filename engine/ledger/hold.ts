@@ -29,6 +29,8 @@ export class Hold {
   status = HELD;
   /** Tie-breaker for equal deadlines in the TTL queue: insertion order. */
   order = 0;
+  /** Position in the ledger's TTL queue while held; -1 otherwise. */
+  heapIndex = -1;
   /** When the hold reached a terminal state (retention starts then). */
   terminalAtMs = 0;
   error: EngineError | null = null;

@@ -70,7 +70,8 @@ export class Ledger {
     if (nowMs > this.nowMs) this.nowMs = nowMs;
     for (let due = this.ttl.peekDue(this.nowMs); due !== undefined; due = this.ttl.peekDue(this.nowMs)) {
       this.ttl.pop();
-      if (due.status === HELD && this.holds.get(due.id) === due) this.expireHold(due);
+      invariant(due.status === HELD, `hold ${due.id} left held but stayed in the TTL queue`);
+      this.expireHold(due);
     }
     this.retention.expire(this.nowMs, this.evicted);
     this.forgetEvicted();
@@ -135,6 +136,7 @@ export class Ledger {
     if (next === ILLEGAL) return illegal(hold, 'commit');
     if (hold.status === HELD) {
       for (const line of hold.lines) this.change(line.position as Position, 0, -line.qty, line.qty);
+      this.ttl.remove(hold);
     }
     hold.status = next;
     this.finishOp('commit', undefined);
@@ -329,6 +331,7 @@ export class Ledger {
 
   private setTerminal(hold: Hold, status: number): void {
     if (hold.status === HELD || hold.status === COMMITTED) this.liveHolds--;
+    this.ttl.remove(hold);
     hold.status = status;
     hold.terminalAtMs = this.nowMs;
     this.retention.add(hold, this.evicted);

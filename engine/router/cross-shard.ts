@@ -115,6 +115,7 @@ export class CrossShard {
     if (full !== undefined) return this.deps.links[full].overload();
     for (const shard of route.shards) this.deps.links[shard].submit(ignore, [OP.EXPIRE_PART, route.id]);
     route.mayBeHeld = false;
+    this.deadlines.remove(route);
     return null;
   }
 
@@ -140,6 +141,7 @@ export class CrossShard {
   private settle(route: MultiRoute, id: string, parts: PartResult[]): ReservationResult {
     const merged = this.merge(route, id, parts);
     if (merged.ok) route.mayBeHeld = merged.reservation.status === 'held';
+    if (!route.mayBeHeld) this.deadlines.remove(route);
     return merged;
   }
 

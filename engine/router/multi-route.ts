@@ -13,6 +13,7 @@ export class MultiRoute {
   pending = 0;
   expiresAt = Number.POSITIVE_INFINITY;
   order = 0;
+  heapIndex = -1;
   /** False once the hold is known to have left `held` (no expiry to run). */
   mayBeHeld = false;
   private tail: Promise<unknown> = Promise.resolve();
