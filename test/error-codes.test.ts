@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '../engine/index.js';
+import { ERROR_CODES } from '../dist/engine/index.js';
 
 const readmePath = fileURLToPath(new URL('../README.md', import.meta.url));
 

@@ -3,7 +3,7 @@
  * closes every engine it made after each test.
  */
 import { afterEach, expect } from 'vitest';
-import { createEngine } from '../engine/index.js';
+import { createEngine } from '../dist/engine/index.js';
 
 export type Engine = Awaited<ReturnType<typeof createEngine>>;
 export type EngineOptions = NonNullable<Parameters<typeof createEngine>[0]>;

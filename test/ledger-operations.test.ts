@@ -3,6 +3,7 @@
  * two worker-thread shards (shards 2). Semantics: /work/notes/CONTRACT.md (until the README).
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { LIMITS } from '../dist/engine/index.js';
 import {
   SHARD_COUNTS,
   assertInvariants,
@@ -10,6 +11,7 @@ import {
   expectOk,
   expectRefused,
   manualClock,
+  settle,
   shardOf,
   snapshot,
   type Engine,
@@ -21,6 +23,11 @@ const WEST = 'WH-WEST';
 const TTL_MS = 60_000;
 
 type Line = { sku: string; qty: number; location?: string };
+
+/** SKU views with their seq taken out: what must be unchanged after any refusal. */
+function withoutSeq(views: unknown[]): unknown[] {
+  return views.map((view) => ({ ...(view as object), seq: undefined }));
+}
 
 describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
   const make = engineFactory();
@@ -175,15 +182,16 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
       expect(sku.locations[WEST]).toMatchObject({ reserved: 2, available: 8 });
     });
 
-    it('places unknown locations after the known ones, in first-seen order', async () => {
-      await receive('SKU-1', 'STORE-9', 5);
+    it('places other locations after locationOrder, by name (README: "then every other location, by name")', async () => {
+      // CONTRACT.md said "in first-seen order"; the README, which supersedes it, says "by name".
+      await receive('SKU-1', 'STORE-9', 5); // seen first
       await receive('SKU-1', 'STORE-1', 5);
       await receive('SKU-1', WEST, 1);
       const a = expectOk(await reserve('a', [{ sku: 'SKU-1', qty: 2 }]));
-      expect(a.reservation.lines[0].location).toBe('STORE-9');
-      const b = expectOk(await reserve('b', [{ sku: 'SKU-1', qty: 4 }])); // STORE-9 has 3 left
-      expect(b.reservation.lines[0].location).toBe('STORE-1');
-      const c = expectOk(await reserve('c', [{ sku: 'SKU-1', qty: 1 }]));
+      expect(a.reservation.lines[0].location).toBe('STORE-1');
+      const b = expectOk(await reserve('b', [{ sku: 'SKU-1', qty: 4 }])); // STORE-1 has 3 left
+      expect(b.reservation.lines[0].location).toBe('STORE-9');
+      const c = expectOk(await reserve('c', [{ sku: 'SKU-1', qty: 1 }])); // a locationOrder location first
       expect(c.reservation.lines[0].location).toBe(WEST);
     });
 
@@ -215,14 +223,14 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
       await receive('SKU-1', EAST, 10);
       await receive('SKU-2', EAST, 1);
       const before = await snapshot(engine, ['SKU-1', 'SKU-2']);
-      expectRefused(
-        await reserve('h', [
-          { sku: 'SKU-1', qty: 5 },
-          { sku: 'SKU-2', qty: 2 },
-        ]),
-        'INSUFFICIENT_STOCK',
-      );
-      expect(await snapshot(engine, ['SKU-1', 'SKU-2'])).toEqual(before);
+      const refused = await reserve('h', [
+        { sku: 'SKU-1', qty: 5 },
+        { sku: 'SKU-2', qty: 2 },
+      ]);
+      expectRefused(refused, 'INSUFFICIENT_STOCK');
+      expect((refused as { error: { line?: number } }).error.line, 'README: error.line is the refused line').toBe(1);
+      // Quantities and mode are exactly as before; seq may move on a part held during a cross-shard decision (README).
+      expect(withoutSeq(await snapshot(engine, ['SKU-1', 'SKU-2']))).toEqual(withoutSeq(before));
       expectRefused(await engine.getReservation('h'), 'NOT_FOUND');
     });
 
@@ -378,8 +386,8 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
     });
 
     it('ships committed units even when the count is short: onHand stops at 0, never below', async () => {
-      // Contract: "fulfil ships: committed −= q, onHand −= q (onHand never below 0)"; fulfil's only
-      // refusals besides state are INVALID_ARGUMENT for lines.
+      // Contract: "fulfil ships: committed −= q, onHand −= q (onHand never below 0)"; README: "onHand
+      // stops at 0 and stats().shards[i].ledger.shippedWithoutStock counts the difference".
       await receive('SKU-1', EAST, 5);
       expectOk(await reserve('h', [{ sku: 'SKU-1', qty: 5 }]));
       expectOk(await engine.commit('h'));
@@ -387,9 +395,12 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
       expect(await view('SKU-1')).toMatchObject({ onHand: 1, committed: 5, available: 0, shortfall: 4 });
       expectOk(await engine.fulfil('h', [{ sku: 'SKU-1', location: EAST, qty: 1 }]));
       expect(await view('SKU-1')).toMatchObject({ onHand: 0, committed: 4, available: 0, shortfall: 4 });
+      const shippedWithoutStock = () => engine.stats().shards.reduce((n, shard) => n + shard.ledger.shippedWithoutStock, 0);
+      const before = shippedWithoutStock();
       const rest = expectOk(await engine.fulfil('h'));
       expect(rest.reservation).toMatchObject({ status: 'fulfilled', lines: [{ qty: 5, fulfilled: 5 }] });
       expect(await view('SKU-1')).toMatchObject({ onHand: 0, reserved: 0, committed: 0, available: 0, shortfall: 0 });
+      expect(shippedWithoutStock() - before, 'stats count the 4 units shipped without stock').toBe(4);
       await assertInvariants(engine, ['SKU-1']);
     });
 
@@ -515,8 +526,16 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
       await receive('SKU-2', EAST, 10);
       expectOk(await engine.freeze({ sku: 'SKU-2', reason: 'recall' }));
       const before = await snapshot(engine, ['SKU-1', 'SKU-2']);
-      expectRefused(await reserve('h', [{ sku: 'SKU-1', qty: 1 }, { sku: 'SKU-2', qty: 1 }]), 'SKU_FROZEN');
-      expect(await snapshot(engine, ['SKU-1', 'SKU-2'])).toEqual(before);
+      const refused = await reserve('h', [{ sku: 'SKU-1', qty: 1 }, { sku: 'SKU-2', qty: 1 }]);
+      expectRefused(refused, 'SKU_FROZEN');
+      expect((refused as { error: { line?: number } }).error.line, 'README: error.line is the frozen line').toBe(1);
+      expect(withoutSeq(await snapshot(engine, ['SKU-1', 'SKU-2']))).toEqual(withoutSeq(before));
+    });
+
+    it('freeze and unfreeze of an unknown SKU are NOT_FOUND', async () => {
+      expectRefused(await engine.freeze({ sku: 'GHOST', reason: 'recall' }), 'NOT_FOUND');
+      expectRefused(await engine.unfreeze('GHOST'), 'NOT_FOUND');
+      expectRefused(await engine.get('GHOST'), 'NOT_FOUND');
     });
 
     it('freeze on frozen and unfreeze on unfrozen are INVALID_STATE', async () => {
@@ -712,6 +731,20 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
       expect(all.map((event) => event.sku).sort()).toEqual(['SKU-1', 'SKU-2']);
     });
 
+    it('a listener that throws is counted in stats().listenerErrors and disturbs nothing', async () => {
+      const seen: string[] = [];
+      engine.subscribe(['SKU-1'], () => {
+        throw new Error('listener bug');
+      });
+      engine.subscribe(['SKU-1'], (event) => seen.push(event.cause));
+      const before = engine.stats().listenerErrors;
+      expectOk(await receive('SKU-1', EAST, 3));
+      expectOk(await reserve('h', [{ sku: 'SKU-1', qty: 1 }]));
+      await vi.waitFor(() => expect(seen).toEqual(['receive', 'reserve']), { timeout: 2_000 });
+      expect(engine.stats().listenerErrors - before).toBe(2);
+      expect(await view('SKU-1')).toMatchObject({ onHand: 3, reserved: 1 });
+    });
+
     it('a multi-SKU reserve emits an event for each SKU it changed', async () => {
       await receive('SKU-1', EAST, 5);
       await receive('SKU-2', WEST, 5);
@@ -723,6 +756,68 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
         ['SKU-1', 'reserve', 1],
         ['SKU-2', 'reserve', 2],
       ]);
+    });
+  });
+
+  describe('limits', () => {
+    it('maxLiveHoldsPerShard refuses with LIMIT_REACHED, which is not recorded', async () => {
+      const small = await make({ shards, clock, locationOrder: [EAST, WEST], maxLiveHoldsPerShard: 2 });
+      await small.receive({ sku: 'SKU-1', location: EAST, qty: 10 });
+      const hold = (id: string) => small.reserve({ id, channel: 'web', ttlMs: TTL_MS, lines: [{ sku: 'SKU-1', qty: 1 }] });
+      expectOk(await hold('a'));
+      expectOk(await hold('b'));
+      const before = await snapshot(small, ['SKU-1']);
+      expectRefused(await hold('c'), 'LIMIT_REACHED');
+      expect(await snapshot(small, ['SKU-1'])).toEqual(before);
+      expectRefused(await small.getReservation('c'), 'NOT_FOUND');
+      expectOk(await small.release('a')); // a terminal hold no longer counts
+      expectOk(await hold('c'));
+      expect(expectOk(await small.get('SKU-1')).reserved).toBe(2);
+    });
+
+    it('a position holds at most LIMITS.onHandMax units: beyond, LIMIT_REACHED and nothing changes', async () => {
+      const receipts = LIMITS.onHandMax / LIMITS.quantityMax;
+      const results = await Promise.all(
+        Array.from({ length: receipts }, () => receive('SKU-1', EAST, LIMITS.quantityMax)),
+      );
+      for (const result of results) expectOk(result);
+      expect((await view('SKU-1')).onHand).toBe(LIMITS.onHandMax);
+      const before = await snapshot(engine, ['SKU-1']);
+      expectRefused(await receive('SKU-1', EAST, 1), 'LIMIT_REACHED');
+      expectRefused(await engine.adjust({ sku: 'SKU-1', location: EAST, delta: 1, reason: 'count' }), 'LIMIT_REACHED');
+      expect(await snapshot(engine, ['SKU-1'])).toEqual(before);
+      expectOk(await receive('SKU-1', WEST, 1)); // another position is not affected
+    });
+
+    it('retainedOutcomesPerShard: the oldest ended hold is forgotten first, and its id is free again', async () => {
+      const small = await make({ shards, clock, locationOrder: [EAST, WEST], retainedOutcomesPerShard: 1 });
+      await small.receive({ sku: 'SKU-1', location: EAST, qty: 10 });
+      const hold = (id: string, qty = 1) => small.reserve({ id, channel: 'web', ttlMs: TTL_MS, lines: [{ sku: 'SKU-1', qty }] });
+      expectOk(await hold('a'));
+      expectOk(await hold('b'));
+      expectOk(await small.release('a'));
+      expect(expectOk(await small.getReservation('a')).reservation.status).toBe('released');
+      expectOk(await small.release('b')); // 'a' is dropped to keep one outcome
+      expectRefused(await small.getReservation('a'), 'NOT_FOUND');
+      expect(expectOk(await small.getReservation('b')).reservation.status).toBe('released');
+      expectOk(await hold('a', 2)); // a new body under the old id: a new hold, not CONFLICT
+      expectRefused(await hold('b', 2), 'CONFLICT');
+    });
+
+    it('outcomeRetentionMs: an ended hold is forgotten once that long has passed', async () => {
+      const brief = await make({ shards, clock, locationOrder: [EAST, WEST], outcomeRetentionMs: 1_000 });
+      await brief.receive({ sku: 'SKU-1', location: EAST, qty: 10 });
+      const body = { id: 'a', channel: 'web', ttlMs: TTL_MS, lines: [{ sku: 'SKU-1', qty: 1 }] };
+      const original = await brief.reserve(body);
+      expectOk(await brief.release('a'));
+      clock.advance(999);
+      expectOk(await brief.expireDue());
+      expect(await brief.reserve(body)).toEqual(original);
+      clock.advance(1);
+      expectOk(await brief.expireDue());
+      expectRefused(await brief.getReservation('a'), 'NOT_FOUND');
+      expectOk(await brief.reserve({ ...body, lines: [{ sku: 'SKU-1', qty: 2 }] }));
+      expect(expectOk(await brief.get('SKU-1')).reserved).toBe(2);
     });
   });
 
@@ -777,11 +872,23 @@ describe('ledger operations: shard placement (shards 2)', () => {
     expect([...byShard.keys()].sort(), 'SKUs land on both shards').toEqual([0, 1]);
     const [a, b] = [byShard.get(0)!, byShard.get(1)!];
     const before = await snapshot(engine, [a, b]);
-    expectRefused(
-      await engine.reserve({ id: 'span-1', channel: 'web', ttlMs: TTL_MS, lines: [{ sku: a, qty: 1 }, { sku: b, qty: 2 }] }),
-      'INSUFFICIENT_STOCK',
-    );
-    expect(await snapshot(engine, [a, b])).toEqual(before);
+    const events: Array<{ sku: string; cause: string }> = [];
+    engine.subscribe('*', (event) => events.push({ sku: event.sku, cause: event.cause }));
+    const refused = await engine.reserve({ id: 'span-1', channel: 'web', ttlMs: TTL_MS, lines: [{ sku: a, qty: 1 }, { sku: b, qty: 2 }] });
+    expectRefused(refused, 'INSUFFICIENT_STOCK');
+    expect((refused as { error: { line?: number } }).error.line, 'the refusal of the lowest refused line').toBe(1);
+    const after = await snapshot(engine, [a, b]);
+    expect(withoutSeq(after), 'quantities and mode are as before').toEqual(withoutSeq(before));
+    await settle(50);
+    // README: the part held while the hold was decided shows it truthfully (reserve, then abort);
+    // the refused part never changed.
+    expect(events, 'only the held part reports, and it gives its units back').toEqual([
+      { sku: a, cause: 'reserve' },
+      { sku: a, cause: 'abort' },
+    ]);
+    const seqOf = (view: unknown) => (view as { seq: number }).seq;
+    expect(seqOf(after[0]), 'the held part moved on by its reserve and its abort').toBe(seqOf(before[0]) + 2);
+    expect(seqOf(after[1]), 'the refused part did not change').toBe(seqOf(before[1]));
     expectOk(await engine.reserve({ id: 'span-2', channel: 'web', ttlMs: TTL_MS, lines: [{ sku: a, qty: 1 }, { sku: b, qty: 1 }] }));
     expect(expectOk(await engine.get(a)).reserved).toBe(1);
     expect(expectOk(await engine.get(b)).reserved).toBe(1);

@@ -4,7 +4,7 @@
  */
 export const ERROR_CODES = {
   INVALID_ARGUMENT: 'a field is missing, of the wrong type, out of range, or unknown; the message names it',
-  INSUFFICIENT_STOCK: 'not enough units are available (or on hand, for a shipment) to do what was asked',
+  INSUFFICIENT_STOCK: 'not enough units are available to hold a line, or an adjustment would take onHand below zero',
   CONFLICT: 'a reservation id was reused with a different body',
   NOT_FOUND: 'no reservation with that id, or no SKU with that name, is known',
   INVALID_STATE: 'the reservation or SKU is in a state that does not allow this transition',

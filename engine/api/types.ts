@@ -81,7 +81,9 @@ export interface PositionChange extends PositionView {
 
 export type ChangeCause =
   | 'receive' | 'adjust' | 'reserve' | 'commit' | 'fulfil' | 'release' | 'expire'
-  | 'freeze' | 'unfreeze';
+  | 'freeze' | 'unfreeze'
+  /** A part of a cross-shard hold gives its units back because another part was refused. */
+  | 'abort';
 
 /** Emitted for every change to a SKU; `seq` strictly increases per SKU. */
 export interface ChangeEvent extends PositionView {

@@ -196,7 +196,7 @@ export class Ledger {
     invariant(hold.status === HELD || hold.status === REFUSED, `aborted part ${id} is past held`);
     if (hold.status === HELD) {
       this.returnUnits(hold);
-      this.finishOp('release', undefined);
+      this.finishOp('abort', undefined);
       this.liveHolds--;
     }
     if (error === null) {

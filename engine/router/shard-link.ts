@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { refuse } from '../api/errors.js';
@@ -72,8 +73,12 @@ export class ShardLink {
 
   constructor(private readonly options: ShardLinkOptions) {
     const workerData: ShardWorkerData = { shard: options.shard, ledger: options.ledger };
+    const filename = fileURLToPath(new URL('../shard/worker.js', import.meta.url));
+    if (!existsSync(filename)) {
+      throw new Error(`holdfast: the shard worker ${filename} is missing; run the compiled package (npm run build)`);
+    }
     this.pool = new Piscina({
-      filename: fileURLToPath(new URL('../shard/worker.js', import.meta.url)),
+      filename,
       minThreads: 1,
       maxThreads: 1,
       concurrentTasksPerWorker: WORKER_CONCURRENT_BATCHES,

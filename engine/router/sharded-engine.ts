@@ -16,6 +16,8 @@ import { HoldIndex } from './hold-index.js';
 import { ShardLink, type Resolver } from './shard-link.js';
 import { Subscriptions } from './subscriptions.js';
 
+const STARTUP_TIMEOUT_MS = 30_000;
+
 /**
  * The caller's side of a sharded engine: validates, routes each operation to the shard that
  * owns its SKU (or hold), micro-batches per shard, and resolves the promises from the replies.
@@ -32,9 +34,20 @@ export class ShardedEngine implements Engine {
   private lastNowMs = 0;
   private closed = false;
 
+  /** Starts every shard's worker and waits until each has answered once (or fails clearly). */
   static async start(options: ResolvedOptions): Promise<ShardedEngine> {
     const engine = new ShardedEngine(options);
-    await engine.expireDue();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), STARTUP_TIMEOUT_MS);
+    });
+    const started = await Promise.race([engine.expireDue(), timeout]);
+    clearTimeout(timer);
+    if (started === 'timeout' || !started.ok) {
+      await engine.abandon();
+      const why = started === 'timeout' ? `no answer within ${STARTUP_TIMEOUT_MS} ms` : started.error.message;
+      throw new Error(`holdfast: the shard workers did not start: ${why}`);
+    }
     return engine;
   }
 
@@ -140,6 +153,13 @@ export class ShardedEngine implements Engine {
     clearInterval(this.sweepTimer);
     await Promise.all(this.links.map((link) => link.whenDrained()));
     await Promise.all(this.links.map((link) => link.destroy()));
+  }
+
+  /** Stops the workers without waiting for answers (a failed start). */
+  private async abandon(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.sweepTimer);
+    await Promise.allSettled(this.links.map((link) => link.destroy()));
   }
 
   private byId(id: string, op: typeof OP.COMMIT | typeof OP.RELEASE | typeof OP.GET_RESERVATION): Promise<ReservationResult> {
