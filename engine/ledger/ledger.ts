@@ -2,7 +2,7 @@ import { refuse, type EngineError, type Refusal } from '../api/errors.js';
 import { LIMITS } from '../api/limits.js';
 import type {
   ChangeCause, ChangeEvent, FreezeResult, LedgerCounters, FulfilLine, LineRequest, MovementResult,
-  PositionView, ReservationResult, ReserveResult, SkuResult,
+  PositionView, ReservationResult, SkuResult,
 } from '../api/types.js';
 import {
   COMMITTED, EV_COMMIT, EV_DEPLETE, EV_EXPIRE, EV_FREEZE, EV_FULFIL_PART, EV_FULFIL_REST, EV_RELEASE,
@@ -11,7 +11,7 @@ import {
 } from '../lifecycle/tables.js';
 import { invariant } from './assert.js';
 import { planFulfilment } from './fulfilment-plan.js';
-import { Hold, HoldLine, originalOutcome, reservationOf, sameBody } from './hold.js';
+import { Hold, HoldLine, reservationOf, sameBody } from './hold.js';
 import { locationRanker, priorityStrategy, type LocationStrategy } from './location-strategy.js';
 import { availableOf, viewOf, type Position } from './position.js';
 import { Retention } from './retention.js';
@@ -97,13 +97,18 @@ export class Ledger {
     return this.move(sku, location, delta, 'adjust', reason);
   }
 
+  /**
+   * Holds every line or none. Returns the hold — new, or the one a retry with the same body
+   * finds (originalOutcome(hold) is the answer either way) — or the refusal.
+   */
   reserve(
     id: string, channel: string, ttlMs: number, lines: readonly LineRequest[],
     partCount = 1, expiresAt = -1, lineIndexes: readonly number[] | null = null,
-  ): ReserveResult {
+  ): Hold | Refusal {
     const existing = this.holds.get(id);
     if (existing !== undefined) {
-      return sameBody(existing, channel, ttlMs, lines, partCount) ? originalOutcome(existing) : refuse.conflict(id);
+      if (!sameBody(existing, channel, ttlMs, lines, partCount)) return refuse.conflict(id);
+      return existing.status === REFUSED ? { ok: false, error: existing.error as EngineError } : existing;
     }
     if (this.liveHolds >= this.options.maxLiveHolds) {
       return refuse.limitReached(`reserve: this shard already has ${this.liveHolds} live holds (maxLiveHolds)`);
@@ -126,7 +131,7 @@ export class Ledger {
     this.liveHolds++;
     if (partCount === 1) this.ttl.push(hold);
     this.finishOp('reserve', undefined);
-    return originalOutcome(hold);
+    return hold;
   }
 
   commit(id: string): ReservationResult {

@@ -4,7 +4,8 @@ import { invariant } from '../ledger/assert.js';
 import { planFulfilment } from '../ledger/fulfilment-plan.js';
 import { FINAL_NO, FINAL_YES } from '../ledger/ledger.js';
 import { TtlQueue } from '../ledger/ttl-queue.js';
-import { OP } from '../shard/protocol.js';
+import { OP, type Placement } from '../shard/protocol.js';
+import { heldAnswer } from './held-answer.js';
 import { isRecordedRefusal, type HoldIndex } from './hold-index.js';
 import { MultiRoute } from './multi-route.js';
 import type { ShardLink } from './shard-link.js';
@@ -83,8 +84,11 @@ export class CrossShard {
   private async reserveParts(request: ReserveRequest, route: MultiRoute): Promise<ReserveResult> {
     const { id, channel, ttlMs, lines } = request;
     const expiresAt = this.deps.nowMs() + ttlMs;
-    const parts = await Promise.all(route.shards.map((shard) => this.call(shard,
-      [OP.RESERVE, id, channel, ttlMs, route.linesOn(lines, shard, this.deps.shardOf), route.shards.length, expiresAt, route.lineIndexesOn(shard)])));
+    const parts = await Promise.all(route.shards.map((shard) => {
+      const partLines = route.linesOn(lines, shard, this.deps.shardOf);
+      const fields = [OP.RESERVE, id, channel, ttlMs, partLines, route.shards.length, expiresAt, route.lineIndexesOn(shard)];
+      return this.call(shard, fields).then((reply) => heldAnswer(id, channel, partLines, reply as unknown as Placement | Refusal));
+    }));
     const refused = firstRefusal(parts);
     if (refused === undefined) return this.held(route, id, parts);
     if (refused.error.code === 'CONFLICT') return refused;

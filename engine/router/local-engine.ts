@@ -7,6 +7,7 @@ import type {
 import {
   checkAdjust, checkFreeze, checkFulfil, checkId, checkReceive, checkReserve, checkSku,
 } from '../api/validate.js';
+import { Hold, originalOutcome } from '../ledger/hold.js';
 import { Ledger } from '../ledger/ledger.js';
 import { LatencyRecorder } from './latency.js';
 import { OpCounts } from './op-counts.js';
@@ -48,7 +49,7 @@ export class LocalEngine implements Engine {
 
   reserve(request: ReserveRequest) {
     return this.run('reserve', checkReserve(request),
-      () => this.ledger.reserve(request.id, request.channel, request.ttlMs, request.lines));
+      () => answerOf(this.ledger.reserve(request.id, request.channel, request.ttlMs, request.lines)));
   }
 
   commit(id: string) {
@@ -134,4 +135,8 @@ export class LocalEngine implements Engine {
     }
     this.ledger.forgotten.length = 0;
   }
+}
+
+function answerOf(outcome: Hold | Refusal) {
+  return outcome instanceof Hold ? originalOutcome(outcome) : outcome;
 }

@@ -9,7 +9,8 @@ import {
   checkAdjust, checkFreeze, checkFulfil, checkId, checkReceive, checkReserve, checkSku,
 } from '../api/validate.js';
 import { FINAL_AUTO } from '../ledger/ledger.js';
-import { OP } from '../shard/protocol.js';
+import { OP, type Placement } from '../shard/protocol.js';
+import { heldAnswer } from './held-answer.js';
 import { CrossShard } from './cross-shard.js';
 import { shardOfSku } from './hash.js';
 import { HoldIndex } from './hold-index.js';
@@ -81,14 +82,12 @@ export class ShardedEngine implements Engine {
     if (lineShards !== null) return (this.cross as CrossShard).reserve(request, lineShards);
     const shard = this.shardOf(request.lines[0].sku);
     const index = this.index;
-    if (index === null) {
-      return new Promise((resolve) => this.links[shard].submitReserve(resolve, request.id, request.channel, request.ttlMs, request.lines));
-    }
-    const route = index.beginReserve(request.id, shard);
-    if (route === null) return Promise.resolve(refuse.conflict(request.id));
+    const route = index === null ? null : index.beginReserve(request.id, shard);
+    if (index !== null && route === null) return Promise.resolve(refuse.conflict(request.id));
     return new Promise((resolve) => {
-      const settle: Resolver = (result: ReserveResult) => {
-        index.endReserve(request.id, route, result);
+      const settle: Resolver = (reply: Placement | Refusal) => {
+        const result = heldAnswer(request.id, request.channel, request.lines, reply);
+        if (route !== null) (index as HoldIndex).endReserve(request.id, route, result);
         resolve(result);
       };
       this.links[shard].submitReserve(settle, request.id, request.channel, request.ttlMs, request.lines);

@@ -31,6 +31,12 @@ export const OP_FIELDS: readonly number[] = [0, 3, 4, 7, 1, 1, 3, 1, 1, 2, 1, 2,
 
 export const BATCH_HEADER_FIELDS = 2;
 
+/**
+ * A held reserve crosses back as its placement only: [expiresAt, location of each line]. The
+ * router already has the rest of the answer (id, channel, lines) in the request it sent.
+ */
+export type Placement = [expiresAt: number, ...locations: string[]];
+
 /** Both ends build their codec here, so their options always match. */
 export function createCodec(): Packr {
   return new Packr({ useRecords: true, bundleStrings: false });
