@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +23,17 @@ export function describeMachine(): MachineInfo {
     platform: os.platform(),
     osRelease: os.release(),
   };
+}
+
+/** The commit the figures belong to, and whether the work tree had uncommitted changes. */
+export function describeRevision(): string {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'engine'], { encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${commit} (engine/ modified)` : commit;
+  } catch {
+    return 'unknown';
+  }
 }
 
 export function formatMachine(machine: MachineInfo): string {
@@ -61,24 +73,33 @@ export function formatTable(results: CaseResult[]): string {
   return [padRow(rows[0], widths), rule, ...rows.slice(1).map((row) => padRow(row, widths))].join('\n');
 }
 
+function engineLatencyLines(result: CaseResult): string[] {
+  return (result.engineLatencyUsByShard ?? []).map(
+    (latency, shard) =>
+      `  engine.stats() shard ${shard} (batch opened → answered, whole engine life): count ${formatCount(latency.count)}, ` +
+      `p50 ${formatCount(latency.p50Us)} µs, p99 ${formatCount(latency.p99Us)} µs, ` +
+      `p999 ${formatCount(latency.p999Us)} µs, max ${formatCount(latency.maxUs)} µs`,
+  );
+}
+
+function targetLines(result: CaseResult): string[] {
+  return result.targets.map(
+    (target) => `  target ${target.name}: goal ${target.goal}, measured ${target.measured} → ${target.met ? 'met' : 'NOT met'}`,
+  );
+}
+
+function checkLines(result: CaseResult): string[] {
+  return result.checks.map(
+    (item) => `  ${item.pass ? 'PASS' : 'FAIL'} ${item.name}: expected ${formatCount(item.expected)}, got ${formatCount(item.actual)}`,
+  );
+}
+
 /** Per case: what its latency columns measure, engine.stats() latency, targets and checks. */
 export function formatNotes(results: CaseResult[]): string {
   const lines: string[] = [];
   for (const result of results) {
-    lines.push(`${result.name}: ${result.description}`);
-    lines.push(`  latency: ${result.latencyMeasures}`);
-    result.engineLatencyUsByShard?.forEach((latency, shard) => {
-      lines.push(
-        `  engine.stats() shard ${shard}: count ${formatCount(latency.count)}, p50 ${latency.p50Us} µs, ` +
-          `p99 ${latency.p99Us} µs, p999 ${latency.p999Us} µs, max ${latency.maxUs} µs`,
-      );
-    });
-    for (const target of result.targets) {
-      lines.push(`  target ${target.name}: goal ${target.goal}, measured ${target.measured} → ${target.met ? 'met' : 'NOT met'}`);
-    }
-    for (const item of result.checks) {
-      lines.push(`  ${item.pass ? 'PASS' : 'FAIL'} ${item.name}: expected ${formatCount(item.expected)}, got ${formatCount(item.actual)}`);
-    }
+    lines.push(`${result.name}: ${result.description}`, `  latency: ${result.latencyMeasures}`);
+    lines.push(...engineLatencyLines(result), ...targetLines(result), ...checkLines(result));
   }
   return lines.join('\n');
 }
@@ -105,6 +126,7 @@ function caseJson(result: CaseResult): Record<string, unknown> {
 
 export interface BenchReport {
   machine: MachineInfo;
+  revision: string;
   startedAt: string;
   results: CaseResult[];
   summary: Record<string, number | string | boolean>;
@@ -115,6 +137,7 @@ export async function writeReportJson(filePath: string, report: BenchReport): Pr
   await mkdir(path.dirname(filePath), { recursive: true });
   const json = {
     machine: report.machine,
+    revision: report.revision,
     startedAt: report.startedAt,
     summary: report.summary,
     cases: report.results.map(caseJson),

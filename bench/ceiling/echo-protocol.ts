@@ -10,6 +10,14 @@ export interface EchoResult {
   seq: number;
 }
 
+/** What each op of a batch resolves to when its batch could not be echoed (the worker failed). */
+export interface EchoFailure {
+  ok: false;
+  error: string;
+}
+
+export type EchoAnswer = EchoResult | EchoFailure;
+
 export const ECHO_KIND_RESERVE = 1;
 
 /** One codec per side of the boundary, with the default record extension (structures inline per message). */

@@ -1,6 +1,6 @@
 import { Piscina } from 'piscina';
 import { createEchoCodec, decodeTransferred, encodeTransferable } from './echo-protocol.js';
-import type { EchoOp, EchoResult } from './echo-protocol.js';
+import type { EchoAnswer, EchoFailure, EchoOp, EchoResult } from './echo-protocol.js';
 
 const ECHO_WORKER_URL = new URL('./echo-worker.js', import.meta.url);
 
@@ -11,7 +11,7 @@ export interface EchoShardOptions {
   batchesInFlightMax: number;
 }
 
-type Resolve = (result: EchoResult) => void;
+type Resolve = (answer: EchoAnswer) => void;
 
 class OpenBatch {
   readonly ops: EchoOp[] = [];
@@ -49,8 +49,9 @@ export class EchoShard {
     });
   }
 
-  submit(op: EchoOp): Promise<EchoResult> {
-    return new Promise<EchoResult>((resolve) => {
+  /** Resolves (never rejects) with the op's echo, or a failure if its batch could not be echoed. */
+  submit(op: EchoOp): Promise<EchoAnswer> {
+    return new Promise<EchoAnswer>((resolve) => {
       const batch = this.#open;
       batch.ops.push(op);
       batch.resolvers.push(resolve);
@@ -75,14 +76,16 @@ export class EchoShard {
     this.#open = new OpenBatch();
     this.#batchesInFlight++;
     const bytes = encodeTransferable(this.#codec, batch.ops);
-    this.#pool.run(bytes, { transferList: [bytes] }).then((reply: ArrayBuffer) => {
-      this.#batchesInFlight--;
-      this.#resolveAll(batch.resolvers, decodeTransferred<EchoResult[]>(this.#codec, reply));
-      if (this.#open.ops.length > 0) this.#scheduleFlush();
-    });
+    this.#pool.run(bytes, { transferList: [bytes] }).then(
+      (reply: ArrayBuffer) => this.#complete(batch, decodeTransferred<EchoResult[]>(this.#codec, reply)),
+      (error: Error) => this.#complete(batch, null, { ok: false, error: error.message }),
+    );
   }
 
-  #resolveAll(resolvers: Resolve[], results: EchoResult[]): void {
-    for (let index = 0; index < resolvers.length; index++) resolvers[index](results[index]);
+  #complete(batch: OpenBatch, results: EchoResult[] | null, failure?: EchoFailure): void {
+    this.#batchesInFlight--;
+    const resolvers = batch.resolvers;
+    for (let index = 0; index < resolvers.length; index++) resolvers[index](results?.[index] ?? (failure as EchoFailure));
+    if (this.#open.ops.length > 0) this.#scheduleFlush();
   }
 }

@@ -1,11 +1,11 @@
-import { opsPerSecond } from '../case-result.js';
+import { check, opsPerSecond } from '../case-result.js';
 import type { CaseResult } from '../case-result.js';
 import { Countdown } from '../load/countdown.js';
 import { runLanes } from '../load/lanes.js';
 import type { LanesPlan } from '../load/lanes.js';
 import { LatencySampler } from '../load/latency-sampler.js';
 import { ECHO_KIND_RESERVE } from './echo-protocol.js';
-import type { EchoOp, EchoResult } from './echo-protocol.js';
+import type { EchoAnswer, EchoOp } from './echo-protocol.js';
 import { EchoShard } from './echo-shard.js';
 
 export interface TransportCeilingPlan {
@@ -26,6 +26,7 @@ interface EchoLoad {
   sampler: LatencySampler;
   windowOps: number;
   opCount: number;
+  failedOps: number;
 }
 
 /** One window: `windowOps` reserve-shaped ops spread over the shards by SKU, one promise each. */
@@ -36,8 +37,9 @@ function runEchoWindow(load: EchoLoad): Promise<number> {
     const skuIndex = opNumber % load.skus.length;
     const op: EchoOp = [ECHO_KIND_RESERVE, `c${opNumber}`, 'web', 60_000, load.skus[skuIndex], 1];
     const startMs = load.sampler.start();
-    load.shards[skuIndex % load.shards.length].submit(op).then((_result: EchoResult) => {
+    load.shards[skuIndex % load.shards.length].submit(op).then((answer: EchoAnswer) => {
       load.sampler.finish(startMs);
+      if (!answer.ok) load.failedOps += 1;
       window.tick();
     });
   }
@@ -55,7 +57,7 @@ export async function runTransportCeiling(plan: TransportCeilingPlan): Promise<C
     shards.push(new EchoShard({ maxBatchOps: plan.maxBatchOps, batchesInFlightMax: plan.batchesInFlightMax }));
   }
   const sampler = new LatencySampler(plan.latencySampleEvery);
-  const load: EchoLoad = { shards, skus: plan.skus, sampler, windowOps: plan.windowOps, opCount: 0 };
+  const load: EchoLoad = { shards, skus: plan.skus, sampler, windowOps: plan.windowOps, opCount: 0, failedOps: 0 };
   try {
     await runLanes(() => runEchoWindow(load), lanesPlan(plan, plan.warmupMs));
     sampler.reset();
@@ -68,7 +70,7 @@ export async function runTransportCeiling(plan: TransportCeilingPlan): Promise<C
       opsPerSecond: opsPerSecond(outcome.ops, outcome.elapsedMs),
       latencyMeasures: `echo op, ${sampler.describe()}`,
       latencyUs: sampler.summary(),
-      checks: [],
+      checks: [check('failed ops (warm-up + measured)', 0, load.failedOps)],
       targets: [],
       details: {
         shards: plan.shards,
