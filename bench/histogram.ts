@@ -1,43 +1,21 @@
-import hdr from 'hdr-histogram-js';
-import type { Histogram } from 'hdr-histogram-js';
+import { LatencyRecorder } from '../engine/router/latency.js';
+import type { LatencySummary } from '../engine/api/types.js';
 
-/** Latency percentiles of one case, integer microseconds. */
-export interface LatencySummaryUs {
-  count: number;
-  p50Us: number;
-  p99Us: number;
-  p999Us: number;
-  maxUs: number;
-}
+/** Latency percentiles of one case, integer microseconds (the engine's own summary shape). */
+export type LatencySummaryUs = LatencySummary;
 
-export type LatencyHistogram = Histogram;
+/** The engine's HDR recorder (JS build, 1 µs .. 60 s, 3 significant digits), reused here. */
+export type LatencyHistogram = LatencyRecorder;
 
-const LATENCY_US_MAX = 60_000_000;
-
-/** A JS (not WebAssembly) HDR histogram of integer microseconds, 1 µs .. 60 s, 3 significant digits. */
 export function createLatencyHistogram(): LatencyHistogram {
-  return hdr.build({
-    useWebAssembly: false,
-    bitBucketSize: 32,
-    autoResize: true,
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: LATENCY_US_MAX,
-    numberOfSignificantValueDigits: 3,
-  });
+  return new LatencyRecorder();
 }
 
 /** Records the time since `startMs` (a performance.now() reading) as whole microseconds. */
 export function recordSinceUs(histogram: LatencyHistogram, startMs: number): void {
-  const elapsedUs = Math.round((performance.now() - startMs) * 1000);
-  histogram.recordValue(elapsedUs < 1 ? 1 : elapsedUs);
+  histogram.record((performance.now() - startMs) * 1000, 1);
 }
 
 export function summarizeLatencyUs(histogram: LatencyHistogram): LatencySummaryUs {
-  return {
-    count: histogram.totalCount,
-    p50Us: histogram.getValueAtPercentile(50),
-    p99Us: histogram.getValueAtPercentile(99),
-    p999Us: histogram.getValueAtPercentile(99.9),
-    maxUs: histogram.maxValue,
-  };
+  return histogram.summary();
 }

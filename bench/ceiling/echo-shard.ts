@@ -46,6 +46,7 @@ export class EchoShard {
       maxQueue: options.batchesInFlightMax,
       idleTimeout: 2 ** 31 - 1,
       recordTiming: false,
+      atomics: 'disabled',
     });
   }
 

@@ -18,6 +18,10 @@ export class LatencyRecorder {
     this.histogram.recordValueWithCount(value, count);
   }
 
+  reset(): void {
+    this.histogram.reset();
+  }
+
   summary(): LatencySummary {
     const histogram = this.histogram;
     return {

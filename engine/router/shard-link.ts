@@ -85,6 +85,7 @@ export class ShardLink {
       maxQueue: BATCHES_IN_FLIGHT_MAX - WORKER_CONCURRENT_BATCHES,
       idleTimeout: 2 ** 31 - 1,
       recordTiming: false,
+      atomics: 'disabled',
       workerData,
       resourceLimits: { maxOldGenerationSizeMb: options.heapMb },
     });
