@@ -17,6 +17,10 @@ import { availableOf, viewOf, type Position } from './position.js';
 import { Retention } from './retention.js';
 import { SkuState } from './sku-state.js';
 import { TtlQueue } from './ttl-queue.js';
+import { Interner } from './interner.js';
+
+/** Distinct channel names kept as one shared string each (beyond that, holds keep their own). */
+const CHANNELS_INTERNED_MAX = 1024;
 
 export interface LedgerOptions {
   locationOrder: readonly string[];
@@ -52,6 +56,7 @@ export class Ledger {
   private readonly touched: Position[] = [];
   private readonly evicted: Hold[] = [];
   private readonly watchedSkus = new Set<string>();
+  private readonly channels = new Interner(CHANNELS_INTERNED_MAX);
   private watchAll = false;
   private nowMs = 0;
   private holdOrder = 0;
@@ -125,7 +130,7 @@ export class Ledger {
       this.recordRefusal(new Hold(id, channel, ttlMs, deadline, unplaced(lines), partCount), line.error);
       return line;
     }
-    const hold = new Hold(id, channel, ttlMs, deadline, placed, partCount);
+    const hold = new Hold(id, this.channels.intern(channel), ttlMs, deadline, placed, partCount);
     hold.order = ++this.holdOrder;
     this.holds.set(id, hold);
     this.liveHolds++;
@@ -280,7 +285,8 @@ export class Ledger {
       return refuse.insufficientStock(shortageMessage(state, line, index, position), index);
     }
     this.change(position, 0, line.qty, 0);
-    return new HoldLine(line.sku, line.location, line.qty, position);
+    // The SKU's and position's own strings: a decoded request's copies would cost memory per hold.
+    return new HoldLine(state.sku, line.location === undefined ? undefined : position.location, line.qty, position);
   }
 
   private rollback(placed: readonly HoldLine[]): void {
