@@ -17,6 +17,8 @@ import { runUniformMix } from './cases/uniform-mix.js';
 import { runTransportCeiling } from './ceiling/transport-ceiling.js';
 import { waitForQuietCpu } from './quiet-machine.js';
 import { describeMachine, describeRevision, formatMachine, formatNotes, formatTable, writeReportJson } from './report.js';
+import { DEFAULT_MAX_BATCH_OPS } from '../engine/api/options.js';
+import { BATCHES_IN_FLIGHT_MAX } from '../engine/router/shard-link.js';
 import { ceilingRatio, hotSkuTargets, uniformMixTargets } from './targets.js';
 
 const RESULTS_JSON_PATH = fileURLToPath(new URL('../../bench/results/engine.json', import.meta.url));
@@ -31,7 +33,8 @@ function envInteger(name: string, fallback: number): number {
 
 const SHARDS = 2;
 const SKU_COUNT = 10_000;
-const MAX_BATCH_OPS = 4096;
+/** The engine's own transport policy, so the ceiling runs exactly what the engine runs. */
+const MAX_BATCH_OPS = DEFAULT_MAX_BATCH_OPS;
 /**
  * One lane issuing windows of 4096 ops (2048 per shard) measured best for the ceiling on 2 cores:
  * more ops outstanding (2–4 lanes, 8192-op windows) cost more in GC and context switches than
@@ -57,7 +60,7 @@ function runCeiling(skus: string[]): Promise<CaseResult> {
     shards: SHARDS,
     skus,
     maxBatchOps: MAX_BATCH_OPS,
-    batchesInFlightMax: 2,
+    batchesInFlightMax: BATCHES_IN_FLIGHT_MAX,
     windowOps: WINDOW_OPS,
     lanes: LANES,
     warmupMs: WARMUP_MS,

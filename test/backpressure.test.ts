@@ -122,3 +122,20 @@ describe('backpressure (shards 2)', () => {
     for (const r of results) if (!r.ok) expectRefused(r, 'OVERLOADED');
   });
 });
+
+describe('batch bound (shards 2)', () => {
+  const make = engineFactory();
+
+  it('no batch carries more than maxBatchOps; full batches wait sealed and nothing is refused below the in-flight bound', async () => {
+    const engine = await make({ shards: 2, maxBatchOps: 8, maxInFlightOpsPerShard: 10_000, locationOrder: [EAST] });
+    expectOk(await engine.receive({ sku: 'BATCH-1', location: EAST, qty: 1_000 }));
+    const shard = await shardOf(engine, 'BATCH-1');
+    const sentBefore = engine.stats().shards[shard].batchesSent;
+    const counts = tally(await fire(engine, 400, () => 'BATCH-1', 'batch'));
+    expect(counts).toEqual({ ok: 400, overloaded: 0, other: 0 });
+    const stats = engine.stats().shards[shard];
+    expect(stats.largestBatchOps).toBe(8);
+    expect(stats.batchesSent - sentBefore).toBeGreaterThanOrEqual(400 / 8);
+    expect(expectOk(await engine.get('BATCH-1')).reserved).toBe(400);
+  });
+});

@@ -1,4 +1,5 @@
 import { Piscina } from 'piscina';
+import { WORKER_CONCURRENT_BATCHES } from '../../engine/router/shard-link.js';
 import { createEchoCodec, decodeTransferred, encodeTransferable } from './echo-protocol.js';
 import type { EchoAnswer, EchoFailure, EchoOp, EchoResult } from './echo-protocol.js';
 
@@ -29,6 +30,8 @@ export class EchoShard {
   readonly #codec = createEchoCodec();
   readonly #options: EchoShardOptions;
   #open = new OpenBatch();
+  /** Full batches waiting for a place in flight, as in the engine's ShardLink. */
+  readonly #sealed: OpenBatch[] = [];
   #batchesInFlight = 0;
   #flushScheduled = false;
   readonly #flushOnTick = (): void => {
@@ -42,8 +45,8 @@ export class EchoShard {
       filename: ECHO_WORKER_URL.href,
       minThreads: 1,
       maxThreads: 1,
-      concurrentTasksPerWorker: options.batchesInFlightMax,
-      maxQueue: options.batchesInFlightMax,
+      concurrentTasksPerWorker: WORKER_CONCURRENT_BATCHES,
+      maxQueue: options.batchesInFlightMax - WORKER_CONCURRENT_BATCHES,
       idleTimeout: 2 ** 31 - 1,
       recordTiming: false,
       atomics: 'disabled',
@@ -53,11 +56,11 @@ export class EchoShard {
   /** Resolves (never rejects) with the op's echo, or a failure if its batch could not be echoed. */
   submit(op: EchoOp): Promise<EchoAnswer> {
     return new Promise<EchoAnswer>((resolve) => {
+      if (this.#open.ops.length >= this.#options.maxBatchOps) this.#flush();
       const batch = this.#open;
       batch.ops.push(op);
       batch.resolvers.push(resolve);
-      if (batch.ops.length >= this.#options.maxBatchOps) this.#flush();
-      else if (batch.ops.length === 1) this.#scheduleFlush();
+      if (batch.ops.length === 1) this.#scheduleFlush();
     });
   }
 
@@ -72,9 +75,20 @@ export class EchoShard {
   }
 
   #flush(): void {
-    const batch = this.#open;
-    if (batch.ops.length === 0 || this.#batchesInFlight >= this.#options.batchesInFlightMax) return;
-    this.#open = new OpenBatch();
+    if (this.#open.ops.length > 0) {
+      this.#sealed.push(this.#open);
+      this.#open = new OpenBatch();
+    }
+    this.#flushSealed();
+  }
+
+  #flushSealed(): void {
+    while (this.#batchesInFlight < this.#options.batchesInFlightMax && this.#sealed.length > 0) {
+      this.#dispatch(this.#sealed.shift() as OpenBatch);
+    }
+  }
+
+  #dispatch(batch: OpenBatch): void {
     this.#batchesInFlight++;
     const bytes = encodeTransferable(this.#codec, batch.ops);
     this.#pool.run(bytes, { transferList: [bytes] }).then(
@@ -87,6 +101,7 @@ export class EchoShard {
     this.#batchesInFlight--;
     const resolvers = batch.resolvers;
     for (let index = 0; index < resolvers.length; index++) resolvers[index](results?.[index] ?? (failure as EchoFailure));
+    this.#flushSealed();
     if (this.#open.ops.length > 0) this.#scheduleFlush();
   }
 }

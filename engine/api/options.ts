@@ -42,6 +42,12 @@ export interface ResolvedOptions {
 }
 
 
+/**
+ * Operations per batch message. Small enough that a worker starts on the first batch while the
+ * caller is still filling the next (measured in bench/: 512 beat 4096 on 2 cores).
+ */
+export const DEFAULT_MAX_BATCH_OPS = 512;
+
 const systemClock: Clock = { nowMs: () => Date.now() };
 const KNOWN = new Set<string>([
   'shards', 'clock', 'locationOrder', 'maxInFlightOpsPerShard', 'onOverload', 'maxWaitingOpsPerShard',
@@ -90,7 +96,7 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     maxInFlightOpsPerShard: integer(options, 'maxInFlightOpsPerShard', 65_536, 1, 16_777_216),
     onOverload: overloadOf(options.onOverload),
     maxWaitingOpsPerShard: integer(options, 'maxWaitingOpsPerShard', 65_536, 0, 16_777_216),
-    maxBatchOps: integer(options, 'maxBatchOps', 4096, 1, 65_536),
+    maxBatchOps: integer(options, 'maxBatchOps', DEFAULT_MAX_BATCH_OPS, 1, 65_536),
     maxLiveHoldsPerShard: integer(options, 'maxLiveHoldsPerShard', 1_000_000, 1, 100_000_000),
     retainedOutcomesPerShard: integer(options, 'retainedOutcomesPerShard', 1_000_000, 0, 100_000_000),
     outcomeRetentionMs: integer(options, 'outcomeRetentionMs', 86_400_000, 1, 30 * 86_400_000),

@@ -133,6 +133,9 @@ export interface ShardStats {
   queueDepth: number;
   queueDepthMax: number;
   batchesInFlight: number;
+  /** Batches sent to the shard, and the most operations any of them carried (≤ maxBatchOps). */
+  batchesSent: number;
+  largestBatchOps: number;
   ops: Record<string, number>;
   overloaded: number;
   /** Time from an operation's micro-batch opening to its answer: an upper bound per op. */

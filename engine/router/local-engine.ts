@@ -95,6 +95,8 @@ export class LocalEngine implements Engine {
         queueDepth: 0,
         queueDepthMax: 0,
         batchesInFlight: 0,
+        batchesSent: 0,
+        largestBatchOps: 0,
         ops: this.counts.snapshot(),
         overloaded: 0,
         latency: this.latency.summary(),

@@ -27,9 +27,12 @@ export interface ShardLinkOptions {
   nowMs: () => number;
 }
 
-/** Batches that may be in flight to one worker: two handed to it, two in piscina's queue. */
-const WORKER_CONCURRENT_BATCHES = 2;
-const BATCHES_IN_FLIGHT_MAX = 4;
+/**
+ * Batches that may be in flight to one worker: two handed to it, two in piscina's queue.
+ * Exported so that the transport-ceiling benchmark runs the very same policy.
+ */
+export const WORKER_CONCURRENT_BATCHES = 2;
+export const BATCHES_IN_FLIGHT_MAX = 4;
 const OP_NAMES = Object.fromEntries(Object.entries(OP).map(([name, code]) => [code, camelCase(name)]));
 
 function camelCase(name: string): string {
@@ -60,12 +63,15 @@ export class ShardLink {
   private readonly latency = new LatencyRecorder();
   private readonly counts = new OpCounts();
   private open = new OpenBatch();
+  /** Full batches waiting for a place in flight (bounded: their ops count in maxInFlightOps). */
+  private readonly sealed: OpenBatch[] = [];
   private readonly waiting: Waiter[] = [];
   private waitingHead = 0;
   private inFlightOps = 0;
   private queueDepthMax = 0;
   private batchesInFlight = 0;
   private batchSeq = 0;
+  private largestBatchOps = 0;
   private overloaded = 0;
   private roundTripMsAverage = 1;
   private counters: LedgerCounters = { liveHolds: 0, retainedOutcomes: 0, skus: 0, positions: 0, shippedWithoutStock: 0 };
@@ -121,7 +127,6 @@ export class ShardLink {
    * never silently fails under load. Callers bound these themselves (one per subscribed SKU).
    */
   submitControl(fields: unknown[]): void {
-    if (this.open.resolvers.length >= this.options.maxBatchOps) this.flush(false);
     const into = this.accept(ignoreResult);
     for (let i = 0; i < fields.length; i++) into.push(fields[i]);
   }
@@ -138,12 +143,35 @@ export class ShardLink {
     if (into !== null) into.push(op, argument);
   }
 
-  /** Sends the open batch if there is one (or `force`, to carry time) and the worker has room. */
+  /**
+   * Closes the open batch and sends what the worker has room for. `force` sends an empty batch
+   * to an idle shard, to carry time to it.
+   */
   flush(force: boolean): void {
-    const batch = this.open;
-    if ((batch.resolvers.length === 0 && !force) || this.batchesInFlight >= BATCHES_IN_FLIGHT_MAX) return;
+    if (force && this.open.resolvers.length === 0 && this.sealed.length === 0 && this.batchesInFlight === 0) {
+      this.dispatch(this.open);
+      this.open = new OpenBatch();
+      return;
+    }
+    this.seal();
+    this.dispatchSealed();
+  }
+
+  private seal(): void {
+    if (this.open.resolvers.length === 0) return;
+    this.sealed.push(this.open);
     this.open = new OpenBatch();
+  }
+
+  private dispatchSealed(): void {
+    while (this.batchesInFlight < BATCHES_IN_FLIGHT_MAX && this.sealed.length > 0) {
+      this.dispatch(this.sealed.shift() as OpenBatch);
+    }
+  }
+
+  private dispatch(batch: OpenBatch): void {
     this.countOps(batch.fields);
+    if (batch.resolvers.length > this.largestBatchOps) this.largestBatchOps = batch.resolvers.length;
     batch.fields[0] = this.batchSeq++;
     batch.fields[1] = this.options.nowMs();
     const bytes = encodeTransferable(this.codec, batch.fields);
@@ -161,6 +189,8 @@ export class ShardLink {
       queueDepth: this.depth,
       queueDepthMax: this.queueDepthMax,
       batchesInFlight: this.batchesInFlight,
+      batchesSent: this.batchSeq,
+      largestBatchOps: this.largestBatchOps,
       ops: this.counts.snapshot(),
       overloaded: this.overloaded,
       latency: this.latency.summary(),
@@ -185,7 +215,6 @@ export class ShardLink {
    * its place in the waiting line), or null after answering it OVERLOADED.
    */
   private admit(resolver: Resolver): unknown[] | null {
-    if (this.open.resolvers.length >= this.options.maxBatchOps) this.flush(false);
     if (this.hasRoom()) return this.accept(resolver);
     if (this.canWait()) {
       const waiter: Waiter = { resolver, fields: [] };
@@ -203,15 +232,16 @@ export class ShardLink {
   }
 
   private hasRoom(): boolean {
-    return this.inFlightOps < this.options.maxInFlightOps && this.waitingCount() === 0
-      && this.open.resolvers.length < this.options.maxBatchOps;
+    return this.inFlightOps < this.options.maxInFlightOps && this.waitingCount() === 0;
   }
 
   private canWait(): boolean {
     return this.options.onOverload === 'wait' && this.waitingCount() < this.options.maxWaitingOps;
   }
 
+  /** Adds an operation to the open batch; a full batch is sealed and sent first, if there is room. */
   private accept(resolver: Resolver): unknown[] {
+    if (this.open.resolvers.length >= this.options.maxBatchOps) this.flush(false);
     const batch = this.open;
     if (batch.resolvers.length === 0) {
       batch.openedAtMs = performance.now();
@@ -249,6 +279,7 @@ export class ShardLink {
   }
 
   private afterBatch(): void {
+    this.dispatchSealed();
     this.admitWaiting();
     if (this.open.resolvers.length > 0) this.options.scheduleFlush();
     if (this.drained !== null && this.depth === 0) {
@@ -260,8 +291,6 @@ export class ShardLink {
 
   private admitWaiting(): void {
     while (this.waitingCount() > 0 && this.inFlightOps < this.options.maxInFlightOps) {
-      if (this.open.resolvers.length >= this.options.maxBatchOps) this.flush(false);
-      if (this.open.resolvers.length >= this.options.maxBatchOps) break;
       const waiter = this.waiting[this.waitingHead++];
       const into = this.accept(waiter.resolver);
       for (let i = 0; i < waiter.fields.length; i++) into.push(waiter.fields[i]);
