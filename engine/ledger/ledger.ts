@@ -282,11 +282,26 @@ export class Ledger {
     if (state.mode === MODE_FROZEN) return refuse.skuFrozen(line.sku, index);
     const position = line.location === undefined ? this.strategy.place(state, line.qty) : state.position(line.location);
     if (position === undefined || availableOf(position) < line.qty) {
-      return refuse.insufficientStock(shortageMessage(state, line, index, position), index);
+      return this.shortage(state, line, index, position);
     }
     this.change(position, 0, line.qty, 0);
     // The SKU's and position's own strings: a decoded request's copies would cost memory per hold.
     return new HoldLine(state.sku, line.location === undefined ? undefined : position.location, line.qty, position);
+  }
+
+  /**
+   * The refusal for a line that cannot be held. A sold-out SKU refuses the same line the same
+   * way many times over (a flash sale): the SKU keeps its last refusal and gives that same
+   * (frozen) object again while it would say the same thing.
+   */
+  private shortage(state: SkuState, line: LineRequest, index: number, position: Position | undefined): Refusal {
+    const message = shortageMessage(state, line, index, position);
+    const last = state.lastShortage;
+    if (last !== null && last.error.message === message) return last;
+    const refusal = Object.freeze(refuse.insufficientStock(message, index));
+    Object.freeze(refusal.error);
+    state.lastShortage = refusal;
+    return refusal;
   }
 
   private rollback(placed: readonly HoldLine[]): void {

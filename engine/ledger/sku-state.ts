@@ -1,3 +1,4 @@
+import type { Refusal } from '../api/errors.js';
 import { MODE_ACTIVE } from '../lifecycle/tables.js';
 import { invariant } from './assert.js';
 import { availableOf, Position, shortfallOf } from './position.js';
@@ -16,6 +17,8 @@ export class SkuState {
   available = 0;
   shortfall = 0;
   watched = false;
+  /** The last shortage refusal given for this SKU (reused while identical: see Ledger.shortage). */
+  lastShortage: Refusal | null = null;
   readonly positions = new Map<string, Position>();
   /** Positions in placement priority order. */
   readonly ordered: Position[] = [];

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { refuse } from '../api/errors.js';
+import { refuse, type Refusal } from '../api/errors.js';
 import type { ChangeEvent, LedgerCounters, ShardStats } from '../api/types.js';
 import type { LedgerOptions } from '../ledger/ledger.js';
-import { BATCH_HEADER_FIELDS, createCodec, encodeTransferable, OP, OP_FIELDS } from '../shard/protocol.js';
+import { BATCH_HEADER_FIELDS, createCodec, encodeTransferable, OP, OP_FIELDS, resolveRef } from '../shard/protocol.js';
 import type { ShardWorkerData } from '../shard/worker.js';
 import { LatencyRecorder } from './latency.js';
 import { OpCounts } from './op-counts.js';
@@ -254,12 +254,14 @@ export class ShardLink {
   }
 
   private complete(batch: OpenBatch, reply: Uint8Array, sentAtMs: number): void {
-    const [results, events, forgotten, counters] = this.codec.unpack(reply) as [unknown[], ChangeEvent[], string[], LedgerCounters];
+    const [results, events, forgotten, counters, refusals] =
+      this.codec.unpack(reply) as [unknown[], ChangeEvent[], string[], LedgerCounters, Refusal[]];
+    for (const refusal of refusals) Object.freeze(Object.freeze(refusal).error);
     this.counters = counters;
     this.settle(batch, sentAtMs);
     this.options.onReply(this.options.shard, events, forgotten);
     const resolvers = batch.resolvers;
-    for (let i = 0; i < resolvers.length; i++) resolvers[i](results[i]);
+    for (let i = 0; i < resolvers.length; i++) resolvers[i](resolveRef(results[i], refusals));
     this.afterBatch();
   }
 

@@ -1,9 +1,9 @@
-import { refuse, type EngineError } from '../api/errors.js';
+import { refuse, type EngineError, type Refusal } from '../api/errors.js';
 import type { FulfilLine, LineRequest } from '../api/types.js';
 import { invariant } from '../ledger/assert.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { Hold } from '../ledger/hold.js';
-import { BATCH_HEADER_FIELDS, OP, OP_FIELDS, type Placement } from './protocol.js';
+import { BATCH_HEADER_FIELDS, OP, OP_FIELDS, refusalRef, type Placement } from './protocol.js';
 
 const TICKED = { ok: true } as const;
 
@@ -13,19 +13,41 @@ function placementOf(hold: Hold): Placement {
   return placement;
 }
 
-/** Applies one decoded batch to the ledger, in order; returns one result per op. */
-export function applyBatch(ledger: Ledger, batch: unknown[]): unknown[] {
+export interface BatchOutcome {
+  /** One slot per op: its result, or a reference into `refusals`. */
+  results: unknown[];
+  /** The batch's distinct refusal objects, each sent once. */
+  refusals: Refusal[];
+}
+
+/** Applies one decoded batch to the ledger, in order. */
+export function applyBatch(ledger: Ledger, batch: unknown[]): BatchOutcome {
   ledger.advance(batch[1] as number);
-  const results: unknown[] = [];
+  const outcome: BatchOutcome = { results: [], refusals: [] };
+  const seen = new Map<Refusal, number>();
   let at = BATCH_HEADER_FIELDS;
   while (at < batch.length) {
     const op = batch[at] as number;
     invariant(op >= 0 && op < OP_FIELDS.length, `unknown opcode ${op} at field ${at}`);
-    results.push(applyOp(ledger, op, batch, at + 1));
+    const result = applyOp(ledger, op, batch, at + 1);
+    outcome.results.push(isRefusal(result) ? refer(result, outcome.refusals, seen) : result);
     at += 1 + OP_FIELDS[op];
   }
   invariant(at === batch.length, 'batch ends inside an operation');
-  return results;
+  return outcome;
+}
+
+function isRefusal(result: unknown): result is Refusal {
+  return (result as { ok?: unknown }).ok === false;
+}
+
+function refer(refusal: Refusal, refusals: Refusal[], seen: Map<Refusal, number>): number {
+  let k = seen.get(refusal);
+  if (k === undefined) {
+    k = refusals.push(refusal) - 1;
+    seen.set(refusal, k);
+  }
+  return refusalRef(k);
 }
 
 function applyOp(ledger: Ledger, op: number, f: unknown[], at: number): unknown {

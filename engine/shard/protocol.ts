@@ -3,7 +3,9 @@ import { Packr } from 'msgpackr';
 /**
  * The wire format between the router and a shard. A batch is one flat msgpack array:
  * [batchSeq, nowMs, op, ...fields, op, ...fields, …]; each op has a fixed field count.
- * A reply is [results, events, forgotten ids, ledger counters], results in op order.
+ * A reply is [results, events, forgotten ids, ledger counters, refusals], results in op order.
+ * A refusal crosses once per batch: its result slot holds REFUSAL_REF(k) for refusals[k]
+ * (results are otherwise objects or arrays, never numbers).
  */
 export const OP = {
   TICK: 0,
@@ -30,6 +32,16 @@ export const OP = {
 export const OP_FIELDS: readonly number[] = [0, 3, 4, 7, 1, 1, 3, 1, 1, 2, 1, 2, 1, 2];
 
 export const BATCH_HEADER_FIELDS = 2;
+
+/** The result slot of the k-th distinct refusal of a batch. */
+export function refusalRef(k: number): number {
+  return -1 - k;
+}
+
+/** The refusal a result slot refers to, or the slot itself. */
+export function resolveRef<T>(slot: unknown, refusals: readonly T[]): unknown {
+  return typeof slot === 'number' ? refusals[-1 - slot] : slot;
+}
 
 /**
  * A held reserve crosses back as its placement only: [expiresAt, location of each line]. The

@@ -24,9 +24,9 @@ export default function applyShardBatch(bytes: Uint8Array): ReturnType<typeof mo
   const seq = batch[0] as number;
   invariant(expectedSeq === -1 || seq === expectedSeq, `shard ${config.shard}: batch ${seq} arrived, expected ${expectedSeq}`);
   expectedSeq = seq + 1;
-  const results = applyBatch(ledger, batch);
+  const { results, refusals } = applyBatch(ledger, batch);
   const events = ledger.events.splice(0, ledger.events.length);
   const forgotten = ledger.forgotten.splice(0, ledger.forgotten.length);
-  const reply = encodeTransferable(codec, [results, events, forgotten, ledger.counters()]);
+  const reply = encodeTransferable(codec, [results, events, forgotten, ledger.counters(), refusals]);
   return move(reply);
 }
