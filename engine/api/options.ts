@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError as OptionsError } from './errors.js';
 import { LIMITS } from './limits.js';
-import type { Clock } from './types.js';
+import type { Clock, StrategyName } from './types.js';
 
 export interface EngineOptions {
   /** 0 runs the ledger on the calling thread (deterministic); N runs N worker shards. Default: one per CPU. */
@@ -9,6 +9,10 @@ export interface EngineOptions {
   clock?: Clock;
   /** Placement priority for lines without a location; other locations follow, by name. */
   locationOrder?: string[];
+  /** The default location strategy (a reserve may name its own). Default 'priority'. */
+  strategy?: StrategyName;
+  /** For `closest`: location → destination → cost or distance (lower is better). */
+  locationCosts?: Record<string, Record<string, number>>;
   /** Operations queued or in flight per shard before new ones are refused (or made to wait). */
   maxInFlightOpsPerShard?: number;
   /** 'reject': resolve OVERLOADED at once (default); 'wait': queue, bounded by maxWaitingOpsPerShard. */
@@ -30,6 +34,8 @@ export interface ResolvedOptions {
   shards: number;
   clock: Clock;
   locationOrder: string[];
+  strategy: StrategyName;
+  locationCosts: Record<string, Record<string, number>>;
   maxInFlightOpsPerShard: number;
   onOverload: 'reject' | 'wait';
   maxWaitingOpsPerShard: number;
@@ -50,7 +56,7 @@ export const DEFAULT_MAX_BATCH_OPS = 512;
 
 const systemClock: Clock = { nowMs: () => Date.now() };
 const KNOWN = new Set<string>([
-  'shards', 'clock', 'locationOrder', 'maxInFlightOpsPerShard', 'onOverload', 'maxWaitingOpsPerShard',
+  'shards', 'clock', 'locationOrder', 'strategy', 'locationCosts', 'maxInFlightOpsPerShard', 'onOverload', 'maxWaitingOpsPerShard',
   'maxBatchOps', 'maxLiveHoldsPerShard', 'retainedOutcomesPerShard', 'outcomeRetentionMs',
   'expirySweepIntervalMs', 'shardHeapMb',
 ]);
@@ -69,6 +75,34 @@ function locationOrderOf(value: unknown): string[] {
     throw new OptionsError(`locationOrder: must be an array of location names (1 to ${LIMITS.locationLengthMax} characters)`);
   }
   return [...value];
+}
+
+const STRATEGY_NAMES: readonly StrategyName[] = ['priority', 'closest', 'most-available', 'fewest-splits'];
+
+function strategyOf(value: unknown): StrategyName {
+  if (value === undefined) return 'priority';
+  if (!STRATEGY_NAMES.includes(value as StrategyName)) {
+    throw new OptionsError(`strategy: must be one of ${STRATEGY_NAMES.join(', ')}, got ${String(value)}`);
+  }
+  return value as StrategyName;
+}
+
+/** location → destination → a non-negative finite cost. */
+function locationCostsOf(value: unknown): Record<string, Record<string, number>> {
+  if (value === undefined) return {};
+  const isRecord = (item: unknown): item is Record<string, unknown> => typeof item === 'object' && item !== null && !Array.isArray(item);
+  if (!isRecord(value)) throw new OptionsError('locationCosts: must be an object of location → { destination: cost }');
+  const costs: Record<string, Record<string, number>> = {};
+  for (const [location, byDestination] of Object.entries(value)) {
+    if (!isRecord(byDestination)) throw new OptionsError(`locationCosts.${location}: must be an object of destination → cost`);
+    for (const [destination, cost] of Object.entries(byDestination)) {
+      if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0) {
+        throw new OptionsError(`locationCosts.${location}.${destination}: must be a non-negative finite number, got ${String(cost)}`);
+      }
+    }
+    costs[location] = { ...(byDestination as Record<string, number>) };
+  }
+  return costs;
 }
 
 function clockOf(value: unknown): Clock {
@@ -93,6 +127,8 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     shards: integer(options, 'shards', availableParallelism(), 0, 64),
     clock: clockOf(options.clock),
     locationOrder: locationOrderOf(options.locationOrder),
+    strategy: strategyOf(options.strategy),
+    locationCosts: locationCostsOf(options.locationCosts),
     maxInFlightOpsPerShard: integer(options, 'maxInFlightOpsPerShard', 65_536, 1, 16_777_216),
     onOverload: overloadOf(options.onOverload),
     maxWaitingOpsPerShard: integer(options, 'maxWaitingOpsPerShard', 65_536, 0, 16_777_216),

@@ -10,12 +10,18 @@ export interface LineRequest {
   location?: string;
 }
 
+export type StrategyName = 'priority' | 'closest' | 'most-available' | 'fewest-splits';
+
 export interface ReserveRequest {
   /** Client-chosen id: the idempotency key. */
   id: string;
   channel: string;
   ttlMs: number;
   lines: LineRequest[];
+  /** How lines without a location are placed; omitted, the engine's default strategy. */
+  strategy?: StrategyName;
+  /** Where the order goes (a region or zone), for `closest`. */
+  destination?: string;
 }
 
 export interface FulfilLine {

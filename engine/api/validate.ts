@@ -8,7 +8,8 @@ import { LIMITS } from './limits.js';
 type Check = Refusal | null;
 
 /** Allowed fields per shape (short lists: a scan beats hashing on the hot path). */
-const RESERVE_FIELDS = ['id', 'channel', 'ttlMs', 'lines'];
+const RESERVE_FIELDS = ['id', 'channel', 'ttlMs', 'lines', 'strategy', 'destination'];
+const STRATEGY_NAMES: readonly unknown[] = ['priority', 'closest', 'most-available', 'fewest-splits'];
 const RESERVE_LINE_FIELDS = ['sku', 'qty', 'location'];
 const FULFIL_LINE_FIELDS = ['sku', 'location', 'qty'];
 const RECEIVE_FIELDS = ['sku', 'location', 'qty'];
@@ -106,7 +107,17 @@ export function checkReserve(request: unknown): Check {
     ?? checkText(record.id, 'id', LIMITS.idLengthMax)
     ?? checkText(record.channel, 'channel', LIMITS.channelLengthMax)
     ?? checkTtl(record.ttlMs, 'ttlMs')
-    ?? checkLines(record.lines, 'lines', RESERVE_LINE_FIELDS, false);
+    ?? checkLines(record.lines, 'lines', RESERVE_LINE_FIELDS, false)
+    ?? checkPlacement(record.strategy, record.destination);
+}
+
+/** `strategy` names a known strategy; `destination` is a location-like name. */
+function checkPlacement(strategy: unknown, destination: unknown): Check {
+  if (strategy !== undefined && !STRATEGY_NAMES.includes(strategy)) {
+    return refuse.invalidArgument('strategy', `must be one of ${STRATEGY_NAMES.join(', ')}, got ${String(strategy)}`);
+  }
+  if (strategy === 'closest' && destination === undefined) return refuse.invalidArgument('destination', "is required by strategy 'closest'");
+  return destination === undefined ? null : checkText(destination, 'destination', LIMITS.locationLengthMax);
 }
 
 export function checkId(id: unknown): Check {

@@ -1,6 +1,7 @@
 import type { EngineError, Refusal } from '../api/errors.js';
 import type { LineRequest, Reservation, ReservationLine } from '../api/types.js';
 import { HELD, holdStatusName, REFUSED } from '../lifecycle/tables.js';
+import type { PlacementRequest } from './ledger.js';
 import type { Position } from './position.js';
 
 /** One line of a hold: what was asked, and where its units were placed. */
@@ -42,11 +43,16 @@ export class Hold {
     readonly expiresAt: number,
     readonly lines: HoldLine[],
     readonly partCount: number,
+    /** The placement the request asked for ({} when none): part of its idempotency body. */
+    readonly placement: PlacementRequest,
   ) {}
 }
 
-export function sameBody(hold: Hold, channel: string, ttlMs: number, lines: readonly LineRequest[], partCount: number): boolean {
+export function sameBody(
+  hold: Hold, channel: string, ttlMs: number, lines: readonly LineRequest[], partCount: number, placement: PlacementRequest,
+): boolean {
   if (hold.channel !== channel || hold.ttlMs !== ttlMs || hold.partCount !== partCount) return false;
+  if (hold.placement.strategy !== placement.strategy || hold.placement.destination !== placement.destination) return false;
   if (hold.lines.length !== lines.length) return false;
   for (let i = 0; i < lines.length; i++) {
     const held = hold.lines[i];

@@ -12,7 +12,8 @@ import {
 import { invariant } from './assert.js';
 import { planFulfilment } from './fulfilment-plan.js';
 import { Hold, HoldLine, reservationOf, sameBody } from './hold.js';
-import { locationRanker, priorityStrategy, type LocationStrategy } from './location-strategy.js';
+import { planFewestSplits } from './fewest-splits.js';
+import { locationRanker, placeLine, type LocationCosts, type PlacementContext, type StrategyName } from './location-strategy.js';
 import { availableOf, viewOf, type Position } from './position.js';
 import { Retention } from './retention.js';
 import { SkuState } from './sku-state.js';
@@ -27,7 +28,15 @@ export interface LedgerOptions {
   maxLiveHolds: number;
   retainedOutcomes: number;
   outcomeRetentionMs: number;
-  strategy?: LocationStrategy;
+  /** The strategy for lines that name no location, when a reserve names none. */
+  strategy: StrategyName;
+  locationCosts: LocationCosts;
+}
+
+/** What a reserve may say about placement (part of its idempotency body). */
+export interface PlacementRequest {
+  strategy?: StrategyName;
+  destination?: string;
 }
 
 /** fulfil's `final` argument: decide from the lines (a whole hold), or as the router says (a part). */
@@ -52,7 +61,6 @@ export class Ledger {
   private readonly ttl = new TtlQueue<Hold>();
   private readonly retention: Retention;
   private readonly rank: (location: string) => number;
-  private readonly strategy: LocationStrategy;
   private readonly touched: Position[] = [];
   private readonly evicted: Hold[] = [];
   private readonly watchedSkus = new Set<string>();
@@ -67,7 +75,6 @@ export class Ledger {
   constructor(private readonly options: LedgerOptions) {
     this.retention = new Retention(options.retainedOutcomes, options.outcomeRetentionMs);
     this.rank = locationRanker(options.locationOrder);
-    this.strategy = options.strategy ?? priorityStrategy;
   }
 
   /** Moves time forward: expires due holds (one change per hold) and drops old outcomes. */
@@ -108,29 +115,33 @@ export class Ledger {
    */
   reserve(
     id: string, channel: string, ttlMs: number, lines: readonly LineRequest[],
-    partCount = 1, expiresAt = -1, lineIndexes: readonly number[] | null = null,
+    partCount = 1, expiresAt = -1, lineIndexes: readonly number[] | null = null, placement: PlacementRequest = NO_PLACEMENT,
   ): Hold | Refusal {
     const existing = this.holds.get(id);
     if (existing !== undefined) {
-      if (!sameBody(existing, channel, ttlMs, lines, partCount)) return refuse.conflict(id);
+      if (!sameBody(existing, channel, ttlMs, lines, partCount, placement)) return refuse.conflict(id);
       return existing.status === REFUSED ? { ok: false, error: existing.error as EngineError } : existing;
     }
     if (this.liveHolds >= this.options.maxLiveHolds) {
       return refuse.limitReached(`reserve: this shard already has ${this.liveHolds} live holds (maxLiveHolds)`);
     }
     const deadline = expiresAt >= 0 ? expiresAt : this.nowMs + ttlMs;
+    const context = this.contextOf(placement);
+    const preset = context.strategy === 'fewest-splits' && lines.length > 1
+      ? planFewestSplits(lines, (sku) => this.skus.get(sku), (state) => state.mode !== MODE_FROZEN)
+      : null;
     const placed: HoldLine[] = [];
     for (let index = 0; index < lines.length; index++) {
-      const line = this.placeLine(lines[index], lineIndexes === null ? index : lineIndexes[index]);
+      const line = this.placeLine(lines[index], lineIndexes === null ? index : lineIndexes[index], context, preset?.get(index));
       if (line instanceof HoldLine) {
         placed.push(line);
         continue;
       }
       this.rollback(placed);
-      this.recordRefusal(new Hold(id, channel, ttlMs, deadline, unplaced(lines), partCount), line.error);
+      this.recordRefusal(new Hold(id, channel, ttlMs, deadline, unplaced(lines), partCount, placement), line.error);
       return line;
     }
-    const hold = new Hold(id, this.channels.intern(channel), ttlMs, deadline, placed, partCount);
+    const hold = new Hold(id, this.channels.intern(channel), ttlMs, deadline, placed, partCount, placement);
     hold.order = ++this.holdOrder;
     this.holds.set(id, hold);
     this.liveHolds++;
@@ -276,11 +287,19 @@ export class Ledger {
     return { ok: true, sku, location, seq: position.state.seq, position: viewOf(position) };
   }
 
-  private placeLine(line: LineRequest, index: number): HoldLine | Refusal {
+  private contextOf(placement: PlacementRequest): PlacementContext {
+    return {
+      strategy: placement.strategy ?? this.options.strategy,
+      destination: placement.destination,
+      costs: this.options.locationCosts,
+    };
+  }
+
+  private placeLine(line: LineRequest, index: number, context: PlacementContext, preset: Position | undefined): HoldLine | Refusal {
     const state = this.skus.get(line.sku);
     if (state === undefined) return refuse.insufficientStock(`lines[${index}]: sku '${line.sku}' has no stock`, index);
     if (state.mode === MODE_FROZEN) return refuse.skuFrozen(line.sku, index);
-    const position = line.location === undefined ? this.strategy.place(state, line.qty) : state.position(line.location);
+    const position = line.location !== undefined ? state.position(line.location) : preset ?? placeLine(state, line.qty, context);
     if (position === undefined || availableOf(position) < line.qty) {
       return this.shortage(state, line, index, position);
     }
@@ -463,6 +482,8 @@ function eventOf(state: SkuState, cause: ChangeCause, reason: string | undefined
   if (reason !== undefined) event.reason = reason;
   return event;
 }
+
+const NO_PLACEMENT: PlacementRequest = {};
 
 function illegal(hold: Hold, action: string): Refusal {
   return refuse.invalidState(`reservation '${hold.id}' is ${holdStatusName(hold.status)}; cannot ${action}`);

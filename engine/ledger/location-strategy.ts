@@ -1,26 +1,59 @@
 import { availableOf, type Position } from './position.js';
 import type { SkuState } from './sku-state.js';
 
-/**
- * Chooses the position that serves one line that names no location. Strategies see the
- * SKU's positions in priority order and must not change quantities.
- */
-export interface LocationStrategy {
-  readonly name: string;
-  place(state: SkuState, qty: number): Position | undefined;
+import type { StrategyName } from '../api/types.js';
+
+export type { StrategyName };
+export const STRATEGIES: readonly StrategyName[] = ['priority', 'closest', 'most-available', 'fewest-splits'];
+
+/** location → destination (a region or zone) → cost or distance; lower is better. */
+export type LocationCosts = Readonly<Record<string, Readonly<Record<string, number>>>>;
+
+export interface PlacementContext {
+  strategy: StrategyName;
+  destination: string | undefined;
+  costs: LocationCosts;
 }
 
-/** `priority`: the first location, in the configured order, with enough units available. */
-export const priorityStrategy: LocationStrategy = {
-  name: 'priority',
-  place(state, qty) {
-    const ordered = state.ordered;
-    for (let i = 0; i < ordered.length; i++) {
-      if (availableOf(ordered[i]) >= qty) return ordered[i];
-    }
-    return undefined;
-  },
-};
+/**
+ * The first position, in the strategy's order, with `qty` available: where a line that names no
+ * location goes. `fewest-splits` decides for the whole hold (fewest-splits.ts); for one line on
+ * its own it falls back to priority order.
+ */
+export function placeLine(state: SkuState, qty: number, context: PlacementContext): Position | undefined {
+  const ordered = candidatesOf(state, context);
+  for (let i = 0; i < ordered.length; i++) {
+    if (availableOf(ordered[i]) >= qty) return ordered[i];
+  }
+  return undefined;
+}
+
+/** The SKU's positions in the order the strategy prefers them. */
+export function candidatesOf(state: SkuState, context: PlacementContext): readonly Position[] {
+  switch (context.strategy) {
+    case 'closest': return [...state.ordered].sort(byCost(context));
+    case 'most-available': return [...state.ordered].sort(byAvailableDescending);
+    default: return state.ordered;
+  }
+}
+
+/** The cost of serving `destination` from `location`; unknown pairs come last. */
+export function costOf(costs: LocationCosts, location: string, destination: string | undefined): number {
+  if (destination === undefined) return Number.POSITIVE_INFINITY;
+  return costs[location]?.[destination] ?? Number.POSITIVE_INFINITY;
+}
+
+function byCost(context: PlacementContext): (a: Position, b: Position) => number {
+  return (a, b) => {
+    const difference = costOf(context.costs, a.location, context.destination) - costOf(context.costs, b.location, context.destination);
+    return difference !== 0 && !Number.isNaN(difference) ? difference : 0;
+  };
+}
+
+/** Most units available first; ties keep priority order (Array.prototype.sort is stable). */
+function byAvailableDescending(a: Position, b: Position): number {
+  return availableOf(b) - availableOf(a);
+}
 
 /** Ranks locations: configured order first, every other location after it (then by name). */
 export function locationRanker(locationOrder: readonly string[]): (location: string) => number {

@@ -86,7 +86,8 @@ export class CrossShard {
     const expiresAt = this.deps.nowMs() + ttlMs;
     const parts = await Promise.all(route.shards.map((shard) => {
       const partLines = route.linesOn(lines, shard, this.deps.shardOf);
-      const fields = [OP.RESERVE, id, channel, ttlMs, partLines, route.shards.length, expiresAt, route.lineIndexesOn(shard)];
+      const fields = [OP.RESERVE, id, channel, ttlMs, partLines, route.shards.length, expiresAt, route.lineIndexesOn(shard),
+        request.strategy ?? null, request.destination ?? null];
       return this.call(shard, fields).then((reply) => heldAnswer(id, channel, partLines, reply as unknown as Placement | Refusal));
     }));
     const refused = firstRefusal(parts);

@@ -8,7 +8,7 @@ import {
   checkAdjust, checkFreeze, checkFulfil, checkId, checkReceive, checkReserve, checkSku,
 } from '../api/validate.js';
 import { Hold, originalOutcome } from '../ledger/hold.js';
-import { Ledger } from '../ledger/ledger.js';
+import { Ledger, type PlacementRequest } from '../ledger/ledger.js';
 import { LatencyRecorder } from './latency.js';
 import { OpCounts } from './op-counts.js';
 import { Subscriptions } from './subscriptions.js';
@@ -29,6 +29,8 @@ export class LocalEngine implements Engine {
   constructor(private readonly options: ResolvedOptions) {
     this.ledger = new Ledger({
       locationOrder: options.locationOrder,
+      strategy: options.strategy,
+      locationCosts: options.locationCosts,
       maxLiveHolds: options.maxLiveHoldsPerShard,
       retainedOutcomes: options.retainedOutcomesPerShard,
       outcomeRetentionMs: options.outcomeRetentionMs,
@@ -49,7 +51,7 @@ export class LocalEngine implements Engine {
 
   reserve(request: ReserveRequest) {
     return this.run('reserve', checkReserve(request),
-      () => answerOf(this.ledger.reserve(request.id, request.channel, request.ttlMs, request.lines)));
+      () => answerOf(this.ledger.reserve(request.id, request.channel, request.ttlMs, request.lines, 1, -1, null, placementOf(request))));
   }
 
   commit(id: string) {
@@ -141,4 +143,11 @@ export class LocalEngine implements Engine {
 
 function answerOf(outcome: Hold | Refusal) {
   return outcome instanceof Hold ? originalOutcome(outcome) : outcome;
+}
+
+function placementOf(request: ReserveRequest): PlacementRequest {
+  const placement: PlacementRequest = {};
+  if (request.strategy !== undefined) placement.strategy = request.strategy;
+  if (request.destination !== undefined) placement.destination = request.destination;
+  return placement;
 }

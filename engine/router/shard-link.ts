@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { refuse, type Refusal } from '../api/errors.js';
-import type { ChangeEvent, LedgerCounters, ShardStats } from '../api/types.js';
+import type { ChangeEvent, LedgerCounters, ReserveRequest, ShardStats } from '../api/types.js';
 import type { LedgerOptions } from '../ledger/ledger.js';
 import { BATCH_HEADER_FIELDS, createCodec, encodeTransferable, OP, OP_FIELDS, resolveRef } from '../shard/protocol.js';
 import type { ShardWorkerData } from '../shard/worker.js';
@@ -132,9 +132,12 @@ export class ShardLink {
   }
 
   /** The hot path's submit: a whole reserve, pushed straight into the batch. */
-  submitReserve(resolver: Resolver, id: string, channel: string, ttlMs: number, lines: unknown[]): void {
+  submitReserve(resolver: Resolver, request: ReserveRequest): void {
     const into = this.admit(resolver);
-    if (into !== null) into.push(OP.RESERVE, id, channel, ttlMs, lines, 1, -1, null);
+    if (into !== null) {
+      into.push(OP.RESERVE, request.id, request.channel, request.ttlMs, request.lines, 1, -1, null,
+        request.strategy ?? null, request.destination ?? null);
+    }
   }
 
   /** The hot path's submit: an operation that takes one argument (an id or a SKU). */

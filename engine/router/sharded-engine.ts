@@ -90,7 +90,7 @@ export class ShardedEngine implements Engine {
         if (route !== null) (index as HoldIndex).endReserve(request.id, route, result);
         resolve(result);
       };
-      this.links[shard].submitReserve(settle, request.id, request.channel, request.ttlMs, request.lines);
+      this.links[shard].submitReserve(settle, request);
     });
   }
 
@@ -202,6 +202,8 @@ export class ShardedEngine implements Engine {
       shard,
       ledger: {
         locationOrder: this.options.locationOrder,
+        strategy: this.options.strategy,
+        locationCosts: this.options.locationCosts,
         maxLiveHolds: this.options.maxLiveHoldsPerShard,
         retainedOutcomes: this.options.retainedOutcomesPerShard,
         outcomeRetentionMs: this.options.outcomeRetentionMs,

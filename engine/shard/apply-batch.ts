@@ -1,13 +1,25 @@
 import { refuse, type EngineError, type Refusal } from '../api/errors.js';
 import type { FulfilLine, LineRequest } from '../api/types.js';
 import { invariant } from '../ledger/assert.js';
-import type { Ledger } from '../ledger/ledger.js';
+import type { Ledger, PlacementRequest } from '../ledger/ledger.js';
+import type { StrategyName } from '../api/types.js';
 import { Hold } from '../ledger/hold.js';
 import { BATCH_HEADER_FIELDS, OP, OP_FIELDS, refusalRef, type Placement } from './protocol.js';
 
 const TICKED = { ok: true } as const;
 
-function placementOf(hold: Hold): Placement {
+const NO_PLACEMENT: PlacementRequest = {};
+
+/** A reserve's placement request as the ledger keeps it (one shared object when it says nothing). */
+function placementOf(strategy: StrategyName | null, destination: string | null): PlacementRequest {
+  if (strategy === null && destination === null) return NO_PLACEMENT;
+  const placement: PlacementRequest = {};
+  if (strategy !== null) placement.strategy = strategy;
+  if (destination !== null) placement.destination = destination;
+  return placement;
+}
+
+function placementReply(hold: Hold): Placement {
   const placement: Placement = [hold.expiresAt];
   for (const line of hold.lines) placement.push(line.location);
   return placement;
@@ -57,8 +69,9 @@ function applyOp(ledger: Ledger, op: number, f: unknown[], at: number): unknown 
     case OP.ADJUST: return ledger.adjust(f[at] as string, f[at + 1] as string, f[at + 2] as number, f[at + 3] as string);
     case OP.RESERVE: {
       const outcome = ledger.reserve(f[at] as string, f[at + 1] as string, f[at + 2] as number, f[at + 3] as LineRequest[],
-        f[at + 4] as number, f[at + 5] as number, f[at + 6] as number[] | null);
-      return outcome instanceof Hold ? placementOf(outcome) : outcome;
+        f[at + 4] as number, f[at + 5] as number, f[at + 6] as number[] | null,
+        placementOf(f[at + 7] as StrategyName | null, f[at + 8] as string | null));
+      return outcome instanceof Hold ? placementReply(outcome) : outcome;
     }
     case OP.COMMIT: return ledger.commit(f[at] as string);
     case OP.RELEASE: return ledger.release(f[at] as string);

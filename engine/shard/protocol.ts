@@ -11,7 +11,7 @@ export const OP = {
   TICK: 0,
   RECEIVE: 1,
   ADJUST: 2,
-  /** id, channel, ttlMs, lines, partCount, expiresAt (-1: now + ttlMs), lineIndexes (a part's lines in the whole hold) | null */
+  /** id, channel, ttlMs, lines, partCount, expiresAt (-1: now + ttlMs), lineIndexes (a part's lines in the whole hold) | null, strategy | null, destination | null */
   RESERVE: 3,
   COMMIT: 4,
   RELEASE: 5,
@@ -29,7 +29,7 @@ export const OP = {
 } as const;
 
 /** Fields after the opcode, per opcode. */
-export const OP_FIELDS: readonly number[] = [0, 3, 4, 7, 1, 1, 3, 1, 1, 2, 1, 2, 1, 2];
+export const OP_FIELDS: readonly number[] = [0, 3, 4, 9, 1, 1, 3, 1, 1, 2, 1, 2, 1, 2];
 
 export const BATCH_HEADER_FIELDS = 2;
 
