@@ -65,6 +65,7 @@ export class Ledger {
   private readonly evicted: Hold[] = [];
   private readonly watchedSkus = new Set<string>();
   private readonly channels = new Interner(CHANNELS_INTERNED_MAX);
+  private readonly defaultContext: PlacementContext;
   private watchAll = false;
   private nowMs = 0;
   private holdOrder = 0;
@@ -75,6 +76,7 @@ export class Ledger {
   constructor(private readonly options: LedgerOptions) {
     this.retention = new Retention(options.retainedOutcomes, options.outcomeRetentionMs);
     this.rank = locationRanker(options.locationOrder);
+    this.defaultContext = { strategy: options.strategy, destination: undefined, costs: options.locationCosts };
   }
 
   /** Moves time forward: expires due holds (one change per hold) and drops old outcomes. */
@@ -287,7 +289,9 @@ export class Ledger {
     return { ok: true, sku, location, seq: position.state.seq, position: viewOf(position) };
   }
 
+  /** The placement context of a reserve; the engine's default one is built once. */
   private contextOf(placement: PlacementRequest): PlacementContext {
+    if (placement.strategy === undefined && placement.destination === undefined) return this.defaultContext;
     return {
       strategy: placement.strategy ?? this.options.strategy,
       destination: placement.destination,
