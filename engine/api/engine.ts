@@ -3,6 +3,7 @@ import type {
   ReceiveRequest, ReservationResult, ReserveRequest, ReserveResult, SkuResult,
 } from './types.js';
 import type { Refusal } from './errors.js';
+import type { BatchEntry, BatchResult } from '../router/batch.js';
 
 export type ChangeListener = (event: ChangeEvent) => void;
 
@@ -18,6 +19,8 @@ export interface Engine {
   get(sku: string): Promise<SkuResult>;
   freeze(request: FreezeRequest): Promise<FreezeResult>;
   unfreeze(sku: string): Promise<FreezeResult>;
+  /** Many operations in one call ({ op, args } each), one result per operation, in order. */
+  batch(ops: BatchEntry[]): Promise<BatchResult>;
   /** Runs the expiry sweep now on every shard (the engine also runs it on its own). */
   expireDue(): Promise<{ ok: true } | Refusal>;
   /** Change events of the given SKUs ('*': all). Returns the function that unsubscribes. */

@@ -13,4 +13,6 @@ export const LIMITS = {
   ttlMsMin: 1,
   ttlMsMax: 30 * 24 * 3600 * 1000,
   skusPerSubscriptionMax: 10_000,
+  /** Operations in one batch() call. */
+  batchOpsMax: 10_000,
 } as const;

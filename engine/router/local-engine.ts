@@ -12,6 +12,7 @@ import { Ledger, type PlacementRequest } from '../ledger/ledger.js';
 import { LatencyRecorder } from './latency.js';
 import { OpCounts } from './op-counts.js';
 import { Subscriptions } from './subscriptions.js';
+import { runBatch, type BatchEntry, type BatchResult } from './batch.js';
 
 /**
  * `shards: 0`: one ledger on the calling thread. Deterministic for a given clock, and what the
@@ -84,6 +85,10 @@ export class LocalEngine implements Engine {
 
   expireDue() {
     return this.run('expireDue', null, () => ({ ok: true as const }));
+  }
+
+  batch(ops: BatchEntry[]): Promise<BatchResult> {
+    return runBatch(this, ops);
   }
 
   subscribe(skus: string[] | '*', listener: ChangeListener): () => void {

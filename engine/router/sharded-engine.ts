@@ -16,6 +16,7 @@ import { shardOfSku } from './hash.js';
 import { HoldIndex } from './hold-index.js';
 import { ShardLink, type Resolver } from './shard-link.js';
 import { Subscriptions } from './subscriptions.js';
+import { runBatch, type BatchEntry, type BatchResult } from './batch.js';
 
 const STARTUP_TIMEOUT_MS = 30_000;
 
@@ -132,6 +133,10 @@ export class ShardedEngine implements Engine {
     await this.cross?.expireDue();
     const ticks = await Promise.all(this.links.map((_, shard) => this.call(shard, OP.TICK)));
     return ticks.find((tick) => !tick.ok) ?? { ok: true };
+  }
+
+  batch(ops: BatchEntry[]): Promise<BatchResult> {
+    return runBatch(this, ops);
   }
 
   subscribe(skus: string[] | '*', listener: ChangeListener): () => void {

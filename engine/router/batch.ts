@@ -1,0 +1,58 @@
+import type { Engine } from '../api/engine.js';
+import { refuse, type Refusal } from '../api/errors.js';
+import { LIMITS } from '../api/limits.js';
+import type { Result } from '../api/types.js';
+
+/** The operations a batch may carry: every state-changing or reading call of the embedded API. */
+export const BATCH_OPERATIONS = [
+  'receive', 'adjust', 'reserve', 'commit', 'fulfil', 'release', 'getReservation', 'get', 'freeze', 'unfreeze',
+] as const;
+export type BatchOperation = (typeof BATCH_OPERATIONS)[number];
+
+/** One operation of a batch: the embedded API's method name and its arguments, in order. */
+export interface BatchEntry {
+  op: BatchOperation;
+  args: unknown[];
+}
+
+export type BatchResult = { ok: true; results: (Result | Refusal)[] } | Refusal;
+
+/**
+ * Runs many operations in one call, one result per operation, in order. All are issued at once,
+ * so they share the shards' micro-batches; operations on one SKU (or one hold) apply in the
+ * order given. A batch that is not an array, or longer than LIMITS.batchOpsMax, is refused
+ * whole; a malformed entry gets its own INVALID_ARGUMENT and the others go on.
+ */
+export async function runBatch(engine: Engine, entries: unknown): Promise<BatchResult> {
+  if (!Array.isArray(entries)) return refuse.invalidArgument('ops', 'must be an array of { op, args }');
+  if (entries.length > LIMITS.batchOpsMax) {
+    return refuse.invalidArgument('ops', `must have at most ${LIMITS.batchOpsMax} operations, got ${entries.length}`);
+  }
+  const results = await Promise.all(entries.map((entry, index) => runEntry(engine, entry, index)));
+  return { ok: true, results };
+}
+
+function runEntry(engine: Engine, entry: unknown, index: number): Promise<Result | Refusal> {
+  const problem = checkEntry(entry, index);
+  if (problem !== null) return Promise.resolve(problem);
+  const { op, args } = entry as BatchEntry;
+  const method = engine[op] as (...values: unknown[]) => Promise<Result | Refusal>;
+  return method.apply(engine, args);
+}
+
+function checkEntry(entry: unknown, index: number): Refusal | null {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+    return refuse.invalidArgument(`ops[${index}]`, 'must be an object { op, args }');
+  }
+  for (const key in entry) {
+    if (key !== 'op' && key !== 'args') return refuse.invalidArgument(`ops[${index}].${key}`, 'is not a known field');
+  }
+  const { op, args } = entry as { op?: unknown; args?: unknown };
+  if (!BATCH_OPERATIONS.includes(op as BatchOperation)) {
+    return refuse.invalidArgument(`ops[${index}].op`, `must be one of ${BATCH_OPERATIONS.join(', ')}, got ${String(op)}`);
+  }
+  if (!Array.isArray(args) || args.length > 2) {
+    return refuse.invalidArgument(`ops[${index}].args`, 'must be an array of the operation\'s arguments');
+  }
+  return null;
+}
