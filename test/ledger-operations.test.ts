@@ -1,6 +1,6 @@
 /**
  * Unit tests for every engine operation, run against both the in-thread ledger (shards 0) and
- * two worker-thread shards (shards 2). Semantics: /work/notes/CONTRACT.md (until the README).
+ * two worker-thread shards (shards 2). Semantics: README.md (Operations, Quantities, Reservations).
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { LIMITS } from '../dist/engine/index.js';
@@ -183,7 +183,6 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
     });
 
     it('places other locations after locationOrder, by name (README: "then every other location, by name")', async () => {
-      // CONTRACT.md said "in first-seen order"; the README, which supersedes it, says "by name".
       await receive('SKU-1', 'STORE-9', 5); // seen first
       await receive('SKU-1', 'STORE-1', 5);
       await receive('SKU-1', WEST, 1);

@@ -33,6 +33,18 @@ export interface LedgerOptions {
   locationCosts: LocationCosts;
 }
 
+/** One shard's part of a hold whose lines span shards; WHOLE_HOLD otherwise. */
+export interface HoldPart {
+  /** How many parts the hold has (1: the whole hold is here). */
+  count: number;
+  /** The router's deadline for every part (-1: now + ttlMs, for a whole hold). */
+  expiresAt: number;
+  /** Where this part's lines stand in the whole hold (null: they are the whole hold's). */
+  lineIndexes: readonly number[] | null;
+}
+
+export const WHOLE_HOLD: HoldPart = { count: 1, expiresAt: -1, lineIndexes: null };
+
 /** What a reserve may say about placement (part of its idempotency body). */
 export interface PlacementRequest {
   strategy?: StrategyName;
@@ -117,8 +129,9 @@ export class Ledger {
    */
   reserve(
     id: string, channel: string, ttlMs: number, lines: readonly LineRequest[],
-    partCount = 1, expiresAt = -1, lineIndexes: readonly number[] | null = null, placement: PlacementRequest = NO_PLACEMENT,
+    placement: PlacementRequest = NO_PLACEMENT, part: HoldPart = WHOLE_HOLD,
   ): Hold | Refusal {
+    const { count: partCount, expiresAt, lineIndexes } = part;
     const existing = this.holds.get(id);
     if (existing !== undefined) {
       if (!sameBody(existing, channel, ttlMs, lines, partCount, placement)) return refuse.conflict(id);
@@ -275,11 +288,6 @@ export class Ledger {
       positions: this.positionCount,
       shippedWithoutStock: this.shippedWithoutStock,
     };
-  }
-
-  /** Every hold record, for invariant checks in tests. */
-  allHolds(): IterableIterator<Hold> {
-    return this.holds.values();
   }
 
   private move(sku: string, location: string, delta: number, cause: ChangeCause, reason: string | undefined): MovementResult {

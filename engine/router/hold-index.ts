@@ -24,10 +24,6 @@ export function isRecordedRefusal(error: EngineError): boolean {
 export class HoldIndex {
   private readonly routes = new Map<string, SingleRoute | MultiRoute>();
 
-  get size(): number {
-    return this.routes.size;
-  }
-
   /** The shard of a single-shard id, its MultiRoute, or undefined when unknown. */
   lookup(id: string): number | MultiRoute | undefined {
     const route = this.routes.get(id);

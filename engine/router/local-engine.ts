@@ -52,7 +52,7 @@ export class LocalEngine implements Engine {
 
   reserve(request: ReserveRequest) {
     return this.run('reserve', checkReserve(request),
-      () => answerOf(this.ledger.reserve(request.id, request.channel, request.ttlMs, request.lines, 1, -1, null, placementOf(request))));
+      () => answerOf(this.ledger.reserve(request.id, request.channel, request.ttlMs, request.lines, placementOf(request))));
   }
 
   commit(id: string) {

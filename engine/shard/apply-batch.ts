@@ -1,7 +1,7 @@
 import { refuse, type EngineError, type Refusal } from '../api/errors.js';
 import type { FulfilLine, LineRequest } from '../api/types.js';
 import { invariant } from '../ledger/assert.js';
-import type { Ledger, PlacementRequest } from '../ledger/ledger.js';
+import { WHOLE_HOLD, type HoldPart, type Ledger, type PlacementRequest } from '../ledger/ledger.js';
 import type { StrategyName } from '../api/types.js';
 import { Hold } from '../ledger/hold.js';
 import { BATCH_HEADER_FIELDS, OP, OP_FIELDS, refusalRef, type Placement } from './protocol.js';
@@ -9,6 +9,10 @@ import { BATCH_HEADER_FIELDS, OP, OP_FIELDS, refusalRef, type Placement } from '
 const TICKED = { ok: true } as const;
 
 const NO_PLACEMENT: PlacementRequest = {};
+
+function partOf(count: number, expiresAt: number, lineIndexes: number[] | null): HoldPart {
+  return count === 1 ? WHOLE_HOLD : { count, expiresAt, lineIndexes };
+}
 
 /** A reserve's placement request as the ledger keeps it (one shared object when it says nothing). */
 function placementOf(strategy: StrategyName | null, destination: string | null): PlacementRequest {
@@ -69,8 +73,8 @@ function applyOp(ledger: Ledger, op: number, f: unknown[], at: number): unknown 
     case OP.ADJUST: return ledger.adjust(f[at] as string, f[at + 1] as string, f[at + 2] as number, f[at + 3] as string);
     case OP.RESERVE: {
       const outcome = ledger.reserve(f[at] as string, f[at + 1] as string, f[at + 2] as number, f[at + 3] as LineRequest[],
-        f[at + 4] as number, f[at + 5] as number, f[at + 6] as number[] | null,
-        placementOf(f[at + 7] as StrategyName | null, f[at + 8] as string | null));
+        placementOf(f[at + 7] as StrategyName | null, f[at + 8] as string | null),
+        partOf(f[at + 4] as number, f[at + 5] as number, f[at + 6] as number[] | null));
       return outcome instanceof Hold ? placementReply(outcome) : outcome;
     }
     case OP.COMMIT: return ledger.commit(f[at] as string);
