@@ -66,6 +66,7 @@ function positionView(p: Position) {
     committed: p.committed,
     available: available(p),
     shortfall: Math.max(0, p.reserved + p.committed - p.onHand),
+    inbound: 0,
   };
 }
 

@@ -1,6 +1,7 @@
 import type {
   AdjustRequest, ChangeEvent, EngineStats, FreezeRequest, FreezeResult, FulfilLine, MovementResult,
-  ReceiveRequest, ReservationResult, ReserveRequest, ReserveResult, SkuResult,
+  ReceiveRequest, ReceiveTransferRequest, ReservationResult, ReserveRequest, ReserveResult, SkuResult,
+  TransferRequest, TransferResult,
 } from './types.js';
 import type { Refusal } from './errors.js';
 import type { BatchEntry, BatchResult } from '../router/batch.js';
@@ -18,6 +19,8 @@ export interface Engine {
   getReservation(id: string): Promise<ReservationResult>;
   get(sku: string): Promise<SkuResult>;
   freeze(request: FreezeRequest): Promise<FreezeResult>;
+  transfer(request: TransferRequest): Promise<TransferResult>;
+  receiveTransfer(request: ReceiveTransferRequest): Promise<TransferResult>;
   unfreeze(sku: string): Promise<FreezeResult>;
   /** Many operations in one call ({ op, args } each), one result per operation, in order. */
   batch(ops: BatchEntry[]): Promise<BatchResult>;

@@ -40,8 +40,7 @@ export const refuse = {
     refusal('INVALID_ARGUMENT', `${field}: ${problem}`),
   insufficientStock: (message: string, line?: number): Refusal =>
     (line === undefined ? refusal('INSUFFICIENT_STOCK', message) : { ok: false, error: { code: 'INSUFFICIENT_STOCK', message, line } }),
-  conflict: (id: string): Refusal =>
-    refusal('CONFLICT', `reservation '${id}' already exists with a different body`),
+  conflict: (what: string): Refusal => refusal('CONFLICT', `${what} already exists with a different body`),
   notFound: (what: string): Refusal => refusal('NOT_FOUND', `${what} not found`),
   invalidState: (message: string): Refusal => refusal('INVALID_STATE', message),
   skuFrozen: (sku: string, line: number): Refusal =>

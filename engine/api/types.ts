@@ -44,6 +44,31 @@ export interface AdjustRequest {
   reason: string;
 }
 
+export interface TransferRequest {
+  /** Client-chosen id: the transfer's idempotency key (per SKU). */
+  id: string;
+  sku: string;
+  from: string;
+  to: string;
+  qty: number;
+  /** The units leave `from` now and arrive at `to` when receiveTransfer says so. */
+  inTransit?: boolean;
+}
+
+export interface ReceiveTransferRequest {
+  sku: string;
+  id: string;
+}
+
+export interface Transfer {
+  id: string;
+  sku: string;
+  from: string;
+  to: string;
+  qty: number;
+  status: 'inTransit' | 'received';
+}
+
 export interface FreezeRequest {
   sku: string;
   reason: string;
@@ -71,6 +96,8 @@ export interface PositionView {
   available: number;
   /** Units promised beyond what is on hand (reserved + committed − onHand), never hidden. */
   shortfall: number;
+  /** Units on their way here by an in-transit transfer: not on hand, not available yet. */
+  inbound: number;
 }
 
 export interface SkuView extends PositionView {
@@ -87,7 +114,7 @@ export interface PositionChange extends PositionView {
 
 export type ChangeCause =
   | 'receive' | 'adjust' | 'reserve' | 'commit' | 'fulfil' | 'release' | 'expire'
-  | 'freeze' | 'unfreeze'
+  | 'freeze' | 'unfreeze' | 'transfer' | 'transferReceived'
   /** A part of a cross-shard hold gives its units back because another part was refused. */
   | 'abort';
 
@@ -107,9 +134,10 @@ export type ReserveResult = { ok: true; reservation: Reservation } | Refusal;
 export type ReservationResult = { ok: true; reservation: Reservation } | Refusal;
 export type MovementResult = { ok: true; sku: string; location: string; seq: number; position: PositionView } | Refusal;
 export type SkuResult = SkuView | Refusal;
+export type TransferResult = { ok: true; seq: number; transfer: Transfer } | Refusal;
 export type FreezeResult = { ok: true; sku: string; seq: number; mode: SkuMode } | Refusal;
 
-export type Result = ReserveResult | MovementResult | SkuResult | FreezeResult;
+export type Result = ReserveResult | MovementResult | SkuResult | FreezeResult | TransferResult;
 export type { EngineError, Refusal };
 
 export interface Clock {

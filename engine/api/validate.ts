@@ -15,6 +15,8 @@ const FULFIL_LINE_FIELDS = ['sku', 'location', 'qty'];
 const RECEIVE_FIELDS = ['sku', 'location', 'qty'];
 const ADJUST_FIELDS = ['sku', 'location', 'delta', 'reason'];
 const FREEZE_FIELDS = ['sku', 'reason'];
+const TRANSFER_FIELDS = ['id', 'sku', 'from', 'to', 'qty', 'inTransit'];
+const RECEIVE_TRANSFER_FIELDS = ['sku', 'id'];
 
 export function checkText(value: unknown, field: string, lengthMax: number): Check {
   if (typeof value !== 'string') return refuse.invalidArgument(field, `must be a string, got ${typeName(value)}`);
@@ -154,6 +156,27 @@ export function checkFreeze(request: unknown): Check {
   return checkShape(request, 'request', FREEZE_FIELDS)
     ?? checkText(record.sku, 'sku', LIMITS.skuLengthMax)
     ?? checkText(record.reason, 'reason', LIMITS.reasonLengthMax);
+}
+
+export function checkTransfer(request: unknown): Check {
+  const record = request as Record<string, unknown>;
+  return checkShape(request, 'request', TRANSFER_FIELDS)
+    ?? checkText(record.id, 'id', LIMITS.idLengthMax)
+    ?? checkText(record.sku, 'sku', LIMITS.skuLengthMax)
+    ?? checkText(record.from, 'from', LIMITS.locationLengthMax)
+    ?? checkText(record.to, 'to', LIMITS.locationLengthMax)
+    ?? (record.from === record.to ? refuse.invalidArgument('to', 'must differ from from') : null)
+    ?? checkQuantity(record.qty, 'qty')
+    ?? (record.inTransit === undefined || typeof record.inTransit === 'boolean'
+      ? null
+      : refuse.invalidArgument('inTransit', `must be a boolean, got ${typeName(record.inTransit)}`));
+}
+
+export function checkReceiveTransfer(request: unknown): Check {
+  const record = request as Record<string, unknown>;
+  return checkShape(request, 'request', RECEIVE_TRANSFER_FIELDS)
+    ?? checkText(record.sku, 'sku', LIMITS.skuLengthMax)
+    ?? checkText(record.id, 'id', LIMITS.idLengthMax);
 }
 
 function typeName(value: unknown): string {

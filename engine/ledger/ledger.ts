@@ -2,7 +2,7 @@ import { refuse, type EngineError, type Refusal } from '../api/errors.js';
 import { LIMITS } from '../api/limits.js';
 import type {
   ChangeCause, ChangeEvent, FreezeResult, LedgerCounters, FulfilLine, LineRequest, MovementResult,
-  PositionView, ReservationResult, SkuResult,
+  PositionView, ReservationResult, SkuResult, TransferResult,
 } from '../api/types.js';
 import {
   COMMITTED, EV_COMMIT, EV_DEPLETE, EV_EXPIRE, EV_FREEZE, EV_FULFIL_PART, EV_FULFIL_REST, EV_RELEASE,
@@ -19,6 +19,7 @@ import { Retention } from './retention.js';
 import { SkuState } from './sku-state.js';
 import { TtlQueue } from './ttl-queue.js';
 import { Interner } from './interner.js';
+import { TransferBook, TransferRecord, transferOf } from './transfers.js';
 
 /** Distinct channel names kept as one shared string each (beyond that, holds keep their own). */
 const CHANNELS_INTERNED_MAX = 1024;
@@ -77,6 +78,7 @@ export class Ledger {
   private readonly evicted: Hold[] = [];
   private readonly watchedSkus = new Set<string>();
   private readonly channels = new Interner(CHANNELS_INTERNED_MAX);
+  private readonly transfers: TransferBook;
   private readonly defaultContext: PlacementContext;
   private watchAll = false;
   private nowMs = 0;
@@ -87,6 +89,7 @@ export class Ledger {
 
   constructor(private readonly options: LedgerOptions) {
     this.retention = new Retention(options.retainedOutcomes, options.outcomeRetentionMs);
+    this.transfers = new TransferBook(options.retainedOutcomes);
     this.rank = locationRanker(options.locationOrder);
     this.defaultContext = { strategy: options.strategy, destination: undefined, costs: options.locationCosts };
   }
@@ -134,7 +137,7 @@ export class Ledger {
     const { count: partCount, expiresAt, lineIndexes } = part;
     const existing = this.holds.get(id);
     if (existing !== undefined) {
-      if (!sameBody(existing, channel, ttlMs, lines, partCount, placement)) return refuse.conflict(id);
+      if (!sameBody(existing, channel, ttlMs, lines, partCount, placement)) return refuse.conflict(`reservation '${id}'`);
       return existing.status === REFUSED ? { ok: false, error: existing.error as EngineError } : existing;
     }
     if (this.liveHolds >= this.options.maxLiveHolds) {
@@ -243,6 +246,56 @@ export class Ledger {
       this.recordRefusal(hold, error);
     }
     return { ok: true, reservation: reservationOf(hold) };
+  }
+
+  /**
+   * Moves available units of one SKU between two of its locations, atomically. In transit, they
+   * leave `from` at once and count as `inbound` at `to` until receiveTransfer. The id makes a
+   * retry safe: the same body answers as the first time, another body is a CONFLICT.
+   */
+  transfer(id: string, sku: string, from: string, to: string, qty: number, inTransit: boolean): TransferResult {
+    const existing = this.transfers.get(sku, id);
+    if (existing !== undefined) {
+      const same = existing.from.location === from && existing.to.location === to && existing.qty === qty && existing.inTransit === inTransit;
+      if (!same) return refuse.conflict(`transfer '${id}' of sku '${sku}'`);
+      return { ok: true, seq: existing.seq, transfer: transferOf(existing, inTransit ? 'inTransit' : 'received') };
+    }
+    const source = this.skus.get(sku)?.position(from);
+    const free = source === undefined ? 0 : availableOf(source);
+    if (source === undefined || free < qty) {
+      return refuse.insufficientStock(`qty: sku '${sku}' has ${free} available at '${from}', ${qty} asked to transfer`);
+    }
+    if (inTransit && this.transfers.inTransit >= this.options.maxLiveHolds) {
+      return refuse.limitReached(`transfer: this shard already has ${this.transfers.inTransit} transfers in transit`);
+    }
+    const arrivingOnHand = (source.state.position(to)?.onHand ?? 0) + (source.state.position(to)?.inbound ?? 0);
+    if (arrivingOnHand + qty > LIMITS.onHandMax) return refuse.limitReached(`qty: onHand of ${sku}@${to} would exceed ${LIMITS.onHandMax}`);
+    const target = this.positionFor(sku, to);
+    const record = new TransferRecord(id, source.state.sku, source, target, qty, inTransit);
+    this.change(source, -qty, 0, 0);
+    if (inTransit) {
+      source.state.applyInbound(target, qty);
+      this.touch(target);
+    } else {
+      this.change(target, qty, 0, 0);
+    }
+    this.finishOp('transfer', undefined);
+    record.seq = source.state.seq;
+    this.transfers.add(record);
+    return { ok: true, seq: record.seq, transfer: transferOf(record) };
+  }
+
+  /** The in-transit units of a transfer arrive: inbound at `to` becomes on hand and available. */
+  receiveTransfer(sku: string, id: string): TransferResult {
+    const record = this.transfers.get(sku, id);
+    if (record === undefined) return refuse.notFound(`transfer '${id}' of sku '${sku}'`);
+    const state = record.to.state;
+    if (record.status === 'received') return { ok: true, seq: state.seq, transfer: transferOf(record) };
+    state.applyInbound(record.to, -record.qty);
+    this.change(record.to, record.qty, 0, 0);
+    this.transfers.markReceived(record);
+    this.finishOp('transferReceived', undefined);
+    return { ok: true, seq: state.seq, transfer: transferOf(record) };
   }
 
   getReservation(id: string): ReservationResult {
@@ -424,6 +477,11 @@ export class Ledger {
 
   private change(position: Position, onHandDelta: number, reservedDelta: number, committedDelta: number): void {
     position.state.apply(position, onHandDelta, reservedDelta, committedDelta);
+    this.touch(position);
+  }
+
+  /** Marks a position changed by the operation under way (its event and seq come at finishOp). */
+  private touch(position: Position): void {
     if (!position.touched) {
       position.touched = true;
       this.touched.push(position);
@@ -479,6 +537,7 @@ function totalsOf(state: SkuState): PositionView {
     committed: state.committed,
     available: state.available,
     shortfall: state.shortfall,
+    inbound: state.inbound,
   };
 }
 

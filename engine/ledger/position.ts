@@ -6,6 +6,8 @@ export class Position {
   onHand = 0;
   reserved = 0;
   committed = 0;
+  /** Units on their way here by an in-transit transfer: neither on hand nor available yet. */
+  inbound = 0;
   /** Set while an operation has touched this position and not yet emitted its event. */
   touched = false;
 
@@ -34,5 +36,6 @@ export function viewOf(position: Position): PositionView {
     committed: position.committed,
     available: availableOf(position),
     shortfall: shortfallOf(position),
+    inbound: position.inbound,
   };
 }

@@ -16,6 +16,7 @@ export class SkuState {
   /** Sum of the positions' available (a shortfall at one location never eats another's). */
   available = 0;
   shortfall = 0;
+  inbound = 0;
   watched = false;
   /** The last shortage refusal given for this SKU (reused while identical: see Ledger.shortage). */
   lastShortage: Refusal | null = null;
@@ -35,6 +36,13 @@ export class SkuState {
     this.ordered.push(position);
     this.ordered.sort(byRankThenName);
     return position;
+  }
+
+  /** Units in transit to `position` arrive (negative) or set out (positive). */
+  applyInbound(position: Position, delta: number): void {
+    position.inbound += delta;
+    this.inbound += delta;
+    invariant(position.inbound >= 0, `inbound of ${this.sku}@${position.location} went negative`);
   }
 
   /** The one place quantities change: keeps totals exact and asserts no count goes negative. */

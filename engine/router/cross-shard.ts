@@ -34,7 +34,7 @@ export class CrossShard {
   reserve(request: ReserveRequest, lineShards: number[]): Promise<ReserveResult> {
     const known = this.deps.index.lookup(request.id);
     if (known !== undefined && (typeof known === 'number' || !known.sameShape(lineShards))) {
-      return Promise.resolve(refuse.conflict(request.id));
+      return Promise.resolve(refuse.conflict(`reservation '${request.id}'`));
     }
     const route = known ?? new MultiRoute(request.id, lineShards);
     if (known === undefined) this.deps.index.setMulti(request.id, route);

@@ -2,10 +2,11 @@ import type { ChangeListener, Engine } from '../api/engine.js';
 import { refuse, type Refusal } from '../api/errors.js';
 import type { ResolvedOptions } from '../api/options.js';
 import type {
-  AdjustRequest, EngineStats, FreezeRequest, FulfilLine, ReceiveRequest, ReserveRequest,
+  AdjustRequest, EngineStats, FreezeRequest, FulfilLine, ReceiveRequest, ReceiveTransferRequest, ReserveRequest,
+  TransferRequest,
 } from '../api/types.js';
 import {
-  checkAdjust, checkFreeze, checkFulfil, checkId, checkReceive, checkReserve, checkSku,
+  checkAdjust, checkFreeze, checkFulfil, checkId, checkReceive, checkReceiveTransfer, checkReserve, checkSku, checkTransfer,
 } from '../api/validate.js';
 import { Hold, originalOutcome } from '../ledger/hold.js';
 import { Ledger, type PlacementRequest } from '../ledger/ledger.js';
@@ -77,6 +78,15 @@ export class LocalEngine implements Engine {
 
   freeze(request: FreezeRequest) {
     return this.run('freeze', checkFreeze(request), () => this.ledger.freeze(request.sku, request.reason));
+  }
+
+  transfer(request: TransferRequest) {
+    return this.run('transfer', checkTransfer(request), () => this.ledger.transfer(request.id, request.sku, request.from,
+      request.to, request.qty, request.inTransit ?? false));
+  }
+
+  receiveTransfer(request: ReceiveTransferRequest) {
+    return this.run('receiveTransfer', checkReceiveTransfer(request), () => this.ledger.receiveTransfer(request.sku, request.id));
   }
 
   unfreeze(sku: string) {

@@ -3,10 +3,10 @@ import { refuse, type Refusal } from '../api/errors.js';
 import type { ResolvedOptions } from '../api/options.js';
 import type {
   AdjustRequest, ChangeEvent, EngineStats, FreezeRequest, FulfilLine, LineRequest, ReceiveRequest,
-  ReservationResult, ReserveRequest, ReserveResult,
+  ReceiveTransferRequest, ReservationResult, ReserveRequest, ReserveResult, TransferRequest,
 } from '../api/types.js';
 import {
-  checkAdjust, checkFreeze, checkFulfil, checkId, checkReceive, checkReserve, checkSku,
+  checkAdjust, checkFreeze, checkFulfil, checkId, checkReceive, checkReceiveTransfer, checkReserve, checkSku, checkTransfer,
 } from '../api/validate.js';
 import { FINAL_AUTO } from '../ledger/ledger.js';
 import { OP, type Placement } from '../shard/protocol.js';
@@ -84,7 +84,7 @@ export class ShardedEngine implements Engine {
     const shard = this.shardOf(request.lines[0].sku);
     const index = this.index;
     const route = index === null ? null : index.beginReserve(request.id, shard);
-    if (index !== null && route === null) return Promise.resolve(refuse.conflict(request.id));
+    if (index !== null && route === null) return Promise.resolve(refuse.conflict(`reservation '${request.id}'`));
     return new Promise((resolve) => {
       const settle: Resolver = (reply: Placement | Refusal) => {
         const result = heldAnswer(request.id, request.channel, request.lines, reply);
@@ -122,6 +122,15 @@ export class ShardedEngine implements Engine {
 
   freeze(request: FreezeRequest) {
     return this.send(checkFreeze(request), this.shardOf(request?.sku), OP.FREEZE, request?.sku, request?.reason);
+  }
+
+  transfer(request: TransferRequest) {
+    return this.send(checkTransfer(request), this.shardOf(request?.sku), OP.TRANSFER, request?.id, request?.sku,
+      request?.from, request?.to, request?.qty, request?.inTransit ?? false);
+  }
+
+  receiveTransfer(request: ReceiveTransferRequest) {
+    return this.send(checkReceiveTransfer(request), this.shardOf(request?.sku), OP.RECEIVE_TRANSFER, request?.sku, request?.id);
   }
 
   unfreeze(sku: string) {

@@ -89,6 +89,10 @@ function applyOp(ledger: Ledger, op: number, f: unknown[], at: number): unknown 
       return TICKED;
     case OP.EXPIRE_PART: return ledger.expirePart(f[at] as string);
     case OP.ABORT_PART: return ledger.abortPart(f[at] as string, f[at + 1] as EngineError | null);
+    case OP.TRANSFER:
+      return ledger.transfer(f[at] as string, f[at + 1] as string, f[at + 2] as string, f[at + 3] as string,
+        f[at + 4] as number, f[at + 5] as boolean);
+    case OP.RECEIVE_TRANSFER: return ledger.receiveTransfer(f[at] as string, f[at + 1] as string);
     default: return refuse.invalidArgument('op', `unknown opcode ${op}`);
   }
 }

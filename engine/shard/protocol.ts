@@ -26,10 +26,14 @@ export const OP = {
   EXPIRE_PART: 12,
   /** id, error | null */
   ABORT_PART: 13,
+  /** id, sku, from, to, qty, inTransit */
+  TRANSFER: 14,
+  /** sku, id */
+  RECEIVE_TRANSFER: 15,
 } as const;
 
 /** Fields after the opcode, per opcode. */
-export const OP_FIELDS: readonly number[] = [0, 3, 4, 9, 1, 1, 3, 1, 1, 2, 1, 2, 1, 2];
+export const OP_FIELDS: readonly number[] = [0, 3, 4, 9, 1, 1, 3, 1, 1, 2, 1, 2, 1, 2, 6, 2];
 
 export const BATCH_HEADER_FIELDS = 2;
 

@@ -1,0 +1,69 @@
+import type { Transfer } from '../api/types.js';
+import type { Position } from './position.js';
+
+/** One transfer of a SKU's units between two of its locations. */
+export class TransferRecord {
+  status: Transfer['status'];
+  /** The SKU's seq right after the transfer was made: part of its original answer. */
+  seq = 0;
+
+  constructor(
+    readonly id: string,
+    readonly sku: string,
+    readonly from: Position,
+    readonly to: Position,
+    readonly qty: number,
+    readonly inTransit: boolean,
+  ) {
+    this.status = inTransit ? 'inTransit' : 'received';
+  }
+}
+
+export function transferOf(record: TransferRecord, status: Transfer['status'] = record.status): Transfer {
+  return { id: record.id, sku: record.sku, from: record.from.location, to: record.to.location, qty: record.qty, status };
+}
+
+/**
+ * The transfers a ledger knows, by SKU and id: every one still in transit, and the most recent
+ * `retainedMax` received ones (so that a retried transfer is answered, not moved twice).
+ */
+export class TransferBook {
+  private readonly records = new Map<string, TransferRecord>();
+  private received: TransferRecord[] = [];
+  private receivedHead = 0;
+  inTransit = 0;
+
+  constructor(private readonly retainedMax: number) {}
+
+  get(sku: string, id: string): TransferRecord | undefined {
+    return this.records.get(keyOf(sku, id));
+  }
+
+  add(record: TransferRecord): void {
+    this.records.set(keyOf(record.sku, record.id), record);
+    if (record.inTransit) this.inTransit++;
+    else this.retain(record);
+  }
+
+  markReceived(record: TransferRecord): void {
+    record.status = 'received';
+    this.inTransit--;
+    this.retain(record);
+  }
+
+  private retain(record: TransferRecord): void {
+    this.received.push(record);
+    while (this.received.length - this.receivedHead > this.retainedMax) {
+      const oldest = this.received[this.receivedHead++];
+      this.records.delete(keyOf(oldest.sku, oldest.id));
+    }
+    if (this.receivedHead > 1024 && this.receivedHead * 2 > this.received.length) {
+      this.received = this.received.slice(this.receivedHead);
+      this.receivedHead = 0;
+    }
+  }
+}
+
+function keyOf(sku: string, id: string): string {
+  return `${sku}\u0000${id}`;
+}
