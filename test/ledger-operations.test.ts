@@ -71,13 +71,13 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
         ok: true,
         sku: 'SKU-1',
         location: EAST,
-        position: { onHand: 5, reserved: 0, committed: 0, available: 5, shortfall: 0, inbound: 0 },
+        position: { onHand: 5, reserved: 0, committed: 0, available: 5, shortfall: 0, inbound: 0, quarantined: 0 },
       });
       expect(Number.isInteger(result.seq)).toBe(true);
       const sku = await view('SKU-1');
       expect(sku).toMatchObject({ ok: true, sku: 'SKU-1', mode: 'active', onHand: 5, reserved: 0, committed: 0, available: 5, shortfall: 0 });
       expect(sku.seq).toBe(result.seq);
-      expect(sku.locations).toEqual({ [EAST]: { onHand: 5, reserved: 0, committed: 0, available: 5, shortfall: 0, inbound: 0 } });
+      expect(sku.locations).toEqual({ [EAST]: { onHand: 5, reserved: 0, committed: 0, available: 5, shortfall: 0, inbound: 0, quarantined: 0 } });
     });
 
     it('receive accumulates per position, bumps seq, and SKU totals sum the locations', async () => {
@@ -104,9 +104,9 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
     it('applies positive and negative corrections', async () => {
       await receive('SKU-1', EAST, 10);
       const up = expectOk(await engine.adjust({ sku: 'SKU-1', location: EAST, delta: 5, reason: 'cycle count' }));
-      expect(up.position).toEqual({ onHand: 15, reserved: 0, committed: 0, available: 15, shortfall: 0, inbound: 0 });
+      expect(up.position).toEqual({ onHand: 15, reserved: 0, committed: 0, available: 15, shortfall: 0, inbound: 0, quarantined: 0 });
       const down = expectOk(await engine.adjust({ sku: 'SKU-1', location: EAST, delta: -12, reason: 'damaged' }));
-      expect(down.position).toEqual({ onHand: 3, reserved: 0, committed: 0, available: 3, shortfall: 0, inbound: 0 });
+      expect(down.position).toEqual({ onHand: 3, reserved: 0, committed: 0, available: 3, shortfall: 0, inbound: 0, quarantined: 0 });
       expect(down.seq).toBeGreaterThan(up.seq);
       expect((await view('SKU-1')).onHand).toBe(3);
     });
@@ -117,7 +117,7 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
       expectOk(await reserve('h-commit', [{ sku: 'SKU-1', qty: 3 }]));
       expectOk(await engine.commit('h-commit'));
       const result = expectOk(await engine.adjust({ sku: 'SKU-1', location: EAST, delta: -8, reason: 'shrinkage' }));
-      expect(result.position).toEqual({ onHand: 2, reserved: 6, committed: 3, available: 0, shortfall: 7, inbound: 0 });
+      expect(result.position).toEqual({ onHand: 2, reserved: 6, committed: 3, available: 0, shortfall: 7, inbound: 0, quarantined: 0 });
       const sku = await view('SKU-1');
       expect(sku).toMatchObject({ onHand: 2, reserved: 6, committed: 3, available: 0, shortfall: 7 });
       await assertInvariants(engine, ['SKU-1']);
@@ -704,7 +704,7 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
         shortfall: current.shortfall,
       });
       const reserveEvent = events[2];
-      expect(reserveEvent.positions).toContainEqual({ location: EAST, onHand: 9, reserved: 2, committed: 0, available: 7, shortfall: 0, inbound: 0 });
+      expect(reserveEvent.positions).toContainEqual({ location: EAST, onHand: 9, reserved: 2, committed: 0, available: 7, shortfall: 0, inbound: 0, quarantined: 0 });
       for (const event of events) {
         expect(event.sku).toBe('SKU-1');
         expect(event.onHand + event.shortfall).toBe(event.available + event.reserved + event.committed);

@@ -67,6 +67,7 @@ function positionView(p: Position) {
     available: available(p),
     shortfall: Math.max(0, p.reserved + p.committed - p.onHand),
     inbound: 0,
+    quarantined: 0,
   };
 }
 

@@ -1,7 +1,7 @@
 import type {
   AdjustRequest, ChangeEvent, EngineStats, FreezeRequest, FreezeResult, FulfilLine, MovementResult,
   ReceiveRequest, ReceiveTransferRequest, ReservationResult, ReserveRequest, ReserveResult, SkuResult,
-  TransferRequest, TransferResult,
+  RestockRequest, TransferRequest, TransferResult,
 } from './types.js';
 import type { Refusal } from './errors.js';
 import type { BatchEntry, BatchResult } from '../router/batch.js';
@@ -19,6 +19,7 @@ export interface Engine {
   getReservation(id: string): Promise<ReservationResult>;
   get(sku: string): Promise<SkuResult>;
   freeze(request: FreezeRequest): Promise<FreezeResult>;
+  restock(request: RestockRequest): Promise<MovementResult>;
   transfer(request: TransferRequest): Promise<TransferResult>;
   receiveTransfer(request: ReceiveTransferRequest): Promise<TransferResult>;
   unfreeze(sku: string): Promise<FreezeResult>;

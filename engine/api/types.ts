@@ -44,6 +44,18 @@ export interface AdjustRequest {
   reason: string;
 }
 
+export interface RestockRequest {
+  sku: string;
+  location: string;
+  qty: number;
+  /** 'sellable': available again at once; 'damaged': into quarantine, never available. */
+  condition: 'sellable' | 'damaged';
+  /** The reservation (order) the units come back from, carried on the change event. */
+  reservationId?: string;
+  /** When the return was physically received (epoch ms; default now): reconciliation time starts there. */
+  receivedAt?: number;
+}
+
 export interface TransferRequest {
   /** Client-chosen id: the transfer's idempotency key (per SKU). */
   id: string;
@@ -98,6 +110,8 @@ export interface PositionView {
   shortfall: number;
   /** Units on their way here by an in-transit transfer: not on hand, not available yet. */
   inbound: number;
+  /** Returned units quarantined as damaged: never available. */
+  quarantined: number;
 }
 
 export interface SkuView extends PositionView {
@@ -114,7 +128,7 @@ export interface PositionChange extends PositionView {
 
 export type ChangeCause =
   | 'receive' | 'adjust' | 'reserve' | 'commit' | 'fulfil' | 'release' | 'expire'
-  | 'freeze' | 'unfreeze' | 'transfer' | 'transferReceived'
+  | 'freeze' | 'unfreeze' | 'transfer' | 'transferReceived' | 'restock'
   /** A part of a cross-shard hold gives its units back because another part was refused. */
   | 'abort';
 
@@ -126,7 +140,7 @@ export interface ChangeEvent extends PositionView {
   mode: SkuMode;
   /** The positions this change touched, with their new quantities. */
   positions: PositionChange[];
-  /** The reason given, for adjust and freeze. */
+  /** The reason given, for adjust and freeze; for restock, the condition and reservation. */
   reason?: string;
 }
 
@@ -159,6 +173,10 @@ export interface LedgerCounters {
   positions: number;
   /** Units shipped that the ledger did not have on hand (a count was wrong): reported, never hidden. */
   shippedWithoutStock: number;
+  /** Returns restocked, and their reconciliation time (receipt → available or quarantined). */
+  returnsRestocked: number;
+  returnsReconcileMsTotal: number;
+  returnsReconcileMsMax: number;
 }
 
 export interface ShardStats {
@@ -178,8 +196,16 @@ export interface ShardStats {
   ledger: LedgerCounters;
 }
 
+export interface ReturnsStats {
+  restocked: number;
+  /** Receipt → available (or quarantined), over all restocks; 0 when none. */
+  reconcileMsMean: number;
+  reconcileMsMax: number;
+}
+
 export interface EngineStats {
   shards: ShardStats[];
+  returns: ReturnsStats;
   /** Listener calls that threw (the engine catches them and goes on). */
   listenerErrors: number;
 }

@@ -15,6 +15,7 @@ const FULFIL_LINE_FIELDS = ['sku', 'location', 'qty'];
 const RECEIVE_FIELDS = ['sku', 'location', 'qty'];
 const ADJUST_FIELDS = ['sku', 'location', 'delta', 'reason'];
 const FREEZE_FIELDS = ['sku', 'reason'];
+const RESTOCK_FIELDS = ['sku', 'location', 'qty', 'condition', 'reservationId', 'receivedAt'];
 const TRANSFER_FIELDS = ['id', 'sku', 'from', 'to', 'qty', 'inTransit'];
 const RECEIVE_TRANSFER_FIELDS = ['sku', 'id'];
 
@@ -156,6 +157,21 @@ export function checkFreeze(request: unknown): Check {
   return checkShape(request, 'request', FREEZE_FIELDS)
     ?? checkText(record.sku, 'sku', LIMITS.skuLengthMax)
     ?? checkText(record.reason, 'reason', LIMITS.reasonLengthMax);
+}
+
+export function checkRestock(request: unknown): Check {
+  const record = request as Record<string, unknown>;
+  return checkShape(request, 'request', RESTOCK_FIELDS)
+    ?? checkText(record.sku, 'sku', LIMITS.skuLengthMax)
+    ?? checkText(record.location, 'location', LIMITS.locationLengthMax)
+    ?? checkQuantity(record.qty, 'qty')
+    ?? (record.condition === 'sellable' || record.condition === 'damaged'
+      ? null
+      : refuse.invalidArgument('condition', `must be 'sellable' or 'damaged', got ${String(record.condition)}`))
+    ?? (record.reservationId === undefined ? null : checkText(record.reservationId, 'reservationId', LIMITS.idLengthMax))
+    ?? (record.receivedAt === undefined || (Number.isSafeInteger(record.receivedAt) && (record.receivedAt as number) >= 0)
+      ? null
+      : refuse.invalidArgument('receivedAt', `must be a time in epoch milliseconds, got ${String(record.receivedAt)}`));
 }
 
 export function checkTransfer(request: unknown): Check {

@@ -86,6 +86,9 @@ export class Ledger {
   private liveHolds = 0;
   private positionCount = 0;
   private shippedWithoutStock = 0;
+  private returnsRestocked = 0;
+  private returnsReconcileMsTotal = 0;
+  private returnsReconcileMsMax = 0;
 
   constructor(private readonly options: LedgerOptions) {
     this.retention = new Retention(options.retainedOutcomes, options.outcomeRetentionMs);
@@ -249,6 +252,35 @@ export class Ledger {
   }
 
   /**
+   * Returned units come back: sellable ones are on hand and available in this same operation;
+   * damaged ones go to quarantine. The time since `receivedAt` is the return's reconciliation time.
+   */
+  restock(sku: string, location: string, qty: number, sellable: boolean, reservationId: string | undefined, receivedAt: number): MovementResult {
+    const position = this.skus.get(sku)?.position(location);
+    if ((position?.onHand ?? 0) + (position?.quarantined ?? 0) + qty > LIMITS.onHandMax) {
+      return refuse.limitReached(`qty: onHand of ${sku}@${location} would exceed ${LIMITS.onHandMax}`);
+    }
+    const target = this.positionFor(sku, location);
+    if (sellable) {
+      this.change(target, qty, 0, 0);
+    } else {
+      target.state.applyQuarantine(target, qty);
+      this.touch(target);
+    }
+    this.countReturn(receivedAt);
+    const why = `${sellable ? 'sellable' : 'damaged'}${reservationId === undefined ? '' : ` return of ${reservationId}`}`;
+    this.finishOp('restock', why);
+    return { ok: true, sku, location, seq: target.state.seq, position: viewOf(target) };
+  }
+
+  private countReturn(receivedAt: number): void {
+    const reconcileMs = receivedAt < 0 ? 0 : Math.max(0, this.nowMs - receivedAt);
+    this.returnsRestocked++;
+    this.returnsReconcileMsTotal += reconcileMs;
+    if (reconcileMs > this.returnsReconcileMsMax) this.returnsReconcileMsMax = reconcileMs;
+  }
+
+  /**
    * Moves available units of one SKU between two of its locations, atomically. In transit, they
    * leave `from` at once and count as `inbound` at `to` until receiveTransfer. The id makes a
    * retry safe: the same body answers as the first time, another body is a CONFLICT.
@@ -340,6 +372,9 @@ export class Ledger {
       skus: this.skus.size,
       positions: this.positionCount,
       shippedWithoutStock: this.shippedWithoutStock,
+      returnsRestocked: this.returnsRestocked,
+      returnsReconcileMsTotal: this.returnsReconcileMsTotal,
+      returnsReconcileMsMax: this.returnsReconcileMsMax,
     };
   }
 
@@ -538,6 +573,7 @@ function totalsOf(state: SkuState): PositionView {
     available: state.available,
     shortfall: state.shortfall,
     inbound: state.inbound,
+    quarantined: state.quarantined,
   };
 }
 

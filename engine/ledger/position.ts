@@ -8,6 +8,8 @@ export class Position {
   committed = 0;
   /** Units on their way here by an in-transit transfer: neither on hand nor available yet. */
   inbound = 0;
+  /** Returned units in quarantine (damaged): counted, never available. */
+  quarantined = 0;
   /** Set while an operation has touched this position and not yet emitted its event. */
   touched = false;
 
@@ -37,5 +39,6 @@ export function viewOf(position: Position): PositionView {
     available: availableOf(position),
     shortfall: shortfallOf(position),
     inbound: position.inbound,
+    quarantined: position.quarantined,
   };
 }

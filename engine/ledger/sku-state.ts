@@ -17,6 +17,7 @@ export class SkuState {
   available = 0;
   shortfall = 0;
   inbound = 0;
+  quarantined = 0;
   watched = false;
   /** The last shortage refusal given for this SKU (reused while identical: see Ledger.shortage). */
   lastShortage: Refusal | null = null;
@@ -43,6 +44,13 @@ export class SkuState {
     position.inbound += delta;
     this.inbound += delta;
     invariant(position.inbound >= 0, `inbound of ${this.sku}@${position.location} went negative`);
+  }
+
+  /** Damaged returned units enter quarantine. */
+  applyQuarantine(position: Position, delta: number): void {
+    position.quarantined += delta;
+    this.quarantined += delta;
+    invariant(position.quarantined >= 0, `quarantined of ${this.sku}@${position.location} went negative`);
   }
 
   /** The one place quantities change: keeps totals exact and asserts no count goes negative. */

@@ -6,7 +6,7 @@ import type { Result } from '../api/types.js';
 /** The operations a batch may carry: every state-changing or reading call of the embedded API. */
 export const BATCH_OPERATIONS = [
   'receive', 'adjust', 'reserve', 'commit', 'fulfil', 'release', 'getReservation', 'get', 'freeze', 'unfreeze',
-  'transfer', 'receiveTransfer',
+  'transfer', 'receiveTransfer', 'restock',
 ] as const;
 export type BatchOperation = (typeof BATCH_OPERATIONS)[number];
 

@@ -3,16 +3,17 @@ import { refuse, type Refusal } from '../api/errors.js';
 import type { ResolvedOptions } from '../api/options.js';
 import type {
   AdjustRequest, EngineStats, FreezeRequest, FulfilLine, ReceiveRequest, ReceiveTransferRequest, ReserveRequest,
-  TransferRequest,
+  RestockRequest, TransferRequest,
 } from '../api/types.js';
 import {
-  checkAdjust, checkFreeze, checkFulfil, checkId, checkReceive, checkReceiveTransfer, checkReserve, checkSku, checkTransfer,
+  checkAdjust, checkFreeze, checkFulfil, checkId, checkReceive, checkReceiveTransfer, checkReserve, checkRestock, checkSku, checkTransfer,
 } from '../api/validate.js';
 import { Hold, originalOutcome } from '../ledger/hold.js';
 import { Ledger, type PlacementRequest } from '../ledger/ledger.js';
 import { LatencyRecorder } from './latency.js';
 import { OpCounts } from './op-counts.js';
 import { Subscriptions } from './subscriptions.js';
+import { returnsStatsOf } from './returns-stats.js';
 import { runBatch, type BatchEntry, type BatchResult } from './batch.js';
 
 /**
@@ -80,6 +81,11 @@ export class LocalEngine implements Engine {
     return this.run('freeze', checkFreeze(request), () => this.ledger.freeze(request.sku, request.reason));
   }
 
+  restock(request: RestockRequest) {
+    return this.run('restock', checkRestock(request), () => this.ledger.restock(request.sku, request.location, request.qty,
+      request.condition === 'sellable', request.reservationId, request.receivedAt ?? -1));
+  }
+
   transfer(request: TransferRequest) {
     return this.run('transfer', checkTransfer(request), () => this.ledger.transfer(request.id, request.sku, request.from,
       request.to, request.qty, request.inTransit ?? false));
@@ -119,6 +125,7 @@ export class LocalEngine implements Engine {
         latency: this.latency.summary(),
         ledger: this.ledger.counters(),
       }],
+      returns: returnsStatsOf([this.ledger.counters()]),
       listenerErrors: this.subscriptions.listenerErrors,
     };
   }

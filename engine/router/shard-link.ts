@@ -74,7 +74,10 @@ export class ShardLink {
   private largestBatchOps = 0;
   private overloaded = 0;
   private roundTripMsAverage = 1;
-  private counters: LedgerCounters = { liveHolds: 0, retainedOutcomes: 0, skus: 0, positions: 0, shippedWithoutStock: 0 };
+  private counters: LedgerCounters = {
+    liveHolds: 0, retainedOutcomes: 0, skus: 0, positions: 0, shippedWithoutStock: 0,
+    returnsRestocked: 0, returnsReconcileMsTotal: 0, returnsReconcileMsMax: 0,
+  };
   private drained: (() => void) | null = null;
 
   constructor(private readonly options: ShardLinkOptions) {

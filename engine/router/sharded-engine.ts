@@ -3,10 +3,10 @@ import { refuse, type Refusal } from '../api/errors.js';
 import type { ResolvedOptions } from '../api/options.js';
 import type {
   AdjustRequest, ChangeEvent, EngineStats, FreezeRequest, FulfilLine, LineRequest, ReceiveRequest,
-  ReceiveTransferRequest, ReservationResult, ReserveRequest, ReserveResult, TransferRequest,
+  ReceiveTransferRequest, ReservationResult, ReserveRequest, ReserveResult, RestockRequest, TransferRequest,
 } from '../api/types.js';
 import {
-  checkAdjust, checkFreeze, checkFulfil, checkId, checkReceive, checkReceiveTransfer, checkReserve, checkSku, checkTransfer,
+  checkAdjust, checkFreeze, checkFulfil, checkId, checkReceive, checkReceiveTransfer, checkReserve, checkRestock, checkSku, checkTransfer,
 } from '../api/validate.js';
 import { FINAL_AUTO } from '../ledger/ledger.js';
 import { OP, type Placement } from '../shard/protocol.js';
@@ -16,6 +16,7 @@ import { shardOfSku } from './hash.js';
 import { HoldIndex } from './hold-index.js';
 import { ShardLink, type Resolver } from './shard-link.js';
 import { Subscriptions } from './subscriptions.js';
+import { returnsStatsOf } from './returns-stats.js';
 import { runBatch, type BatchEntry, type BatchResult } from './batch.js';
 
 const STARTUP_TIMEOUT_MS = 30_000;
@@ -124,6 +125,11 @@ export class ShardedEngine implements Engine {
     return this.send(checkFreeze(request), this.shardOf(request?.sku), OP.FREEZE, request?.sku, request?.reason);
   }
 
+  restock(request: RestockRequest) {
+    return this.send(checkRestock(request), this.shardOf(request?.sku), OP.RESTOCK, request?.sku, request?.location,
+      request?.qty, request?.condition === 'sellable', request?.reservationId ?? null, request?.receivedAt ?? -1);
+  }
+
   transfer(request: TransferRequest) {
     return this.send(checkTransfer(request), this.shardOf(request?.sku), OP.TRANSFER, request?.id, request?.sku,
       request?.from, request?.to, request?.qty, request?.inTransit ?? false);
@@ -153,8 +159,10 @@ export class ShardedEngine implements Engine {
   }
 
   stats(): EngineStats {
+    const shards = this.links.map((link) => link.stats());
     return {
-      shards: this.links.map((link) => link.stats()),
+      shards,
+      returns: returnsStatsOf(shards.map((shard) => shard.ledger)),
       listenerErrors: this.subscriptions.listenerErrors,
     };
   }

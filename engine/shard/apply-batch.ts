@@ -93,6 +93,9 @@ function applyOp(ledger: Ledger, op: number, f: unknown[], at: number): unknown 
       return ledger.transfer(f[at] as string, f[at + 1] as string, f[at + 2] as string, f[at + 3] as string,
         f[at + 4] as number, f[at + 5] as boolean);
     case OP.RECEIVE_TRANSFER: return ledger.receiveTransfer(f[at] as string, f[at + 1] as string);
+    case OP.RESTOCK:
+      return ledger.restock(f[at] as string, f[at + 1] as string, f[at + 2] as number, f[at + 3] as boolean,
+        (f[at + 4] as string | null) ?? undefined, f[at + 5] as number);
     default: return refuse.invalidArgument('op', `unknown opcode ${op}`);
   }
 }

@@ -30,10 +30,12 @@ export const OP = {
   TRANSFER: 14,
   /** sku, id */
   RECEIVE_TRANSFER: 15,
+  /** sku, location, qty, sellable, reservationId | null, receivedAt (-1: now) */
+  RESTOCK: 16,
 } as const;
 
 /** Fields after the opcode, per opcode. */
-export const OP_FIELDS: readonly number[] = [0, 3, 4, 9, 1, 1, 3, 1, 1, 2, 1, 2, 1, 2, 6, 2];
+export const OP_FIELDS: readonly number[] = [0, 3, 4, 9, 1, 1, 3, 1, 1, 2, 1, 2, 1, 2, 6, 2, 6];
 
 export const BATCH_HEADER_FIELDS = 2;
 
