@@ -70,15 +70,26 @@ export class CrossShard {
     });
   }
 
-  /** Expires every cross-shard hold whose deadline has passed. */
-  async expireDue(): Promise<void> {
+  /**
+   * Expires every cross-shard hold whose deadline has passed, now: EXPIRE goes to all its parts
+   * synchronously, ahead of whatever operation the caller is about to route, so that operation
+   * (a get, a reserve of the same SKU) sees the units back, as with a single-shard hold. Safe
+   * without the hold's queue: every part gets EXPIRE at the same place among its operations,
+   * and EXPIRE changes only a held part. Costs nothing while no cross-shard hold is held.
+   */
+  expireDue(): void {
+    if (this.deadlines.size === 0) return;
     const nowMs = this.deps.nowMs();
-    const due: Promise<unknown>[] = [];
     for (let route = this.deadlines.peekDue(nowMs); route !== undefined; route = this.deadlines.peekDue(nowMs)) {
       this.deadlines.pop();
-      if (route.mayBeHeld) due.push(route.serialize(async () => this.expireIfDue(route)));
+      if (route.mayBeHeld) this.sendExpire(route);
     }
-    await Promise.all(due);
+  }
+
+  private sendExpire(route: MultiRoute): void {
+    for (const shard of route.shards) this.deps.links[shard].submitControl([OP.EXPIRE_PART, route.id]);
+    route.mayBeHeld = false;
+    this.deadlines.remove(route);
   }
 
   private async reserveParts(request: ReserveRequest, route: MultiRoute): Promise<ReserveResult> {
@@ -113,14 +124,9 @@ export class CrossShard {
     return merged;
   }
 
-  /** Sends EXPIRE to every part when the deadline has passed; OVERLOADED if a part cannot take it. */
+  /** Sends EXPIRE to every part when the deadline has passed (before an operation on the hold runs). */
   private expireIfDue(route: MultiRoute): Refusal | null {
-    if (!route.mayBeHeld || route.expiresAt > this.deps.nowMs()) return null;
-    const full = route.shards.find((shard) => !this.deps.links[shard].canTake());
-    if (full !== undefined) return this.deps.links[full].overload();
-    for (const shard of route.shards) this.deps.links[shard].submit(ignore, [OP.EXPIRE_PART, route.id]);
-    route.mayBeHeld = false;
-    this.deadlines.remove(route);
+    if (route.mayBeHeld && route.expiresAt <= this.deps.nowMs()) this.sendExpire(route);
     return null;
   }
 
@@ -168,8 +174,6 @@ export class CrossShard {
     return { ok: true, reservation: { ...reservations[0], lines } };
   }
 }
-
-function ignore(): void {}
 
 /** The refusal a single ledger would have given: the one at the lowest line. */
 function firstRefusal(parts: PartResult[]): Refusal | undefined {

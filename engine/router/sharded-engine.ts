@@ -64,7 +64,7 @@ export class ShardedEngine implements Engine {
       shardOf: (sku) => this.shardOf(sku),
     });
     this.subscriptions = new Subscriptions((sku, on) => this.watch(sku, on));
-    this.sweepTimer = options.expirySweepIntervalMs === 0 ? undefined : setInterval(() => void this.sweep(), options.expirySweepIntervalMs);
+    this.sweepTimer = options.expirySweepIntervalMs === 0 ? undefined : setInterval(() => this.sweep(), options.expirySweepIntervalMs);
     this.sweepTimer?.unref();
   }
 
@@ -80,6 +80,7 @@ export class ShardedEngine implements Engine {
   reserve(request: ReserveRequest): Promise<ReserveResult> {
     const problem = this.closed ? refuse.closed() : checkReserve(request);
     if (problem !== null) return Promise.resolve(problem);
+    this.cross?.expireDue();
     const lineShards = this.lineShards(request.lines);
     if (lineShards !== null) return (this.cross as CrossShard).reserve(request, lineShards);
     const shard = this.shardOf(request.lines[0].sku);
@@ -111,6 +112,7 @@ export class ShardedEngine implements Engine {
   fulfil(id: string, lines?: FulfilLine[]): Promise<ReservationResult> {
     const problem = this.closed ? refuse.closed() : checkFulfil(id, lines);
     if (problem !== null) return Promise.resolve(problem);
+    this.cross?.expireDue();
     const route = this.index === null ? 0 : this.index.lookup(id);
     if (route === undefined) return Promise.resolve(refuse.notFound(`reservation '${id}'`));
     if (typeof route !== 'number') return (this.cross as CrossShard).fulfil(route, id, lines);
@@ -145,7 +147,7 @@ export class ShardedEngine implements Engine {
 
   async expireDue(): Promise<{ ok: true } | Refusal> {
     if (this.closed) return refuse.closed();
-    await this.cross?.expireDue();
+    this.cross?.expireDue();
     const ticks = await Promise.all(this.links.map((_, shard) => this.call(shard, OP.TICK)));
     return ticks.find((tick) => !tick.ok) ?? { ok: true };
   }
@@ -186,6 +188,7 @@ export class ShardedEngine implements Engine {
   private byId(id: string, op: typeof OP.COMMIT | typeof OP.RELEASE | typeof OP.GET_RESERVATION): Promise<ReservationResult> {
     const problem = this.closed ? refuse.closed() : checkId(id);
     if (problem !== null) return Promise.resolve(problem);
+    this.cross?.expireDue();
     const route = this.index === null ? 0 : this.index.lookup(id);
     if (route === undefined) return Promise.resolve(refuse.notFound(`reservation '${id}'`));
     if (typeof route !== 'number') return (this.cross as CrossShard).byId(route, id, op);
@@ -196,6 +199,7 @@ export class ShardedEngine implements Engine {
   private send(problem: Refusal | null, shard: number, ...fields: unknown[]): Promise<any> {
     if (this.closed) return Promise.resolve(refuse.closed());
     if (problem !== null) return Promise.resolve(problem);
+    this.cross?.expireDue();
     return new Promise((resolve) => this.links[shard].submit(resolve, fields));
   }
 
@@ -263,9 +267,9 @@ export class ShardedEngine implements Engine {
   }
 
   /** Carries time to idle shards (so their holds expire) and expires cross-shard holds. */
-  private async sweep(): Promise<void> {
+  private sweep(): void {
     if (this.closed) return;
-    await this.cross?.expireDue();
+    this.cross?.expireDue();
     for (const link of this.links) if (link.depth === 0) link.flush(true);
   }
 }
