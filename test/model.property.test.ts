@@ -20,7 +20,8 @@ interface LineRequest { sku: string; qty: number; location?: string }
 interface Body { id: string; channel: string; ttlMs: number; lines: LineRequest[] }
 interface Placed { sku: string; location: string; qty: number; fulfilled: number }
 interface Hold { id: string; channel: string; status: Status; expiresAt: number; lines: Placed[] }
-interface Position { onHand: number; reserved: number; committed: number }
+interface Position { onHand: number; reserved: number; committed: number; inbound: number; quarantined: number }
+interface Transit { sku: string; to: string; qty: number; received: boolean }
 
 interface Model {
   now: number;
@@ -32,6 +33,8 @@ interface Model {
   /** Last seq and view (quantities and mode) read per SKU: any change must come with a higher seq. */
   seqs: Map<string, { seq: number; view: string }>;
   nextId: number;
+  /** Transfers the engine accepted in transit, by id. */
+  transits: Map<string, Transit>;
 }
 interface Real { engine: Engine; clock: ManualClock }
 type Cmd = fc.AsyncCommand<Model, Real>;
@@ -51,6 +54,8 @@ const seen = {
   shortfall: 0,
   adjustRefused: 0,
   unknownLocationPlacement: 0,
+  transfer: 0,
+  restock: 0,
 };
 
 // ---------- the reference model ----------
@@ -66,8 +71,8 @@ function positionView(p: Position) {
     committed: p.committed,
     available: available(p),
     shortfall: Math.max(0, p.reserved + p.committed - p.onHand),
-    inbound: 0,
-    quarantined: 0,
+    inbound: p.inbound,
+    quarantined: p.quarantined,
   };
 }
 
@@ -83,7 +88,7 @@ function ensurePosition(m: Model, sku: string, location: string): Position {
   let byLocation = m.positions.get(sku);
   if (!byLocation) m.positions.set(sku, (byLocation = new Map()));
   let p = byLocation.get(location);
-  if (!p) byLocation.set(location, (p = { onHand: 0, reserved: 0, committed: 0 }));
+  if (!p) byLocation.set(location, (p = { onHand: 0, reserved: 0, committed: 0, inbound: 0, quarantined: 0 }));
   return p;
 }
 
@@ -429,6 +434,71 @@ class GetReservation implements Cmd {
   toString() { return `getReservation(#${this.pick}→${this.id})`; }
 }
 
+/** transfer: only available units move; in transit they are inbound at `to` until received. */
+class Transfer implements Cmd {
+  constructor(readonly sku: string, readonly from: string, readonly to: string, readonly qty: number, readonly inTransit: boolean) {}
+  check = (m: Readonly<Model>) => this.from !== this.to && positionOf(m as Model, this.sku, this.from) !== undefined;
+  async run(m: Model, r: Real) {
+    const label = this.toString();
+    const id = `t${m.nextId++}`;
+    const result = await r.engine.transfer({ id, sku: this.sku, from: this.from, to: this.to, qty: this.qty, inTransit: this.inTransit });
+    const source = positionOf(m, this.sku, this.from)!;
+    if (available(source) < this.qty) {
+      expectRefused(result, 'INSUFFICIENT_STOCK', label);
+    } else {
+      expect(expectOk(result, label).transfer.status, label).toBe(this.inTransit ? 'inTransit' : 'received');
+      seen.transfer++;
+      source.onHand -= this.qty;
+      const target = ensurePosition(m, this.sku, this.to);
+      if (this.inTransit) {
+        target.inbound += this.qty;
+        m.transits.set(id, { sku: this.sku, to: this.to, qty: this.qty, received: false });
+      } else {
+        target.onHand += this.qty;
+      }
+    }
+    await checkAgainstModel(m, r, label);
+  }
+  toString() { return `transfer(${this.sku} ${this.from}→${this.to} ${this.qty}${this.inTransit ? ' in transit' : ''})`; }
+}
+
+class ReceiveTransfer implements Cmd {
+  constructor(readonly pick: number) {}
+  check = (m: Readonly<Model>) => m.transits.size > 0;
+  async run(m: Model, r: Real) {
+    const ids = [...m.transits.keys()];
+    const id = ids[this.pick % ids.length];
+    const transit = m.transits.get(id)!;
+    const result = expectOk(await r.engine.receiveTransfer({ sku: transit.sku, id }), this.toString());
+    expect(result.transfer.status).toBe('received');
+    if (!transit.received) {
+      const target = positionOf(m, transit.sku, transit.to)!;
+      target.inbound -= transit.qty;
+      target.onHand += transit.qty;
+      transit.received = true;
+    }
+    await checkAgainstModel(m, r, this.toString());
+  }
+  toString() { return `receiveTransfer(#${this.pick})`; }
+}
+
+/** restock: sellable units are on hand (and available) at once; damaged ones are quarantined. */
+class Restock implements Cmd {
+  constructor(readonly sku: string, readonly location: string, readonly qty: number, readonly sellable: boolean) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const label = this.toString();
+    const result = expectOk(await r.engine.restock({ sku: this.sku, location: this.location, qty: this.qty, condition: this.sellable ? 'sellable' : 'damaged' }), label);
+    const p = ensurePosition(m, this.sku, this.location);
+    if (this.sellable) p.onHand += this.qty;
+    else p.quarantined += this.qty;
+    seen.restock++;
+    expect(result.position, label).toEqual(positionView(p));
+    await checkAgainstModel(m, r, label);
+  }
+  toString() { return `restock(${this.sku}@${this.location} +${this.qty} ${this.sellable ? 'sellable' : 'damaged'})`; }
+}
+
 /** A full read of every SKU against the model (the same check every command ends with). */
 class Get implements Cmd {
   check = () => true;
@@ -494,6 +564,9 @@ const commandArbs = [
   fc.integer({ min: 1, max: 2_500 }).map((ms) => new Advance(ms)),
   pickArb.map((pick) => new GetReservation(pick)),
   fc.constant(new Get()),
+  fc.tuple(skuArb, locationArb, locationArb, fc.integer({ min: 1, max: 6 }), fc.boolean()).map(([s, f, t, q, transit]) => new Transfer(s, f, t, q, transit)),
+  pickArb.map((pick) => new ReceiveTransfer(pick)),
+  fc.tuple(skuArb, locationArb, fc.integer({ min: 1, max: 4 }), fc.boolean()).map(([s, l, q, sellable]) => new Restock(s, l, q, sellable)),
 ];
 
 // ---------- a scripted sequence that reaches every rare state ----------
@@ -522,6 +595,10 @@ function scripted(): Cmd[] {
     new Advance(500), // H3 expires
     new Adjust('SKU-C', 'WH-1', -12), // would go below zero
     new Replay(2), // H2's recorded refusal
+    new Transfer('SKU-B', 'STORE-X', 'WH-1', 1, true), // in transit: inbound at WH-1
+    new ReceiveTransfer(0),
+    new Transfer('SKU-B', 'WH-1', 'STORE-X', 1, false),
+    new Restock('SKU-A', 'WH-1', 2, false), // quarantined
     new Get(),
   ];
 }
@@ -547,7 +624,7 @@ describe.each([
           const clock = manualClock(START_MS);
           const engine = await createEngine({ shards, clock, locationOrder: LOCATION_ORDER });
           try {
-            const model: Model = { now: START_MS, positions: new Map(), holds: new Map(), outcomes: new Map(), seqs: new Map(), nextId: 0 };
+            const model: Model = { now: START_MS, positions: new Map(), holds: new Map(), outcomes: new Map(), seqs: new Map(), nextId: 0, transits: new Map() };
             // Opening stock, so that holds have something to take from the first command on.
             for (const sku of SKUS) {
               for (const [location, qty] of [['WH-2', 8], ['WH-1', 4]] as const) {
