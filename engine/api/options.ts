@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError as OptionsError } from './errors.js';
 import { LIMITS } from './limits.js';
+import { isStrategy, STRATEGIES } from './strategies.js';
 import type { Clock, StrategyName } from './types.js';
 
 export interface EngineOptions {
@@ -77,14 +78,10 @@ function locationOrderOf(value: unknown): string[] {
   return [...value];
 }
 
-const STRATEGY_NAMES: readonly StrategyName[] = ['priority', 'closest', 'most-available', 'fewest-splits'];
-
 function strategyOf(value: unknown): StrategyName {
   if (value === undefined) return 'priority';
-  if (!STRATEGY_NAMES.includes(value as StrategyName)) {
-    throw new OptionsError(`strategy: must be one of ${STRATEGY_NAMES.join(', ')}, got ${String(value)}`);
-  }
-  return value as StrategyName;
+  if (!isStrategy(value)) throw new OptionsError(`strategy: must be one of ${STRATEGIES.join(', ')}, got ${String(value)}`);
+  return value;
 }
 
 /** location → destination → a non-negative finite cost. */

@@ -10,7 +10,9 @@ export interface LineRequest {
   location?: string;
 }
 
-export type StrategyName = 'priority' | 'closest' | 'most-available' | 'fewest-splits';
+import type { StrategyName } from './strategies.js';
+
+export type { StrategyName };
 
 export interface ReserveRequest {
   /** Client-chosen id: the idempotency key. */

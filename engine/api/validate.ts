@@ -1,5 +1,6 @@
 import { refuse, type Refusal } from './errors.js';
 import { LIMITS } from './limits.js';
+import { isStrategy, STRATEGIES } from './strategies.js';
 
 /**
  * Validators for every public entry. Each returns null when the input is acceptable, or the
@@ -9,7 +10,6 @@ type Check = Refusal | null;
 
 /** Allowed fields per shape (short lists: a scan beats hashing on the hot path). */
 const RESERVE_FIELDS = ['id', 'channel', 'ttlMs', 'lines', 'strategy', 'destination'];
-const STRATEGY_NAMES: readonly unknown[] = ['priority', 'closest', 'most-available', 'fewest-splits'];
 const RESERVE_LINE_FIELDS = ['sku', 'qty', 'location'];
 const FULFIL_LINE_FIELDS = ['sku', 'location', 'qty'];
 const RECEIVE_FIELDS = ['sku', 'location', 'qty'];
@@ -116,8 +116,8 @@ export function checkReserve(request: unknown): Check {
 
 /** `strategy` names a known strategy; `destination` is a location-like name. */
 function checkPlacement(strategy: unknown, destination: unknown): Check {
-  if (strategy !== undefined && !STRATEGY_NAMES.includes(strategy)) {
-    return refuse.invalidArgument('strategy', `must be one of ${STRATEGY_NAMES.join(', ')}, got ${String(strategy)}`);
+  if (strategy !== undefined && !isStrategy(strategy)) {
+    return refuse.invalidArgument('strategy', `must be one of ${STRATEGIES.join(', ')}, got ${String(strategy)}`);
   }
   if (strategy === 'closest' && destination === undefined) return refuse.invalidArgument('destination', "is required by strategy 'closest'");
   return destination === undefined ? null : checkText(destination, 'destination', LIMITS.locationLengthMax);

@@ -1,10 +1,9 @@
 import { availableOf, type Position } from './position.js';
 import type { SkuState } from './sku-state.js';
 
-import type { StrategyName } from '../api/types.js';
+import type { StrategyName } from '../api/strategies.js';
 
 export type { StrategyName };
-export const STRATEGIES: readonly StrategyName[] = ['priority', 'closest', 'most-available', 'fewest-splits'];
 
 /** location → destination (a region or zone) → cost or distance; lower is better. */
 export type LocationCosts = Readonly<Record<string, Readonly<Record<string, number>>>>;

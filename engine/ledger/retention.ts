@@ -1,3 +1,4 @@
+import { Fifo } from './fifo.js';
 import type { Hold } from './hold.js';
 
 /**
@@ -5,8 +6,7 @@ import type { Hold } from './hold.js';
  * original outcome. Bounded twice: by age (retentionMs) and by count (capacity).
  */
 export class Retention {
-  private items: Hold[] = [];
-  private head = 0;
+  private readonly items = new Fifo<Hold>();
 
   constructor(
     private readonly capacity: number,
@@ -14,28 +14,19 @@ export class Retention {
   ) {}
 
   get size(): number {
-    return this.items.length - this.head;
+    return this.items.size;
   }
 
-  /** Adds a terminal record; returns the records pushed out by the count bound. */
+  /** Adds a terminal record; moves the records pushed out by the count bound into `evicted`. */
   add(hold: Hold, evicted: Hold[]): void {
     this.items.push(hold);
-    while (this.size > this.capacity) evicted.push(this.shift());
+    while (this.items.size > this.capacity) evicted.push(this.items.shift() as Hold);
   }
 
   /** Moves every record older than the retention window into `evicted`. */
   expire(nowMs: number, evicted: Hold[]): void {
-    while (this.size > 0 && this.items[this.head].terminalAtMs + this.retentionMs <= nowMs) {
-      evicted.push(this.shift());
+    for (let oldest = this.items.peek(); oldest !== undefined && oldest.terminalAtMs + this.retentionMs <= nowMs; oldest = this.items.peek()) {
+      evicted.push(this.items.shift() as Hold);
     }
-  }
-
-  private shift(): Hold {
-    const hold = this.items[this.head++];
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return hold;
   }
 }

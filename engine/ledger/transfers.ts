@@ -1,4 +1,5 @@
 import type { Transfer } from '../api/types.js';
+import { Fifo } from './fifo.js';
 import type { Position } from './position.js';
 
 /** One transfer of a SKU's units between two of its locations. */
@@ -29,8 +30,7 @@ export function transferOf(record: TransferRecord, status: Transfer['status'] = 
  */
 export class TransferBook {
   private readonly records = new Map<string, TransferRecord>();
-  private received: TransferRecord[] = [];
-  private receivedHead = 0;
+  private readonly received = new Fifo<TransferRecord>();
   inTransit = 0;
 
   constructor(private readonly retainedMax: number) {}
@@ -53,13 +53,9 @@ export class TransferBook {
 
   private retain(record: TransferRecord): void {
     this.received.push(record);
-    while (this.received.length - this.receivedHead > this.retainedMax) {
-      const oldest = this.received[this.receivedHead++];
+    while (this.received.size > this.retainedMax) {
+      const oldest = this.received.shift() as TransferRecord;
       this.records.delete(keyOf(oldest.sku, oldest.id));
-    }
-    if (this.receivedHead > 1024 && this.receivedHead * 2 > this.received.length) {
-      this.received = this.received.slice(this.receivedHead);
-      this.receivedHead = 0;
     }
   }
 }

@@ -43,8 +43,7 @@ export class CrossShard {
 
   byId(route: MultiRoute, id: string, op: typeof OP.COMMIT | typeof OP.RELEASE | typeof OP.GET_RESERVATION): Promise<ReservationResult> {
     return route.serialize(async () => {
-      const problem = this.expireIfDue(route);
-      if (problem !== null) return problem;
+      this.expireIfDue(route);
       const parts = this.submitAll(route, route.shards.map(() => [op, id]));
       return this.settle(route, id, await parts);
     });
@@ -52,8 +51,7 @@ export class CrossShard {
 
   fulfil(route: MultiRoute, id: string, lines: FulfilLine[] | undefined): Promise<ReservationResult> {
     return route.serialize(async () => {
-      const problem = this.expireIfDue(route);
-      if (problem !== null) return problem;
+      this.expireIfDue(route);
       if (lines === undefined) {
         return this.settle(route, id, await this.submitAll(route, route.shards.map(() => [OP.FULFIL, id, null, FINAL_YES])));
       }
@@ -125,9 +123,8 @@ export class CrossShard {
   }
 
   /** Sends EXPIRE to every part when the deadline has passed (before an operation on the hold runs). */
-  private expireIfDue(route: MultiRoute): Refusal | null {
+  private expireIfDue(route: MultiRoute): void {
     if (route.mayBeHeld && route.expiresAt <= this.deps.nowMs()) this.sendExpire(route);
-    return null;
   }
 
   /** Submits one op to every part, or none of them when any part's shard is full. */

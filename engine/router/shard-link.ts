@@ -6,6 +6,7 @@ import type { ChangeEvent, LedgerCounters, ReserveRequest, ShardStats } from '..
 import type { LedgerOptions } from '../ledger/ledger.js';
 import { BATCH_HEADER_FIELDS, createCodec, encodeTransferable, OP, OP_FIELDS, resolveRef } from '../shard/protocol.js';
 import type { ShardWorkerData } from '../shard/worker.js';
+import { Fifo } from '../ledger/fifo.js';
 import { LatencyRecorder } from './latency.js';
 import { OpCounts } from './op-counts.js';
 
@@ -65,8 +66,7 @@ export class ShardLink {
   private open = new OpenBatch();
   /** Full batches waiting for a place in flight (bounded: their ops count in maxInFlightOps). */
   private readonly sealed: OpenBatch[] = [];
-  private readonly waiting: Waiter[] = [];
-  private waitingHead = 0;
+  private readonly waiting = new Fifo<Waiter>();
   private inFlightOps = 0;
   private queueDepthMax = 0;
   private batchesInFlight = 0;
@@ -299,17 +299,13 @@ export class ShardLink {
 
   private admitWaiting(): void {
     while (this.waitingCount() > 0 && this.inFlightOps < this.options.maxInFlightOps) {
-      const waiter = this.waiting[this.waitingHead++];
+      const waiter = this.waiting.shift() as Waiter;
       const into = this.accept(waiter.resolver);
       for (let i = 0; i < waiter.fields.length; i++) into.push(waiter.fields[i]);
-    }
-    if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
-      this.waiting.splice(0, this.waitingHead);
-      this.waitingHead = 0;
     }
   }
 
   private waitingCount(): number {
-    return this.waiting.length - this.waitingHead;
+    return this.waiting.size;
   }
 }
