@@ -71,13 +71,13 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
         ok: true,
         sku: 'SKU-1',
         location: EAST,
-        position: { onHand: 5, reserved: 0, committed: 0, available: 5, shortfall: 0, inbound: 0, quarantined: 0 },
+        position: { onHand: 5, reserved: 0, committed: 0, available: 5, shortfall: 0, inbound: 0, quarantined: 0, backordered: 0 },
       });
       expect(Number.isInteger(result.seq)).toBe(true);
       const sku = await view('SKU-1');
       expect(sku).toMatchObject({ ok: true, sku: 'SKU-1', mode: 'active', onHand: 5, reserved: 0, committed: 0, available: 5, shortfall: 0 });
       expect(sku.seq).toBe(result.seq);
-      expect(sku.locations).toEqual({ [EAST]: { onHand: 5, reserved: 0, committed: 0, available: 5, shortfall: 0, inbound: 0, quarantined: 0 } });
+      expect(sku.locations).toEqual({ [EAST]: { onHand: 5, reserved: 0, committed: 0, available: 5, shortfall: 0, inbound: 0, quarantined: 0, backordered: 0 } });
     });
 
     it('receive accumulates per position, bumps seq, and SKU totals sum the locations', async () => {
@@ -104,9 +104,9 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
     it('applies positive and negative corrections', async () => {
       await receive('SKU-1', EAST, 10);
       const up = expectOk(await engine.adjust({ sku: 'SKU-1', location: EAST, delta: 5, reason: 'cycle count' }));
-      expect(up.position).toEqual({ onHand: 15, reserved: 0, committed: 0, available: 15, shortfall: 0, inbound: 0, quarantined: 0 });
+      expect(up.position).toEqual({ onHand: 15, reserved: 0, committed: 0, available: 15, shortfall: 0, inbound: 0, quarantined: 0, backordered: 0 });
       const down = expectOk(await engine.adjust({ sku: 'SKU-1', location: EAST, delta: -12, reason: 'damaged' }));
-      expect(down.position).toEqual({ onHand: 3, reserved: 0, committed: 0, available: 3, shortfall: 0, inbound: 0, quarantined: 0 });
+      expect(down.position).toEqual({ onHand: 3, reserved: 0, committed: 0, available: 3, shortfall: 0, inbound: 0, quarantined: 0, backordered: 0 });
       expect(down.seq).toBeGreaterThan(up.seq);
       expect((await view('SKU-1')).onHand).toBe(3);
     });
@@ -117,7 +117,7 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
       expectOk(await reserve('h-commit', [{ sku: 'SKU-1', qty: 3 }]));
       expectOk(await engine.commit('h-commit'));
       const result = expectOk(await engine.adjust({ sku: 'SKU-1', location: EAST, delta: -8, reason: 'shrinkage' }));
-      expect(result.position).toEqual({ onHand: 2, reserved: 6, committed: 3, available: 0, shortfall: 7, inbound: 0, quarantined: 0 });
+      expect(result.position).toEqual({ onHand: 2, reserved: 6, committed: 3, available: 0, shortfall: 7, inbound: 0, quarantined: 0, backordered: 0 });
       const sku = await view('SKU-1');
       expect(sku).toMatchObject({ onHand: 2, reserved: 6, committed: 3, available: 0, shortfall: 7 });
       await assertInvariants(engine, ['SKU-1']);
@@ -155,7 +155,8 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
           channel: 'web',
           status: 'held',
           expiresAt: clock.nowMs() + 5_000,
-          lines: [{ sku: 'SKU-1', location: EAST, qty: 2, fulfilled: 0 }],
+          backordered: 0,
+          lines: [{ line: 0, sku: 'SKU-1', location: EAST, qty: 2, fulfilled: 0, backordered: 0 }],
         },
       });
       expect(await view('SKU-1')).toMatchObject({ onHand: 10, reserved: 2, committed: 0, available: 8, shortfall: 0 });
@@ -206,7 +207,7 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
       await receive('SKU-1', EAST, 10);
       await receive('SKU-1', WEST, 2);
       const west = expectOk(await reserve('w', [{ sku: 'SKU-1', qty: 2, location: WEST }]));
-      expect(west.reservation.lines).toEqual([{ sku: 'SKU-1', location: WEST, qty: 2, fulfilled: 0 }]);
+      expect(west.reservation.lines).toEqual([{ line: 0, sku: 'SKU-1', location: WEST, qty: 2, fulfilled: 0, backordered: 0 }]);
       const before = await snapshot(engine, ['SKU-1']);
       expectRefused(await reserve('w2', [{ sku: 'SKU-1', qty: 1, location: WEST }]), 'INSUFFICIENT_STOCK');
       expectRefused(await reserve('x', [{ sku: 'SKU-1', qty: 1, location: 'NOWHERE' }]), 'INSUFFICIENT_STOCK');
@@ -245,9 +246,9 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
         ]),
       );
       expect(result.reservation.lines).toEqual([
-        { sku: 'SKU-2', location: WEST, qty: 3, fulfilled: 0 },
-        { sku: 'SKU-1', location: WEST, qty: 4, fulfilled: 0 },
-        { sku: 'SKU-1', location: EAST, qty: 1, fulfilled: 0 },
+        { line: 0, sku: 'SKU-2', location: WEST, qty: 3, fulfilled: 0, backordered: 0 },
+        { line: 1, sku: 'SKU-1', location: WEST, qty: 4, fulfilled: 0, backordered: 0 },
+        { line: 2, sku: 'SKU-1', location: EAST, qty: 1, fulfilled: 0, backordered: 0 },
       ]);
       expect(await view('SKU-1')).toMatchObject({ reserved: 5, available: 15 });
       expect(await view('SKU-2')).toMatchObject({ reserved: 3, available: 7 });
@@ -287,7 +288,7 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
       await receive('SKU-1', EAST, 10);
       expectOk(await reserve('h', [{ sku: 'SKU-1', qty: 4 }]));
       const result = expectOk(await engine.commit('h'));
-      expect(result.reservation).toMatchObject({ id: 'h', status: 'committed', lines: [{ sku: 'SKU-1', location: EAST, qty: 4, fulfilled: 0 }] });
+      expect(result.reservation).toMatchObject({ id: 'h', status: 'committed', lines: [{ line: 0, sku: 'SKU-1', location: EAST, qty: 4, fulfilled: 0, backordered: 0 }] });
       expect(await view('SKU-1')).toMatchObject({ onHand: 10, reserved: 0, committed: 4, available: 6 });
     });
 
@@ -325,8 +326,8 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
       const result = expectOk(await engine.fulfil('h'));
       expect(result.reservation.status).toBe('fulfilled');
       expect(result.reservation.lines).toEqual([
-        { sku: 'SKU-1', location: EAST, qty: 4, fulfilled: 4 },
-        { sku: 'SKU-2', location: WEST, qty: 2, fulfilled: 2 },
+        { line: 0, sku: 'SKU-1', location: EAST, qty: 4, fulfilled: 4, backordered: 0 },
+        { line: 1, sku: 'SKU-2', location: WEST, qty: 2, fulfilled: 2, backordered: 0 },
       ]);
       expect(await view('SKU-1')).toMatchObject({ onHand: 6, reserved: 0, committed: 0, available: 6 });
       expect(await view('SKU-2')).toMatchObject({ onHand: 8, reserved: 0, committed: 0, available: 8 });
@@ -340,8 +341,8 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
       const first = expectOk(await engine.fulfil('h', [{ sku: 'SKU-1', location: EAST, qty: 3 }]));
       expect(first.reservation.status).toBe('committed');
       expect(first.reservation.lines).toEqual([
-        { sku: 'SKU-1', location: EAST, qty: 4, fulfilled: 3 },
-        { sku: 'SKU-2', location: WEST, qty: 2, fulfilled: 0 },
+        { line: 0, sku: 'SKU-1', location: EAST, qty: 4, fulfilled: 3, backordered: 0 },
+        { line: 1, sku: 'SKU-2', location: WEST, qty: 2, fulfilled: 0, backordered: 0 },
       ]);
       expect(await view('SKU-1')).toMatchObject({ onHand: 7, committed: 1, available: 6 });
       const second = expectOk(
@@ -704,7 +705,7 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
         shortfall: current.shortfall,
       });
       const reserveEvent = events[2];
-      expect(reserveEvent.positions).toContainEqual({ location: EAST, onHand: 9, reserved: 2, committed: 0, available: 7, shortfall: 0, inbound: 0, quarantined: 0 });
+      expect(reserveEvent.positions).toContainEqual({ location: EAST, onHand: 9, reserved: 2, committed: 0, available: 7, shortfall: 0, inbound: 0, quarantined: 0, backordered: 0 });
       for (const event of events) {
         expect(event.sku).toBe('SKU-1');
         expect(event.onHand + event.shortfall).toBe(event.available + event.reserved + event.committed);

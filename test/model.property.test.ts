@@ -17,10 +17,16 @@ const START_MS = 1_000_000;
 
 type Status = 'held' | 'committed' | 'fulfilled' | 'released' | 'expired';
 interface LineRequest { sku: string; qty: number; location?: string }
-interface Body { id: string; channel: string; ttlMs: number; lines: LineRequest[] }
-interface Placed { sku: string; location: string; qty: number; fulfilled: number }
+interface Body { id: string; channel: string; ttlMs: number; lines: LineRequest[]; allowSplit?: boolean }
+interface Placed { line: number; sku: string; location: string; qty: number; fulfilled: number; backordered: number }
 interface Hold { id: string; channel: string; status: Status; expiresAt: number; lines: Placed[] }
-interface Position { onHand: number; reserved: number; committed: number; inbound: number; quarantined: number }
+interface Position {
+  onHand: number; reserved: number; committed: number; inbound: number; quarantined: number;
+  /** onHand movements [time, delta] (everything but sync), and the asOf of the last count applied. */
+  movements: Array<[number, number]>;
+  lastSyncAsOf: number;
+}
+interface Policy { safetyStock: number; fences: Record<string, number>; caps: Record<string, number>; backorderLimit: number }
 interface Transit { sku: string; to: string; qty: number; received: boolean }
 
 interface Model {
@@ -35,6 +41,8 @@ interface Model {
   nextId: number;
   /** Transfers the engine accepted in transit, by id. */
   transits: Map<string, Transit>;
+  /** sku → its policy (absent: none). */
+  policies: Map<string, Policy>;
 }
 interface Real { engine: Engine; clock: ManualClock }
 type Cmd = fc.AsyncCommand<Model, Real>;
@@ -56,7 +64,17 @@ const seen = {
   unknownLocationPlacement: 0,
   transfer: 0,
   restock: 0,
+  split: 0,
+  synced: 0,
+  syncRebased: 0,
+  staleSync: 0,
+  syncTooOld: 0,
+  policySet: 0,
+  refusedByPolicy: 0,
 };
+
+/** How far back a count can be rebased in these runs (short, so SYNC_TOO_OLD happens). */
+const SYNC_HORIZON_MS = 4_000;
 
 // ---------- the reference model ----------
 
@@ -73,11 +91,61 @@ function positionView(p: Position) {
     shortfall: Math.max(0, p.reserved + p.committed - p.onHand),
     inbound: p.inbound,
     quarantined: p.quarantined,
+    backordered: 0,
   };
 }
 
 function holdView(h: Hold) {
-  return { id: h.id, channel: h.channel, status: h.status, expiresAt: h.expiresAt, lines: h.lines.map((l) => ({ ...l })) };
+  return { id: h.id, channel: h.channel, status: h.status, expiresAt: h.expiresAt, backordered: 0, lines: h.lines.map((l) => ({ ...l })) };
+}
+
+/** Moves onHand by a fact (receive, adjust, shipment, restock, transfer) and remembers it for sync. */
+function moveOnHand(m: Model, p: Position, delta: number): void {
+  p.onHand += delta;
+  if (delta !== 0) p.movements.push([m.now, delta]);
+}
+
+/** Units channel `channel` holds of `sku` from stock now (held, or committed and not shipped). */
+function allocatedBy(m: Model, sku: string, channel: string): number {
+  let units = 0;
+  for (const hold of m.holds.values()) {
+    if (hold.channel !== channel || (hold.status !== 'held' && hold.status !== 'committed')) continue;
+    for (const line of hold.lines) if (line.sku === sku) units += line.qty - line.fulfilled;
+  }
+  return units;
+}
+
+function skuAvailable(m: Model, sku: string): number {
+  let units = 0;
+  for (const p of m.positions.get(sku)?.values() ?? []) units += available(p);
+  return units;
+}
+
+/** What `channel` may take of `sku` from stock: available less safety stock and the others' unused fences. */
+function stockHeadroom(m: Model, sku: string, channel: string, availableUnits = skuAvailable(m, sku), extra?: Map<string, number>): number {
+  const policy = m.policies.get(sku);
+  if (!policy) return Number.POSITIVE_INFINITY;
+  let blocked = policy.safetyStock;
+  for (const [fenced, fence] of Object.entries(policy.fences)) {
+    if (fenced !== channel) blocked += Math.max(0, fence - allocatedBy(m, sku, fenced) - (extra?.get(fenced) ?? 0));
+  }
+  return Math.max(0, availableUnits - blocked);
+}
+
+function capHeadroom(m: Model, sku: string, channel: string, extra = 0): number {
+  const cap = m.policies.get(sku)?.caps[channel];
+  return cap === undefined ? Number.POSITIVE_INFINITY : cap - allocatedBy(m, sku, channel) - extra;
+}
+
+function channelsView(m: Model, sku: string): Record<string, number> {
+  const policy = m.policies.get(sku);
+  if (!policy) return { '*': skuAvailable(m, sku) };
+  const channels: Record<string, number> = {};
+  for (const channel of new Set([...Object.keys(policy.fences), ...Object.keys(policy.caps)])) {
+    channels[channel] = Math.max(0, Math.min(stockHeadroom(m, sku, channel), capHeadroom(m, sku, channel)));
+  }
+  channels['*'] = stockHeadroom(m, sku, '*');
+  return channels;
 }
 
 function positionOf(m: Model, sku: string, location: string): Position | undefined {
@@ -88,7 +156,10 @@ function ensurePosition(m: Model, sku: string, location: string): Position {
   let byLocation = m.positions.get(sku);
   if (!byLocation) m.positions.set(sku, (byLocation = new Map()));
   let p = byLocation.get(location);
-  if (!p) byLocation.set(location, (p = { onHand: 0, reserved: 0, committed: 0, inbound: 0, quarantined: 0 }));
+  if (!p) {
+    p = { onHand: 0, reserved: 0, committed: 0, inbound: 0, quarantined: 0, movements: [], lastSyncAsOf: Number.NEGATIVE_INFINITY };
+    byLocation.set(location, p);
+  }
   return p;
 }
 
@@ -98,26 +169,55 @@ function candidates(m: Model, sku: string): string[] {
   return [...LOCATION_ORDER.filter((l) => known.includes(l)), ...known.filter((l) => !LOCATION_ORDER.includes(l))];
 }
 
-/** Places every line in order (earlier lines of the hold count), or null when one cannot be placed. */
-function place(m: Model, lines: LineRequest[]): Placed[] | null {
+/**
+ * Places every line in order (earlier lines of the hold count), or returns null when one cannot
+ * be placed, or 'policy' when the SKU's policy (a cap, safety stock, another channel's fence)
+ * is what refused it. With allowSplit, a line no one location can serve takes what each has,
+ * in priority order.
+ */
+function place(m: Model, body: Body): Placed[] | null | 'policy' {
   const taken = new Map<string, number>();
+  const takenBySku = new Map<string, number>();
   const free = (sku: string, location: string) => {
     const p = positionOf(m, sku, location);
     return p ? available(p) - (taken.get(`${sku}|${location}`) ?? 0) : -1;
   };
+  const take = (sku: string, location: string, qty: number) => {
+    taken.set(`${sku}|${location}`, (taken.get(`${sku}|${location}`) ?? 0) + qty);
+    takenBySku.set(sku, (takenBySku.get(sku) ?? 0) + qty);
+  };
   const placed: Placed[] = [];
-  for (const line of lines) {
+  for (const [index, line] of body.lines.entries()) {
+    const mine = takenBySku.get(line.sku) ?? 0;
+    if (capHeadroom(m, line.sku, body.channel, mine) < line.qty) return 'policy';
+    const extra = new Map([[body.channel, mine]]);
+    const headroom = stockHeadroom(m, line.sku, body.channel, skuAvailable(m, line.sku) - mine, extra);
     const options = line.location !== undefined ? [line.location] : candidates(m, line.sku);
     const location = options.find((l) => free(line.sku, l) >= line.qty);
-    if (location === undefined) return null;
-    taken.set(`${line.sku}|${location}`, (taken.get(`${line.sku}|${location}`) ?? 0) + line.qty);
-    placed.push({ sku: line.sku, location, qty: line.qty, fulfilled: 0 });
+    if (location !== undefined && headroom >= line.qty) {
+      take(line.sku, location, line.qty);
+      placed.push({ line: index, sku: line.sku, location, qty: line.qty, fulfilled: 0, backordered: 0 });
+      continue;
+    }
+    const total = options.reduce((units, l) => units + Math.max(0, free(line.sku, l)), 0);
+    const physicallyPossible = location !== undefined || (body.allowSplit === true && line.location === undefined && total >= line.qty);
+    if (physicallyPossible && headroom < line.qty) return 'policy';
+    if (!physicallyPossible) return null;
+    let left = line.qty;
+    for (const l of options) {
+      const units = Math.min(left, free(line.sku, l));
+      if (units <= 0) continue;
+      take(line.sku, l, units);
+      placed.push({ line: index, sku: line.sku, location: l, qty: units, fulfilled: 0, backordered: 0 });
+      left -= units;
+      if (left === 0) break;
+    }
   }
   return placed;
 }
 
 function sameBody(a: Body, b: Body): boolean {
-  return JSON.stringify([a.channel, a.ttlMs, a.lines]) === JSON.stringify([b.channel, b.ttlMs, b.lines]);
+  return JSON.stringify([a.channel, a.ttlMs, a.lines, a.allowSplit === true]) === JSON.stringify([b.channel, b.ttlMs, b.lines, b.allowSplit === true]);
 }
 
 function expireDue(m: Model): string[] {
@@ -164,6 +264,8 @@ async function checkAgainstModel(m: Model, r: Real, label: string): Promise<void
       `${label}: ${sku} totals`,
     ).toEqual(totals);
     expect(view.mode, `${label}: ${sku} mode`).toBe(totals.available === 0 ? 'soldOut' : 'active');
+    expect(view.channels, `${label}: ${sku} channel availability`).toEqual(channelsView(m, sku));
+    expect(view.policy, `${label}: ${sku} policy`).toEqual(m.policies.get(sku) ?? null);
     if (totals.shortfall > 0) seen.shortfall++;
 
     // reserved = the live held holds' units; committed = the committed holds' unshipped units.
@@ -198,7 +300,7 @@ class Receive implements Cmd {
   async run(m: Model, r: Real) {
     const result = expectOk(await r.engine.receive({ sku: this.sku, location: this.location, qty: this.qty }), this.toString());
     const p = ensurePosition(m, this.sku, this.location);
-    p.onHand += this.qty;
+    moveOnHand(m, p, this.qty);
     expect(result.position, this.toString()).toEqual(positionView(p));
     await checkAgainstModel(m, r, this.toString());
   }
@@ -216,7 +318,7 @@ class Adjust implements Cmd {
       expectRefused(result, 'INSUFFICIENT_STOCK', this.toString());
     } else {
       const ok = expectOk(result, this.toString());
-      p.onHand += this.delta;
+      moveOnHand(m, p, this.delta);
       expect(ok.position, this.toString()).toEqual(positionView(p));
     }
     await checkAgainstModel(m, r, this.toString());
@@ -245,12 +347,14 @@ class Reserve implements Cmd {
         expectRefused(result, 'CONFLICT', label);
       }
     } else {
-      const placed = place(m, this.body.lines);
-      if (placed === null) {
-        seen.refusedStock++;
+      const placed = place(m, this.body);
+      if (placed === null || placed === 'policy') {
+        if (placed === 'policy') seen.refusedByPolicy++;
+        else seen.refusedStock++;
         expectRefused(result, 'INSUFFICIENT_STOCK', label);
       } else {
         seen.heldPlaced++;
+        if (placed.length > this.body.lines.length) seen.split++;
         if (placed.some((l) => !LOCATION_ORDER.includes(l.location))) seen.unknownLocationPlacement++;
         const hold: Hold = {
           id: this.body.id,
@@ -363,7 +467,7 @@ class Fulfil implements Cmd {
     for (const [l, q] of shipping) {
       const p = positionOf(m, l.sku, l.location)!;
       p.committed -= q;
-      p.onHand = Math.max(0, p.onHand - q);
+      moveOnHand(m, p, Math.max(0, p.onHand - q) - p.onHand);
       l.fulfilled += q;
     }
     if (hold.lines.every((l) => l.fulfilled === l.qty)) {
@@ -448,13 +552,13 @@ class Transfer implements Cmd {
     } else {
       expect(expectOk(result, label).transfer.status, label).toBe(this.inTransit ? 'inTransit' : 'received');
       seen.transfer++;
-      source.onHand -= this.qty;
+      moveOnHand(m, source, -this.qty);
       const target = ensurePosition(m, this.sku, this.to);
       if (this.inTransit) {
         target.inbound += this.qty;
         m.transits.set(id, { sku: this.sku, to: this.to, qty: this.qty, received: false });
       } else {
-        target.onHand += this.qty;
+        moveOnHand(m, target, this.qty);
       }
     }
     await checkAgainstModel(m, r, label);
@@ -474,7 +578,7 @@ class ReceiveTransfer implements Cmd {
     if (!transit.received) {
       const target = positionOf(m, transit.sku, transit.to)!;
       target.inbound -= transit.qty;
-      target.onHand += transit.qty;
+      moveOnHand(m, target, transit.qty);
       transit.received = true;
     }
     await checkAgainstModel(m, r, this.toString());
@@ -490,13 +594,67 @@ class Restock implements Cmd {
     const label = this.toString();
     const result = expectOk(await r.engine.restock({ sku: this.sku, location: this.location, qty: this.qty, condition: this.sellable ? 'sellable' : 'damaged' }), label);
     const p = ensurePosition(m, this.sku, this.location);
-    if (this.sellable) p.onHand += this.qty;
+    if (this.sellable) moveOnHand(m, p, this.qty);
     else p.quarantined += this.qty;
     seen.restock++;
     expect(result.position, label).toEqual(positionView(p));
     await checkAgainstModel(m, r, label);
   }
   toString() { return `restock(${this.sku}@${this.location} +${this.qty} ${this.sellable ? 'sellable' : 'damaged'})`; }
+}
+
+/**
+ * sync: a count taken `ageMs` ago. onHand = count + the movements after asOf (a sync is not a
+ * movement); older than the last count → STALE_SYNC, older than the horizon → SYNC_TOO_OLD.
+ */
+class Sync implements Cmd {
+  constructor(readonly sku: string, readonly location: string, readonly counted: number, readonly ageMs: number) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const label = this.toString();
+    const asOf = m.now - this.ageMs;
+    const result = await r.engine.sync({ sku: this.sku, location: this.location, onHand: this.counted, asOf });
+    const existing = positionOf(m, this.sku, this.location);
+    if (existing !== undefined && asOf < existing.lastSyncAsOf) {
+      seen.staleSync++;
+      expectRefused(result, 'STALE_SYNC', label);
+    } else if (asOf < m.now - SYNC_HORIZON_MS) {
+      seen.syncTooOld++;
+      expectRefused(result, 'SYNC_TOO_OLD', label);
+    } else {
+      const p = ensurePosition(m, this.sku, this.location);
+      const rebasedBy = p.movements.filter(([at]) => at > asOf).reduce((sum, [, delta]) => sum + delta, 0);
+      const onHand = Math.max(0, this.counted + rebasedBy);
+      const ok = expectOk(result, label);
+      expect({ rebasedBy: ok.rebasedBy, delta: ok.delta }, label).toEqual({ rebasedBy, delta: onHand - p.onHand });
+      p.onHand = onHand;
+      p.lastSyncAsOf = asOf;
+      seen.synced++;
+      if (rebasedBy !== 0) seen.syncRebased++;
+      expect(ok.position, label).toEqual(positionView(p));
+    }
+    await checkAgainstModel(m, r, label);
+  }
+  toString() { return `sync(${this.sku}@${this.location} =${this.counted} ${this.ageMs}ms ago)`; }
+}
+
+/** setPolicy: replaces the SKU's safety stock, fences and caps (backorders are covered elsewhere). */
+class SetPolicy implements Cmd {
+  constructor(readonly sku: string, readonly policy: Omit<Policy, 'backorderLimit'>) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const label = this.toString();
+    const ok = expectOk(await r.engine.setPolicy({ sku: this.sku, ...structuredClone(this.policy) }), label);
+    const policy: Policy = { ...structuredClone(this.policy), backorderLimit: 0 };
+    const empty = policy.safetyStock === 0 && Object.keys(policy.fences).length === 0 && Object.keys(policy.caps).length === 0;
+    if (empty) m.policies.delete(this.sku);
+    else m.policies.set(this.sku, policy);
+    seen.policySet++;
+    expect(ok.policy, label).toEqual(empty ? null : policy);
+    expect(ok.channels, label).toEqual(channelsView(m, this.sku));
+    await checkAgainstModel(m, r, label);
+  }
+  toString() { return `setPolicy(${this.sku} ${JSON.stringify(this.policy)})`; }
 }
 
 /** A full read of every SKU against the model (the same check every command ends with). */
@@ -529,9 +687,20 @@ const linesArb = fc
   .uniqueArray(lineArb, { minLength: 1, maxLength: 3, selector: (l) => `${l.sku}|${l.location ?? ''}` })
   .map((lines) => [...lines].sort((a, b) => `${a.sku}|${a.location ?? ''}`.localeCompare(`${b.sku}|${b.location ?? ''}`)));
 
+const CHANNELS = ['web', 'app', 'marketplace'] as const;
 const reserveArb = fc
-  .tuple(fc.record({ channel: fc.constantFrom('web', 'app'), ttlMs: fc.constantFrom(500, 1_000, 3_000), lines: linesArb }), reuseArb)
-  .map(([request, reuse]) => new Reserve(request, reuse));
+  .tuple(
+    fc.record({ channel: fc.constantFrom(...CHANNELS), ttlMs: fc.constantFrom(500, 1_000, 3_000), lines: linesArb, allowSplit: fc.boolean() }),
+    reuseArb,
+  )
+  .map(([{ allowSplit, ...request }, reuse]) => new Reserve(allowSplit ? { ...request, allowSplit } : request, reuse));
+const channelUnitsArb = fc.dictionary(fc.constantFrom(...CHANNELS), fc.integer({ min: 0, max: 8 }), { maxKeys: 2 });
+const setPolicyArb = fc
+  .tuple(skuArb, fc.record({ safetyStock: fc.integer({ min: 0, max: 5 }), fences: channelUnitsArb, caps: channelUnitsArb }))
+  .map(([sku, policy]) => new SetPolicy(sku, policy));
+const syncArb = fc
+  .tuple(skuArb, locationArb, fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 5_000 }))
+  .map(([sku, location, counted, ageMs]) => new Sync(sku, location, counted, ageMs));
 const receiveArb = fc.tuple(skuArb, locationArb, fc.integer({ min: 1, max: 12 })).map(([s, l, q]) => new Receive(s, l, q));
 /** Receive and reserve appear twice: stock and holds are what the other commands act on. */
 const adjustArb = fc
@@ -567,6 +736,9 @@ const commandArbs = [
   fc.tuple(skuArb, locationArb, locationArb, fc.integer({ min: 1, max: 6 }), fc.boolean()).map(([s, f, t, q, transit]) => new Transfer(s, f, t, q, transit)),
   pickArb.map((pick) => new ReceiveTransfer(pick)),
   fc.tuple(skuArb, locationArb, fc.integer({ min: 1, max: 4 }), fc.boolean()).map(([s, l, q, sellable]) => new Restock(s, l, q, sellable)),
+  syncArb,
+  syncArb,
+  setPolicyArb,
 ];
 
 // ---------- a scripted sequence that reaches every rare state ----------
@@ -599,6 +771,13 @@ function scripted(): Cmd[] {
     new ReceiveTransfer(0),
     new Transfer('SKU-B', 'WH-1', 'STORE-X', 1, false),
     new Restock('SKU-A', 'WH-1', 2, false), // quarantined
+    new Reserve({ channel: 'web', ttlMs: 3_000, lines: [{ sku: 'SKU-C', qty: 11 }], allowSplit: true }, null), // split WH-1 + WH-2
+    new Sync('SKU-C', 'WH-2', 5, 2_000), // taken before the opening receive: rebased by it
+    new Sync('SKU-C', 'WH-2', 5, 3_000), // older than the last count: STALE_SYNC
+    new Sync('SKU-B', 'WH-2', 5, 4_500), // beyond the horizon: SYNC_TOO_OLD
+    new SetPolicy('SKU-B', { safetyStock: 2, fences: { marketplace: 6 }, caps: { app: 1 } }),
+    new Reserve({ channel: 'app', ttlMs: 3_000, lines: [{ sku: 'SKU-B', qty: 2 }] }, null), // over the app cap
+    new SetPolicy('SKU-B', { safetyStock: 0, fences: {}, caps: {} }), // cleared
     new Get(),
   ];
 }
@@ -622,14 +801,14 @@ describe.each([
         fc.asyncProperty(fc.commands(commandArbs, { maxCommands: 40, size: 'max' }), async (cmds) => {
           if (runs++ === 1) afterScript = { ...seen };
           const clock = manualClock(START_MS);
-          const engine = await createEngine({ shards, clock, locationOrder: LOCATION_ORDER });
+          const engine = await createEngine({ shards, clock, locationOrder: LOCATION_ORDER, syncHorizonMs: SYNC_HORIZON_MS });
           try {
-            const model: Model = { now: START_MS, positions: new Map(), holds: new Map(), outcomes: new Map(), seqs: new Map(), nextId: 0, transits: new Map() };
+            const model: Model = { now: START_MS, positions: new Map(), holds: new Map(), outcomes: new Map(), seqs: new Map(), nextId: 0, transits: new Map(), policies: new Map() };
             // Opening stock, so that holds have something to take from the first command on.
             for (const sku of SKUS) {
               for (const [location, qty] of [['WH-2', 8], ['WH-1', 4]] as const) {
                 expectOk(await engine.receive({ sku, location, qty }));
-                ensurePosition(model, sku, location).onHand += qty;
+                moveOnHand(model, ensurePosition(model, sku, location), qty);
               }
             }
             await fc.asyncModelRun(() => ({ model, real: { engine, clock } }), cmds);

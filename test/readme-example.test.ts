@@ -20,7 +20,7 @@ describe('README embedded example', () => {
     try {
       const output = execFileSync(process.execPath, [file], { encoding: 'utf8', timeout: 30_000 });
       expect(output.trim().split('\n')).toEqual([
-        "true held [ { sku: 'TSHIRT-M', location: 'WH-EAST', qty: 2, fulfilled: 0 } ]",
+        'true held WH-EAST 2',
         'event commit 3 98',
         'event fulfil 4 98',
         'event fulfil 5 98',

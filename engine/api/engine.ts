@@ -1,7 +1,7 @@
 import type {
   AdjustRequest, ChangeEvent, EngineStats, FreezeRequest, FreezeResult, FulfilLine, MovementResult,
   ReceiveRequest, ReceiveTransferRequest, ReservationResult, ReserveRequest, ReserveResult, SkuResult,
-  RestockRequest, TransferRequest, TransferResult,
+  RestockRequest, TransferRequest, TransferResult, SyncRequest, SyncResult, SyncManyResult, SetPolicyRequest, PolicyResult,
 } from './types.js';
 import type { Refusal } from './errors.js';
 import type { BatchEntry, BatchResult } from '../router/batch.js';
@@ -23,6 +23,12 @@ export interface Engine {
   transfer(request: TransferRequest): Promise<TransferResult>;
   receiveTransfer(request: ReceiveTransferRequest): Promise<TransferResult>;
   unfreeze(sku: string): Promise<FreezeResult>;
+  /** Applies an ERP/WMS count taken at `asOf`, rebased over the movements recorded since. */
+  sync(request: SyncRequest): Promise<SyncResult>;
+  /** Many counts in one call, one result per count, in order. */
+  syncMany(requests: SyncRequest[]): Promise<SyncManyResult>;
+  /** Sets (replaces) a SKU's policy: safety stock, channel fences and caps, backorder limit. */
+  setPolicy(request: SetPolicyRequest): Promise<PolicyResult>;
   /** Many operations in one call ({ op, args } each), one result per operation, in order. */
   batch(ops: BatchEntry[]): Promise<BatchResult>;
   /** Runs the expiry sweep now on every shard (the engine also runs it on its own). */

@@ -10,6 +10,8 @@ export const ERROR_CODES = {
   INVALID_STATE: 'the reservation or SKU is in a state that does not allow this transition',
   SKU_FROZEN: 'the SKU is frozen: it takes no new reservations until unfrozen',
   LIMIT_REACHED: 'a capacity limit (live holds per shard, quantity ceiling) would be exceeded',
+  STALE_SYNC: 'a count is older than the last count applied to that position; nothing changed',
+  SYNC_TOO_OLD: 'a count is older than the movements the engine still remembers (syncHorizonMs); it cannot be rebased',
   OVERLOADED: 'the shard has reached its in-flight limit; retry after error.retryAfterMs',
   UNAVAILABLE: 'the shard failed while the request was in flight; the outcome is unknown, retry with the same id',
   CLOSED: 'the engine is closed',
@@ -46,6 +48,8 @@ export const refuse = {
   skuFrozen: (sku: string, line: number): Refusal =>
     ({ ok: false, error: { code: 'SKU_FROZEN', message: `lines[${line}]: sku '${sku}' is frozen`, line } }),
   limitReached: (message: string): Refusal => refusal('LIMIT_REACHED', message),
+  staleSync: (message: string): Refusal => refusal('STALE_SYNC', message),
+  syncTooOld: (message: string): Refusal => refusal('SYNC_TOO_OLD', message),
   overloaded: (shard: number, retryAfterMs: number): Refusal => ({
     ok: false,
     error: { code: 'OVERLOADED', message: `shard ${shard} is at its in-flight limit`, retryAfterMs },

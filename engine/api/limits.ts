@@ -15,4 +15,8 @@ export const LIMITS = {
   skusPerSubscriptionMax: 10_000,
   /** Operations in one batch() call. */
   batchOpsMax: 10_000,
+  /** Counts in one syncMany() call. */
+  syncManyMax: 10_000,
+  /** Channels one policy may name (fences and caps together). */
+  policyChannelsMax: 64,
 } as const;

@@ -29,6 +29,10 @@ export interface EngineOptions {
   expirySweepIntervalMs?: number;
   /** Heap limit of each shard's worker thread, in MB. */
   shardHeapMb?: number;
+  /** How far back sync() can rebase a count: movements older than this are forgotten. Default 24 h. */
+  syncHorizonMs?: number;
+  /** Movements remembered per position for sync() (the oldest go first, shortening its horizon). */
+  syncMovementsPerPositionMax?: number;
 }
 
 export interface ResolvedOptions {
@@ -46,6 +50,8 @@ export interface ResolvedOptions {
   outcomeRetentionMs: number;
   expirySweepIntervalMs: number;
   shardHeapMb: number;
+  syncHorizonMs: number;
+  syncMovementsPerPositionMax: number;
 }
 
 
@@ -59,7 +65,7 @@ const systemClock: Clock = { nowMs: () => Date.now() };
 const KNOWN = new Set<string>([
   'shards', 'clock', 'locationOrder', 'strategy', 'locationCosts', 'maxInFlightOpsPerShard', 'onOverload', 'maxWaitingOpsPerShard',
   'maxBatchOps', 'maxLiveHoldsPerShard', 'retainedOutcomesPerShard', 'outcomeRetentionMs',
-  'expirySweepIntervalMs', 'shardHeapMb',
+  'expirySweepIntervalMs', 'shardHeapMb', 'syncHorizonMs', 'syncMovementsPerPositionMax',
 ]);
 
 function integer(options: EngineOptions, field: keyof EngineOptions, fallback: number, min: number, max: number): number {
@@ -135,5 +141,7 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     outcomeRetentionMs: integer(options, 'outcomeRetentionMs', 86_400_000, 1, 30 * 86_400_000),
     expirySweepIntervalMs: integer(options, 'expirySweepIntervalMs', 100, 0, 60_000),
     shardHeapMb: integer(options, 'shardHeapMb', 4096, 64, 65_536),
+    syncHorizonMs: integer(options, 'syncHorizonMs', 24 * 3600 * 1000, 1, LIMITS.ttlMsMax),
+    syncMovementsPerPositionMax: integer(options, 'syncMovementsPerPositionMax', 1024, 1, 1_000_000),
   };
 }

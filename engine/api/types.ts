@@ -24,6 +24,8 @@ export interface ReserveRequest {
   strategy?: StrategyName;
   /** Where the order goes (a region or zone), for `closest`. */
   destination?: string;
+  /** Lets a line that names no location be served from several locations. */
+  allowSplit?: boolean;
 }
 
 export interface FulfilLine {
@@ -83,16 +85,46 @@ export interface Transfer {
   status: 'inTransit' | 'received';
 }
 
+/** An absolute count of one position taken by another system (an ERP, a WMS) at `asOf`. */
+export interface SyncRequest {
+  sku: string;
+  location: string;
+  /** The units the source counted on hand. */
+  onHand: number;
+  /** When the source took the count (epoch ms, the engine clock's timebase). */
+  asOf: number;
+}
+
+/** A SKU's allocation policy (setPolicy replaces the whole of it). */
+export interface Policy {
+  /** Units never promised to any channel. */
+  safetyStock: number;
+  /** channel → units ring-fenced for it: only that channel may take them. */
+  fences: Record<string, number>;
+  /** channel → the most units that channel may hold at once (held + committed + backordered). */
+  caps: Record<string, number>;
+  /** How many units may be held beyond what is available (backorders and preorders), in all. */
+  backorderLimit: number;
+}
+
+export interface SetPolicyRequest extends Partial<Policy> {
+  sku: string;
+}
+
 export interface FreezeRequest {
   sku: string;
   reason: string;
 }
 
 export interface ReservationLine {
+  /** The index of the request line this serves (a split line has several reservation lines). */
+  line: number;
   sku: string;
   location: string;
   qty: number;
   fulfilled: number;
+  /** Units of `qty` waiting for stock (a backorder or preorder); 0 once filled. */
+  backordered: number;
 }
 
 export interface Reservation {
@@ -100,6 +132,8 @@ export interface Reservation {
   channel: string;
   status: HoldStatus;
   expiresAt: number;
+  /** Units of this hold waiting for stock; more than 0 marks a backordered hold. */
+  backordered: number;
   lines: ReservationLine[];
 }
 
@@ -114,13 +148,23 @@ export interface PositionView {
   inbound: number;
   /** Returned units quarantined as damaged: never available. */
   quarantined: number;
+  /** Units held beyond stock (backorders) waiting to be filled here. */
+  backordered: number;
 }
+
+/**
+ * What each channel may take now: every channel the policy names, and '*' for any other.
+ * Without a policy, '*' alone, equal to `available`.
+ */
+export type ChannelAvailability = Record<string, number>;
 
 export interface SkuView extends PositionView {
   ok: true;
   sku: string;
   seq: number;
   mode: SkuMode;
+  channels: ChannelAvailability;
+  policy: Policy | null;
   locations: Record<string, PositionView>;
 }
 
@@ -132,7 +176,10 @@ export type ChangeCause =
   | 'receive' | 'adjust' | 'reserve' | 'commit' | 'fulfil' | 'release' | 'expire'
   | 'freeze' | 'unfreeze' | 'transfer' | 'transferReceived' | 'restock'
   /** A part of a cross-shard hold gives its units back because another part was refused. */
-  | 'abort';
+  | 'abort'
+  | 'sync' | 'setPolicy'
+  /** Units arrived for a backordered hold (one event per fill, with reservationId and filled). */
+  | 'backorderFilled';
 
 /** Emitted for every change to a SKU; `seq` strictly increases per SKU. */
 export interface ChangeEvent extends PositionView {
@@ -140,10 +187,14 @@ export interface ChangeEvent extends PositionView {
   seq: number;
   cause: ChangeCause;
   mode: SkuMode;
+  channels: ChannelAvailability;
   /** The positions this change touched, with their new quantities. */
   positions: PositionChange[];
   /** The reason given, for adjust and freeze; for restock, the condition and reservation. */
   reason?: string;
+  /** backorderFilled: the hold that got units, and how many. */
+  reservationId?: string;
+  filled?: number;
 }
 
 export type ReserveResult = { ok: true; reservation: Reservation } | Refusal;
@@ -151,9 +202,22 @@ export type ReservationResult = { ok: true; reservation: Reservation } | Refusal
 export type MovementResult = { ok: true; sku: string; location: string; seq: number; position: PositionView } | Refusal;
 export type SkuResult = SkuView | Refusal;
 export type TransferResult = { ok: true; seq: number; transfer: Transfer } | Refusal;
+export type SyncResult = {
+  ok: true;
+  sku: string;
+  location: string;
+  seq: number;
+  /** Net onHand movement the engine recorded after `asOf`, added to the count. */
+  rebasedBy: number;
+  /** The change the count made to onHand (0: the engine already agreed). */
+  delta: number;
+  position: PositionView;
+} | Refusal;
+export type SyncManyResult = { ok: true; results: SyncResult[] } | Refusal;
+export type PolicyResult = { ok: true; sku: string; seq: number; policy: Policy | null; channels: ChannelAvailability } | Refusal;
 export type FreezeResult = { ok: true; sku: string; seq: number; mode: SkuMode } | Refusal;
 
-export type Result = ReserveResult | MovementResult | SkuResult | FreezeResult | TransferResult;
+export type Result = ReserveResult | MovementResult | SkuResult | FreezeResult | TransferResult | SyncResult | PolicyResult;
 export type { EngineError, Refusal };
 
 export interface Clock {

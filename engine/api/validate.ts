@@ -9,7 +9,7 @@ import { isStrategy, STRATEGIES } from './strategies.js';
 type Check = Refusal | null;
 
 /** Allowed fields per shape (short lists: a scan beats hashing on the hot path). */
-const RESERVE_FIELDS = ['id', 'channel', 'ttlMs', 'lines', 'strategy', 'destination'];
+const RESERVE_FIELDS = ['id', 'channel', 'ttlMs', 'lines', 'strategy', 'destination', 'allowSplit'];
 const RESERVE_LINE_FIELDS = ['sku', 'qty', 'location'];
 const FULFIL_LINE_FIELDS = ['sku', 'location', 'qty'];
 const RECEIVE_FIELDS = ['sku', 'location', 'qty'];
@@ -18,6 +18,7 @@ const FREEZE_FIELDS = ['sku', 'reason'];
 const RESTOCK_FIELDS = ['sku', 'location', 'qty', 'condition', 'reservationId', 'receivedAt'];
 const TRANSFER_FIELDS = ['id', 'sku', 'from', 'to', 'qty', 'inTransit'];
 const RECEIVE_TRANSFER_FIELDS = ['sku', 'id'];
+const SYNC_FIELDS = ['sku', 'location', 'onHand', 'asOf'];
 
 export function checkText(value: unknown, field: string, lengthMax: number): Check {
   if (typeof value !== 'string') return refuse.invalidArgument(field, `must be a string, got ${typeName(value)}`);
@@ -32,6 +33,18 @@ export function checkQuantity(value: unknown, field: string): Check {
   if (value <= 0) return refuse.invalidArgument(field, `must be positive, got ${value}`);
   if (value > LIMITS.quantityMax) return refuse.invalidArgument(field, `must be at most ${LIMITS.quantityMax}, got ${value}`);
   return null;
+}
+
+/** A whole number from 0 to `max` (a count, a limit). */
+export function checkCount(value: unknown, field: string, max: number): Check {
+  if (typeof value !== 'number') return refuse.invalidArgument(field, `must be a number, got ${typeName(value)}`);
+  if (!Number.isSafeInteger(value) || value < 0) return refuse.invalidArgument(field, `must be a whole number of at least 0, got ${value}`);
+  if (value > max) return refuse.invalidArgument(field, `must be at most ${max}, got ${value}`);
+  return null;
+}
+
+function checkOptionalBoolean(value: unknown, field: string): Check {
+  return value === undefined || typeof value === 'boolean' ? null : refuse.invalidArgument(field, `must be a boolean, got ${typeName(value)}`);
 }
 
 function checkDelta(value: unknown, field: string): Check {
@@ -52,7 +65,7 @@ function checkTtl(value: unknown, field: string): Check {
 }
 
 /** A plain object carrying only the allowed fields. */
-function checkShape(value: unknown, field: string, allowed: readonly string[]): Check {
+export function checkShape(value: unknown, field: string, allowed: readonly string[]): Check {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return refuse.invalidArgument(field, `must be an object, got ${typeName(value)}`);
   }
@@ -111,7 +124,8 @@ export function checkReserve(request: unknown): Check {
     ?? checkText(record.channel, 'channel', LIMITS.channelLengthMax)
     ?? checkTtl(record.ttlMs, 'ttlMs')
     ?? checkLines(record.lines, 'lines', RESERVE_LINE_FIELDS, false)
-    ?? checkPlacement(record.strategy, record.destination);
+    ?? checkPlacement(record.strategy, record.destination)
+    ?? checkOptionalBoolean(record.allowSplit, 'allowSplit');
 }
 
 /** `strategy` names a known strategy; `destination` is a location-like name. */
@@ -183,9 +197,7 @@ export function checkTransfer(request: unknown): Check {
     ?? checkText(record.to, 'to', LIMITS.locationLengthMax)
     ?? (record.from === record.to ? refuse.invalidArgument('to', 'must differ from from') : null)
     ?? checkQuantity(record.qty, 'qty')
-    ?? (record.inTransit === undefined || typeof record.inTransit === 'boolean'
-      ? null
-      : refuse.invalidArgument('inTransit', `must be a boolean, got ${typeName(record.inTransit)}`));
+    ?? checkOptionalBoolean(record.inTransit, 'inTransit');
 }
 
 export function checkReceiveTransfer(request: unknown): Check {
@@ -195,7 +207,16 @@ export function checkReceiveTransfer(request: unknown): Check {
     ?? checkText(record.id, 'id', LIMITS.idLengthMax);
 }
 
-function typeName(value: unknown): string {
+export function checkSync(request: unknown): Check {
+  const record = request as Record<string, unknown>;
+  return checkShape(request, 'request', SYNC_FIELDS)
+    ?? checkText(record.sku, 'sku', LIMITS.skuLengthMax)
+    ?? checkText(record.location, 'location', LIMITS.locationLengthMax)
+    ?? checkCount(record.onHand, 'onHand', LIMITS.onHandMax)
+    ?? checkCount(record.asOf, 'asOf', Number.MAX_SAFE_INTEGER);
+}
+
+export function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   return typeof value;

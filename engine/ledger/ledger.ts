@@ -1,8 +1,8 @@
 import { refuse, type EngineError, type Refusal } from '../api/errors.js';
 import { LIMITS } from '../api/limits.js';
 import type {
-  ChangeCause, ChangeEvent, FreezeResult, LedgerCounters, FulfilLine, LineRequest, MovementResult,
-  PositionView, ReservationResult, SkuResult, TransferResult,
+  ChangeCause, ChangeEvent, ChannelAvailability, FreezeResult, LedgerCounters, FulfilLine, LineRequest, MovementResult,
+  Policy, PolicyResult, PositionView, ReservationResult, SkuResult, SyncResult, TransferResult,
 } from '../api/types.js';
 import {
   COMMITTED, EV_COMMIT, EV_DEPLETE, EV_EXPIRE, EV_FREEZE, EV_FULFIL_PART, EV_FULFIL_REST, EV_RELEASE,
@@ -13,7 +13,12 @@ import { invariant } from './assert.js';
 import { planFulfilment } from './fulfilment-plan.js';
 import { Hold, HoldLine, reservationOf, sameBody } from './hold.js';
 import { planFewestSplits } from './fewest-splits.js';
-import { locationRanker, placeLine, type LocationCosts, type PlacementContext, type StrategyName } from './location-strategy.js';
+import {
+  candidatesOf, locationRanker, placeLine, splitAcross, type LocationCosts, type PlacementContext, type Portion, type StrategyName,
+} from './location-strategy.js';
+import { BackorderQueue } from './backorder-queue.js';
+import { ANY_CHANNEL, ChannelPolicy, isEmptyPolicy } from './channel-policy.js';
+import { MovementLog } from './movement-log.js';
 import { availableOf, viewOf, type Position } from './position.js';
 import { Retention } from './retention.js';
 import { SkuState } from './sku-state.js';
@@ -32,6 +37,9 @@ export interface LedgerOptions {
   /** The strategy for lines that name no location, when a reserve names none. */
   strategy: StrategyName;
   locationCosts: LocationCosts;
+  /** How far back sync() rebases a count, and how many movements each position remembers for it. */
+  syncHorizonMs: number;
+  syncMovementsPerPositionMax: number;
 }
 
 /** One shard's part of a hold whose lines span shards; WHOLE_HOLD otherwise. */
@@ -50,6 +58,7 @@ export const WHOLE_HOLD: HoldPart = { count: 1, expiresAt: -1, lineIndexes: null
 export interface PlacementRequest {
   strategy?: StrategyName;
   destination?: string;
+  allowSplit?: boolean;
 }
 
 /** fulfil's `final` argument: decide from the lines (a whole hold), or as the router says (a part). */
@@ -94,7 +103,7 @@ export class Ledger {
     this.retention = new Retention(options.retainedOutcomes, options.outcomeRetentionMs);
     this.transfers = new TransferBook(options.retainedOutcomes);
     this.rank = locationRanker(options.locationOrder);
-    this.defaultContext = { strategy: options.strategy, destination: undefined, costs: options.locationCosts };
+    this.defaultContext = { strategy: options.strategy, destination: undefined, costs: options.locationCosts, allowSplit: false };
   }
 
   /** Moves time forward: expires due holds (one change per hold) and drops old outcomes. */
@@ -148,25 +157,24 @@ export class Ledger {
     }
     const deadline = expiresAt >= 0 ? expiresAt : this.nowMs + ttlMs;
     const context = this.contextOf(placement);
-    const preset = context.strategy === 'fewest-splits' && lines.length > 1
-      ? planFewestSplits(lines, (sku) => this.skus.get(sku), (state) => state.mode !== MODE_FROZEN)
+    const preset = context.strategy === 'fewest-splits' && (lines.length > 1 || context.allowSplit)
+      ? planFewestSplits(lines, (sku) => this.skus.get(sku), (state) => state.mode !== MODE_FROZEN, context.allowSplit)
       : null;
     const placed: HoldLine[] = [];
     for (let index = 0; index < lines.length; index++) {
-      const line = this.placeLine(lines[index], lineIndexes === null ? index : lineIndexes[index], context, preset?.get(index));
-      if (line instanceof HoldLine) {
-        placed.push(line);
-        continue;
-      }
-      this.rollback(placed);
-      this.recordRefusal(new Hold(id, channel, ttlMs, deadline, unplaced(lines), partCount, placement), line.error);
-      return line;
+      const wholeIndex = lineIndexes === null ? index : lineIndexes[index];
+      const refusal = this.placeLine(lines[index], wholeIndex, channel, context, preset?.get(index), placed);
+      if (refusal === null) continue;
+      this.rollback(placed, channel);
+      this.recordRefusal(new Hold(id, channel, ttlMs, deadline, unplaced(lines, lineIndexes), partCount, placement), refusal.error);
+      return refusal;
     }
     const hold = new Hold(id, this.channels.intern(channel), ttlMs, deadline, placed, partCount, placement);
     hold.order = ++this.holdOrder;
     this.holds.set(id, hold);
     this.liveHolds++;
     if (partCount === 1) this.ttl.push(hold);
+    for (const line of placed) if (line.backordered > 0) this.queueBackorder(hold, line);
     this.finishOp('reserve', undefined);
     return hold;
   }
@@ -177,7 +185,10 @@ export class Ledger {
     const next = nextHoldState(hold.status, EV_COMMIT);
     if (next === ILLEGAL) return illegal(hold, 'commit');
     if (hold.status === HELD) {
-      for (const line of hold.lines) this.change(line.position as Position, 0, -line.qty, line.qty);
+      for (const line of hold.lines) {
+        const allocated = line.qty - line.backordered;
+        if (allocated > 0) this.change(line.position as Position, 0, -allocated, allocated);
+      }
       this.ttl.remove(hold);
     }
     hold.status = next;
@@ -330,6 +341,57 @@ export class Ledger {
     return { ok: true, seq: state.seq, transfer: transferOf(record) };
   }
 
+  /**
+   * Applies a count another system took at `asOfMs`: onHand becomes the count plus the movements
+   * recorded here after asOfMs, which the count could not have seen. A count older than the last
+   * one applied is STALE_SYNC; one older than the movements still remembered is SYNC_TOO_OLD.
+   */
+  sync(sku: string, location: string, counted: number, asOfMs: number): SyncResult {
+    const existing = this.skus.get(sku)?.position(location);
+    const where = `${sku}@${location}`;
+    if (existing !== undefined && asOfMs < existing.lastSyncAsOf) {
+      return refuse.staleSync(`asOf: ${asOfMs} is older than the last count applied to ${where} (asOf ${existing.lastSyncAsOf})`);
+    }
+    const log = existing?.movements ?? null;
+    const oldestMs = log === null ? this.nowMs - this.options.syncHorizonMs : log.oldestRebasableMs(this.nowMs);
+    if (asOfMs < oldestMs) {
+      return refuse.syncTooOld(`asOf: ${asOfMs} is before ${oldestMs}, the oldest time ${where} can be rebased from (syncHorizonMs, syncMovementsPerPositionMax)`);
+    }
+    const rebasedBy = log === null ? 0 : log.after(asOfMs);
+    const onHand = Math.max(0, counted + rebasedBy);
+    if (onHand + (existing?.quarantined ?? 0) > LIMITS.onHandMax) return refuse.limitReached(`onHand: ${where} would exceed ${LIMITS.onHandMax}`);
+    const position = existing ?? this.positionFor(sku, location);
+    const delta = onHand - position.onHand;
+    position.lastSyncAsOf = asOfMs;
+    position.state.apply(position, delta, 0, 0);
+    this.touch(position);
+    this.finishOp('sync', `count ${counted} as of ${asOfMs}`);
+    return { ok: true, sku, location, seq: position.state.seq, rebasedBy, delta, position: viewOf(position) };
+  }
+
+  /**
+   * Replaces a SKU's policy (creating the SKU if unknown). It governs decisions from now on:
+   * holds already made stay. Channel use is counted from the live holds when a policy starts.
+   */
+  setPolicy(sku: string, policy: Policy): PolicyResult {
+    const state = this.stateFor(sku);
+    state.policy = isEmptyPolicy(policy) ? null : new ChannelPolicy(policy);
+    if (state.policy !== null) this.countChannelUse(state, state.policy);
+    state.seq++;
+    if (state.watched || this.watchAll) this.events.push(eventOf(state, 'setPolicy', undefined, []));
+    if (state.backordered > 0) this.fillBackorders(state);
+    return { ok: true, sku, seq: state.seq, policy: state.policy?.policy ?? null, channels: channelsOf(state) };
+  }
+
+  private countChannelUse(state: SkuState, policy: ChannelPolicy): void {
+    for (const hold of this.holds.values()) {
+      if (hold.status !== HELD && hold.status !== COMMITTED) continue;
+      for (const line of hold.lines) {
+        if (line.sku === state.sku) policy.track(hold.channel, line.allocatedUnshipped, line.backordered);
+      }
+    }
+  }
+
   getReservation(id: string): ReservationResult {
     const hold = this.liveHold(id);
     if (!(hold instanceof Hold)) return hold;
@@ -341,7 +403,10 @@ export class Ledger {
     if (state === undefined) return refuse.notFound(`sku '${sku}'`);
     const locations: Record<string, PositionView> = {};
     for (const position of state.ordered) locations[position.location] = viewOf(position);
-    return { ok: true, sku, seq: state.seq, mode: modeName(state.mode), ...totalsOf(state), locations };
+    return {
+      ok: true, sku, seq: state.seq, mode: modeName(state.mode), ...totalsOf(state),
+      channels: channelsOf(state), policy: state.policy?.policy ?? null, locations,
+    };
   }
 
   freeze(sku: string, reason: string): FreezeResult {
@@ -387,25 +452,98 @@ export class Ledger {
 
   /** The placement context of a reserve; the engine's default one is built once. */
   private contextOf(placement: PlacementRequest): PlacementContext {
-    if (placement.strategy === undefined && placement.destination === undefined) return this.defaultContext;
+    if (placement.strategy === undefined && placement.destination === undefined && placement.allowSplit !== true) return this.defaultContext;
     return {
       strategy: placement.strategy ?? this.options.strategy,
       destination: placement.destination,
       costs: this.options.locationCosts,
+      allowSplit: placement.allowSplit === true,
     };
   }
 
-  private placeLine(line: LineRequest, index: number, context: PlacementContext, preset: Position | undefined): HoldLine | Refusal {
+  /**
+   * Places one request line: pushes its hold lines onto `placed` (one per location it takes
+   * units from) and returns null, or returns the refusal. Units come from stock within what the
+   * channel may take; with a backorder limit, the rest may wait as a backorder.
+   */
+  private placeLine(
+    line: LineRequest, index: number, channel: string, context: PlacementContext, preset: Portion[] | undefined, placed: HoldLine[],
+  ): Refusal | null {
     const state = this.skus.get(line.sku);
     if (state === undefined) return refuse.insufficientStock(`lines[${index}]: sku '${line.sku}' has no stock`, index);
     if (state.mode === MODE_FROZEN) return refuse.skuFrozen(line.sku, index);
-    const position = line.location !== undefined ? state.position(line.location) : preset ?? placeLine(state, line.qty, context);
-    if (position === undefined || availableOf(position) < line.qty) {
-      return this.shortage(state, line, index, position);
+    const policy = state.policy;
+    if (policy !== null && policy.capHeadroom(channel) < line.qty) {
+      return refuse.insufficientStock(`lines[${index}]: channel '${channel}' may hold ${Math.max(0, policy.capHeadroom(channel))} more of sku '${line.sku}' (its cap), ${line.qty} requested`, index);
     }
-    this.change(position, 0, line.qty, 0);
+    const headroom = policy === null ? Number.POSITIVE_INFINITY : policy.stockHeadroom(state.available, channel);
+    const portions = headroom >= line.qty ? this.portionsFor(state, line, context, preset) : null;
+    if (portions !== null) {
+      for (const portion of portions) placed.push(this.holdLine(state, line, index, channel, portion.position, portion.qty, 0));
+      return null;
+    }
+    return this.backorder(state, line, index, channel, context, headroom, placed) ?? null;
+  }
+
+  /** Where the line's units come from, when stock can serve it whole; null otherwise. */
+  private portionsFor(state: SkuState, line: LineRequest, context: PlacementContext, preset: Portion[] | undefined): Portion[] | null {
+    if (line.location !== undefined) {
+      const position = state.position(line.location);
+      return position !== undefined && availableOf(position) >= line.qty ? [{ position, qty: line.qty }] : null;
+    }
+    if (preset !== undefined) return preset;
+    const position = placeLine(state, line.qty, context);
+    if (position !== undefined) return [{ position, qty: line.qty }];
+    return context.allowSplit ? splitAcross(candidatesOf(state, context), line.qty) : null;
+  }
+
+  /**
+   * A line stock cannot serve: held as a backorder when the SKU's policy allows that many more
+   * units waiting (what stock and the channel's headroom allow is taken now), else refused.
+   */
+  private backorder(
+    state: SkuState, line: LineRequest, index: number, channel: string, context: PlacementContext, headroom: number, placed: HoldLine[],
+  ): Refusal | undefined {
+    const policy = state.policy;
+    const position = policy === null || policy.policy.backorderLimit === 0 ? undefined : this.backorderPosition(state, line, context);
+    if (position === undefined) return this.refuseLine(state, line, index, channel, headroom);
+    const take = Math.min(line.qty, availableOf(position), headroom);
+    const waiting = line.qty - take;
+    if (state.backordered + waiting > (policy as ChannelPolicy).policy.backorderLimit) return this.refuseLine(state, line, index, channel, headroom);
+    placed.push(this.holdLine(state, line, index, channel, position, take, waiting));
+    return undefined;
+  }
+
+  /** Where a backorder waits: the line's location, the strategy's first, or the configured first. */
+  private backorderPosition(state: SkuState, line: LineRequest, context: PlacementContext): Position | undefined {
+    if (line.location !== undefined) return this.positionFor(state.sku, line.location);
+    const first = candidatesOf(state, context)[0];
+    if (first !== undefined) return first;
+    const configured = this.options.locationOrder[0];
+    return configured === undefined ? undefined : this.positionFor(state.sku, configured);
+  }
+
+  private refuseLine(state: SkuState, line: LineRequest, index: number, channel: string, headroom: number): Refusal {
+    if (headroom < line.qty && headroom < state.available) {
+      return refuse.insufficientStock(`lines[${index}]: channel '${channel}' may take ${headroom} of sku '${line.sku}' (safety stock and other channels' fences), ${line.qty} requested`, index);
+    }
+    const position = line.location === undefined ? undefined : state.position(line.location);
+    return this.shortage(state, line, index, position);
+  }
+
+  /** Takes `take` units at `position` now (reserved), and lets `waiting` more wait as a backorder. */
+  private holdLine(state: SkuState, line: LineRequest, index: number, channel: string, position: Position, take: number, waiting: number): HoldLine {
+    if (take > 0) this.change(position, 0, take, 0);
+    if (waiting > 0) {
+      state.applyBackorder(position, waiting);
+      this.touch(position);
+    }
+    state.policy?.track(channel, take, waiting);
     // The SKU's and position's own strings: a decoded request's copies would cost memory per hold.
-    return new HoldLine(state.sku, line.location === undefined ? undefined : position.location, line.qty, position);
+    const held = new HoldLine(state.sku, line.location === undefined ? undefined : position.location, take + waiting, position, index);
+    held.backordered = waiting;
+    held.backorderedAtReserve = waiting;
+    return held;
   }
 
   /**
@@ -423,8 +561,13 @@ export class Ledger {
     return refusal;
   }
 
-  private rollback(placed: readonly HoldLine[]): void {
-    for (const line of placed) this.change(line.position as Position, 0, -line.qty, 0);
+  private rollback(placed: readonly HoldLine[], channel: string): void {
+    for (const line of placed) {
+      const position = line.position as Position;
+      this.change(position, 0, -(line.qty - line.backordered), 0);
+      if (line.backordered > 0) position.state.applyBackorder(position, -line.backordered);
+      position.state.policy?.track(channel, -(line.qty - line.backordered), -line.backordered);
+    }
     for (const position of this.touched) position.touched = false;
     this.touched.length = 0;
   }
@@ -457,9 +600,57 @@ export class Ledger {
   private returnUnits(hold: Hold): void {
     for (const line of hold.lines) {
       const position = line.position as Position;
-      if (hold.status === HELD) this.change(position, 0, -line.qty, 0);
-      else if (hold.status === COMMITTED) this.change(position, 0, 0, -(line.qty - line.fulfilled));
+      const allocated = line.allocatedUnshipped;
+      if (hold.status === HELD) this.change(position, 0, -allocated, 0);
+      else if (hold.status === COMMITTED) this.change(position, 0, 0, -allocated);
+      position.state.policy?.track(hold.channel, -allocated, -line.backordered);
+      if (line.backordered > 0) this.dropBackorder(line);
     }
+  }
+
+  /** A backordered line stops waiting (its hold ended): the units it waited for are no one's. */
+  private dropBackorder(line: HoldLine): void {
+    const position = line.position as Position;
+    position.state.applyBackorder(position, -line.backordered);
+    this.touch(position);
+    line.backordered = 0;
+    (position.state.backorders as BackorderQueue).ended();
+  }
+
+  private queueBackorder(hold: Hold, line: HoldLine): void {
+    const state = (line.position as Position).state;
+    state.backorders ??= new BackorderQueue();
+    state.backorders.add(hold, line);
+  }
+
+  /**
+   * Fills a SKU's backorders first-in, first-out: each waiting line takes what its location has
+   * free and its channel may take, becoming held (or committed) units; one event per fill.
+   */
+  private fillBackorders(state: SkuState): void {
+    if (state.mode === MODE_FROZEN) return;
+    const queue = state.backorders as BackorderQueue;
+    queue.visit(({ hold, line }) => {
+      if (state.available === 0) return false;
+      const position = line.position as Position;
+      const headroom = state.policy === null ? Number.POSITIVE_INFINITY : state.policy.stockHeadroom(state.available, hold.channel);
+      const take = Math.min(line.backordered, availableOf(position), headroom);
+      if (take <= 0) return true;
+      this.fill(hold, line, take);
+      return true;
+    });
+  }
+
+  private fill(hold: Hold, line: HoldLine, take: number): void {
+    const position = line.position as Position;
+    const state = position.state;
+    state.applyBackorder(position, -take);
+    line.backordered -= take;
+    if (hold.status === HELD) this.change(position, 0, take, 0);
+    else this.change(position, 0, 0, take);
+    state.policy?.track(hold.channel, take, -take);
+    if (line.backordered === 0) (state.backorders as BackorderQueue).ended();
+    this.emitTouched('backorderFilled', undefined, hold.id, take);
   }
 
   private ship(hold: Hold, quantities: readonly number[]): void {
@@ -470,6 +661,7 @@ export class Ledger {
       const fromStock = Math.min(qty, position.onHand);
       this.shippedWithoutStock += qty - fromStock;
       this.change(position, -fromStock, 0, -qty);
+      position.state.policy?.track(hold.channel, -qty, 0);
       line.fulfilled += qty;
     });
   }
@@ -495,13 +687,18 @@ export class Ledger {
     evicted.length = 0;
   }
 
-  private positionFor(sku: string, location: string): Position {
+  private stateFor(sku: string): SkuState {
     let state = this.skus.get(sku);
     if (state === undefined) {
       state = new SkuState(sku);
       state.watched = this.watchedSkus.has(sku);
       this.skus.set(sku, state);
     }
+    return state;
+  }
+
+  private positionFor(sku: string, location: string): Position {
+    const state = this.stateFor(sku);
     let position = state.position(location);
     if (position === undefined) {
       position = state.addPosition(location, this.rank(location));
@@ -510,8 +707,13 @@ export class Ledger {
     return position;
   }
 
+  /** Every quantity change but a sync's goes here; onHand movements are remembered for sync(). */
   private change(position: Position, onHandDelta: number, reservedDelta: number, committedDelta: number): void {
     position.state.apply(position, onHandDelta, reservedDelta, committedDelta);
+    if (onHandDelta !== 0) {
+      position.movements ??= new MovementLog(this.options.syncHorizonMs, this.options.syncMovementsPerPositionMax);
+      position.movements.record(this.nowMs, onHandDelta);
+    }
     this.touch(position);
   }
 
@@ -531,12 +733,23 @@ export class Ledger {
     state.mode = next;
     state.seq++;
     if (state.watched || this.watchAll) this.events.push(eventOf(state, cause, reason, []));
+    if (cause === 'unfreeze' && state.backordered > 0) this.fillBackorders(state);
     return { ok: true, sku, seq: state.seq, mode: modeName(state.mode) };
   }
 
-  /** Closes an operation: one seq step, a mode check and (if watched) one event per touched SKU. */
+  /**
+   * Closes an operation: one seq step, a mode check and (if watched) one event per touched SKU;
+   * then the backorders of those SKUs take whatever the operation made free.
+   */
   private finishOp(cause: ChangeCause, reason: string | undefined): void {
+    const waiting = this.emitTouched(cause, reason, undefined, 0);
+    if (waiting !== null) for (const state of waiting) this.fillBackorders(state);
+  }
+
+  /** Emits the touched SKUs' changes; returns those with backorders that could now be filled. */
+  private emitTouched(cause: ChangeCause, reason: string | undefined, reservationId: string | undefined, filled: number): SkuState[] | null {
     const touched = this.touched;
+    let waiting: SkuState[] | null = null;
     for (let i = 0; i < touched.length; i++) {
       if (!touched[i].touched) continue;
       const state = touched[i].state;
@@ -549,9 +762,11 @@ export class Ledger {
       }
       state.seq++;
       followStock(state);
-      if (positions !== null) this.events.push(eventOf(state, cause, reason, positions));
+      if (positions !== null) this.events.push(eventOf(state, cause, reason, positions, reservationId, filled));
+      if (state.backordered > 0 && state.available > 0) (waiting ??= []).push(state);
     }
     touched.length = 0;
+    return waiting;
   }
 }
 
@@ -574,20 +789,32 @@ function totalsOf(state: SkuState): PositionView {
     shortfall: state.shortfall,
     inbound: state.inbound,
     quarantined: state.quarantined,
+    backordered: state.backordered,
   };
 }
 
-function eventOf(state: SkuState, cause: ChangeCause, reason: string | undefined, positions: Position[]): ChangeEvent {
+function eventOf(
+  state: SkuState, cause: ChangeCause, reason: string | undefined, positions: Position[], reservationId?: string, filled = 0,
+): ChangeEvent {
   const event: ChangeEvent = {
     sku: state.sku,
     seq: state.seq,
     cause,
     mode: modeName(state.mode),
     ...totalsOf(state),
+    channels: channelsOf(state),
     positions: positions.map((position) => ({ location: position.location, ...viewOf(position) })),
   };
   if (reason !== undefined) event.reason = reason;
+  if (reservationId !== undefined) {
+    event.reservationId = reservationId;
+    event.filled = filled;
+  }
   return event;
+}
+
+function channelsOf(state: SkuState): ChannelAvailability {
+  return state.policy === null ? { [ANY_CHANNEL]: state.available } : state.policy.availability(state.available);
 }
 
 const NO_PLACEMENT: PlacementRequest = {};
@@ -596,8 +823,8 @@ function illegal(hold: Hold, action: string): Refusal {
   return refuse.invalidState(`reservation '${hold.id}' is ${holdStatusName(hold.status)}; cannot ${action}`);
 }
 
-function unplaced(lines: readonly LineRequest[]): HoldLine[] {
-  return lines.map((line) => new HoldLine(line.sku, line.location, line.qty, null));
+function unplaced(lines: readonly LineRequest[], lineIndexes: readonly number[] | null): HoldLine[] {
+  return lines.map((line, index) => new HoldLine(line.sku, line.location, line.qty, null, lineIndexes === null ? index : lineIndexes[index]));
 }
 
 function shortageMessage(state: SkuState, line: LineRequest, index: number, position: Position | undefined): string {

@@ -12,6 +12,14 @@ export interface PlacementContext {
   strategy: StrategyName;
   destination: string | undefined;
   costs: LocationCosts;
+  /** A line may be served from several locations when no one location can serve it. */
+  allowSplit: boolean;
+}
+
+/** Units of a line placed at one position. */
+export interface Portion {
+  position: Position;
+  qty: number;
 }
 
 /**
@@ -25,6 +33,19 @@ export function placeLine(state: SkuState, qty: number, context: PlacementContex
     if (availableOf(ordered[i]) >= qty) return ordered[i];
   }
   return undefined;
+}
+
+/** Takes `qty` from the positions in order, as much from each as it has; null if they fall short. */
+export function splitAcross(ordered: readonly Position[], qty: number, taken?: ReadonlyMap<Position, number>): Portion[] | null {
+  const portions: Portion[] = [];
+  let left = qty;
+  for (let i = 0; i < ordered.length && left > 0; i++) {
+    const take = Math.min(left, availableOf(ordered[i]) - (taken?.get(ordered[i]) ?? 0));
+    if (take <= 0) continue;
+    portions.push({ position: ordered[i], qty: take });
+    left -= take;
+  }
+  return left === 0 ? portions : null;
 }
 
 /** The SKU's positions in the order the strategy prefers them. */

@@ -1,4 +1,5 @@
 import type { PositionView } from '../api/types.js';
+import type { MovementLog } from './movement-log.js';
 import type { SkuState } from './sku-state.js';
 
 /** One SKU at one location. Quantities change only through SkuState.apply. */
@@ -10,6 +11,12 @@ export class Position {
   inbound = 0;
   /** Returned units in quarantine (damaged): counted, never available. */
   quarantined = 0;
+  /** Units backordered here: held beyond stock, waiting (not in reserved or committed). */
+  backordered = 0;
+  /** onHand movements recorded for sync() rebasing (created with the first movement). */
+  movements: MovementLog | null = null;
+  /** The asOf of the last count applied here (sync): an older one is stale. */
+  lastSyncAsOf = Number.NEGATIVE_INFINITY;
   /** Set while an operation has touched this position and not yet emitted its event. */
   touched = false;
 
@@ -40,5 +47,6 @@ export function viewOf(position: Position): PositionView {
     shortfall: shortfallOf(position),
     inbound: position.inbound,
     quarantined: position.quarantined,
+    backordered: position.backordered,
   };
 }

@@ -1,6 +1,8 @@
 import type { Refusal } from '../api/errors.js';
 import { MODE_ACTIVE } from '../lifecycle/tables.js';
 import { invariant } from './assert.js';
+import type { BackorderQueue } from './backorder-queue.js';
+import type { ChannelPolicy } from './channel-policy.js';
 import { availableOf, Position, shortfallOf } from './position.js';
 
 /**
@@ -18,7 +20,13 @@ export class SkuState {
   shortfall = 0;
   inbound = 0;
   quarantined = 0;
+  /** Units held beyond stock, waiting for it (sum of the positions' backordered). */
+  backordered = 0;
   watched = false;
+  /** Safety stock, fences, caps and backorder limit; null: none. */
+  policy: ChannelPolicy | null = null;
+  /** Backordered lines in fill order; null until the first backorder. */
+  backorders: BackorderQueue | null = null;
   /** The last shortage refusal given for this SKU (reused while identical: see Ledger.shortage). */
   lastShortage: Refusal | null = null;
   readonly positions = new Map<string, Position>();
@@ -44,6 +52,13 @@ export class SkuState {
     position.inbound += delta;
     this.inbound += delta;
     invariant(position.inbound >= 0, `inbound of ${this.sku}@${position.location} went negative`);
+  }
+
+  /** Units held beyond stock wait at `position` (positive) or stop waiting (negative). */
+  applyBackorder(position: Position, delta: number): void {
+    position.backordered += delta;
+    this.backordered += delta;
+    invariant(position.backordered >= 0, `backordered of ${this.sku}@${position.location} went negative`);
   }
 
   /** Damaged returned units enter quarantine. */

@@ -1,12 +1,12 @@
 import type { Engine } from '../api/engine.js';
 import { refuse, type Refusal } from '../api/errors.js';
 import { LIMITS } from '../api/limits.js';
-import type { Result } from '../api/types.js';
+import type { Result, SyncManyResult, SyncRequest } from '../api/types.js';
 
 /** The operations a batch may carry: every state-changing or reading call of the embedded API. */
 export const BATCH_OPERATIONS = [
   'receive', 'adjust', 'reserve', 'commit', 'fulfil', 'release', 'getReservation', 'get', 'freeze', 'unfreeze',
-  'transfer', 'receiveTransfer', 'restock',
+  'transfer', 'receiveTransfer', 'restock', 'sync', 'setPolicy',
 ] as const;
 export type BatchOperation = (typeof BATCH_OPERATIONS)[number];
 
@@ -25,12 +25,23 @@ export type BatchResult = { ok: true; results: (Result | Refusal)[] } | Refusal;
  * whole; a malformed entry gets its own INVALID_ARGUMENT and the others go on.
  */
 export async function runBatch(engine: Engine, entries: unknown): Promise<BatchResult> {
-  if (!Array.isArray(entries)) return refuse.invalidArgument('ops', 'must be an array of { op, args }');
-  if (entries.length > LIMITS.batchOpsMax) {
-    return refuse.invalidArgument('ops', `must have at most ${LIMITS.batchOpsMax} operations, got ${entries.length}`);
-  }
-  const results = await Promise.all(entries.map((entry, index) => runEntry(engine, entry, index)));
+  const problem = checkList(entries, 'ops', 'an array of { op, args }', LIMITS.batchOpsMax);
+  if (problem !== null) return problem;
+  const results = await Promise.all((entries as unknown[]).map((entry, index) => runEntry(engine, entry, index)));
   return { ok: true, results };
+}
+
+/** syncMany: many counts in one call, one result each, in order (they share the shards' micro-batches). */
+export async function runSyncMany(engine: Engine, requests: unknown): Promise<SyncManyResult> {
+  const problem = checkList(requests, 'requests', 'an array of sync requests', LIMITS.syncManyMax);
+  if (problem !== null) return problem;
+  return { ok: true, results: await Promise.all((requests as SyncRequest[]).map((request) => engine.sync(request))) };
+}
+
+function checkList(value: unknown, field: string, what: string, lengthMax: number): Refusal | null {
+  if (!Array.isArray(value)) return refuse.invalidArgument(field, `must be ${what}`);
+  if (value.length > lengthMax) return refuse.invalidArgument(field, `must have at most ${lengthMax} entries, got ${value.length}`);
+  return null;
 }
 
 function runEntry(engine: Engine, entry: unknown, index: number): Promise<Result | Refusal> {

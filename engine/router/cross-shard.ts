@@ -49,21 +49,22 @@ export class CrossShard {
     });
   }
 
+  /**
+   * Plans the shipment on the merged reservation (the parts cannot see each other's lines), then
+   * sends each part its lines and whether this completes the hold.
+   */
   fulfil(route: MultiRoute, id: string, lines: FulfilLine[] | undefined): Promise<ReservationResult> {
     return route.serialize(async () => {
       this.expireIfDue(route);
-      if (lines === undefined) {
-        return this.settle(route, id, await this.submitAll(route, route.shards.map(() => [OP.FULFIL, id, null, FINAL_YES])));
-      }
       const current = this.settle(route, id, await this.submitAll(route, route.shards.map(() => [OP.GET_RESERVATION, id])));
       if (!current.ok) return current;
       if (current.reservation.status !== 'committed') {
         return refuse.invalidState(`reservation '${id}' is ${current.reservation.status}; cannot fulfil`);
       }
-      const plan = planFulfilment({ id, lines: current.reservation.lines }, lines);
+      const plan = planFulfilment({ id, lines: current.reservation.lines }, lines ?? null);
       if (!Array.isArray(plan)) return plan;
       const final = plan.completes ? FINAL_YES : FINAL_NO;
-      const fields = route.shards.map((shard) => [OP.FULFIL, id, route.linesOn(lines, shard, this.deps.shardOf), final]);
+      const fields = route.shards.map((shard) => [OP.FULFIL, id, lines === undefined ? null : route.linesOn(lines, shard, this.deps.shardOf), final]);
       return this.settle(route, id, await this.submitAll(route, fields));
     });
   }
@@ -96,8 +97,9 @@ export class CrossShard {
     const parts = await Promise.all(route.shards.map((shard) => {
       const partLines = route.linesOn(lines, shard, this.deps.shardOf);
       const fields = [OP.RESERVE, id, channel, ttlMs, partLines, route.shards.length, expiresAt, route.lineIndexesOn(shard),
-        request.strategy ?? null, request.destination ?? null];
-      return this.call(shard, fields).then((reply) => heldAnswer(id, channel, partLines, reply as unknown as Placement | Refusal));
+        request.strategy ?? null, request.destination ?? null, request.allowSplit ?? false];
+      return this.call(shard, fields)
+        .then((reply) => heldAnswer(id, channel, partLines, reply as unknown as Placement | Refusal, route.lineIndexesOn(shard)));
     }));
     const refused = firstRefusal(parts);
     if (refused === undefined) return this.held(route, id, parts);
@@ -163,12 +165,10 @@ export class CrossShard {
     }
     const reservations = parts.map((part) => (part as { reservation: Reservation }).reservation);
     invariant(reservations.every((r) => r.status === reservations[0].status), `parts of '${id}' disagree on status`);
-    const cursors = route.shards.map(() => 0);
-    const lines = route.lineShards.map((shard) => {
-      const part = route.shards.indexOf(shard);
-      return reservations[part].lines[cursors[part]++];
-    });
-    return { ok: true, reservation: { ...reservations[0], lines } };
+    // Each part's lines are in request order; a stable sort by request line interleaves them back.
+    const lines = reservations.flatMap((reservation) => reservation.lines).sort((a, b) => a.line - b.line);
+    const backordered = reservations.reduce((units, reservation) => units + reservation.backordered, 0);
+    return { ok: true, reservation: { ...reservations[0], backordered, lines } };
   }
 }
 

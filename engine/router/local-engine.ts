@@ -3,10 +3,10 @@ import { refuse, type Refusal } from '../api/errors.js';
 import type { ResolvedOptions } from '../api/options.js';
 import type {
   AdjustRequest, EngineStats, FreezeRequest, FulfilLine, ReceiveRequest, ReceiveTransferRequest, ReserveRequest,
-  RestockRequest, TransferRequest,
+  RestockRequest, SetPolicyRequest, SyncManyResult, SyncRequest, TransferRequest,
 } from '../api/types.js';
 import {
-  checkAdjust, checkFreeze, checkFulfil, checkId, checkReceive, checkReceiveTransfer, checkReserve, checkRestock, checkSku, checkTransfer,
+  checkAdjust, checkFreeze, checkFulfil, checkId, checkReceive, checkReceiveTransfer, checkReserve, checkRestock, checkSku, checkSync, checkTransfer,
 } from '../api/validate.js';
 import { Hold, originalOutcome } from '../ledger/hold.js';
 import { Ledger, type PlacementRequest } from '../ledger/ledger.js';
@@ -14,7 +14,9 @@ import { LatencyRecorder } from './latency.js';
 import { OpCounts } from './op-counts.js';
 import { Subscriptions } from './subscriptions.js';
 import { returnsStatsOf } from './returns-stats.js';
-import { runBatch, type BatchEntry, type BatchResult } from './batch.js';
+import { runBatch, runSyncMany, type BatchEntry, type BatchResult } from './batch.js';
+import { ledgerOptionsOf } from './ledger-options.js';
+import { checkSetPolicy, policyOf } from '../api/policy.js';
 
 /**
  * `shards: 0`: one ledger on the calling thread. Deterministic for a given clock, and what the
@@ -30,14 +32,7 @@ export class LocalEngine implements Engine {
   private closed = false;
 
   constructor(private readonly options: ResolvedOptions) {
-    this.ledger = new Ledger({
-      locationOrder: options.locationOrder,
-      strategy: options.strategy,
-      locationCosts: options.locationCosts,
-      maxLiveHolds: options.maxLiveHoldsPerShard,
-      retainedOutcomes: options.retainedOutcomesPerShard,
-      outcomeRetentionMs: options.outcomeRetentionMs,
-    });
+    this.ledger = new Ledger(ledgerOptionsOf(options));
     this.subscriptions = new Subscriptions((sku, on) => this.ledger.watch(sku, on));
     this.sweepTimer = options.expirySweepIntervalMs === 0 ? undefined : setInterval(() => this.sweep(), options.expirySweepIntervalMs);
     this.sweepTimer?.unref();
@@ -97,6 +92,18 @@ export class LocalEngine implements Engine {
 
   unfreeze(sku: string) {
     return this.run('unfreeze', checkSku(sku), () => this.ledger.unfreeze(sku));
+  }
+
+  sync(request: SyncRequest) {
+    return this.run('sync', checkSync(request), () => this.ledger.sync(request.sku, request.location, request.onHand, request.asOf));
+  }
+
+  syncMany(requests: SyncRequest[]): Promise<SyncManyResult> {
+    return runSyncMany(this, requests);
+  }
+
+  setPolicy(request: SetPolicyRequest) {
+    return this.run('setPolicy', checkSetPolicy(request), () => this.ledger.setPolicy(request.sku, policyOf(request)));
   }
 
   expireDue() {
@@ -171,5 +178,6 @@ function placementOf(request: ReserveRequest): PlacementRequest {
   const placement: PlacementRequest = {};
   if (request.strategy !== undefined) placement.strategy = request.strategy;
   if (request.destination !== undefined) placement.destination = request.destination;
+  if (request.allowSplit === true) placement.allowSplit = true;
   return placement;
 }

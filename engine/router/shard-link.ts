@@ -139,7 +139,7 @@ export class ShardLink {
     const into = this.admit(resolver);
     if (into !== null) {
       into.push(OP.RESERVE, request.id, request.channel, request.ttlMs, request.lines, 1, -1, null,
-        request.strategy ?? null, request.destination ?? null);
+        request.strategy ?? null, request.destination ?? null, request.allowSplit ?? false);
     }
   }
 

@@ -3,10 +3,11 @@ import { refuse, type Refusal } from '../api/errors.js';
 import type { ResolvedOptions } from '../api/options.js';
 import type {
   AdjustRequest, ChangeEvent, EngineStats, FreezeRequest, FulfilLine, LineRequest, ReceiveRequest,
-  ReceiveTransferRequest, ReservationResult, ReserveRequest, ReserveResult, RestockRequest, TransferRequest,
+  ReceiveTransferRequest, ReservationResult, ReserveRequest, ReserveResult, RestockRequest, SetPolicyRequest, SyncManyResult,
+  SyncRequest, TransferRequest,
 } from '../api/types.js';
 import {
-  checkAdjust, checkFreeze, checkFulfil, checkId, checkReceive, checkReceiveTransfer, checkReserve, checkRestock, checkSku, checkTransfer,
+  checkAdjust, checkFreeze, checkFulfil, checkId, checkReceive, checkReceiveTransfer, checkReserve, checkRestock, checkSku, checkSync, checkTransfer,
 } from '../api/validate.js';
 import { FINAL_AUTO } from '../ledger/ledger.js';
 import { OP, type Placement } from '../shard/protocol.js';
@@ -17,7 +18,9 @@ import { HoldIndex } from './hold-index.js';
 import { ShardLink, type Resolver } from './shard-link.js';
 import { Subscriptions } from './subscriptions.js';
 import { returnsStatsOf } from './returns-stats.js';
-import { runBatch, type BatchEntry, type BatchResult } from './batch.js';
+import { runBatch, runSyncMany, type BatchEntry, type BatchResult } from './batch.js';
+import { ledgerOptionsOf } from './ledger-options.js';
+import { checkSetPolicy, policyOf } from '../api/policy.js';
 
 const STARTUP_TIMEOUT_MS = 30_000;
 
@@ -145,6 +148,19 @@ export class ShardedEngine implements Engine {
     return this.send(checkSku(sku), this.shardOf(sku), OP.UNFREEZE, sku);
   }
 
+  sync(request: SyncRequest) {
+    return this.send(checkSync(request), this.shardOf(request?.sku), OP.SYNC, request?.sku, request?.location, request?.onHand, request?.asOf);
+  }
+
+  syncMany(requests: SyncRequest[]): Promise<SyncManyResult> {
+    return runSyncMany(this, requests);
+  }
+
+  setPolicy(request: SetPolicyRequest) {
+    const problem = checkSetPolicy(request);
+    return this.send(problem, this.shardOf(request?.sku), OP.SET_POLICY, request?.sku, problem === null ? policyOf(request) : null);
+  }
+
   async expireDue(): Promise<{ ok: true } | Refusal> {
     if (this.closed) return refuse.closed();
     this.cross?.expireDue();
@@ -226,14 +242,7 @@ export class ShardedEngine implements Engine {
   private createLink(shard: number): ShardLink {
     return new ShardLink({
       shard,
-      ledger: {
-        locationOrder: this.options.locationOrder,
-        strategy: this.options.strategy,
-        locationCosts: this.options.locationCosts,
-        maxLiveHolds: this.options.maxLiveHoldsPerShard,
-        retainedOutcomes: this.options.retainedOutcomesPerShard,
-        outcomeRetentionMs: this.options.outcomeRetentionMs,
-      },
+      ledger: ledgerOptionsOf(this.options),
       maxInFlightOps: this.options.maxInFlightOpsPerShard,
       onOverload: this.options.onOverload,
       maxWaitingOps: this.options.maxWaitingOpsPerShard,

@@ -1,10 +1,10 @@
 import { refuse, type EngineError, type Refusal } from '../api/errors.js';
-import type { FulfilLine, LineRequest } from '../api/types.js';
+import type { FulfilLine, LineRequest, Policy } from '../api/types.js';
 import { invariant } from '../ledger/assert.js';
 import { WHOLE_HOLD, type HoldPart, type Ledger, type PlacementRequest } from '../ledger/ledger.js';
 import type { StrategyName } from '../api/types.js';
 import { Hold } from '../ledger/hold.js';
-import { BATCH_HEADER_FIELDS, OP, OP_FIELDS, refusalRef, type Placement } from './protocol.js';
+import { BATCH_HEADER_FIELDS, OP, OP_FIELDS, refusalRef, type Placement, type SplitPlacement } from './protocol.js';
 
 const TICKED = { ok: true } as const;
 
@@ -15,17 +15,32 @@ function partOf(count: number, expiresAt: number, lineIndexes: number[] | null):
 }
 
 /** A reserve's placement request as the ledger keeps it (one shared object when it says nothing). */
-function placementOf(strategy: StrategyName | null, destination: string | null): PlacementRequest {
-  if (strategy === null && destination === null) return NO_PLACEMENT;
+function placementOf(strategy: StrategyName | null, destination: string | null, allowSplit: boolean): PlacementRequest {
+  if (strategy === null && destination === null && !allowSplit) return NO_PLACEMENT;
   const placement: PlacementRequest = {};
   if (strategy !== null) placement.strategy = strategy;
   if (destination !== null) placement.destination = destination;
+  if (allowSplit) placement.allowSplit = true;
   return placement;
 }
 
+/** The hold's original placement: a location per request line, or a SplitPlacement for a split or backordered one. */
 function placementReply(hold: Hold): Placement {
   const placement: Placement = [hold.expiresAt];
-  for (const line of hold.lines) placement.push(line.location);
+  const lines = hold.lines;
+  for (let at = 0; at < lines.length;) {
+    const first = lines[at];
+    let end = at + 1;
+    while (end < lines.length && lines[end].line === first.line) end++;
+    if (end === at + 1 && first.backorderedAtReserve === 0) {
+      placement.push(first.location);
+    } else {
+      const split: SplitPlacement = [];
+      for (let i = at; i < end; i++) split.push(lines[i].location, lines[i].qty, lines[i].backorderedAtReserve);
+      placement.push(split);
+    }
+    at = end;
+  }
   return placement;
 }
 
@@ -73,7 +88,7 @@ function applyOp(ledger: Ledger, op: number, f: unknown[], at: number): unknown 
     case OP.ADJUST: return ledger.adjust(f[at] as string, f[at + 1] as string, f[at + 2] as number, f[at + 3] as string);
     case OP.RESERVE: {
       const outcome = ledger.reserve(f[at] as string, f[at + 1] as string, f[at + 2] as number, f[at + 3] as LineRequest[],
-        placementOf(f[at + 7] as StrategyName | null, f[at + 8] as string | null),
+        placementOf(f[at + 7] as StrategyName | null, f[at + 8] as string | null, f[at + 9] as boolean),
         partOf(f[at + 4] as number, f[at + 5] as number, f[at + 6] as number[] | null));
       return outcome instanceof Hold ? placementReply(outcome) : outcome;
     }
@@ -96,6 +111,8 @@ function applyOp(ledger: Ledger, op: number, f: unknown[], at: number): unknown 
     case OP.RESTOCK:
       return ledger.restock(f[at] as string, f[at + 1] as string, f[at + 2] as number, f[at + 3] as boolean,
         (f[at + 4] as string | null) ?? undefined, f[at + 5] as number);
+    case OP.SYNC: return ledger.sync(f[at] as string, f[at + 1] as string, f[at + 2] as number, f[at + 3] as number);
+    case OP.SET_POLICY: return ledger.setPolicy(f[at] as string, f[at + 1] as Policy);
     default: return refuse.invalidArgument('op', `unknown opcode ${op}`);
   }
 }

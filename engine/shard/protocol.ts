@@ -11,7 +11,7 @@ export const OP = {
   TICK: 0,
   RECEIVE: 1,
   ADJUST: 2,
-  /** id, channel, ttlMs, lines, partCount, expiresAt (-1: now + ttlMs), lineIndexes (a part's lines in the whole hold) | null, strategy | null, destination | null */
+  /** id, channel, ttlMs, lines, partCount, expiresAt (-1: now + ttlMs), lineIndexes (a part's lines in the whole hold) | null, strategy | null, destination | null, allowSplit */
   RESERVE: 3,
   COMMIT: 4,
   RELEASE: 5,
@@ -32,10 +32,14 @@ export const OP = {
   RECEIVE_TRANSFER: 15,
   /** sku, location, qty, sellable, reservationId | null, receivedAt (-1: now) */
   RESTOCK: 16,
+  /** sku, location, onHand, asOf */
+  SYNC: 17,
+  /** sku, policy (complete: see engine/api/policy.ts policyOf) */
+  SET_POLICY: 18,
 } as const;
 
 /** Fields after the opcode, per opcode. */
-export const OP_FIELDS: readonly number[] = [0, 3, 4, 9, 1, 1, 3, 1, 1, 2, 1, 2, 1, 2, 6, 2, 6];
+export const OP_FIELDS: readonly number[] = [0, 3, 4, 10, 1, 1, 3, 1, 1, 2, 1, 2, 1, 2, 6, 2, 6, 4, 2];
 
 export const BATCH_HEADER_FIELDS = 2;
 
@@ -50,10 +54,17 @@ export function resolveRef<T>(slot: unknown, refusals: readonly T[]): unknown {
 }
 
 /**
- * A held reserve crosses back as its placement only: [expiresAt, location of each line]. The
- * router already has the rest of the answer (id, channel, lines) in the request it sent.
+ * A held reserve crosses back as its placement only: [expiresAt, one entry per request line].
+ * The router already has the rest of the answer (id, channel, lines) in the request it sent.
+ * An entry is the line's location, or — for a line split across locations or backordered —
+ * a flat SplitPlacement of its hold lines.
  */
-export type Placement = [expiresAt: number, ...locations: string[]];
+export type Placement = [expiresAt: number, ...entries: (string | SplitPlacement)[]];
+
+/** [location, qty, backordered, location, qty, backordered, …] */
+export type SplitPlacement = (string | number)[];
+
+export const SPLIT_PLACEMENT_FIELDS = 3;
 
 /** Both ends build their codec here, so their options always match. */
 export function createCodec(): Packr {
