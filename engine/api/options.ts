@@ -142,6 +142,6 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     expirySweepIntervalMs: integer(options, 'expirySweepIntervalMs', 100, 0, 60_000),
     shardHeapMb: integer(options, 'shardHeapMb', 4096, 64, 65_536),
     syncHorizonMs: integer(options, 'syncHorizonMs', 24 * 3600 * 1000, 1, LIMITS.ttlMsMax),
-    syncMovementsPerPositionMax: integer(options, 'syncMovementsPerPositionMax', 1024, 1, 1_000_000),
+    syncMovementsPerPositionMax: integer(options, 'syncMovementsPerPositionMax', 256, 1, 1_000_000),
   };
 }

@@ -346,7 +346,9 @@ export class Ledger {
    * recorded here after asOfMs, which the count could not have seen. A count older than the last
    * one applied is STALE_SYNC; one older than the movements still remembered is SYNC_TOO_OLD.
    */
-  sync(sku: string, location: string, counted: number, asOfMs: number): SyncResult {
+  sync(sku: string, location: string, counted: number, requestedAsOfMs: number): SyncResult {
+    // A count from the future (the source's clock runs ahead) was taken, as far as this ledger knows, now.
+    const asOfMs = Math.min(requestedAsOfMs, this.nowMs);
     const existing = this.skus.get(sku)?.position(location);
     const where = `${sku}@${location}`;
     if (existing !== undefined && asOfMs < existing.lastSyncAsOf) {
