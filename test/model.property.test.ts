@@ -25,6 +25,8 @@ interface Position {
   /** onHand movements [time, delta] (everything but sync), and the asOf of the last count applied. */
   movements: Array<[number, number]>;
   lastSyncAsOf: number;
+  /** Units of live holds waiting here for stock. */
+  backordered: number;
 }
 interface Policy { safetyStock: number; fences: Record<string, number>; caps: Record<string, number>; backorderLimit: number }
 interface Transit { sku: string; to: string; qty: number; received: boolean }
@@ -71,6 +73,8 @@ const seen = {
   syncTooOld: 0,
   policySet: 0,
   refusedByPolicy: 0,
+  backordered: 0,
+  backorderFilled: 0,
 };
 
 /** How far back a count can be rebased in these runs (short, so SYNC_TOO_OLD happens). */
@@ -91,12 +95,13 @@ function positionView(p: Position) {
     shortfall: Math.max(0, p.reserved + p.committed - p.onHand),
     inbound: p.inbound,
     quarantined: p.quarantined,
-    backordered: 0,
+    backordered: p.backordered,
   };
 }
 
 function holdView(h: Hold) {
-  return { id: h.id, channel: h.channel, status: h.status, expiresAt: h.expiresAt, backordered: 0, lines: h.lines.map((l) => ({ ...l })) };
+  const backordered = h.lines.reduce((units, l) => units + l.backordered, 0);
+  return { id: h.id, channel: h.channel, status: h.status, expiresAt: h.expiresAt, backordered, lines: h.lines.map((l) => ({ ...l })) };
 }
 
 /** Moves onHand by a fact (receive, adjust, shipment, restock, transfer) and remembers it for sync. */
@@ -110,9 +115,53 @@ function allocatedBy(m: Model, sku: string, channel: string): number {
   let units = 0;
   for (const hold of m.holds.values()) {
     if (hold.channel !== channel || (hold.status !== 'held' && hold.status !== 'committed')) continue;
-    for (const line of hold.lines) if (line.sku === sku) units += line.qty - line.fulfilled;
+    for (const line of hold.lines) if (line.sku === sku) units += inStock(line);
   }
   return units;
+}
+
+/** Units of a hold line taken from stock and not shipped (backordered ones are not in stock). */
+function inStock(line: Placed): number {
+  return line.qty - line.fulfilled - line.backordered;
+}
+
+function live(hold: Hold): boolean {
+  return hold.status === 'held' || hold.status === 'committed';
+}
+
+/** Units waiting for stock: of one SKU (every location), or at one position. */
+function waiting(m: Model, sku: string, location?: string): number {
+  let units = 0;
+  for (const hold of m.holds.values()) {
+    if (!live(hold)) continue;
+    for (const line of hold.lines) if (line.sku === sku && (location === undefined || line.location === location)) units += line.backordered;
+  }
+  return units;
+}
+
+/**
+ * Fills backorders first-in first-out (hold creation order): each waiting line takes what its
+ * location has free and its channel may take. The engine does this after every operation on the
+ * SKU; no operation frees units without touching their SKU, so doing it for every SKU after
+ * every command is the same.
+ */
+function fillBackorders(m: Model): number {
+  let fills = 0;
+  for (const hold of m.holds.values()) {
+    if (!live(hold)) continue;
+    for (const line of hold.lines) {
+      if (line.backordered === 0) continue;
+      const p = positionOf(m, line.sku, line.location)!;
+      const take = Math.min(line.backordered, available(p), stockHeadroom(m, line.sku, hold.channel));
+      if (take <= 0) continue;
+      line.backordered -= take;
+      p.backordered -= take;
+      if (hold.status === 'held') p.reserved += take;
+      else p.committed += take;
+      fills++;
+    }
+  }
+  return fills;
 }
 
 function skuAvailable(m: Model, sku: string): number {
@@ -134,7 +183,13 @@ function stockHeadroom(m: Model, sku: string, channel: string, availableUnits = 
 
 function capHeadroom(m: Model, sku: string, channel: string, extra = 0): number {
   const cap = m.policies.get(sku)?.caps[channel];
-  return cap === undefined ? Number.POSITIVE_INFINITY : cap - allocatedBy(m, sku, channel) - extra;
+  if (cap === undefined) return Number.POSITIVE_INFINITY;
+  let waitingUnits = 0;
+  for (const hold of m.holds.values()) {
+    if (hold.channel !== channel || !live(hold)) continue;
+    for (const line of hold.lines) if (line.sku === sku) waitingUnits += line.backordered;
+  }
+  return cap - allocatedBy(m, sku, channel) - waitingUnits - extra;
 }
 
 function channelsView(m: Model, sku: string): Record<string, number> {
@@ -157,7 +212,7 @@ function ensurePosition(m: Model, sku: string, location: string): Position {
   if (!byLocation) m.positions.set(sku, (byLocation = new Map()));
   let p = byLocation.get(location);
   if (!p) {
-    p = { onHand: 0, reserved: 0, committed: 0, inbound: 0, quarantined: 0, movements: [], lastSyncAsOf: Number.NEGATIVE_INFINITY };
+    p = { onHand: 0, reserved: 0, committed: 0, inbound: 0, quarantined: 0, movements: [], lastSyncAsOf: Number.NEGATIVE_INFINITY, backordered: 0 };
     byLocation.set(location, p);
   }
   return p;
@@ -178,6 +233,7 @@ function candidates(m: Model, sku: string): string[] {
 function place(m: Model, body: Body): Placed[] | null | 'policy' {
   const taken = new Map<string, number>();
   const takenBySku = new Map<string, number>();
+  const waitingBySku = new Map<string, number>();
   const free = (sku: string, location: string) => {
     const p = positionOf(m, sku, location);
     return p ? available(p) - (taken.get(`${sku}|${location}`) ?? 0) : -1;
@@ -189,7 +245,7 @@ function place(m: Model, body: Body): Placed[] | null | 'policy' {
   const placed: Placed[] = [];
   for (const [index, line] of body.lines.entries()) {
     const mine = takenBySku.get(line.sku) ?? 0;
-    if (capHeadroom(m, line.sku, body.channel, mine) < line.qty) return 'policy';
+    if (capHeadroom(m, line.sku, body.channel, mine + (waitingBySku.get(line.sku) ?? 0)) < line.qty) return 'policy';
     const extra = new Map([[body.channel, mine]]);
     const headroom = stockHeadroom(m, line.sku, body.channel, skuAvailable(m, line.sku) - mine, extra);
     const options = line.location !== undefined ? [line.location] : candidates(m, line.sku);
@@ -201,8 +257,19 @@ function place(m: Model, body: Body): Placed[] | null | 'policy' {
     }
     const total = options.reduce((units, l) => units + Math.max(0, free(line.sku, l)), 0);
     const physicallyPossible = location !== undefined || (body.allowSplit === true && line.location === undefined && total >= line.qty);
-    if (physicallyPossible && headroom < line.qty) return 'policy';
-    if (!physicallyPossible) return null;
+    if (!physicallyPossible || headroom < line.qty) {
+      // A backorder: what its location has free (and the channel may take) now, the rest waits.
+      const limit = m.policies.get(line.sku)?.backorderLimit ?? 0;
+      const at = line.location ?? candidates(m, line.sku)[0];
+      const now = Math.min(line.qty, Math.max(0, free(line.sku, at)), headroom);
+      const rest = line.qty - now;
+      const waitingBefore = waiting(m, line.sku) + (waitingBySku.get(line.sku) ?? 0);
+      if (limit === 0 || waitingBefore + rest > limit) return physicallyPossible ? 'policy' : null;
+      if (now > 0) take(line.sku, at, now);
+      waitingBySku.set(line.sku, (waitingBySku.get(line.sku) ?? 0) + rest);
+      placed.push({ line: index, sku: line.sku, location: at, qty: line.qty, fulfilled: 0, backordered: rest });
+      continue;
+    }
     let left = line.qty;
     for (const l of options) {
       const units = Math.min(left, free(line.sku, l));
@@ -216,6 +283,17 @@ function place(m: Model, body: Body): Placed[] | null | 'policy' {
   return placed;
 }
 
+/** A hold ends (released, expired): its units in stock come back, its waiting units are dropped. */
+function returnUnits(m: Model, hold: Hold): void {
+  for (const line of hold.lines) {
+    const p = positionOf(m, line.sku, line.location)!;
+    if (hold.status === 'held') p.reserved -= inStock(line);
+    if (hold.status === 'committed') p.committed -= inStock(line);
+    p.backordered -= line.backordered;
+    line.backordered = 0;
+  }
+}
+
 function sameBody(a: Body, b: Body): boolean {
   return JSON.stringify([a.channel, a.ttlMs, a.lines, a.allowSplit === true]) === JSON.stringify([b.channel, b.ttlMs, b.lines, b.allowSplit === true]);
 }
@@ -224,7 +302,7 @@ function expireDue(m: Model): string[] {
   const expired: string[] = [];
   for (const hold of m.holds.values()) {
     if (hold.status !== 'held' || hold.expiresAt > m.now) continue;
-    for (const line of hold.lines) positionOf(m, line.sku, line.location)!.reserved -= line.qty;
+    returnUnits(m, hold);
     hold.status = 'expired';
     expired.push(hold.id);
   }
@@ -247,6 +325,7 @@ function pickId(m: Model, pick: number): string {
 // ---------- checks after every command ----------
 
 async function checkAgainstModel(m: Model, r: Real, label: string): Promise<void> {
+  seen.backorderFilled += fillBackorders(m);
   for (const sku of SKUS) {
     const result = await r.engine.get(sku);
     const byLocation = m.positions.get(sku);
@@ -274,8 +353,8 @@ async function checkAgainstModel(m: Model, r: Real, label: string): Promise<void
     for (const hold of m.holds.values()) {
       for (const line of hold.lines) {
         if (line.sku !== sku) continue;
-        if (hold.status === 'held') heldUnits += line.qty;
-        if (hold.status === 'committed') committedUnits += line.qty - line.fulfilled;
+        if (hold.status === 'held') heldUnits += inStock(line);
+        if (hold.status === 'committed') committedUnits += inStock(line);
       }
     }
     expect(view.reserved, `${label}: ${sku} reserved === sum of live held holds`).toBe(heldUnits);
@@ -301,6 +380,7 @@ class Receive implements Cmd {
     const result = expectOk(await r.engine.receive({ sku: this.sku, location: this.location, qty: this.qty }), this.toString());
     const p = ensurePosition(m, this.sku, this.location);
     moveOnHand(m, p, this.qty);
+    seen.backorderFilled += fillBackorders(m);
     expect(result.position, this.toString()).toEqual(positionView(p));
     await checkAgainstModel(m, r, this.toString());
   }
@@ -319,6 +399,7 @@ class Adjust implements Cmd {
     } else {
       const ok = expectOk(result, this.toString());
       moveOnHand(m, p, this.delta);
+      seen.backorderFilled += fillBackorders(m);
       expect(ok.position, this.toString()).toEqual(positionView(p));
     }
     await checkAgainstModel(m, r, this.toString());
@@ -365,7 +446,12 @@ class Reserve implements Cmd {
         };
         const ok = expectOk(result, label);
         expect(ok.reservation, `${label}: reservation`).toEqual(holdView(hold));
-        for (const line of placed) positionOf(m, line.sku, line.location)!.reserved += line.qty;
+        for (const line of placed) {
+          const p = ensurePosition(m, line.sku, line.location);
+          p.reserved += inStock(line);
+          p.backordered += line.backordered;
+        }
+        if (placed.some((l) => l.backordered > 0)) seen.backordered++;
         m.holds.set(hold.id, hold);
       }
       m.outcomes.set(this.body.id, { body: structuredClone(this.body), result: structuredClone(result) });
@@ -406,8 +492,8 @@ class Commit implements Cmd {
       if (hold.status === 'held') {
         for (const line of hold.lines) {
           const p = positionOf(m, line.sku, line.location)!;
-          p.reserved -= line.qty;
-          p.committed += line.qty;
+          p.reserved -= inStock(line);
+          p.committed += inStock(line);
         }
         hold.status = 'committed';
         seen.committed++;
@@ -440,11 +526,11 @@ class Fulfil implements Cmd {
       await checkAgainstModel(m, r, label);
       return;
     }
-    const eligible = uniqueLines(hold).filter((l) => this.mode === 'over' || l.qty > l.fulfilled);
+    const eligible = uniqueLines(hold).filter((l) => this.mode === 'over' || inStock(l) > 0);
     const mode = eligible.length === 0 ? 'all' : this.mode;
     if (mode === 'over') {
       const line = eligible[this.mask % eligible.length];
-      const result = await r.engine.fulfil(this.id, [{ sku: line.sku, location: line.location, qty: line.qty - line.fulfilled + 1 }]);
+      const result = await r.engine.fulfil(this.id, [{ sku: line.sku, location: line.location, qty: inStock(line) + 1 }]);
       seen.overship++;
       expectRefused(result, 'INVALID_ARGUMENT', `${label} over ${line.sku}@${line.location}`);
       await checkAgainstModel(m, r, label);
@@ -454,12 +540,12 @@ class Fulfil implements Cmd {
     let shipping: Array<[Placed, number]>;
     let call: Promise<unknown>;
     if (mode === 'all') {
-      shipping = hold.lines.filter((l) => l.qty > l.fulfilled).map((l) => [l, l.qty - l.fulfilled]);
+      shipping = hold.lines.filter((l) => inStock(l) > 0).map((l) => [l, inStock(l)]);
       call = r.engine.fulfil(this.id);
     } else {
       let chosen = eligible.filter((_, i) => (this.mask >> i) & 1);
       if (chosen.length === 0) chosen = [eligible[0]];
-      shipping = chosen.map((l) => [l, Math.max(1, Math.ceil(((l.qty - l.fulfilled) * this.percent) / 100))]);
+      shipping = chosen.map((l) => [l, Math.max(1, Math.ceil((inStock(l) * this.percent) / 100))]);
       call = r.engine.fulfil(this.id, shipping.map(([l, q]) => ({ sku: l.sku, location: l.location, qty: q })));
     }
     const result = (await call) as { ok: boolean };
@@ -491,11 +577,7 @@ class Release implements Cmd {
     const hold = m.holds.get(this.id);
     if (!hold) expectRefused(result, 'NOT_FOUND', label);
     else if (hold.status === 'held' || hold.status === 'committed' || hold.status === 'released') {
-      for (const line of hold.lines) {
-        const p = positionOf(m, line.sku, line.location)!;
-        if (hold.status === 'held') p.reserved -= line.qty;
-        if (hold.status === 'committed') p.committed -= line.qty - line.fulfilled;
-      }
+      returnUnits(m, hold);
       if (hold.status === 'committed') seen.releasedCommitted++;
       hold.status = 'released';
       expect(expectOk(result, label).reservation, label).toEqual(holdView(hold));
@@ -596,6 +678,7 @@ class Restock implements Cmd {
     const p = ensurePosition(m, this.sku, this.location);
     if (this.sellable) moveOnHand(m, p, this.qty);
     else p.quarantined += this.qty;
+    seen.backorderFilled += fillBackorders(m);
     seen.restock++;
     expect(result.position, label).toEqual(positionView(p));
     await checkAgainstModel(m, r, label);
@@ -629,6 +712,7 @@ class Sync implements Cmd {
       expect({ rebasedBy: ok.rebasedBy, delta: ok.delta }, label).toEqual({ rebasedBy, delta: onHand - p.onHand });
       p.onHand = onHand;
       p.lastSyncAsOf = asOf;
+      seen.backorderFilled += fillBackorders(m);
       seen.synced++;
       if (rebasedBy !== 0) seen.syncRebased++;
       expect(ok.position, label).toEqual(positionView(p));
@@ -638,18 +722,20 @@ class Sync implements Cmd {
   toString() { return `sync(${this.sku}@${this.location} =${this.counted} ${this.ageMs}ms ago)`; }
 }
 
-/** setPolicy: replaces the SKU's safety stock, fences and caps (backorders are covered elsewhere). */
+/** setPolicy: replaces the SKU's safety stock, fences, caps and backorder limit. */
 class SetPolicy implements Cmd {
-  constructor(readonly sku: string, readonly policy: Omit<Policy, 'backorderLimit'>) {}
+  constructor(readonly sku: string, readonly policy: Policy) {}
   check = () => true;
   async run(m: Model, r: Real) {
     const label = this.toString();
     const ok = expectOk(await r.engine.setPolicy({ sku: this.sku, ...structuredClone(this.policy) }), label);
-    const policy: Policy = { ...structuredClone(this.policy), backorderLimit: 0 };
-    const empty = policy.safetyStock === 0 && Object.keys(policy.fences).length === 0 && Object.keys(policy.caps).length === 0;
+    const policy: Policy = structuredClone(this.policy);
+    const empty = policy.safetyStock === 0 && policy.backorderLimit === 0
+      && Object.keys(policy.fences).length === 0 && Object.keys(policy.caps).length === 0;
     if (empty) m.policies.delete(this.sku);
     else m.policies.set(this.sku, policy);
     seen.policySet++;
+    seen.backorderFilled += fillBackorders(m);
     expect(ok.policy, label).toEqual(empty ? null : policy);
     expect(ok.channels, label).toEqual(channelsView(m, this.sku));
     await checkAgainstModel(m, r, label);
@@ -694,9 +780,23 @@ const reserveArb = fc
     reuseArb,
   )
   .map(([{ allowSplit, ...request }, reuse]) => new Reserve(allowSplit ? { ...request, allowSplit } : request, reuse));
+/** One large line: more than one location holds, often more than the SKU has (splits, backorders). */
+const bigReserveArb = fc
+  .record({
+    channel: fc.constantFrom(...CHANNELS),
+    ttlMs: fc.constantFrom(1_000, 3_000),
+    lines: fc.tuple(skuArb, fc.integer({ min: 5, max: 16 })).map(([sku, qty]) => [{ sku, qty }]),
+    allowSplit: fc.boolean(),
+  })
+  .map(({ allowSplit, ...request }) => new Reserve(allowSplit ? { ...request, allowSplit } : request, null));
 const channelUnitsArb = fc.dictionary(fc.constantFrom(...CHANNELS), fc.integer({ min: 0, max: 8 }), { maxKeys: 2 });
 const setPolicyArb = fc
-  .tuple(skuArb, fc.record({ safetyStock: fc.integer({ min: 0, max: 5 }), fences: channelUnitsArb, caps: channelUnitsArb }))
+  .tuple(skuArb, fc.record({
+    safetyStock: fc.integer({ min: 0, max: 5 }),
+    fences: channelUnitsArb,
+    caps: channelUnitsArb,
+    backorderLimit: fc.constantFrom(0, 4, 12, 12),
+  }))
   .map(([sku, policy]) => new SetPolicy(sku, policy));
 const syncArb = fc
   .tuple(skuArb, locationArb, fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 5_000 }))
@@ -739,6 +839,8 @@ const commandArbs = [
   syncArb,
   syncArb,
   setPolicyArb,
+  setPolicyArb,
+  bigReserveArb,
 ];
 
 // ---------- a scripted sequence that reaches every rare state ----------
@@ -775,9 +877,15 @@ function scripted(): Cmd[] {
     new Sync('SKU-C', 'WH-2', 5, 2_000), // taken before the opening receive: rebased by it
     new Sync('SKU-C', 'WH-2', 5, 3_000), // older than the last count: STALE_SYNC
     new Sync('SKU-B', 'WH-2', 5, 4_500), // beyond the horizon: SYNC_TOO_OLD
-    new SetPolicy('SKU-B', { safetyStock: 2, fences: { marketplace: 6 }, caps: { app: 1 } }),
+    new SetPolicy('SKU-B', { safetyStock: 2, fences: { marketplace: 6 }, caps: { app: 1 }, backorderLimit: 0 }),
     new Reserve({ channel: 'app', ttlMs: 3_000, lines: [{ sku: 'SKU-B', qty: 2 }] }, null), // over the app cap
-    new SetPolicy('SKU-B', { safetyStock: 0, fences: {}, caps: {} }), // cleared
+    new SetPolicy('SKU-B', { safetyStock: 0, fences: {}, caps: {}, backorderLimit: 0 }), // cleared
+    new SetPolicy('SKU-A', { safetyStock: 0, fences: {}, caps: {}, backorderLimit: 20 }),
+    new Reserve({ channel: 'web', ttlMs: 3_000, lines: [{ sku: 'SKU-A', qty: 6, location: 'WH-2' }] }, null), // takes what WH-2 has
+    new Reserve({ channel: 'app', ttlMs: 3_000, lines: [{ sku: 'SKU-A', qty: 5, location: 'WH-2' }] }, null), // waits whole
+    new Commit(1), // commits the first backorder
+    new Receive('SKU-A', 'WH-2', 4), // fills the first backorder first
+    new Receive('SKU-A', 'WH-2', 9), // the rest of the first, then the second
     new Get(),
   ];
 }

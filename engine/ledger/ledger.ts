@@ -19,7 +19,7 @@ import {
 import { BackorderQueue } from './backorder-queue.js';
 import { ANY_CHANNEL, ChannelPolicy, isEmptyPolicy } from './channel-policy.js';
 import { MovementLog } from './movement-log.js';
-import { availableOf, viewOf, type Position } from './position.js';
+import { availableOf, isVacant, viewOf, type Position } from './position.js';
 import { Retention } from './retention.js';
 import { SkuState } from './sku-state.js';
 import { TtlQueue } from './ttl-queue.js';
@@ -85,6 +85,10 @@ export class Ledger {
   private readonly rank: (location: string) => number;
   private readonly touched: Position[] = [];
   private readonly evicted: Hold[] = [];
+  /** Positions a reserve under way created for a backorder (removed again if it is refused). */
+  private readonly createdByReserve: Position[] = [];
+  /** The same, for parts of cross-shard holds still held: removed again if the part is aborted. */
+  private readonly createdByPart = new Map<string, Position[]>();
   private readonly watchedSkus = new Set<string>();
   private readonly channels = new Interner(CHANNELS_INTERNED_MAX);
   private readonly transfers: TransferBook;
@@ -175,6 +179,8 @@ export class Ledger {
     this.liveHolds++;
     if (partCount === 1) this.ttl.push(hold);
     for (const line of placed) if (line.backordered > 0) this.queueBackorder(hold, line);
+    if (this.createdByReserve.length > 0 && partCount > 1) this.createdByPart.set(id, this.createdByReserve.slice());
+    this.createdByReserve.length = 0;
     this.finishOp('reserve', undefined);
     return hold;
   }
@@ -190,6 +196,7 @@ export class Ledger {
         if (allocated > 0) this.change(line.position as Position, 0, -allocated, allocated);
       }
       this.ttl.remove(hold);
+      if (this.createdByPart.size > 0) this.createdByPart.delete(hold.id);
     }
     hold.status = next;
     this.finishOp('commit', undefined);
@@ -251,6 +258,7 @@ export class Ledger {
       this.returnUnits(hold);
       this.finishOp('abort', undefined);
       this.liveHolds--;
+      this.removeCreated(id);
     }
     if (error === null) {
       this.holds.delete(id);
@@ -518,11 +526,13 @@ export class Ledger {
 
   /** Where a backorder waits: the line's location, the strategy's first, or the configured first. */
   private backorderPosition(state: SkuState, line: LineRequest, context: PlacementContext): Position | undefined {
-    if (line.location !== undefined) return this.positionFor(state.sku, line.location);
-    const first = candidatesOf(state, context)[0];
-    if (first !== undefined) return first;
-    const configured = this.options.locationOrder[0];
-    return configured === undefined ? undefined : this.positionFor(state.sku, configured);
+    const location = line.location ?? (candidatesOf(state, context)[0]?.location ?? this.options.locationOrder[0]);
+    if (location === undefined) return undefined;
+    const known = state.position(location);
+    if (known !== undefined) return known;
+    const created = this.positionFor(state.sku, location);
+    this.createdByReserve.push(created);
+    return created;
   }
 
   private refuseLine(state: SkuState, line: LineRequest, index: number, channel: string, headroom: number): Refusal {
@@ -572,6 +582,23 @@ export class Ledger {
     }
     for (const position of this.touched) position.touched = false;
     this.touched.length = 0;
+    this.removePositions(this.createdByReserve);
+    this.createdByReserve.length = 0;
+  }
+
+  /** An aborted part takes back the positions its reserve created, unless something has used them since. */
+  private removeCreated(id: string): void {
+    const created = this.createdByPart.get(id);
+    if (created === undefined) return;
+    this.createdByPart.delete(id);
+    this.removePositions(created.filter(isVacant));
+  }
+
+  private removePositions(positions: readonly Position[]): void {
+    for (const position of positions) {
+      position.state.removeEmptyPosition(position);
+      this.positionCount--;
+    }
   }
 
   private recordRefusal(hold: Hold, error: EngineError): void {
@@ -669,6 +696,7 @@ export class Ledger {
   }
 
   private setTerminal(hold: Hold, status: number): void {
+    if (this.createdByPart.size > 0) this.createdByPart.delete(hold.id);
     if (hold.status === HELD || hold.status === COMMITTED) this.liveHolds--;
     this.ttl.remove(hold);
     hold.status = status;

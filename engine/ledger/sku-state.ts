@@ -3,7 +3,7 @@ import { MODE_ACTIVE } from '../lifecycle/tables.js';
 import { invariant } from './assert.js';
 import type { BackorderQueue } from './backorder-queue.js';
 import type { ChannelPolicy } from './channel-policy.js';
-import { availableOf, Position, shortfallOf } from './position.js';
+import { availableOf, isVacant, Position, shortfallOf } from './position.js';
 
 /**
  * The actor state of one SKU: its positions and running totals. Owned by exactly one ledger
@@ -45,6 +45,13 @@ export class SkuState {
     this.ordered.push(position);
     this.ordered.sort(byRankThenName);
     return position;
+  }
+
+  /** Undoes addPosition for a position that never held anything (a refused reserve made it). */
+  removeEmptyPosition(position: Position): void {
+    invariant(isVacant(position), `position ${this.sku}@${position.location} is not vacant`);
+    this.positions.delete(position.location);
+    this.ordered.splice(this.ordered.indexOf(position), 1);
   }
 
   /** Units in transit to `position` arrive (negative) or set out (positive). */
