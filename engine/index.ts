@@ -6,3 +6,5 @@ export { LIMITS } from './api/limits.js';
 export { STRATEGIES } from './api/strategies.js';
 export { BATCH_OPERATIONS, type BatchEntry, type BatchOperation, type BatchResult } from './router/batch.js';
 export type * from './api/types.js';
+export { startGateway, type Gateway } from './gateway/gateway.js';
+export type { GatewayOptions } from './gateway/options.js';

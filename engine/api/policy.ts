@@ -5,8 +5,8 @@ import { checkCount, checkShape, checkSku, checkText, typeName } from './validat
 
 const POLICY_FIELDS = ['sku', 'safetyStock', 'fences', 'caps', 'backorderLimit'];
 
-/** The key channel availability uses for "any other channel": no policy may name it. */
-const RESERVED_CHANNEL = '*';
+/** The key channel availability uses for "any other channel", and names no object key may take. */
+const RESERVED_CHANNELS = new Set(['*', '__proto__', 'constructor', 'prototype']);
 
 /** setPolicy's request: the SKU, the two counts, and the fences and caps (channel → units). */
 export function checkSetPolicy(request: unknown): Refusal | null {
@@ -41,7 +41,7 @@ function checkChannelUnits(value: unknown, field: string): Refusal | null {
   }
   for (const [channel, units] of Object.entries(value)) {
     const problem = checkText(channel, `${field} key`, LIMITS.channelLengthMax)
-      ?? (channel === RESERVED_CHANNEL ? refuse.invalidArgument(`${field}.${channel}`, "'*' stands for any other channel and cannot be named") : null)
+      ?? (RESERVED_CHANNELS.has(channel) ? refuse.invalidArgument(`${field}.${channel}`, 'is a reserved name (\'*\' stands for any other channel)') : null)
       ?? checkCount(units, `${field}.${channel}`, LIMITS.quantityMax);
     if (problem !== null) return problem;
   }

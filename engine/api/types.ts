@@ -247,6 +247,8 @@ export interface LedgerCounters {
 
 export interface ShardStats {
   shard: number;
+  /** False while the shard's last batch failed (its worker died); true again once one succeeds. */
+  healthy: boolean;
   /** Operations accepted by the router and not yet answered (queued + in flight). */
   queueDepth: number;
   queueDepthMax: number;

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { addServeCommand } from './serve.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 const BENCHES: Record<string, string> = { engine: '../../bench/engine.js' };
@@ -32,4 +33,6 @@ program
   .argument('[name]', `which benchmark: ${Object.keys(BENCHES).join(', ')}`, 'engine')
   .action(runBench);
 
-program.parse();
+addServeCommand(program);
+
+await program.parseAsync();

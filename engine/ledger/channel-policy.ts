@@ -20,9 +20,14 @@ export class ChannelPolicy {
   /** Channels named by fences or caps, each once. */
   readonly named: readonly string[];
   private readonly use = new Map<string, ChannelUse>();
+  /** Maps, not the policy's objects: a channel named like an Object.prototype member must find nothing. */
+  private readonly fences: ReadonlyMap<string, number>;
+  private readonly caps: ReadonlyMap<string, number>;
 
   constructor(readonly policy: Policy) {
-    this.named = [...new Set([...Object.keys(policy.fences), ...Object.keys(policy.caps)])];
+    this.fences = new Map(Object.entries(policy.fences));
+    this.caps = new Map(Object.entries(policy.caps));
+    this.named = [...new Set([...this.fences.keys(), ...this.caps.keys()])];
     for (const channel of this.named) this.use.set(channel, { allocated: 0, backordered: 0 });
   }
 
@@ -37,7 +42,7 @@ export class ChannelPolicy {
 
   /** Units fenced for `channel` that it has not taken yet. */
   remainingFence(channel: string): number {
-    const fence = this.policy.fences[channel];
+    const fence = this.fences.get(channel);
     if (fence === undefined) return 0;
     const left = fence - (this.use.get(channel) as ChannelUse).allocated;
     return left > 0 ? left : 0;
@@ -46,14 +51,14 @@ export class ChannelPolicy {
   /** Units `channel` may take from stock: available less safety stock and the others' fences. */
   stockHeadroom(available: number, channel: string): number {
     let blocked = this.policy.safetyStock;
-    for (const fenced in this.policy.fences) if (fenced !== channel) blocked += this.remainingFence(fenced);
+    for (const fenced of this.fences.keys()) if (fenced !== channel) blocked += this.remainingFence(fenced);
     const headroom = available - blocked;
     return headroom > 0 ? headroom : 0;
   }
 
   /** Units `channel` may still hold under its cap (held + committed + backordered). */
   capHeadroom(channel: string): number {
-    const cap = this.policy.caps[channel];
+    const cap = this.caps.get(channel);
     if (cap === undefined) return Number.POSITIVE_INFINITY;
     const use = this.use.get(channel) as ChannelUse;
     return cap - use.allocated - use.backordered;

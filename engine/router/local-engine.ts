@@ -122,6 +122,7 @@ export class LocalEngine implements Engine {
     return {
       shards: [{
         shard: 0,
+        healthy: true,
         queueDepth: 0,
         queueDepthMax: 0,
         batchesInFlight: 0,

@@ -72,6 +72,7 @@ export class ShardLink {
   private batchesInFlight = 0;
   private batchSeq = 0;
   private largestBatchOps = 0;
+  private lastBatchFailed = false;
   private overloaded = 0;
   private roundTripMsAverage = 1;
   private counters: LedgerCounters = {
@@ -192,6 +193,7 @@ export class ShardLink {
   stats(): ShardStats {
     return {
       shard: this.options.shard,
+      healthy: !this.lastBatchFailed,
       queueDepth: this.depth,
       queueDepthMax: this.queueDepthMax,
       batchesInFlight: this.batchesInFlight,
@@ -264,6 +266,7 @@ export class ShardLink {
       this.codec.unpack(reply) as [unknown[], ChangeEvent[], string[], LedgerCounters, Refusal[]];
     for (const refusal of refusals) Object.freeze(Object.freeze(refusal).error);
     this.counters = counters;
+    this.lastBatchFailed = false;
     this.settle(batch, sentAtMs);
     this.options.onReply(this.options.shard, events, forgotten);
     const resolvers = batch.resolvers;
@@ -272,6 +275,7 @@ export class ShardLink {
   }
 
   private fail(batch: OpenBatch, error: Error): void {
+    this.lastBatchFailed = true;
     this.settle(batch, performance.now());
     const refusal = refuse.unavailable(this.options.shard, error.message);
     for (const resolver of batch.resolvers) resolver(refusal);

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { STRATEGIES } from '../api/strategies.js';
+import type { StrategyName } from '../api/types.js';
+import { createEngine } from '../engine.js';
+import { startGateway } from '../gateway/gateway.js';
+
+interface ServeFlags {
+  host: string;
+  port: number;
+  token?: string;
+  shards: number;
+  maxPayloadBytes: number;
+  maxPending: number;
+  maxConnections: number;
+  maxBufferedBytes: number;
+  heartbeatMs: number;
+  drainTimeoutMs: number;
+  maxInFlight: number;
+  locationOrder: string[];
+  strategy: StrategyName;
+}
+
+function wholeNumber(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const parsed = Number(value);
+    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+      throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
+    }
+    return parsed;
+  };
+}
+
+function list(value: string): string[] {
+  return value.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
+}
+
+/** `holdfast serve`: every setting is a flag and an environment variable (the flag wins). */
+export function addServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run the engine behind a WebSocket gateway (JSON-RPC 2.0, JSON or msgpack frames)')
+    .addOption(new Option('--host <host>', 'address to listen on').env('HOLDFAST_HOST').default('127.0.0.1'))
+    .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').env('HOLDFAST_PORT').default(7070).argParser(wholeNumber(0, 65_535)))
+    .addOption(new Option('--token <token>', 'bearer token clients must present (prefer the variable: flags show in ps); unset: one is generated and printed').env('HOLDFAST_TOKEN'))
+    .addOption(new Option('--shards <n>', 'worker shards (0: the ledger on the main thread)').env('HOLDFAST_SHARDS').default(availableParallelism()).argParser(wholeNumber(0, 64)))
+    .addOption(new Option('--max-payload-bytes <bytes>', 'largest frame; a bigger one closes the connection with 1009').env('HOLDFAST_MAX_PAYLOAD_BYTES').default(1024 * 1024).argParser(wholeNumber(1024, 256 * 1024 * 1024)))
+    .addOption(new Option('--max-pending <n>', 'requests pending per connection before the server stops reading it').env('HOLDFAST_MAX_PENDING').default(4096).argParser(wholeNumber(1, 1_000_000)))
+    .addOption(new Option('--max-connections <n>', 'open connections; beyond, HTTP 503').env('HOLDFAST_MAX_CONNECTIONS').default(1024).argParser(wholeNumber(1, 1_000_000)))
+    .addOption(new Option('--max-buffered-bytes <bytes>', 'unsent reply bytes per connection before the client is dropped').env('HOLDFAST_MAX_BUFFERED_BYTES').default(8 * 1024 * 1024).argParser(wholeNumber(1024, 1024 * 1024 * 1024)))
+    .addOption(new Option('--heartbeat-ms <ms>', 'ping interval; a peer that misses a ping is dropped (0: off)').env('HOLDFAST_HEARTBEAT_MS').default(30_000).argParser(wholeNumber(0, 3_600_000)))
+    .addOption(new Option('--drain-timeout-ms <ms>', 'on shutdown, how long to wait for requests in flight').env('HOLDFAST_DRAIN_TIMEOUT_MS').default(10_000).argParser(wholeNumber(0, 600_000)))
+    .addOption(new Option('--max-in-flight <n>', 'operations in flight per shard before OVERLOADED').env('HOLDFAST_MAX_IN_FLIGHT').default(65_536).argParser(wholeNumber(1, 16_777_216)))
+    .addOption(new Option('--location-order <list>', 'placement priority, comma-separated locations').env('HOLDFAST_LOCATION_ORDER').default([]).argParser(list))
+    .addOption(new Option('--strategy <name>', 'default location strategy').env('HOLDFAST_STRATEGY').default('priority').choices([...STRATEGIES]))
+    .action((flags: ServeFlags) => serve(flags));
+}
+
+async function serve(flags: ServeFlags): Promise<void> {
+  const generated = flags.token === undefined || flags.token.length === 0;
+  const token = generated ? randomBytes(24).toString('base64url') : (flags.token as string);
+  const engine = await createEngine({
+    shards: flags.shards,
+    maxInFlightOpsPerShard: flags.maxInFlight,
+    locationOrder: flags.locationOrder,
+    strategy: flags.strategy,
+  });
+  const gateway = await startGateway({
+    engine,
+    host: flags.host,
+    port: flags.port,
+    token,
+    maxPayloadBytes: flags.maxPayloadBytes,
+    maxPendingPerConnection: flags.maxPending,
+    maxConnections: flags.maxConnections,
+    maxBufferedBytesPerConnection: flags.maxBufferedBytes,
+    heartbeatMs: flags.heartbeatMs,
+    drainTimeoutMs: flags.drainTimeoutMs,
+  });
+  const http = gateway.url.replace(/^ws:/, 'http:');
+  console.log(`holdfast serve: listening on ${gateway.url} (${flags.shards} shard${flags.shards === 1 ? '' : 's'})`);
+  if (generated) console.log(`token: ${token}   (generated; set HOLDFAST_TOKEN to choose one)`);
+  console.log(`connect: header "Authorization: Bearer <token>"; from a browser: new WebSocket('${gateway.url}', ['holdfast', 'bearer.' + token])`);
+  console.log(`health: ${http}/healthz   metrics: ${http}/metrics`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`holdfast serve: ${signal}: answering requests in flight, then closing`);
+    gateway.close()
+      .then(() => engine.close())
+      .then(() => process.exit(0), (error: Error) => {
+        console.error(`holdfast serve: shutdown failed: ${error.message}`);
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}

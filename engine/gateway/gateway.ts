@@ -1,0 +1,182 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { presentedToken, selectProtocol, tokenMatches } from './auth.js';
+import { Connection } from './connection.js';
+import { Fanout } from './fanout.js';
+import { routeHttp } from './http-routes.js';
+import { GatewayMetrics } from './metrics.js';
+import { resolveGatewayOptions, type GatewayOptions, type ResolvedGatewayOptions } from './options.js';
+
+/** Close code for "the server is going away" (shutdown). */
+const CLOSE_GOING_AWAY = 1001;
+
+export interface Gateway {
+  /** ws://host:port */
+  readonly url: string;
+  readonly port: number;
+  /** Open connections now. */
+  connections(): number;
+  /**
+   * Shuts down gracefully: refuses new connections, answers the requests in flight (new ones
+   * get -32002), closes every socket with 1001, stops listening. The engine stays open.
+   */
+  close(): Promise<void>;
+}
+
+/** Starts the WebSocket gateway in front of an engine. Resolves once it listens. */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const resolved = resolveGatewayOptions(options);
+  const gateway = new GatewayServer(resolved);
+  await gateway.listen();
+  return gateway;
+}
+
+class GatewayServer implements Gateway {
+  url = '';
+  port = 0;
+  private readonly http: Server;
+  private readonly wss: WebSocketServer;
+  private readonly open = new Set<Connection>();
+  private readonly metrics: GatewayMetrics;
+  private readonly fanout: Fanout;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private closing = false;
+  private idleWaiter: (() => void) | null = null;
+
+  constructor(private readonly options: ResolvedGatewayOptions) {
+    this.metrics = new GatewayMetrics(options.engine, () => this.open.size);
+    this.fanout = new Fanout(options.engine);
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxPayloadBytes,
+      perMessageDeflate: false,
+      handleProtocols: selectProtocol,
+    });
+    this.http = createServer((request, response) => routeHttp(request, response, options.engine, this.metrics, () => this.closing));
+    this.http.on('upgrade', (request, socket, head) => this.upgrade(request, socket, head));
+  }
+
+  connections(): number {
+    return this.open.size;
+  }
+
+  listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(this.options.port, this.options.host, () => {
+        this.http.off('error', reject);
+        const address = this.http.address();
+        this.port = typeof address === 'object' && address !== null ? address.port : this.options.port;
+        const host = this.options.host.includes(':') ? `[${this.options.host}]` : this.options.host;
+        this.url = `ws://${host}:${this.port}`;
+        this.startHeartbeat();
+        resolve();
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    const stopped = new Promise<void>((resolve) => this.http.close(() => resolve()));
+    await this.whenIdle();
+    const closed = [...this.open].map((connection) => closeSocket(connection.socket));
+    await Promise.all(closed);
+    clearInterval(this.heartbeat);
+    this.wss.close();
+    this.http.closeAllConnections();
+    await stopped;
+  }
+
+  /** Authenticates before the WebSocket exists: 401 without the token, 503 when full or closing. */
+  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!tokenMatches(presentedToken(request), this.options.token)) {
+      refuseUpgrade(socket, 401, 'Unauthorized');
+      return;
+    }
+    if (this.closing || this.open.size >= this.options.maxConnections) {
+      if (!this.closing) this.metrics.pushedBack('connection_limit');
+      refuseUpgrade(socket, 503, 'Service Unavailable');
+      return;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws));
+  }
+
+  private accept(socket: WebSocket): void {
+    const connection = new Connection(socket, {
+      engine: this.options.engine,
+      options: this.options,
+      metrics: this.metrics,
+      fanout: this.fanout,
+      closing: () => this.closing,
+      onIdle: () => this.checkIdle(),
+    });
+    this.open.add(connection);
+    socket.on('close', () => {
+      this.open.delete(connection);
+      this.checkIdle();
+    });
+  }
+
+  private startHeartbeat(): void {
+    if (this.options.heartbeatMs === 0) return;
+    this.heartbeat = setInterval(() => {
+      for (const connection of this.open) {
+        if (!connection.alive) {
+          connection.socket.terminate();
+          continue;
+        }
+        connection.alive = false;
+        connection.socket.ping();
+      }
+    }, this.options.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /** Resolves when no connection has a request pending, or after drainTimeoutMs. */
+  private whenIdle(): Promise<void> {
+    if (this.pendingTotal() === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.options.drainTimeoutMs);
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        self.idleWaiter = null;
+        resolve();
+      }
+      this.idleWaiter = done;
+    });
+  }
+
+  private checkIdle(): void {
+    if (this.idleWaiter !== null && this.pendingTotal() === 0) this.idleWaiter();
+  }
+
+  private pendingTotal(): number {
+    let pending = 0;
+    for (const connection of this.open) pending += connection.pending;
+    return pending;
+  }
+}
+
+function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** Closes with 1001 and waits for the close handshake (or drops the socket after a second). */
+function closeSocket(socket: WebSocket): Promise<void> {
+  return new Promise((resolve) => {
+    if (socket.readyState === socket.CLOSED) {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(() => socket.terminate(), 1000);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.close(CLOSE_GOING_AWAY, 'server shutting down');
+  });
+}

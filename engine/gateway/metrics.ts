@@ -1,0 +1,64 @@
+import { Counter, Gauge, Histogram, Registry, type LabelValues } from 'prom-client';
+import type { Engine } from '../api/engine.js';
+
+/** Why the gateway pushed back on a client. */
+export type BackpressureKind = 'paused' | 'slow_consumer' | 'overloaded' | 'connection_limit';
+
+/**
+ * The gateway's Prometheus metrics, in a registry of its own (two gateways in one process do
+ * not collide). Label children are cached: counting a request is one map lookup and an add.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly operations: Counter<'method' | 'outcome'>;
+  private readonly reserveLatency: Histogram;
+  private readonly backpressure: Counter<'kind'>;
+  private readonly children = new Map<string, { inc: (value?: number) => void }>();
+
+  constructor(engine: Engine, connections: () => number) {
+    const registers = [this.registry];
+    this.operations = new Counter({
+      name: 'holdfast_operations_total', help: 'Requests answered, by method and outcome (ok, a refusal code, or a JSON-RPC error)',
+      labelNames: ['method', 'outcome'], registers,
+    });
+    this.reserveLatency = new Histogram({
+      name: 'holdfast_reserve_latency_seconds', help: 'reserve: from the request being dispatched to the engine answering',
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers,
+    });
+    this.backpressure = new Counter({
+      name: 'holdfast_backpressure_events_total', help: 'Times the gateway pushed back: paused a reader, dropped a slow consumer, answered overloaded, refused a connection',
+      labelNames: ['kind'], registers,
+    });
+    new Gauge({
+      name: 'holdfast_shard_queue_depth', help: 'Operations accepted by a shard and not yet answered', labelNames: ['shard'], registers,
+      collect() {
+        for (const shard of engine.stats().shards) this.set({ shard: String(shard.shard) }, shard.queueDepth);
+      },
+    });
+    new Gauge({
+      name: 'holdfast_connections', help: 'Open WebSocket connections', registers,
+      collect() {
+        this.set(connections());
+      },
+    });
+  }
+
+  count(method: string, outcome: string): void {
+    const key = `${method}\u0000${outcome}`;
+    let child = this.children.get(key);
+    if (child === undefined) {
+      child = this.operations.labels({ method, outcome } as LabelValues<'method' | 'outcome'>);
+      this.children.set(key, child);
+    }
+    child.inc();
+    if (outcome === 'overloaded') this.pushedBack('overloaded');
+  }
+
+  observeReserveSeconds(seconds: number): void {
+    this.reserveLatency.observe(seconds);
+  }
+
+  pushedBack(kind: BackpressureKind): void {
+    this.backpressure.inc({ kind });
+  }
+}
