@@ -37,15 +37,15 @@ export class Connection {
   alive = true;
   private paused = false;
   private frameEncoding: Encoding = 'json';
-  private notifyEncoding: Encoding = 'json';
-  private readonly skus = new Set<string>();
+  /** Subscribed SKUs, each with the encoding of the subscribe request that added it. */
+  private readonly skus = new Map<string, Encoding>();
   private readonly notifier: Notifier;
   private readonly context: DispatchContext;
 
   constructor(readonly socket: WebSocket, private readonly deps: ConnectionDeps) {
     const { options, metrics } = deps;
     this.notifier = new Notifier(
-      (event) => this.send({ jsonrpc: '2.0', method: 'availability', params: availabilityOf(event) }, this.notifyEncoding),
+      (event) => this.send({ jsonrpc: '2.0', method: 'availability', params: availabilityOf(event) }, this.skus.get(event.sku) ?? 'json'),
       () => socket.bufferedAmount,
       Math.floor(options.maxBufferedBytesPerConnection / 4),
       NOTIFY_RETRY_MS,
@@ -124,11 +124,8 @@ export class Connection {
     if (this.skus.size + added.length > this.deps.options.maxSubscribedSkusPerConnection) {
       return refuse.limitReached(`skus: a connection may subscribe to at most ${this.deps.options.maxSubscribedSkusPerConnection} SKUs`);
     }
-    this.notifyEncoding = this.frameEncoding;
-    for (const sku of added) {
-      this.skus.add(sku);
-      this.deps.fanout.add(sku, this);
-    }
+    for (const sku of skus) this.skus.set(sku, this.frameEncoding);
+    for (const sku of added) this.deps.fanout.add(sku, this);
     return { ok: true, skus: this.skus.size };
   }
 
@@ -159,7 +156,7 @@ export class Connection {
 
   private onClose(): void {
     this.notifier.stop();
-    for (const sku of this.skus) this.deps.fanout.remove(sku, this);
+    for (const sku of this.skus.keys()) this.deps.fanout.remove(sku, this);
     this.skus.clear();
     this.deps.onIdle();
   }

@@ -72,7 +72,7 @@ async function answer(method: string, rawParams: unknown, id: RpcId, context: Di
   if (!isSubscription && !Object.hasOwn(METHODS, method)) {
     return failure(context, 'unknown', id, RPC.METHOD_NOT_FOUND, `unknown method '${method.slice(0, 64)}'`);
   }
-  const params = rawParams ?? {};
+  const params = rawParams === undefined ? {} : rawParams;
   if (typeof params !== 'object' || params === null || Array.isArray(params)) {
     return failure(context, method, id, RPC.INVALID_PARAMS, 'params must be an object (by name)');
   }

@@ -15,6 +15,8 @@ export interface Gateway {
   /** ws://host:port */
   readonly url: string;
   readonly port: number;
+  /** The bearer token connections must present. */
+  readonly token: string;
   /** Open connections now. */
   connections(): number;
   /**
@@ -35,6 +37,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 class GatewayServer implements Gateway {
   url = '';
   port = 0;
+  readonly token: string;
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly open = new Set<Connection>();
@@ -45,6 +48,7 @@ class GatewayServer implements Gateway {
   private idleWaiter: (() => void) | null = null;
 
   constructor(private readonly options: ResolvedGatewayOptions) {
+    this.token = options.token;
     this.metrics = new GatewayMetrics(options.engine, () => this.open.size);
     this.fanout = new Fanout(options.engine);
     this.wss = new WebSocketServer({
@@ -79,8 +83,9 @@ class GatewayServer implements Gateway {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    const stopped = new Promise<void>((resolve) => this.http.close(() => resolve()));
+    // Still listening while the requests in flight drain: a new connection gets a clear 503.
     await this.whenIdle();
+    const stopped = new Promise<void>((resolve) => this.http.close(() => resolve()));
     const closed = [...this.open].map((connection) => closeSocket(connection.socket));
     await Promise.all(closed);
     clearInterval(this.heartbeat);

@@ -332,6 +332,7 @@ export class Ledger {
     }
     this.finishOp('transfer', undefined);
     record.seq = source.state.seq;
+    if (!inTransit) record.receivedSeq = record.seq;
     this.transfers.add(record);
     return { ok: true, seq: record.seq, transfer: transferOf(record) };
   }
@@ -341,11 +342,12 @@ export class Ledger {
     const record = this.transfers.get(sku, id);
     if (record === undefined) return refuse.notFound(`transfer '${id}' of sku '${sku}'`);
     const state = record.to.state;
-    if (record.status === 'received') return { ok: true, seq: state.seq, transfer: transferOf(record) };
+    if (record.status === 'received') return { ok: true, seq: record.receivedSeq, transfer: transferOf(record) };
     state.applyInbound(record.to, -record.qty);
     this.change(record.to, record.qty, 0, 0);
     this.transfers.markReceived(record);
     this.finishOp('transferReceived', undefined);
+    record.receivedSeq = state.seq;
     return { ok: true, seq: state.seq, transfer: transferOf(record) };
   }
 

@@ -7,6 +7,8 @@ export class TransferRecord {
   status: Transfer['status'];
   /** The SKU's seq right after the transfer was made: part of its original answer. */
   seq = 0;
+  /** The SKU's seq right after the units arrived (for one made at once, `seq`): receiveTransfer's answer. */
+  receivedSeq = 0;
 
   constructor(
     readonly id: string,

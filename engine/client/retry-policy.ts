@@ -1,0 +1,27 @@
+/**
+ * Which calls may be sent again on a new connection when the old one dropped before their
+ * answer. A call is safe when applying it twice has the effect of applying it once:
+ * - idempotent by id: reserve, transfer, receiveTransfer (a retried reserve never holds twice);
+ * - transitions that land in the same state: commit, release, freeze, unfreeze, fulfil of the
+ *   whole hold (no lines);
+ * - absolute values: sync (a count), setPolicy (replaces the policy);
+ * - reads and housekeeping: getReservation, get, stats, expireDue; subscribe, unsubscribe.
+ * The others add or remove units each time they apply (receive, adjust, restock, fulfil with
+ * lines) or carry such operations (batch, syncMany): they resolve UNAVAILABLE instead.
+ */
+const SAFE_METHODS: ReadonlySet<string> = new Set([
+  'reserve', 'commit', 'release', 'getReservation', 'get', 'transfer', 'receiveTransfer', 'sync', 'setPolicy',
+  'freeze', 'unfreeze', 'subscribe', 'unsubscribe', 'expireDue', 'stats',
+]);
+
+export const UNSAFE_METHODS = ['receive', 'adjust', 'restock', 'batch', 'syncMany'] as const;
+
+/** True when `method` with these params may be re-sent after a reconnect. Unknown methods are not. */
+export function isSafeToResend(method: string, params: unknown): boolean {
+  if (method === 'fulfil') return linesOf(params) === undefined;
+  return SAFE_METHODS.has(method);
+}
+
+function linesOf(params: unknown): unknown {
+  return typeof params === 'object' && params !== null ? (params as { lines?: unknown }).lines : undefined;
+}
