@@ -36,6 +36,11 @@ export class Connection {
   /** Answered the last heartbeat ping. */
   alive = true;
   private paused = false;
+  /**
+   * Frames ws had already read when the socket was paused: they wait here, in order, instead of
+   * reaching the engine, so pending work stays within the limit (plus one frame).
+   */
+  private readonly held: Array<[data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean]> = [];
   private frameEncoding: Encoding = 'json';
   /** Subscribed SKUs, each with the encoding of the subscribe request that added it. */
   private readonly skus = new Map<string, Encoding>();
@@ -70,6 +75,14 @@ export class Connection {
   }
 
   private onMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+    if (this.paused) {
+      this.held.push([data, isBinary]);
+      return;
+    }
+    this.handle(data, isBinary);
+  }
+
+  private handle(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
     const encoding: Encoding = isBinary ? 'msgpack' : 'json';
     const frame = decodeFrame(frameBytes(data), encoding);
     if (frame === PARSE_FAILED) {
@@ -104,7 +117,11 @@ export class Connection {
   private resumeIfDrained(): void {
     if (!this.paused || this.pending > this.deps.options.maxPendingPerConnection / 2) return;
     this.paused = false;
-    this.socket.resume();
+    while (this.held.length > 0 && !this.paused) {
+      const [data, isBinary] = this.held.shift() as [Buffer, boolean];
+      this.handle(data, isBinary);
+    }
+    if (!this.paused) this.socket.resume();
   }
 
   /** Sends, unless the client has let too much pile up unread: then it is dropped. */
@@ -155,6 +172,7 @@ export class Connection {
   }
 
   private onClose(): void {
+    this.held.length = 0;
     this.notifier.stop();
     for (const sku of this.skus.keys()) this.deps.fanout.remove(sku, this);
     this.skus.clear();
