@@ -1,5 +1,7 @@
 import type { ChannelAvailability, Policy } from '../api/types.js';
+import { COMMITTED, HELD } from '../lifecycle/tables.js';
 import { invariant } from './assert.js';
+import type { Hold } from './hold.js';
 
 /** What one channel the policy names holds of the SKU now. */
 export interface ChannelUse {
@@ -80,4 +82,12 @@ export class ChannelPolicy {
 export function isEmptyPolicy(policy: Policy): boolean {
   return policy.safetyStock === 0 && policy.backorderLimit === 0
     && Object.keys(policy.fences).length === 0 && Object.keys(policy.caps).length === 0;
+}
+
+/** Channel use is derived: counted from the live holds when a policy starts (or a snapshot loads). */
+export function countChannelUse(holds: Iterable<Hold>, sku: string, policy: ChannelPolicy): void {
+  for (const hold of holds) {
+    if (hold.status !== HELD && hold.status !== COMMITTED) continue;
+    for (const line of hold.lines) if (line.sku === sku) policy.track(hold.channel, line.allocatedUnshipped, line.backordered);
+  }
 }

@@ -29,4 +29,9 @@ export class Fifo<T> {
     }
     return item;
   }
+
+  /** The items, oldest first (a copy). */
+  toArray(): T[] {
+    return this.items.slice(this.head) as T[];
+  }
 }

@@ -17,7 +17,8 @@ import {
   candidatesOf, locationRanker, placeLine, splitAcross, type LocationCosts, type PlacementContext, type Portion, type StrategyName,
 } from './location-strategy.js';
 import { BackorderQueue } from './backorder-queue.js';
-import { ANY_CHANNEL, ChannelPolicy, isEmptyPolicy } from './channel-policy.js';
+import { ANY_CHANNEL, ChannelPolicy, countChannelUse, isEmptyPolicy } from './channel-policy.js';
+import { restoreSnapshot, takeSnapshot, type LedgerInternals, type LedgerScalars, type LedgerSnapshot } from './snapshot.js';
 import { MovementLog } from './movement-log.js';
 import { availableOf, isVacant, viewOf, type Position } from './position.js';
 import { Retention } from './retention.js';
@@ -388,21 +389,13 @@ export class Ledger {
   setPolicy(sku: string, policy: Policy): PolicyResult {
     const state = this.stateFor(sku);
     state.policy = isEmptyPolicy(policy) ? null : new ChannelPolicy(policy);
-    if (state.policy !== null) this.countChannelUse(state, state.policy);
+    if (state.policy !== null) countChannelUse(this.holds.values(), state.sku, state.policy);
     state.seq++;
     if (state.watched || this.watchAll) this.events.push(eventOf(state, 'setPolicy', undefined, []));
     if (state.backordered > 0) this.fillBackorders(state);
     return { ok: true, sku, seq: state.seq, policy: state.policy?.policy ?? null, channels: channelsOf(state) };
   }
 
-  private countChannelUse(state: SkuState, policy: ChannelPolicy): void {
-    for (const hold of this.holds.values()) {
-      if (hold.status !== HELD && hold.status !== COMMITTED) continue;
-      for (const line of hold.lines) {
-        if (line.sku === state.sku) policy.track(hold.channel, line.allocatedUnshipped, line.backordered);
-      }
-    }
-  }
 
   getReservation(id: string): ReservationResult {
     const hold = this.liveHold(id);
@@ -440,6 +433,46 @@ export class Ledger {
     else this.watchedSkus.delete(sku);
     const state = this.skus.get(sku);
     if (state !== undefined) state.watched = on;
+  }
+
+  /** The whole state as plain data, for a snapshot file (engine/ledger/snapshot.ts). */
+  snapshot(): LedgerSnapshot {
+    return takeSnapshot(this.internals());
+  }
+
+  /** A ledger in the state a snapshot saved. */
+  static restore(options: LedgerOptions, snapshot: LedgerSnapshot): Ledger {
+    const ledger = new Ledger(options);
+    restoreSnapshot(ledger.internals(), snapshot);
+    return ledger;
+  }
+
+  private internals(): LedgerInternals {
+    return {
+      skus: this.skus,
+      holds: this.holds,
+      ttl: this.ttl,
+      retention: this.retention,
+      transfers: this.transfers,
+      intern: (channel) => this.channels.intern(channel),
+      rank: this.rank,
+      movementLog: () => new MovementLog(this.options.syncHorizonMs, this.options.syncMovementsPerPositionMax),
+      scalars: {
+        nowMs: this.nowMs,
+        holdOrder: this.holdOrder,
+        shippedWithoutStock: this.shippedWithoutStock,
+        returnsRestocked: this.returnsRestocked,
+        returnsReconcileMsTotal: this.returnsReconcileMsTotal,
+        returnsReconcileMsMax: this.returnsReconcileMsMax,
+      },
+      restored: (scalars: LedgerScalars, liveHolds: number, positions: number) => {
+        ({ nowMs: this.nowMs, holdOrder: this.holdOrder, shippedWithoutStock: this.shippedWithoutStock } = scalars);
+        ({ returnsRestocked: this.returnsRestocked, returnsReconcileMsTotal: this.returnsReconcileMsTotal } = scalars);
+        this.returnsReconcileMsMax = scalars.returnsReconcileMsMax;
+        this.liveHolds = liveHolds;
+        this.positionCount = positions;
+      },
+    };
   }
 
   counters(): LedgerCounters {

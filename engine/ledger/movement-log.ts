@@ -50,6 +50,19 @@ export class MovementLog {
     return this.totals[end - 1] - upTo;
   }
 
+  /** What a snapshot keeps: the remembered entries and what the dropped ones left behind. */
+  save(): [timesMs: number[], totals: number[], droppedTotal: number, droppedUpToMs: number] {
+    return [this.timesMs.slice(this.head), this.totals.slice(this.head), this.droppedTotal, this.droppedUpToMs];
+  }
+
+  load([timesMs, totals, droppedTotal, droppedUpToMs]: ReturnType<MovementLog['save']>): void {
+    invariant(timesMs.length === totals.length, 'a saved movement log has as many totals as times');
+    this.timesMs.push(...timesMs);
+    this.totals.push(...totals);
+    this.droppedTotal = droppedTotal;
+    this.droppedUpToMs = droppedUpToMs;
+  }
+
   get size(): number {
     return this.timesMs.length - this.head;
   }

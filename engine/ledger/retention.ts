@@ -17,6 +17,11 @@ export class Retention {
     return this.items.size;
   }
 
+  /** The records, oldest first (for a snapshot). */
+  toArray(): Hold[] {
+    return this.items.toArray();
+  }
+
   /** Adds a terminal record; moves the records pushed out by the count bound into `evicted`. */
   add(hold: Hold, evicted: Hold[]): void {
     this.items.push(hold);

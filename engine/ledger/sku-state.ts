@@ -47,6 +47,22 @@ export class SkuState {
     return position;
   }
 
+  /** Recomputes the running totals from the positions (after a snapshot set them directly). */
+  recountTotals(): void {
+    this.onHand = this.reserved = this.committed = this.available = this.shortfall = 0;
+    this.inbound = this.quarantined = this.backordered = 0;
+    for (const position of this.ordered) {
+      this.onHand += position.onHand;
+      this.reserved += position.reserved;
+      this.committed += position.committed;
+      this.available += availableOf(position);
+      this.shortfall += shortfallOf(position);
+      this.inbound += position.inbound;
+      this.quarantined += position.quarantined;
+      this.backordered += position.backordered;
+    }
+  }
+
   /** Undoes addPosition for a position that never held anything (a refused reserve made it). */
   removeEmptyPosition(position: Position): void {
     invariant(isVacant(position), `position ${this.sku}@${position.location} is not vacant`);

@@ -37,6 +37,12 @@ export class TransferBook {
 
   constructor(private readonly retainedMax: number) {}
 
+  /** Every record (in transit, then received ones oldest first: the order add() rebuilds them in). */
+  toArray(): TransferRecord[] {
+    const inTransit = [...this.records.values()].filter((record) => record.status === 'inTransit');
+    return [...inTransit, ...this.received.toArray()];
+  }
+
   get(sku: string, id: string): TransferRecord | undefined {
     return this.records.get(keyOf(sku, id));
   }
@@ -44,6 +50,13 @@ export class TransferBook {
   add(record: TransferRecord): void {
     this.records.set(keyOf(record.sku, record.id), record);
     if (record.inTransit) this.inTransit++;
+    else this.retain(record);
+  }
+
+  /** Puts back a record from a snapshot, as it stood (in transit, or received and retained). */
+  restore(record: TransferRecord): void {
+    this.records.set(keyOf(record.sku, record.id), record);
+    if (record.status === 'inTransit') this.inTransit++;
     else this.retain(record);
   }
 

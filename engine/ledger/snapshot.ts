@@ -1,0 +1,196 @@
+import type { EngineError } from '../api/errors.js';
+import type { Policy } from '../api/types.js';
+import { COMMITTED, HELD, REFUSED } from '../lifecycle/tables.js';
+import { invariant } from './assert.js';
+import { BackorderQueue } from './backorder-queue.js';
+import { ChannelPolicy, countChannelUse } from './channel-policy.js';
+import { Hold, HoldLine } from './hold.js';
+import type { PlacementRequest } from './ledger.js';
+import { MovementLog } from './movement-log.js';
+import type { Position } from './position.js';
+import type { Retention } from './retention.js';
+import { SkuState } from './sku-state.js';
+import { TransferRecord, type TransferBook } from './transfers.js';
+import type { TtlQueue } from './ttl-queue.js';
+
+/** Bumped when the layout below changes; a snapshot of another version is refused. */
+export const SNAPSHOT_VERSION = 1;
+
+/** The ledger's counters that a snapshot carries (the rest are recounted). */
+export interface LedgerScalars {
+  nowMs: number;
+  holdOrder: number;
+  shippedWithoutStock: number;
+  returnsRestocked: number;
+  returnsReconcileMsTotal: number;
+  returnsReconcileMsMax: number;
+}
+
+/** What snapshot.ts reads and rebuilds of a ledger: its collections, and its counters by value. */
+export interface LedgerInternals {
+  skus: Map<string, SkuState>;
+  holds: Map<string, Hold>;
+  ttl: TtlQueue<Hold>;
+  retention: Retention;
+  transfers: TransferBook;
+  intern: (channel: string) => string;
+  rank: (location: string) => number;
+  movementLog: () => MovementLog;
+  scalars: LedgerScalars;
+  restored: (scalars: LedgerScalars, liveHolds: number, positions: number) => void;
+}
+
+type SavedMovements = ReturnType<MovementLog['save']>;
+type SavedPosition = [location: string, onHand: number, reserved: number, committed: number, inbound: number,
+  quarantined: number, backordered: number, lastSyncAsOf: number, movements: SavedMovements | null];
+type SavedSku = [sku: string, seq: number, mode: number, policy: Policy | null, positions: SavedPosition[]];
+type SavedLine = [sku: string, requested: string | null, qty: number, location: string | null, line: number,
+  fulfilled: number, backordered: number, backorderedAtReserve: number];
+type SavedHold = [id: string, channel: string, ttlMs: number, expiresAt: number, partCount: number, placement: PlacementRequest,
+  status: number, order: number, terminalAtMs: number, error: EngineError | null, lines: SavedLine[]];
+type SavedTransfer = [id: string, sku: string, from: string, to: string, qty: number, inTransit: boolean,
+  status: TransferRecord['status'], seq: number, receivedSeq: number];
+
+/** A ledger's whole state as plain data (msgpack-able). */
+export interface LedgerSnapshot {
+  version: number;
+  scalars: LedgerScalars;
+  skus: SavedSku[];
+  holds: SavedHold[];
+  /** Ids of the retained outcomes, oldest first. */
+  retention: string[];
+  /** Per SKU, its waiting backorders in fill order: [hold id, index of the line in the hold]. */
+  backorders: Array<[sku: string, entries: Array<[holdId: string, lineIndex: number]>]>;
+  transfers: SavedTransfer[];
+}
+
+export function takeSnapshot(ledger: LedgerInternals): LedgerSnapshot {
+  const holds = [...ledger.holds.values()];
+  return {
+    version: SNAPSHOT_VERSION,
+    scalars: { ...ledger.scalars },
+    skus: [...ledger.skus.values()].map(saveSku),
+    holds: holds.map(saveHold),
+    retention: ledger.retention.toArray().map((hold) => hold.id),
+    backorders: saveBackorders(holds),
+    transfers: ledger.transfers.toArray().map(saveTransfer),
+  };
+}
+
+function saveSku(state: SkuState): SavedSku {
+  const positions = state.ordered.map((p): SavedPosition => [
+    p.location, p.onHand, p.reserved, p.committed, p.inbound, p.quarantined, p.backordered, p.lastSyncAsOf,
+    p.movements === null ? null : p.movements.save(),
+  ]);
+  return [state.sku, state.seq, state.mode, state.policy?.policy ?? null, positions];
+}
+
+function saveHold(hold: Hold): SavedHold {
+  const refused = hold.status === REFUSED;
+  const lines = hold.lines.map((line): SavedLine => [
+    line.sku, line.requested ?? null, line.qty, refused || line.position === null ? null : line.location, line.line,
+    line.fulfilled, line.backordered, line.backorderedAtReserve,
+  ]);
+  return [hold.id, hold.channel, hold.ttlMs, hold.expiresAt, hold.partCount, hold.placement, hold.status, hold.order,
+    hold.terminalAtMs, hold.error, lines];
+}
+
+/** The backorder queues, recovered from the holds in fill order (a queue's order is its holds' order). */
+function saveBackorders(holds: readonly Hold[]): LedgerSnapshot['backorders'] {
+  const bySku = new Map<string, Array<[string, number, number]>>();
+  for (const hold of holds) {
+    hold.lines.forEach((line, index) => {
+      if (line.backordered === 0 || (hold.status !== HELD && hold.status !== COMMITTED)) return;
+      const entries = bySku.get(line.sku) ?? [];
+      entries.push([hold.id, index, hold.order]);
+      bySku.set(line.sku, entries);
+    });
+  }
+  return [...bySku].map(([sku, entries]) => [sku, entries.sort((a, b) => a[2] - b[2]).map(([id, index]) => [id, index])]);
+}
+
+function saveTransfer(record: TransferRecord): SavedTransfer {
+  return [record.id, record.sku, record.from.location, record.to.location, record.qty, record.inTransit, record.status,
+    record.seq, record.receivedSeq];
+}
+
+/** Rebuilds a fresh ledger's state from a snapshot. */
+export function restoreSnapshot(ledger: LedgerInternals, snapshot: LedgerSnapshot): void {
+  invariant(snapshot.version === SNAPSHOT_VERSION, `snapshot version ${snapshot.version} is not ${SNAPSHOT_VERSION}`);
+  invariant(ledger.skus.size === 0 && ledger.holds.size === 0, 'a snapshot restores into an empty ledger');
+  let positions = 0;
+  for (const saved of snapshot.skus) positions += restoreSku(ledger, saved);
+  let liveHolds = 0;
+  for (const saved of snapshot.holds) {
+    const hold = restoreHold(ledger, saved);
+    ledger.holds.set(hold.id, hold);
+    if (hold.status === HELD || hold.status === COMMITTED) liveHolds++;
+    if (hold.status === HELD && hold.partCount === 1) ledger.ttl.push(hold);
+  }
+  restoreRetention(ledger, snapshot.retention);
+  restoreBackorders(ledger, snapshot.backorders);
+  for (const saved of snapshot.transfers) ledger.transfers.restore(restoreTransfer(ledger, saved));
+  for (const state of ledger.skus.values()) if (state.policy !== null) countChannelUse(ledger.holds.values(), state.sku, state.policy);
+  ledger.restored(snapshot.scalars, liveHolds, positions);
+}
+
+function restoreSku(ledger: LedgerInternals, [sku, seq, mode, policy, positions]: SavedSku): number {
+  const state = new SkuState(sku);
+  state.seq = seq;
+  state.mode = mode;
+  state.policy = policy === null ? null : new ChannelPolicy(policy);
+  for (const [location, onHand, reserved, committed, inbound, quarantined, backordered, lastSyncAsOf, movements] of positions) {
+    const position = state.addPosition(location, ledger.rank(location));
+    Object.assign(position, { onHand, reserved, committed, inbound, quarantined, backordered, lastSyncAsOf });
+    if (movements !== null) {
+      position.movements = ledger.movementLog();
+      position.movements.load(movements);
+    }
+  }
+  state.recountTotals();
+  ledger.skus.set(sku, state);
+  return positions.length;
+}
+
+function restoreHold(ledger: LedgerInternals, saved: SavedHold): Hold {
+  const [id, channel, ttlMs, expiresAt, partCount, placement, status, order, terminalAtMs, error, lines] = saved;
+  const held = lines.map(([sku, requested, qty, location, line, fulfilled, backordered, backorderedAtReserve]) => {
+    const position = location === null ? null : positionOf(ledger, sku, location);
+    const restored = new HoldLine(position?.state.sku ?? sku, requested ?? undefined, qty, position, line);
+    Object.assign(restored, { fulfilled, backordered, backorderedAtReserve });
+    return restored;
+  });
+  const hold = new Hold(id, ledger.intern(channel), ttlMs, expiresAt, held, partCount, placement);
+  Object.assign(hold, { status, order, terminalAtMs, error });
+  return hold;
+}
+
+function positionOf(ledger: LedgerInternals, sku: string, location: string): Position {
+  const position = ledger.skus.get(sku)?.position(location);
+  invariant(position !== undefined, `snapshot: a hold line names ${sku}@${location}, which the snapshot lacks`);
+  return position;
+}
+
+function restoreRetention(ledger: LedgerInternals, ids: readonly string[]): void {
+  const evicted: Hold[] = [];
+  for (const id of ids) ledger.retention.add(ledger.holds.get(id) as Hold, evicted);
+  invariant(evicted.length === 0, 'snapshot: more retained outcomes than the retention holds');
+}
+
+function restoreBackorders(ledger: LedgerInternals, backorders: LedgerSnapshot['backorders']): void {
+  for (const [sku, entries] of backorders) {
+    const state = ledger.skus.get(sku) as SkuState;
+    state.backorders = new BackorderQueue();
+    for (const [holdId, lineIndex] of entries) {
+      const hold = ledger.holds.get(holdId) as Hold;
+      state.backorders.add(hold, hold.lines[lineIndex]);
+    }
+  }
+}
+
+function restoreTransfer(ledger: LedgerInternals, saved: SavedTransfer): TransferRecord {
+  const [id, sku, from, to, qty, inTransit, status, seq, receivedSeq] = saved;
+  const record = new TransferRecord(id, sku, positionOf(ledger, sku, from), positionOf(ledger, sku, to), qty, inTransit);
+  Object.assign(record, { status, seq, receivedSeq });
+  return record;
+}
