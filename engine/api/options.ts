@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError as OptionsError } from './errors.js';
 import { LIMITS } from './limits.js';
+import { FSYNC_POLICIES, type FsyncPolicy } from '../journal/journal-writer.js';
 import { isStrategy, STRATEGIES } from './strategies.js';
 import type { Clock, StrategyName } from './types.js';
 
@@ -33,6 +34,24 @@ export interface EngineOptions {
   syncHorizonMs?: number;
   /** Movements remembered per position for sync() (the oldest go first, shortening its horizon). */
   syncMovementsPerPositionMax?: number;
+  /** Where each shard keeps its journal and snapshots; omitted: purely in memory. Needs shards >= 1. */
+  dataDir?: string;
+  /** When a shard's journal reaches the disk: 'always' (before replying; default), 'interval', 'off'. */
+  fsync?: FsyncPolicy;
+  /** With fsync 'interval': how often. Default 100 ms. */
+  fsyncIntervalMs?: number;
+  /** A shard snapshots its ledger (and starts a new journal) after this many journal records. Default 100,000. */
+  snapshotEveryRecords?: number;
+}
+
+export type { FsyncPolicy };
+
+/** A shard's durability settings; null: in memory only. */
+export interface Durability {
+  dataDir: string;
+  fsync: FsyncPolicy;
+  fsyncIntervalMs: number;
+  snapshotEveryRecords: number;
 }
 
 export interface ResolvedOptions {
@@ -52,6 +71,7 @@ export interface ResolvedOptions {
   shardHeapMb: number;
   syncHorizonMs: number;
   syncMovementsPerPositionMax: number;
+  durability: Durability | null;
 }
 
 
@@ -66,6 +86,7 @@ const KNOWN = new Set<string>([
   'shards', 'clock', 'locationOrder', 'strategy', 'locationCosts', 'maxInFlightOpsPerShard', 'onOverload', 'maxWaitingOpsPerShard',
   'maxBatchOps', 'maxLiveHoldsPerShard', 'retainedOutcomesPerShard', 'outcomeRetentionMs',
   'expirySweepIntervalMs', 'shardHeapMb', 'syncHorizonMs', 'syncMovementsPerPositionMax',
+  'dataDir', 'fsync', 'fsyncIntervalMs', 'snapshotEveryRecords',
 ]);
 
 function integer(options: EngineOptions, field: keyof EngineOptions, fallback: number, min: number, max: number): number {
@@ -121,6 +142,25 @@ function overloadOf(value: unknown): 'reject' | 'wait' {
   throw new OptionsError(`onOverload: must be 'reject' or 'wait', got ${String(value)}`);
 }
 
+function durabilityOf(options: EngineOptions): Durability | null {
+  if (options.dataDir === undefined) {
+    for (const key of ['fsync', 'fsyncIntervalMs', 'snapshotEveryRecords'] as const) {
+      if (options[key] !== undefined) throw new OptionsError(`${key}: only applies with a dataDir`);
+    }
+    return null;
+  }
+  if (typeof options.dataDir !== 'string' || options.dataDir.length === 0) throw new OptionsError('dataDir: must be a directory path');
+  if (options.shards === 0) throw new OptionsError('dataDir: needs worker shards (shards >= 1); shards 0 is in memory only');
+  const fsync = options.fsync ?? 'always';
+  if (!FSYNC_POLICIES.includes(fsync)) throw new OptionsError(`fsync: must be one of ${FSYNC_POLICIES.join(', ')}, got ${String(fsync)}`);
+  return {
+    dataDir: options.dataDir,
+    fsync,
+    fsyncIntervalMs: integer(options, 'fsyncIntervalMs', 100, 1, 60_000),
+    snapshotEveryRecords: integer(options, 'snapshotEveryRecords', 100_000, 1, 100_000_000),
+  };
+}
+
 export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new OptionsError('options: must be an object');
   for (const key of Object.keys(options)) {
@@ -143,5 +183,6 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     shardHeapMb: integer(options, 'shardHeapMb', 4096, 64, 65_536),
     syncHorizonMs: integer(options, 'syncHorizonMs', 24 * 3600 * 1000, 1, LIMITS.ttlMsMax),
     syncMovementsPerPositionMax: integer(options, 'syncMovementsPerPositionMax', 256, 1, 1_000_000),
+    durability: durabilityOf(options),
   };
 }

@@ -53,6 +53,9 @@ export interface HoldPart {
   lineIndexes: readonly number[] | null;
 }
 
+/** See Ledger.holdSummaries. */
+export type HoldSummary = [id: string, partCount: number, status: string, lines: number[], expiresAt: number, error: EngineError | null];
+
 export const WHOLE_HOLD: HoldPart = { count: 1, expiresAt: -1, lineIndexes: null };
 
 /** What a reserve may say about placement (part of its idempotency body). */
@@ -111,16 +114,23 @@ export class Ledger {
     this.defaultContext = { strategy: options.strategy, destination: undefined, costs: options.locationCosts, allowSplit: false };
   }
 
-  /** Moves time forward: expires due holds (one change per hold) and drops old outcomes. */
-  advance(nowMs: number): void {
+  /**
+   * Moves time forward: expires due holds (one change per hold) and drops old outcomes. Returns
+   * whether that changed anything (a journal need not keep a tick that changed nothing).
+   */
+  advance(nowMs: number): boolean {
     if (nowMs > this.nowMs) this.nowMs = nowMs;
+    let changed = false;
     for (let due = this.ttl.peekDue(this.nowMs); due !== undefined; due = this.ttl.peekDue(this.nowMs)) {
       this.ttl.pop();
       invariant(due.status === HELD, `hold ${due.id} left held but stayed in the TTL queue`);
       this.expireHold(due);
+      changed = true;
     }
     this.retention.expire(this.nowMs, this.evicted);
+    if (this.evicted.length > 0) changed = true;
     this.forgetEvicted();
+    return changed;
   }
 
   receive(sku: string, location: string, qty: number): MovementResult {
@@ -421,6 +431,28 @@ export class Ledger {
   unfreeze(sku: string): FreezeResult {
     const available = this.skus.get(sku)?.available ?? 0;
     return this.changeMode(sku, available > 0 ? EV_UNFREEZE_AVAILABLE : EV_UNFREEZE_EMPTY, 'unfreeze', undefined);
+  }
+
+  /**
+   * Every hold and refusal record this ledger keeps, as the router needs them to rebuild its
+   * index after a restart: [id, partCount, status, the request lines this part holds (parts
+   * only), expiresAt, error (refusals)].
+   */
+  holdSummaries(): HoldSummary[] {
+    const summaries: HoldSummary[] = [];
+    for (const hold of this.holds.values()) {
+      const lines = hold.partCount === 1 ? [] : [...new Set(hold.lines.map((line) => line.line))];
+      const status = hold.status === REFUSED ? 'refused' : holdStatusName(hold.status);
+      summaries.push([hold.id, hold.partCount, status, lines, hold.expiresAt, hold.error]);
+    }
+    return summaries;
+  }
+
+  /** Nobody watches anything (after a recovery replayed old WATCH operations). */
+  unwatchAll(): void {
+    this.watchAll = false;
+    this.watchedSkus.clear();
+    for (const state of this.skus.values()) state.watched = false;
   }
 
   /** Subscribes the caller to change events of one SKU, or of every SKU with '*'. */

@@ -41,6 +41,17 @@ export class CrossShard {
     return route.serialize(() => this.reserveParts(request, route));
   }
 
+  /** Takes in a hold recovered from the shards' records after a restart (route-recovery.ts). */
+  adopt(route: MultiRoute, expiresAt: number, held: boolean): void {
+    route.recordedMask = maskOf(route.shards);
+    route.expiresAt = expiresAt;
+    route.mayBeHeld = held;
+    this.deps.index.setMulti(route.id, route);
+    if (!held) return;
+    route.order = ++this.order;
+    this.deadlines.push(route);
+  }
+
   byId(route: MultiRoute, id: string, op: typeof OP.COMMIT | typeof OP.RELEASE | typeof OP.GET_RESERVATION): Promise<ReservationResult> {
     return route.serialize(async () => {
       this.expireIfDue(route);

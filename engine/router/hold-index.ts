@@ -61,6 +61,14 @@ export class HoldIndex {
     }
   }
 
+  /** A single-shard hold or refusal recovered from a shard's records after a restart. */
+  recordSingle(id: string, shard: number): void {
+    const route = new SingleRoute(shard);
+    route.inFlight = 0;
+    route.recorded = true;
+    this.routes.set(id, route);
+  }
+
   setMulti(id: string, route: MultiRoute): void {
     this.routes.set(id, route);
   }

@@ -22,7 +22,8 @@ export class MultiRoute {
     readonly id: string,
     readonly lineShards: readonly number[],
   ) {
-    this.shards = [...new Set(lineShards)].sort((a, b) => a - b);
+    // -1: a line whose part no shard remembers (a recovered record; a replay of it is a CONFLICT).
+    this.shards = [...new Set(lineShards)].filter((shard) => shard >= 0).sort((a, b) => a - b);
   }
 
   sameShape(lineShards: readonly number[]): boolean {

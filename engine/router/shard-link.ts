@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { refuse, type Refusal } from '../api/errors.js';
 import type { ChangeEvent, LedgerCounters, ReserveRequest, ShardStats } from '../api/types.js';
+import type { Durability } from '../api/options.js';
 import type { LedgerOptions } from '../ledger/ledger.js';
 import { BATCH_HEADER_FIELDS, createCodec, encodeTransferable, OP, OP_FIELDS, resolveRef } from '../shard/protocol.js';
 import type { ShardWorkerData } from '../shard/worker.js';
@@ -15,6 +16,8 @@ export type Resolver = (result: any) => void;
 export interface ShardLinkOptions {
   shard: number;
   ledger: LedgerOptions;
+  /** The shard's journal and snapshots; null: in memory only. */
+  durability: Durability | null;
   maxInFlightOps: number;
   onOverload: 'reject' | 'wait';
   maxWaitingOps: number;
@@ -82,7 +85,7 @@ export class ShardLink {
   private drained: (() => void) | null = null;
 
   constructor(private readonly options: ShardLinkOptions) {
-    const workerData: ShardWorkerData = { shard: options.shard, ledger: options.ledger };
+    const workerData: ShardWorkerData = { shard: options.shard, ledger: options.ledger, durability: options.durability };
     const filename = fileURLToPath(new URL('../shard/worker.js', import.meta.url));
     if (!existsSync(filename)) {
       throw new Error(`holdfast: the shard worker ${filename} is missing; run the compiled package (npm run build)`);
@@ -212,6 +215,12 @@ export class ShardLink {
     return new Promise((resolve) => {
       this.drained = resolve;
     });
+  }
+
+  /** Fault injection (tests): kills the shard's worker thread as a crash would; piscina starts a new one. */
+  killWorker(): Promise<number> {
+    const [thread] = this.pool.threads;
+    return thread.terminate();
   }
 
   destroy(): Promise<void> {

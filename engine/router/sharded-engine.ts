@@ -9,7 +9,9 @@ import type {
 import {
   checkAdjust, checkFreeze, checkFulfil, checkId, checkReceive, checkReceiveTransfer, checkReserve, checkRestock, checkSku, checkSync, checkTransfer,
 } from '../api/validate.js';
-import { FINAL_AUTO } from '../ledger/ledger.js';
+import { FINAL_AUTO, type HoldSummary } from '../ledger/ledger.js';
+import { MultiRoute } from './multi-route.js';
+import { recoverRoutes } from './route-recovery.js';
 import { OP, type Placement } from '../shard/protocol.js';
 import { heldAnswer } from './held-answer.js';
 import { CrossShard } from './cross-shard.js';
@@ -54,7 +56,30 @@ export class ShardedEngine implements Engine {
       const why = started === 'timeout' ? `no answer within ${STARTUP_TIMEOUT_MS} ms` : started.error.message;
       throw new Error(`holdfast: the shard workers did not start: ${why}`);
     }
+    if (options.durability !== null) {
+      try {
+        await engine.recoverRoutes();
+      } catch (error) {
+        await engine.abandon();
+        throw error;
+      }
+    }
     return engine;
+  }
+
+  /**
+   * After a restart from disk: rebuilds the hold index from every shard's records, and brings
+   * the parts of cross-shard holds back into agreement before anything else is served.
+   */
+  private async recoverRoutes(): Promise<void> {
+    if (this.index === null || this.cross === null) return;
+    const summaries = await Promise.all(this.links.map((_, shard) => this.call(shard, OP.LIST_HOLDS)));
+    const failed = summaries.find((summary) => !Array.isArray(summary));
+    if (failed !== undefined) throw new Error(`holdfast: recovery could not list the holds: ${(failed as Refusal).error.message}`);
+    const recovered = recoverRoutes(summaries as HoldSummary[][]);
+    for (const [id, shard] of recovered.singles) this.index.recordSingle(id, shard);
+    for (const multi of recovered.multis) this.cross.adopt(new MultiRoute(multi.id, multi.lineShards), multi.expiresAt, multi.held);
+    await Promise.all(recovered.fixes.map(([shard, fields]) => this.call(shard, ...fields)));
   }
 
   private constructor(private readonly options: ResolvedOptions) {
@@ -194,6 +219,14 @@ export class ShardedEngine implements Engine {
     await Promise.all(this.links.map((link) => link.destroy()));
   }
 
+  /**
+   * Fault injection, for tests of crash recovery: kills one shard's worker thread as an uncaught
+   * error or the heap limit would. Not part of the Engine interface.
+   */
+  killShardWorker(shard: number): Promise<number> {
+    return this.links[shard].killWorker();
+  }
+
   /** Stops the workers without waiting for answers (a failed start). */
   private async abandon(): Promise<void> {
     this.closed = true;
@@ -243,6 +276,7 @@ export class ShardedEngine implements Engine {
     return new ShardLink({
       shard,
       ledger: ledgerOptionsOf(this.options),
+      durability: this.options.durability,
       maxInFlightOps: this.options.maxInFlightOpsPerShard,
       onOverload: this.options.onOverload,
       maxWaitingOps: this.options.maxWaitingOpsPerShard,

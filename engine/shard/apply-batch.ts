@@ -49,17 +49,22 @@ export interface BatchOutcome {
   results: unknown[];
   /** The batch's distinct refusal objects, each sent once. */
   refusals: Refusal[];
+  /** The batch may have changed the ledger: it has an operation that writes, or its time expired something. */
+  changed: boolean;
 }
+
+/** Operations that only read (or only concern the router's subscriptions): a batch of only these, and a quiet tick, changes nothing. */
+const READ_ONLY_OPS: ReadonlySet<number> = new Set([OP.TICK, OP.GET, OP.GET_RESERVATION, OP.WATCH, OP.LIST_HOLDS]);
 
 /** Applies one decoded batch to the ledger, in order. */
 export function applyBatch(ledger: Ledger, batch: unknown[]): BatchOutcome {
-  ledger.advance(batch[1] as number);
-  const outcome: BatchOutcome = { results: [], refusals: [] };
+  const outcome: BatchOutcome = { results: [], refusals: [], changed: ledger.advance(batch[1] as number) };
   const seen = new Map<Refusal, number>();
   let at = BATCH_HEADER_FIELDS;
   while (at < batch.length) {
     const op = batch[at] as number;
     invariant(op >= 0 && op < OP_FIELDS.length, `unknown opcode ${op} at field ${at}`);
+    if (!READ_ONLY_OPS.has(op)) outcome.changed = true;
     const result = applyOp(ledger, op, batch, at + 1);
     outcome.results.push(isRefusal(result) ? refer(result, outcome.refusals, seen) : result);
     at += 1 + OP_FIELDS[op];
@@ -113,6 +118,7 @@ function applyOp(ledger: Ledger, op: number, f: unknown[], at: number): unknown 
         (f[at + 4] as string | null) ?? undefined, f[at + 5] as number);
     case OP.SYNC: return ledger.sync(f[at] as string, f[at + 1] as string, f[at + 2] as number, f[at + 3] as number);
     case OP.SET_POLICY: return ledger.setPolicy(f[at] as string, f[at + 1] as Policy);
+    case OP.LIST_HOLDS: return ledger.holdSummaries();
     default: return refuse.invalidArgument('op', `unknown opcode ${op}`);
   }
 }

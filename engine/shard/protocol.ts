@@ -36,10 +36,12 @@ export const OP = {
   SYNC: 17,
   /** sku, policy (complete: see engine/api/policy.ts policyOf) */
   SET_POLICY: 18,
+  /** (no fields): every hold's summary, for the router to rebuild its index after a restart */
+  LIST_HOLDS: 19,
 } as const;
 
 /** Fields after the opcode, per opcode. */
-export const OP_FIELDS: readonly number[] = [0, 3, 4, 10, 1, 1, 3, 1, 1, 2, 1, 2, 1, 2, 6, 2, 6, 4, 2];
+export const OP_FIELDS: readonly number[] = [0, 3, 4, 10, 1, 1, 3, 1, 1, 2, 1, 2, 1, 2, 6, 2, 6, 4, 2, 0];
 
 export const BATCH_HEADER_FIELDS = 2;
 

@@ -1,33 +1,44 @@
 import { move, workerData } from 'piscina';
+import type { Durability } from '../api/options.js';
 import { invariant } from '../ledger/assert.js';
 import { Ledger, type LedgerOptions } from '../ledger/ledger.js';
 import { applyBatch } from './apply-batch.js';
 import { createCodec, encodeTransferable } from './protocol.js';
+import { ShardJournal } from './shard-journal.js';
 
 /** What the router hands each shard's worker thread at start. */
 export interface ShardWorkerData {
   shard: number;
   ledger: LedgerOptions;
+  /** null: in memory only. */
+  durability: Durability | null;
 }
 
 const config = workerData as ShardWorkerData;
-const ledger = new Ledger(config.ledger);
+/** A worker that starts (first, or after its predecessor died) recovers the shard from disk. */
+const recovered = config.durability === null ? null : ShardJournal.recover(config.shard, config.durability, config.ledger);
+const ledger = recovered?.ledger ?? new Ledger(config.ledger);
+const journal = recovered?.journal ?? null;
 const codec = createCodec();
 let lastSeq = -1;
 
 /**
  * piscina's task function: one batch in, one reply out, both msgpack buffers transferred.
  * Batches must arrive in the order the router sent them: sequence numbers only go up. (They
- * may skip: batches in flight when a worker died never reach its replacement.)
+ * may skip: batches in flight when a worker died never reach its replacement.) With a journal,
+ * a batch that changed the ledger is appended and the reply waits until it is durable.
  */
-export default function applyShardBatch(bytes: Uint8Array): ReturnType<typeof move> {
+export default function applyShardBatch(bytes: Uint8Array): ReturnType<typeof move> | Promise<ReturnType<typeof move>> {
   const batch = codec.unpack(bytes) as unknown[];
   const seq = batch[0] as number;
   invariant(seq > lastSeq, `shard ${config.shard}: batch ${seq} arrived after batch ${lastSeq}`);
   lastSeq = seq;
-  const { results, refusals } = applyBatch(ledger, batch);
+  const { results, refusals, changed } = applyBatch(ledger, batch);
   const events = ledger.events.splice(0, ledger.events.length);
   const forgotten = ledger.forgotten.splice(0, ledger.forgotten.length);
   const reply = encodeTransferable(codec, [results, events, forgotten, ledger.counters(), refusals]);
-  return move(reply);
+  if (journal === null || !changed) return move(reply);
+  journal.record(bytes);
+  const durable = journal.durable();
+  return journal.snapshotIfDue(ledger).then(() => durable).then(() => move(reply));
 }

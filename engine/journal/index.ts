@@ -1,0 +1,24 @@
+/** The journal file layer: append-only record journals and atomic checksummed snapshot files, per shard. */
+export { JOURNAL_ERROR_CODES, JournalError, JournalCorruptError, SnapshotCorruptError } from './errors.js';
+export type { JournalErrorCode } from './errors.js';
+export { RECORD_HEADER_BYTES, RECORD_PAYLOAD_MAX_BYTES, checkRecordAt, encodeRecord, encodeRecordHeader } from './record-format.js';
+export type { RecordCheck } from './record-format.js';
+export { FSYNC_POLICIES, JournalWriter } from './journal-writer.js';
+export type { FsyncPolicy, JournalWriterOptions } from './journal-writer.js';
+export { readJournal, truncateJournal } from './journal-reader.js';
+export type { JournalReadResult, OnJournalRecord, TornTail } from './journal-reader.js';
+export { SNAPSHOT_PAYLOAD_MAX_BYTES, readChecksummedFile, writeChecksummedFileAtomic, writeFileAtomic } from './atomic-file.js';
+export {
+  GENERATION_DIGITS,
+  GENERATION_MAX,
+  ensureShardDirectory,
+  formatGeneration,
+  journalPath,
+  listShardFiles,
+  newestSnapshotGeneration,
+  planRecovery,
+  removeStaleFiles,
+  shardDirectory,
+  snapshotPath,
+} from './layout.js';
+export type { RecoveryPlan, ShardFiles } from './layout.js';
