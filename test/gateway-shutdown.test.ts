@@ -125,7 +125,7 @@ describe('holdfast serve (child process)', () => {
   });
 
   it('SIGTERM: in-flight requests answered, sockets closed with 1001, exit code 0', async () => {
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--shards', '1'], {
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--shards', '1', '--memory'], {
       cwd: ROOT,
       env: { ...process.env, HOLDFAST_TOKEN: TOKEN },
       stdio: ['ignore', 'pipe', 'pipe'],

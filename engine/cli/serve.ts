@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { STRATEGIES } from '../api/strategies.js';
+import { FSYNC_POLICIES, type FsyncPolicy } from '../journal/journal-writer.js';
 import type { StrategyName } from '../api/types.js';
 import { createEngine } from '../engine.js';
 import { startGateway } from '../gateway/gateway.js';
@@ -20,6 +21,11 @@ interface ServeFlags {
   maxInFlight: number;
   locationOrder: string[];
   strategy: StrategyName;
+  data: string;
+  memory: boolean;
+  fsync: FsyncPolicy;
+  fsyncIntervalMs: number;
+  snapshotEvery: number;
 }
 
 function wholeNumber(min: number, max: number): (value: string) => number {
@@ -54,17 +60,24 @@ export function addServeCommand(program: Command): void {
     .addOption(new Option('--max-in-flight <n>', 'operations in flight per shard before OVERLOADED').env('HOLDFAST_MAX_IN_FLIGHT').default(65_536).argParser(wholeNumber(1, 16_777_216)))
     .addOption(new Option('--location-order <list>', 'placement priority, comma-separated locations').env('HOLDFAST_LOCATION_ORDER').default([]).argParser(list))
     .addOption(new Option('--strategy <name>', 'default location strategy').env('HOLDFAST_STRATEGY').default('priority').choices([...STRATEGIES]))
+    .addOption(new Option('--data <dir>', 'where the shards keep their journals and snapshots').env('HOLDFAST_DATA').default('./data'))
+    .addOption(new Option('--memory', 'keep nothing on disk (no journal: a restart forgets every hold)').env('HOLDFAST_MEMORY').default(false))
+    .addOption(new Option('--fsync <policy>', 'when the journal reaches the disk: always (before replying), interval, off').env('HOLDFAST_FSYNC').default('always').choices([...FSYNC_POLICIES]))
+    .addOption(new Option('--fsync-interval-ms <ms>', 'with --fsync interval: how often').env('HOLDFAST_FSYNC_INTERVAL_MS').default(100).argParser(wholeNumber(1, 60_000)))
+    .addOption(new Option('--snapshot-every <records>', 'journal records (batches) between snapshots').env('HOLDFAST_SNAPSHOT_EVERY').default(100_000).argParser(wholeNumber(1, 100_000_000)))
     .action((flags: ServeFlags) => serve(flags));
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
   const generated = flags.token === undefined || flags.token.length === 0;
   const token = generated ? randomBytes(24).toString('base64url') : (flags.token as string);
+  const durable = !flags.memory && flags.shards > 0;
   const engine = await createEngine({
     shards: flags.shards,
     maxInFlightOpsPerShard: flags.maxInFlight,
     locationOrder: flags.locationOrder,
     strategy: flags.strategy,
+    ...(durable ? { dataDir: flags.data, fsync: flags.fsync, fsyncIntervalMs: flags.fsyncIntervalMs, snapshotEveryRecords: flags.snapshotEvery } : {}),
   });
   const gateway = await startGateway({
     engine,
@@ -80,6 +93,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   });
   const http = gateway.url.replace(/^ws:/, 'http:');
   console.log(`holdfast serve: listening on ${gateway.url} (${flags.shards} shard${flags.shards === 1 ? '' : 's'})`);
+  console.log(durable ? `data: ${flags.data} (journal fsync ${flags.fsync})` : 'data: in memory only (a restart forgets every hold)');
   if (generated) console.log(`token: ${token}   (generated; set HOLDFAST_TOKEN to choose one)`);
   console.log(`connect: header "Authorization: Bearer <token>"; from a browser: new WebSocket('${gateway.url}', ['holdfast', 'bearer.' + token])`);
   console.log(`health: ${http}/healthz   metrics: ${http}/metrics`);
