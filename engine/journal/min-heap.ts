@@ -9,7 +9,7 @@ export class MinHeap<T> {
   }
 
   peek(): T | undefined {
-    return this.items[0];
+    return this.items.length > 0 ? this.items[0] : undefined;
   }
 
   push(item: T): void {
@@ -18,6 +18,7 @@ export class MinHeap<T> {
   }
 
   pop(): T | undefined {
+    if (this.items.length === 0) return undefined;
     const top = this.items[0];
     const last = this.items.pop();
     if (this.items.length > 0 && last !== undefined) {

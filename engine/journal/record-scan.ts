@@ -11,6 +11,7 @@ import { MinHeap } from './min-heap.js';
 import { RECORD_HEADER_BYTES, RECORD_PAYLOAD_MAX_BYTES } from './record-format.js';
 
 const SCAN_VIEW_BYTES = 1024 * 1024;
+const NO_EVENT = -1;
 
 interface Candidate {
   readonly startBytes: number;
@@ -50,18 +51,23 @@ export function findValidRecordAfter(window: FileWindow, badOffsetBytes: number)
   return candidates.nextEventBytes === sizeBytes ? candidates.settle(sizeBytes, register) : null;
 }
 
-/** The u32 LE at `at` (view[index] is the byte at `at`), or 0 when the file ends first. */
+/**
+ * The u32 LE length field at `at` (view[index] is the byte at `at`) as an int32 — negative when
+ * above 2^31, impossible either way, and a small integer keeps the hot loop fast — or 0 when the
+ * file ends first.
+ */
 function lengthFieldAt(window: FileWindow, view: Buffer, index: number, at: number): number {
-  if (index + 4 <= view.length) return (view[index] | (view[index + 1] << 8) | (view[index + 2] << 16) | (view[index + 3] << 24)) >>> 0;
+  if (index + 4 <= view.length) return view[index] | (view[index + 1] << 8) | (view[index + 2] << 16) | (view[index + 3] << 24);
   const bytes = window.bytesAt(at, 4);
-  return bytes.length === 4 ? bytes.readUInt32LE(0) : 0;
+  return bytes.length === 4 ? bytes.readInt32LE(0) : 0;
 }
 
 /** Candidates waiting for the pass to reach their payload (FIFO: at most 8 bytes away) or their end (heap). */
 class Candidates {
-  nextEventBytes = Number.POSITIVE_INFINITY;
+  /** The next offset where a candidate reaches its payload or its end; -1 when none waits (a small integer keeps the hot loop fast). */
+  nextEventBytes = NO_EVENT;
   private readonly awaitingPayload: Candidate[] = [];
-  private readonly awaitingEnd = new MinHeap<Candidate>((candidate) => candidate.endBytes);
+  private readonly awaitingEnd = new MinHeap<Candidate>(endOf);
 
   add(startBytes: number, payloadBytes: number, storedCrc: number): void {
     const payloadStartBytes = startBytes + RECORD_HEADER_BYTES;
@@ -87,8 +93,13 @@ class Candidates {
   }
 
   private updateNextEvent(): void {
-    const payloadAt = this.awaitingPayload.length > 0 ? this.awaitingPayload[0].payloadStartBytes : Number.POSITIVE_INFINITY;
-    const endAt = this.awaitingEnd.peek()?.endBytes ?? Number.POSITIVE_INFINITY;
-    this.nextEventBytes = Math.min(payloadAt, endAt);
+    const payloadAt = this.awaitingPayload.length > 0 ? this.awaitingPayload[0].payloadStartBytes : NO_EVENT;
+    const nextEnd = this.awaitingEnd.peek();
+    const endAt = nextEnd === undefined ? NO_EVENT : nextEnd.endBytes;
+    this.nextEventBytes = payloadAt === NO_EVENT || (endAt !== NO_EVENT && endAt < payloadAt) ? endAt : payloadAt;
   }
+}
+
+function endOf(candidate: Candidate): number {
+  return candidate.endBytes;
 }

@@ -8,6 +8,7 @@ import { OP, type Placement } from '../shard/protocol.js';
 import { heldAnswer } from './held-answer.js';
 import { isRecordedRefusal, type HoldIndex } from './hold-index.js';
 import { MultiRoute } from './multi-route.js';
+import { agreement } from './route-recovery.js';
 import type { ShardLink } from './shard-link.js';
 
 type PartResult = { ok: true; reservation: Reservation } | Refusal;
@@ -39,6 +40,31 @@ export class CrossShard {
     const route = known ?? new MultiRoute(request.id, lineShards);
     if (known === undefined) this.deps.index.setMulti(request.id, route);
     return route.serialize(() => this.reserveParts(request, route));
+  }
+
+  /**
+   * After one of the hold's shards restarted: reads every part and, if they disagree (an
+   * operation reached some parts' journals and not the others'), brings them into agreement.
+   * Runs in the hold's queue, so no operation on the hold interleaves with it.
+   */
+  reconcile(route: MultiRoute): Promise<void> {
+    return route.serialize(async () => {
+      const parts = await this.submitAllUnchecked(route, route.shards.map(() => [OP.GET_RESERVATION, route.id]));
+      if (parts.some((part) => !part.ok && part.error.code !== 'NOT_FOUND')) return;
+      const states = parts.map((part, i) => ({
+        shard: route.shards[i],
+        status: part.ok ? part.reservation.status : 'missing',
+        error: null,
+      }));
+      if (states.every((state) => state.status === states[0].status)) return;
+      const present = states.filter((state) => state.status !== 'missing');
+      const { fixes, status } = present.length === states.length
+        ? agreement(route.id, present)
+        : { fixes: present.filter((state) => state.status === 'held').map((state): [number, unknown[]] => [state.shard, [OP.ABORT_PART, route.id, null]]), status: 'refused' };
+      await Promise.all(fixes.map(([shard, fields]) => this.call(shard, fields)));
+      route.mayBeHeld = status === 'held';
+      if (!route.mayBeHeld) this.deadlines.remove(route);
+    });
   }
 
   /** Takes in a hold recovered from the shards' records after a restart (route-recovery.ts). */
@@ -175,7 +201,11 @@ export class CrossShard {
       return refused;
     }
     const reservations = parts.map((part) => (part as { reservation: Reservation }).reservation);
-    invariant(reservations.every((r) => r.status === reservations[0].status), `parts of '${id}' disagree on status`);
+    if (!reservations.every((r) => r.status === reservations[0].status)) {
+      // Only after a worker died mid-operation (see reconcile): the parts are brought back into agreement.
+      void this.reconcile(route);
+      return refuse.unavailable(route.shards[0], `the parts of reservation '${id}' disagree after a shard restart; retry`);
+    }
     // Each part's lines are in request order; a stable sort by request line interleaves them back.
     const lines = reservations.flatMap((reservation) => reservation.lines).sort((a, b) => a.line - b.line);
     const backordered = reservations.reduce((units, reservation) => units + reservation.backordered, 0);

@@ -68,15 +68,31 @@ function recoverMulti(id: string, group: Part[], recovered: RecoveredRoutes): vo
     if (rest.length > 0) recovered.multis.push(multiOf(id, rest, lineCount, false));
     return;
   }
-  const target = group.reduce((far, part) => (PROGRESS.indexOf(part.status) > PROGRESS.indexOf(far.status) ? part : far));
-  for (const part of group) {
-    for (const fields of catchUp(id, part.status, target)) recovered.fixes.push([part.shard, fields]);
-  }
-  recovered.multis.push(multiOf(id, group, lineCount, target.status === 'held'));
+  const { fixes, status } = agreement(id, group);
+  recovered.fixes.push(...fixes);
+  recovered.multis.push(multiOf(id, group, lineCount, status === 'held'));
+}
+
+/** A part of a cross-shard hold as its shard reports it. */
+export interface PartState {
+  shard: number;
+  status: string;
+  error: EngineError | null;
+}
+
+/**
+ * The operations that bring every part of one hold to the furthest part's status (the operation
+ * the router had sent them all), and that status.
+ */
+export function agreement(id: string, parts: readonly PartState[]): { fixes: Array<[shard: number, fields: unknown[]]>; status: string } {
+  const target = parts.reduce((far, part) => (PROGRESS.indexOf(part.status) > PROGRESS.indexOf(far.status) ? part : far));
+  const fixes: Array<[number, unknown[]]> = [];
+  for (const part of parts) for (const fields of catchUp(id, part.status, target)) fixes.push([part.shard, fields]);
+  return { fixes, status: target.status };
 }
 
 /** The operations that take a part from `status` to the target part's status. */
-function catchUp(id: string, status: string, target: Part): unknown[][] {
+function catchUp(id: string, status: string, target: PartState): unknown[][] {
   if (status === target.status) return [];
   switch (target.status) {
     case 'committed': return [[OP.COMMIT, id]];

@@ -25,6 +25,8 @@ export interface ShardLinkOptions {
   heapMb: number;
   /** Called with every reply's events and forgotten ids, before its promises resolve. */
   onReply: (shard: number, events: ChangeEvent[], forgotten: string[]) => void;
+  /** Told when a batch failed (the shard's worker died; its replacement recovers from disk). */
+  onFailure: (shard: number) => void;
   /** Asks the router to flush on the next turn of the event loop. */
   scheduleFlush: () => void;
   /** The router's clock, never going backwards: each batch carries it as the shard's time. */
@@ -289,6 +291,7 @@ export class ShardLink {
     const refusal = refuse.unavailable(this.options.shard, error.message);
     for (const resolver of batch.resolvers) resolver(refusal);
     this.afterBatch();
+    this.options.onFailure(this.options.shard);
   }
 
   private settle(batch: OpenBatch, sentAtMs: number): void {

@@ -12,6 +12,7 @@ import {
 import { FINAL_AUTO, type HoldSummary } from '../ledger/ledger.js';
 import { MultiRoute } from './multi-route.js';
 import { recoverRoutes } from './route-recovery.js';
+import { reconcileShard } from './shard-reconcile.js';
 import { OP, type Placement } from '../shard/protocol.js';
 import { heldAnswer } from './held-answer.js';
 import { CrossShard } from './cross-shard.js';
@@ -39,6 +40,8 @@ export class ShardedEngine implements Engine {
   private readonly subscriptions: Subscriptions;
   private readonly sweepTimer: NodeJS.Timeout | undefined;
   private flushScheduled = false;
+  /** Shards whose reconciliation after a worker failure is under way. */
+  private readonly reconciling = new Set<number>();
   private lastNowMs = 0;
   private closed = false;
 
@@ -283,9 +286,19 @@ export class ShardedEngine implements Engine {
       maxBatchOps: this.options.maxBatchOps,
       heapMb: this.options.shardHeapMb,
       onReply: (from, events, forgotten) => this.onReply(from, events, forgotten),
+      onFailure: (from) => this.onShardFailure(from),
       scheduleFlush: () => this.scheduleFlush(),
       nowMs: () => this.nowMs(),
     });
+  }
+
+  /** A shard's batch failed: once its new worker has recovered, reconcile what was in flight (journaled engines only). */
+  private onShardFailure(shard: number): void {
+    if (this.options.durability === null || this.index === null || this.cross === null || this.closed) return;
+    if (this.reconciling.has(shard)) return;
+    this.reconciling.add(shard);
+    const deps = { index: this.index, cross: this.cross, call: (to: number, ...fields: unknown[]) => this.call(to, ...fields) };
+    void reconcileShard(shard, deps).finally(() => this.reconciling.delete(shard));
   }
 
   private onReply(shard: number, events: ChangeEvent[], forgotten: string[]): void {
