@@ -16,7 +16,17 @@ export interface ShardWorkerData {
 
 const config = workerData as ShardWorkerData;
 /** A worker that starts (first, or after its predecessor died) recovers the shard from disk. */
-const recovered = config.durability === null ? null : ShardJournal.recover(config.shard, config.durability, config.ledger);
+const recovered = config.durability === null ? null : recover(config.durability);
+
+/** Recovery fails the worker's start with the error's code in its message (the code does not cross threads). */
+function recover(durability: Durability): ReturnType<typeof ShardJournal.recover> {
+  try {
+    return ShardJournal.recover(config.shard, durability, config.ledger);
+  } catch (error) {
+    const { code, message } = error as { code?: string; message: string };
+    throw new Error(`shard ${config.shard}: ${code === undefined ? '' : `${code}: `}${message}`, { cause: error });
+  }
+}
 const ledger = recovered?.ledger ?? new Ledger(config.ledger);
 const journal = recovered?.journal ?? null;
 const codec = createCodec();
