@@ -1,7 +1,7 @@
 /**
  * A shard's worker that dies (here: past its heap limit) is replaced by piscina. Operations in
  * flight in it resolve UNAVAILABLE (none hangs, none rejects), and the shard serves again.
- * Recovering the dead worker's ledger is the durability issue's: for now it starts empty.
+ * Without a dataDir the new worker starts empty; test/durability.test.ts covers recovery from disk.
  */
 import { describe, expect, it } from 'vitest';
 import { engineFactory, expectOk } from './helpers.js';
