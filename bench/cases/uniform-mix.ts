@@ -1,5 +1,5 @@
 import { createEngine } from '../../engine/index.js';
-import type { Engine, ReservationResult, ReserveResult } from '../../engine/index.js';
+import type { Engine, EngineOptions, ReservationResult, ReserveResult } from '../../engine/index.js';
 import { check, opsPerSecond } from '../case-result.js';
 import type { CaseResult } from '../case-result.js';
 import { Countdown } from '../load/countdown.js';
@@ -18,6 +18,8 @@ export interface UniformMixPlan {
   warmupMs: number;
   durationMs: number;
   latencySampleEvery: number;
+  /** Engine options over the benchmark's own (a data directory, an fsync policy). */
+  engineOptions?: EngineOptions;
 }
 
 const LOCATION = 'WH-1';
@@ -104,7 +106,7 @@ function resetCounts(counts: MixCounts): void {
 
 /** (a) 10k SKUs, uniform: reserve 1 unit, then commit or release it; every call counts as one op. */
 export async function runUniformMix(plan: UniformMixPlan): Promise<CaseResult> {
-  const engine = await createEngine(benchEngineOptions(plan.shards));
+  const engine = await createEngine({ ...benchEngineOptions(plan.shards), ...plan.engineOptions });
   try {
     await receiveStock(engine, plan.skus, LOCATION, plan.unitsPerSku);
     const load = createLoad(engine, plan);
