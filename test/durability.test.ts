@@ -169,6 +169,44 @@ describe('durability: journal, snapshots, recovery', () => {
     expect(expectOk(await second.reserve({ id: 'whole', channel: 'web', ttlMs: 600_000, lines: SKUS.map((sku) => ({ sku, qty: 1 })) })).reservation.status).toBe('held');
   }, 30_000);
 
+  /** Cuts the last `count` records off a shard's first journal: as if it crashed before they reached the disk. */
+  function dropLastRecords(dir: string, shard: number, count: number): void {
+    const journal = join(dir, `shard-${shard}`, 'journal-00000000.log');
+    const offsets: number[] = [];
+    readJournal(journal, (_, offset) => offsets.push(offset));
+    truncateSync(journal, offsets[offsets.length - count]);
+  }
+
+  // SKU-01 lives on shard 0 and SKU-00 on shard 1 (FNV-1a, 2 shards).
+  it('a refused cross-shard reserve whose other part never reached its journal still replays its refusal', async () => {
+    const dir = dataDir();
+    const first = await start({ shards: 2, dataDir: dir });
+    expectOk(await first.receive({ sku: 'SKU-00', location: 'L', qty: 5 }));
+    const body = { id: 'r', channel: 'web', ttlMs: 600_000, lines: [{ sku: 'SKU-01', qty: 1 }, { sku: 'SKU-00', qty: 1 }] };
+    const refused = await first.reserve(structuredClone(body));
+    expectRefused(refused, 'INSUFFICIENT_STOCK');
+    await stop(first);
+    dropLastRecords(dir, 1, 2); // shard 1's part: its reserve and its abort
+    const second = await start({ shards: 2, dataDir: dir });
+    expect(await second.reserve(structuredClone(body))).toEqual(refused);
+    expect(expectOk(await second.get('SKU-00')).reserved).toBe(0);
+  }, 30_000);
+
+  it('a cross-shard fulfil that reached only one part is applied to the other at recovery', async () => {
+    const dir = dataDir();
+    const first = await start({ shards: 2, dataDir: dir });
+    for (const sku of ['SKU-00', 'SKU-01']) expectOk(await first.receive({ sku, location: 'L', qty: 5 }));
+    expectOk(await first.reserve({ id: 'f', channel: 'web', ttlMs: 600_000, lines: [{ sku: 'SKU-01', qty: 2 }, { sku: 'SKU-00', qty: 2 }] }));
+    expectOk(await first.commit('f'));
+    const shipped = expectOk(await first.fulfil('f', [{ sku: 'SKU-01', location: 'L', qty: 1 }, { sku: 'SKU-00', location: 'L', qty: 1 }]));
+    await stop(first);
+    dropLastRecords(dir, 1, 1); // shard 1 never journaled its part of the fulfil
+    const second = await start({ shards: 2, dataDir: dir });
+    expect(expectOk(await second.getReservation('f')).reservation).toEqual(shipped.reservation);
+    expect(expectOk(await second.get('SKU-00'))).toMatchObject({ onHand: 4, committed: 1 });
+    expect(expectOk(await second.fulfil('f')).reservation.status).toBe('fulfilled');
+  }, 30_000);
+
   it('a shard whose worker dies restarts from its journal: nothing acknowledged is lost, the other shard serves on', async () => {
     const dir = dataDir();
     const engine = await start({ shards: 2, dataDir: dir });

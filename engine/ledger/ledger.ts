@@ -2,7 +2,7 @@ import { refuse, type EngineError, type Refusal } from '../api/errors.js';
 import { LIMITS } from '../api/limits.js';
 import type {
   ChangeCause, ChangeEvent, ChannelAvailability, FreezeResult, LedgerCounters, FulfilLine, LineRequest, MovementResult,
-  Policy, PolicyResult, PositionView, ReservationResult, SkuResult, SyncResult, TransferResult,
+  Policy, PolicyResult, PositionView, Reservation, ReservationResult, SkuResult, SyncResult, TransferResult,
 } from '../api/types.js';
 import {
   COMMITTED, EV_COMMIT, EV_DEPLETE, EV_EXPIRE, EV_FREEZE, EV_FULFIL_PART, EV_FULFIL_REST, EV_RELEASE,
@@ -54,7 +54,8 @@ export interface HoldPart {
 }
 
 /** See Ledger.holdSummaries. */
-export type HoldSummary = [id: string, partCount: number, status: string, lines: number[], expiresAt: number, error: EngineError | null];
+export type HoldSummary = [id: string, partCount: number, status: string, lines: number[], expiresAt: number, error: EngineError | null,
+  fulfils: number, lastFulfil: FulfilLine[] | null];
 
 export const WHOLE_HOLD: HoldPart = { count: 1, expiresAt: -1, lineIndexes: null };
 
@@ -67,6 +68,22 @@ export interface PlacementRequest {
 
 /** fulfil's `final` argument: decide from the lines (a whole hold), or as the router says (a part). */
 export const FINAL_AUTO = -1;
+
+/** A cross-shard fulfil as the whole hold saw it: its number among the hold's fulfils, and all its lines (null: all that remained). */
+export interface WholeFulfil {
+  no: number;
+  lines: FulfilLine[] | null;
+}
+
+/** What a part of a cross-shard hold tells the router to reconcile it (PART_STATE). */
+export interface PartState {
+  status: string;
+  /** Fulfils applied to this part, and the last one as the whole hold saw it. */
+  fulfils: number;
+  lastFulfil: FulfilLine[] | null;
+  /** The part as a reservation (null for a refusal record). */
+  reservation: Reservation | null;
+}
 export const FINAL_NO = 0;
 export const FINAL_YES = 1;
 
@@ -91,6 +108,8 @@ export class Ledger {
   private readonly evicted: Hold[] = [];
   /** Positions a reserve under way created for a backorder (removed again if it is refused). */
   private readonly createdByReserve: Position[] = [];
+  /** Parts of cross-shard holds: the last fulfil each applied, as the whole hold saw it (for reconciliation). */
+  private readonly partFulfils = new Map<string, WholeFulfil>();
   /** The same, for parts of cross-shard holds still held: removed again if the part is aborted. */
   private readonly createdByPart = new Map<string, Position[]>();
   private readonly watchedSkus = new Set<string>();
@@ -239,7 +258,7 @@ export class Ledger {
    * Ships units of a committed hold: all that remain (lines null), or the given lines. `final`
    * is FINAL_AUTO for a whole hold; for a part, the router says whether the hold completes.
    */
-  fulfil(id: string, lines: readonly FulfilLine[] | null, final = FINAL_AUTO): ReservationResult {
+  fulfil(id: string, lines: readonly FulfilLine[] | null, final = FINAL_AUTO, whole: WholeFulfil | null = null): ReservationResult {
     const hold = this.liveHold(id);
     if (!(hold instanceof Hold)) return hold;
     if (hold.status !== COMMITTED) return illegal(hold, 'fulfil');
@@ -249,6 +268,7 @@ export class Ledger {
     const next = nextHoldState(hold.status, completes ? EV_FULFIL_REST : EV_FULFIL_PART);
     if (next === ILLEGAL) return illegal(hold, 'fulfil');
     this.ship(hold, plan);
+    if (whole !== null) this.partFulfils.set(id, whole);
     if (next === FULFILLED) {
       invariant(hold.lines.every((line) => line.fulfilled === line.qty), `fulfilled hold ${id} has units left`);
       this.setTerminal(hold, next);
@@ -442,10 +462,19 @@ export class Ledger {
     const summaries: HoldSummary[] = [];
     for (const hold of this.holds.values()) {
       const lines = hold.partCount === 1 ? [] : [...new Set(hold.lines.map((line) => line.line))];
-      const status = hold.status === REFUSED ? 'refused' : holdStatusName(hold.status);
-      summaries.push([hold.id, hold.partCount, status, lines, hold.expiresAt, hold.error]);
+      const fulfil = this.partFulfils.get(hold.id);
+      summaries.push([hold.id, hold.partCount, statusOf(hold), lines, hold.expiresAt, hold.error, fulfil?.no ?? 0, fulfil?.lines ?? null]);
     }
     return summaries;
+  }
+
+  /** A part's status and fulfils, for the router to bring a cross-shard hold's parts into agreement. */
+  partState(id: string): PartState | Refusal {
+    const hold = this.holds.get(id);
+    if (hold === undefined) return refuse.notFound(`reservation '${id}'`);
+    const fulfil = this.partFulfils.get(id);
+    const reservation = hold.status === REFUSED ? null : reservationOf(hold);
+    return { status: statusOf(hold), fulfils: fulfil?.no ?? 0, lastFulfil: fulfil?.lines ?? null, reservation };
   }
 
   /** Nobody watches anything (after a recovery replayed old WATCH operations). */
@@ -486,6 +515,7 @@ export class Ledger {
       ttl: this.ttl,
       retention: this.retention,
       transfers: this.transfers,
+      partFulfils: this.partFulfils,
       intern: (channel) => this.channels.intern(channel),
       rank: this.rank,
       movementLog: () => new MovementLog(this.options.syncHorizonMs, this.options.syncMovementsPerPositionMax),
@@ -763,6 +793,7 @@ export class Ledger {
   }
 
   private setTerminal(hold: Hold, status: number): void {
+    if (this.partFulfils.size > 0) this.partFulfils.delete(hold.id);
     if (this.createdByPart.size > 0) this.createdByPart.delete(hold.id);
     if (hold.status === HELD || hold.status === COMMITTED) this.liveHolds--;
     this.ttl.remove(hold);
@@ -871,6 +902,10 @@ export class Ledger {
 function followStock(state: SkuState): void {
   if (state.mode === MODE_ACTIVE && state.available === 0) state.mode = nextSkuMode(state.mode, EV_DEPLETE);
   else if (state.mode === MODE_SOLD_OUT && state.available > 0) state.mode = nextSkuMode(state.mode, EV_REPLENISH);
+}
+
+function statusOf(hold: Hold): string {
+  return hold.status === REFUSED ? 'refused' : holdStatusName(hold.status);
 }
 
 function modeName(mode: number): ChangeEvent['mode'] {

@@ -1,11 +1,11 @@
 import type { EngineError } from '../api/errors.js';
-import type { Policy } from '../api/types.js';
+import type { FulfilLine, Policy } from '../api/types.js';
 import { COMMITTED, HELD, REFUSED } from '../lifecycle/tables.js';
 import { invariant } from './assert.js';
 import { BackorderQueue } from './backorder-queue.js';
 import { ChannelPolicy, countChannelUse } from './channel-policy.js';
 import { Hold, HoldLine } from './hold.js';
-import type { PlacementRequest } from './ledger.js';
+import type { PlacementRequest, WholeFulfil } from './ledger.js';
 import { MovementLog } from './movement-log.js';
 import type { Position } from './position.js';
 import type { Retention } from './retention.js';
@@ -33,6 +33,7 @@ export interface LedgerInternals {
   ttl: TtlQueue<Hold>;
   retention: Retention;
   transfers: TransferBook;
+  partFulfils: Map<string, WholeFulfil>;
   intern: (channel: string) => string;
   rank: (location: string) => number;
   movementLog: () => MovementLog;
@@ -62,6 +63,8 @@ export interface LedgerSnapshot {
   /** Per SKU, its waiting backorders in fill order: [hold id, index of the line in the hold]. */
   backorders: Array<[sku: string, entries: Array<[holdId: string, lineIndex: number]>]>;
   transfers: SavedTransfer[];
+  /** Parts' last fulfils as the whole hold saw them: [hold id, fulfil number, lines | null]. */
+  partFulfils: Array<[id: string, no: number, lines: FulfilLine[] | null]>;
 }
 
 export function takeSnapshot(ledger: LedgerInternals): LedgerSnapshot {
@@ -74,6 +77,7 @@ export function takeSnapshot(ledger: LedgerInternals): LedgerSnapshot {
     retention: ledger.retention.toArray().map((hold) => hold.id),
     backorders: saveBackorders(holds),
     transfers: ledger.transfers.toArray().map(saveTransfer),
+    partFulfils: [...ledger.partFulfils].map(([id, { no, lines }]) => [id, no, lines]),
   };
 }
 
@@ -130,6 +134,7 @@ export function restoreSnapshot(ledger: LedgerInternals, snapshot: LedgerSnapsho
   restoreRetention(ledger, snapshot.retention);
   restoreBackorders(ledger, snapshot.backorders);
   for (const saved of snapshot.transfers) ledger.transfers.restore(restoreTransfer(ledger, saved));
+  for (const [id, no, lines] of snapshot.partFulfils) ledger.partFulfils.set(id, { no, lines });
   for (const state of ledger.skus.values()) if (state.policy !== null) countChannelUse(ledger.holds.values(), state.sku, state.policy);
   ledger.restored(snapshot.scalars, liveHolds, positions);
 }

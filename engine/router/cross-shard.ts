@@ -2,13 +2,13 @@ import { refuse, type Refusal } from '../api/errors.js';
 import type { FulfilLine, Reservation, ReservationResult, ReserveRequest, ReserveResult } from '../api/types.js';
 import { invariant } from '../ledger/assert.js';
 import { planFulfilment } from '../ledger/fulfilment-plan.js';
-import { FINAL_NO, FINAL_YES } from '../ledger/ledger.js';
+import { FINAL_NO, FINAL_YES, type PartState as LedgerPartState } from '../ledger/ledger.js';
 import { TtlQueue } from '../ledger/ttl-queue.js';
 import { OP, type Placement } from '../shard/protocol.js';
 import { heldAnswer } from './held-answer.js';
 import { isRecordedRefusal, type HoldIndex } from './hold-index.js';
 import { MultiRoute } from './multi-route.js';
-import { agreement } from './route-recovery.js';
+import { agreement, type PartState } from './route-recovery.js';
 import type { ShardLink } from './shard-link.js';
 
 type PartResult = { ok: true; reservation: Reservation } | Refusal;
@@ -49,22 +49,38 @@ export class CrossShard {
    */
   reconcile(route: MultiRoute): Promise<void> {
     return route.serialize(async () => {
-      const parts = await this.submitAllUnchecked(route, route.shards.map(() => [OP.GET_RESERVATION, route.id]));
-      if (parts.some((part) => !part.ok && part.error.code !== 'NOT_FOUND')) return;
-      const states = parts.map((part, i) => ({
-        shard: route.shards[i],
-        status: part.ok ? part.reservation.status : 'missing',
-        error: null,
-      }));
-      if (states.every((state) => state.status === states[0].status)) return;
-      const present = states.filter((state) => state.status !== 'missing');
-      const { fixes, status } = present.length === states.length
-        ? agreement(route.id, present)
-        : { fixes: present.filter((state) => state.status === 'held').map((state): [number, unknown[]] => [state.shard, [OP.ABORT_PART, route.id, null]]), status: 'refused' };
-      await Promise.all(fixes.map(([shard, fields]) => this.call(shard, fields)));
-      route.mayBeHeld = status === 'held';
-      if (!route.mayBeHeld) this.deadlines.remove(route);
+      await this.agree(route, await this.partStates(route));
     });
+  }
+
+  /** The parts' states, or null when a shard cannot answer now. */
+  private async partStates(route: MultiRoute): Promise<Array<PartState & { reservation: Reservation | null }> | null> {
+    const answers = await this.submitAllUnchecked(route, route.shards.map(() => [OP.PART_STATE, route.id])) as unknown[];
+    const states = [];
+    for (const [i, answer] of answers.entries()) {
+      const refusal = (answer as Refusal).ok === false ? (answer as Refusal) : null;
+      if (refusal !== null && refusal.error.code !== 'NOT_FOUND') return null;
+      const state = answer as LedgerPartState;
+      states.push(refusal !== null
+        ? { shard: route.shards[i], status: 'missing', error: null, fulfils: 0, lastFulfil: null, reservation: null }
+        : { shard: route.shards[i], status: state.status, error: null, fulfils: state.fulfils, lastFulfil: state.lastFulfil, reservation: state.reservation });
+    }
+    return states;
+  }
+
+  /** Sends what brings the parts into agreement; returns whether they already agreed. */
+  private async agree(route: MultiRoute, states: Array<PartState & { reservation: Reservation | null }> | null): Promise<boolean> {
+    if (states === null) return false;
+    const same = states.every((state) => state.status === states[0].status && state.fulfils === states[0].fulfils);
+    if (same) return true;
+    const present = states.filter((state) => state.status !== 'missing');
+    const { fixes, status } = present.length === states.length
+      ? agreement(route.id, present, this.deps.shardOf)
+      : { fixes: present.filter((state) => state.status === 'held').map((state): [number, unknown[]] => [state.shard, [OP.ABORT_PART, route.id, null]]), status: 'refused' };
+    for (const [shard, fields] of fixes) await this.call(shard, fields);
+    route.mayBeHeld = status === 'held';
+    if (!route.mayBeHeld) this.deadlines.remove(route);
+    return false;
   }
 
   /** Takes in a hold recovered from the shards' records after a restart (route-recovery.ts). */
@@ -88,12 +104,18 @@ export class CrossShard {
 
   /**
    * Plans the shipment on the merged reservation (the parts cannot see each other's lines), then
-   * sends each part its lines and whether this completes the hold.
+   * sends each part its lines, whether this completes the hold, and the whole fulfil (numbered):
+   * if a crash lets it reach only some parts, reconciliation replays it on the others.
    */
   fulfil(route: MultiRoute, id: string, lines: FulfilLine[] | undefined): Promise<ReservationResult> {
     return route.serialize(async () => {
       this.expireIfDue(route);
-      const current = this.settle(route, id, await this.submitAll(route, route.shards.map(() => [OP.GET_RESERVATION, id])));
+      let states = await this.partStates(route);
+      if (states !== null && !(await this.agree(route, states))) states = await this.partStates(route);
+      if (states === null) return refuse.unavailable(route.shards[0], `a shard of reservation '${id}' cannot answer; retry`);
+      const current = this.settle(route, id, states.map((state): PartResult => (state.reservation === null
+        ? refuse.notFound(`reservation '${id}'`)
+        : { ok: true, reservation: state.reservation })));
       if (!current.ok) return current;
       if (current.reservation.status !== 'committed') {
         return refuse.invalidState(`reservation '${id}' is ${current.reservation.status}; cannot fulfil`);
@@ -101,7 +123,8 @@ export class CrossShard {
       const plan = planFulfilment({ id, lines: current.reservation.lines }, lines ?? null);
       if (!Array.isArray(plan)) return plan;
       const final = plan.completes ? FINAL_YES : FINAL_NO;
-      const fields = route.shards.map((shard) => [OP.FULFIL, id, lines === undefined ? null : route.linesOn(lines, shard, this.deps.shardOf), final]);
+      const whole = { no: Math.max(...states.map((state) => state.fulfils)) + 1, lines: lines ?? null };
+      const fields = route.shards.map((shard) => [OP.FULFIL, id, lines === undefined ? null : route.linesOn(lines, shard, this.deps.shardOf), final, whole]);
       return this.settle(route, id, await this.submitAll(route, fields));
     });
   }

@@ -79,7 +79,7 @@ export class ShardedEngine implements Engine {
     const summaries = await Promise.all(this.links.map((_, shard) => this.call(shard, OP.LIST_HOLDS)));
     const failed = summaries.find((summary) => !Array.isArray(summary));
     if (failed !== undefined) throw new Error(`holdfast: recovery could not list the holds: ${(failed as Refusal).error.message}`);
-    const recovered = recoverRoutes(summaries as HoldSummary[][]);
+    const recovered = recoverRoutes(summaries as HoldSummary[][], (sku) => this.shardOf(sku));
     for (const [id, shard] of recovered.singles) this.index.recordSingle(id, shard);
     for (const multi of recovered.multis) this.cross.adopt(new MultiRoute(multi.id, multi.lineShards), multi.expiresAt, multi.held);
     await Promise.all(recovered.fixes.map(([shard, fields]) => this.call(shard, ...fields)));
@@ -147,7 +147,7 @@ export class ShardedEngine implements Engine {
     const route = this.index === null ? 0 : this.index.lookup(id);
     if (route === undefined) return Promise.resolve(refuse.notFound(`reservation '${id}'`));
     if (typeof route !== 'number') return (this.cross as CrossShard).fulfil(route, id, lines);
-    return this.call(route, OP.FULFIL, id, lines ?? null, FINAL_AUTO);
+    return this.call(route, OP.FULFIL, id, lines ?? null, FINAL_AUTO, null);
   }
 
   get(sku: string) {

@@ -1,7 +1,7 @@
 import { refuse, type EngineError, type Refusal } from '../api/errors.js';
 import type { FulfilLine, LineRequest, Policy } from '../api/types.js';
 import { invariant } from '../ledger/assert.js';
-import { WHOLE_HOLD, type HoldPart, type Ledger, type PlacementRequest } from '../ledger/ledger.js';
+import { WHOLE_HOLD, type HoldPart, type Ledger, type PlacementRequest, type WholeFulfil } from '../ledger/ledger.js';
 import type { StrategyName } from '../api/types.js';
 import { Hold } from '../ledger/hold.js';
 import { BATCH_HEADER_FIELDS, OP, OP_FIELDS, refusalRef, type Placement, type SplitPlacement } from './protocol.js';
@@ -54,7 +54,7 @@ export interface BatchOutcome {
 }
 
 /** Operations that only read (or only concern the router's subscriptions): a batch of only these, and a quiet tick, changes nothing. */
-const READ_ONLY_OPS: ReadonlySet<number> = new Set([OP.TICK, OP.GET, OP.GET_RESERVATION, OP.WATCH, OP.LIST_HOLDS]);
+const READ_ONLY_OPS: ReadonlySet<number> = new Set([OP.TICK, OP.GET, OP.GET_RESERVATION, OP.WATCH, OP.LIST_HOLDS, OP.PART_STATE]);
 
 /** Applies one decoded batch to the ledger, in order. */
 export function applyBatch(ledger: Ledger, batch: unknown[]): BatchOutcome {
@@ -99,7 +99,8 @@ function applyOp(ledger: Ledger, op: number, f: unknown[], at: number): unknown 
     }
     case OP.COMMIT: return ledger.commit(f[at] as string);
     case OP.RELEASE: return ledger.release(f[at] as string);
-    case OP.FULFIL: return ledger.fulfil(f[at] as string, f[at + 1] as FulfilLine[] | null, f[at + 2] as number);
+    case OP.FULFIL: return ledger.fulfil(f[at] as string, f[at + 1] as FulfilLine[] | null, f[at + 2] as number, f[at + 3] as WholeFulfil | null);
+    case OP.PART_STATE: return ledger.partState(f[at] as string);
     case OP.GET_RESERVATION: return ledger.getReservation(f[at] as string);
     case OP.GET: return ledger.get(f[at] as string);
     case OP.FREEZE: return ledger.freeze(f[at] as string, f[at + 1] as string);

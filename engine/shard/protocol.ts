@@ -15,7 +15,7 @@ export const OP = {
   RESERVE: 3,
   COMMIT: 4,
   RELEASE: 5,
-  /** id, lines | null, final (FINAL_AUTO | FINAL_NO | FINAL_YES) */
+  /** id, lines | null, final (FINAL_AUTO | FINAL_NO | FINAL_YES), whole (a part's WholeFulfil) | null */
   FULFIL: 6,
   GET_RESERVATION: 7,
   GET: 8,
@@ -38,10 +38,12 @@ export const OP = {
   SET_POLICY: 18,
   /** (no fields): every hold's summary, for the router to rebuild its index after a restart */
   LIST_HOLDS: 19,
+  /** id: a part's PartState (status and fulfils), for reconciliation */
+  PART_STATE: 20,
 } as const;
 
 /** Fields after the opcode, per opcode. */
-export const OP_FIELDS: readonly number[] = [0, 3, 4, 10, 1, 1, 3, 1, 1, 2, 1, 2, 1, 2, 6, 2, 6, 4, 2, 0];
+export const OP_FIELDS: readonly number[] = [0, 3, 4, 10, 1, 1, 4, 1, 1, 2, 1, 2, 1, 2, 6, 2, 6, 4, 2, 0, 1];
 
 export const BATCH_HEADER_FIELDS = 2;
 
