@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError as OptionsError } from './errors.js';
 import { LIMITS } from './limits.js';
+import { shown } from './validate.js';
 import { FSYNC_POLICIES, type FsyncPolicy } from '../journal/journal-writer.js';
 import { isStrategy, STRATEGIES } from './strategies.js';
 import type { Clock, StrategyName } from './types.js';
@@ -92,7 +93,7 @@ const KNOWN = new Set<string>([
 function integer(options: EngineOptions, field: keyof EngineOptions, fallback: number, min: number, max: number): number {
   const value = options[field] ?? fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new OptionsError(`${field}: must be a whole number from ${min} to ${max}, got ${String(value)}`);
+    throw new OptionsError(`${field}: must be a whole number from ${min} to ${max}, got ${shown(value)}`);
   }
   return value;
 }
@@ -107,7 +108,7 @@ function locationOrderOf(value: unknown): string[] {
 
 function strategyOf(value: unknown): StrategyName {
   if (value === undefined) return 'priority';
-  if (!isStrategy(value)) throw new OptionsError(`strategy: must be one of ${STRATEGIES.join(', ')}, got ${String(value)}`);
+  if (!isStrategy(value)) throw new OptionsError(`strategy: must be one of ${STRATEGIES.join(', ')}, got ${shown(value)}`);
   return value;
 }
 
@@ -121,7 +122,7 @@ function locationCostsOf(value: unknown): Record<string, Record<string, number>>
     if (!isRecord(byDestination)) throw new OptionsError(`locationCosts.${location}: must be an object of destination → cost`);
     for (const [destination, cost] of Object.entries(byDestination)) {
       if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0) {
-        throw new OptionsError(`locationCosts.${location}.${destination}: must be a non-negative finite number, got ${String(cost)}`);
+        throw new OptionsError(`locationCosts.${location}.${destination}: must be a non-negative finite number, got ${shown(cost)}`);
       }
     }
     costs[location] = { ...(byDestination as Record<string, number>) };
@@ -139,7 +140,7 @@ function clockOf(value: unknown): Clock {
 
 function overloadOf(value: unknown): 'reject' | 'wait' {
   if (value === undefined || value === 'reject' || value === 'wait') return value ?? 'reject';
-  throw new OptionsError(`onOverload: must be 'reject' or 'wait', got ${String(value)}`);
+  throw new OptionsError(`onOverload: must be 'reject' or 'wait', got ${shown(value)}`);
 }
 
 function durabilityOf(options: EngineOptions): Durability | null {

@@ -131,7 +131,7 @@ export function checkReserve(request: unknown): Check {
 /** `strategy` names a known strategy; `destination` is a location-like name. */
 function checkPlacement(strategy: unknown, destination: unknown): Check {
   if (strategy !== undefined && !isStrategy(strategy)) {
-    return refuse.invalidArgument('strategy', `must be one of ${STRATEGIES.join(', ')}, got ${String(strategy)}`);
+    return refuse.invalidArgument('strategy', `must be one of ${STRATEGIES.join(', ')}, got ${shown(strategy)}`);
   }
   if (strategy === 'closest' && destination === undefined) return refuse.invalidArgument('destination', "is required by strategy 'closest'");
   return destination === undefined ? null : checkText(destination, 'destination', LIMITS.locationLengthMax);
@@ -181,11 +181,11 @@ export function checkRestock(request: unknown): Check {
     ?? checkQuantity(record.qty, 'qty')
     ?? (record.condition === 'sellable' || record.condition === 'damaged'
       ? null
-      : refuse.invalidArgument('condition', `must be 'sellable' or 'damaged', got ${String(record.condition)}`))
+      : refuse.invalidArgument('condition', `must be 'sellable' or 'damaged', got ${shown(record.condition)}`))
     ?? (record.reservationId === undefined ? null : checkText(record.reservationId, 'reservationId', LIMITS.idLengthMax))
     ?? (record.receivedAt === undefined || (Number.isSafeInteger(record.receivedAt) && (record.receivedAt as number) >= 0)
       ? null
-      : refuse.invalidArgument('receivedAt', `must be a time in epoch milliseconds, got ${String(record.receivedAt)}`));
+      : refuse.invalidArgument('receivedAt', `must be a time in epoch milliseconds, got ${shown(record.receivedAt)}`));
 }
 
 export function checkTransfer(request: unknown): Check {
@@ -214,6 +214,13 @@ export function checkSync(request: unknown): Check {
     ?? checkText(record.location, 'location', LIMITS.locationLengthMax)
     ?? checkCount(record.onHand, 'onHand', LIMITS.onHandMax)
     ?? checkCount(record.asOf, 'asOf', Number.MAX_SAFE_INTEGER);
+}
+
+/** A value as an error message may show it: never throws (an object's own toString is never called). */
+export function shown(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' || value === undefined) return String(value);
+  return typeName(value);
 }
 
 export function typeName(value: unknown): string {

@@ -4,6 +4,7 @@ export const RPC = {
   INVALID_REQUEST: -32600,
   METHOD_NOT_FOUND: -32601,
   INVALID_PARAMS: -32602,
+  INTERNAL_ERROR: -32603,
   OVERLOADED: -32001,
   SHUTTING_DOWN: -32002,
 } as const;
@@ -16,6 +17,7 @@ export const RPC_OUTCOME: Record<RpcCode, string> = {
   [RPC.INVALID_REQUEST]: 'invalid_request',
   [RPC.METHOD_NOT_FOUND]: 'unknown_method',
   [RPC.INVALID_PARAMS]: 'invalid_params',
+  [RPC.INTERNAL_ERROR]: 'internal_error',
   [RPC.OVERLOADED]: 'overloaded',
   [RPC.SHUTTING_DOWN]: 'shutting_down',
 };

@@ -1,6 +1,7 @@
 import type { Engine } from '../api/engine.js';
 import { refuse, type Refusal } from '../api/errors.js';
 import { LIMITS } from '../api/limits.js';
+import { shown } from '../api/validate.js';
 import type { Result, SyncManyResult, SyncRequest } from '../api/types.js';
 
 /** The operations a batch may carry: every state-changing or reading call of the embedded API. */
@@ -49,7 +50,13 @@ function runEntry(engine: Engine, entry: unknown, index: number): Promise<Result
   if (problem !== null) return Promise.resolve(problem);
   const { op, args } = entry as BatchEntry;
   const method = engine[op] as (...values: unknown[]) => Promise<Result | Refusal>;
-  return method.apply(engine, args);
+  try {
+    return method.apply(engine, args);
+  } catch (error) {
+    // Validation refuses bad input with a result; a throw here is a validator's bug. It must not
+    // cost the batch's other entries their answers.
+    return Promise.resolve(refuse.invalidArgument(`ops[${index}]`, (error as Error).message));
+  }
 }
 
 function checkEntry(entry: unknown, index: number): Refusal | null {
@@ -61,7 +68,7 @@ function checkEntry(entry: unknown, index: number): Refusal | null {
   }
   const { op, args } = entry as { op?: unknown; args?: unknown };
   if (!BATCH_OPERATIONS.includes(op as BatchOperation)) {
-    return refuse.invalidArgument(`ops[${index}].op`, `must be one of ${BATCH_OPERATIONS.join(', ')}, got ${String(op)}`);
+    return refuse.invalidArgument(`ops[${index}].op`, `must be one of ${BATCH_OPERATIONS.join(', ')}, got ${shown(op)}`);
   }
   if (!Array.isArray(args) || args.length > 2) {
     return refuse.invalidArgument(`ops[${index}].args`, 'must be an array of the operation\'s arguments');
