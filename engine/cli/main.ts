@@ -6,7 +6,11 @@ import { Command } from 'commander';
 import { addServeCommand } from './serve.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-const BENCHES: Record<string, string> = { engine: '../../bench/engine.js' };
+const BENCHES: Record<string, string> = {
+  engine: '../../bench/engine.js',
+  gateway: '../../bench/gateway.js',
+  durability: '../../bench/durability.js',
+};
 
 /** Runs a benchmark in its own process, so its figures are not skewed by this one. */
 function runBench(name: string): void {

@@ -102,7 +102,8 @@ export class Connection {
     }, (error: unknown) => {
       // A bug, not a client's fault: answer what can be answered and keep the connection.
       this.pending -= count;
-      this.send(errorResponse(null, RPC.INVALID_REQUEST, `internal error: ${(error as Error).message}`), encoding);
+      this.send(errorResponse(null, RPC.INTERNAL_ERROR, `internal error: ${(error as Error).message}`), encoding);
+      this.resumeIfDrained();
       if (this.pending === 0) this.deps.onIdle();
     });
   }
@@ -124,14 +125,23 @@ export class Connection {
     if (!this.paused) this.socket.resume();
   }
 
-  /** Sends, unless the client has let too much pile up unread: then it is dropped. */
+  /**
+   * Sends, unless the client has let more than the limit pile up unread: then it is dropped. The
+   * check is on what waits before this frame, so one large reply to a prompt reader goes out.
+   */
   private send(value: unknown, encoding: Encoding): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
-    this.socket.send(encodeFrame(value, encoding));
     if (this.socket.bufferedAmount > this.deps.options.maxBufferedBytesPerConnection) {
       this.deps.metrics.pushedBack('slow_consumer');
       this.socket.terminate();
+      return;
     }
+    this.socket.send(encodeFrame(value, encoding));
+  }
+
+  /** Not reading (paused at its pending limit): its pongs wait unread, so the heartbeat must not judge it. */
+  get isPaused(): boolean {
+    return this.paused;
   }
 
   private subscribe(params: Params): { ok: true; skus: number } | Refusal {

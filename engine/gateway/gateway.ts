@@ -128,6 +128,7 @@ class GatewayServer implements Gateway {
     if (this.options.heartbeatMs === 0) return;
     this.heartbeat = setInterval(() => {
       for (const connection of this.open) {
+        if (connection.isPaused) continue;
         if (!connection.alive) {
           connection.socket.terminate();
           continue;
