@@ -59,14 +59,15 @@ const READ_ONLY_OPS: ReadonlySet<number> = new Set([OP.TICK, OP.GET, OP.GET_RESE
 /** Applies one decoded batch to the ledger, in order. */
 export function applyBatch(ledger: Ledger, batch: unknown[]): BatchOutcome {
   const outcome: BatchOutcome = { results: [], refusals: [], changed: ledger.advance(batch[1] as number) };
-  const seen = new Map<Refusal, number>();
+  let seen: Map<Refusal, number> | null = null;
   let at = BATCH_HEADER_FIELDS;
   while (at < batch.length) {
     const op = batch[at] as number;
     invariant(op >= 0 && op < OP_FIELDS.length, `unknown opcode ${op} at field ${at}`);
     if (!READ_ONLY_OPS.has(op)) outcome.changed = true;
     const result = applyOp(ledger, op, batch, at + 1);
-    outcome.results.push(isRefusal(result) ? refer(result, outcome.refusals, seen) : result);
+    if (isRefusal(result)) outcome.results.push(refer(result, outcome.refusals, (seen ??= new Map())));
+    else outcome.results.push(result);
     at += 1 + OP_FIELDS[op];
   }
   invariant(at === batch.length, 'batch ends inside an operation');
