@@ -90,12 +90,17 @@ const KNOWN = new Set<string>([
   'dataDir', 'fsync', 'fsyncIntervalMs', 'snapshotEveryRecords',
 ]);
 
-function integer(options: EngineOptions, field: keyof EngineOptions, fallback: number, min: number, max: number): number {
+/** A whole-number option (its fallback when absent); throws InvalidArgumentError naming it. Shared by every options object. */
+export function integerOption<T extends object>(options: T, field: keyof T & string, fallback: number, min: number, max: number): number {
   const value = options[field] ?? fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
     throw new OptionsError(`${field}: must be a whole number from ${min} to ${max}, got ${shown(value)}`);
   }
   return value;
+}
+
+function integer(options: EngineOptions, field: keyof EngineOptions, fallback: number, min: number, max: number): number {
+  return integerOption(options, field, fallback, min, max);
 }
 
 function locationOrderOf(value: unknown): string[] {

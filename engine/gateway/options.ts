@@ -1,6 +1,6 @@
 import type { Engine } from '../api/engine.js';
 import { InvalidArgumentError } from '../api/errors.js';
-import { shown } from '../api/validate.js';
+import { integerOption } from '../api/options.js';
 
 export interface GatewayOptions {
   engine: Engine;
@@ -34,11 +34,7 @@ const KNOWN = new Set([
 ]);
 
 function integer(options: GatewayOptions, field: keyof GatewayOptions, fallback: number, min: number, max: number): number {
-  const value = options[field] ?? fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(`${field}: must be a whole number from ${min} to ${max}, got ${shown(value)}`);
-  }
-  return value;
+  return integerOption(options, field, fallback, min, max);
 }
 
 /** Validates the gateway's options and fills in the defaults. Throws InvalidArgumentError. */
