@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../dist/engine/index.js';
 import { Kernel } from '../simulator/kernel/kernel.js';
-import { latencyProblem, sampleLatencyUs } from '../simulator/kernel/latency.js';
+import { latencySchema, sampleLatencyUs } from '../simulator/kernel/latency.js';
 import { Random } from '../simulator/kernel/random.js';
 import { expectOk } from './helpers.js';
 
@@ -71,10 +71,10 @@ describe('simulator kernel', () => {
     const uniform = sampleLatencyUs({ kind: 'uniform', minMs: 1, maxMs: 3 }, random);
     expect(uniform).toBeGreaterThanOrEqual(1000);
     expect(uniform).toBeLessThanOrEqual(3000);
-    expect(latencyProblem({ kind: 'lognormal', p50Ms: 5, p99Ms: 50 }, 'hop')).toBeNull();
-    expect(latencyProblem({ kind: 'lognormal', p50Ms: 5, p99Ms: 1 }, 'hop')).toMatch(/p50Ms <= p99Ms/);
-    expect(latencyProblem({ kind: 'gamma' }, 'hop')).toMatch(/hop.kind/);
-    expect(latencyProblem({ kind: 'fixed', ms: -1 }, 'hop')).toMatch(/hop.ms/);
+    expect(latencySchema.safeParse({ kind: 'lognormal', p50Ms: 5, p99Ms: 50 }).success).toBe(true);
+    expect(latencySchema.safeParse({ kind: 'lognormal', p50Ms: 5, p99Ms: 1 }).error?.issues[0].message).toMatch(/p99Ms must be at least p50Ms/);
+    expect(latencySchema.safeParse({ kind: 'gamma' }).success).toBe(false);
+    expect(latencySchema.safeParse({ kind: 'fixed', ms: -1 }).error?.issues[0].path).toEqual(['ms']);
   });
 
   it('drives the engine (shards 0) in virtual time: continuations run at their action’s time, holds expire on the kernel clock', async () => {

@@ -1,3 +1,3 @@
 export { Kernel } from './kernel.js';
 export { Random } from './random.js';
-export { latencyProblem, NO_LATENCY, sampleLatencyUs, type LatencyModel } from './latency.js';
+export { latencySchema, NO_LATENCY, sampleLatencyUs, type LatencyModel } from './latency.js';
