@@ -148,18 +148,21 @@ export function checkFulfil(id: unknown, lines: unknown): Check {
 export function checkReceive(request: unknown): Check {
   const record = request as Record<string, unknown>;
   return checkShape(request, 'request', RECEIVE_FIELDS)
-    ?? checkText(record.sku, 'sku', LIMITS.skuLengthMax)
-    ?? checkText(record.location, 'location', LIMITS.locationLengthMax)
+    ?? checkPosition(record)
     ?? checkQuantity(record.qty, 'qty');
 }
 
 export function checkAdjust(request: unknown): Check {
   const record = request as Record<string, unknown>;
   return checkShape(request, 'request', ADJUST_FIELDS)
-    ?? checkText(record.sku, 'sku', LIMITS.skuLengthMax)
-    ?? checkText(record.location, 'location', LIMITS.locationLengthMax)
+    ?? checkPosition(record)
     ?? checkDelta(record.delta, 'delta')
     ?? checkText(record.reason, 'reason', LIMITS.reasonLengthMax);
+}
+
+/** The position a request names: its `sku` and `location`. */
+function checkPosition(record: Record<string, unknown>): Check {
+  return checkText(record.sku, 'sku', LIMITS.skuLengthMax) ?? checkText(record.location, 'location', LIMITS.locationLengthMax);
 }
 
 export function checkSku(sku: unknown): Check {
@@ -176,8 +179,7 @@ export function checkFreeze(request: unknown): Check {
 export function checkRestock(request: unknown): Check {
   const record = request as Record<string, unknown>;
   return checkShape(request, 'request', RESTOCK_FIELDS)
-    ?? checkText(record.sku, 'sku', LIMITS.skuLengthMax)
-    ?? checkText(record.location, 'location', LIMITS.locationLengthMax)
+    ?? checkPosition(record)
     ?? checkQuantity(record.qty, 'qty')
     ?? (record.condition === 'sellable' || record.condition === 'damaged'
       ? null
@@ -210,8 +212,7 @@ export function checkReceiveTransfer(request: unknown): Check {
 export function checkSync(request: unknown): Check {
   const record = request as Record<string, unknown>;
   return checkShape(request, 'request', SYNC_FIELDS)
-    ?? checkText(record.sku, 'sku', LIMITS.skuLengthMax)
-    ?? checkText(record.location, 'location', LIMITS.locationLengthMax)
+    ?? checkPosition(record)
     ?? checkCount(record.onHand, 'onHand', LIMITS.onHandMax)
     ?? checkCount(record.asOf, 'asOf', Number.MAX_SAFE_INTEGER);
 }

@@ -49,17 +49,14 @@ async function dispatchRequest(request: unknown, context: DispatchContext): Prom
   if (id === undefined) return invalid(context, null, 'id must be a string, a number or null');
   const problem = envelopeProblem(record);
   if (problem !== null) return invalid(context, id, problem);
-  const reply = await answerSafely(record.method as string, record.params, id, context);
-  return 'id' in record ? reply : null;
-}
-
-/** A request the server fails on (a bug) is answered -32603 on its own; the frame's other requests still are. */
-async function answerSafely(method: string, params: unknown, id: RpcId, context: DispatchContext): Promise<RpcResponse> {
+  let reply: RpcResponse;
   try {
-    return await answer(method, params, id, context);
+    reply = await answer(record.method as string, record.params, id, context);
   } catch (error) {
-    return failure(context, 'unknown', id, RPC.INTERNAL_ERROR, `internal error: ${(error as Error).message}`);
+    // The server failed on this request (a bug): it is answered on its own; the frame's other requests still are.
+    reply = failure(context, 'unknown', id, RPC.INTERNAL_ERROR, `internal error: ${(error as Error).message}`);
   }
+  return 'id' in record ? reply : null;
 }
 
 /** The request's id: null when absent (a notification) or null; undefined when of a bad type. */

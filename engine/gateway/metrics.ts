@@ -14,7 +14,8 @@ export class GatewayMetrics {
   private readonly operations: Counter<'method' | 'outcome'>;
   private readonly reserveLatency: Histogram;
   private readonly backpressure: Counter<'kind'>;
-  private readonly children = new Map<string, { inc: (value?: number) => void }>();
+  /** method → outcome → counter child: no key string built per request. */
+  private readonly children = new Map<string, Map<string, { inc: (value?: number) => void }>>();
 
   constructor(engine: Engine, connections: () => number) {
     const registers = [this.registry];
@@ -45,11 +46,15 @@ export class GatewayMetrics {
   }
 
   count(method: string, outcome: string): void {
-    const key = `${method}\u0000${outcome}`;
-    let child = this.children.get(key);
+    let byOutcome = this.children.get(method);
+    if (byOutcome === undefined) {
+      byOutcome = new Map();
+      this.children.set(method, byOutcome);
+    }
+    let child = byOutcome.get(outcome);
     if (child === undefined) {
       child = this.operations.labels({ method, outcome } as LabelValues<'method' | 'outcome'>);
-      this.children.set(key, child);
+      byOutcome.set(outcome, child);
     }
     child.inc();
     if (outcome === 'overloaded') this.pushedBack('overloaded');

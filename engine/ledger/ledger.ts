@@ -68,6 +68,8 @@ export interface PlacementRequest {
 
 /** fulfil's `final` argument: decide from the lines (a whole hold), or as the router says (a part). */
 export const FINAL_AUTO = -1;
+export const FINAL_NO = 0;
+export const FINAL_YES = 1;
 
 /** A cross-shard fulfil as the whole hold saw it: its number among the hold's fulfils, and all its lines (null: all that remained). */
 export interface WholeFulfil {
@@ -84,8 +86,6 @@ export interface PartState {
   /** The part as a reservation (null for a refusal record). */
   reservation: Reservation | null;
 }
-export const FINAL_NO = 0;
-export const FINAL_YES = 1;
 
 
 /**
@@ -420,12 +420,9 @@ export class Ledger {
     const state = this.stateFor(sku);
     state.policy = isEmptyPolicy(policy) ? null : new ChannelPolicy(policy);
     if (state.policy !== null) countChannelUse(this.holds.values(), state.sku, state.policy);
-    state.seq++;
-    if (state.watched || this.watchAll) this.events.push(eventOf(state, 'setPolicy', undefined, []));
-    if (state.backordered > 0) this.fillBackorders(state);
+    this.finishSkuChange(state, 'setPolicy', undefined);
     return { ok: true, sku, seq: state.seq, policy: state.policy?.policy ?? null, channels: channelsOf(state) };
   }
-
 
   getReservation(id: string): ReservationResult {
     const hold = this.liveHold(id);
@@ -584,24 +581,27 @@ export class Ledger {
       return refuse.insufficientStock(`lines[${index}]: channel '${channel}' may hold ${Math.max(0, policy.capHeadroom(channel))} more of sku '${line.sku}' (its cap), ${line.qty} requested`, index);
     }
     const headroom = policy === null ? Number.POSITIVE_INFINITY : policy.stockHeadroom(state.available, channel);
-    const portions = headroom >= line.qty ? this.portionsFor(state, line, context, preset) : null;
-    if (portions !== null) {
-      for (const portion of portions) placed.push(this.holdLine(state, line, index, channel, portion.position, portion.qty, 0));
-      return null;
+    if (headroom >= line.qty) {
+      // The common case, one location for the whole line, allocates nothing but its hold line.
+      const position = preset === undefined ? this.wholePosition(state, line, context) : undefined;
+      if (position !== undefined) {
+        placed.push(this.holdLine(state, line, index, channel, position, line.qty, 0));
+        return null;
+      }
+      const portions = preset ?? (line.location === undefined && context.allowSplit ? splitAcross(candidatesOf(state, context), line.qty) : null);
+      if (portions !== null) {
+        for (const portion of portions) placed.push(this.holdLine(state, line, index, channel, portion.position, portion.qty, 0));
+        return null;
+      }
     }
-    return this.backorder(state, line, index, channel, context, headroom, placed) ?? null;
+    return this.backorder(state, line, index, channel, context, headroom, placed);
   }
 
-  /** Where the line's units come from, when stock can serve it whole; null otherwise. */
-  private portionsFor(state: SkuState, line: LineRequest, context: PlacementContext, preset: Portion[] | undefined): Portion[] | null {
-    if (line.location !== undefined) {
-      const position = state.position(line.location);
-      return position !== undefined && availableOf(position) >= line.qty ? [{ position, qty: line.qty }] : null;
-    }
-    if (preset !== undefined) return preset;
-    const position = placeLine(state, line.qty, context);
-    if (position !== undefined) return [{ position, qty: line.qty }];
-    return context.allowSplit ? splitAcross(candidatesOf(state, context), line.qty) : null;
+  /** The one position that can serve the whole line: the one it names, or the strategy's choice. */
+  private wholePosition(state: SkuState, line: LineRequest, context: PlacementContext): Position | undefined {
+    if (line.location === undefined) return placeLine(state, line.qty, context);
+    const position = state.position(line.location);
+    return position !== undefined && availableOf(position) >= line.qty ? position : undefined;
   }
 
   /**
@@ -610,7 +610,7 @@ export class Ledger {
    */
   private backorder(
     state: SkuState, line: LineRequest, index: number, channel: string, context: PlacementContext, headroom: number, placed: HoldLine[],
-  ): Refusal | undefined {
+  ): Refusal | null {
     const policy = state.policy;
     const position = policy === null || policy.policy.backorderLimit === 0 ? undefined : this.backorderPosition(state, line, context);
     if (position === undefined) return this.refuseLine(state, line, index, channel, headroom);
@@ -618,7 +618,7 @@ export class Ledger {
     const waiting = line.qty - take;
     if (state.backordered + waiting > (policy as ChannelPolicy).policy.backorderLimit) return this.refuseLine(state, line, index, channel, headroom);
     placed.push(this.holdLine(state, line, index, channel, position, take, waiting));
-    return undefined;
+    return null;
   }
 
   /** Where a backorder waits: the line's location, the strategy's first, or the configured first. */
@@ -859,10 +859,18 @@ export class Ledger {
     const next = nextSkuMode(state.mode, event);
     if (next === ILLEGAL) return refuse.invalidState(`sku '${sku}' is ${modeName(state.mode)}; cannot ${cause}`);
     state.mode = next;
+    this.finishSkuChange(state, cause, reason);
+    return { ok: true, sku, seq: state.seq, mode: modeName(state.mode) };
+  }
+
+  /**
+   * Closes a change to the SKU itself (its mode, its policy) rather than to a position: one seq
+   * step, its event, and the backorders take whatever the change made takeable (a frozen SKU fills nothing).
+   */
+  private finishSkuChange(state: SkuState, cause: ChangeCause, reason: string | undefined): void {
     state.seq++;
     if (state.watched || this.watchAll) this.events.push(eventOf(state, cause, reason, []));
-    if (cause === 'unfreeze' && state.backordered > 0) this.fillBackorders(state);
-    return { ok: true, sku, seq: state.seq, mode: modeName(state.mode) };
+    if (state.backordered > 0) this.fillBackorders(state);
   }
 
   /**
