@@ -185,13 +185,15 @@ function templateOf(method: WriteMethod): fc.Arbitrary<Record<string, unknown>> 
     case 'receiveTransfer':
       return fc.record({ sku: goodSku, id: fc.constantFrom(...FUZZ_TRANSFERS, 't-new') });
     case 'setPolicy':
-      return fc.record({ sku: goodSku, safetyStock: fc.integer({ min: 0, max: 5 }), fences: fc.constant({ store: 2 }) }, { requiredKeys: ['sku'] });
+      return fc.record({ sku: goodSku, safetyStock: fc.integer({ min: 0, max: 5 }), fences: fc.record({ store: fc.constant(2) }) }, { requiredKeys: ['sku'] });
     case 'sync':
       return fc.record({ sku: goodSku, location: goodLocation, onHand: fc.integer({ min: 0, max: 100 }), asOf: fc.constant(Date.now()) });
     case 'syncMany':
     case 'batch':
     case 'expireDue':
-      return fc.constant({});
+      // A fresh object per draw: spoil and confuse mutate params, and a shared constant would let one
+      // request of a batch undo another's poison before the batch is encoded.
+      return fc.record({});
   }
 }
 
