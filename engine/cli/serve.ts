@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { list, wholeNumber } from './arg-parsers.js';
 import { STRATEGIES } from '../api/strategies.js';
 import { FSYNC_POLICIES, type FsyncPolicy } from '../journal/journal-writer.js';
 import type { StrategyName } from '../api/types.js';
@@ -26,20 +27,6 @@ interface ServeFlags {
   fsync: FsyncPolicy;
   fsyncIntervalMs: number;
   snapshotEvery: number;
-}
-
-function wholeNumber(min: number, max: number): (value: string) => number {
-  return (value) => {
-    const parsed = Number(value);
-    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-      throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
-    }
-    return parsed;
-  };
-}
-
-function list(value: string): string[] {
-  return value.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
 }
 
 /** `holdfast serve`: every setting is a flag and an environment variable (the flag wins). */

@@ -2,7 +2,7 @@ import type { Engine } from '../../engine/api/engine.js';
 
 /** The engine operations the simulator drives: an embedded engine and the remote client both have them. */
 export type AllocationApi = Pick<Engine,
-  'reserve' | 'commit' | 'release' | 'fulfil' | 'restock' | 'receive' | 'adjust' | 'sync' | 'get' | 'getReservation' | 'expireDue'>;
+  'reserve' | 'commit' | 'release' | 'fulfil' | 'restock' | 'receive' | 'adjust' | 'sync' | 'syncMany' | 'get' | 'getReservation' | 'expireDue'>;
 
 /**
  * What strategies schedule on: virtual time (the kernel, deterministic) or real time (live mode).
@@ -14,6 +14,8 @@ export interface Scheduler {
   at(atUs: number, action: () => void): void;
   /** Runs `action` `delayUs` from now. */
   after(delayUs: number, action: () => void): void;
+  /** The running action started an engine call: its answer's continuation runs before time moves on (virtual time). */
+  awaitAnswers(): void;
 }
 
 export type StrategyName = 'naive' | 'holdfast';
@@ -59,6 +61,8 @@ export interface StrategyReport {
     shed: number;
     abandoned: number;
     paymentFailed: number;
+    /** Paid after the hold had lapsed (its TTL passed first): lost. */
+    lapsed: number;
     /** Paid for: committed. */
     paid: number;
     /** Shipped in full. */
@@ -90,6 +94,8 @@ export interface StrategyReport {
   /** Checkout → the channel knows the answer. */
   acceptanceLatencyMs: LatencyPercentilesMs;
   queueDepthMax: number;
+  /** Engine refusals that should never happen (a fulfil of a committed hold refused…): expected 0. */
+  unexpectedRefusals: number;
   timeline: TimelinePoint[];
 }
 
@@ -102,4 +108,9 @@ export interface SimulationResult {
   /** Shards and per-shard service time the engine was modelled (virtual) or run (live) with. */
   engine: { shards: number; serviceUsPerOp: number; maxInFlightOpsPerShard: number };
   strategies: StrategyReport[];
+}
+
+/** Where a run's engine calls are written as a trace (`--record`): t in ms since the run started. */
+export interface CallRecorder {
+  record(tMs: number, op: string, request: object): void;
 }

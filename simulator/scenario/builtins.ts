@@ -22,7 +22,8 @@ const BASE: Scenario = {
     fromEngine: { kind: 'lognormal', p50Ms: 2, p99Ms: 20 },
     events: { kind: 'lognormal', p50Ms: 500, p99Ms: 5 * SECOND_MS },
   },
-  engine: { shards: 0, maxInFlightOpsPerShard: 65_536 },
+  /** 2 shards at ~7 µs per operation: what `npm run bench:engine` measured per shard on a 2-core machine. */
+  engine: { shards: 2, serviceUsPerOp: 7, maxInFlightOpsPerShard: 65_536 },
 };
 
 /** The scenarios `holdfast simulate --scenario <name>` knows (issue 6 §1). */

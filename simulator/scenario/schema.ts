@@ -44,7 +44,16 @@ export const scenarioSchema = z.strictObject({
   returns: z.strictObject({ rate: share, delay: latencySchema, damagedShare: share }),
   erp: z.strictObject({ intervalMs: positiveMs, lagMs: nonNegative }).nullable(),
   latency: z.strictObject({ toEngine: latencySchema, fromEngine: latencySchema, events: latencySchema }),
-  engine: z.strictObject({ shards: z.number().int().min(0).max(64), maxInFlightOpsPerShard: z.number().int().min(1) }),
+  /**
+   * The engine as modelled in virtual time: each shard a FIFO server taking `serviceUsPerOp` per
+   * operation, refusing (OVERLOADED) beyond `maxInFlightOpsPerShard` queued; shards 0: answers at once.
+   * In live mode the real engine runs with `shards` worker threads.
+   */
+  engine: z.strictObject({
+    shards: z.number().int().min(0).max(64),
+    serviceUsPerOp: z.number().finite().nonnegative().max(1_000_000),
+    maxInFlightOpsPerShard: z.number().int().min(1),
+  }),
 });
 
 export type Scenario = z.infer<typeof scenarioSchema>;

@@ -1,0 +1,60 @@
+import { invariant } from '../../engine/ledger/assert.js';
+import { shardOfSku } from '../../engine/router/hash.js';
+
+/**
+ * The engine's shards as modelled in virtual time: each a FIFO server that takes `serviceUs` per
+ * operation. An operation touching several shards (a cross-shard hold) waits for the slowest.
+ * A shard with `maxQueued` operations queued or in service refuses new ones (OVERLOADED), as
+ * the real router does at its in-flight limit. Every operation takes the same time, so a shard
+ * busy until t has ⌈(t − now) / serviceUs⌉ operations queued: no per-operation bookkeeping.
+ */
+export class ShardModel {
+  private readonly busyUntilUs: number[];
+  private deepest = 0;
+
+  constructor(
+    readonly shards: number,
+    private readonly serviceUs: number,
+    private readonly maxQueued: number,
+  ) {
+    invariant(shards >= 1 && serviceUs > 0, 'a shard model needs at least one shard and a service time');
+    this.busyUntilUs = new Array<number>(shards).fill(0);
+  }
+
+  shardOf(sku: string): number {
+    return shardOfSku(sku, this.shards);
+  }
+
+  /** Operations queued or in service on every shard at `nowUs`. */
+  depthAt(nowUs: number): number {
+    let depth = 0;
+    for (let shard = 0; shard < this.shards; shard++) depth += this.queuedAt(shard, nowUs);
+    return depth;
+  }
+
+  /** The most operations ever queued on one shard. */
+  get deepestQueue(): number {
+    return this.deepest;
+  }
+
+  /**
+   * Queues `opsPerShard` (shard → operations) arriving at `nowUs`: the time the last of them is
+   * served, or the first full shard (nothing queued then).
+   */
+  admit(opsPerShard: Map<number, number>, nowUs: number): { doneUs: number } | { fullShard: number } {
+    for (const [shard, ops] of opsPerShard) {
+      if (this.queuedAt(shard, nowUs) + ops > this.maxQueued) return { fullShard: shard };
+    }
+    let doneUs = nowUs;
+    for (const [shard, ops] of opsPerShard) {
+      this.busyUntilUs[shard] = Math.max(nowUs, this.busyUntilUs[shard]) + ops * this.serviceUs;
+      this.deepest = Math.max(this.deepest, this.queuedAt(shard, nowUs));
+      doneUs = Math.max(doneUs, this.busyUntilUs[shard]);
+    }
+    return { doneUs };
+  }
+
+  private queuedAt(shard: number, nowUs: number): number {
+    return Math.max(0, Math.ceil((this.busyUntilUs[shard] - nowUs) / this.serviceUs - 1e-9));
+  }
+}

@@ -1,0 +1,162 @@
+import { availableParallelism } from 'node:os';
+import type { Engine } from '../engine/api/engine.js';
+import { createEngine } from '../engine/engine.js';
+import { connect } from '../engine/client/index.js';
+import { Kernel } from './kernel/kernel.js';
+import { LiveScheduler } from './live/live-scheduler.js';
+import { buildCatalogue, type RunCatalogue } from './model/catalogue.js';
+import { EngineLink } from './model/engine-link.js';
+import { HoldfastStrategy } from './model/holdfast-strategy.js';
+import { NaiveStrategy } from './model/naive-strategy.js';
+import { runStrategy, streamsOf, type RunStreams } from './model/run-strategy.js';
+import { ShardModel } from './model/shard-model.js';
+import { Shelf } from './model/shelf.js';
+import type { Strategy } from './model/strategy.js';
+import type { AllocationApi, CallRecorder, RunMode, Scheduler, SimulationResult, StrategyName, StrategyReport } from './model/types.js';
+import type { Scenario } from './scenario/schema.js';
+
+/** A remote `holdfast serve` to run live against. */
+export interface RemoteEngine {
+  url: string;
+  token: string;
+}
+
+export interface SimulationOptions {
+  scenario: Scenario;
+  seed: number;
+  strategies: StrategyName[];
+  mode: RunMode;
+  /** Live mode only: a remote gateway; omitted, an embedded engine with `scenario.engine.shards` workers. */
+  remote?: RemoteEngine | null;
+  /** Timeline resolution; default: the duration / 180, at least 100 ms. */
+  sampleIntervalMs?: number;
+  /** Writes the holdfast strategy's engine calls as a trace (`--record`). */
+  recorder?: CallRecorder | null;
+  onProgress?: (strategy: StrategyName, fraction: number) => void;
+}
+
+/** What one strategy's run needs that depends on the mode: a scheduler, an engine, and how to drive them. */
+interface Rig {
+  scheduler: Scheduler;
+  api: AllocationApi | null;
+  watch: ConstructorParameters<typeof HoldfastStrategy>[0]['watch'];
+  originMs: number;
+  shards: ShardModel | null;
+  expireDue: (() => void) | null;
+  drive: (busy: () => boolean) => Promise<void>;
+  close: () => Promise<void>;
+}
+
+export function defaultSampleIntervalMs(durationMs: number): number {
+  return Math.max(100, Math.round(durationMs / 180));
+}
+
+/**
+ * Runs the scenario's traffic through each strategy (same seed: same customers) and reports them
+ * side by side. Virtual mode is deterministic: the same seed gives byte-identical JSON.
+ */
+export async function runSimulation(options: SimulationOptions): Promise<SimulationResult> {
+  const { scenario, seed, mode } = options;
+  if (mode === 'live' && options.strategies.includes('naive')) {
+    throw new Error("naive is a model of the shops' current systems and runs in virtual time only; live mode runs --strategy holdfast");
+  }
+  const reports: StrategyReport[] = [];
+  for (const name of options.strategies) reports.push(await runOne(options, name));
+  return {
+    scenario: scenario.name,
+    seed,
+    mode,
+    durationMs: scenario.durationMs,
+    engine: { shards: scenario.engine.shards, serviceUsPerOp: mode === 'virtual' ? scenario.engine.serviceUsPerOp : 0, maxInFlightOpsPerShard: scenario.engine.maxInFlightOpsPerShard },
+    strategies: reports,
+  };
+}
+
+async function runOne(options: SimulationOptions, name: StrategyName): Promise<StrategyReport> {
+  const { scenario } = options;
+  const remote = options.mode === 'live' ? options.remote ?? null : null;
+  const catalogue = buildCatalogue(scenario.catalogue, remote === null ? scenario.catalogue.prefix : `${scenario.catalogue.prefix}-${runTag()}`);
+  const streams = streamsOf(options.seed);
+  const shelf = new Shelf(catalogue);
+  const rig = await rigFor(options, catalogue, remote, name === 'holdfast');
+  try {
+    const built = strategyFor(name, options, rig, catalogue, streams, shelf);
+    return await runStrategy({
+      scenario, catalogue, streams, shelf,
+      scheduler: rig.scheduler,
+      strategy: built.strategy,
+      sampleIntervalMs: options.sampleIntervalMs ?? defaultSampleIntervalMs(scenario.durationMs),
+      expireDue: rig.expireDue,
+      drive: () => rig.drive(built.busy),
+      onProgress: options.onProgress === undefined ? undefined : (fraction) => options.onProgress!(name, fraction),
+    });
+  } finally {
+    await rig.close();
+  }
+}
+
+function strategyFor(name: StrategyName, options: SimulationOptions, rig: Rig, catalogue: RunCatalogue, streams: RunStreams, shelf: Shelf): { strategy: Strategy; busy: () => boolean } {
+  const { scenario } = options;
+  if (name === 'naive') {
+    const strategy = new NaiveStrategy({
+      scheduler: rig.scheduler, random: streams.latency, catalogue, shelf,
+      channels: scenario.channels.map((channel) => channel.name),
+      events: scenario.latency.events,
+      holdTtlMs: scenario.abandonment.holdTtlMs,
+    });
+    return { strategy, busy: () => strategy.queueDepth() > 0 };
+  }
+  const link = new EngineLink(rig.scheduler, streams.latency, scenario.latency, rig.shards, options.recorder ?? null);
+  const strategy = new HoldfastStrategy({
+    api: rig.api!, link, catalogue, shelf,
+    holdTtlMs: scenario.abandonment.holdTtlMs,
+    originMs: rig.originMs,
+    watch: rig.watch,
+  });
+  return { strategy, busy: () => link.depth > 0 };
+}
+
+async function rigFor(options: SimulationOptions, catalogue: RunCatalogue, remote: RemoteEngine | null, needsEngine: boolean): Promise<Rig> {
+  const { scenario } = options;
+  if (options.mode === 'virtual') {
+    const kernel = new Kernel();
+    const engine = needsEngine ? await createEngine({
+      shards: 0, clock: kernel.clock, expirySweepIntervalMs: 0, locationOrder: catalogue.locations, retainedOutcomesPerShard: 0,
+    }) : null;
+    const { shards, serviceUsPerOp, maxInFlightOpsPerShard } = scenario.engine;
+    return {
+      scheduler: kernel,
+      api: engine,
+      watch: engine === null ? null : (listener) => engine.subscribe('*', listener),
+      originMs: 0,
+      shards: shards > 0 && serviceUsPerOp > 0 ? new ShardModel(shards, serviceUsPerOp, maxInFlightOpsPerShard) : null,
+      expireDue: engine === null ? null : () => void engine.expireDue(),
+      drive: async () => {
+        await kernel.run();
+      },
+      close: async () => engine?.close(),
+    };
+  }
+  const scheduler = new LiveScheduler();
+  const originMs = Math.floor(Date.now() - scheduler.timeUs / 1000);
+  if (remote !== null) {
+    const client = await connect({ url: remote.url, token: remote.token });
+    return { scheduler, api: client, watch: null, originMs, shards: null, expireDue: null, drive: (busy) => scheduler.run(busy), close: () => client.close() };
+  }
+  const engine: Engine = await createEngine({
+    shards: scenario.engine.shards === 0 ? availableParallelism() : scenario.engine.shards,
+    maxInFlightOpsPerShard: scenario.engine.maxInFlightOpsPerShard,
+    locationOrder: catalogue.locations,
+  });
+  return {
+    scheduler, api: engine, originMs, shards: null, expireDue: null,
+    watch: (listener) => engine.subscribe('*', listener),
+    drive: (busy) => scheduler.run(busy),
+    close: () => engine.close(),
+  };
+}
+
+/** A tag that keeps a remote run's SKUs apart from earlier runs' on the same server. */
+function runTag(): string {
+  return Date.now().toString(36);
+}
