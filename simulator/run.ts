@@ -1,25 +1,16 @@
-import { availableParallelism } from 'node:os';
-import type { Engine } from '../engine/api/engine.js';
-import { createEngine } from '../engine/engine.js';
-import { connect } from '../engine/client/index.js';
-import { Kernel } from './kernel/kernel.js';
-import { LiveScheduler } from './live/live-scheduler.js';
+import { InvalidArgumentError } from '../engine/api/errors.js';
 import { buildCatalogue, type RunCatalogue } from './model/catalogue.js';
 import { EngineLink } from './model/engine-link.js';
 import { HoldfastStrategy } from './model/holdfast-strategy.js';
 import { NaiveStrategy } from './model/naive-strategy.js';
 import { runStrategy, streamsOf, type RunStreams } from './model/run-strategy.js';
-import { ShardModel } from './model/shard-model.js';
 import { Shelf } from './model/shelf.js';
 import type { Strategy } from './model/strategy.js';
-import type { AllocationApi, CallRecorder, RunMode, Scheduler, SimulationResult, StrategyName, StrategyReport } from './model/types.js';
+import type { CallRecorder, RunMode, SimulationResult, StrategyName, StrategyReport } from './model/types.js';
+import { createRig, type RemoteEngine, type Rig } from './rig.js';
 import type { Scenario } from './scenario/schema.js';
 
-/** A remote `holdfast serve` to run live against. */
-export interface RemoteEngine {
-  url: string;
-  token: string;
-}
+export type { RemoteEngine };
 
 export interface SimulationOptions {
   scenario: Scenario;
@@ -35,18 +26,6 @@ export interface SimulationOptions {
   onProgress?: (strategy: StrategyName, fraction: number) => void;
 }
 
-/** What one strategy's run needs that depends on the mode: a scheduler, an engine, and how to drive them. */
-interface Rig {
-  scheduler: Scheduler;
-  api: AllocationApi | null;
-  watch: ConstructorParameters<typeof HoldfastStrategy>[0]['watch'];
-  originMs: number;
-  shards: ShardModel | null;
-  expireDue: (() => void) | null;
-  drive: (busy: () => boolean) => Promise<void>;
-  close: () => Promise<void>;
-}
-
 export function defaultSampleIntervalMs(durationMs: number): number {
   return Math.max(100, Math.round(durationMs / 180));
 }
@@ -58,7 +37,7 @@ export function defaultSampleIntervalMs(durationMs: number): number {
 export async function runSimulation(options: SimulationOptions): Promise<SimulationResult> {
   const { scenario, seed, mode } = options;
   if (mode === 'live' && options.strategies.includes('naive')) {
-    throw new Error("naive is a model of the shops' current systems and runs in virtual time only; live mode runs --strategy holdfast");
+    throw new InvalidArgumentError("strategy: naive is a model of the shops' current systems and runs in virtual time only; live mode runs --strategy holdfast");
   }
   const reports: StrategyReport[] = [];
   for (const name of options.strategies) reports.push(await runOne(options, name));
@@ -78,7 +57,13 @@ async function runOne(options: SimulationOptions, name: StrategyName): Promise<S
   const catalogue = buildCatalogue(scenario.catalogue, remote === null ? scenario.catalogue.prefix : `${scenario.catalogue.prefix}-${runTag()}`);
   const streams = streamsOf(options.seed);
   const shelf = new Shelf(catalogue);
-  const rig = await rigFor(options, catalogue, remote, name === 'holdfast');
+  const rig = await createRig({
+    mode: options.mode,
+    remote,
+    engine: scenario.engine,
+    locationOrder: catalogue.locations,
+    needsEngine: name === 'holdfast',
+  });
   try {
     const built = strategyFor(name, options, rig, catalogue, streams, shelf);
     return await runStrategy({
@@ -114,46 +99,6 @@ function strategyFor(name: StrategyName, options: SimulationOptions, rig: Rig, c
     watch: rig.watch,
   });
   return { strategy, busy: () => link.depth > 0 };
-}
-
-async function rigFor(options: SimulationOptions, catalogue: RunCatalogue, remote: RemoteEngine | null, needsEngine: boolean): Promise<Rig> {
-  const { scenario } = options;
-  if (options.mode === 'virtual') {
-    const kernel = new Kernel();
-    const engine = needsEngine ? await createEngine({
-      shards: 0, clock: kernel.clock, expirySweepIntervalMs: 0, locationOrder: catalogue.locations, retainedOutcomesPerShard: 0,
-    }) : null;
-    const { shards, serviceUsPerOp, maxInFlightOpsPerShard } = scenario.engine;
-    return {
-      scheduler: kernel,
-      api: engine,
-      watch: engine === null ? null : (listener) => engine.subscribe('*', listener),
-      originMs: 0,
-      shards: shards > 0 && serviceUsPerOp > 0 ? new ShardModel(shards, serviceUsPerOp, maxInFlightOpsPerShard) : null,
-      expireDue: engine === null ? null : () => void engine.expireDue(),
-      drive: async () => {
-        await kernel.run();
-      },
-      close: async () => engine?.close(),
-    };
-  }
-  const scheduler = new LiveScheduler();
-  const originMs = Math.floor(Date.now() - scheduler.timeUs / 1000);
-  if (remote !== null) {
-    const client = await connect({ url: remote.url, token: remote.token });
-    return { scheduler, api: client, watch: null, originMs, shards: null, expireDue: null, drive: (busy) => scheduler.run(busy), close: () => client.close() };
-  }
-  const engine: Engine = await createEngine({
-    shards: scenario.engine.shards === 0 ? availableParallelism() : scenario.engine.shards,
-    maxInFlightOpsPerShard: scenario.engine.maxInFlightOpsPerShard,
-    locationOrder: catalogue.locations,
-  });
-  return {
-    scheduler, api: engine, originMs, shards: null, expireDue: null,
-    watch: (listener) => engine.subscribe('*', listener),
-    drive: (busy) => scheduler.run(busy),
-    close: () => engine.close(),
-  };
 }
 
 /** A tag that keeps a remote run's SKUs apart from earlier runs' on the same server. */

@@ -20,6 +20,15 @@ export function positiveNumber(max: number): (value: string) => number {
   };
 }
 
+/** A flag's value as a finite number from 0 to `max`. */
+export function nonNegativeNumber(max: number): (value: string) => number {
+  return (value) => {
+    const parsed = Number(value);
+    if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0 || parsed > max) throw new InvalidArgumentError(`must be a number from 0 to ${max}`);
+    return parsed;
+  };
+}
+
 export function list(value: string): string[] {
   return value.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
 }

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { addServeCommand } from './serve.js';
+import { addSimulateCommand } from './simulate.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 const BENCHES: Record<string, string> = {
@@ -38,5 +39,6 @@ program
   .action(runBench);
 
 addServeCommand(program);
+addSimulateCommand(program);
 
 await program.parseAsync();

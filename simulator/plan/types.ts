@@ -12,16 +12,25 @@ export interface PlanPoint {
   oversoldUnits: number;
   /** Orders refused because a shard's queue was full. */
   shedOrders: number;
+  /** Engine refusals that should never happen (a fulfil of a committed hold refused…). */
+  unexpectedRefusals: number;
+  /** The most engine calls in flight at once (sent, not yet answered). */
   queueDepthMax: number;
-  /** p99 within the SLO, nothing oversold, nothing shed. */
+  /** p99 within the SLO, nothing oversold, nothing shed, no unexpected refusal. */
   meetsSlo: boolean;
 }
 
-/** For one shard count (and latency), the highest swept rate that met the SLO; null when none did. */
+/** For one shard count (and latency), the capacity the sweep found. */
 export interface PlanCapacity {
   shards: number;
   latencyMs: number | null;
+  /**
+   * The highest swept rate that met the SLO with every lower swept rate meeting it too; null when
+   * the lowest did not. A rate that passes above a failure is luck, not capacity.
+   */
   maxRatePerSecond: number | null;
+  /** The highest swept rate that met the SLO at all (above maxRatePerSecond: the curve is not monotone). */
+  highestPassingRatePerSecond: number | null;
 }
 
 export interface PlanResult {
@@ -29,6 +38,8 @@ export interface PlanResult {
   seed: number;
   sloP99Ms: number;
   serviceUsPerOp: number;
+  /** Simulated time each point ran (the traffic's duration), ms. */
+  durationMs: number;
   points: PlanPoint[];
   capacity: PlanCapacity[];
 }

@@ -31,12 +31,12 @@ export const BUILT_IN_SCENARIOS: Readonly<Record<string, Scenario>> = {
   'flash-sale': {
     ...BASE,
     name: 'flash-sale',
-    description: 'A drop: 20 scarce SKUs, traffic ramping from 20 to 5,000 orders/s in 10 s, held for a minute.',
+    description: 'A drop: 20 scarce SKUs, traffic ramping from 20 to 5,000 orders/s in 10 s, held for a minute; carts held 2 minutes.',
     durationMs: 3 * MINUTE_MS,
     catalogue: { ...BASE.catalogue, hot: { count: 20, stock: { 'WH-1': 500 }, priceCents: 18_000, lineShare: 0.9 } },
     arrivals: { baselinePerSecond: 20, spike: { atMs: 30 * SECOND_MS, rampMs: 10 * SECOND_MS, peakPerSecond: 5000, holdMs: MINUTE_MS } },
     orders: { linesMin: 1, linesMax: 2, qtyMin: 1, qtyMax: 2 },
-    abandonment: { rate: 0.3, holdTtlMs: 10 * MINUTE_MS },
+    abandonment: { rate: 0.3, holdTtlMs: 2 * MINUTE_MS },
   },
   'steady-omnichannel': {
     ...BASE,
@@ -61,7 +61,8 @@ export const BUILT_IN_SCENARIOS: Readonly<Record<string, Scenario>> = {
   'erp-batch': {
     ...BASE,
     name: 'erp-batch',
-    description: 'An ERP that counts every 5 minutes and delivers its counts 90 s late, over lagging event queues.',
+    description: 'An ERP that counts every 5 minutes and delivers its counts 90 s late, over lagging event queues, while 200 thinly stocked SKUs sell out.',
+    catalogue: { ...BASE.catalogue, skuCount: 200, stock: { 'WH-1': 40 } },
     erp: { intervalMs: 5 * MINUTE_MS, lagMs: 90 * SECOND_MS },
     latency: { ...BASE.latency, events: { kind: 'lognormal', p50Ms: 5 * SECOND_MS, p99Ms: 60 * SECOND_MS } },
   },
