@@ -39,6 +39,8 @@ export interface RigOptions {
   locationOrder: string[];
   /** False: no engine at all (the naive strategy keeps its own books). */
   needsEngine: boolean;
+  /** Live mode: when the run stops, from its start (µs); what is still scheduled then is dropped. */
+  liveDeadlineUs: number;
 }
 
 /**
@@ -47,7 +49,7 @@ export interface RigOptions {
  */
 export async function createRig(options: RigOptions): Promise<Rig> {
   if (options.mode === 'virtual') return virtualRig(options);
-  return options.remote === null ? embeddedLiveRig(options) : remoteLiveRig(options.remote);
+  return options.remote === null ? embeddedLiveRig(options) : remoteLiveRig(options.remote, options.liveDeadlineUs);
 }
 
 async function virtualRig({ engine: model, locationOrder, needsEngine }: RigOptions): Promise<Rig> {
@@ -70,26 +72,26 @@ async function virtualRig({ engine: model, locationOrder, needsEngine }: RigOpti
   };
 }
 
-function liveRig(scheduler: LiveScheduler, api: AllocationApi, watch: Rig['watch'], close: () => Promise<void>): Rig {
+function liveRig(scheduler: LiveScheduler, api: AllocationApi, watch: Rig['watch'], close: () => Promise<void>, deadlineUs: number): Rig {
   return {
     scheduler, api, watch, close,
     originMs: Math.floor(Date.now() - scheduler.timeUs / 1000),
     shards: null,
     expireDue: null,
-    drive: (busy) => scheduler.run(busy),
+    drive: (busy) => scheduler.run(busy, deadlineUs),
   };
 }
 
-async function embeddedLiveRig({ engine: model, locationOrder }: RigOptions): Promise<Rig> {
+async function embeddedLiveRig({ engine: model, locationOrder, liveDeadlineUs }: RigOptions): Promise<Rig> {
   const engine: Engine = await createEngine({
     shards: model.shards === 0 ? availableParallelism() : model.shards,
     maxInFlightOpsPerShard: model.maxInFlightOpsPerShard,
     locationOrder,
   });
-  return liveRig(new LiveScheduler(), engine, (listener) => engine.subscribe('*', listener), () => engine.close());
+  return liveRig(new LiveScheduler(), engine, (listener) => engine.subscribe('*', listener), () => engine.close(), liveDeadlineUs);
 }
 
-async function remoteLiveRig(remote: RemoteEngine): Promise<Rig> {
+async function remoteLiveRig(remote: RemoteEngine, liveDeadlineUs: number): Promise<Rig> {
   const client = await connect({ url: remote.url, token: remote.token });
-  return liveRig(new LiveScheduler(), client, null, () => client.close());
+  return liveRig(new LiveScheduler(), client, null, () => client.close(), liveDeadlineUs);
 }

@@ -19,12 +19,19 @@ export interface SimulationOptions {
   mode: RunMode;
   /** Live mode only: a remote gateway; omitted, an embedded engine with `scenario.engine.shards` workers. */
   remote?: RemoteEngine | null;
+  /**
+   * Live mode: how long the run goes on after the traffic stops (default 10 s). Payments,
+   * picks and returns due later are dropped and their orders counted `unfinished`.
+   */
+  liveDrainMs?: number;
   /** Timeline resolution; default: the duration / 180, at least 100 ms. */
   sampleIntervalMs?: number;
   /** Writes the holdfast strategy's engine calls as a trace (`--record`). */
   recorder?: CallRecorder | null;
   onProgress?: (strategy: StrategyName, fraction: number) => void;
 }
+
+export const DEFAULT_LIVE_DRAIN_MS = 10_000;
 
 export function defaultSampleIntervalMs(durationMs: number): number {
   return Math.max(100, Math.round(durationMs / 180));
@@ -63,6 +70,7 @@ async function runOne(options: SimulationOptions, name: StrategyName): Promise<S
     engine: scenario.engine,
     locationOrder: catalogue.locations,
     needsEngine: name === 'holdfast',
+    liveDeadlineUs: (scenario.durationMs + (options.liveDrainMs ?? DEFAULT_LIVE_DRAIN_MS)) * 1000,
   });
   try {
     const built = strategyFor(name, options, rig, catalogue, streams, shelf);

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { addServeCommand } from './serve.js';
+import { addPlanCommand } from './plan.js';
 import { addSimulateCommand } from './simulate.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -40,5 +41,6 @@ program
 
 addServeCommand(program);
 addSimulateCommand(program);
+addPlanCommand(program);
 
 await program.parseAsync();

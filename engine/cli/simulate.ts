@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { InvalidArgumentError } from '../api/errors.js';
-import { runSimulation, type RemoteEngine } from '../../simulator/run.js';
+import { DEFAULT_LIVE_DRAIN_MS, runSimulation, type RemoteEngine } from '../../simulator/run.js';
 import { runReplay } from '../../simulator/replay-run.js';
 import type { SimulationResult, StrategyName } from '../../simulator/model/types.js';
 import { renderSimulationHtml } from '../../simulator/report/html.js';
@@ -30,6 +30,7 @@ interface SimulateFlags {
   trace?: string;
   speed: number;
   record?: string;
+  drainMs: number;
   quiet: boolean;
 }
 
@@ -57,6 +58,7 @@ export function addSimulateCommand(program: Command): void {
     .addOption(new Option('--trace <file.ndjson>', 'replay a recorded trace instead of a scenario'))
     .addOption(new Option('--speed <x>', 'with --trace: replay this many times faster than recorded').default(1).argParser(positiveNumber(1_000_000)))
     .addOption(new Option('--record <file.ndjson>', "write the holdfast strategy's engine calls as a trace"))
+    .addOption(new Option('--drain-ms <ms>', 'live: how long to go on after the traffic stops; later payments, picks and returns are dropped').default(DEFAULT_LIVE_DRAIN_MS).argParser(wholeNumber(0, 24 * 3_600_000)))
     .addOption(new Option('--quiet', 'no progress bar').default(false))
     .action(async (flags: SimulateFlags) => {
       process.exitCode = await simulateCommand(flags);
@@ -102,7 +104,7 @@ async function simulate(flags: SimulateFlags): Promise<number> {
   let result: SimulationResult;
   try {
     result = await runSimulation({
-      scenario, seed: flags.seed, strategies: strategiesOf(flags), mode: flags.mode, remote, recorder,
+      scenario, seed: flags.seed, strategies: strategiesOf(flags), mode: flags.mode, remote, recorder, liveDrainMs: flags.drainMs,
       onProgress: (strategy, fraction) => progress.update(strategy, fraction),
     });
   } finally {

@@ -312,7 +312,8 @@ export class Ledger {
     }
     const target = this.positionFor(sku, location);
     if (sellable) {
-      this.change(target, qty, 0, 0);
+      // The units were on the shelf from their receipt: a count taken since already has them.
+      this.change(target, qty, 0, 0, qty, receivedAt < 0 ? this.nowMs : Math.min(receivedAt, this.nowMs));
     } else {
       target.state.applyQuarantine(target, qty);
       this.touch(target);
@@ -786,7 +787,8 @@ export class Ledger {
       const position = line.position as Position;
       const fromStock = Math.min(qty, position.onHand);
       this.shippedWithoutStock += qty - fromStock;
-      this.change(position, -fromStock, 0, -qty);
+      // The movement is what left the shelf (all of qty), so a count taken before it rebases right.
+      this.change(position, -fromStock, 0, -qty, -qty);
       position.state.policy?.track(hold.channel, -qty, 0);
       line.fulfilled += qty;
     });
@@ -835,12 +837,16 @@ export class Ledger {
     return position;
   }
 
-  /** Every quantity change but a sync's goes here; onHand movements are remembered for sync(). */
-  private change(position: Position, onHandDelta: number, reservedDelta: number, committedDelta: number): void {
+  /**
+   * Every quantity change but a sync's goes here; physical movements are remembered for sync():
+   * `moved` units (default: the onHand change) at `movedAtMs` (default: now).
+   */
+  private change(position: Position, onHandDelta: number, reservedDelta: number, committedDelta: number,
+    moved = onHandDelta, movedAtMs = this.nowMs): void {
     position.state.apply(position, onHandDelta, reservedDelta, committedDelta);
-    if (onHandDelta !== 0) {
+    if (moved !== 0) {
       position.movements ??= new MovementLog(this.options.syncHorizonMs, this.options.syncMovementsPerPositionMax);
-      position.movements.record(this.nowMs, onHandDelta);
+      position.movements.record(this.nowMs, moved, movedAtMs);
     }
     this.touch(position);
   }

@@ -17,17 +17,50 @@ export class MovementLog {
 
   constructor(private readonly horizonMs: number, private readonly entriesMax: number) {}
 
-  record(nowMs: number, delta: number): void {
+  /**
+   * Records a movement of `delta` that happened at `atMs` (default now). A movement reported late
+   * (a return received before the engine heard of it) goes in at its own time, so a count taken
+   * in between is not rebased by it twice.
+   */
+  record(nowMs: number, delta: number, atMs: number = nowMs): void {
     const last = this.timesMs.length - 1;
-    invariant(last < this.head || this.timesMs[last] <= nowMs, 'movements are recorded in time order');
-    const before = last < this.head ? this.droppedTotal : this.totals[last];
-    if (last >= this.head && this.timesMs[last] === nowMs) {
-      this.totals[last] = before + delta;
-    } else {
-      this.timesMs.push(nowMs);
-      this.totals.push(before + delta);
+    if (last >= this.head && this.timesMs[last] > atMs) this.insertEarlier(atMs, delta);
+    else if (last >= this.head && this.timesMs[last] === atMs) this.totals[last] += delta;
+    else {
+      this.timesMs.push(atMs);
+      this.totals.push((last < this.head ? this.droppedTotal : this.totals[last]) + delta);
     }
     this.prune(nowMs);
+  }
+
+  /** A movement older than the newest entry: into its place in time, every later total moved by it. */
+  private insertEarlier(atMs: number, delta: number): void {
+    const end = this.timesMs.length;
+    if (atMs <= this.droppedUpToMs) {
+      this.droppedTotal += delta;
+      for (let i = this.head; i < end; i++) this.totals[i] += delta;
+      return;
+    }
+    const index = this.firstAfter(atMs);
+    if (index > this.head && this.timesMs[index - 1] === atMs) {
+      for (let i = index - 1; i < end; i++) this.totals[i] += delta;
+      return;
+    }
+    this.timesMs.splice(index, 0, atMs);
+    this.totals.splice(index, 0, index === this.head ? this.droppedTotal : this.totals[index - 1]);
+    for (let i = index; i <= end; i++) this.totals[i] += delta;
+  }
+
+  /** The index of the first entry later than `asOfMs` (the end when none is). */
+  private firstAfter(asOfMs: number): number {
+    let low = this.head;
+    let high = this.timesMs.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.timesMs[middle] <= asOfMs) low = middle + 1;
+      else high = middle;
+    }
+    return low;
   }
 
   /** The earliest asOf this log can rebase at `nowMs`. */
@@ -39,14 +72,8 @@ export class MovementLog {
   after(asOfMs: number): number {
     const end = this.timesMs.length;
     if (end === this.head) return 0;
-    let low = this.head;
-    let high = end;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (this.timesMs[middle] <= asOfMs) low = middle + 1;
-      else high = middle;
-    }
-    const upTo = low === this.head ? this.droppedTotal : this.totals[low - 1];
+    const index = this.firstAfter(asOfMs);
+    const upTo = index === this.head ? this.droppedTotal : this.totals[index - 1];
     return this.totals[end - 1] - upTo;
   }
 

@@ -40,10 +40,14 @@ export class LiveScheduler implements Scheduler {
   /** Real time waits for answers as they come. */
   awaitAnswers(): void {}
 
-  /** Runs actions as they fall due until none is left and `busy()` (answers still owed) is false. */
-  async run(busy: () => boolean): Promise<void> {
+  /**
+   * Runs actions as they fall due until none is left and `busy()` (answers still owed) is false,
+   * or until `deadlineUs`: what is still scheduled then is dropped (it would take real minutes).
+   */
+  async run(busy: () => boolean, deadlineUs = Number.POSITIVE_INFINITY): Promise<void> {
     let ran = 0;
     for (;;) {
+      if (this.timeUs >= deadlineUs) return;
       const next = this.queue.peekDue(Number.POSITIVE_INFINITY);
       if (next === undefined) {
         if (!busy()) return;
@@ -52,7 +56,7 @@ export class LiveScheduler implements Scheduler {
       }
       const waitUs = next.expiresAt - this.timeUs;
       if (waitUs > 0) {
-        await this.nextWake(waitUs / 1000);
+        await this.nextWake(Math.min(waitUs, deadlineUs - this.timeUs) / 1000);
         continue;
       }
       this.queue.pop();

@@ -8,6 +8,9 @@ import type { CheckoutOutcome, PickLine, PositionCount, ReceivedReturn, Strategy
 import type { Order } from './traffic.js';
 import type { AllocationApi } from './types.js';
 
+/** Refusals of a commit or release when the hold lapsed (expired) first. */
+const LAPSED = new Set(['NOT_FOUND', 'INVALID_STATE']);
+
 /** Refusals a checkout can meet under load, which are not a fault of the run. */
 const EXPECTED_UNDER_LOAD = new Set(['OVERLOADED', 'UNAVAILABLE', 'LIMIT_REACHED']);
 
@@ -60,7 +63,8 @@ export class HoldfastStrategy implements Strategy {
       lines: order.lines.map((line) => ({ sku: line.sku.sku, qty: line.qty })),
       allowSplit: true,
     };
-    this.send(order, 'reserve', request, () => this.options.api.reserve(request), (result) => {
+    const skus = request.lines.map((line) => line.sku);
+    this.options.link.call(skus, 'reserve', request, () => this.options.api.reserve(request), (result) => {
       if (result.ok) {
         this.picks.set(order.index, this.picksOf(result.reservation.lines));
         answer('accepted');
@@ -76,25 +80,34 @@ export class HoldfastStrategy implements Strategy {
     this.picks.delete(order.index);
   }
 
+  /** The hold is released; one that lapsed meanwhile is gone already (NOT_FOUND, INVALID_STATE: fine). */
   paymentFailed(order: Order): void {
     this.picks.delete(order.index);
-    this.settle(order, 'release');
+    this.send(order, 'release', { id: order.id }, () => this.options.api.release(order.id), (result) => {
+      if (!result.ok && !LAPSED.has(result.error.code)) this.refusedUnexpectedly++;
+    });
   }
 
+  /** Commit; a refusal other than OVERLOADED (retried) means the hold lapsed before payment. */
   pay(order: Order, ready: (picks: PickLine[] | null) => void): void {
     this.send(order, 'commit', { id: order.id }, () => this.options.api.commit(order.id), (result) => {
       const picks = this.picks.get(order.index) ?? null;
       this.picks.delete(order.index);
+      if (!result.ok && !LAPSED.has(result.error.code)) this.refusedUnexpectedly++;
       ready(result.ok ? picks : null);
     });
   }
 
-  shipped(order: Order): void {
-    this.settle(order, 'fulfil');
+  ship(order: Order, _picks: PickLine[], take: () => void): void {
+    this.send(order, 'fulfil', { id: order.id }, () => this.options.api.fulfil(order.id), (result) => {
+      if (!result.ok) this.refusedUnexpectedly++;
+    }, take);
   }
 
   cancelled(order: Order): void {
-    this.settle(order, 'release');
+    this.send(order, 'release', { id: order.id }, () => this.options.api.release(order.id), (result) => {
+      if (!result.ok) this.refusedUnexpectedly++;
+    });
   }
 
   returned(received: ReceivedReturn, reconciled: (atUs: number) => void): void {
@@ -112,7 +125,7 @@ export class HoldfastStrategy implements Strategy {
     this.options.link.call([request.sku], 'restock', request, call, (result, appliedAtUs) => {
       if (!result.ok) this.refusedUnexpectedly++;
       reconciled(appliedAtUs);
-    });
+    }, { retryOverloaded: true });
   }
 
   counted(counts: PositionCount[], asOfUs: number): void {
@@ -164,20 +177,12 @@ export class HoldfastStrategy implements Strategy {
     link.call(requests.map((r) => r.sku), 'syncMany', { requests }, call, (result) => {
       if (!result.ok) this.refusedUnexpectedly += requests.length;
       else this.refusedUnexpectedly += result.refused;
-    });
+    }, { retryOverloaded: true });
   }
 
-  /** commit / fulfil / release of an order's hold, where a refusal is a fault worth reporting. */
-  private settle(order: Order, op: 'release' | 'fulfil'): void {
-    const api = this.options.api;
-    const call = op === 'release' ? () => api.release(order.id) : () => api.fulfil(order.id);
-    this.send(order, op, { id: order.id }, call, (result) => {
-      if (!result.ok) this.refusedUnexpectedly++;
-    });
-  }
-
-  private send<T>(order: Order, op: string, request: object, call: () => Promise<T | Refusal>, answer: (result: T | Refusal) => void): void {
-    this.options.link.call(order.lines.map((line) => line.sku.sku), op, request, call, answer);
+  /** A call about an order's hold that must not be dropped: sent again while the engine sheds load. */
+  private send<T>(order: Order, op: string, request: object, call: () => Promise<T | Refusal>, answer: (result: T | Refusal) => void, applied?: () => void): void {
+    this.options.link.call(order.lines.map((line) => line.sku.sku), op, request, call, answer, { retryOverloaded: true, applied });
   }
 
   private picksOf(lines: { line: number; sku: string; location: string; qty: number }[]): PickLine[] {
@@ -203,10 +208,13 @@ export class HoldfastStrategy implements Strategy {
   }
 }
 
-/** syncMany, with the refusals among its answers counted (one promise level, like every engine call). */
+/**
+ * syncMany, with the refusals among its answers counted (one promise level, like every engine
+ * call). STALE_SYNC is no fault: a count overtaken on its way by a newer one is rightly ignored.
+ */
 function syncAll(api: AllocationApi, requests: { sku: string; location: string; onHand: number; asOf: number }[]): Promise<{ ok: true; refused: number } | Refusal> {
   return api.syncMany(requests).then((answer) => answer.ok
-    ? { ok: true as const, refused: answer.results.filter((result) => !result.ok).length }
+    ? { ok: true as const, refused: answer.results.filter((result) => !result.ok && result.error.code !== 'STALE_SYNC').length }
     : answer);
 }
 

@@ -88,7 +88,8 @@ export class NaiveStrategy implements Strategy {
     else this.awaitingPlacement.set(order.index, ready);
   }
 
-  shipped(order: Order, picks: PickLine[]): void {
+  ship(order: Order, picks: PickLine[], take: () => void): void {
+    take();
     this.sendToOms(() => {
       this.placed.delete(order.index);
       for (const pick of picks) {

@@ -16,7 +16,7 @@ function round6(value: number): number {
 /** What one strategy's run counts, and the report it makes of them. */
 export class RunMetrics {
   readonly orders: OrderCounts = {
-    offered: 0, accepted: 0, stockouts: 0, shed: 0, abandoned: 0, paymentFailed: 0, lapsed: 0, paid: 0, fulfilled: 0, cancelled: 0,
+    offered: 0, accepted: 0, stockouts: 0, shed: 0, abandoned: 0, paymentFailed: 0, lapsed: 0, paid: 0, fulfilled: 0, cancelled: 0, unfinished: 0,
   };
   readonly units: UnitCounts = { offered: 0, accepted: 0, shipped: 0, oversold: 0, returned: 0, restocked: 0, damaged: 0 };
   readonly acceptance = new LatencyHistogram();
@@ -30,10 +30,14 @@ export class RunMetrics {
     this.offeredValueCents += order.valueCents;
   }
 
-  accept(order: Order, latencyUs: number): void {
+  /** A checkout's answer reached the channel (accepted, stockout or shed). */
+  answered(latencyUs: number): void {
+    this.acceptance.recordUs(latencyUs);
+  }
+
+  accept(order: Order): void {
     this.orders.accepted++;
     this.units.accepted += order.units;
-    this.acceptance.recordUs(latencyUs);
   }
 
   ship(order: Order): void {
@@ -58,13 +62,19 @@ export class RunMetrics {
     this.reconciled.maxMs = Math.max(this.reconciled.maxMs, ms);
   }
 
+  /** Orders accepted whose payment or pick had not happened when the run stopped (live mode's deadline). */
+  private unfinished(): number {
+    const { accepted, abandoned, paymentFailed, lapsed, fulfilled, cancelled } = this.orders;
+    return accepted - abandoned - paymentFailed - lapsed - fulfilled - cancelled;
+  }
+
   report(strategy: StrategyName, queueDepthMax: number, unexpectedRefusals: number): StrategyReport {
-    const { orders } = this;
+    const orders = { ...this.orders, unfinished: this.unfinished() };
     const averageOrderValueCents = orders.offered === 0 ? 0 : Math.round(this.offeredValueCents / orders.offered);
     const stockoutRate = ratio(orders.stockouts + orders.cancelled, orders.offered);
     return {
       strategy,
-      orders: { ...orders },
+      orders,
       units: { ...this.units },
       fulfilmentExceptionRate: ratio(orders.cancelled, orders.fulfilled + orders.cancelled),
       inventoryAccuracy: round6(this.timeline.reduce((sum, point) => sum + point.accuracy, 0) / Math.max(1, this.timeline.length)),

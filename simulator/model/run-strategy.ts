@@ -74,15 +74,16 @@ class Customers {
     const sentUs = scheduler.timeUs;
     this.metrics.offer(order);
     strategy.checkout(order, (outcome) => {
+      this.metrics.answered(scheduler.timeUs - sentUs);
       if (outcome === 'stockout') this.metrics.orders.stockouts++;
       else if (outcome === 'shed') this.metrics.orders.shed++;
-      else this.accepted(order, scheduler.timeUs - sentUs);
+      else this.accepted(order);
     });
   }
 
-  private accepted(order: Order, latencyUs: number): void {
+  private accepted(order: Order): void {
     const { scheduler, strategy } = this.options;
-    this.metrics.accept(order, latencyUs);
+    this.metrics.accept(order);
     if (order.abandons) {
       this.metrics.orders.abandoned++;
       strategy.abandon(order);
@@ -111,16 +112,30 @@ class Customers {
   private pick(order: Order, picks: PickLine[]): void {
     const { shelf, strategy } = this.options;
     for (const pick of picks) shelf.promise(pick.skuIndex, -pick.qty);
-    const shortUnits = picks.reduce((sum, pick) => sum + Math.max(0, pick.qty - shelf.unitsAt(pick.position)), 0);
+    const shortUnits = this.shortUnits(picks);
     if (shortUnits > 0) {
       this.metrics.cancel(shortUnits);
       strategy.cancelled(order, picks);
       return;
     }
-    for (const pick of picks) shelf.take(pick.skuIndex, pick.position, pick.qty);
+    strategy.ship(order, picks, () => this.dispatched(order, picks));
+  }
+
+  /** The units leave the shelf; if they went meanwhile, the order is short after all (an oversell). */
+  private dispatched(order: Order, picks: PickLine[]): void {
+    const shortUnits = this.shortUnits(picks);
+    if (shortUnits > 0) {
+      this.metrics.cancel(shortUnits);
+      return;
+    }
+    for (const pick of picks) this.options.shelf.take(pick.skuIndex, pick.position, pick.qty);
     this.metrics.ship(order);
-    strategy.shipped(order, picks);
     this.scheduleReturns(order, picks);
+  }
+
+  private shortUnits(picks: PickLine[]): number {
+    const { shelf } = this.options;
+    return picks.reduce((sum, pick) => sum + Math.max(0, pick.qty - shelf.unitsAt(pick.position)), 0);
   }
 
   private scheduleReturns(order: Order, picks: PickLine[]): void {
@@ -139,12 +154,16 @@ class Customers {
   }
 }
 
-/** ERP/WMS counts: the shelf counted every `intervalMs`, delivered `lagMs` later. */
+/**
+ * ERP/WMS counts: the shelf counted every `intervalMs`, delivered `lagMs` later. A count as of
+ * millisecond T is taken at the last microsecond of T: it includes every movement of T, as the
+ * engine's sync does (movements at asOf are in the count).
+ */
 function scheduleCounts({ scenario, scheduler, shelf, strategy }: StrategyRunOptions): void {
   if (scenario.erp === null) return;
   const { intervalMs, lagMs } = scenario.erp;
-  for (let atMs = intervalMs; atMs <= scenario.durationMs; atMs += intervalMs) {
-    scheduler.at(atMs * US_PER_MS, () => {
+  for (let atMs = Math.floor(intervalMs); atMs <= scenario.durationMs; atMs = Math.floor(atMs + intervalMs)) {
+    scheduler.at((atMs + 1) * US_PER_MS - 1, () => {
       const counts = shelf.count();
       scheduler.after(lagMs * US_PER_MS, () => strategy.counted(counts, atMs * US_PER_MS));
     });

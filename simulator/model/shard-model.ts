@@ -5,7 +5,8 @@ import { shardOfSku } from '../../engine/router/hash.js';
  * The engine's shards as modelled in virtual time: each a FIFO server that takes `serviceUs` per
  * operation. An operation touching several shards (a cross-shard hold) waits for the slowest.
  * A shard with `maxQueued` operations queued or in service refuses new ones (OVERLOADED), as
- * the real router does at its in-flight limit. Every operation takes the same time, so a shard
+ * the real router does at its in-flight limit (an empty queue takes any batch, so a batch of
+ * counts larger than the limit still gets through). Every operation takes the same time, so a shard
  * busy until t has ⌈(t − now) / serviceUs⌉ operations queued: no per-operation bookkeeping.
  */
 export class ShardModel {
@@ -43,7 +44,8 @@ export class ShardModel {
    */
   admit(opsPerShard: Map<number, number>, nowUs: number): { doneUs: number } | { fullShard: number } {
     for (const [shard, ops] of opsPerShard) {
-      if (this.queuedAt(shard, nowUs) + ops > this.maxQueued) return { fullShard: shard };
+      const queued = this.queuedAt(shard, nowUs);
+      if (queued > 0 && queued + ops > this.maxQueued) return { fullShard: shard };
     }
     let doneUs = nowUs;
     for (const [shard, ops] of opsPerShard) {

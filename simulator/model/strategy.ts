@@ -45,8 +45,12 @@ export interface Strategy {
   paymentFailed(order: Order): void;
   /** Payment succeeded: `ready` gets what to pick once the order is in the system, or null when it lapsed. */
   pay(order: Order, ready: (picks: PickLine[] | null) => void): void;
-  /** The warehouse shipped every pick. */
-  shipped(order: Order, picks: PickLine[]): void;
+  /**
+   * The warehouse dispatches every pick: `take` moves the units off the shelf at the instant the
+   * system records the shipment (holdfast: the dispatch scan is the engine's fulfil; naive: the
+   * order system hears of it later).
+   */
+  ship(order: Order, picks: PickLine[], take: () => void): void;
   /** The warehouse could not ship: the order is cancelled. */
   cancelled(order: Order, picks: PickLine[]): void;
   /** A return reached the warehouse; `reconciled` runs when every channel's view has it. */

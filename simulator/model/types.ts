@@ -69,6 +69,8 @@ export interface StrategyReport {
     fulfilled: number;
     /** Paid orders cancelled at fulfilment because a line had no stock on the shelf. */
     cancelled: number;
+    /** Accepted orders not yet through payment and the pick when the run stopped (0 in virtual time). */
+    unfinished: number;
   };
   units: {
     offered: number;
@@ -91,7 +93,7 @@ export interface StrategyReport {
   averageOrderValueCents: number;
   /** stockoutRate × averageOrderValueCents × offered (issue 6 §3). */
   lostRevenueCents: number;
-  /** Checkout → the channel knows the answer. */
+  /** Checkout → the channel knows the answer (accepted, stockout or shed: every answer counts). */
   acceptanceLatencyMs: LatencyPercentilesMs;
   queueDepthMax: number;
   /** Engine refusals that should never happen (a fulfil of a committed hold refused…): expected 0. */

@@ -37,23 +37,24 @@ export function planPointsTable(plan: PlanResult): Table {
   };
 }
 
-/** "shards 2: up to 4,000 orders/s within p99 ≤ 10 ms", or that no swept rate met the SLO. */
-export function capacityLine(capacity: PlanCapacity, plan: PlanResult): string {
-  const latency = capacity.latencyMs === null ? '' : `, ${latencySettingLabel(capacity.latencyMs)}`;
-  const series = `shards ${capacity.shards}${latency}`;
-  if (capacity.maxRatePerSecond === null) {
-    const above = capacity.highestPassingRatePerSecond === null ? '' : ` from the lowest up (${formatCount(capacity.highestPassingRatePerSecond)} orders/s passed alone)`;
-    return `${series}: no swept rate met the SLO${above}`;
-  }
-  const line = `${series}: up to ${formatCount(capacity.maxRatePerSecond)} orders/s within p99 ≤ ${formatMs(plan.sloP99Ms)}`;
+/** A rate that met the SLO above one that failed (a non-monotone curve): shown, not counted. */
+function passedAboveFailure(capacity: PlanCapacity): string {
   const higher = capacity.highestPassingRatePerSecond;
-  return higher !== null && higher > capacity.maxRatePerSecond
-    ? `${line} (${formatCount(higher)} orders/s passed too, above a rate that failed: not counted)`
-    : line;
+  if (higher === null || higher === capacity.maxRatePerSecond) return '';
+  return ` (${formatCount(higher)} orders/s met it too, above a rate that failed: not counted)`;
+}
+
+/** "shards 2: up to 4,000 orders/s within p99 ≤ 10 ms", or "shards 1: no swept rate met the SLO". */
+export function capacityLine(capacity: PlanCapacity, sloP99Ms: number): string {
+  const series = `shards ${capacity.shards}${capacity.latencyMs === null ? '' : `, ${latencySettingLabel(capacity.latencyMs)}`}`;
+  const found = capacity.maxRatePerSecond === null
+    ? 'no swept rate met the SLO'
+    : `up to ${formatCount(capacity.maxRatePerSecond)} orders/s within p99 ≤ ${formatMs(sloP99Ms)}`;
+  return `${series}: ${found}${passedAboveFailure(capacity)}`;
 }
 
 export function renderPlanSummary(plan: PlanResult): string {
   const header = `scenario ${plan.scenario} · seed ${plan.seed} · ${formatDurationMs(plan.durationMs)} simulated per point · `
     + `${formatCount(plan.serviceUsPerOp)} µs per op per shard · SLO: p99 ≤ ${formatMs(plan.sloP99Ms)}, nothing shed or oversold`;
-  return [header, renderTable(planPointsTable(plan)), ...plan.capacity.map((capacity) => capacityLine(capacity, plan))].join('\n');
+  return [header, renderTable(planPointsTable(plan)), ...plan.capacity.map((capacity) => capacityLine(capacity, plan.sloP99Ms))].join('\n');
 }

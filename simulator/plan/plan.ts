@@ -19,7 +19,7 @@ export interface PlanOptions {
   threads?: number;
   /** Simulated time per point; default (null): planDurationMs, the ramp and 10 s at the peak. */
   durationMs?: number | null;
-  /** After each point finishes: how many are done, of how many. */
+  /** Points done of all: once with 0 before any starts, then after each finishes. */
   onPoint?: (done: number, total: number) => void;
 }
 
@@ -63,6 +63,7 @@ async function runOnThreads(tasks: PointTask[], threads: number, onPoint: PlanOp
   const size = Math.max(1, Math.min(threads, tasks.length));
   const pool = new Piscina<PointTask, PlanPoint>({ filename: planWorkerFilename(), minThreads: size, maxThreads: size });
   let done = 0;
+  onPoint?.(done, tasks.length);
   try {
     return await Promise.all(tasks.map(async (task) => {
       const point = await pool.run(task);
