@@ -81,6 +81,7 @@ function strategyReport(strategy: StrategyName): StrategyReport {
       ? { count: 61_234, p50: 0.412, p90: 1.07, p99: 3.81, p999: 9.6, max: 14.2, mean: 0.62 }
       : { count: 61_234, p50: 1.236, p90: 4.52, p99: 18.74, p999: 61.3, max: 1_234.5, mean: 2.1 },
     queueDepthMax: naive ? 4_000 : 350,
+    shardQueueDepthMax: naive ? null : 120,
     unexpectedRefusals: 0,
     timeline: timeline(strategy),
   };

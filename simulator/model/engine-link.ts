@@ -64,6 +64,11 @@ export class EngineLink {
     return this.inFlight;
   }
 
+  /** The deepest queue of one modelled shard (null without a shard model). */
+  get shardQueueDepthMax(): number | null {
+    return this.shards?.deepestQueue ?? null;
+  }
+
   get deepestDepth(): number {
     return this.deepest;
   }

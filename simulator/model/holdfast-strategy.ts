@@ -143,6 +143,10 @@ export class HoldfastStrategy implements Strategy {
     return this.options.link.depth;
   }
 
+  shardQueueDepthMax(): number | null {
+    return this.options.link.shardQueueDepthMax;
+  }
+
   queueDepthMax(): number {
     return this.options.link.deepestDepth;
   }

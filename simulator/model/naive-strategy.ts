@@ -124,6 +124,10 @@ export class NaiveStrategy implements Strategy {
     return this.toOms.depth + this.toChannels.reduce((sum, queue) => sum + queue.depth, 0);
   }
 
+  shardQueueDepthMax(): null {
+    return null;
+  }
+
   queueDepthMax(): number {
     return this.deepest;
   }

@@ -68,7 +68,7 @@ export class RunMetrics {
     return accepted - abandoned - paymentFailed - lapsed - fulfilled - cancelled;
   }
 
-  report(strategy: StrategyName, queueDepthMax: number, unexpectedRefusals: number): StrategyReport {
+  report(strategy: StrategyName, queues: { queueDepthMax: number; shardQueueDepthMax: number | null }, unexpectedRefusals: number): StrategyReport {
     const orders = { ...this.orders, unfinished: this.unfinished() };
     const averageOrderValueCents = orders.offered === 0 ? 0 : Math.round(this.offeredValueCents / orders.offered);
     const stockoutRate = ratio(orders.stockouts + orders.cancelled, orders.offered);
@@ -87,7 +87,8 @@ export class RunMetrics {
       averageOrderValueCents,
       lostRevenueCents: Math.round(stockoutRate * averageOrderValueCents * orders.offered),
       acceptanceLatencyMs: this.acceptance.percentilesMs(),
-      queueDepthMax,
+      queueDepthMax: queues.queueDepthMax,
+      shardQueueDepthMax: queues.shardQueueDepthMax,
       unexpectedRefusals,
       timeline: this.timeline,
     };

@@ -52,7 +52,8 @@ export async function runStrategy(options: StrategyRunOptions): Promise<Strategy
   scheduleProgress(options);
   await options.drive();
   await strategy.finish();
-  return metrics.report(strategy.name, strategy.queueDepthMax(), strategy.unexpectedRefusals());
+  const queues = { queueDepthMax: strategy.queueDepthMax(), shardQueueDepthMax: strategy.shardQueueDepthMax() };
+  return metrics.report(strategy.name, queues, strategy.unexpectedRefusals());
 }
 
 /** Every customer's path through checkout, payment, the pick and returns. */

@@ -60,6 +60,8 @@ export interface Strategy {
   /** Messages between channels and the system not yet delivered, now and at most. */
   queueDepth(): number;
   queueDepthMax(): number;
+  /** The deepest queue of one modelled engine shard; null where there is none (naive, live, shards 0). */
+  shardQueueDepthMax(): number | null;
   /** Brings the view availableUnits() reads up to date, where it is not kept as changes happen. */
   refresh(): void;
   /** Units the system would sell now, over every SKU. */

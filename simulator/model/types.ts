@@ -96,6 +96,8 @@ export interface StrategyReport {
   /** Checkout → the channel knows the answer (accepted, stockout or shed: every answer counts). */
   acceptanceLatencyMs: LatencyPercentilesMs;
   queueDepthMax: number;
+  /** The most operations queued on one modelled shard (virtual time with shards; null otherwise). */
+  shardQueueDepthMax: number | null;
   /** Engine refusals that should never happen (a fulfil of a committed hold refused…): expected 0. */
   unexpectedRefusals: number;
   timeline: TimelinePoint[];

@@ -141,7 +141,7 @@ export function planPointOf(point: SweepPoint, report: StrategyReport, durationM
     oversoldUnits,
     shedOrders,
     unexpectedRefusals,
-    queueDepthMax: report.queueDepthMax,
+    queueDepthMax: report.shardQueueDepthMax ?? report.queueDepthMax,
     meetsSlo: latency.p99 <= sloP99Ms && oversoldUnits === 0 && shedOrders === 0 && unexpectedRefusals === 0,
   };
 }

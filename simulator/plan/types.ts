@@ -14,7 +14,7 @@ export interface PlanPoint {
   shedOrders: number;
   /** Engine refusals that should never happen (a fulfil of a committed hold refused…). */
   unexpectedRefusals: number;
-  /** The most engine calls in flight at once (sent, not yet answered). */
+  /** The most operations queued on one modelled shard (the bounded queue the SLO is about). */
   queueDepthMax: number;
   /** p99 within the SLO, nothing oversold, nothing shed, no unexpected refusal. */
   meetsSlo: boolean;
