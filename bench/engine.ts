@@ -11,14 +11,13 @@
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { CaseResult } from './case-result.js';
+import { DEFAULT_ENGINE_LOAD, hotSkuPlan, transportCeilingPlan, uniformMixPlan, type EngineLoad } from './cases/engine-load.js';
 import { runHotSku } from './cases/hot-sku.js';
 import { skuNames } from './cases/stock.js';
 import { runUniformMix } from './cases/uniform-mix.js';
 import { runTransportCeiling } from './ceiling/transport-ceiling.js';
 import { waitForQuietCpu } from './quiet-machine.js';
 import { describeMachine, describeRevision, formatMachine, formatNotes, formatTable, writeReportJson } from './report.js';
-import { DEFAULT_MAX_BATCH_OPS } from '../engine/api/options.js';
-import { BATCHES_IN_FLIGHT_MAX } from '../engine/router/shard-link.js';
 import { ceilingRatio, hotSkuTargets, uniformMixTargets } from './targets.js';
 
 const RESULTS_JSON_PATH = fileURLToPath(new URL('../../bench/results/engine.json', import.meta.url));
@@ -33,64 +32,29 @@ function envInteger(name: string, fallback: number): number {
 
 const SHARDS = 2;
 const SKU_COUNT = 10_000;
-/** The engine's own transport policy, so the ceiling runs exactly what the engine runs. */
-const MAX_BATCH_OPS = DEFAULT_MAX_BATCH_OPS;
-/**
- * One lane issuing windows of 4096 ops (2048 per shard) measured best for the ceiling on 2 cores:
- * more ops outstanding (2–4 lanes, 8192-op windows) cost more in GC and context switches than
- * the overlap gains (1.0–1.1 M vs 1.25–1.4 M ops/s). (a) and (c) use the same driver.
- */
-const LANES = envInteger('BENCH_LANES', 1);
-const WINDOW_OPS = envInteger('BENCH_WINDOW_OPS', 4096);
-const DURATION_MS = envInteger('BENCH_DURATION_MS', 4000);
-const WARMUP_MS = 1000;
-/**
- * Latency is timed for 1 op in 16 in the throughput pass itself: timing every op costs ~25% of
- * the ceiling's throughput (two performance.now() + a histogram record, ~170 ns per op), which
- * would flatter the engine/ceiling ratio. Ops resolve in batches of ~2048, so every batch is
- * still sampled ~128 times and p99/max stay representative.
- */
-const LATENCY_SAMPLE_EVERY = envInteger('BENCH_LATENCY_SAMPLE_EVERY', 16);
+/** The driver's shape and timing (see bench/cases/engine-load.ts for why these defaults). */
+const LOAD: EngineLoad = {
+  lanes: envInteger('BENCH_LANES', DEFAULT_ENGINE_LOAD.lanes),
+  windowOps: envInteger('BENCH_WINDOW_OPS', DEFAULT_ENGINE_LOAD.windowOps),
+  latencySampleEvery: envInteger('BENCH_LATENCY_SAMPLE_EVERY', DEFAULT_ENGINE_LOAD.latencySampleEvery),
+  warmupMs: DEFAULT_ENGINE_LOAD.warmupMs,
+  durationMs: envInteger('BENCH_DURATION_MS', DEFAULT_ENGINE_LOAD.durationMs),
+};
+const HOT_UNITS = 1_000_000;
 /** Before each case: wait up to this long for the cores to be this idle (other processes' load). */
 const QUIET_IDLE_FRACTION_MIN = 0.9;
 const QUIET_WAIT_MS_MAX = 5_000;
 
 function runCeiling(skus: string[]): Promise<CaseResult> {
-  return runTransportCeiling({
-    shards: SHARDS,
-    skus,
-    maxBatchOps: MAX_BATCH_OPS,
-    batchesInFlightMax: BATCHES_IN_FLIGHT_MAX,
-    windowOps: WINDOW_OPS,
-    lanes: LANES,
-    warmupMs: WARMUP_MS,
-    durationMs: DURATION_MS,
-    latencySampleEvery: LATENCY_SAMPLE_EVERY,
-  });
+  return runTransportCeiling(transportCeilingPlan(SHARDS, skus, LOAD));
 }
 
 function runMix(skus: string[]): Promise<CaseResult> {
-  return runUniformMix({
-    shards: SHARDS,
-    skus,
-    unitsPerSku: 1_000_000,
-    reservesPerWindow: Math.max(1, Math.floor(WINDOW_OPS / 2)),
-    lanes: LANES,
-    warmupMs: WARMUP_MS,
-    durationMs: DURATION_MS,
-    latencySampleEvery: LATENCY_SAMPLE_EVERY,
-  });
+  return runUniformMix(uniformMixPlan(SHARDS, skus, LOAD));
 }
 
 function runHot(): Promise<CaseResult> {
-  return runHotSku({
-    shards: SHARDS,
-    units: 1_000_000,
-    attempts: 2_000_000,
-    attemptsPerWindow: WINDOW_OPS,
-    lanes: LANES,
-    latencySampleEvery: LATENCY_SAMPLE_EVERY,
-  });
+  return runHotSku(hotSkuPlan(SHARDS, HOT_UNITS, LOAD));
 }
 
 function logProgress(message: string): void {
@@ -146,10 +110,10 @@ function writeReport(figures: CaseFigures, startedAt: string, loadAverageAtStart
       checksPass,
       loadAverageAtStart: Number(loadAverageAtStart.toFixed(2)),
       loadAverageAtEnd: Number(os.loadavg()[0].toFixed(2)),
-      lanes: LANES,
-      windowOps: WINDOW_OPS,
-      durationMs: DURATION_MS,
-      latencySampleEvery: LATENCY_SAMPLE_EVERY,
+      lanes: LOAD.lanes,
+      windowOps: LOAD.windowOps,
+      durationMs: LOAD.durationMs,
+      latencySampleEvery: LOAD.latencySampleEvery,
     },
   });
 }

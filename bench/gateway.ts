@@ -18,19 +18,17 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { CaseResult } from './case-result.js';
 import { skuNames } from './cases/stock.js';
-import { startChildServer, type ChildServer } from './gateway/child-server.js';
+import type { ChildServer } from './gateway/child-server.js';
 import { receiveStock } from './gateway/engine-calls.js';
 import { HeldLedger } from './gateway/mix.js';
 import { runMixCase, type MixCasePlan } from './gateway/mix-case.js';
 import { RpcConnection } from './gateway/rpc-connection.js';
+import { batchedShape, shapeText, singleShape, startEchoServer as startEcho, startGatewayServer as startGateway, type CaseShape } from './gateway/servers.js';
 import { batchedTargets, pacedTargets, shareOf, singleTargets } from './gateway/targets.js';
 import { waitForQuietCpu } from './quiet-machine.js';
 import { describeMachine, describeRevision, formatMachine, formatNotes, formatTable, writeReportJson } from './report.js';
 
 const RESULTS_JSON_PATH = fileURLToPath(new URL('../../bench/results/gateway.json', import.meta.url));
-const GATEWAY_SERVER_SCRIPT = fileURLToPath(new URL('./gateway/server.js', import.meta.url));
-const ECHO_SERVER_SCRIPT = fileURLToPath(new URL('./gateway/echo-server.js', import.meta.url));
-const CLI_SCRIPT = fileURLToPath(new URL('../engine/cli/main.js', import.meta.url));
 
 function envInteger(name: string, fallback: number, min = 1): number {
   const text = process.env[name];
@@ -87,16 +85,11 @@ async function runCase(label: string, run: () => Promise<CaseResult>): Promise<C
 }
 
 function startGatewayServer(token: string): Promise<ChildServer> {
-  const script = SERVER_KIND === 'cli' ? [CLI_SCRIPT, 'serve', '--port', '0', '--shards', String(SHARDS)] : [GATEWAY_SERVER_SCRIPT, String(SHARDS)];
-  return startChildServer({
-    label: SERVER_KIND === 'cli' ? 'holdfast serve' : 'bench gateway server',
-    args: [...envWords('BENCH_SERVER_NODE_ARGS'), ...script],
-    env: { ...process.env, HOLDFAST_TOKEN: token },
-  });
+  return startGateway({ token, shards: SHARDS, kind: SERVER_KIND, nodeArgs: envWords('BENCH_SERVER_NODE_ARGS') });
 }
 
 function startEchoServer(): Promise<ChildServer> {
-  return startChildServer({ label: 'echo server', args: [...envWords('BENCH_ECHO_NODE_ARGS'), ECHO_SERVER_SCRIPT], env: process.env });
+  return startEcho(envWords('BENCH_ECHO_NODE_ARGS'));
 }
 
 interface Run {
@@ -107,14 +100,8 @@ interface Run {
   pacedOpsPerSecond: number;
 }
 
-type CaseShape = Pick<MixCasePlan, 'connections' | 'opsPerFrame' | 'windowFrames'>;
-const BATCHED: CaseShape = { connections: 1, opsPerFrame: FRAME_OPS, windowFrames: WINDOW_FRAMES };
-const SINGLE: CaseShape = { connections: CONNECTIONS, opsPerFrame: 1, windowFrames: SINGLE_WINDOW };
-
-function shapeText(shape: CaseShape): string {
-  const frames = shape.opsPerFrame === 1 ? 'one op per frame' : `${shape.opsPerFrame}-op batch frames`;
-  return `${shape.connections} connection${shape.connections === 1 ? '' : 's'}, ${frames}, ${shape.windowFrames} frames in flight each, msgpack`;
-}
+const BATCHED: CaseShape = batchedShape(FRAME_OPS, WINDOW_FRAMES);
+const SINGLE: CaseShape = singleShape(CONNECTIONS, SINGLE_WINDOW);
 
 /** The echo ceiling: the same driver and frames against a plain ws server that sends each frame back. */
 async function runEchoCases(run: Run): Promise<void> {

@@ -26,8 +26,8 @@ export interface Rig {
   shards: ShardModel | null;
   /** Virtual time: expires due holds (the engine's own timer would run in real time). */
   expireDue: (() => void) | null;
-  /** Runs the scheduler until nothing is left to do and `busy()` is false. */
-  drive: (busy: () => boolean) => Promise<void>;
+  /** Runs the scheduler until nothing is left to do and `busy()` is false; how many actions ran. */
+  drive: (busy: () => boolean) => Promise<number>;
   close: () => Promise<void>;
 }
 
@@ -65,9 +65,7 @@ async function virtualRig({ engine: model, locationOrder, needsEngine }: RigOpti
     originMs: 0,
     shards: shards > 0 && serviceUsPerOp > 0 ? new ShardModel(shards, serviceUsPerOp, maxInFlightOpsPerShard) : null,
     expireDue: engine === null ? null : () => void engine.expireDue(),
-    drive: async () => {
-      await kernel.run();
-    },
+    drive: () => kernel.run(),
     close: async () => engine?.close(),
   };
 }

@@ -1,5 +1,6 @@
 import { createEngine } from '../../engine/index.js';
-import type { Engine, EngineOptions, ReservationResult, ReserveResult } from '../../engine/index.js';
+import type { Engine, EngineOptions, LineRequest, ReservationResult, ReserveResult } from '../../engine/index.js';
+import { shardOfSku } from '../../engine/router/hash.js';
 import { check, opsPerSecond } from '../case-result.js';
 import type { CaseResult } from '../case-result.js';
 import { Countdown } from '../load/countdown.js';
@@ -20,6 +21,11 @@ export interface UniformMixPlan {
   latencySampleEvery: number;
   /** Engine options over the benchmark's own (a data directory, an fsync policy). */
   engineOptions?: EngineOptions;
+  /**
+   * Lines per reserve (default 1). Above 1, each line's SKU is drawn from a different shard (the
+   * router's own hash), so every hold spans that many shards: the cross-shard all-or-nothing path.
+   */
+  linesPerReserve?: number;
 }
 
 const LOCATION = 'WH-1';
@@ -37,6 +43,9 @@ interface MixCounts {
 interface MixLoad {
   engine: Engine;
   skus: string[];
+  /** With linesPerReserve > 1: the SKUs each shard owns. */
+  skusByShard: string[][];
+  linesPerReserve: number;
   reservesPerWindow: number;
   sampler: LatencySampler;
   /** Per lane: the ids its last window reserved, to commit or release in its next window. */
@@ -50,11 +59,25 @@ function countRefusal(counts: MixCounts, result: ReserveResult | ReservationResu
   if (counts.firstRefusal === '' && !result.ok) counts.firstRefusal = `${result.error.code}: ${result.error.message}`;
 }
 
+function pick(skus: readonly string[]): string {
+  return skus[Math.floor(Math.random() * skus.length)];
+}
+
+/** One line of 1 unit, or one line on each of `linesPerReserve` shards starting at a random one. */
+function reserveLines(load: MixLoad): LineRequest[] {
+  if (load.linesPerReserve === 1) return [{ sku: pick(load.skus), qty: 1 }];
+  const shards = load.skusByShard.length;
+  const first = Math.floor(Math.random() * shards);
+  const lines: LineRequest[] = [];
+  for (let line = 0; line < load.linesPerReserve; line++) lines.push({ sku: pick(load.skusByShard[(first + line) % shards]), qty: 1 });
+  return lines;
+}
+
 function issueReserve(load: MixLoad, held: string[], window: Countdown): void {
   const id = `u${load.reserveCount++}`;
-  const sku = load.skus[Math.floor(Math.random() * load.skus.length)];
+  const lines = reserveLines(load);
   const startMs = load.sampler.start();
-  load.engine.reserve({ id, channel: CHANNEL, ttlMs: HOLD_TTL_MS, lines: [{ sku, qty: 1 }] }).then((result) => {
+  load.engine.reserve({ id, channel: CHANNEL, ttlMs: HOLD_TTL_MS, lines }).then((result) => {
     load.sampler.finish(startMs);
     if (result.ok) held.push(id);
     else countRefusal(load.counts, result);
@@ -86,10 +109,22 @@ function runMixWindow(load: MixLoad, lane: number): Promise<number> {
   return window.settled.then(() => windowOps);
 }
 
+function skusByShard(plan: UniformMixPlan, linesPerReserve: number): string[][] {
+  if (linesPerReserve === 1) return [];
+  if (linesPerReserve > plan.shards) throw new Error(`linesPerReserve (${linesPerReserve}) must not exceed shards (${plan.shards})`);
+  const byShard: string[][] = Array.from({ length: plan.shards }, () => []);
+  for (const sku of plan.skus) byShard[shardOfSku(sku, plan.shards)].push(sku);
+  if (byShard.some((skus) => skus.length === 0)) throw new Error('every shard must own at least one SKU');
+  return byShard;
+}
+
 function createLoad(engine: Engine, plan: UniformMixPlan): MixLoad {
+  const linesPerReserve = plan.linesPerReserve ?? 1;
   return {
     engine,
     skus: plan.skus,
+    skusByShard: skusByShard(plan, linesPerReserve),
+    linesPerReserve,
     reservesPerWindow: plan.reservesPerWindow,
     sampler: new LatencySampler(plan.latencySampleEvery),
     heldByLane: Array.from({ length: plan.lanes }, () => []),
@@ -133,6 +168,7 @@ export async function runUniformMix(plan: UniformMixPlan): Promise<CaseResult> {
         skus: plan.skus.length,
         unitsPerSku: plan.unitsPerSku,
         reservesPerWindow: plan.reservesPerWindow,
+        linesPerReserve: load.linesPerReserve,
         lanes: plan.lanes,
         windows: outcome.windows,
         reserveOps: load.counts.reserve,

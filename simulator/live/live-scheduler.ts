@@ -44,13 +44,13 @@ export class LiveScheduler implements Scheduler {
    * Runs actions as they fall due until none is left and `busy()` (answers still owed) is false,
    * or until `deadlineUs`: what is still scheduled then is dropped (it would take real minutes).
    */
-  async run(busy: () => boolean, deadlineUs = Number.POSITIVE_INFINITY): Promise<void> {
+  async run(busy: () => boolean, deadlineUs = Number.POSITIVE_INFINITY): Promise<number> {
     let ran = 0;
     for (;;) {
-      if (this.timeUs >= deadlineUs) return;
+      if (this.timeUs >= deadlineUs) return ran;
       const next = this.queue.peekDue(Number.POSITIVE_INFINITY);
       if (next === undefined) {
-        if (!busy()) return;
+        if (!busy()) return ran;
         await this.nextWake(50);
         continue;
       }

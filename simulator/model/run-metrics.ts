@@ -68,7 +68,7 @@ export class RunMetrics {
     return accepted - abandoned - paymentFailed - lapsed - fulfilled - cancelled;
   }
 
-  report(strategy: StrategyName, queues: { queueDepthMax: number; shardQueueDepthMax: number | null }, unexpectedRefusals: number): StrategyReport {
+  report(strategy: StrategyName, queues: { queueDepthMax: number; shardQueueDepthMax: number | null }, unexpectedRefusals: number): Omit<StrategyReport, 'eventsRun'> {
     const orders = { ...this.orders, unfinished: this.unfinished() };
     const averageOrderValueCents = orders.offered === 0 ? 0 : Math.round(this.offeredValueCents / orders.offered);
     const stockoutRate = ratio(orders.stockouts + orders.cancelled, orders.offered);

@@ -30,8 +30,8 @@ export interface StrategyRunOptions {
   sampleIntervalMs: number;
   /** Virtual time: lets the engine expire due holds (its own timer runs in real time). */
   expireDue: (() => void) | null;
-  /** Runs the scheduler until nothing is left to do. */
-  drive: () => Promise<void>;
+  /** Runs the scheduler until nothing is left to do; how many actions ran. */
+  drive: () => Promise<number>;
   onProgress?: (fraction: number) => void;
 }
 
@@ -50,10 +50,10 @@ export async function runStrategy(options: StrategyRunOptions): Promise<Strategy
   scheduleSamples(options, metrics);
   scheduleExpiry(options);
   scheduleProgress(options);
-  await options.drive();
+  const eventsRun = await options.drive();
   await strategy.finish();
   const queues = { queueDepthMax: strategy.queueDepthMax(), shardQueueDepthMax: strategy.shardQueueDepthMax() };
-  return metrics.report(strategy.name, queues, strategy.unexpectedRefusals());
+  return { ...metrics.report(strategy.name, queues, strategy.unexpectedRefusals()), eventsRun };
 }
 
 /** Every customer's path through checkout, payment, the pick and returns. */

@@ -98,6 +98,8 @@ export interface StrategyReport {
   queueDepthMax: number;
   /** The most operations queued on one modelled shard (virtual time with shards; null otherwise). */
   shardQueueDepthMax: number | null;
+  /** Scheduler actions the run took (virtual time: the kernel's events; a measure of the simulator's own work). */
+  eventsRun: number;
   /** Engine refusals that should never happen (a fulfil of a committed hold refused…): expected 0. */
   unexpectedRefusals: number;
   timeline: TimelinePoint[];

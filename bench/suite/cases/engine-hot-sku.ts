@@ -1,0 +1,21 @@
+import { hotSkuPlan } from '../../cases/engine-load.js';
+import { runHotSku } from '../../cases/hot-sku.js';
+import { HOT_SKU_ATTEMPTS_PER_SECOND_GOAL } from '../../targets.js';
+import type { SuiteCase } from '../types.js';
+import { ENGINE_SHARDS, engineLoad, measured, peerTarget, throughputTarget } from './common.js';
+import { ENGINE_REDIS_RATIO_GOAL } from './engine-uniform.js';
+
+/** bench:engine (b): one SKU, N units, 2N reserve attempts; exactly N accepted. */
+export const engineHotSku: SuiteCase = {
+  name: 'engine-hot-sku',
+  group: 'engine',
+  summary: 'embedded engine, 2 worker shards: one hot SKU with N units, 2N reserve attempts of 1 unit; checks exactly N accepted',
+  unit: 'attempts/s',
+  ceiling: 'ceiling-transport-2',
+  peers: ['peer-redis-hot', 'peer-postgres-hot'],
+  targets: (own, lookup) => [
+    throughputTarget(own, HOT_SKU_ATTEMPTS_PER_SECOND_GOAL, 'throughput', 'attempts/s'),
+    peerTarget(own, lookup, 'peer-redis-hot', ENGINE_REDIS_RATIO_GOAL, 'Redis + Lua'),
+  ],
+  run: async ({ profile }) => measured(await runHotSku(hotSkuPlan(ENGINE_SHARDS, profile.hotUnits, engineLoad(profile)))),
+};

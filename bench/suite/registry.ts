@@ -1,0 +1,75 @@
+import type { SuiteCase } from './types.js';
+import { ceilingLedgerLoop } from './cases/ceiling-ledger-loop.js';
+import { ceilingTransport } from './cases/ceiling-transport.js';
+import { ceilingWsEchoBatched, ceilingWsEchoSingle } from './cases/ceiling-ws-echo.js';
+import { engineHotSku } from './cases/engine-hot-sku.js';
+import { engineMultiLine } from './cases/engine-multi-line.js';
+import { engineShards } from './cases/engine-shards.js';
+import { engineUniform } from './cases/engine-uniform.js';
+import { gatewayBatched, gatewaySingle } from './cases/gateway.js';
+import { journalCase } from './cases/journal.js';
+import { memory } from './cases/memory.js';
+import { peerPostgresHot, peerPostgresUniform, peerRedisHot, peerRedisUniform } from './cases/peers.js';
+import { recovery } from './cases/recovery.js';
+import { simulatorVirtual } from './cases/simulator.js';
+
+/**
+ * Every case, in the order a run takes them: ceilings first (each case's ratio needs its ceiling
+ * from the same run), then holdfast's cases, then the peers (their servers run only then).
+ */
+export const CASES: readonly SuiteCase[] = [
+  ceilingLedgerLoop,
+  ceilingTransport(1),
+  ceilingTransport(2),
+  ceilingTransport(4),
+  ceilingWsEchoBatched,
+  ceilingWsEchoSingle,
+  engineUniform,
+  engineHotSku,
+  engineMultiLine,
+  engineShards(0),
+  engineShards(1),
+  engineShards(4),
+  gatewayBatched,
+  gatewaySingle,
+  journalCase('off'),
+  journalCase('interval'),
+  journalCase('always'),
+  recovery,
+  memory,
+  simulatorVirtual,
+  peerRedisUniform,
+  peerRedisHot,
+  peerPostgresUniform,
+  peerPostgresHot,
+];
+
+export function caseNamed(name: string): SuiteCase | undefined {
+  return CASES.find((suiteCase) => suiteCase.name === name);
+}
+
+/**
+ * The cases to run for a selection (names or groups; empty: all), in registry order, with the
+ * ceilings they are measured against added: a ratio needs its ceiling from the same run.
+ */
+export function selectCases(selection: readonly string[], all: readonly SuiteCase[] = CASES): { cases: SuiteCase[]; unknown: string[] } {
+  if (selection.length === 0) return { cases: [...all], unknown: [] };
+  const wanted = new Set<string>();
+  const unknown: string[] = [];
+  for (const item of selection) {
+    const matches = all.filter((suiteCase) => suiteCase.name === item || suiteCase.group === item);
+    if (matches.length === 0) unknown.push(item);
+    for (const match of matches) wanted.add(match.name);
+  }
+  let added = true;
+  while (added) {
+    added = false;
+    for (const suiteCase of all) {
+      if (wanted.has(suiteCase.name) && suiteCase.ceiling !== undefined && !wanted.has(suiteCase.ceiling)) {
+        wanted.add(suiteCase.ceiling);
+        added = true;
+      }
+    }
+  }
+  return { cases: all.filter((suiteCase) => wanted.has(suiteCase.name)), unknown };
+}
