@@ -6,7 +6,7 @@ import { Countdown } from '../load/countdown.js';
 import { runLanes } from '../load/lanes.js';
 import { LatencySampler } from '../load/latency-sampler.js';
 import { benchEngineOptions } from './engine-options.js';
-import { receiveStock } from './stock.js';
+import { BENCH_LOCATION, HOLD_TTL_MS, receiveStock } from './stock.js';
 
 export interface HotSkuPlan {
   shards: number;
@@ -18,9 +18,7 @@ export interface HotSkuPlan {
 }
 
 const HOT_SKU = 'HOT-SKU-1';
-const LOCATION = 'WH-1';
-const CHANNEL = 'flash';
-const HOLD_TTL_MS = 3_600_000;
+const HOT_CHANNEL = 'flash';
 
 interface HotCounts {
   accepted: number;
@@ -50,7 +48,7 @@ function countAttempt(counts: HotCounts, result: ReserveResult): void {
 function issueAttempt(load: HotLoad, window: Countdown): void {
   const id = `h${load.attemptCount++}`;
   const startMs = load.sampler.start();
-  load.engine.reserve({ id, channel: CHANNEL, ttlMs: HOLD_TTL_MS, lines: [{ sku: HOT_SKU, qty: 1 }] }).then((result) => {
+  load.engine.reserve({ id, channel: HOT_CHANNEL, ttlMs: HOLD_TTL_MS, lines: [{ sku: HOT_SKU, qty: 1 }] }).then((result) => {
     load.sampler.finish(startMs);
     countAttempt(load.counts, result);
     window.tick();
@@ -75,7 +73,7 @@ async function reservedUnits(engine: Engine): Promise<number> {
 export async function runHotSku(plan: HotSkuPlan): Promise<CaseResult> {
   const engine = await createEngine(benchEngineOptions(plan.shards));
   try {
-    await receiveStock(engine, [HOT_SKU], LOCATION, plan.units);
+    await receiveStock(engine, [HOT_SKU], BENCH_LOCATION, plan.units);
     const load: HotLoad = {
       engine,
       sampler: new LatencySampler(plan.latencySampleEvery),

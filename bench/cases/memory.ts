@@ -1,8 +1,6 @@
-import { resolveOptions } from '../../engine/api/options.js';
 import { Hold } from '../../engine/ledger/hold.js';
-import { Ledger } from '../../engine/ledger/ledger.js';
-import { ledgerOptionsOf } from '../../engine/router/ledger-options.js';
-import { benchEngineOptions } from './engine-options.js';
+import { benchLedger } from './engine-options.js';
+import { BENCH_LOCATION, HOLD_TTL_MS, MIX_CHANNEL } from './stock.js';
 
 export interface MemoryPlan {
   /** SKUs received, one position (one location) each. */
@@ -25,8 +23,6 @@ export interface MemoryFigures {
   loadMs: number;
   holdMs: number;
 }
-
-const LOCATION = 'WH-1';
 
 /** SKU names are made on the fly (not kept in an array here), so the engine's own copy is what the heap holds. */
 function skuName(index: number): string {
@@ -53,20 +49,19 @@ function heapUsedAfterGc(): number {
  * 1M SKUs takes seconds; the engine wraps this same ledger. Needs --expose-gc.
  */
 export function measureMemory(plan: MemoryPlan): MemoryFigures {
-  const ledger = new Ledger(ledgerOptionsOf(resolveOptions(benchEngineOptions(0))));
-  ledger.advance(Date.now());
+  const ledger = benchLedger();
   const heapBytesBaseline = heapUsedAfterGc();
   const loadStartMs = performance.now();
   let refused = 0;
   for (let index = 0; index < plan.skus; index++) {
-    if (!ledger.receive(skuName(index), LOCATION, 1_000).ok) refused += 1;
+    if (!ledger.receive(skuName(index), BENCH_LOCATION, 1_000).ok) refused += 1;
   }
   ledger.events.length = 0;
   const loadMs = performance.now() - loadStartMs;
   const heapBytesAfterPositions = heapUsedAfterGc();
   const holdStartMs = performance.now();
   for (let index = 0; index < plan.holds; index++) {
-    const hold = ledger.reserve(`hold-${String(index).padStart(8, '0')}`, 'web', 3_600_000, [{ sku: skuName(index % plan.skus), qty: 1 }]);
+    const hold = ledger.reserve(`hold-${String(index).padStart(8, '0')}`, MIX_CHANNEL, HOLD_TTL_MS, [{ sku: skuName(index % plan.skus), qty: 1 }]);
     if (!(hold instanceof Hold)) refused += 1;
   }
   ledger.events.length = 0;

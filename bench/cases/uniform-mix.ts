@@ -1,5 +1,5 @@
 import { createEngine } from '../../engine/index.js';
-import type { Engine, EngineOptions, LineRequest, ReservationResult, ReserveResult } from '../../engine/index.js';
+import type { Engine, EngineOptions, LineRequest } from '../../engine/index.js';
 import { shardOfSku } from '../../engine/router/hash.js';
 import { check, opsPerSecond } from '../case-result.js';
 import type { CaseResult } from '../case-result.js';
@@ -7,7 +7,8 @@ import { Countdown } from '../load/countdown.js';
 import { runLanes } from '../load/lanes.js';
 import { LatencySampler } from '../load/latency-sampler.js';
 import { benchEngineOptions } from './engine-options.js';
-import { receiveStock } from './stock.js';
+import { countReserve, countSettle, createMixCounts, drawCommit, opCountDetails, resetOpCounts, type MixCounts } from './mix-counts.js';
+import { BENCH_LOCATION, HOLD_TTL_MS, MIX_CHANNEL, receiveStock } from './stock.js';
 
 export interface UniformMixPlan {
   shards: number;
@@ -28,18 +29,6 @@ export interface UniformMixPlan {
   linesPerReserve?: number;
 }
 
-const LOCATION = 'WH-1';
-const CHANNEL = 'web';
-const HOLD_TTL_MS = 3_600_000;
-
-interface MixCounts {
-  reserve: number;
-  commit: number;
-  release: number;
-  refused: number;
-  firstRefusal: string;
-}
-
 interface MixLoad {
   engine: Engine;
   skus: string[];
@@ -52,11 +41,6 @@ interface MixLoad {
   heldByLane: string[][];
   reserveCount: number;
   counts: MixCounts;
-}
-
-function countRefusal(counts: MixCounts, result: ReserveResult | ReservationResult): void {
-  counts.refused += 1;
-  if (counts.firstRefusal === '' && !result.ok) counts.firstRefusal = `${result.error.code}: ${result.error.message}`;
 }
 
 function pick(skus: readonly string[]): string {
@@ -77,23 +61,19 @@ function issueReserve(load: MixLoad, held: string[], window: Countdown): void {
   const id = `u${load.reserveCount++}`;
   const lines = reserveLines(load);
   const startMs = load.sampler.start();
-  load.engine.reserve({ id, channel: CHANNEL, ttlMs: HOLD_TTL_MS, lines }).then((result) => {
+  load.engine.reserve({ id, channel: MIX_CHANNEL, ttlMs: HOLD_TTL_MS, lines }).then((result) => {
     load.sampler.finish(startMs);
-    if (result.ok) held.push(id);
-    else countRefusal(load.counts, result);
-    load.counts.reserve += 1;
+    if (countReserve(load.counts, result.ok ? null : result)) held.push(id);
     window.tick();
   });
 }
 
 /** Commits or releases (50:50) a hold reserved in an earlier window. */
 function issueSettle(load: MixLoad, id: string, window: Countdown): void {
-  const commit = Math.random() < 0.5;
+  const commit = drawCommit();
   const settled = commit ? load.engine.commit(id) : load.engine.release(id);
   settled.then((result) => {
-    if (!result.ok) countRefusal(load.counts, result);
-    if (commit) load.counts.commit += 1;
-    else load.counts.release += 1;
+    countSettle(load.counts, commit, result);
     window.tick();
   });
 }
@@ -129,27 +109,21 @@ function createLoad(engine: Engine, plan: UniformMixPlan): MixLoad {
     sampler: new LatencySampler(plan.latencySampleEvery),
     heldByLane: Array.from({ length: plan.lanes }, () => []),
     reserveCount: 0,
-    counts: { reserve: 0, commit: 0, release: 0, refused: 0, firstRefusal: '' },
+    counts: createMixCounts(),
   };
-}
-
-function resetCounts(counts: MixCounts): void {
-  counts.reserve = 0;
-  counts.commit = 0;
-  counts.release = 0;
 }
 
 /** (a) 10k SKUs, uniform: reserve 1 unit, then commit or release it; every call counts as one op. */
 export async function runUniformMix(plan: UniformMixPlan): Promise<CaseResult> {
   const engine = await createEngine({ ...benchEngineOptions(plan.shards), ...plan.engineOptions });
   try {
-    await receiveStock(engine, plan.skus, LOCATION, plan.unitsPerSku);
+    await receiveStock(engine, plan.skus, BENCH_LOCATION, plan.unitsPerSku);
     const load = createLoad(engine, plan);
     const runWindow = (lane: number) => runMixWindow(load, lane);
     const opsMax = Number.POSITIVE_INFINITY;
     await runLanes(runWindow, { lanes: plan.lanes, durationMs: plan.warmupMs, opsMax });
     load.sampler.reset();
-    resetCounts(load.counts);
+    resetOpCounts(load.counts);
     const outcome = await runLanes(runWindow, { lanes: plan.lanes, durationMs: plan.durationMs, opsMax });
     const stats = engine.stats();
     return {
@@ -171,9 +145,7 @@ export async function runUniformMix(plan: UniformMixPlan): Promise<CaseResult> {
         linesPerReserve: load.linesPerReserve,
         lanes: plan.lanes,
         windows: outcome.windows,
-        reserveOps: load.counts.reserve,
-        commitOps: load.counts.commit,
-        releaseOps: load.counts.release,
+        ...opCountDetails(load.counts),
         firstRefusal: load.counts.firstRefusal,
         queueDepthMaxByShard: stats.shards.map((shard) => shard.queueDepthMax).join(','),
       },

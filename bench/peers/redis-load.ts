@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { check, opsPerSecond, type CaseResult } from '../case-result.js';
-import { summarizeLatencyUs } from '../histogram.js';
-import { createPeerCounts, newPass, noteAnomaly, runLoops, type PeerCounts, type PeerHold, type PeerPass } from './peer-load.js';
+import { Redis, type ChainableCommander } from 'ioredis';
+import type { CaseResult } from '../case-result.js';
+import { runPeerHot, runPeerMix, settleAllThenReserve, type PeerHotPlan, type PeerLink, type PeerMixPlan, type PeerOp, type PeerReply } from './peer-load.js';
+import { hotChecks, mixChecks, peerResult, type StockUnits } from './peer-result.js';
 
 /** Check-and-decrement: holds `qty` units under the hold's key if the SKU has them. 1 held, 0 sold out, 2 duplicate id. */
 const RESERVE_LUA = `
@@ -50,14 +50,29 @@ async function openSession(url: string, connections: number): Promise<RedisSessi
   return { clients, prefix: `holdfast-bench:${process.pid}:${randomBytes(4).toString('hex')}:`, reserveSha, settleSha };
 }
 
-async function stock(session: RedisSession, skus: number, units: number): Promise<void> {
+/** Runs `add` on pipelines of SETUP_CHUNK SKUs each, over SKUs 0 to `skus` - 1; resolves with every reply value. */
+async function pipelineBySku(session: RedisSession, skus: number, add: (pipeline: ChainableCommander, sku: number) => void): Promise<unknown[]> {
+  const values: unknown[] = [];
   for (let start = 0; start < skus; start += SETUP_CHUNK) {
     const pipeline = session.clients[0].pipeline();
-    for (let sku = start; sku < Math.min(skus, start + SETUP_CHUNK); sku++) {
-      pipeline.hset(stockKey(session, sku), 'available', units, 'reserved', 0, 'committed', 0);
-    }
-    await pipeline.exec();
+    for (let sku = start; sku < Math.min(skus, start + SETUP_CHUNK); sku++) add(pipeline, sku);
+    for (const [, value] of (await pipeline.exec()) ?? []) values.push(value);
   }
+  return values;
+}
+
+async function stock(session: RedisSession, skus: number, units: number): Promise<void> {
+  await pipelineBySku(session, skus, (pipeline, sku) => pipeline.hset(stockKey(session, sku), 'available', units, 'reserved', 0, 'committed', 0));
+}
+
+async function stockUnits(session: RedisSession, skus: number): Promise<StockUnits> {
+  const values = await pipelineBySku(session, skus, (pipeline, sku) => pipeline.hmget(stockKey(session, sku), 'reserved', 'available'));
+  const units = { reservedUnits: 0, availableUnits: 0 };
+  for (const [reserved, available] of values as [string, string][]) {
+    units.reservedUnits += Number(reserved);
+    units.availableUnits += Number(available);
+  }
+  return units;
 }
 
 /** Removes every key of this run (a shared server keeps nothing of ours) and closes the connections. */
@@ -72,70 +87,43 @@ async function closeSession(session: RedisSession): Promise<void> {
   await Promise.all(session.clients.map((connection) => connection.quit()));
 }
 
-async function reservedOf(session: RedisSession, skus: number): Promise<{ reserved: number; available: number }> {
-  let reserved = 0;
-  let available = 0;
-  for (let start = 0; start < skus; start += SETUP_CHUNK) {
-    const pipeline = session.clients[0].pipeline();
-    for (let sku = start; sku < Math.min(skus, start + SETUP_CHUNK); sku++) pipeline.hmget(stockKey(session, sku), 'reserved', 'available');
-    for (const [, value] of (await pipeline.exec()) ?? []) {
-      const [r, a] = value as [string, string];
-      reserved += Number(r);
-      available += Number(a);
-    }
-  }
-  return { reserved, available };
-}
-
-type Settle = PeerHold & { commit: boolean };
-
-interface MixLane {
-  held: PeerHold[];
-}
-
-/** One pipeline: the lane's previous holds settled (commit|release 50:50), then `reserves` new reserves of uniform SKUs. */
-async function mixPipeline(session: RedisSession, client: Redis, lane: MixLane, plan: RedisMixPlan, counts: PeerCounts, nextId: () => string, pass: PeerPass | null): Promise<void> {
-  const settles: Settle[] = lane.held.map((hold) => ({ ...hold, commit: Math.random() < 0.5 }));
-  const reserves: PeerHold[] = [];
-  const pipeline = client.pipeline();
-  for (const settle of settles) pipeline.evalsha(session.settleSha, 2, stockKey(session, settle.sku), holdKey(session, settle.id), settle.commit ? 'commit' : 'release');
-  for (let index = 0; index < plan.reservesPerPipeline; index++) {
-    const hold = { id: nextId(), sku: Math.floor(Math.random() * plan.skus) };
-    reserves.push(hold);
-    pipeline.evalsha(session.reserveSha, 2, stockKey(session, hold.sku), holdKey(session, hold.id), 1);
-  }
-  const sentMs = performance.now();
-  const replies = (await pipeline.exec()) ?? [];
-  const ops = settles.length + reserves.length;
-  if (pass !== null) {
-    pass.latency.record((performance.now() - sentMs) * 1000, ops);
-    pass.ops += ops;
-  }
-  lane.held = [];
-  for (let index = 0; index < ops; index++) {
-    const [error, value] = replies[index] ?? [new Error('missing reply'), null];
-    const settle = index < settles.length ? settles[index] : null;
-    if (error !== null) noteAnomaly(counts, error.message);
-    else if (settle !== null) {
-      if (value !== 1) noteAnomaly(counts, `settle ${settle.id}: ${String(value)}`);
-      else if (settle.commit) counts.commitOk += 1;
-      else counts.releaseOk += 1;
-    } else if (value === 1) {
-      counts.reserveOk += 1;
-      lane.held.push(reserves[index - settles.length]);
-    } else if (value === 0) counts.reserveRefused += 1;
-    else noteAnomaly(counts, `reserve: ${String(value)}`);
+/** Opens the connections, stocks SKUs 0 to `skus` - 1 with `units` units each, runs `use`, then removes every key of the run. */
+async function onStockedSession<T>(plan: { url: string; connections: number }, skus: number, units: number, use: (session: RedisSession) => Promise<T>): Promise<T> {
+  const session = await openSession(plan.url, plan.connections);
+  try {
+    await stock(session, skus, units);
+    return await use(session);
+  } finally {
+    await closeSession(session);
   }
 }
 
-export interface RedisMixPlan {
-  url: string;
-  skus: number;
-  unitsPerSku: number;
-  connections: number;
+/** The scripts' replies: 1 done, a reserve's 0 sold out; an error, a duplicate id (2) or a settle that found no hold (0) is an anomaly. */
+function replyOf(op: PeerOp, [error, value]: [Error | null, unknown]): PeerReply {
+  if (error !== null) return { anomaly: error.message };
+  if (value === 1) return 'done';
+  if (op.settle !== null) return { anomaly: `settle ${op.hold.id}: ${String(value)}` };
+  return value === 0 ? 'sold-out' : { anomaly: `reserve: ${String(value)}` };
+}
+
+/** Every op of a round trip is one script call in one pipeline on the lane's connection. */
+function redisLink(session: RedisSession): PeerLink {
+  return {
+    send: async (lane, ops) => {
+      const pipeline = session.clients[lane].pipeline();
+      for (const { hold, settle } of ops) {
+        const keys = [stockKey(session, hold.sku), holdKey(session, hold.id)];
+        if (settle === null) pipeline.evalsha(session.reserveSha, 2, ...keys, 1);
+        else pipeline.evalsha(session.settleSha, 2, ...keys, settle);
+      }
+      const replies = (await pipeline.exec()) ?? [];
+      return ops.map((op, index) => replyOf(op, replies[index] ?? [new Error('missing reply'), null]));
+    },
+  };
+}
+
+export interface RedisMixPlan extends PeerMixPlan {
   reservesPerPipeline: number;
-  warmupMs: number;
-  durationMs: number;
 }
 
 /**
@@ -143,111 +131,35 @@ export interface RedisMixPlan {
  * pipelines that settle its previous pipeline's holds (commit|release 50:50) and reserve
  * `reservesPerPipeline` new holds of 1 unit. Every script call counts as one op.
  */
-export async function runRedisUniform(plan: RedisMixPlan): Promise<CaseResult> {
-  const session = await openSession(plan.url, plan.connections);
-  try {
-    await stock(session, plan.skus, plan.unitsPerSku);
-    const counts = createPeerCounts();
-    const lanes: MixLane[] = Array.from({ length: plan.connections }, () => ({ held: [] }));
-    let idCount = 0;
-    const nextId = (): string => `u${idCount++}`;
-    const runFor = (durationMs: number, pass: PeerPass | null): Promise<number> => {
-      const deadlineMs = performance.now() + durationMs;
-      return runLoops(plan.connections, async (index) => {
-        while (performance.now() < deadlineMs) await mixPipeline(session, session.clients[index], lanes[index], plan, counts, nextId, pass);
-      });
-    };
-    await runFor(plan.warmupMs, null);
-    const pass = newPass(plan.durationMs);
-    const elapsedMs = await runFor(plan.durationMs, pass);
-    const held = lanes.reduce((sum, lane) => sum + lane.held.length, 0);
-    const state = await reservedOf(session, plan.skus);
-    return {
+export function runRedisUniform(plan: RedisMixPlan): Promise<CaseResult> {
+  return onStockedSession(plan, plan.skus, plan.unitsPerSku, async (session) => {
+    const run = await runPeerMix(redisLink(session), plan, settleAllThenReserve(plan.reservesPerPipeline));
+    const units = await stockUnits(session, plan.skus);
+    return peerResult(run, {
       name: 'peer-redis-uniform',
       description: `Redis + Lua check-and-decrement, ${plan.connections} connections pipelining ${plan.reservesPerPipeline} reserves + the previous pipeline's commit|release; ${plan.skus} SKUs`,
-      ops: pass.ops,
-      durationMs: Math.round(elapsedMs),
-      opsPerSecond: opsPerSecond(pass.ops, elapsedMs),
       latencyMeasures: 'pipeline sent → its replies read, counted once per op it carries, measured pass only',
-      latencyUs: summarizeLatencyUs(pass.latency),
-      checks: [
-        check('errors and settles that found no hold', 0, counts.anomalies),
-        check('reserves refused (stock far above demand)', 0, counts.reserveRefused),
-        check('units reserved, all SKUs (HGET) vs driver', held, state.reserved),
-      ],
-      targets: [],
-      details: { ...countsDetails(counts), connections: plan.connections, reservesPerPipeline: plan.reservesPerPipeline, skus: plan.skus },
-    };
-  } finally {
-    await closeSession(session);
-  }
+      checks: mixChecks(run, 'units reserved, all SKUs (HGET) vs driver', units.reservedUnits),
+      details: { connections: plan.connections, reservesPerPipeline: plan.reservesPerPipeline, skus: plan.skus },
+    });
+  });
 }
 
-export interface RedisHotPlan {
-  url: string;
-  units: number;
-  attempts: number;
-  connections: number;
+export interface RedisHotPlan extends PeerHotPlan {
   attemptsPerPipeline: number;
 }
 
 /** Redis + Lua on one hot SKU: `attempts` reserves of 1 unit (unique ids) against `units` units, pipelined. */
-export async function runRedisHot(plan: RedisHotPlan): Promise<CaseResult> {
-  const session = await openSession(plan.url, plan.connections);
-  try {
-    await stock(session, 1, plan.units);
-    const counts = createPeerCounts();
-    const pass = newPass(Number.POSITIVE_INFINITY);
-    let issued = 0;
-    const elapsedMs = await runLoops(plan.connections, async (lane) => {
-      const client = session.clients[lane];
-      while (issued < plan.attempts) {
-        const batch = Math.min(plan.attemptsPerPipeline, plan.attempts - issued);
-        const pipeline = client.pipeline();
-        for (let index = 0; index < batch; index++) pipeline.evalsha(session.reserveSha, 2, stockKey(session, 0), holdKey(session, `h${issued++}`), 1);
-        const sentMs = performance.now();
-        const replies = (await pipeline.exec()) ?? [];
-        pass.latency.record((performance.now() - sentMs) * 1000, batch);
-        pass.ops += batch;
-        for (const [error, value] of replies) {
-          if (error !== null) noteAnomaly(counts, error.message);
-          else if (value === 1) counts.reserveOk += 1;
-          else if (value === 0) counts.reserveRefused += 1;
-          else noteAnomaly(counts, `reserve: ${String(value)}`);
-        }
-      }
-    });
-    const state = await reservedOf(session, 1);
-    return {
+export function runRedisHot(plan: RedisHotPlan): Promise<CaseResult> {
+  return onStockedSession(plan, 1, plan.units, async (session) => {
+    const run = await runPeerHot(redisLink(session), plan, plan.attemptsPerPipeline);
+    const units = await stockUnits(session, 1);
+    return peerResult(run, {
       name: 'peer-redis-hot',
       description: `Redis + Lua check-and-decrement on one hot SKU: ${plan.units} units, ${plan.attempts} attempts of 1 unit, ${plan.connections} connections pipelining ${plan.attemptsPerPipeline}`,
-      ops: pass.ops,
-      durationMs: Math.round(elapsedMs),
-      opsPerSecond: opsPerSecond(pass.ops, elapsedMs),
       latencyMeasures: 'pipeline sent → its replies read, counted once per attempt it carries',
-      latencyUs: summarizeLatencyUs(pass.latency),
-      checks: [
-        check('attempts answered', plan.attempts, pass.ops),
-        check('accepted', plan.units, counts.reserveOk),
-        check('reserved (HGET)', plan.units, state.reserved),
-        check('available left (HGET)', 0, state.available),
-        check('errors', 0, counts.anomalies),
-      ],
-      targets: [],
-      details: { ...countsDetails(counts), connections: plan.connections, attemptsPerPipeline: plan.attemptsPerPipeline },
-    };
-  } finally {
-    await closeSession(session);
-  }
-}
-
-export function countsDetails(counts: PeerCounts): Record<string, number | string> {
-  return {
-    reserveOk: counts.reserveOk,
-    reserveRefused: counts.reserveRefused,
-    commitOk: counts.commitOk,
-    releaseOk: counts.releaseOk,
-    anomalies: counts.anomalies,
-    firstAnomaly: counts.firstAnomaly,
-  };
+      checks: hotChecks(plan, run, units, 'HGET'),
+      details: { connections: plan.connections, attemptsPerPipeline: plan.attemptsPerPipeline },
+    });
+  });
 }

@@ -1,8 +1,6 @@
-import { runOnFreshServer } from '../../gateway/fresh-server-case.js';
 import type { CaseShape } from '../../gateway/servers.js';
 import type { SuiteCase } from '../types.js';
-import { ENGINE_SHARDS, measured, uniformSkus } from './common.js';
-import { GATEWAY_BATCHED_SHAPE, GATEWAY_SINGLE_SHAPE } from './gateway-shapes.js';
+import { freshServerRun, GATEWAY_BATCHED_SHAPE, GATEWAY_SINGLE_SHAPE } from './gateway-shapes.js';
 
 function echoCase(name: string, shape: CaseShape, what: string): SuiteCase {
   return {
@@ -10,12 +8,9 @@ function echoCase(name: string, shape: CaseShape, what: string): SuiteCase {
     group: 'ceiling',
     summary: `a raw ws echo server (child process) sent the gateway case's frames, ${what}: no engine, no JSON-RPC`,
     unit: 'ops/s',
-    run: async ({ profile }) => measured(await runOnFreshServer({
-      name, server: 'echo', shape, skus: uniformSkus(), unitsPerSku: 0, shards: ENGINE_SHARDS, warmupMs: profile.warmupMs, durationMs: profile.durationMs,
-    })),
+    run: freshServerRun(name, 'echo', shape),
   };
 }
 
 export const ceilingWsEchoBatched = echoCase('ceiling-ws-echo-batched', GATEWAY_BATCHED_SHAPE, `${GATEWAY_BATCHED_SHAPE.opsPerFrame}-op frames on 1 connection`);
 export const ceilingWsEchoSingle = echoCase('ceiling-ws-echo-single', GATEWAY_SINGLE_SHAPE, `one op per frame on ${GATEWAY_SINGLE_SHAPE.connections} connections`);
-

@@ -2,7 +2,7 @@ import { hotSkuPlan } from '../../cases/engine-load.js';
 import { runHotSku } from '../../cases/hot-sku.js';
 import { HOT_SKU_ATTEMPTS_PER_SECOND_GOAL } from '../../targets.js';
 import type { SuiteCase } from '../types.js';
-import { ENGINE_SHARDS, engineLoad, measured, peerTarget, throughputTarget } from './common.js';
+import { ENGINE_SHARDS, engineLoad, measured, throughputAndRedisTargets } from './common.js';
 import { ENGINE_REDIS_RATIO_GOAL } from './engine-uniform.js';
 
 /** bench:engine (b): one SKU, N units, 2N reserve attempts; exactly N accepted. */
@@ -13,9 +13,6 @@ export const engineHotSku: SuiteCase = {
   unit: 'attempts/s',
   ceiling: 'ceiling-transport-2',
   peers: ['peer-redis-hot', 'peer-postgres-hot'],
-  targets: (own, lookup) => [
-    throughputTarget(own, HOT_SKU_ATTEMPTS_PER_SECOND_GOAL, 'throughput', 'attempts/s'),
-    peerTarget(own, lookup, 'peer-redis-hot', ENGINE_REDIS_RATIO_GOAL, 'Redis + Lua'),
-  ],
+  targets: throughputAndRedisTargets(HOT_SKU_ATTEMPTS_PER_SECOND_GOAL, { peerCase: 'peer-redis-hot', ratio: ENGINE_REDIS_RATIO_GOAL, label: 'Redis + Lua' }, 'attempts/s'),
   run: async ({ profile }) => measured(await runHotSku(hotSkuPlan(ENGINE_SHARDS, profile.hotUnits, engineLoad(profile)))),
 };

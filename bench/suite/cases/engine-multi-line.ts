@@ -1,7 +1,5 @@
-import { uniformMixPlan } from '../../cases/engine-load.js';
-import { runUniformMix } from '../../cases/uniform-mix.js';
 import type { SuiteCase } from '../types.js';
-import { ENGINE_SHARDS, engineLoad, measured, uniformSkus } from './common.js';
+import { ENGINE_SHARDS, measured, runUniformOnEngine } from './common.js';
 
 const LINES = 2;
 
@@ -14,7 +12,7 @@ export const engineMultiLine: SuiteCase = {
   ceiling: 'ceiling-transport-2',
   references: ['ceiling-ledger-loop'],
   run: async ({ profile }) => {
-    const result = await runUniformMix({ ...uniformMixPlan(ENGINE_SHARDS, uniformSkus(), engineLoad(profile)), linesPerReserve: LINES });
+    const result = await runUniformOnEngine(profile, ENGINE_SHARDS, LINES);
     result.name = 'engine-multi-line';
     return measured(result);
   },

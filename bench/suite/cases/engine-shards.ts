@@ -1,7 +1,5 @@
-import { uniformMixPlan } from '../../cases/engine-load.js';
-import { runUniformMix } from '../../cases/uniform-mix.js';
 import type { SuiteCase } from '../types.js';
-import { engineLoad, measured, uniformSkus } from './common.js';
+import { measured, runUniformOnEngine } from './common.js';
 
 /**
  * The uniform mix at another shard count (engine-uniform is 2): how throughput scales. Shards 0
@@ -18,6 +16,6 @@ export function engineShards(shards: number): SuiteCase {
     unit: 'ops/s',
     ceiling: shards === 0 ? 'ceiling-ledger-loop' : `ceiling-transport-${shards}`,
     references: shards === 0 ? [] : ['ceiling-ledger-loop'],
-    run: async ({ profile }) => measured(await runUniformMix(uniformMixPlan(shards, uniformSkus(), engineLoad(profile)))),
+    run: async ({ profile }) => measured(await runUniformOnEngine(profile, shards)),
   };
 }

@@ -1,8 +1,6 @@
-import { uniformMixPlan } from '../../cases/engine-load.js';
-import { runUniformMix } from '../../cases/uniform-mix.js';
 import { UNIFORM_MIX_OPS_PER_SECOND_GOAL } from '../../targets.js';
 import type { SuiteCase } from '../types.js';
-import { ENGINE_SHARDS, engineLoad, measured, peerTarget, throughputTarget, uniformSkus } from './common.js';
+import { ENGINE_SHARDS, measured, runUniformOnEngine, throughputAndRedisTargets } from './common.js';
 
 /** The engine's goal against Redis + Lua on the same workload. */
 export const ENGINE_REDIS_RATIO_GOAL = 8;
@@ -16,12 +14,6 @@ export const engineUniform: SuiteCase = {
   ceiling: 'ceiling-transport-2',
   references: ['ceiling-ledger-loop'],
   peers: ['peer-redis-uniform', 'peer-postgres-uniform'],
-  targets: (own, lookup) => [
-    throughputTarget(own, UNIFORM_MIX_OPS_PER_SECOND_GOAL),
-    peerTarget(own, lookup, 'peer-redis-uniform', ENGINE_REDIS_RATIO_GOAL, 'Redis + Lua'),
-  ],
-  run: async ({ profile }) => {
-    const result = await runUniformMix(uniformMixPlan(ENGINE_SHARDS, uniformSkus(), engineLoad(profile)));
-    return measured(result);
-  },
+  targets: throughputAndRedisTargets(UNIFORM_MIX_OPS_PER_SECOND_GOAL, { peerCase: 'peer-redis-uniform', ratio: ENGINE_REDIS_RATIO_GOAL, label: 'Redis + Lua' }),
+  run: async ({ profile }) => measured(await runUniformOnEngine(profile, ENGINE_SHARDS)),
 };

@@ -1,9 +1,7 @@
-import { UNIFORM_UNITS_PER_SKU } from '../../cases/engine-load.js';
-import { runOnFreshServer } from '../../gateway/fresh-server-case.js';
 import { BATCHED_OPS_PER_SECOND_GOAL, SINGLE_OPS_PER_SECOND_GOAL } from '../../gateway/targets.js';
 import type { SuiteCase } from '../types.js';
-import { ENGINE_SHARDS, measured, peerTarget, throughputTarget, uniformSkus } from './common.js';
-import { GATEWAY_BATCHED_SHAPE, GATEWAY_SINGLE_SHAPE } from './gateway-shapes.js';
+import { throughputAndRedisTargets, throughputTarget } from './common.js';
+import { freshServerRun, GATEWAY_BATCHED_SHAPE, GATEWAY_SINGLE_SHAPE } from './gateway-shapes.js';
 
 /** The gateway's goal against Redis + Lua pipelined, on the same workload. */
 const GATEWAY_REDIS_RATIO_GOAL = 3;
@@ -17,14 +15,8 @@ export const gatewayBatched: SuiteCase = {
   ceiling: 'ceiling-ws-echo-batched',
   references: ['ceiling-ledger-loop'],
   peers: ['peer-redis-uniform', 'peer-postgres-uniform'],
-  targets: (own, lookup) => [
-    throughputTarget(own, BATCHED_OPS_PER_SECOND_GOAL),
-    peerTarget(own, lookup, 'peer-redis-uniform', GATEWAY_REDIS_RATIO_GOAL, 'Redis + Lua pipelined'),
-  ],
-  run: async ({ profile }) => measured(await runOnFreshServer({
-    name: 'gateway-batched', server: 'gateway', shape: GATEWAY_BATCHED_SHAPE, skus: uniformSkus(), unitsPerSku: UNIFORM_UNITS_PER_SKU,
-    shards: ENGINE_SHARDS, warmupMs: profile.warmupMs, durationMs: profile.durationMs,
-  })),
+  targets: throughputAndRedisTargets(BATCHED_OPS_PER_SECOND_GOAL, { peerCase: 'peer-redis-uniform', ratio: GATEWAY_REDIS_RATIO_GOAL, label: 'Redis + Lua pipelined' }),
+  run: freshServerRun('gateway-batched', 'gateway', GATEWAY_BATCHED_SHAPE),
 };
 
 /** bench:gateway's single case: 64 connections, one request per frame, 8 in flight each. */
@@ -36,8 +28,5 @@ export const gatewaySingle: SuiteCase = {
   ceiling: 'ceiling-ws-echo-single',
   references: ['ceiling-ledger-loop'],
   targets: (own) => [throughputTarget(own, SINGLE_OPS_PER_SECOND_GOAL)],
-  run: async ({ profile }) => measured(await runOnFreshServer({
-    name: 'gateway-single', server: 'gateway', shape: GATEWAY_SINGLE_SHAPE, skus: uniformSkus(), unitsPerSku: UNIFORM_UNITS_PER_SKU,
-    shards: ENGINE_SHARDS, warmupMs: profile.warmupMs, durationMs: profile.durationMs,
-  })),
+  run: freshServerRun('gateway-single', 'gateway', GATEWAY_SINGLE_SHAPE),
 };

@@ -1,11 +1,10 @@
 import { check } from '../../case-result.js';
 import { measureMemory } from '../../cases/memory.js';
 import type { SuiteCase, SuiteTarget } from '../types.js';
-import { measured } from './common.js';
+import { measured, oneRunResult } from './common.js';
 
 const BYTES_PER_POSITION_GOAL = 300;
 const BYTES_PER_LIVE_HOLD_GOAL = 400;
-const NO_LATENCY = { count: 0, p50Us: 0, p99Us: 0, p999Us: 0, maxUs: 0 };
 
 function atMost(name: string, goal: number, measuredValue: number | undefined): SuiteTarget {
   if (measuredValue === undefined) return { name, goal: `<= ${goal} B`, measured: 'not measured', met: null };
@@ -26,27 +25,24 @@ export const memory: SuiteCase = {
   ],
   run: async ({ profile }) => {
     const figures = measureMemory({ skus: profile.memorySkus, holds: profile.memoryHolds });
-    return measured({
+    return measured(oneRunResult({
       name: 'memory',
       description: `${figures.skus} SKUs received at one location, then ${figures.holds} live holds of 1 unit; heapUsed after global.gc() each time (the ledger driven directly)`,
       ops: figures.skus,
-      durationMs: Math.round(figures.loadMs),
-      opsPerSecond: Math.round((figures.skus * 1000) / figures.loadMs),
+      elapsedMs: figures.loadMs,
       latencyMeasures: 'none',
-      latencyUs: NO_LATENCY,
       checks: [
         check('refused receives and reserves', 0, figures.refused),
         check('positions (ledger counters)', figures.skus, figures.positionsCounted),
         check('live holds (ledger counters)', figures.holds, figures.liveHoldsCounted),
       ],
-      targets: [],
       details: {
         heapBytesBaseline: figures.heapBytesBaseline,
         heapBytesAfterPositions: figures.heapBytesAfterPositions,
         heapBytesAfterHolds: figures.heapBytesAfterHolds,
         holdMs: Math.round(figures.holdMs),
       },
-    }, {
+    }), {
       metrics: {
         bytesPerPosition: Math.round(figures.bytesPerPosition),
         bytesPerLiveHold: Math.round(figures.bytesPerLiveHold),

@@ -51,7 +51,7 @@ export const peerPostgresUniform: SuiteCase = {
   unit: 'ops/s',
   needs: 'postgres',
   run: async ({ profile, peers }) => measured(await runPostgresUniform({
-    url: url(peers.postgresUrl, 'postgres'), skus: SKU_COUNT, unitsPerSku: UNIFORM_UNITS_PER_SKU, clients: POSTGRES_CLIENTS,
+    url: url(peers.postgresUrl, 'postgres'), skus: SKU_COUNT, unitsPerSku: UNIFORM_UNITS_PER_SKU, connections: POSTGRES_CLIENTS,
     warmupMs: profile.warmupMs, durationMs: profile.durationMs,
   })),
 };
@@ -63,6 +63,6 @@ export const peerPostgresHot: SuiteCase = {
   unit: 'attempts/s',
   needs: 'postgres',
   run: async ({ profile, peers }) => measured(await runPostgresHot({
-    url: url(peers.postgresUrl, 'postgres'), units: profile.postgresHotUnits, attempts: profile.postgresHotUnits * 2, clients: POSTGRES_CLIENTS,
+    url: url(peers.postgresUrl, 'postgres'), units: profile.postgresHotUnits, attempts: profile.postgresHotUnits * 2, connections: POSTGRES_CLIENTS,
   })),
 };

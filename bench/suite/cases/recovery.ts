@@ -1,13 +1,11 @@
-import { check } from '../../case-result.js';
+import { check, opsPerSecond } from '../../case-result.js';
 import { recoverBatched, recoverSynthetic } from '../../durability/recovery.js';
 import type { SuiteCase } from '../types.js';
-import { ENGINE_SHARDS, measured, throughputTarget, uniformSkus } from './common.js';
+import { ENGINE_SHARDS, measured, oneRunResult, throughputTarget, uniformSkus } from './common.js';
 
 /** bench:durability's goal: 1M one-op journal records recovered in under 3 s. */
 const RECOVERY_TARGET_RECORDS = 1_000_000;
 const RECOVERY_RECORDS_PER_SECOND_GOAL = Math.ceil(RECOVERY_TARGET_RECORDS / 3);
-
-const NO_LATENCY = { count: 0, p50Us: 0, p99Us: 0, p999Us: 0, maxUs: 0 };
 
 /**
  * Recovery time: an engine (1 shard) starting on a journal of N records of one receive each (the
@@ -33,27 +31,23 @@ export const recovery: SuiteCase = {
     const skus = uniformSkus();
     const synthetic = await recoverSynthetic(profile.recoveryRecords, skus);
     const batched = await recoverBatched(profile.recoveryRecords, skus, ENGINE_SHARDS);
-    const recordsPerSecond = Math.round((synthetic.records * 1000) / synthetic.ms);
-    return measured({
+    return measured(oneRunResult({
       name: 'recovery',
       description: `engine start (1 shard) on ${synthetic.records} journal records of one receive each, until ready`,
       ops: synthetic.records,
-      durationMs: Math.round(synthetic.ms),
-      opsPerSecond: recordsPerSecond,
+      elapsedMs: synthetic.ms,
       latencyMeasures: 'none (one timed start)',
-      latencyUs: NO_LATENCY,
       checks: [
         check('recovered onHand (first 100 SKUs)', synthetic.expectedOnHand, synthetic.onHand),
         check('recovered reserved units (batched journal, all SKUs)', batched.expectedReserved, batched.reserved),
       ],
-      targets: [],
       details: {
         syntheticBytes: synthetic.bytes,
         batchedOps: batched.ops,
         batchedBytes: batched.bytes,
         batchedShards: ENGINE_SHARDS,
       },
-    }, {
+    }), {
       metrics: {
         records: synthetic.records,
         recoveryMs: Math.round(synthetic.ms),
@@ -61,7 +55,7 @@ export const recovery: SuiteCase = {
         batchedRecoveryMs: Math.round(batched.ms),
         batchedOps: batched.ops,
       },
-      ownCeiling: { name: 'journal decode only', opsPerSecond: Math.round((synthetic.records * 1000) / synthetic.decodeOnlyMs) },
+      ownCeiling: { name: 'journal decode only', opsPerSecond: opsPerSecond(synthetic.records, synthetic.decodeOnlyMs) },
     });
   },
 };

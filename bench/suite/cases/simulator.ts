@@ -5,6 +5,7 @@ import { runSimulation } from '../../../simulator/run.js';
 import { opsPerSecond } from '../../case-result.js';
 import { atLeast } from '../../targets.js';
 import type { CaseMeasurement, Profile, SuiteCase } from '../types.js';
+import { oneRunResult } from './common.js';
 
 /**
  * The simulator case: the flash-sale scenario in virtual time, the holdfast strategy only (an
@@ -15,7 +16,6 @@ import type { CaseMeasurement, Profile, SuiteCase } from '../types.js';
  */
 const SCENARIO = 'flash-sale';
 const SEED = 1;
-const NO_LATENCY = { count: 0, p50Us: 0, p99Us: 0, p999Us: 0, maxUs: 0 };
 
 /** Issue 6: a million simulated orders in 10 s or less. */
 const TARGET_ORDERS_PER_SECOND = 100_000;
@@ -56,18 +56,15 @@ async function runSimulationOnce(profile: Profile): Promise<CaseMeasurement> {
   const ordersPerSecond = opsPerSecond(report.orders.offered, elapsedMs);
   const ceiling = await bareKernelEventsPerSecond(events);
   return {
-    result: {
+    result: oneRunResult({
       name: 'simulator-virtual',
       description: `${scenario.name} (${scenario.durationMs / 1000} virtual s), seed ${SEED}, holdfast strategy, virtual time`,
       ops: events,
-      durationMs: Math.round(elapsedMs),
-      opsPerSecond: opsPerSecond(events, elapsedMs),
+      elapsedMs,
       latencyMeasures: 'none (one timed run)',
-      latencyUs: NO_LATENCY,
       checks: [{ name: 'holdfast oversold units', expected: 0, actual: report.units.oversold, pass: report.units.oversold === 0 }],
-      targets: [],
       details: { scenario: scenario.name, virtualMs: scenario.durationMs, seed: SEED, orders: report.orders.offered },
-    },
+    }),
     metrics: {
       kernelEvents: events,
       orders: report.orders.offered,
