@@ -61,6 +61,7 @@ function strategyReport(strategy: StrategyName): StrategyReport {
       paid: naive ? 53_291 : 49_600,
       fulfilled: naive ? 51_947 : 49_600,
       cancelled: naive ? 1_344 : 0,
+      unfinished: 0,
     },
     units: {
       offered: 97_000,
@@ -83,6 +84,7 @@ function strategyReport(strategy: StrategyName): StrategyReport {
     queueDepthMax: naive ? 4_000 : 350,
     shardQueueDepthMax: naive ? null : 120,
     unexpectedRefusals: 0,
+    eventsRun: 1_234_567,
     timeline: timeline(strategy),
   };
 }
