@@ -5,6 +5,12 @@ import type { BackorderQueue } from './backorder-queue.js';
 import type { ChannelPolicy } from './channel-policy.js';
 import { availableOf, isVacant, Position, shortfallOf } from './position.js';
 
+/** Positions looked up by scanning; beyond this many, by a Map. */
+const POSITIONS_SCANNED_MAX = 8;
+
+/** The shared stand-in for a SKU with no position yet (never written to: the first one replaces it). */
+const NO_POSITIONS: Position[] = Object.freeze([]) as unknown as Position[];
+
 /**
  * The actor state of one SKU: its positions and running totals. Owned by exactly one ledger
  * (one shard thread), so every change is a plain local check-and-update.
@@ -29,21 +35,32 @@ export class SkuState {
   backorders: BackorderQueue | null = null;
   /** The last shortage refusal given for this SKU (reused while identical: see Ledger.shortage). */
   lastShortage: Refusal | null = null;
-  readonly positions = new Map<string, Position>();
-  /** Positions in placement priority order. */
-  readonly ordered: Position[] = [];
+  /**
+   * location → position, built once a SKU has more than POSITIONS_SCANNED_MAX positions; below
+   * that a scan of `ordered` is as quick, and a Map per SKU costs ~150 bytes a million times over.
+   */
+  private byLocation: Map<string, Position> | null = null;
+  /** Positions in placement priority order (a one-element literal at first: a pushed-to `[]` reserves 17 slots). */
+  ordered: Position[] = NO_POSITIONS;
 
   constructor(readonly sku: string) {}
 
   position(location: string): Position | undefined {
-    return this.positions.get(location);
+    if (this.byLocation !== null) return this.byLocation.get(location);
+    const ordered = this.ordered;
+    for (let i = 0; i < ordered.length; i++) if (ordered[i].location === location) return ordered[i];
+    return undefined;
   }
 
   addPosition(location: string, rank: number): Position {
     const position = new Position(this, location, rank);
-    this.positions.set(location, position);
-    this.ordered.push(position);
-    this.ordered.sort(byRankThenName);
+    if (this.ordered === NO_POSITIONS) this.ordered = [position];
+    else {
+      this.ordered.push(position);
+      this.ordered.sort(byRankThenName);
+    }
+    if (this.byLocation !== null) this.byLocation.set(location, position);
+    else if (this.ordered.length > POSITIONS_SCANNED_MAX) this.byLocation = new Map(this.ordered.map((p) => [p.location, p]));
     return position;
   }
 
@@ -66,7 +83,7 @@ export class SkuState {
   /** Undoes addPosition for a position that never held anything (a refused reserve made it). */
   removeEmptyPosition(position: Position): void {
     invariant(isVacant(position), `position ${this.sku}@${position.location} is not vacant`);
-    this.positions.delete(position.location);
+    this.byLocation?.delete(position.location);
     this.ordered.splice(this.ordered.indexOf(position), 1);
   }
 
