@@ -203,7 +203,8 @@ export class Ledger {
       this.recordRefusal(new Hold(id, channel, ttlMs, deadline, unplaced(lines, lineIndexes), partCount, placement), refusal.error);
       return refusal;
     }
-    const hold = new Hold(id, this.channels.intern(channel), ttlMs, deadline, placed, partCount, placement);
+    // An exact-size copy: `placed` grew by push, which reserves 17 slots; a live hold keeps its lines for minutes.
+    const hold = new Hold(id, this.channels.intern(channel), ttlMs, deadline, placed.slice(), partCount, placement);
     hold.order = ++this.holdOrder;
     this.holds.set(id, hold);
     this.liveHolds++;
