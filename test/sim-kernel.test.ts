@@ -77,15 +77,40 @@ describe('simulator kernel', () => {
     expect(latencySchema.safeParse({ kind: 'fixed', ms: -1 }).error?.issues[0].path).toEqual(['ms']);
   });
 
+  it('waits for an owed answer however many promise turns it takes, and only for owed ones', async () => {
+    const kernel = new Kernel();
+    const seen: string[] = [];
+    const slowAnswer = async (turns: number): Promise<void> => {
+      for (let i = 0; i < turns; i++) await null;
+    };
+    kernel.at(100, () => {
+      const answered = kernel.expectAnswer();
+      void slowAnswer(25).then(() => {
+        answered();
+        seen.push(`answer @${kernel.timeUs}`);
+        kernel.after(5, () => seen.push(`reply @${kernel.timeUs}`));
+      });
+    });
+    kernel.at(200, () => seen.push(`next @${kernel.timeUs}`));
+    kernel.at(300, () => {
+      // Not owed: time moves on without it, and it lands wherever the queue then is.
+      void slowAnswer(25).then(() => seen.push('unowed'));
+    });
+    kernel.at(400, () => seen.push(`last @${kernel.timeUs}`));
+    await kernel.run();
+    expect(seen.slice(0, 3)).toEqual(['answer @100', 'reply @105', 'next @200']);
+    expect(seen).toContain('last @400');
+  });
+
   it('drives the engine (shards 0) in virtual time: continuations run at their action’s time, holds expire on the kernel clock', async () => {
     const kernel = new Kernel();
     const engine = await createEngine({ shards: 0, clock: kernel.clock, expirySweepIntervalMs: 0 });
     try {
       const log: string[] = [];
       /** An action that makes an engine call says so: its continuation then runs at its time. */
-      const calling = (call: () => unknown) => () => {
-        kernel.awaitAnswers();
-        call();
+      const calling = (call: () => Promise<unknown>) => () => {
+        const answered = kernel.expectAnswer();
+        void call().then(answered);
       };
       kernel.at(0, () => void engine.receive({ sku: 'S', location: 'L', qty: 1 }));
       kernel.at(1_000, calling(() => engine.reserve({ id: 'a', channel: 'web', ttlMs: 5, lines: [{ sku: 'S', qty: 1 }] })

@@ -2,6 +2,9 @@ import type { Clock } from '../../engine/api/types.js';
 import { invariant } from '../../engine/ledger/assert.js';
 import { TtlQueue } from '../../engine/ledger/ttl-queue.js';
 
+/** Promise turns an owed engine answer may take (an in-thread engine answers in a handful). */
+const MICROTASK_TURNS_MAX = 10_000;
+
 /** A scheduled action: its time (µs) and its place among actions at the same time. */
 export class SimEvent {
   heapIndex = -1;
@@ -18,15 +21,16 @@ export class SimEvent {
  * at equal times, in the order they were scheduled, so a run is a pure function of its inputs.
  * Its clock is the engine's clock (`shards: 0`), so holds expire in virtual time.
  *
- * Engine calls resolve through promises; an action that makes one calls awaitAnswers(), and
- * run() lets its microtasks settle before the next action, so its `engine.reserve(...).then(...)`
- * continuation runs at the action's time.
+ * Engine calls resolve through promises; an action that makes one takes expectAnswer() and calls
+ * what it returns in its `.then`: run() waits for every owed answer before the next action, so
+ * the continuation runs at the action's time.
  */
 export class Kernel {
   private nowUs = 0;
   private scheduled = 0;
   private readonly queue = new TtlQueue<SimEvent>();
-  private answersAwaited = false;
+  /** Engine answers the running action is owed: time does not move on until they are in. */
+  private answersOwed = 0;
 
   readonly clock: Clock = { nowMs: () => Math.floor(this.nowUs / 1000) };
 
@@ -50,11 +54,19 @@ export class Kernel {
   }
 
   /**
-   * The running action started promise work (an engine call): its continuations settle before
-   * the next action. Actions that start none skip the wait, which is most of a run's cost.
+   * The running action made an engine call: the returned function is called when its answer is
+   * in (and its continuation has scheduled what it needs). run() lets microtasks run until every
+   * owed answer is in before time moves on, so an answer lands at the action's time however many
+   * promise turns the call takes. Actions that owe none pay nothing.
    */
-  awaitAnswers(): void {
-    this.answersAwaited = true;
+  expectAnswer(): () => void {
+    this.answersOwed++;
+    let answered = false;
+    return () => {
+      if (answered) return;
+      answered = true;
+      this.answersOwed--;
+    };
   }
 
   /** Runs every action due up to `untilUs` (all of them when omitted); returns how many ran. */
@@ -65,12 +77,8 @@ export class Kernel {
       this.nowUs = next.expiresAt;
       next.action();
       ran++;
-      if (this.answersAwaited) {
-        // Three turns of the microtask queue: an engine call's answer and the continuations it
-        // chains (syncMany's count of refusals, the link's reply) run before time moves on.
-        this.answersAwaited = false;
-        await null;
-        await null;
+      for (let turns = 0; this.answersOwed > 0; turns++) {
+        invariant(turns < MICROTASK_TURNS_MAX, `an engine answer owed at ${this.nowUs} µs never came (${MICROTASK_TURNS_MAX} microtask turns)`);
         await null;
       }
     }

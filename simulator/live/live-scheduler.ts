@@ -4,6 +4,8 @@ import { TtlQueue } from '../../engine/ledger/ttl-queue.js';
 import { SimEvent } from '../kernel/kernel.js';
 import type { Scheduler } from '../model/types.js';
 
+const NO_WAIT = (): void => {};
+
 /** Actions run back to back before the event loop gets a turn (engine answers, sockets). */
 const YIELD_EVERY_ACTIONS = 32;
 
@@ -38,7 +40,9 @@ export class LiveScheduler implements Scheduler {
   }
 
   /** Real time waits for answers as they come. */
-  awaitAnswers(): void {}
+  expectAnswer(): () => void {
+    return NO_WAIT;
+  }
 
   /**
    * Runs actions as they fall due until none is left and `busy()` (answers still owed) is false,

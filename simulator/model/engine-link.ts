@@ -106,13 +106,17 @@ export class EngineLink {
       leavesAtUs = admitted.doneUs;
     }
     this.recorder?.record(this.scheduler.timeUs / 1000, call.op, call.request);
-    this.scheduler.awaitAnswers();
+    const answered = this.scheduler.expectAnswer();
     call.invoke().then(
       (result) => {
+        answered();
         if (isApplied(result)) call.options.applied?.();
         this.reply(call, result, leavesAtUs);
       },
-      (error: unknown) => this.reply(call, refuse.unavailable(0, String(error)), leavesAtUs),
+      (error: unknown) => {
+        answered();
+        this.reply(call, refuse.unavailable(0, String(error)), leavesAtUs);
+      },
     );
   }
 

@@ -14,8 +14,11 @@ export interface Scheduler {
   at(atUs: number, action: () => void): void;
   /** Runs `action` `delayUs` from now. */
   after(delayUs: number, action: () => void): void;
-  /** The running action started an engine call: its answer's continuation runs before time moves on (virtual time). */
-  awaitAnswers(): void;
+  /**
+   * The running action made an engine call: call the returned function in the call's `.then`.
+   * In virtual time the answer then lands at the action's time; in real time it does nothing.
+   */
+  expectAnswer(): () => void;
 }
 
 export type StrategyName = 'naive' | 'holdfast';

@@ -60,8 +60,11 @@ class RecordingClient {
   /** Issues at `atMs` on the kernel; `then` gets the answer. */
   at<Op extends TraceOp>(atMs: number, op: Op, request: TraceRequest<Op>, then: (answer: TraceAnswer) => void = () => {}): void {
     this.kernel.at(Math.round(atMs * 1000), () => {
-      void this.issue(op, request).then(then);
-      this.kernel.awaitAnswers();
+      const answered = this.kernel.expectAnswer();
+      void this.issue(op, request).then((answer) => {
+        answered();
+        then(answer);
+      });
     });
   }
 }

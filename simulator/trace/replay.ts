@@ -54,7 +54,7 @@ export interface ReplayReport {
  * engine's never do: they resolve to a refusal, which is counted).
  *
  * It schedules one instant at a time (each schedules the next), so the scheduler holds a single
- * pending action, and calls awaitAnswers() after issuing an instant's calls. On the virtual
+ * pending action, and takes expectAnswer() for every call it issues. On the virtual
  * kernel, the caller drives the time:
  *
  *   const replay = replayTrace(events, { api: engine, scheduler: kernel, speed: 1, originMs: kernel.clock.nowMs() });
@@ -114,16 +114,22 @@ class Replay {
     while (this.issued < this.events.length && this.atUs(this.events[this.issued]) === atUs) {
       this.issue(this.events[this.issued++], atUs);
     }
-    this.options.scheduler.awaitAnswers();
     this.scheduleNext();
   }
 
   private issue(event: TraceEvent, atUs: number): void {
     for (const sku of skusOf(event)) this.skus.add(sku);
     this.byOp[event.op].calls++;
+    const answered = this.options.scheduler.expectAnswer();
     traceEventToCall(event, this.timeline)(this.options.api).then(
-      (answer) => this.onAnswer(event.op, answer, atUs),
-      (error: unknown) => this.fail(error),
+      (answer) => {
+        answered();
+        this.onAnswer(event.op, answer, atUs);
+      },
+      (error: unknown) => {
+        answered();
+        this.fail(error);
+      },
     );
   }
 
