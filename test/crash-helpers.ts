@@ -7,6 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FulfilLine, Reservation, ReserveRequest } from '../dist/engine/index.js';
+import { withDeadline } from './gateway-helpers.js';
+
+export { withDeadline };
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = join(ROOT, 'dist', 'engine', 'cli', 'main.js');
@@ -170,18 +173,6 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
 export async function killServer(server: ServerHandle, timeoutMs = 15_000): Promise<void> {
   if (server.alive()) server.child.kill('SIGKILL');
   await withDeadline(server.exited, timeoutMs, `holdfast serve (pid ${server.pid}) exiting after SIGKILL`);
-}
-
-export async function withDeadline<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** An operation on an existing hold, as the driver sends it. */

@@ -731,6 +731,30 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
       expect(all.map((event) => event.sku).sort()).toEqual(['SKU-1', 'SKU-2']);
     });
 
+    it('a listener subscribed twice (per SKU or to "*") keeps listening until both subscriptions end', async () => {
+      const causes: string[] = [];
+      const everything: string[] = [];
+      const listener = (event: Event) => causes.push(`${event.sku} ${event.cause}`);
+      const all = (event: Event) => everything.push(event.sku);
+      const first = engine.subscribe(['SKU-1'], listener);
+      const second = engine.subscribe(['SKU-1', 'SKU-2'], listener);
+      const allFirst = engine.subscribe('*', all);
+      const allSecond = engine.subscribe('*', all);
+      first();
+      first(); // idempotent: removes nothing more
+      allFirst();
+      expectOk(await receive('SKU-1', EAST, 1));
+      await vi.waitFor(() => expect(causes).toEqual(['SKU-1 receive']), { timeout: 2_000 });
+      await vi.waitFor(() => expect(everything).toEqual(['SKU-1']), { timeout: 2_000 });
+      second();
+      allSecond();
+      expectOk(await receive('SKU-1', EAST, 1));
+      expectOk(await receive('SKU-2', EAST, 1));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(causes).toEqual(['SKU-1 receive']);
+      expect(everything).toEqual(['SKU-1']);
+    });
+
     it('a listener that throws is counted in stats().listenerErrors and disturbs nothing', async () => {
       const seen: string[] = [];
       engine.subscribe(['SKU-1'], () => {

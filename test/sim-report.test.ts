@@ -118,6 +118,7 @@ function planPoint(ratePerSecond: number, shards: number, latencyMs: number | nu
     acceptedPerSecond: Math.min(ratePerSecond, shards * 5_000) * 0.95,
     oversoldUnits: 0,
     shedOrders,
+    unexpectedRefusals: 0,
     queueDepthMax: Math.round(load * 900),
     meetsSlo: p99Ms <= SLO_P99_MS && shedOrders === 0,
   };
@@ -128,9 +129,10 @@ function planResult(): PlanResult {
     PLAN_RATES_PER_SECOND.map((rate) => planPoint(rate, shards, latencyMs))));
   const capacity = PLAN_SHARDS.flatMap((shards) => PLAN_LATENCIES_MS.map((latencyMs) => {
     const meeting = points.filter((p) => p.shards === shards && p.latencyMs === latencyMs && p.meetsSlo);
-    return { shards, latencyMs, maxRatePerSecond: meeting.length === 0 ? null : Math.max(...meeting.map((p) => p.ratePerSecond)) };
+    const maxRatePerSecond = meeting.length === 0 ? null : Math.max(...meeting.map((p) => p.ratePerSecond));
+    return { shards, latencyMs, maxRatePerSecond, highestPassingRatePerSecond: maxRatePerSecond };
   }));
-  return { scenario: 'flash-sale', seed: 7, sloP99Ms: SLO_P99_MS, serviceUsPerOp: 25, points, capacity };
+  return { scenario: 'flash-sale', seed: 7, sloP99Ms: SLO_P99_MS, serviceUsPerOp: 25, durationMs: 50_000, points, capacity };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
-import { InvalidArgumentError } from '../api/errors.js';
 import { LIMITS } from '../api/limits.js';
+import { checkSubscription, ListenerIndex } from '../api/listener-index.js';
 import type { ChangeEvent, PositionView } from '../api/types.js';
-import { checkSku } from '../api/validate.js';
 
 /**
  * A SKU's availability as the gateway pushes it: the SKU totals of a change event, without the
@@ -24,33 +23,25 @@ export interface SubscriptionChanges {
  * is subscribed again.
  */
 export class SubscriptionRegistry {
-  /** sku → listener → how many live subscriptions registered it for that SKU. */
-  private readonly bySku = new Map<string, Map<AvailabilityListener, number>>();
+  private readonly listeners = new ListenerIndex<AvailabilityListener>((sku, on) => this.watch(sku, on));
   private toSubscribe = new Set<string>();
   private toUnsubscribe = new Set<string>();
 
   get skuCount(): number {
-    return this.bySku.size;
+    return this.listeners.skuCount;
   }
 
   /** Registers `listener` for `skus`; returns the (idempotent) function that removes it again. */
   add(skus: string[], listener: AvailabilityListener): () => void {
-    checkSubscription(skus, listener);
-    const unique = [...new Set(skus)];
-    for (const sku of unique) this.addOne(sku, listener);
-    let active = true;
-    return () => {
-      if (!active) return;
-      active = false;
-      for (const sku of unique) this.removeOne(sku, listener);
-    };
+    checkSubscription(skus, listener, false);
+    return this.listeners.add(skus, listener);
   }
 
   /** Calls the listeners of `event.sku`; a listener that throws is reported to `onError`, the others still run. */
   dispatch(event: AvailabilityEvent, onError: (error: unknown) => void): void {
-    const listeners = this.bySku.get(event.sku);
+    const listeners = this.listeners.listenersOf(event.sku);
     if (listeners === undefined) return;
-    for (const listener of [...listeners.keys()]) {
+    for (const listener of [...listeners]) {
       try {
         listener(event);
       } catch (error) {
@@ -73,29 +64,15 @@ export class SubscriptionRegistry {
 
   /** A new connection knows no subscription: every SKU with listeners is to be subscribed. */
   resetConnection(): void {
-    this.toSubscribe = new Set(this.bySku.keys());
+    this.toSubscribe = new Set(this.listeners.skus());
     this.toUnsubscribe = new Set();
   }
 
-  private addOne(sku: string, listener: AvailabilityListener): void {
-    let listeners = this.bySku.get(sku);
-    if (listeners === undefined) {
-      listeners = new Map();
-      this.bySku.set(sku, listeners);
+  /** A SKU's first listener queues a subscribe, its last one leaving an unsubscribe; within a flush they cancel out. */
+  private watch(sku: string, on: boolean): void {
+    if (on) {
       if (!this.toUnsubscribe.delete(sku)) this.toSubscribe.add(sku);
-    }
-    listeners.set(listener, (listeners.get(listener) ?? 0) + 1);
-  }
-
-  private removeOne(sku: string, listener: AvailabilityListener): void {
-    const listeners = this.bySku.get(sku);
-    const count = listeners?.get(listener);
-    if (listeners === undefined || count === undefined) return;
-    if (count > 1) listeners.set(listener, count - 1);
-    else listeners.delete(listener);
-    if (listeners.size > 0) return;
-    this.bySku.delete(sku);
-    if (!this.toSubscribe.delete(sku)) this.toUnsubscribe.add(sku);
+    } else if (!this.toSubscribe.delete(sku)) this.toUnsubscribe.add(sku);
   }
 }
 
@@ -104,15 +81,4 @@ export function chunkSkus(skus: readonly string[], size: number = LIMITS.skusPer
   const chunks: string[][] = [];
   for (let start = 0; start < skus.length; start += size) chunks.push(skus.slice(start, start + size));
   return chunks;
-}
-
-function checkSubscription(skus: unknown, listener: unknown): void {
-  if (typeof listener !== 'function') throw new InvalidArgumentError('listener: must be a function');
-  if (!Array.isArray(skus) || skus.length === 0 || skus.length > LIMITS.skusPerSubscriptionMax) {
-    throw new InvalidArgumentError(`skus: must be an array of 1 to ${LIMITS.skusPerSubscriptionMax} SKUs`);
-  }
-  skus.forEach((sku, index) => {
-    const problem = checkSku(sku);
-    if (problem !== null) throw new InvalidArgumentError(`skus[${index}]: ${problem.error.message.replace(/^sku: /, '')}`);
-  });
 }

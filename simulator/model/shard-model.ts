@@ -5,8 +5,10 @@ import { shardOfSku } from '../../engine/router/hash.js';
  * The engine's shards as modelled in virtual time: each a FIFO server that takes `serviceUs` per
  * operation. An operation touching several shards (a cross-shard hold) waits for the slowest.
  * A shard with `maxQueued` operations queued or in service refuses new ones (OVERLOADED), as
- * the real router does at its in-flight limit (an empty queue takes any batch, so a batch of
- * counts larger than the limit still gets through). Every operation takes the same time, so a shard
+ * the real router does at its in-flight limit. One difference: a call's operations are admitted
+ * or refused together, and an empty queue takes a batch larger than the limit; the real router
+ * admits a syncMany's counts one by one and refuses those beyond the limit (they would then be
+ * sent again). It only shows with limits below a batch of counts. Every operation takes the same time, so a shard
  * busy until t has ⌈(t − now) / serviceUs⌉ operations queued: no per-operation bookkeeping.
  */
 export class ShardModel {
