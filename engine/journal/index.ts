@@ -5,6 +5,8 @@ export { RECORD_HEADER_BYTES, RECORD_PAYLOAD_MAX_BYTES, checkRecordAt, encodeRec
 export type { RecordCheck } from './record-format.js';
 export { FSYNC_POLICIES, JournalWriter } from './journal-writer.js';
 export type { FsyncPolicy, JournalWriterOptions } from './journal-writer.js';
+export { LOCK_FILE_NAME, lockDataDir } from './data-dir-lock.js';
+export type { DataDirLock, LockHolder } from './data-dir-lock.js';
 export { readJournal, truncateJournal } from './journal-reader.js';
 export type { JournalReadResult, OnJournalRecord, TornTail } from './journal-reader.js';
 export { SNAPSHOT_PAYLOAD_MAX_BYTES, readChecksummedFile, writeChecksummedFileAtomic, writeFileAtomic } from './atomic-file.js';

@@ -24,6 +24,7 @@ import { returnsStatsOf } from './returns-stats.js';
 import { runBatch, runSyncMany, type BatchEntry, type BatchResult } from './batch.js';
 import { ledgerOptionsOf } from './ledger-options.js';
 import { checkSetPolicy, policyOf } from '../api/policy.js';
+import { lockDataDir, type DataDirLock } from '../journal/index.js';
 
 const STARTUP_TIMEOUT_MS = 30_000;
 
@@ -47,7 +48,15 @@ export class ShardedEngine implements Engine {
 
   /** Starts every shard's worker and waits until each has answered once (or fails clearly). */
   static async start(options: ResolvedOptions): Promise<ShardedEngine> {
-    const engine = new ShardedEngine(options);
+    // The lock comes before any worker reads the directory: a second owner fails before recovery.
+    const lock = options.durability === null ? null : lockDataDir(options.durability.dataDir, lockTag());
+    let engine: ShardedEngine;
+    try {
+      engine = new ShardedEngine(options, lock);
+    } catch (error) {
+      lock?.release();
+      throw error;
+    }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), STARTUP_TIMEOUT_MS);
@@ -57,7 +66,7 @@ export class ShardedEngine implements Engine {
     if (started === 'timeout' || !started.ok) {
       await engine.abandon();
       const why = started === 'timeout' ? `no answer within ${STARTUP_TIMEOUT_MS} ms` : started.error.message;
-      throw new Error(`holdfast: the shard workers did not start: ${why}`);
+      throw startupError(`holdfast: the shard workers did not start: ${why}`);
     }
     if (options.durability !== null) {
       try {
@@ -85,7 +94,7 @@ export class ShardedEngine implements Engine {
     await Promise.all(recovered.fixes.map(([shard, fields]) => this.call(shard, ...fields)));
   }
 
-  private constructor(private readonly options: ResolvedOptions) {
+  private constructor(private readonly options: ResolvedOptions, private readonly lock: DataDirLock | null) {
     this.links = Array.from({ length: options.shards }, (_, shard) => this.createLink(shard));
     this.index = options.shards > 1 ? new HoldIndex() : null;
     this.cross = this.index === null ? null : new CrossShard({
@@ -220,6 +229,7 @@ export class ShardedEngine implements Engine {
     clearInterval(this.sweepTimer);
     await Promise.all(this.links.map((link) => link.whenDrained()));
     await Promise.all(this.links.map((link) => link.destroy()));
+    this.lock?.release();
   }
 
   /**
@@ -235,6 +245,7 @@ export class ShardedEngine implements Engine {
     this.closed = true;
     clearInterval(this.sweepTimer);
     await Promise.allSettled(this.links.map((link) => link.destroy()));
+    this.lock?.release();
   }
 
   private byId(id: string, op: typeof OP.COMMIT | typeof OP.RELEASE | typeof OP.GET_RESERVATION): Promise<ReservationResult> {
@@ -328,4 +339,15 @@ export class ShardedEngine implements Engine {
     this.cross?.expireDue();
     for (const link of this.links) if (link.depth === 0) link.flush(true);
   }
+}
+
+/** Who holds a data directory, as its lock file tells another starter. */
+function lockTag(): string {
+  return process.argv.slice(1).join(' ').slice(0, 200);
+}
+
+/** A failed start keeps the code a shard's worker put in its message (codes do not cross threads). */
+function startupError(message: string): Error {
+  const code = /\b([A-Z][A-Z_]{3,}[A-Z]): /.exec(message)?.[1];
+  return Object.assign(new Error(message), code === undefined ? {} : { code });
 }
