@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   SYNC_TOO_OLD: 'a count is older than the movements the engine still remembers (syncHorizonMs); it cannot be rebased',
   OVERLOADED: 'the shard has reached its in-flight limit; retry after error.retryAfterMs',
   UNAVAILABLE: 'the shard failed while the request was in flight; the outcome is unknown, retry with the same id',
+  STORAGE_FAILED: 'the shard could not make the operation durable (disk full, I/O error, no file descriptors): nothing of it was applied, in memory or on disk; the shard takes no operations until it has recovered from disk',
   CLOSED: 'the engine is closed',
 } as const;
 
@@ -56,6 +57,8 @@ export const refuse = {
   }),
   unavailable: (shard: number, cause: string): Refusal =>
     refusal('UNAVAILABLE', `shard ${shard} failed: ${cause}`),
+  storageFailed: (shard: number, cause: string): Refusal =>
+    refusal('STORAGE_FAILED', `shard ${shard} is stopped after a storage failure (${cause}); nothing of this operation was applied; retry once it has recovered`),
   closed: (): Refusal => refusal('CLOSED', 'the engine is closed'),
 };
 

@@ -3,6 +3,7 @@ import { InvalidArgumentError as OptionsError } from './errors.js';
 import { LIMITS } from './limits.js';
 import { shown } from './validate.js';
 import { FSYNC_POLICIES, type FsyncPolicy } from '../journal/journal-writer.js';
+import { StorageFaults, type StorageFault } from '../journal/storage-faults.js';
 import { isStrategy, STRATEGIES } from './strategies.js';
 import type { Clock, StrategyName } from './types.js';
 
@@ -31,6 +32,14 @@ export interface EngineOptions {
   expirySweepIntervalMs?: number;
   /** Heap limit of each shard's worker thread, in MB. */
   shardHeapMb?: number;
+  /**
+   * Above this share of its heap limit (V8's heap in use), a shard refuses the operations that may
+   * grow it (reserve, receive, adjust, transfer, restock, sync, setPolicy) with LIMIT_REACHED, and
+   * keeps taking those that free memory. Default 75.
+   */
+  shardHeapWatermarkPercent?: number;
+  /** After a journal or snapshot failure, how often a stopped shard tries to recover from disk. Default 1000 ms. */
+  storageRetryIntervalMs?: number;
   /** How far back sync() can rebase a count: movements older than this are forgotten. Default 24 h. */
   syncHorizonMs?: number;
   /** Movements remembered per position for sync() (the oldest go first, shortening its horizon). */
@@ -43,6 +52,11 @@ export interface EngineOptions {
   fsyncIntervalMs?: number;
   /** A shard snapshots its ledger (and starts a new journal) after this many journal records. Default 100,000. */
   snapshotEveryRecords?: number;
+  /**
+   * Injected journal faults, for tests and chaos drills (needs a dataDir): in every shard, after
+   * `after` successful calls of `op` ('append', 'sync' or 'snapshot'), `times` calls fail with `code`.
+   */
+  storageFaults?: StorageFault[];
 }
 
 export type { FsyncPolicy };
@@ -53,6 +67,8 @@ export interface Durability {
   fsync: FsyncPolicy;
   fsyncIntervalMs: number;
   snapshotEveryRecords: number;
+  /** Injected failures (none unless a test asks). */
+  storageFaults: StorageFault[];
 }
 
 export interface ResolvedOptions {
@@ -70,6 +86,8 @@ export interface ResolvedOptions {
   outcomeRetentionMs: number;
   expirySweepIntervalMs: number;
   shardHeapMb: number;
+  shardHeapWatermarkPercent: number;
+  storageRetryIntervalMs: number;
   syncHorizonMs: number;
   syncMovementsPerPositionMax: number;
   durability: Durability | null;
@@ -86,8 +104,8 @@ const systemClock: Clock = { nowMs: () => Date.now() };
 const KNOWN = new Set<string>([
   'shards', 'clock', 'locationOrder', 'strategy', 'locationCosts', 'maxInFlightOpsPerShard', 'onOverload', 'maxWaitingOpsPerShard',
   'maxBatchOps', 'maxLiveHoldsPerShard', 'retainedOutcomesPerShard', 'outcomeRetentionMs',
-  'expirySweepIntervalMs', 'shardHeapMb', 'syncHorizonMs', 'syncMovementsPerPositionMax',
-  'dataDir', 'fsync', 'fsyncIntervalMs', 'snapshotEveryRecords',
+  'expirySweepIntervalMs', 'shardHeapMb', 'shardHeapWatermarkPercent', 'storageRetryIntervalMs', 'syncHorizonMs', 'syncMovementsPerPositionMax',
+  'dataDir', 'fsync', 'fsyncIntervalMs', 'snapshotEveryRecords', 'storageFaults',
 ]);
 
 /** A whole-number option (its fallback when absent); throws InvalidArgumentError naming it. Shared by every options object. */
@@ -150,7 +168,7 @@ function overloadOf(value: unknown): 'reject' | 'wait' {
 
 function durabilityOf(options: EngineOptions): Durability | null {
   if (options.dataDir === undefined) {
-    for (const key of ['fsync', 'fsyncIntervalMs', 'snapshotEveryRecords'] as const) {
+    for (const key of ['fsync', 'fsyncIntervalMs', 'snapshotEveryRecords', 'storageFaults'] as const) {
       if (options[key] !== undefined) throw new OptionsError(`${key}: only applies with a dataDir`);
     }
     return null;
@@ -164,7 +182,20 @@ function durabilityOf(options: EngineOptions): Durability | null {
     fsync,
     fsyncIntervalMs: integer(options, 'fsyncIntervalMs', 100, 1, 60_000),
     snapshotEveryRecords: integer(options, 'snapshotEveryRecords', 100_000, 1, 100_000_000),
+    storageFaults: storageFaultsOf(options.storageFaults),
   };
+}
+
+function storageFaultsOf(value: unknown): StorageFault[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.length > 16) throw new OptionsError('storageFaults: must be an array of at most 16 faults');
+  const faults = value.map((fault: StorageFault) => ({ op: fault?.op, after: fault?.after, times: fault?.times, code: fault?.code }));
+  try {
+    new StorageFaults(faults);
+  } catch (error) {
+    throw new OptionsError(`storageFaults: ${(error as Error).message}`);
+  }
+  return faults;
 }
 
 export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
@@ -187,6 +218,8 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     outcomeRetentionMs: integer(options, 'outcomeRetentionMs', 86_400_000, 1, 30 * 86_400_000),
     expirySweepIntervalMs: integer(options, 'expirySweepIntervalMs', 100, 0, 60_000),
     shardHeapMb: integer(options, 'shardHeapMb', 4096, 64, 65_536),
+    shardHeapWatermarkPercent: integer(options, 'shardHeapWatermarkPercent', 75, 10, 95),
+    storageRetryIntervalMs: integer(options, 'storageRetryIntervalMs', 1000, 10, 600_000),
     syncHorizonMs: integer(options, 'syncHorizonMs', 24 * 3600 * 1000, 1, LIMITS.ttlMsMax),
     syncMovementsPerPositionMax: integer(options, 'syncMovementsPerPositionMax', 256, 1, 1_000_000),
     durability: durabilityOf(options),

@@ -247,8 +247,20 @@ export interface LedgerCounters {
 
 export interface ShardStats {
   shard: number;
-  /** False while the shard's last batch failed (its worker died); true again once one succeeds. */
+  /**
+   * False while the shard's last batch failed (its worker died), while it is stopped after a
+   * storage failure, or once it gave up recovering; true again once it serves.
+   */
   healthy: boolean;
+  /** Why it is not healthy (STORAGE_FAILED's cause, RECOVERY_FAILED, a worker's death), or null. */
+  cause: string | null;
+  /** Journal or snapshot failures since the engine started (each stopped the shard until it recovered). */
+  storageFailures: number;
+  /** Times its worker thread died and was replaced. */
+  workerDeaths: number;
+  /** V8 heap in use in the shard's thread, and its limit, as of its last reply (0 before one). */
+  heapUsedBytes: number;
+  heapLimitBytes: number;
   /** Operations accepted by the router and not yet answered (queued + in flight). */
   queueDepth: number;
   queueDepthMax: number;

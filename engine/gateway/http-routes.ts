@@ -2,11 +2,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '../api/engine.js';
 import type { GatewayMetrics } from './metrics.js';
 
-/** The shards' health as /healthz reports it: a shard is healthy unless its last batch failed. */
+/**
+ * The shards' health as /healthz reports it: a shard is healthy unless its last batch failed (its
+ * worker died), it is stopped after a storage failure, or it gave up recovering; `cause` says which.
+ */
 export function healthOf(engine: Engine, closing: boolean): { status: 'ok' | 'degraded'; shards: unknown[] } {
   const shards = engine.stats().shards.map((shard) => ({
     shard: shard.shard,
     healthy: shard.healthy,
+    cause: shard.cause,
     queueDepth: shard.queueDepth,
     batchesInFlight: shard.batchesInFlight,
   }));

@@ -38,6 +38,27 @@ export class GatewayMetrics {
       },
     });
     new Gauge({
+      name: 'holdfast_shard_healthy', help: 'Whether a shard serves (0 while its worker is replaced, it is stopped after a storage failure, or it gave up)',
+      labelNames: ['shard'], registers,
+      collect() {
+        for (const shard of engine.stats().shards) this.set({ shard: String(shard.shard) }, shard.healthy ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'holdfast_shard_storage_failures', help: 'Journal or snapshot failures of a shard since start (each stopped it until it recovered from disk)',
+      labelNames: ['shard'], registers,
+      collect() {
+        for (const shard of engine.stats().shards) this.set({ shard: String(shard.shard) }, shard.storageFailures);
+      },
+    });
+    new Gauge({
+      name: 'holdfast_shard_heap_used_bytes', help: "V8 heap in use in a shard's worker thread, as of its last reply",
+      labelNames: ['shard'], registers,
+      collect() {
+        for (const shard of engine.stats().shards) this.set({ shard: String(shard.shard) }, shard.heapUsedBytes);
+      },
+    });
+    new Gauge({
       name: 'holdfast_connections', help: 'Open WebSocket connections', registers,
       collect() {
         this.set(connections());

@@ -6,6 +6,8 @@ export type { RecordCheck } from './record-format.js';
 export { FSYNC_POLICIES, JournalWriter } from './journal-writer.js';
 export type { FsyncPolicy, JournalWriterOptions } from './journal-writer.js';
 export { LOCK_FILE_NAME, lockDataDir } from './data-dir-lock.js';
+export { NO_STORAGE_FAULTS, STORAGE_FAULT_OPS, StorageFaults } from './storage-faults.js';
+export type { StorageFault, StorageFaultOp } from './storage-faults.js';
 export type { DataDirLock, LockHolder } from './data-dir-lock.js';
 export { readJournal, truncateJournal } from './journal-reader.js';
 export type { JournalReadResult, OnJournalRecord, TornTail } from './journal-reader.js';

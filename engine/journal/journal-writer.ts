@@ -16,11 +16,12 @@
  * the kernel may have dropped the dirty pages, and after a short write the file may end inside a
  * record, so nothing appended afterwards could be trusted. The owner should stop and recover.
  */
-import { closeSync, fdatasync, fstatSync, openSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { invalidArgument, invariant, JournalError } from './errors.js';
 import { encodeRecordHeader } from './record-format.js';
 import { fsyncDirectory, writeAllSync } from './sync-io.js';
+import { NO_STORAGE_FAULTS, type StorageFaults } from './storage-faults.js';
 
 export type FsyncPolicy = 'always' | 'interval' | 'off';
 export const FSYNC_POLICIES: readonly FsyncPolicy[] = ['always', 'interval', 'off'];
@@ -29,6 +30,8 @@ export interface JournalWriterOptions {
   readonly fsync: FsyncPolicy;
   /** The period of the background fdatasync under 'interval' (ignored otherwise). */
   readonly intervalMs: number;
+  /** Injected failures (tests); none by default. */
+  readonly faults?: StorageFaults;
 }
 
 interface SyncRound {
@@ -57,12 +60,14 @@ export class JournalWriter {
   private queued: Deferred | null = null;
   private failure: JournalError | null = null;
   private closing: Promise<void> | null = null;
+  private readonly faults: StorageFaults;
 
   /** Opens `path` for appending, creating it (and making its directory entry durable) if missing. */
   constructor(path: string, options: JournalWriterOptions) {
     assertWriterOptions(options);
     this.path = path;
     this.fsync = options.fsync;
+    this.faults = options.faults ?? NO_STORAGE_FAULTS;
     this.fd = openForAppend(path);
     this.initialSizeBytes = fstatSync(this.fd).size;
     this.timer = options.fsync === 'interval' ? setInterval(() => this.onIntervalTick(), options.intervalMs).unref() : null;
@@ -97,8 +102,11 @@ export class JournalWriter {
     if (this.failure !== null) throw this.failure;
     const header = encodeRecordHeader(payload);
     try {
+      this.faults.check('append');
       writeAllSync(this.fd, [header, payload]);
     } catch (error) {
+      // A short write may have left part of the record: the size counts it, so a roll back cuts it.
+      this.appendedBytes = fstatSizeOr(this.fd, this.sizeBytes) - this.initialSizeBytes;
       throw this.fail(new JournalError('JOURNAL_FAILED', `append to journal ${this.path} failed: ${describe(error)}`, { cause: error }));
     }
     this.appendedRecords += 1;
@@ -111,6 +119,37 @@ export class JournalWriter {
     if (this.fsync !== 'always') return Promise.resolve();
     if (this.closing !== null) return this.closing;
     return this.syncCovering(this.appendedRecords);
+  }
+
+  /** The writer's first failure (it accepts nothing since), or null. */
+  get failed(): JournalError | null {
+    return this.failure;
+  }
+
+  /**
+   * After a failure: cuts the file back to `sizeBytes` (the end of the last record whose answer
+   * went out) and fdatasyncs it, so that no record of an operation answered as failed survives on
+   * disk. Throws when the disk still refuses; the caller retries. The writer stays poisoned.
+   */
+  rollBackTo(sizeBytes: number): void {
+    invariant(this.failure !== null, `journal ${this.path}: roll back only after a failure`);
+    invariant(Number.isSafeInteger(sizeBytes) && sizeBytes >= this.initialSizeBytes && sizeBytes <= this.sizeBytes,
+      `journal ${this.path}: cannot roll back to ${sizeBytes} bytes (opened at ${this.initialSizeBytes}, now ${this.sizeBytes})`);
+    ftruncateSync(this.fd, sizeBytes);
+    fdatasyncSync(this.fd);
+  }
+
+  /** Closes the file without a last sync (after a failure, or when a snapshot replaced the journal). */
+  abandon(): void {
+    if (this.closing !== null) return;
+    if (this.timer !== null) clearInterval(this.timer);
+    this.failure ??= new JournalError('JOURNAL_CLOSED', `journal ${this.path} was abandoned`);
+    this.closing = Promise.resolve();
+    try {
+      closeSync(this.fd);
+    } catch {
+      // Nothing more can be done with this descriptor; recovery opens the file anew.
+    }
   }
 
   /** Waits for running syncs, fdatasyncs once more (always, interval), closes the file. Idempotent. */
@@ -141,7 +180,7 @@ export class JournalWriter {
   private startSync(): Promise<void> {
     invariant(this.inFlight === null, `journal ${this.path}: a second fdatasync while one is in flight`);
     const coversRecords = this.appendedRecords;
-    const done = fdatasyncAsync(this.fd)
+    const done = fdatasyncAsync(this.fd, this.faults)
       .then(
         () => this.onSynced(coversRecords),
         (error: unknown) => {
@@ -209,7 +248,12 @@ function openIfNew(path: string): number | null {
   }
 }
 
-function fdatasyncAsync(fd: number): Promise<void> {
+function fdatasyncAsync(fd: number, faults: StorageFaults): Promise<void> {
+  try {
+    faults.check('sync');
+  } catch (error) {
+    return Promise.reject(error);
+  }
   return new Promise((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())));
 }
 
@@ -226,4 +270,13 @@ function createDeferred(): Deferred {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The file's size now, or the fallback when even fstat fails. */
+function fstatSizeOr(fd: number, fallbackBytes: number): number {
+  try {
+    return Math.max(fstatSync(fd).size, fallbackBytes);
+  } catch {
+    return fallbackBytes;
+  }
 }

@@ -219,8 +219,13 @@ export class CrossShard {
   private merge(route: MultiRoute, id: string, parts: PartResult[]): ReservationResult {
     const refused = parts.find((part) => !part.ok) as Refusal | undefined;
     if (refused !== undefined) {
-      invariant(parts.every((part) => !part.ok) || refused.error.code === 'UNAVAILABLE',
-        `parts of '${id}' answered differently`);
+      const lost = refused.error.code === 'UNAVAILABLE' || refused.error.code === 'STORAGE_FAILED';
+      invariant(parts.every((part) => !part.ok) || lost, `parts of '${id}' answered differently`);
+      // Some parts applied it and a stopped shard did not: the parts are brought into agreement
+      // (moved forward) once that shard recovers, so the outcome is not "nothing happened".
+      if (refused.error.code === 'STORAGE_FAILED' && parts.some((part) => part.ok)) {
+        return refuse.unavailable(route.shards[0], `a shard of reservation '${id}' failed to store it while the others did; retry with the same id`);
+      }
       return refused;
     }
     const reservations = parts.map((part) => (part as { reservation: Reservation }).reservation);

@@ -123,6 +123,11 @@ export class LocalEngine implements Engine {
       shards: [{
         shard: 0,
         healthy: true,
+        cause: null,
+        storageFailures: 0,
+        workerDeaths: 0,
+        heapUsedBytes: 0,
+        heapLimitBytes: 0,
         queueDepth: 0,
         queueDepthMax: 0,
         batchesInFlight: 0,

@@ -5,7 +5,7 @@ import { refuse, type Refusal } from '../api/errors.js';
 import type { ChangeEvent, LedgerCounters, ReserveRequest, ShardStats } from '../api/types.js';
 import type { Durability } from '../api/options.js';
 import type { LedgerOptions } from '../ledger/ledger.js';
-import { BATCH_HEADER_FIELDS, createCodec, encodeTransferable, OP, OP_FIELDS, resolveRef } from '../shard/protocol.js';
+import { BATCH_HEADER_FIELDS, createCodec, encodeTransferable, OP, OP_FIELDS, resolveRef, type ShardState } from '../shard/protocol.js';
 import type { ShardWorkerData } from '../shard/worker.js';
 import { Fifo } from '../ledger/fifo.js';
 import { LatencyRecorder } from './latency.js';
@@ -23,9 +23,16 @@ export interface ShardLinkOptions {
   maxWaitingOps: number;
   maxBatchOps: number;
   heapMb: number;
+  /** Above this share of its heap limit, the shard refuses operations that may grow it (LIMIT_REACHED). */
+  heapWatermarkPercent: number;
+  /** After a storage failure, how often the shard tries to recover from disk. */
+  storageRetryIntervalMs: number;
   /** Called with every reply's events and forgotten ids, before its promises resolve. */
   onReply: (shard: number, events: ChangeEvent[], forgotten: string[]) => void;
-  /** Told when a batch failed (the shard's worker died; its replacement recovers from disk). */
+  /**
+   * Told when the shard has (or will have, before it answers again) recovered from disk: its
+   * worker died and a replacement recovers, or it stopped on a storage failure and came back.
+   */
   onFailure: (shard: number) => void;
   /** Asks the router to flush on the next turn of the event loop. */
   scheduleFlush: () => void;
@@ -85,9 +92,28 @@ export class ShardLink {
     returnsRestocked: 0, returnsReconcileMsTotal: 0, returnsReconcileMsMax: 0,
   };
   private drained: (() => void) | null = null;
+  /** Why the shard is stopped after a storage failure (from its last reply), or null. */
+  private stoppedCause: string | null = null;
+  private storageFailures = 0;
+  private heapUsedBytes = 0;
+  private heapLimitBytes = 0;
+  /** The last worker death, for stats and /healthz. */
+  private workerError: string | null = null;
+  /** A worker died and its replacement is not ready yet (a second death then is a crash loop). */
+  private replacing = false;
+  private destroying = false;
+  /** The shard gave up: its worker died again while recovering; every operation is answered UNAVAILABLE. */
+  private deadCause: string | null = null;
+  private workerDeaths = 0;
 
   constructor(private readonly options: ShardLinkOptions) {
-    const workerData: ShardWorkerData = { shard: options.shard, ledger: options.ledger, durability: options.durability };
+    const workerData: ShardWorkerData = {
+      shard: options.shard,
+      ledger: options.ledger,
+      durability: options.durability,
+      heapWatermarkPercent: options.heapWatermarkPercent,
+      storageRetryIntervalMs: options.storageRetryIntervalMs,
+    };
     const filename = fileURLToPath(new URL('../shard/worker.js', import.meta.url));
     if (!existsSync(filename)) {
       throw new Error(`holdfast: the shard worker ${filename} is missing; run the compiled package (npm run build)`);
@@ -104,6 +130,15 @@ export class ShardLink {
       workerData,
       resourceLimits: { maxOldGenerationSizeMb: options.heapMb },
     });
+    // A worker that dies outside a task (its heap limit while recovering, say) must never take the
+    // process down: the error is kept for stats and /healthz; the tasks it had are failed by piscina.
+    this.pool.on('error', (error: Error) => {
+      this.workerError = describeError(error);
+    });
+    this.pool.on('workerCreate', () => {
+      this.replacing = false;
+    });
+    this.pool.on('workerDestroy', () => this.onWorkerGone());
   }
 
   /** Operations accepted and not yet answered. */
@@ -182,6 +217,11 @@ export class ShardLink {
   }
 
   private dispatch(batch: OpenBatch): void {
+    if (this.deadCause !== null) {
+      this.batchesInFlight++;
+      queueMicrotask(() => this.fail(batch, new Error(this.deadCause as string)));
+      return;
+    }
     this.countOps(batch.fields);
     if (batch.resolvers.length > this.largestBatchOps) this.largestBatchOps = batch.resolvers.length;
     batch.fields[0] = this.batchSeq++;
@@ -198,7 +238,12 @@ export class ShardLink {
   stats(): ShardStats {
     return {
       shard: this.options.shard,
-      healthy: !this.lastBatchFailed,
+      healthy: !this.lastBatchFailed && this.stoppedCause === null && this.deadCause === null,
+      cause: this.deadCause ?? this.stoppedCause ?? (this.lastBatchFailed ? this.workerError ?? 'its last batch failed' : null),
+      storageFailures: this.storageFailures,
+      workerDeaths: this.workerDeaths,
+      heapUsedBytes: this.heapUsedBytes,
+      heapLimitBytes: this.heapLimitBytes,
       queueDepth: this.depth,
       queueDepthMax: this.queueDepthMax,
       batchesInFlight: this.batchesInFlight,
@@ -226,7 +271,8 @@ export class ShardLink {
   }
 
   destroy(): Promise<void> {
-    return this.pool.destroy();
+    this.destroying = true;
+    return this.deadCause === null ? this.pool.destroy() : Promise.resolve();
   }
 
   /**
@@ -273,11 +319,12 @@ export class ShardLink {
   }
 
   private complete(batch: OpenBatch, reply: Uint8Array, sentAtMs: number): void {
-    const [results, events, forgotten, counters, refusals] =
-      this.codec.unpack(reply) as [unknown[], ChangeEvent[], string[], LedgerCounters, Refusal[]];
+    const [results, events, forgotten, counters, refusals, state] =
+      this.codec.unpack(reply) as [unknown[], ChangeEvent[], string[], LedgerCounters, Refusal[], ShardState];
     for (const refusal of refusals) Object.freeze(Object.freeze(refusal).error);
     this.counters = counters;
     this.lastBatchFailed = false;
+    this.takeState(state);
     this.settle(batch, sentAtMs);
     this.options.onReply(this.options.shard, events, forgotten);
     const resolvers = batch.resolvers;
@@ -285,13 +332,42 @@ export class ShardLink {
     this.afterBatch();
   }
 
+  /** The shard's state from a reply; its return from a storage failure is told like a recovery. */
+  private takeState([stoppedCause, storageFailures, heapUsedBytes, heapLimitBytes]: ShardState): void {
+    const recovered = this.stoppedCause !== null && stoppedCause === null;
+    this.stoppedCause = stoppedCause;
+    this.storageFailures = storageFailures;
+    this.heapUsedBytes = heapUsedBytes;
+    this.heapLimitBytes = heapLimitBytes;
+    if (recovered) this.options.onFailure(this.options.shard);
+  }
+
   private fail(batch: OpenBatch, error: Error): void {
+    this.workerError = describeError(error);
     this.lastBatchFailed = true;
     this.settle(batch, performance.now());
     const refusal = refuse.unavailable(this.options.shard, error.message);
     for (const resolver of batch.resolvers) resolver(refusal);
     this.afterBatch();
-    this.options.onFailure(this.options.shard);
+    if (this.deadCause === null) this.options.onFailure(this.options.shard);
+  }
+
+  /**
+   * The worker died. piscina starts a replacement, which recovers from disk before it is ready
+   * (workerCreate); if the replacement dies too before it is ready (its recovery does not fit in
+   * the heap, say), the shard gives up instead of looping: RECOVERY_FAILED, until a restart.
+   */
+  private onWorkerGone(): void {
+    if (this.destroying || this.deadCause !== null) return;
+    this.workerDeaths++;
+    if (!this.replacing) {
+      this.replacing = true;
+      return;
+    }
+    this.deadCause = `RECOVERY_FAILED: shard ${this.options.shard}'s worker died again while recovering (${this.workerError}); ` +
+      `it serves nothing until the engine restarts (raise shardHeapMb if the heap was the cause)`;
+    console.error(`holdfast ${this.deadCause}`);
+    void this.pool.destroy().catch(() => undefined);
   }
 
   private settle(batch: OpenBatch, sentAtMs: number): void {
@@ -324,4 +400,9 @@ export class ShardLink {
   private waitingCount(): number {
     return this.waiting.size;
   }
+}
+
+function describeError(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === undefined || error.message.includes(code) ? error.message : `${code}: ${error.message}`;
 }

@@ -296,6 +296,8 @@ export class ShardedEngine implements Engine {
       maxWaitingOps: this.options.maxWaitingOpsPerShard,
       maxBatchOps: this.options.maxBatchOps,
       heapMb: this.options.shardHeapMb,
+      heapWatermarkPercent: this.options.shardHeapWatermarkPercent,
+      storageRetryIntervalMs: this.options.storageRetryIntervalMs,
       onReply: (from, events, forgotten) => this.onReply(from, events, forgotten),
       onFailure: (from) => this.onShardFailure(from),
       scheduleFlush: () => this.scheduleFlush(),
@@ -305,11 +307,20 @@ export class ShardedEngine implements Engine {
 
   /** A shard's batch failed: once its new worker has recovered, reconcile what was in flight (journaled engines only). */
   private onShardFailure(shard: number): void {
-    if (this.options.durability === null || this.index === null || this.cross === null || this.closed) return;
+    if (this.closed) return;
+    this.rewatch(shard);
+    if (this.options.durability === null || this.index === null || this.cross === null) return;
     if (this.reconciling.has(shard)) return;
     this.reconciling.add(shard);
     const deps = { index: this.index, cross: this.cross, call: (to: number, ...fields: unknown[]) => this.call(to, ...fields) };
     void reconcileShard(shard, deps).finally(() => this.reconciling.delete(shard));
+  }
+
+  /** A recovered ledger watches nothing: the SKUs this shard owns that listeners watch are watched again. */
+  private rewatch(shard: number): void {
+    for (const sku of this.subscriptions.watched()) {
+      if (sku === '*' || this.shardOf(sku) === shard) this.links[shard].submitControl([OP.WATCH, sku, true]);
+    }
   }
 
   private onReply(shard: number, events: ChangeEvent[], forgotten: string[]): void {

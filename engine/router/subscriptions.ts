@@ -24,6 +24,12 @@ export class Subscriptions {
     return skus === EVERYTHING ? this.everything.add([EVERYTHING], listener) : this.bySku.add(skus, listener);
   }
 
+  /** The SKUs some listener watches ('*' among them when one watches everything). */
+  *watched(): IterableIterator<string> {
+    yield* this.bySku.skus();
+    yield* this.everything.skus();
+  }
+
   dispatch(events: readonly ChangeEvent[]): void {
     for (let i = 0; i < events.length; i++) {
       const event = events[i];

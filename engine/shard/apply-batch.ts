@@ -51,27 +51,62 @@ export interface BatchOutcome {
   refusals: Refusal[];
   /** The batch may have changed the ledger: it has an operation that writes, or its time expired something. */
   changed: boolean;
+  /**
+   * Where each operation refused for capacity starts (its opcode's field index). Such a refusal
+   * depends on limits and memory, not on the ledger's history, so the journaled record leaves
+   * the operation out: a replay under other limits cannot decide it differently.
+   */
+  dropped: number[];
 }
+
+/**
+ * Asked before each operation: a refusal to answer instead of applying it (the shard's heap
+ * watermark), or null to apply it.
+ */
+export type AdmitOp = (op: number) => Refusal | null;
+
+const ADMIT_ALL: AdmitOp = () => null;
 
 /** Operations that only read (or only concern the router's subscriptions): a batch of only these, and a quiet tick, changes nothing. */
 const READ_ONLY_OPS: ReadonlySet<number> = new Set([OP.TICK, OP.GET, OP.GET_RESERVATION, OP.WATCH, OP.LIST_HOLDS, OP.PART_STATE]);
 
 /** Applies one decoded batch to the ledger, in order. */
-export function applyBatch(ledger: Ledger, batch: unknown[]): BatchOutcome {
-  const outcome: BatchOutcome = { results: [], refusals: [], changed: ledger.advance(batch[1] as number) };
+export function applyBatch(ledger: Ledger, batch: unknown[], admit: AdmitOp = ADMIT_ALL): BatchOutcome {
+  const outcome: BatchOutcome = { results: [], refusals: [], changed: ledger.advance(batch[1] as number), dropped: [] };
   let seen: Map<Refusal, number> | null = null;
   let at = BATCH_HEADER_FIELDS;
   while (at < batch.length) {
     const op = batch[at] as number;
     invariant(op >= 0 && op < OP_FIELDS.length, `unknown opcode ${op} at field ${at}`);
-    if (!READ_ONLY_OPS.has(op)) outcome.changed = true;
-    const result = applyOp(ledger, op, batch, at + 1);
+    const result = admit(op) ?? applyOp(ledger, op, batch, at + 1);
+    if (isCapacityRefusal(result)) outcome.dropped.push(at);
+    else if (!READ_ONLY_OPS.has(op)) outcome.changed = true;
     if (isRefusal(result)) outcome.results.push(refer(result, outcome.refusals, (seen ??= new Map())));
     else outcome.results.push(result);
     at += 1 + OP_FIELDS[op];
   }
   invariant(at === batch.length, 'batch ends inside an operation');
   return outcome;
+}
+
+/** The batch without the operations at `dropped` (field indexes of their opcodes), for the journal. */
+export function withoutOps(batch: readonly unknown[], dropped: readonly number[]): unknown[] {
+  const kept = batch.slice(0, BATCH_HEADER_FIELDS);
+  let next = 0;
+  for (let at = BATCH_HEADER_FIELDS; at < batch.length; at += 1 + OP_FIELDS[batch[at] as number]) {
+    if (next < dropped.length && dropped[next] === at) {
+      next++;
+      continue;
+    }
+    for (let field = at; field <= at + OP_FIELDS[batch[at] as number]; field++) kept.push(batch[field]);
+  }
+  invariant(next === dropped.length, 'a dropped operation is not in the batch');
+  return kept;
+}
+
+/** LIMIT_REACHED changes nothing and is never retained (engine/router/hold-index.ts agrees). */
+function isCapacityRefusal(result: unknown): boolean {
+  return isRefusal(result) && result.error.code === 'LIMIT_REACHED';
 }
 
 function isRefusal(result: unknown): result is Refusal {

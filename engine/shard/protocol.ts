@@ -3,7 +3,8 @@ import { Packr } from 'msgpackr';
 /**
  * The wire format between the router and a shard. A batch is one flat msgpack array:
  * [batchSeq, nowMs, op, ...fields, op, ...fields, …]; each op has a fixed field count.
- * A reply is [results, events, forgotten ids, ledger counters, refusals], results in op order.
+ * A reply is [results, events, forgotten ids, ledger counters, refusals, shard state], results
+ * in op order.
  * A refusal crosses once per batch: its result slot holds REFUSAL_REF(k) for refusals[k]
  * (results are otherwise objects or arrays, never numbers).
  */
@@ -69,6 +70,12 @@ export type Placement = [expiresAt: number, ...entries: (string | SplitPlacement
 export type SplitPlacement = (string | number)[];
 
 export const SPLIT_PLACEMENT_FIELDS = 3;
+
+/**
+ * The shard's state in every reply: why it is stopped (a storage failure; null while it serves),
+ * storage failures since start, and its heap in use and its limit (bytes).
+ */
+export type ShardState = [stoppedCause: string | null, storageFailures: number, heapUsedBytes: number, heapLimitBytes: number];
 
 /** Both ends build their codec here, so their options always match. */
 export function createCodec(): Packr {

@@ -2,10 +2,11 @@ import { Packr } from 'msgpackr';
 import type { Durability } from '../api/options.js';
 import {
   ensureShardDirectory, journalPath, JournalWriter, planRecovery, readChecksummedFile, readJournal, removeStaleFiles,
-  snapshotPath, truncateJournal, writeChecksummedFileAtomic, type TornTail,
+  snapshotPath, truncateJournal, writeChecksummedFileAtomic, NO_STORAGE_FAULTS, type StorageFaults, type TornTail,
 } from '../journal/index.js';
 import { Ledger, type LedgerOptions } from '../ledger/ledger.js';
 import type { LedgerSnapshot } from '../ledger/snapshot.js';
+import { invariant } from '../ledger/assert.js';
 import { applyBatch } from './apply-batch.js';
 import { createCodec } from './protocol.js';
 
@@ -19,6 +20,9 @@ export interface RecoveryReport {
   durationMs: number;
 }
 
+const WAITING = 0;
+const FAILED = 1;
+
 /** Snapshots are msgpack with records (the same shapes repeat for every hold). */
 const snapshotCodec = new Packr({ useRecords: true });
 
@@ -30,6 +34,10 @@ const snapshotCodec = new Packr({ useRecords: true });
  */
 export class ShardJournal {
   private recordsSinceSnapshot: number;
+  /** Records whose answers have not gone out, by where they start (bytes): waiting for durability, or failed. */
+  private readonly unanswered = new Map<number, typeof WAITING | typeof FAILED>();
+  private settledWaiters: Array<() => void> = [];
+  private lastStartBytes = -1;
 
   private constructor(
     private readonly shard: number,
@@ -37,12 +45,13 @@ export class ShardJournal {
     private writer: JournalWriter,
     private generation: number,
     recordsReplayed: number,
+    private readonly faults: StorageFaults,
   ) {
     this.recordsSinceSnapshot = recordsReplayed;
   }
 
   /** Loads the shard's newest snapshot and replays its journal; a torn tail is cut off with a warning. */
-  static recover(shard: number, durability: Durability, options: LedgerOptions): { ledger: Ledger; journal: ShardJournal; report: RecoveryReport } {
+  static recover(shard: number, durability: Durability, options: LedgerOptions, faults: StorageFaults = NO_STORAGE_FAULTS): { ledger: Ledger; journal: ShardJournal; report: RecoveryReport } {
     const startedAt = performance.now();
     ensureShardDirectory(durability.dataDir, shard);
     const plan = planRecovery(durability.dataDir, shard);
@@ -61,8 +70,8 @@ export class ShardJournal {
     ledger.forgotten.length = 0;
     ledger.unwatchAll();
     removeStaleFiles(durability.dataDir, shard, plan.generation);
-    const writer = new JournalWriter(plan.journalPath, { fsync: durability.fsync, intervalMs: durability.fsyncIntervalMs });
-    const journal = new ShardJournal(shard, durability, writer, plan.generation, read.records);
+    const writer = new JournalWriter(plan.journalPath, { fsync: durability.fsync, intervalMs: durability.fsyncIntervalMs, faults });
+    const journal = new ShardJournal(shard, durability, writer, plan.generation, read.records, faults);
     const report = {
       generation: plan.generation,
       snapshotLoaded: plan.snapshotPath !== null,
@@ -73,10 +82,23 @@ export class ShardJournal {
     return { ledger, journal, report };
   }
 
-  /** Appends a batch that changed the ledger (as the router encoded it: replay decodes the same bytes). */
-  record(batchBytes: Uint8Array): void {
+  /**
+   * Appends a batch that changed the ledger (as replay must decode it) and returns where its
+   * record starts: the mark to acknowledge once its answer goes out. Throws JOURNAL_FAILED.
+   */
+  record(batchBytes: Uint8Array): number {
+    const startBytes = this.writer.sizeBytes;
+    invariant(!this.unanswered.has(startBytes), `shard ${this.shard}: two records start at ${startBytes}`);
+    this.unanswered.set(startBytes, WAITING);
+    this.lastStartBytes = startBytes;
     this.writer.append(batchBytes);
     this.recordsSinceSnapshot++;
+    return startBytes;
+  }
+
+  /** Where the last record appended (or attempted) starts. */
+  lastRecordStart(): number {
+    return this.lastStartBytes;
   }
 
   /** Resolves once every record so far is as durable as the fsync policy makes it. */
@@ -84,20 +106,83 @@ export class ShardJournal {
     return this.writer.durable();
   }
 
+  /** The record starting at `startBytes` is durable and its answer goes out: no roll back may cut it. */
+  acknowledge(startBytes: number): void {
+    invariant(this.unanswered.get(startBytes) === WAITING, `shard ${this.shard}: acknowledged a record at ${startBytes} that is not waiting`);
+    this.unanswered.delete(startBytes);
+    this.settleOne();
+  }
+
+  /** The record starting at `startBytes` could not be made durable: it will be answered as failed. */
+  markFailed(startBytes: number): void {
+    invariant(this.unanswered.has(startBytes), `shard ${this.shard}: failed a record at ${startBytes} that is not waiting`);
+    this.unanswered.set(startBytes, FAILED);
+    this.settleOne();
+  }
+
+  hasUnacknowledged(): boolean {
+    return this.unanswered.size > 0;
+  }
+
+  /** Resolves when no record waits to learn whether it is durable (each is acknowledged or failed). */
+  whenSettled(): Promise<void> {
+    if (this.waitingCount() === 0) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
+
   /**
-   * After snapshotEveryRecords records: writes the ledger as snapshot g+1 (atomically, fsynced),
-   * continues in journal g+1, then closes journal g (its last sync) and deletes generation g.
+   * After a failed write or fdatasync, once settled: cuts the journal back to where the oldest
+   * failed record starts, so no operation answered as failed is ever replayed. Records answered
+   * as done all lie before it (durability is a prefix). Throws while the disk still refuses.
    */
-  async snapshotIfDue(ledger: Ledger): Promise<void> {
-    if (this.recordsSinceSnapshot < this.durability.snapshotEveryRecords) return;
+  rollBack(): void {
+    invariant(this.waitingCount() === 0, `shard ${this.shard}: roll back while records wait`);
+    const failed = [...this.unanswered.keys()];
+    if (failed.length > 0 && this.writer.failed !== null) this.writer.rollBackTo(Math.min(...failed));
+    this.unanswered.clear();
+  }
+
+  private waitingCount(): number {
+    let waiting = 0;
+    for (const state of this.unanswered.values()) if (state === WAITING) waiting++;
+    return waiting;
+  }
+
+  private settleOne(): void {
+    if (this.settledWaiters.length === 0 || this.waitingCount() > 0) return;
+    const waiters = this.settledWaiters;
+    this.settledWaiters = [];
+    for (const waiter of waiters) waiter();
+  }
+
+  /** Closes the journal file without a last sync (the shard stopped; recovery reopens it). */
+  abandon(): void {
+    this.writer.abandon();
+  }
+
+  /** A snapshot is due, and may be taken now only once no record waits for its answer. */
+  snapshotDue(): boolean {
+    return this.recordsSinceSnapshot >= this.durability.snapshotEveryRecords;
+  }
+
+  /**
+   * Writes the ledger as snapshot g+1 (atomically, fsynced), continues in journal g+1, then
+   * closes journal g and deletes generation g in the background. Only between batches with every
+   * record answered: a snapshot must never make durable an operation that is then answered as
+   * failed. Throws when the snapshot or the new journal cannot be written (the shard stops).
+   */
+  snapshot(ledger: Ledger): void {
+    invariant(this.unanswered.size === 0, `shard ${this.shard}: snapshot while records wait for their answers`);
     const next = this.generation + 1;
     const { dataDir, fsync, fsyncIntervalMs } = this.durability;
+    this.faults.check('snapshot');
     writeChecksummedFileAtomic(snapshotPath(dataDir, this.shard, next), snapshotCodec.pack(ledger.snapshot()));
     const previous = this.writer;
-    this.writer = new JournalWriter(journalPath(dataDir, this.shard, next), { fsync, intervalMs: fsyncIntervalMs });
+    this.writer = new JournalWriter(journalPath(dataDir, this.shard, next), { fsync, intervalMs: fsyncIntervalMs, faults: this.faults });
     this.generation = next;
     this.recordsSinceSnapshot = 0;
-    await previous.close();
-    removeStaleFiles(dataDir, this.shard, next);
+    // The snapshot covers journal g: its last sync and its deletion are housekeeping; a failure
+    // leaves files that the next recovery deletes.
+    previous.close().catch(() => undefined).then(() => removeStaleFiles(dataDir, this.shard, next)).catch(() => undefined);
   }
 }

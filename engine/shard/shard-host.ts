@@ -1,0 +1,245 @@
+import { closeSync, fdatasyncSync, openSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
+import type { Durability } from '../api/options.js';
+import { refuse, type Refusal } from '../api/errors.js';
+import { ensureShardDirectory, StorageFaults } from '../journal/index.js';
+import { invariant } from '../ledger/assert.js';
+import { Ledger, type LedgerOptions } from '../ledger/ledger.js';
+import { applyBatch, withoutOps, type AdmitOp } from './apply-batch.js';
+import { BATCH_HEADER_FIELDS, createCodec, encodeTransferable, OP, OP_FIELDS, refusalRef, type ShardState } from './protocol.js';
+import { ShardJournal } from './shard-journal.js';
+
+export interface ShardHostOptions {
+  shard: number;
+  ledger: LedgerOptions;
+  /** null: in memory only. */
+  durability: Durability | null;
+  /** Above this share of the heap limit, operations that may grow the ledger are refused. */
+  heapWatermarkPercent: number;
+  /** After a storage failure: how often the shard tries to recover from disk. */
+  storageRetryIntervalMs: number;
+}
+
+/** Batches that can wait behind a snapshot: the router never has more than this in flight to a shard. */
+const WAITING_BATCHES_MAX = 8;
+/** The smallest write that proves the disk takes records again. */
+const PROBE_BYTES_MIN = 64 * 1024;
+
+/** Operations that may allocate (a hold, a SKU, a position, a transfer, a policy). */
+const GROWING_OPS: ReadonlySet<number> = new Set([OP.RESERVE, OP.RECEIVE, OP.ADJUST, OP.TRANSFER, OP.RESTOCK, OP.SYNC, OP.SET_POLICY]);
+
+interface WaitingBatch {
+  bytes: Uint8Array;
+  batch: unknown[];
+  resolve: (reply: Uint8Array | Promise<Uint8Array>) => void;
+}
+
+/**
+ * The worker-thread host of one shard's ledger: decodes a batch, applies it, journals it and
+ * answers once it is durable. Fail-stop on storage (as PostgreSQL since fsyncgate, and
+ * TigerBeetle): when a journal write, fdatasync or snapshot fails, the shard stops taking
+ * operations, cuts the journal back to the last record whose answer went out, answers every
+ * unanswered batch STORAGE_FAILED (nothing of it stays, in memory or on disk), and rebuilds its
+ * ledger from disk once a probe write succeeds.
+ */
+export class ShardHost {
+  private ledger: Ledger;
+  private journal: ShardJournal | null;
+  private readonly codec = createCodec();
+  private lastSeq = -1;
+  private stoppedCause: string | null = null;
+  private storageFailures = 0;
+  private rollingBack: Promise<void> | null = null;
+  private snapshotWaiting = false;
+  private readonly waiting: WaitingBatch[] = [];
+  private largestRecordBytes = 0;
+  private readonly heapLimitBytes = getHeapStatistics().heap_size_limit;
+  /** The ledger's counters when the shard stopped (its ledger is dropped while it recovers). */
+  private stoppedCounters: ReturnType<Ledger['counters']> | null = null;
+  private readonly faults: StorageFaults;
+
+  constructor(private readonly options: ShardHostOptions) {
+    this.faults = new StorageFaults(options.durability?.storageFaults ?? []);
+    const recovered = options.durability === null ? null : ShardJournal.recover(options.shard, options.durability, options.ledger, this.faults);
+    this.ledger = recovered?.ledger ?? new Ledger(options.ledger);
+    this.journal = recovered?.journal ?? null;
+  }
+
+  /** One batch in, its reply out (after it is durable, with a journal). Batches arrive in order. */
+  run(bytes: Uint8Array): Uint8Array | Promise<Uint8Array> {
+    const batch = this.codec.unpack(bytes) as unknown[];
+    const seq = batch[0] as number;
+    invariant(seq > this.lastSeq, `shard ${this.options.shard}: batch ${seq} arrived after batch ${this.lastSeq}`);
+    this.lastSeq = seq;
+    if (this.stoppedCause !== null) return this.failedReply(batch);
+    if (this.snapshotWaiting) return this.wait(bytes, batch);
+    return this.handle(bytes, batch);
+  }
+
+  private handle(bytes: Uint8Array, batch: unknown[]): Uint8Array | Promise<Uint8Array> {
+    if (this.stoppedCause !== null) return this.failedReply(batch);
+    const journal = this.journal;
+    if (journal !== null && journal.snapshotDue()) {
+      if (journal.hasUnacknowledged()) return this.waitForSnapshot(journal, bytes, batch);
+      this.snapshot(journal);
+      if (this.stoppedCause !== null) return this.failedReply(batch);
+    }
+    const outcome = applyBatch(this.ledger, batch, this.admission());
+    const events = this.ledger.events.splice(0, this.ledger.events.length);
+    const forgotten = this.ledger.forgotten.splice(0, this.ledger.forgotten.length);
+    const reply = this.encodeReply([outcome.results, events, forgotten, this.ledger.counters(), outcome.refusals]);
+    if (journal === null) return reply;
+    let mark = -1;
+    if (outcome.changed) {
+      const record = outcome.dropped.length === 0 ? bytes : encodeTransferable(this.codec, withoutOps(batch, outcome.dropped));
+      if (record.byteLength > this.largestRecordBytes) this.largestRecordBytes = record.byteLength;
+      try {
+        mark = journal.record(record);
+      } catch (error) {
+        journal.markFailed(journal.lastRecordStart());
+        return this.fail(journal, error, batch);
+      }
+    }
+    return journal.durable().then(
+      () => {
+        if (mark >= 0) journal.acknowledge(mark);
+        return reply;
+      },
+      (error: unknown) => {
+        if (mark >= 0) journal.markFailed(mark);
+        return this.fail(journal, error, batch);
+      },
+    );
+  }
+
+  /** The heap watermark: above it, operations that may grow the ledger are refused for capacity. */
+  private admission(): AdmitOp | undefined {
+    const usedBytes = getHeapStatistics().used_heap_size;
+    if (usedBytes * 100 < this.heapLimitBytes * this.options.heapWatermarkPercent) return undefined;
+    const refusal = refuse.limitReached(`shard ${this.options.shard}: its heap holds ${mb(usedBytes)} MB of ${mb(this.heapLimitBytes)} MB ` +
+      `(watermark ${this.options.heapWatermarkPercent} %): operations that may grow the ledger are refused until memory is freed`);
+    return (op) => (GROWING_OPS.has(op) ? refusal : null);
+  }
+
+  /** A snapshot is due but records still wait for their answers: batches wait until they have them. */
+  private waitForSnapshot(journal: ShardJournal, bytes: Uint8Array, batch: unknown[]): Promise<Uint8Array> {
+    this.snapshotWaiting = true;
+    const reply = this.wait(bytes, batch);
+    void journal.whenSettled().then(() => {
+      if (this.stoppedCause === null && this.journal === journal) this.snapshot(journal);
+      this.snapshotWaiting = false;
+      for (const waiting of this.waiting.splice(0)) waiting.resolve(this.handle(waiting.bytes, waiting.batch));
+    });
+    return reply;
+  }
+
+  private wait(bytes: Uint8Array, batch: unknown[]): Promise<Uint8Array> {
+    invariant(this.waiting.length < WAITING_BATCHES_MAX, `shard ${this.options.shard}: more than ${WAITING_BATCHES_MAX} batches wait for a snapshot`);
+    return new Promise((resolve) => this.waiting.push({ bytes, batch, resolve }));
+  }
+
+  private snapshot(journal: ShardJournal): void {
+    try {
+      journal.snapshot(this.ledger);
+    } catch (error) {
+      this.stop(journal, error);
+    }
+  }
+
+  /** A record could not be made durable: stop, roll back, then answer this batch STORAGE_FAILED. */
+  private fail(journal: ShardJournal, error: unknown, batch: unknown[]): Promise<Uint8Array> {
+    this.stop(journal, error);
+    return (this.rollingBack as Promise<void>).then(() => this.failedReply(batch));
+  }
+
+  private stop(journal: ShardJournal, error: unknown): void {
+    if (this.stoppedCause !== null) return;
+    this.stoppedCause = describe(error);
+    this.stoppedCounters = this.ledger.counters();
+    this.storageFailures++;
+    console.error(`holdfast shard ${this.options.shard}: STORAGE_FAILED: ${this.stoppedCause}; the shard stops taking operations and recovers from disk once it can write`);
+    this.rollingBack = this.rollBack(journal);
+  }
+
+  /** Once every batch in flight knows its fate, cuts their records off (retrying while the disk refuses). */
+  private async rollBack(journal: ShardJournal): Promise<void> {
+    await journal.whenSettled();
+    for (;;) {
+      try {
+        journal.rollBack();
+        break;
+      } catch (error) {
+        console.error(`holdfast shard ${this.options.shard}: cannot roll the journal back yet: ${describe(error)}`);
+        await sleep(this.options.storageRetryIntervalMs);
+      }
+    }
+    journal.abandon();
+    // What is in memory includes what was rolled back: it is never read again (recovery rebuilds it).
+    this.ledger = new Ledger(this.options.ledger);
+    this.scheduleRecovery();
+  }
+
+  private scheduleRecovery(): void {
+    setTimeout(() => this.tryRecover(), this.options.storageRetryIntervalMs);
+  }
+
+  /** Rebuilds the ledger from disk (what was answered as done, nothing else) once the disk takes a probe write. */
+  private tryRecover(): void {
+    const durability = this.options.durability as Durability;
+    try {
+      probeWrite(ensureShardDirectory(durability.dataDir, this.options.shard), Math.max(PROBE_BYTES_MIN, this.largestRecordBytes));
+      const recovered = ShardJournal.recover(this.options.shard, durability, this.options.ledger, this.faults);
+      this.ledger = recovered.ledger;
+      this.journal = recovered.journal;
+      this.rollingBack = null;
+      this.stoppedCounters = null;
+      console.error(`holdfast shard ${this.options.shard}: recovered from disk after a storage failure (${recovered.report.records} records replayed)`);
+      this.stoppedCause = null;
+    } catch (error) {
+      this.stoppedCause = `${this.stoppedCause?.split('; still: ')[0]}; still: ${describe(error)}`;
+      this.scheduleRecovery();
+    }
+  }
+
+  /** Every operation of the batch answered STORAGE_FAILED; nothing was applied. */
+  private failedReply(batch: unknown[]): Uint8Array {
+    const results: number[] = [];
+    for (let at = BATCH_HEADER_FIELDS; at < batch.length; at += 1 + OP_FIELDS[batch[at] as number]) results.push(refusalRef(0));
+    const refusal: Refusal = refuse.storageFailed(this.options.shard, this.stoppedCause ?? 'the shard is stopped');
+    return this.encodeReply([results, [], [], this.stoppedCounters ?? this.ledger.counters(), [refusal]]);
+  }
+
+  private encodeReply(parts: unknown[]): Uint8Array {
+    const state: ShardState = [this.stoppedCause, this.storageFailures, getHeapStatistics().used_heap_size, this.heapLimitBytes];
+    parts.push(state);
+    return encodeTransferable(this.codec, parts);
+  }
+}
+
+/** Writes, fdatasyncs and removes a file of `sizeBytes` in the shard's directory: the disk takes records again. */
+function probeWrite(directory: string, sizeBytes: number): void {
+  const path = join(directory, 'storage-probe.tmp');
+  const fd = openSync(path, 'w');
+  try {
+    writeSync(fd, Buffer.alloc(sizeBytes));
+    fdatasyncSync(fd);
+  } finally {
+    closeSync(fd);
+    rmSync(path, { force: true });
+  }
+}
+
+function describe(error: unknown): string {
+  const { code, message } = error as { code?: string; message?: string };
+  const text = message ?? String(error);
+  return code === undefined || text.startsWith(code) ? text : `${code}: ${text}`;
+}
+
+function mb(bytes: number): number {
+  return Math.round(bytes / 1024 / 1024);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
