@@ -10,7 +10,8 @@ describe('shard crash (shards 1, 64 MB heap)', () => {
   const make = engineFactory();
 
   it('answers in-flight operations UNAVAILABLE and keeps serving with a fresh worker', async () => {
-    const engine = await make({ shards: 1, shardHeapMb: 64, maxInFlightOpsPerShard: 1 << 20 });
+    // The heap watermark off: this test wants the worker to die of its heap limit.
+    const engine = await make({ shards: 1, shardHeapMb: 64, shardHeapWatermarkPercent: 100, maxInFlightOpsPerShard: 1 << 20 });
     expectOk(await engine.receive({ sku: 'S', location: 'WH', qty: 1_000_000_000 }));
     const padding = 'x'.repeat(100);
     let unavailable = 0;

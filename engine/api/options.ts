@@ -35,7 +35,8 @@ export interface EngineOptions {
   /**
    * Above this share of its heap limit (V8's heap in use), a shard refuses the operations that may
    * grow it (reserve, receive, adjust, transfer, restock, sync, setPolicy) with LIMIT_REACHED, and
-   * keeps taking those that free memory. Default 75.
+   * keeps taking those that free memory. Default 60 (the rest is headroom for the batches in flight
+   * and for garbage not collected yet); 100 turns the watermark off.
    */
   shardHeapWatermarkPercent?: number;
   /** After a journal or snapshot failure, how often a stopped shard tries to recover from disk. Default 1000 ms. */
@@ -218,7 +219,7 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     outcomeRetentionMs: integer(options, 'outcomeRetentionMs', 86_400_000, 1, 30 * 86_400_000),
     expirySweepIntervalMs: integer(options, 'expirySweepIntervalMs', 100, 0, 60_000),
     shardHeapMb: integer(options, 'shardHeapMb', 4096, 64, 65_536),
-    shardHeapWatermarkPercent: integer(options, 'shardHeapWatermarkPercent', 75, 10, 95),
+    shardHeapWatermarkPercent: integer(options, 'shardHeapWatermarkPercent', 60, 10, 100),
     storageRetryIntervalMs: integer(options, 'storageRetryIntervalMs', 1000, 10, 600_000),
     syncHorizonMs: integer(options, 'syncHorizonMs', 24 * 3600 * 1000, 1, LIMITS.ttlMsMax),
     syncMovementsPerPositionMax: integer(options, 'syncMovementsPerPositionMax', 256, 1, 1_000_000),

@@ -258,7 +258,7 @@ export interface ShardStats {
   storageFailures: number;
   /** Times its worker thread died and was replaced. */
   workerDeaths: number;
-  /** V8 heap in use in the shard's thread, and its limit, as of its last reply (0 before one). */
+  /** The shard thread's old-generation heap in use, and its limit (shardHeapMb), as of its last reply (0 before one). */
   heapUsedBytes: number;
   heapLimitBytes: number;
   /** Operations accepted by the router and not yet answered (queued + in flight). */

@@ -111,6 +111,7 @@ export class ShardLink {
       shard: options.shard,
       ledger: options.ledger,
       durability: options.durability,
+      heapMb: options.heapMb,
       heapWatermarkPercent: options.heapWatermarkPercent,
       storageRetryIntervalMs: options.storageRetryIntervalMs,
     };
@@ -346,7 +347,7 @@ export class ShardLink {
     this.workerError = describeError(error);
     this.lastBatchFailed = true;
     this.settle(batch, performance.now());
-    const refusal = refuse.unavailable(this.options.shard, error.message);
+    const refusal = refuse.unavailable(this.options.shard, describeError(error));
     for (const resolver of batch.resolvers) resolver(refusal);
     this.afterBatch();
     if (this.deadCause === null) this.options.onFailure(this.options.shard);
@@ -364,7 +365,13 @@ export class ShardLink {
       this.replacing = true;
       return;
     }
-    this.deadCause = `RECOVERY_FAILED: shard ${this.options.shard}'s worker died again while recovering (${this.workerError}); ` +
+    // piscina tells the worker's error to its tasks after this event: give up once it has.
+    setImmediate(() => this.giveUp());
+  }
+
+  private giveUp(): void {
+    if (this.destroying || this.deadCause !== null) return;
+    this.deadCause = `RECOVERY_FAILED: shard ${this.options.shard}'s worker died again while recovering (${this.workerError ?? 'no error reported'}); ` +
       `it serves nothing until the engine restarts (raise shardHeapMb if the heap was the cause)`;
     console.error(`holdfast ${this.deadCause}`);
     void this.pool.destroy().catch(() => undefined);

@@ -357,8 +357,14 @@ function lockTag(): string {
   return process.argv.slice(1).join(' ').slice(0, 200);
 }
 
-/** A failed start keeps the code a shard's worker put in its message (codes do not cross threads). */
+/**
+ * A failed start keeps the code a shard's worker put in its message (codes do not cross threads);
+ * a worker that ran out of heap while recovering is RECOVERY_FAILED, never a crash or a loop.
+ */
 function startupError(message: string): Error {
+  if (message.includes('ERR_WORKER_OUT_OF_MEMORY')) {
+    return Object.assign(new Error(`RECOVERY_FAILED: ${message}; the shard's state does not fit in shardHeapMb: raise it`), { code: 'RECOVERY_FAILED' });
+  }
   const code = /\b([A-Z][A-Z_]{3,}[A-Z]): /.exec(message)?.[1];
   return Object.assign(new Error(message), code === undefined ? {} : { code });
 }

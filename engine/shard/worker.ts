@@ -9,6 +9,7 @@ export interface ShardWorkerData {
   ledger: LedgerOptions;
   /** null: in memory only. */
   durability: Durability | null;
+  heapMb: number;
   heapWatermarkPercent: number;
   storageRetryIntervalMs: number;
 }

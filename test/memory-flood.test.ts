@@ -1,0 +1,131 @@
+/**
+ * Memory bounded in bytes at a small shard heap (issue 12, finding 3): floods of unique refused
+ * holds and of unique SKUs never kill the shard's worker; every call is answered; operations
+ * that free memory still work; capacity refusals are not journaled (a replay under a larger heap
+ * cannot decide them differently); a worker death never takes the process down, and a shard
+ * whose recovery fails gives up with RECOVERY_FAILED instead of looping.
+ */
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEngine } from '../dist/engine/index.js';
+import { healthOf } from '../dist/engine/gateway/http-routes.js';
+import type { Engine, EngineOptions } from './helpers.js';
+import { expectOk } from './helpers.js';
+
+const dirs: string[] = [];
+const engines: Engine[] = [];
+
+afterEach(async () => {
+  await Promise.all(engines.splice(0).map((engine) => engine.close()));
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function dataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'holdfast-flood-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function open(options: EngineOptions): Promise<Engine> {
+  const engine = await createEngine(options);
+  engines.push(engine);
+  return engine;
+}
+
+async function close(engine: Engine): Promise<void> {
+  engines.splice(engines.indexOf(engine), 1);
+  await engine.close();
+}
+
+function tally(answers: ReadonlyArray<{ ok: boolean; error?: { code: string } }>, into: Record<string, number>): void {
+  for (const answer of answers) {
+    const code = answer.ok ? 'ok' : (answer.error as { code: string }).code;
+    into[code] = (into[code] ?? 0) + 1;
+  }
+}
+
+const HUNDRED_LINES = Array.from({ length: 100 }, (_, i) => ({ sku: `NOSTOCK-${i}`, qty: 1 }));
+
+describe('memory bounded at a 64 MB shard heap', () => {
+  it('floods of refused 100-line holds and of unique SKUs: the worker lives, every call is answered, release and commit still work', async () => {
+    const dir = dataDir();
+    const options: EngineOptions = { shards: 1, shardHeapMb: 64, dataDir: dir, fsync: 'off' };
+    const engine = await open(options);
+    expectOk(await engine.receive({ sku: 'KEEP', location: 'L1', qty: 10 }));
+    expectOk(await engine.reserve({ id: 'before-1', channel: 'web', ttlMs: 600_000, lines: [{ sku: 'KEEP', qty: 2 }] }));
+    expectOk(await engine.reserve({ id: 'before-2', channel: 'web', ttlMs: 600_000, lines: [{ sku: 'KEEP', qty: 3 }] }));
+    const holds: Record<string, number> = {};
+    for (let round = 0; round < 16; round++) {
+      tally(await Promise.all(Array.from({ length: 500 }, (_, i) =>
+        engine.reserve({ id: `refused-${round}-${i}`, channel: 'web', ttlMs: 600_000, lines: HUNDRED_LINES }))), holds);
+    }
+    const skus: Record<string, number> = {};
+    for (let round = 0; round < 150; round++) {
+      tally(await Promise.all(Array.from({ length: 1_000 }, (_, i) => engine.receive({ sku: `U-${round}-${i}`, location: 'L1', qty: 1 }))), skus);
+    }
+    // Before: 2,600 refused holds killed the worker (and the process, with no 'error' listener).
+    expect(Object.keys(holds).sort()).toEqual(expect.arrayContaining(['INSUFFICIENT_STOCK']));
+    for (const code of Object.keys({ ...holds, ...skus })) expect(['ok', 'INSUFFICIENT_STOCK', 'LIMIT_REACHED']).toContain(code);
+    expect((holds.INSUFFICIENT_STOCK ?? 0) + (holds.LIMIT_REACHED ?? 0)).toBe(8_000);
+    expect((skus.ok ?? 0) + (skus.LIMIT_REACHED ?? 0)).toBe(150_000);
+    expect(skus.LIMIT_REACHED, 'the heap watermark refused SKUs long before the heap limit').toBeGreaterThan(0);
+    const [shard] = engine.stats().shards;
+    expect(shard.workerDeaths).toBe(0);
+    expect(shard.heapUsedBytes).toBeLessThan(shard.heapLimitBytes);
+    // Operations that free memory are still taken at the watermark.
+    expect(expectOk(await engine.commit('before-1')).reservation.status).toBe('committed');
+    expect(expectOk(await engine.release('before-2')).reservation.status).toBe('released');
+    const accepted = shard.ledger.skus;
+    await close(engine);
+    // The capacity refusals were not journaled: a replay with a 4x larger heap gives the same ledger.
+    const larger = await open({ ...options, shardHeapMb: 256 });
+    expect(larger.stats().shards[0].ledger.skus).toBe(accepted);
+    expect(await larger.get('KEEP')).toMatchObject({ ok: true, onHand: 10, committed: 2, reserved: 0 });
+    await close(larger);
+    // And it recovers in the heap it was written in.
+    const again = await open(options);
+    expect(again.stats().shards[0].ledger.skus).toBe(accepted);
+  }, 120_000);
+
+  it('a worker killed by its heap limit never takes the process down (watermark off)', async () => {
+    const engine = await open({ shards: 1, shardHeapMb: 64, shardHeapWatermarkPercent: 100 });
+    const codes: Record<string, number> = {};
+    for (let round = 0; round < 40 && codes.UNAVAILABLE === undefined; round++) {
+      tally(await Promise.all(Array.from({ length: 2_000 }, (_, i) =>
+        engine.reserve({ id: `oom-${round}-${i}`, channel: 'web', ttlMs: 600_000, lines: HUNDRED_LINES }))), codes);
+    }
+    expect(codes.UNAVAILABLE, 'the worker died of its heap limit').toBeGreaterThan(0);
+    expect(engine.stats().shards[0].workerDeaths).toBeGreaterThan(0);
+    expectOk(await engine.receive({ sku: 'AFTER', location: 'L1', qty: 1 }));
+  }, 120_000);
+
+  it('a shard whose replacement worker cannot recover gives up with RECOVERY_FAILED instead of looping', async () => {
+    const dir = dataDir();
+    const engine = await open({ shards: 1, dataDir: dir, fsync: 'always' });
+    for (let i = 0; i < 20; i++) expectOk(await engine.receive({ sku: `S${i}`, location: 'L1', qty: 1 }));
+    // Damage a record in the middle of the journal, then kill the worker: its replacement's recovery fails.
+    const shardDir = join(dir, 'shard-0');
+    const journal = join(shardDir, readdirSync(shardDir).find((name) => name.startsWith('journal-')) as string);
+    const bytes = readFileSync(journal);
+    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    writeFileSync(journal, bytes);
+    await (engine as unknown as { killShardWorker(shard: number): Promise<number> }).killShardWorker(0);
+    const answers: Array<{ ok: boolean; error?: { code: string; message: string } }> = [];
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      const answer = await engine.get('S1');
+      answers.push(answer);
+      if (!answer.ok && /RECOVERY_FAILED/.test(answer.error?.message ?? '')) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const last = answers.at(-1) as { ok: boolean; error?: { code: string; message: string } };
+    expect(last).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+    expect(last.error?.message).toMatch(/RECOVERY_FAILED.*JOURNAL_CORRUPT/);
+    const health = healthOf(engine, false);
+    expect(health.status).toBe('degraded');
+    expect(JSON.stringify(health.shards)).toMatch(/RECOVERY_FAILED/);
+    expect(engine.stats().shards[0].workerDeaths).toBe(2);
+  }, 40_000);
+});
