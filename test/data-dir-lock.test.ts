@@ -4,37 +4,27 @@
  * with SIGKILL, or a lock left by a pid since reused, never blocks the next start.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine } from '../dist/engine/index.js';
+import { useEngineDirs } from './engine-dirs.js';
+import type { Engine } from './helpers.js';
 
 const CLI = fileURLToPath(new URL('../dist/engine/cli/main.js', import.meta.url));
 const ENGINE = fileURLToPath(new URL('../dist/engine/index.js', import.meta.url));
 const TOKEN = 'lock-test-token-3f9d1c7a2b6e4d8f0a5c9e1b7d3f6a2c';
-const dirs: string[] = [];
 const children: ChildProcess[] = [];
-type Engine = Awaited<ReturnType<typeof createEngine>>;
-const engines: Engine[] = [];
+const { dataDir, open: openEngine, close } = useEngineDirs('lock');
 
-afterEach(async () => {
+afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
-  await Promise.all(engines.splice(0).map((engine) => engine.close()));
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function dataDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'holdfast-lock-'));
-  dirs.push(dir);
-  return dir;
-}
-
-async function open(dir: string): Promise<Engine> {
-  const engine = await createEngine({ shards: 1, dataDir: dir });
-  engines.push(engine);
-  return engine;
+function open(dir: string): Promise<Engine> {
+  return openEngine({ shards: 1, dataDir: dir });
 }
 
 /** Resolves with the first line of `stream` that matches, or rejects after timeoutMs. */
@@ -82,8 +72,7 @@ describe('one owner per data directory', () => {
     // The refused start changed nothing: the first engine still serves and its lock is intact.
     expect((await first.receive({ sku: 'A', location: 'L1', qty: 1 })).ok).toBe(true);
     expect(JSON.parse(readFileSync(join(dir, 'holdfast.lock'), 'utf8')).pid).toBe(process.pid);
-    await first.close();
-    engines.splice(engines.indexOf(first), 1);
+    await close(first);
     const second = await open(dir);
     expect(second.stats().shards).toHaveLength(1);
   });

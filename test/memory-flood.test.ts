@@ -5,39 +5,15 @@
  * cannot decide them differently); a worker death never takes the process down, and a shard
  * whose recovery fails gives up with RECOVERY_FAILED instead of looping.
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine } from '../dist/engine/index.js';
+import { describe, expect, it } from 'vitest';
 import { healthOf } from '../dist/engine/gateway/http-routes.js';
-import type { Engine, EngineOptions } from './helpers.js';
+import { useEngineDirs } from './engine-dirs.js';
+import type { EngineOptions } from './helpers.js';
 import { expectOk } from './helpers.js';
 
-const dirs: string[] = [];
-const engines: Engine[] = [];
-
-afterEach(async () => {
-  await Promise.all(engines.splice(0).map((engine) => engine.close()));
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function dataDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'holdfast-flood-'));
-  dirs.push(dir);
-  return dir;
-}
-
-async function open(options: EngineOptions): Promise<Engine> {
-  const engine = await createEngine(options);
-  engines.push(engine);
-  return engine;
-}
-
-async function close(engine: Engine): Promise<void> {
-  engines.splice(engines.indexOf(engine), 1);
-  await engine.close();
-}
+const { dataDir, open, close } = useEngineDirs('flood');
 
 function tally(answers: ReadonlyArray<{ ok: boolean; error?: { code: string } }>, into: Record<string, number>): void {
   for (const answer of answers) {

@@ -4,38 +4,17 @@
  * or on disk (after the shard recovers, and after a restart); every acknowledged one survives;
  * /healthz and stats say why; the shard recovers from disk by itself once writing works.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEngine } from '../dist/engine/index.js';
 import { healthOf } from '../dist/engine/gateway/http-routes.js';
+import { useEngineDirs } from './engine-dirs.js';
 import type { Engine, EngineOptions } from './helpers.js';
 import { expectOk } from './helpers.js';
 
-const dirs: string[] = [];
-const engines: Engine[] = [];
-
-afterEach(async () => {
-  await Promise.all(engines.splice(0).map((engine) => engine.close()));
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function dataDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'holdfast-failstop-'));
-  dirs.push(dir);
-  return dir;
-}
-
-async function open(options: EngineOptions): Promise<Engine> {
-  const engine = await createEngine({ storageRetryIntervalMs: 20, ...options });
-  engines.push(engine);
-  return engine;
-}
+const { dataDir, open, close } = useEngineDirs('failstop', { storageRetryIntervalMs: 20 });
 
 async function reopen(engine: Engine, options: EngineOptions): Promise<Engine> {
-  engines.splice(engines.indexOf(engine), 1);
-  await engine.close();
+  await close(engine);
   return open({ ...options, storageFaults: [] });
 }
 

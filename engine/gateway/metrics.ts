@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, type LabelValues } from 'prom-client';
 import type { Engine } from '../api/engine.js';
+import type { ShardStats } from '../api/types.js';
 
 /** Why the gateway pushed back on a client. */
 export type BackpressureKind = 'paused' | 'slow_consumer' | 'overloaded' | 'connection_limit';
@@ -31,33 +32,13 @@ export class GatewayMetrics {
       name: 'holdfast_backpressure_events_total', help: 'Times the gateway pushed back: paused a reader, dropped a slow consumer, answered overloaded, refused a connection',
       labelNames: ['kind'], registers,
     });
-    new Gauge({
-      name: 'holdfast_shard_queue_depth', help: 'Operations accepted by a shard and not yet answered', labelNames: ['shard'], registers,
-      collect() {
-        for (const shard of engine.stats().shards) this.set({ shard: String(shard.shard) }, shard.queueDepth);
-      },
-    });
-    new Gauge({
-      name: 'holdfast_shard_healthy', help: 'Whether a shard serves (0 while its worker is replaced, it is stopped after a storage failure, or it gave up)',
-      labelNames: ['shard'], registers,
-      collect() {
-        for (const shard of engine.stats().shards) this.set({ shard: String(shard.shard) }, shard.healthy ? 1 : 0);
-      },
-    });
-    new Gauge({
-      name: 'holdfast_shard_storage_failures', help: 'Journal or snapshot failures of a shard since start (each stopped it until it recovered from disk)',
-      labelNames: ['shard'], registers,
-      collect() {
-        for (const shard of engine.stats().shards) this.set({ shard: String(shard.shard) }, shard.storageFailures);
-      },
-    });
-    new Gauge({
-      name: 'holdfast_shard_heap_used_bytes', help: "V8 heap in use in a shard's worker thread, as of its last reply",
-      labelNames: ['shard'], registers,
-      collect() {
-        for (const shard of engine.stats().shards) this.set({ shard: String(shard.shard) }, shard.heapUsedBytes);
-      },
-    });
+    shardGauge(registers, 'holdfast_shard_queue_depth', 'Operations accepted by a shard and not yet answered', engine, (shard) => shard.queueDepth);
+    shardGauge(registers, 'holdfast_shard_healthy', 'Whether a shard serves (0 while its worker is replaced, it is stopped after a storage failure, or it gave up)',
+      engine, (shard) => (shard.healthy ? 1 : 0));
+    shardGauge(registers, 'holdfast_shard_storage_failures', 'Journal or snapshot failures of a shard since start (each stopped it until it recovered from disk)',
+      engine, (shard) => shard.storageFailures);
+    shardGauge(registers, 'holdfast_shard_heap_used_bytes', "Old-generation heap in use in a shard's worker thread, as of its last reply",
+      engine, (shard) => shard.heapUsedBytes);
     new Gauge({
       name: 'holdfast_connections', help: 'Open WebSocket connections', registers,
       collect() {
@@ -88,4 +69,14 @@ export class GatewayMetrics {
   pushedBack(kind: BackpressureKind): void {
     this.backpressure.inc({ kind });
   }
+}
+
+/** A gauge with one child per shard, read from the engine's stats when scraped. */
+function shardGauge(registers: Registry[], name: string, help: string, engine: Engine, value: (shard: ShardStats) => number): void {
+  new Gauge({
+    name, help, labelNames: ['shard'], registers,
+    collect() {
+      for (const shard of engine.stats().shards) this.set({ shard: String(shard.shard) }, value(shard));
+    },
+  });
 }

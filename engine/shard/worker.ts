@@ -1,18 +1,8 @@
 import { move, workerData } from 'piscina';
-import type { Durability } from '../api/options.js';
-import type { LedgerOptions } from '../ledger/ledger.js';
-import { ShardHost } from './shard-host.js';
+import { ShardHost, type ShardHostOptions } from './shard-host.js';
 
-/** What the router hands each shard's worker thread at start. */
-export interface ShardWorkerData {
-  shard: number;
-  ledger: LedgerOptions;
-  /** null: in memory only. */
-  durability: Durability | null;
-  heapMb: number;
-  heapWatermarkPercent: number;
-  storageRetryIntervalMs: number;
-}
+/** What the router hands each shard's worker thread at start: its host's options. */
+export type ShardWorkerData = ShardHostOptions;
 
 const config = workerData as ShardWorkerData;
 /** A worker that starts (first, or after its predecessor died) recovers the shard from disk. */
