@@ -12,7 +12,7 @@ import {
 import { invariant } from './assert.js';
 import { planFulfilment } from './fulfilment-plan.js';
 import { Hold, HoldLine, reservationOf, sameBody } from './hold.js';
-import { bodyDigest, lineIndexesOf, requestLinesOf } from './body-digest.js';
+import { BodyDigests, lineIndexesOf, requestLinesOf } from './body-digest.js';
 import { roomFor } from './capacity.js';
 import { isRecordedRefusal, RefusalRecord } from './refusal-record.js';
 import { planFewestSplits } from './fewest-splits.js';
@@ -122,6 +122,7 @@ export class Ledger {
   private readonly createdByPart = new Map<string, Position[]>();
   private readonly watchedSkus = new Set<string>();
   private readonly channels = new Interner(CHANNELS_INTERNED_MAX);
+  private readonly digests = new BodyDigests();
   private readonly transfers: TransferBook;
   private readonly defaultContext: PlacementContext;
   private watchAll = false;
@@ -193,7 +194,7 @@ export class Ledger {
     const { count: partCount, expiresAt, lineIndexes } = part;
     const existing = this.holds.get(id);
     if (existing instanceof RefusalRecord) {
-      if (existing.digest !== bodyDigest(channel, ttlMs, partCount, placement, lines)) return refuse.conflict(`reservation '${id}'`);
+      if (existing.digest !== this.digests.of(channel, ttlMs, partCount, placement, lines)) return refuse.conflict(`reservation '${id}'`);
       return { ok: false, error: existing.error as EngineError };
     }
     if (existing !== undefined) {
@@ -219,7 +220,7 @@ export class Ledger {
       if (!isRecordedRefusal(refusal.error)) return refusal;
       const partLines = partCount === 1 ? null : (lineIndexes ?? lines.map((_, i) => i));
       this.recordRefusal(new RefusalRecord(id, this.channels.intern(channel), ttlMs, deadline, partCount,
-        bodyDigest(channel, ttlMs, partCount, placement, lines), partLines, refusal.error, this.nowMs));
+        this.digests.of(channel, ttlMs, partCount, placement, lines), partLines, refusal.error, this.nowMs));
       return refusal;
     }
     // An exact-size copy: `placed` grew by push, which reserves 17 slots; a live hold keeps its lines for minutes.
@@ -318,7 +319,7 @@ export class Ledger {
       hold.error = error;
     } else {
       const record = new RefusalRecord(id, hold.channel, hold.ttlMs, hold.expiresAt, hold.partCount,
-        bodyDigest(hold.channel, hold.ttlMs, hold.partCount, hold.placement, requestLinesOf(hold.lines)), lineIndexesOf(hold.lines), error, this.nowMs);
+        this.digests.of(hold.channel, hold.ttlMs, hold.partCount, hold.placement, requestLinesOf(hold.lines)), lineIndexesOf(hold.lines), error, this.nowMs);
       this.recordRefusal(record);
       return { ok: true, reservation: reservationOf(record) };
     }

@@ -7,7 +7,7 @@ import { RefusalRecord } from './refusal-record.js';
  * thousands of records (README, Options: measured against estimated).
  *
  * - OUTCOME_FIXED_BYTES: the hold object, its entry in the ledger's id map, its slots in the
- *   retention queues, and for a refusal record its digest string.
+ *   retention queues, and for a refusal record its digest string (43 characters, when not shared).
  * - OUTCOME_ERROR_BYTES for a refusal's error object (its message may be a rope of pieces).
  * - 2 bytes per character of the id and of the error message (a string's worst case; the SKU
  *   and location strings a hold line points at are the SKU's own, shared, and not counted).
