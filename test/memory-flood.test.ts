@@ -68,9 +68,8 @@ describe('memory bounded at a 64 MB shard heap', () => {
   it('a worker killed by its heap limit never takes the process down (watermark off)', async () => {
     const engine = await open({ shards: 1, shardHeapMb: 64, shardHeapWatermarkPercent: 100 });
     const codes: Record<string, number> = {};
-    for (let round = 0; round < 40 && codes.UNAVAILABLE === undefined; round++) {
-      tally(await Promise.all(Array.from({ length: 2_000 }, (_, i) =>
-        engine.reserve({ id: `oom-${round}-${i}`, channel: 'web', ttlMs: 600_000, lines: HUNDRED_LINES }))), codes);
+    for (let round = 0; round < 400 && codes.UNAVAILABLE === undefined; round++) {
+      tally(await Promise.all(Array.from({ length: 2_000 }, (_, i) => engine.receive({ sku: `OOM-${round}-${i}`, location: 'L1', qty: 1 }))), codes);
     }
     expect(codes.UNAVAILABLE, 'the worker died of its heap limit').toBeGreaterThan(0);
     expect(engine.stats().shards[0].workerDeaths).toBeGreaterThan(0);
@@ -104,4 +103,24 @@ describe('memory bounded at a 64 MB shard heap', () => {
     expect(JSON.stringify(health.shards)).toMatch(/RECOVERY_FAILED/);
     expect(engine.stats().shards[0].workerDeaths).toBe(2);
   }, 40_000);
+});
+
+describe('capacity limits and replay', () => {
+  it('a journal replays whole under lower limits, and a capacity refusal is not replayed under higher ones', async () => {
+    const dir = dataDir();
+    const first = await open({ shards: 1, dataDir: dir, maxSkusPerShard: 10 });
+    for (let i = 0; i < 10; i++) expectOk(await first.receive({ sku: `S${i}`, location: 'L1', qty: 1 }));
+    expect(await first.receive({ sku: 'S10', location: 'L1', qty: 1 })).toMatchObject({ ok: false, error: { code: 'LIMIT_REACHED' } });
+    await close(first);
+    // Lower: every acknowledged SKU comes back (replay does not refuse what was admitted live).
+    const lower = await open({ shards: 1, dataDir: dir, maxSkusPerShard: 5 });
+    expect(lower.stats().shards[0].ledger.skus).toBe(10);
+    for (let i = 0; i < 10; i++) expect(await lower.get(`S${i}`)).toMatchObject({ ok: true, onHand: 1 });
+    expect(await lower.receive({ sku: 'S11', location: 'L1', qty: 1 })).toMatchObject({ ok: false, error: { code: 'LIMIT_REACHED' } });
+    await close(lower);
+    // Higher: the refused receive was never journaled, so it does not appear now that it would fit.
+    const higher = await open({ shards: 1, dataDir: dir, maxSkusPerShard: 100 });
+    expect(higher.stats().shards[0].ledger.skus).toBe(10);
+    expect((await higher.get('S10')).ok).toBe(false);
+  });
 });

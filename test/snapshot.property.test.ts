@@ -17,12 +17,17 @@ const OPTIONS: LedgerOptions = {
   locationOrder: ['L1', 'L2'],
   maxLiveHolds: 1_000,
   retainedOutcomes: 12,
+  retainedOutcomeBytes: 1_000_000,
   outcomeRetentionMs: 5_000,
   strategy: 'priority',
   locationCosts: {},
   syncHorizonMs: 4_000,
   syncMovementsPerPositionMax: 6,
+  maxSkus: 1_000,
+  maxPositions: 1_000,
 };
+/** Tight memory bounds (issue 12): retained outcomes evicted by bytes, SKUs and positions refused at their limits. */
+const TIGHT: LedgerOptions = { ...OPTIONS, retainedOutcomeBytes: 1_500, maxSkus: 2, maxPositions: 4 };
 
 type Op =
   | { kind: 'receive'; sku: string; location: string; qty: number }
@@ -117,10 +122,12 @@ function drain(ledger: Ledger): unknown {
   return JSON.parse(JSON.stringify(drained));
 }
 
-describe('ledger snapshots', () => {
+describe.each([['generous', OPTIONS], ['tight', TIGHT]] as const)('ledger snapshots (%s bounds)', (bounds, OPTIONS) => {
   it('a restored ledger answers every later operation exactly as the original', () => {
     const codec = new Packr({ useRecords: true });
     let withBackorders = 0;
+    let limitsReached = 0;
+    let refusalsForgotten = 0;
     fc.assert(
       fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), fc.array(op, { minLength: 1, maxLength: 40 }), (before, after) => {
         const clock = { now: 1_000_000 };
@@ -140,13 +147,20 @@ describe('ledger snapshots', () => {
           const a = JSON.parse(JSON.stringify(apply(original, o, clock)));
           const b = JSON.parse(JSON.stringify(apply(restored, o, twinClock)));
           expect(b, JSON.stringify(o)).toEqual(a);
-          expect(drain(restored), `events after ${JSON.stringify(o)}`).toEqual(drain(original));
+          if ((a as { error?: { code?: string } } | null)?.error?.code === 'LIMIT_REACHED') limitsReached++;
+          const drained = drain(original) as { forgotten: string[] };
+          refusalsForgotten += drained.forgotten.length;
+          expect(drain(restored), `events after ${JSON.stringify(o)}`).toEqual(drained);
         }
         expect(observe(restored)).toEqual(observe(original));
         expect(restored.snapshot()).toEqual(original.snapshot());
       }),
       { numRuns: 300 },
     );
-    expect(withBackorders, 'runs whose snapshot held waiting backorders').toBeGreaterThan(30);
+    if (bounds === 'generous') expect(withBackorders, 'runs whose snapshot held waiting backorders').toBeGreaterThan(30);
+    if (bounds === 'tight') {
+      expect(limitsReached, 'operations refused at maxSkus or maxPositions').toBeGreaterThan(40);
+      expect(refusalsForgotten, 'outcomes dropped by the bounds').toBeGreaterThan(40);
+    }
   });
 });

@@ -9,7 +9,7 @@ export const ERROR_CODES = {
   NOT_FOUND: 'no reservation with that id, or no SKU with that name, is known',
   INVALID_STATE: 'the reservation or SKU is in a state that does not allow this transition',
   SKU_FROZEN: 'the SKU is frozen: it takes no new reservations until unfrozen',
-  LIMIT_REACHED: 'a capacity limit (live holds per shard, quantity ceiling) would be exceeded',
+  LIMIT_REACHED: 'a capacity limit (live holds, SKUs or positions per shard, quantity ceiling) would be exceeded',
   STALE_SYNC: 'a count is older than the last count applied to that position; nothing changed',
   SYNC_TOO_OLD: 'a count is older than the movements the engine still remembers (syncHorizonMs); it cannot be rebased',
   OVERLOADED: 'the shard has reached its in-flight limit; retry after error.retryAfterMs',

@@ -27,7 +27,16 @@ export interface EngineOptions {
   maxLiveHoldsPerShard?: number;
   /** Terminal holds and refusals remembered per shard for idempotent replay (oldest dropped first). */
   retainedOutcomesPerShard?: number;
+  /**
+   * The same outcomes bounded by their estimated bytes (engine/ledger/outcome-bytes.ts), oldest
+   * dropped first. Default: a quarter of shardHeapMb, at most 256 MiB.
+   */
+  retainedOutcomeBytesPerShard?: number;
   outcomeRetentionMs?: number;
+  /** SKUs one shard may keep; an operation that would create one more is LIMIT_REACHED. Default 1,000,000. */
+  maxSkusPerShard?: number;
+  /** Positions (SKU × location) one shard may keep; beyond, LIMIT_REACHED. Default 4,000,000. */
+  maxPositionsPerShard?: number;
   /** How often the engine expires due holds when nothing else is happening; 0: never by itself (call expireDue). */
   expirySweepIntervalMs?: number;
   /** Heap limit of each shard's worker thread, in MB. */
@@ -84,7 +93,10 @@ export interface ResolvedOptions {
   maxBatchOps: number;
   maxLiveHoldsPerShard: number;
   retainedOutcomesPerShard: number;
+  retainedOutcomeBytesPerShard: number;
   outcomeRetentionMs: number;
+  maxSkusPerShard: number;
+  maxPositionsPerShard: number;
   expirySweepIntervalMs: number;
   shardHeapMb: number;
   shardHeapWatermarkPercent: number;
@@ -101,10 +113,21 @@ export interface ResolvedOptions {
  */
 export const DEFAULT_MAX_BATCH_OPS = 512;
 
+const MIB = 1024 * 1024;
+/** The most retainedOutcomeBytesPerShard defaults to; and the most it may be set to (1 TiB). */
+const RETAINED_OUTCOME_BYTES_DEFAULT_MAX = 256 * MIB;
+const RETAINED_OUTCOME_BYTES_MAX = 1024 * 1024 * MIB;
+
+/** A quarter of the shard heap for retained outcomes, at most 256 MiB: the rest is for stock and live holds. */
+function defaultRetainedOutcomeBytes(shardHeapMb: number): number {
+  return Math.min(RETAINED_OUTCOME_BYTES_DEFAULT_MAX, Math.floor((shardHeapMb * MIB) / 4));
+}
+
 const systemClock: Clock = { nowMs: () => Date.now() };
 const KNOWN = new Set<string>([
   'shards', 'clock', 'locationOrder', 'strategy', 'locationCosts', 'maxInFlightOpsPerShard', 'onOverload', 'maxWaitingOpsPerShard',
-  'maxBatchOps', 'maxLiveHoldsPerShard', 'retainedOutcomesPerShard', 'outcomeRetentionMs',
+  'maxBatchOps', 'maxLiveHoldsPerShard', 'retainedOutcomesPerShard', 'retainedOutcomeBytesPerShard', 'outcomeRetentionMs',
+  'maxSkusPerShard', 'maxPositionsPerShard',
   'expirySweepIntervalMs', 'shardHeapMb', 'shardHeapWatermarkPercent', 'storageRetryIntervalMs', 'syncHorizonMs', 'syncMovementsPerPositionMax',
   'dataDir', 'fsync', 'fsyncIntervalMs', 'snapshotEveryRecords', 'storageFaults',
 ]);
@@ -204,6 +227,7 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) throw new OptionsError(`${key}: is not a known option`);
   }
+  const shardHeapMb = integer(options, 'shardHeapMb', 4096, 64, 65_536);
   return {
     shards: integer(options, 'shards', availableParallelism(), 0, 64),
     clock: clockOf(options.clock),
@@ -216,9 +240,12 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     maxBatchOps: integer(options, 'maxBatchOps', DEFAULT_MAX_BATCH_OPS, 1, 65_536),
     maxLiveHoldsPerShard: integer(options, 'maxLiveHoldsPerShard', 1_000_000, 1, 100_000_000),
     retainedOutcomesPerShard: integer(options, 'retainedOutcomesPerShard', 1_000_000, 0, 100_000_000),
+    retainedOutcomeBytesPerShard: integer(options, 'retainedOutcomeBytesPerShard', defaultRetainedOutcomeBytes(shardHeapMb), 0, RETAINED_OUTCOME_BYTES_MAX),
     outcomeRetentionMs: integer(options, 'outcomeRetentionMs', 86_400_000, 1, 30 * 86_400_000),
+    maxSkusPerShard: integer(options, 'maxSkusPerShard', 1_000_000, 1, 100_000_000),
+    maxPositionsPerShard: integer(options, 'maxPositionsPerShard', 4_000_000, 1, 400_000_000),
     expirySweepIntervalMs: integer(options, 'expirySweepIntervalMs', 100, 0, 60_000),
-    shardHeapMb: integer(options, 'shardHeapMb', 4096, 64, 65_536),
+    shardHeapMb,
     shardHeapWatermarkPercent: integer(options, 'shardHeapWatermarkPercent', 60, 10, 100),
     storageRetryIntervalMs: integer(options, 'storageRetryIntervalMs', 1000, 10, 600_000),
     syncHorizonMs: integer(options, 'syncHorizonMs', 24 * 3600 * 1000, 1, LIMITS.ttlMsMax),

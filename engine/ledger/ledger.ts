@@ -12,6 +12,9 @@ import {
 import { invariant } from './assert.js';
 import { planFulfilment } from './fulfilment-plan.js';
 import { Hold, HoldLine, reservationOf, sameBody } from './hold.js';
+import { BodyDigests, lineIndexesOf, requestLinesOf } from './body-digest.js';
+import { roomFor } from './capacity.js';
+import { isRecordedRefusal, RefusalRecord } from './refusal-record.js';
 import { planFewestSplits } from './fewest-splits.js';
 import {
   candidatesOf, locationRanker, placeLine, splitAcross, type LocationCosts, type PlacementContext, type Portion, type StrategyName,
@@ -34,7 +37,12 @@ export interface LedgerOptions {
   locationOrder: readonly string[];
   maxLiveHolds: number;
   retainedOutcomes: number;
+  /** The retained outcomes' estimated bytes (outcome-bytes.ts): beyond, the oldest are dropped. */
+  retainedOutcomeBytes: number;
   outcomeRetentionMs: number;
+  /** SKUs and positions this ledger may keep; an operation that would create more is LIMIT_REACHED. */
+  maxSkus: number;
+  maxPositions: number;
   /** The strategy for lines that name no location, when a reserve names none. */
   strategy: StrategyName;
   locationCosts: LocationCosts;
@@ -114,6 +122,7 @@ export class Ledger {
   private readonly createdByPart = new Map<string, Position[]>();
   private readonly watchedSkus = new Set<string>();
   private readonly channels = new Interner(CHANNELS_INTERNED_MAX);
+  private readonly digests = new BodyDigests();
   private readonly transfers: TransferBook;
   private readonly defaultContext: PlacementContext;
   private watchAll = false;
@@ -121,13 +130,16 @@ export class Ledger {
   private holdOrder = 0;
   private liveHolds = 0;
   private positionCount = 0;
+  private capacityEnforced = true;
   private shippedWithoutStock = 0;
   private returnsRestocked = 0;
   private returnsReconcileMsTotal = 0;
   private returnsReconcileMsMax = 0;
 
   constructor(private readonly options: LedgerOptions) {
-    this.retention = new Retention(options.retainedOutcomes, options.outcomeRetentionMs);
+    this.retention = new Retention({
+      retentionMs: options.outcomeRetentionMs, capacity: options.retainedOutcomes, capacityBytes: options.retainedOutcomeBytes,
+    });
     this.transfers = new TransferBook(options.retainedOutcomes);
     this.rank = locationRanker(options.locationOrder);
     this.defaultContext = { strategy: options.strategy, destination: undefined, costs: options.locationCosts, allowSplit: false };
@@ -158,7 +170,7 @@ export class Ledger {
     if (before + qty > LIMITS.onHandMax) {
       return refuse.limitReached(`receive: onHand of ${sku}@${location} would exceed ${LIMITS.onHandMax}`);
     }
-    return this.move(sku, location, qty, 'receive', undefined);
+    return this.roomFor('location', sku, location) ?? this.move(sku, location, qty, 'receive', undefined);
   }
 
   adjust(sku: string, location: string, delta: number, reason: string): MovementResult {
@@ -169,7 +181,7 @@ export class Ledger {
     if (before + delta > LIMITS.onHandMax) {
       return refuse.limitReached(`delta: onHand of ${sku}@${location} would exceed ${LIMITS.onHandMax}`);
     }
-    return this.move(sku, location, delta, 'adjust', reason);
+    return this.roomFor('location', sku, location) ?? this.move(sku, location, delta, 'adjust', reason);
   }
 
   /**
@@ -182,11 +194,16 @@ export class Ledger {
   ): Hold | Refusal {
     const { count: partCount, expiresAt, lineIndexes } = part;
     const existing = this.holds.get(id);
-    if (existing !== undefined) {
-      if (!sameBody(existing, channel, ttlMs, lines, partCount, placement)) return refuse.conflict(`reservation '${id}'`);
-      return existing.status === REFUSED ? { ok: false, error: existing.error as EngineError } : existing;
+    if (existing instanceof RefusalRecord) {
+      if (existing.digest !== this.digests.of(channel, ttlMs, partCount, placement, lines)) return refuse.conflict(`reservation '${id}'`);
+      return { ok: false, error: existing.error as EngineError };
     }
-    if (this.liveHolds >= this.options.maxLiveHolds) {
+    if (existing !== undefined) {
+      invariant(existing.status !== REFUSED, `refused ${id} is not a compact refusal record`);
+      if (!sameBody(existing, channel, ttlMs, lines, partCount, placement)) return refuse.conflict(`reservation '${id}'`);
+      return existing;
+    }
+    if (this.capacityEnforced && this.liveHolds >= this.options.maxLiveHolds) {
       return refuse.limitReached(`reserve: this shard already has ${this.liveHolds} live holds (maxLiveHolds)`);
     }
     const deadline = expiresAt >= 0 ? expiresAt : this.nowMs + ttlMs;
@@ -200,7 +217,11 @@ export class Ledger {
       const refusal = this.placeLine(lines[index], wholeIndex, channel, context, preset?.get(index), placed);
       if (refusal === null) continue;
       this.rollback(placed, channel);
-      this.recordRefusal(new Hold(id, channel, ttlMs, deadline, unplaced(lines, lineIndexes), partCount, placement), refusal.error);
+      // A capacity refusal (a position the shard has no room for) is transient: nothing is recorded.
+      if (!isRecordedRefusal(refusal.error)) return refusal;
+      const partLines = partCount === 1 ? null : (lineIndexes ?? lines.map((_, i) => i));
+      this.recordRefusal(new RefusalRecord(id, this.channels.intern(channel), ttlMs, deadline, partCount,
+        this.digests.of(channel, ttlMs, partCount, placement, lines), partLines, refusal.error, this.nowMs));
       return refusal;
     }
     // An exact-size copy: `placed` grew by push, which reserves 17 slots; a live hold keeps its lines for minutes.
@@ -286,6 +307,7 @@ export class Ledger {
     const hold = this.holds.get(id);
     if (hold === undefined) return refuse.notFound(`reservation '${id}'`);
     invariant(hold.status === HELD || hold.status === REFUSED, `aborted part ${id} is past held`);
+    invariant(error === null || isRecordedRefusal(error), `aborted part ${id}: a ${error?.code} refusal is transient, never recorded`);
     if (hold.status === HELD) {
       this.returnUnits(hold);
       this.finishOp('abort', undefined);
@@ -297,7 +319,10 @@ export class Ledger {
     } else if (hold.status === REFUSED) {
       hold.error = error;
     } else {
-      this.recordRefusal(hold, error);
+      const record = new RefusalRecord(id, hold.channel, hold.ttlMs, hold.expiresAt, hold.partCount,
+        this.digests.of(hold.channel, hold.ttlMs, hold.partCount, hold.placement, requestLinesOf(hold.lines)), lineIndexesOf(hold.lines), error, this.nowMs);
+      this.recordRefusal(record);
+      return { ok: true, reservation: reservationOf(record) };
     }
     return { ok: true, reservation: reservationOf(hold) };
   }
@@ -311,6 +336,8 @@ export class Ledger {
     if ((position?.onHand ?? 0) + (position?.quarantined ?? 0) + qty > LIMITS.onHandMax) {
       return refuse.limitReached(`qty: onHand of ${sku}@${location} would exceed ${LIMITS.onHandMax}`);
     }
+    const noRoom = this.roomFor('location', sku, location);
+    if (noRoom !== null) return noRoom;
     const target = this.positionFor(sku, location);
     if (sellable) {
       // The units were on the shelf from their receipt: a count taken since already has them.
@@ -349,11 +376,13 @@ export class Ledger {
     if (source === undefined || free < qty) {
       return refuse.insufficientStock(`qty: sku '${sku}' has ${free} available at '${from}', ${qty} asked to transfer`);
     }
-    if (inTransit && this.transfers.inTransit >= this.options.maxLiveHolds) {
+    if (this.capacityEnforced && inTransit && this.transfers.inTransit >= this.options.maxLiveHolds) {
       return refuse.limitReached(`transfer: this shard already has ${this.transfers.inTransit} transfers in transit`);
     }
     const arrivingOnHand = (source.state.position(to)?.onHand ?? 0) + (source.state.position(to)?.inbound ?? 0);
     if (arrivingOnHand + qty > LIMITS.onHandMax) return refuse.limitReached(`qty: onHand of ${sku}@${to} would exceed ${LIMITS.onHandMax}`);
+    const noRoom = this.roomFor('to', sku, to);
+    if (noRoom !== null) return noRoom;
     const target = this.positionFor(sku, to);
     const record = new TransferRecord(id, source.state.sku, source, target, qty, inTransit);
     this.change(source, -qty, 0, 0);
@@ -405,6 +434,8 @@ export class Ledger {
     const rebasedBy = log === null ? 0 : log.after(asOfMs);
     const onHand = Math.max(0, counted + rebasedBy);
     if (onHand + (existing?.quarantined ?? 0) > LIMITS.onHandMax) return refuse.limitReached(`onHand: ${where} would exceed ${LIMITS.onHandMax}`);
+    const noRoom = existing === undefined ? this.roomFor('location', sku, location) : null;
+    if (noRoom !== null) return noRoom;
     const position = existing ?? this.positionFor(sku, location);
     const delta = onHand - position.onHand;
     position.lastSyncAsOf = asOfMs;
@@ -419,6 +450,8 @@ export class Ledger {
    * holds already made stay. Channel use is counted from the live holds when a policy starts.
    */
   setPolicy(sku: string, policy: Policy): PolicyResult {
+    const noRoom = this.roomFor('sku', sku, null);
+    if (noRoom !== null) return noRoom;
     const state = this.stateFor(sku);
     state.policy = isEmptyPolicy(policy) ? null : new ChannelPolicy(policy);
     if (state.policy !== null) countChannelUse(this.holds.values(), state.sku, state.policy);
@@ -460,7 +493,7 @@ export class Ledger {
   holdSummaries(): HoldSummary[] {
     const summaries: HoldSummary[] = [];
     for (const hold of this.holds.values()) {
-      const lines = hold.partCount === 1 ? [] : [...new Set(hold.lines.map((line) => line.line))];
+      const lines = hold.partCount === 1 ? [] : hold instanceof RefusalRecord ? [...(hold.partLines as number[])] : lineIndexesOf(hold.lines);
       const fulfil = this.partFulfils.get(hold.id);
       summaries.push([hold.id, hold.partCount, statusOf(hold), lines, hold.expiresAt, hold.error, fulfil?.no ?? 0, fulfil?.lines ?? null]);
     }
@@ -614,24 +647,26 @@ export class Ledger {
     state: SkuState, line: LineRequest, index: number, channel: string, context: PlacementContext, headroom: number, placed: HoldLine[],
   ): Refusal | null {
     const policy = state.policy;
-    const position = policy === null || policy.policy.backorderLimit === 0 ? undefined : this.backorderPosition(state, line, context);
-    if (position === undefined) return this.refuseLine(state, line, index, channel, headroom);
-    const take = Math.min(line.qty, availableOf(position), headroom);
+    const location = policy === null || policy.policy.backorderLimit === 0 ? undefined : this.backorderLocation(state, line, context);
+    if (location === undefined) return this.refuseLine(state, line, index, channel, headroom);
+    const known = state.position(location);
+    const take = Math.min(line.qty, known === undefined ? 0 : availableOf(known), headroom);
     const waiting = line.qty - take;
     if (state.backordered + waiting > (policy as ChannelPolicy).policy.backorderLimit) return this.refuseLine(state, line, index, channel, headroom);
+    let position = known;
+    if (position === undefined) {
+      const noRoom = this.roomFor(`lines[${index}]`, state.sku, location);
+      if (noRoom !== null) return noRoom;
+      position = this.positionFor(state.sku, location);
+      this.createdByReserve.push(position);
+    }
     placed.push(this.holdLine(state, line, index, channel, position, take, waiting));
     return null;
   }
 
   /** Where a backorder waits: the line's location, the strategy's first, or the configured first. */
-  private backorderPosition(state: SkuState, line: LineRequest, context: PlacementContext): Position | undefined {
-    const location = line.location ?? (candidatesOf(state, context)[0]?.location ?? this.options.locationOrder[0]);
-    if (location === undefined) return undefined;
-    const known = state.position(location);
-    if (known !== undefined) return known;
-    const created = this.positionFor(state.sku, location);
-    this.createdByReserve.push(created);
-    return created;
+  private backorderLocation(state: SkuState, line: LineRequest, context: PlacementContext): string | undefined {
+    return line.location ?? (candidatesOf(state, context)[0]?.location ?? this.options.locationOrder[0]);
   }
 
   private refuseLine(state: SkuState, line: LineRequest, index: number, channel: string, headroom: number): Refusal {
@@ -700,13 +735,24 @@ export class Ledger {
     }
   }
 
-  private recordRefusal(hold: Hold, error: EngineError): void {
-    hold.status = REFUSED;
-    hold.error = error;
-    hold.terminalAtMs = this.nowMs;
-    this.holds.set(hold.id, hold);
-    this.retention.add(hold, this.evicted);
+  private recordRefusal(record: RefusalRecord): void {
+    this.holds.set(record.id, record);
+    this.retention.add(record, this.evicted);
     this.forgetEvicted();
+  }
+
+  /** LIMIT_REACHED when creating sku (and sku@location) would pass maxSkus or maxPositions; else null. */
+  private roomFor(field: string, sku: string, location: string | null): Refusal | null {
+    return this.capacityEnforced ? roomFor(this.skus, this.positionCount, this.options, field, sku, location) : null;
+  }
+
+  /**
+   * Off while a journal is replayed: its records hold only operations that were admitted live
+   * (the shard leaves capacity refusals out of them), so a replay under lower limits must not
+   * refuse what was acknowledged. On again before the shard serves.
+   */
+  enforceCapacity(on: boolean): void {
+    this.capacityEnforced = on;
   }
 
   /** The hold behind an id, or NOT_FOUND for unknown ids and refusal records. */
@@ -821,6 +867,7 @@ export class Ledger {
   private stateFor(sku: string): SkuState {
     let state = this.skus.get(sku);
     if (state === undefined) {
+      invariant(!this.capacityEnforced || this.skus.size < this.options.maxSkus, `sku ${sku} created past maxSkus (roomFor was not asked)`);
       state = new SkuState(sku);
       state.watched = this.watchedSkus.has(sku);
       this.skus.set(sku, state);
@@ -832,6 +879,7 @@ export class Ledger {
     const state = this.stateFor(sku);
     let position = state.position(location);
     if (position === undefined) {
+      invariant(!this.capacityEnforced || this.positionCount < this.options.maxPositions, `position ${sku}@${location} created past maxPositions (roomFor was not asked)`);
       position = state.addPosition(location, this.rank(location));
       this.positionCount++;
     }
@@ -968,10 +1016,6 @@ const NO_PLACEMENT: PlacementRequest = {};
 
 function illegal(hold: Hold, action: string): Refusal {
   return refuse.invalidState(`reservation '${hold.id}' is ${holdStatusName(hold.status)}; cannot ${action}`);
-}
-
-function unplaced(lines: readonly LineRequest[], lineIndexes: readonly number[] | null): HoldLine[] {
-  return lines.map((line, index) => new HoldLine(line.sku, line.location, line.qty, null, lineIndexes === null ? index : lineIndexes[index]));
 }
 
 function shortageMessage(state: SkuState, line: LineRequest, index: number, position: Position | undefined): string {

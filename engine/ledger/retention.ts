@@ -1,20 +1,35 @@
+import { invariant } from './assert.js';
 import { Fifo } from './fifo.js';
 import type { Hold } from './hold.js';
+import { retainedBytesOf } from './outcome-bytes.js';
+
+/** The bounds of a Retention: by age, by count, and by bytes (outcome-bytes.ts). */
+export interface RetentionBounds {
+  retentionMs: number;
+  capacity: number;
+  capacityBytes: number;
+}
 
 /**
  * Terminal holds and refusal records, oldest first, kept so that a retried id still gets its
- * original outcome. Bounded twice: by age (retentionMs) and by count (capacity).
+ * original outcome. Bounded three ways: by age (retentionMs), by count (capacity) and by the
+ * estimated bytes they keep alive (capacityBytes); the oldest go first.
  */
 export class Retention {
   private readonly items = new Fifo<Hold>();
+  /** Each item's estimated bytes as counted when it came in (so what goes out subtracts exactly that). */
+  private readonly sizes = new Fifo<number>();
+  private totalBytes = 0;
 
-  constructor(
-    private readonly capacity: number,
-    private readonly retentionMs: number,
-  ) {}
+  constructor(private readonly bounds: RetentionBounds) {}
 
   get size(): number {
     return this.items.size;
+  }
+
+  /** The estimated bytes of everything retained. */
+  get bytes(): number {
+    return this.totalBytes;
   }
 
   /** The records, oldest first (for a snapshot). */
@@ -22,16 +37,33 @@ export class Retention {
     return this.items.toArray();
   }
 
-  /** Adds a terminal record; moves the records pushed out by the count bound into `evicted`. */
-  add(hold: Hold, evicted: Hold[]): void {
+  /** Each record's counted bytes, oldest first (for a snapshot: a record may change after it is counted). */
+  sizesBytes(): number[] {
+    return this.sizes.toArray();
+  }
+
+  /**
+   * Adds a terminal record, counted as `sizeBytes` (its estimate now, or what a snapshot saved);
+   * moves the records pushed out by the count or byte bound into `evicted`.
+   */
+  add(hold: Hold, evicted: Hold[], sizeBytes = retainedBytesOf(hold)): void {
     this.items.push(hold);
-    while (this.items.size > this.capacity) evicted.push(this.items.shift() as Hold);
+    this.sizes.push(sizeBytes);
+    this.totalBytes += sizeBytes;
+    while (this.items.size > this.bounds.capacity || this.totalBytes > this.bounds.capacityBytes) evicted.push(this.shift());
+    invariant(this.items.size <= this.bounds.capacity && this.totalBytes <= this.bounds.capacityBytes, 'retention is past its bounds');
   }
 
   /** Moves every record older than the retention window into `evicted`. */
   expire(nowMs: number, evicted: Hold[]): void {
-    for (let oldest = this.items.peek(); oldest !== undefined && oldest.terminalAtMs + this.retentionMs <= nowMs; oldest = this.items.peek()) {
-      evicted.push(this.items.shift() as Hold);
+    for (let oldest = this.items.peek(); oldest !== undefined && oldest.terminalAtMs + this.bounds.retentionMs <= nowMs; oldest = this.items.peek()) {
+      evicted.push(this.shift());
     }
+  }
+
+  private shift(): Hold {
+    this.totalBytes -= this.sizes.shift() as number;
+    invariant(this.totalBytes >= 0, 'retained bytes went negative');
+    return this.items.shift() as Hold;
   }
 }

@@ -4,17 +4,24 @@ import { COMMITTED, HELD, REFUSED } from '../lifecycle/tables.js';
 import { invariant } from './assert.js';
 import { BackorderQueue } from './backorder-queue.js';
 import { ChannelPolicy, countChannelUse } from './channel-policy.js';
+import { bodyDigest, lineIndexesOf, requestLinesOf } from './body-digest.js';
 import { Hold, HoldLine } from './hold.js';
 import type { PlacementRequest, WholeFulfil } from './ledger.js';
 import { MovementLog } from './movement-log.js';
 import type { Position } from './position.js';
+import { RefusalRecord } from './refusal-record.js';
 import type { Retention } from './retention.js';
 import { SkuState } from './sku-state.js';
 import { TransferRecord, type TransferBook } from './transfers.js';
 import type { TtlQueue } from './ttl-queue.js';
 
-/** Bumped when the layout below changes; a snapshot of another version is refused. */
-export const SNAPSHOT_VERSION = 1;
+/**
+ * Bumped when the layout below changes; a snapshot of a version not in READABLE_VERSIONS is
+ * refused. Version 2: a refused reserve is a compact record (SavedRefusal, no lines); a
+ * version 1 refusal, saved with its lines, is read into one.
+ */
+export const SNAPSHOT_VERSION = 2;
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 /** The ledger's counters that a snapshot carries (the rest are recounted). */
 export interface LedgerScalars {
@@ -47,8 +54,10 @@ type SavedPosition = [location: string, onHand: number, reserved: number, commit
 type SavedSku = [sku: string, seq: number, mode: number, policy: Policy | null, positions: SavedPosition[]];
 type SavedLine = [sku: string, requested: string | null, qty: number, location: string | null, line: number,
   fulfilled: number, backordered: number, backorderedAtReserve: number];
+/** What a refusal record keeps instead of lines: its body's digest, and a part's whole-hold line indexes. */
+type SavedRefusal = [digest: string, partLines: number[] | null];
 type SavedHold = [id: string, channel: string, ttlMs: number, expiresAt: number, partCount: number, placement: PlacementRequest,
-  status: number, order: number, terminalAtMs: number, error: EngineError | null, lines: SavedLine[]];
+  status: number, order: number, terminalAtMs: number, error: EngineError | null, lines: SavedLine[], refusal?: SavedRefusal | null];
 type SavedTransfer = [id: string, sku: string, from: string, to: string, qty: number, inTransit: boolean,
   status: TransferRecord['status'], seq: number, receivedSeq: number];
 
@@ -60,6 +69,8 @@ export interface LedgerSnapshot {
   holds: SavedHold[];
   /** Ids of the retained outcomes, oldest first. */
   retention: string[];
+  /** The bytes each was counted as against retainedOutcomeBytes (version 2; version 1: estimated again). */
+  retentionBytes?: number[];
   /** Per SKU, its waiting backorders in fill order: [hold id, index of the line in the hold]. */
   backorders: Array<[sku: string, entries: Array<[holdId: string, lineIndex: number]>]>;
   transfers: SavedTransfer[];
@@ -75,6 +86,7 @@ export function takeSnapshot(ledger: LedgerInternals): LedgerSnapshot {
     skus: [...ledger.skus.values()].map(saveSku),
     holds: holds.map(saveHold),
     retention: ledger.retention.toArray().map((hold) => hold.id),
+    retentionBytes: ledger.retention.sizesBytes(),
     backorders: saveBackorders(holds),
     transfers: ledger.transfers.toArray().map(saveTransfer),
     partFulfils: [...ledger.partFulfils].map(([id, { no, lines }]) => [id, no, lines]),
@@ -90,9 +102,13 @@ function saveSku(state: SkuState): SavedSku {
 }
 
 function saveHold(hold: Hold): SavedHold {
-  const refused = hold.status === REFUSED;
+  if (hold instanceof RefusalRecord) {
+    return [hold.id, hold.channel, hold.ttlMs, hold.expiresAt, hold.partCount, hold.placement, hold.status, hold.order,
+      hold.terminalAtMs, hold.error, [], [hold.digest, hold.partLines === null ? null : [...hold.partLines]]];
+  }
+  invariant(hold.status !== REFUSED, `snapshot: refused ${hold.id} is not a compact refusal record`);
   const lines = hold.lines.map((line): SavedLine => [
-    line.sku, line.requested ?? null, line.qty, refused || line.position === null ? null : line.location, line.line,
+    line.sku, line.requested ?? null, line.qty, line.position === null ? null : line.location, line.line,
     line.fulfilled, line.backordered, line.backorderedAtReserve,
   ]);
   return [hold.id, hold.channel, hold.ttlMs, hold.expiresAt, hold.partCount, hold.placement, hold.status, hold.order,
@@ -120,7 +136,7 @@ function saveTransfer(record: TransferRecord): SavedTransfer {
 
 /** Rebuilds a fresh ledger's state from a snapshot. */
 export function restoreSnapshot(ledger: LedgerInternals, snapshot: LedgerSnapshot): void {
-  invariant(snapshot.version === SNAPSHOT_VERSION, `snapshot version ${snapshot.version} is not ${SNAPSHOT_VERSION}`);
+  invariant(READABLE_VERSIONS.includes(snapshot.version), `snapshot version ${snapshot.version} is not one of ${READABLE_VERSIONS.join(', ')}`);
   invariant(ledger.skus.size === 0 && ledger.holds.size === 0, 'a snapshot restores into an empty ledger');
   let positions = 0;
   for (const saved of snapshot.skus) positions += restoreSku(ledger, saved);
@@ -131,7 +147,7 @@ export function restoreSnapshot(ledger: LedgerInternals, snapshot: LedgerSnapsho
     if (hold.status === HELD || hold.status === COMMITTED) liveHolds++;
     if (hold.status === HELD && hold.partCount === 1) ledger.ttl.push(hold);
   }
-  restoreRetention(ledger, snapshot.retention);
+  restoreRetention(ledger, snapshot.retention, snapshot.retentionBytes);
   restoreBackorders(ledger, snapshot.backorders);
   for (const saved of snapshot.transfers) ledger.transfers.restore(restoreTransfer(ledger, saved));
   for (const [id, no, lines] of snapshot.partFulfils) ledger.partFulfils.set(id, { no, lines });
@@ -158,7 +174,8 @@ function restoreSku(ledger: LedgerInternals, [sku, seq, mode, policy, positions]
 }
 
 function restoreHold(ledger: LedgerInternals, saved: SavedHold): Hold {
-  const [id, channel, ttlMs, expiresAt, partCount, placement, status, order, terminalAtMs, error, lines] = saved;
+  const [id, channel, ttlMs, expiresAt, partCount, placement, status, order, terminalAtMs, error, lines, refusal] = saved;
+  if (status === REFUSED) return restoreRefusal(ledger, saved, refusal ?? null);
   const held = lines.map(([sku, requested, qty, location, line, fulfilled, backordered, backorderedAtReserve]) => {
     const position = location === null ? null : positionOf(ledger, sku, location);
     const restored = new HoldLine(position?.state.sku ?? sku, requested ?? undefined, qty, position, line);
@@ -170,16 +187,41 @@ function restoreHold(ledger: LedgerInternals, saved: SavedHold): Hold {
   return hold;
 }
 
+/** A refusal record; from a version 1 snapshot, its digest and part lines come from the lines it kept. */
+function restoreRefusal(ledger: LedgerInternals, saved: SavedHold, refusal: SavedRefusal | null): Hold {
+  const [id, channel, ttlMs, expiresAt, partCount, placement, , order, terminalAtMs, error, lines] = saved;
+  invariant(error !== null, `snapshot: refused ${id} has no error`);
+  let [digest, partLines] = refusal ?? ['', null];
+  if (refusal === null) {
+    const unplaced = lines.map(([sku, requested, qty, , line]) => new HoldLine(sku, requested ?? undefined, qty, null, line));
+    digest = bodyDigest(channel, ttlMs, partCount, placement, requestLinesOf(unplaced));
+    partLines = partCount === 1 ? null : lineIndexesOf(unplaced);
+  }
+  const record = new RefusalRecord(id, ledger.intern(channel), ttlMs, expiresAt, partCount, digest, partLines, error, terminalAtMs);
+  record.order = order;
+  return record;
+}
+
 function positionOf(ledger: LedgerInternals, sku: string, location: string): Position {
   const position = ledger.skus.get(sku)?.position(location);
   invariant(position !== undefined, `snapshot: a hold line names ${sku}@${location}, which the snapshot lacks`);
   return position;
 }
 
-function restoreRetention(ledger: LedgerInternals, ids: readonly string[]): void {
+/**
+ * The retained outcomes, oldest first. Past the bounds (an operator lowered them since the
+ * snapshot), the oldest are dropped, as they would have been had the bounds been lower then.
+ */
+function restoreRetention(ledger: LedgerInternals, ids: readonly string[], sizesBytes: readonly number[] | undefined): void {
+  invariant(sizesBytes === undefined || sizesBytes.length === ids.length, 'snapshot: a retained outcome has no size');
   const evicted: Hold[] = [];
-  for (const id of ids) ledger.retention.add(ledger.holds.get(id) as Hold, evicted);
-  invariant(evicted.length === 0, 'snapshot: more retained outcomes than the retention holds');
+  ids.forEach((id, index) => {
+    const hold = ledger.holds.get(id);
+    invariant(hold !== undefined, `snapshot: retained outcome ${id} is not among its holds`);
+    if (sizesBytes === undefined) ledger.retention.add(hold, evicted);
+    else ledger.retention.add(hold, evicted, sizesBytes[index]);
+  });
+  for (const hold of evicted) ledger.holds.delete(hold.id);
 }
 
 function restoreBackorders(ledger: LedgerInternals, backorders: LedgerSnapshot['backorders']): void {

@@ -1,4 +1,5 @@
 import type { EngineError } from '../api/errors.js';
+import { isRecordedRefusal } from '../ledger/refusal-record.js';
 import { MultiRoute } from './multi-route.js';
 
 /**
@@ -16,10 +17,8 @@ export class SingleRoute {
   constructor(readonly shard: number) {}
 }
 
-/** Refusals the shard records for idempotent replay (the rest are transient). */
-export function isRecordedRefusal(error: EngineError): boolean {
-  return error.code === 'INSUFFICIENT_STOCK' || error.code === 'SKU_FROZEN' || error.code === 'CONFLICT';
-}
+/** Refusals the shard records for idempotent replay (the rest are transient): the ledger's own rule. */
+export { isRecordedRefusal };
 
 export class HoldIndex {
   private readonly routes = new Map<string, SingleRoute | MultiRoute>();

@@ -4,6 +4,7 @@ import { invariant } from '../ledger/assert.js';
 import { WHOLE_HOLD, type HoldPart, type Ledger, type PlacementRequest, type WholeFulfil } from '../ledger/ledger.js';
 import type { StrategyName } from '../api/types.js';
 import { Hold } from '../ledger/hold.js';
+import { isCapacityRefusal } from '../ledger/refusal-record.js';
 import { BATCH_HEADER_FIELDS, OP, OP_FIELDS, refusalRef, type Placement, type SplitPlacement } from './protocol.js';
 
 const TICKED = { ok: true } as const;
@@ -79,7 +80,7 @@ export function applyBatch(ledger: Ledger, batch: unknown[], admit: AdmitOp = AD
     const op = batch[at] as number;
     invariant(op >= 0 && op < OP_FIELDS.length, `unknown opcode ${op} at field ${at}`);
     const result = admit(op) ?? applyOp(ledger, op, batch, at + 1);
-    if (isCapacityRefusal(result)) outcome.dropped.push(at);
+    if (isCapacityRefusalResult(result)) outcome.dropped.push(at);
     else if (!READ_ONLY_OPS.has(op)) outcome.changed = true;
     if (isRefusal(result)) outcome.results.push(refer(result, outcome.refusals, (seen ??= new Map())));
     else outcome.results.push(result);
@@ -104,9 +105,9 @@ export function withoutOps(batch: readonly unknown[], dropped: readonly number[]
   return kept;
 }
 
-/** LIMIT_REACHED changes nothing and is never retained (engine/router/hold-index.ts agrees). */
-function isCapacityRefusal(result: unknown): boolean {
-  return isRefusal(result) && result.error.code === 'LIMIT_REACHED';
+/** A capacity refusal changes nothing and is never recorded (engine/ledger/refusal-record.ts). */
+function isCapacityRefusalResult(result: unknown): boolean {
+  return isRefusal(result) && isCapacityRefusal(result.error);
 }
 
 function isRefusal(result: unknown): result is Refusal {

@@ -59,9 +59,11 @@ export class ShardJournal {
       ? new Ledger(options)
       : Ledger.restore(options, snapshotCodec.unpack(readChecksummedFile(plan.snapshotPath)) as LedgerSnapshot);
     const codec = createCodec();
+    ledger.enforceCapacity(false);
     const read = readJournal(plan.journalPath, (payload) => {
       applyBatch(ledger, codec.unpack(payload) as unknown[]);
     });
+    ledger.enforceCapacity(true);
     if (read.tornTail !== null) {
       truncateJournal(plan.journalPath, read.validBytes);
       console.warn(`holdfast shard ${shard}: ${plan.journalPath}: torn tail at byte ${read.tornTail.offsetBytes} (${read.tornTail.reason}); cut off`);
