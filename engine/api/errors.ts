@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   OVERLOADED: 'the shard has reached its in-flight limit; retry after error.retryAfterMs',
   UNAVAILABLE: 'the shard failed while the request was in flight; the outcome is unknown, retry with the same id',
   CLOSED: 'the engine is closed',
+  FORBIDDEN: 'the token the client connected with does not allow this call (its scopes or channels); nothing changed (gateway -32003)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -57,6 +58,7 @@ export const refuse = {
   unavailable: (shard: number, cause: string): Refusal =>
     refusal('UNAVAILABLE', `shard ${shard} failed: ${cause}`),
   closed: (): Refusal => refusal('CLOSED', 'the engine is closed'),
+  forbidden: (message: string): Refusal => refusal('FORBIDDEN', message),
 };
 
 /**
