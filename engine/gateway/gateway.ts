@@ -9,7 +9,7 @@ import { GatewayMetrics } from './metrics.js';
 import { resolveGatewayOptions, type GatewayOptions, type ResolvedGatewayOptions } from './options.js';
 import type { Principal } from './scopes.js';
 import { createListener, socketScheme, type ListenerServer } from './tls.js';
-import { readTokenFile } from './token-file.js';
+import { readTokenFile, tokenFileSource } from './token-file.js';
 import { TokenRegistry, type TokenReloadResult } from './token-registry.js';
 import { TokenSet } from './token-set.js';
 
@@ -40,8 +40,10 @@ export interface Gateway {
 /** Starts the WebSocket gateway in front of an engine. Resolves once it listens. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const resolved = resolveGatewayOptions(options);
-  const principals = resolved.tokensFile === null ? resolved.principals : await readTokenFile(resolved.tokensFile);
-  const gateway = new GatewayServer(resolved, new TokenSet(resolved.token, principals));
+  const { tokensFile } = resolved;
+  const principals = tokensFile === null ? resolved.principals : await readTokenFile(tokensFile);
+  const tokens = new TokenSet(resolved.token, principals, tokensFile === null ? 'tokens' : tokenFileSource(tokensFile));
+  const gateway = new GatewayServer(resolved, tokens);
   await gateway.listen();
   if (resolved.insecureBind) {
     resolved.log(`holdfast gateway: WARNING: INSECURE_BIND: ${gateway.url} is plain WebSocket beyond loopback: tokens and stock data cross the network in clear (allowInsecureBind)`);

@@ -60,7 +60,7 @@ export function checkEntry(entry: TokenEntry): TokenEntry {
 
 /** Reads and validates a tokens file; every failure is an InvalidArgumentError naming the file. */
 export async function readTokenFile(path: string): Promise<Principal[]> {
-  const source = `tokens file ${path}`;
+  const source = tokenFileSource(path);
   let text: string;
   try {
     const info = await stat(path);
@@ -77,6 +77,11 @@ export async function readTokenFile(path: string): Promise<Principal[]> {
     throw new InvalidArgumentError(`${source}: is not valid JSON: ${(error as Error).message}`);
   }
   return principalsOf(content, source);
+}
+
+/** How messages name a tokens file. */
+export function tokenFileSource(path: string): string {
+  return `tokens file ${path}`;
 }
 
 function principalOf(entry: TokenEntry): Principal {

@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { GatewayMetrics } from './metrics.js';
 import { sameGrant, type Principal } from './scopes.js';
-import { readTokenFile, TOKENS_MAX } from './token-file.js';
+import { readTokenFile, tokenFileSource, TOKENS_MAX } from './token-file.js';
 import { Grant } from './token-grant.js';
 import { ThrottledLog, type LogLine } from './token-log.js';
 import { TokenSet } from './token-set.js';
@@ -76,7 +76,7 @@ export class TokenRegistry {
     }
     let next: TokenSet;
     try {
-      next = new TokenSet(adminToken, await readTokenFile(tokensFile));
+      next = new TokenSet(adminToken, await readTokenFile(tokensFile), tokenFileSource(tokensFile));
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'INVALID_ARGUMENT';
       const message = (error as Error).message;

@@ -16,17 +16,17 @@ export function tokenDigest(token: string): string {
 export class TokenSet {
   private readonly byDigest = new Map<string, Principal>();
 
-  /** The single admin token (if any) and the file's tokens; a clash of name or digest is refused. */
-  constructor(adminToken: string | null, principals: readonly Principal[]) {
+  /** The single admin token (if any) and the file's tokens; a clash of name or digest is refused, naming `source`. */
+  constructor(adminToken: string | null, principals: readonly Principal[], source: string) {
     if (adminToken !== null) {
       const digest = tokenDigest(adminToken);
       this.byDigest.set(digest, { name: ADMIN_NAME, digest, scopes: new Set(['admin']), channels: null });
     }
     for (const [index, principal] of principals.entries()) {
       if (adminToken !== null && principal.name === ADMIN_NAME) {
-        throw new InvalidArgumentError(`tokens[${index}].name: '${ADMIN_NAME}' is the name of the single token (token, --token); choose another`);
+        throw new InvalidArgumentError(`${source}: tokens[${index}].name: '${ADMIN_NAME}' is the name of the single token (token, --token); choose another`);
       }
-      if (this.byDigest.has(principal.digest)) throw new InvalidArgumentError(`tokens[${index}].digest: is the digest of the single token (token, --token)`);
+      if (this.byDigest.has(principal.digest)) throw new InvalidArgumentError(`${source}: tokens[${index}].digest: is the digest of the single token (token, --token)`);
       this.byDigest.set(principal.digest, principal);
     }
   }
