@@ -164,6 +164,11 @@ describe('error mapping', () => {
     expect(refusalOfRpcError({ code: -32001, message: 'busy' }).error.retryAfterMs).toBe(10);
   });
 
+  it('-32003 is FORBIDDEN (the token does not allow the call; nothing changed)', () => {
+    expect(refusalOfRpcError({ code: -32003, message: "token 'amazon' may not call adjust: it needs the stock scope" }))
+      .toEqual({ ok: false, error: { code: 'FORBIDDEN', message: "token 'amazon' may not call adjust: it needs the stock scope" } });
+  });
+
   it('-32002 is CLOSED', () => {
     expect(refusalOfRpcError({ code: -32002, message: 'the server is shutting down' }))
       .toEqual({ ok: false, error: { code: 'CLOSED', message: 'the server is shutting down' } });
@@ -355,7 +360,7 @@ describe('subscription registry', () => {
 describe('client options', () => {
   it('fills the defaults', () => {
     expect(resolveClientOptions({ url: 'ws://127.0.0.1:7070', token: 't' })).toEqual({
-      url: 'ws://127.0.0.1:7070', token: 't', encoding: 'msgpack', reconnect: true, reconnectDelayMsMin: 50,
+      url: 'ws://127.0.0.1:7070', token: 't', ca: null, encoding: 'msgpack', reconnect: true, reconnectDelayMsMin: 50,
       reconnectDelayMsMax: 5000, maxPending: 65_536, requestTimeoutMs: null, maxFrameBytes: 1_048_576, onEvent: null,
     });
   });
@@ -377,6 +382,9 @@ describe('client options', () => {
     [{ url: 'ws://x', token: 't', requestTimeoutMs: 0 }, /requestTimeoutMs/],
     [{ url: 'ws://x', token: 't', onEvent: 1 }, /onEvent/],
     [{ url: 'ws://x', token: 't', retries: 3 }, /retries: is not a known option/],
+    [{ url: 'ws://x', token: 't', ca: '-----BEGIN CERTIFICATE-----' }, /ca: is only for a wss:\/\/ url/],
+    [{ url: 'wss://x', token: 't', ca: 'not pem' }, /ca: must be PEM/],
+    [{ url: 'wss://x', token: 't', ca: [] }, /ca: must be 1 to 100/],
   ])('refuses %j', (options, message) => {
     expect(() => resolveClientOptions(options)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(message) }));
   });

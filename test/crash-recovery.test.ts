@@ -42,7 +42,7 @@ import {
   applyOp, describeOp, killServer, Rng, startServer, wholeHoldProblems, withDeadline, type HoldOp, type ServerHandle,
 } from './crash-helpers.js';
 
-const TOKEN = 'crash-test-token-4b1d';
+const TOKEN = 'Sc7Drk_WXmIw5TbZmIU69Myb-DZzuAzg';
 const LOCATIONS = ['WH-A', 'WH-B'];
 /** Six SKUs on each shard (FNV-1a, checked below), and one scarce SKU on each, to provoke refusals. */
 const PLENTIFUL = Array.from({ length: 12 }, (_, i) => `SKU-${String(i).padStart(2, '0')}`);

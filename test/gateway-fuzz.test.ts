@@ -37,7 +37,7 @@ import {
   reachesEngineAsWrite, reproduction, show, type Answer, type FrameDraft, type FuzzFrame,
 } from './fuzz-helpers.js';
 
-const TOKEN = 'gateway-fuzz-token';
+const TOKEN = '55DSfyGDX2Lu7gs2gjWaTY0OHyGAN8JA';
 const MAX_PAYLOAD_BYTES = 1024 * 1024;
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 100_000);
 const CONNECTIONS = Number(process.env.FUZZ_CONNECTIONS ?? 16);

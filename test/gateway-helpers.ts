@@ -17,7 +17,8 @@ export type GatewayOptions = Parameters<typeof startGateway>[0];
 export type Gateway = Awaited<ReturnType<typeof startGateway>>;
 export type Encoding = 'json' | 'msgpack';
 
-export const TOKEN = 'gateway-test-token-7f3a9c';
+/** A strong token (192 bits of base64url): the gateway refuses tokens below 128 bits. */
+export const TOKEN = 'lfeBZ8moMRiVSQFIDzoQi8K_vbtOE9oZ';
 export const START_MS = 1_000_000;
 
 /** One received frame: `binary` tells the frame type, `data` is the decoded value. */

@@ -13,7 +13,7 @@ import type { Scenario } from '../simulator/scenario/schema.js';
 import { countsOf, expectSettled, openingUnits, scenarioWith } from './sim-helpers.js';
 
 const SEED = 7;
-const TOKEN = 'sim-fidelity-token-5d21';
+const TOKEN = '6awJg_lc6KRIIA4YvGiY5H72cB-15VRL';
 
 /**
  * ~100 orders in 1.5 s over 10 SKUs with far more stock than they can take, so no checkout can

@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { addServeCommand } from './serve.js';
 import { addPlanCommand } from './plan.js';
 import { addSimulateCommand } from './simulate.js';
+import { addTokenCommand } from './token.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 const BENCHES: Record<string, string> = {
@@ -42,5 +43,6 @@ program
 addServeCommand(program);
 addSimulateCommand(program);
 addPlanCommand(program);
+addTokenCommand(program);
 
 await program.parseAsync();

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
 import { list, wholeNumber } from './arg-parsers.js';
@@ -6,12 +7,20 @@ import { STRATEGIES } from '../api/strategies.js';
 import { FSYNC_POLICIES, type FsyncPolicy } from '../journal/journal-writer.js';
 import type { StrategyName } from '../api/types.js';
 import { createEngine } from '../engine.js';
+import { InvalidArgumentError } from '../api/errors.js';
 import { startGateway } from '../gateway/gateway.js';
+import { checkBind, type TlsOptions } from '../gateway/tls.js';
+import { readTokenFile } from '../gateway/token-file.js';
+import { tokenProblem } from '../gateway/token-strength.js';
 
 interface ServeFlags {
   host: string;
   port: number;
   token?: string;
+  tokens?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  insecureBind: boolean;
   shards: number;
   maxPayloadBytes: number;
   maxPending: number;
@@ -36,7 +45,11 @@ export function addServeCommand(program: Command): void {
     .description('run the engine behind a WebSocket gateway (JSON-RPC 2.0, JSON or msgpack frames)')
     .addOption(new Option('--host <host>', 'address to listen on').env('HOLDFAST_HOST').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').env('HOLDFAST_PORT').default(7070).argParser(wholeNumber(0, 65_535)))
-    .addOption(new Option('--token <token>', 'bearer token clients must present (prefer the variable: flags show in ps); unset: one is generated and printed').env('HOLDFAST_TOKEN'))
+    .addOption(new Option('--token <token>', 'the admin token (every scope; at least 128 bits; prefer the variable: flags show in ps); unset and no --tokens: one is generated and printed').env('HOLDFAST_TOKEN'))
+    .addOption(new Option('--tokens <file>', 'named, scoped tokens (JSON of SHA-256 digests; see holdfast token create); SIGHUP reloads it').env('HOLDFAST_TOKENS_FILE'))
+    .addOption(new Option('--tls-cert <file>', 'PEM certificate chain: serve wss:// and https://').env('HOLDFAST_TLS_CERT'))
+    .addOption(new Option('--tls-key <file>', 'PEM private key of --tls-cert').env('HOLDFAST_TLS_KEY'))
+    .addOption(new Option('--insecure-bind', 'allow a --host beyond loopback without TLS (tokens cross the network in clear; warns)').env('HOLDFAST_INSECURE_BIND').default(false))
     .addOption(new Option('--shards <n>', 'worker shards (0: the ledger on the main thread)').env('HOLDFAST_SHARDS').default(availableParallelism()).argParser(wholeNumber(0, 64)))
     .addOption(new Option('--max-payload-bytes <bytes>', 'largest frame; a bigger one closes the connection with 1009').env('HOLDFAST_MAX_PAYLOAD_BYTES').default(1024 * 1024).argParser(wholeNumber(1024, 256 * 1024 * 1024)))
     .addOption(new Option('--max-pending <n>', 'requests pending per connection before the server stops reading it').env('HOLDFAST_MAX_PENDING').default(4096).argParser(wholeNumber(1, 1_000_000)))
@@ -52,12 +65,47 @@ export function addServeCommand(program: Command): void {
     .addOption(new Option('--fsync <policy>', 'when the journal reaches the disk: always (before replying), interval, off').env('HOLDFAST_FSYNC').default('always').choices([...FSYNC_POLICIES]))
     .addOption(new Option('--fsync-interval-ms <ms>', 'with --fsync interval: how often').env('HOLDFAST_FSYNC_INTERVAL_MS').default(100).argParser(wholeNumber(1, 60_000)))
     .addOption(new Option('--snapshot-every <records>', 'journal records (batches) between snapshots').env('HOLDFAST_SNAPSHOT_EVERY').default(100_000).argParser(wholeNumber(1, 100_000_000)))
-    .action((flags: ServeFlags) => serve(flags));
+    .action((flags: ServeFlags) => serve(flags).catch(startupFailed));
+}
+
+/** One line naming the code, exit status 2 (the startup-failure convention of `holdfast serve`). */
+function startupFailed(error: unknown): never {
+  const code = (error as { code?: unknown }).code;
+  console.error(`holdfast serve: ${typeof code === 'string' ? code : 'STARTUP_FAILED'}: ${(error as Error).message}`);
+  process.exit(2);
+}
+
+/** The admin token: --token (checked before the engine starts), none with --tokens, else generated. */
+function adminToken(flags: ServeFlags): { token: string | undefined; generated: boolean } {
+  if (flags.token !== undefined && flags.token.length > 0) {
+    const problem = tokenProblem('--token', flags.token);
+    if (problem !== null) throw new InvalidArgumentError(problem);
+    return { token: flags.token, generated: false };
+  }
+  if (flags.tokens !== undefined) return { token: undefined, generated: false };
+  return { token: randomBytes(24).toString('base64url'), generated: true };
+}
+
+function tlsOf(flags: ServeFlags): TlsOptions | undefined {
+  if (flags.tlsCert === undefined && flags.tlsKey === undefined) return undefined;
+  if (flags.tlsCert === undefined || flags.tlsKey === undefined) throw new InvalidArgumentError('--tls-cert and --tls-key: give both or neither');
+  return { cert: pemFile(flags.tlsCert, '--tls-cert'), key: pemFile(flags.tlsKey, '--tls-key') };
+}
+
+function pemFile(path: string, flag: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new InvalidArgumentError(`${flag}: cannot read ${path}: ${(error as Error).message}`);
+  }
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
-  const generated = flags.token === undefined || flags.token.length === 0;
-  const token = generated ? randomBytes(24).toString('base64url') : (flags.token as string);
+  // What can be refused without the engine is refused before recovery runs.
+  const { token, generated } = adminToken(flags);
+  const tls = tlsOf(flags);
+  checkBind(flags.host, tls ?? null, flags.insecureBind);
+  if (flags.tokens !== undefined) await readTokenFile(flags.tokens);
   const durable = !flags.memory && flags.shards > 0;
   const engine = await createEngine({
     shards: flags.shards,
@@ -70,7 +118,10 @@ async function serve(flags: ServeFlags): Promise<void> {
     engine,
     host: flags.host,
     port: flags.port,
-    token,
+    ...(token === undefined ? {} : { token }),
+    ...(flags.tokens === undefined ? {} : { tokensFile: flags.tokens }),
+    ...(tls === undefined ? {} : { tls }),
+    allowInsecureBind: flags.insecureBind,
     maxPayloadBytes: flags.maxPayloadBytes,
     maxPendingPerConnection: flags.maxPending,
     maxConnections: flags.maxConnections,
@@ -78,10 +129,11 @@ async function serve(flags: ServeFlags): Promise<void> {
     heartbeatMs: flags.heartbeatMs,
     drainTimeoutMs: flags.drainTimeoutMs,
   });
-  const http = gateway.url.replace(/^ws:/, 'http:');
+  const http = gateway.url.replace(/^ws/, 'http');
   console.log(`holdfast serve: listening on ${gateway.url} (${flags.shards} shard${flags.shards === 1 ? '' : 's'})`);
   console.log(durable ? `data: ${flags.data} (journal fsync ${flags.fsync})` : 'data: in memory only (a restart forgets every hold)');
   if (generated) console.log(`token: ${token}   (generated; set HOLDFAST_TOKEN to choose one)`);
+  if (flags.tokens !== undefined) console.log(`tokens: ${flags.tokens}${token === undefined ? '' : ' and the admin token'} (kill -HUP ${process.pid} reloads the file)`);
   console.log(`connect: header "Authorization: Bearer <token>"; from a browser: new WebSocket('${gateway.url}', ['holdfast', 'bearer.' + token])`);
   console.log(`health: ${http}/healthz   metrics: ${http}/metrics`);
   let stopping = false;
@@ -96,6 +148,7 @@ async function serve(flags: ServeFlags): Promise<void> {
         process.exit(1);
       });
   };
+  process.on('SIGHUP', () => void gateway.reloadTokens());
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 }

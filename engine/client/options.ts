@@ -8,6 +8,11 @@ export interface ClientOptions {
   url: string;
   /** Sent as `Authorization: Bearer <token>` on every (re)connect. */
   token: string;
+  /**
+   * With a wss:// url: the certificate authorities to trust (PEM), instead of the system's —
+   * e.g. the gateway's own self-signed certificate.
+   */
+  ca?: string | Buffer | Array<string | Buffer>;
   /** Frame encoding: 'msgpack' (binary frames, default) or 'json' (text frames). */
   encoding?: Encoding;
   /** Reconnect after the link drops (default true). The first connect is never retried. */
@@ -29,6 +34,7 @@ export interface ClientOptions {
 export interface ResolvedClientOptions {
   url: string;
   token: string;
+  ca: string | Buffer | Array<string | Buffer> | null;
   encoding: Encoding;
   reconnect: boolean;
   reconnectDelayMsMin: number;
@@ -40,7 +46,7 @@ export interface ResolvedClientOptions {
 }
 
 const KNOWN = new Set<string>([
-  'url', 'token', 'encoding', 'reconnect', 'reconnectDelayMsMin', 'reconnectDelayMsMax', 'maxPending',
+  'url', 'token', 'ca', 'encoding', 'reconnect', 'reconnectDelayMsMin', 'reconnectDelayMsMax', 'maxPending',
   'requestTimeoutMs', 'maxFrameBytes', 'onEvent',
 ]);
 
@@ -65,9 +71,11 @@ export function resolveClientOptions(options: unknown): ResolvedClientOptions {
       `reconnectDelayMsMax: must be at least reconnectDelayMsMin (${reconnectDelayMsMin}), got ${reconnectDelayMsMax}`,
     );
   }
+  const url = urlOf(record.url);
   return {
-    url: urlOf(record.url),
+    url,
     token: tokenOf(record.token),
+    ca: caOf(record.ca, url),
     encoding: encodingOf(record.encoding),
     reconnect: booleanOf(record.reconnect, 'reconnect', true),
     reconnectDelayMsMin,
@@ -106,6 +114,20 @@ function tokenOf(value: unknown): string {
   if (typeof value !== 'string' || value.length === 0) throw new InvalidArgumentError('token: must be a non-empty string');
   if (!/^[\x21-\x7e]+$/.test(value)) throw new InvalidArgumentError('token: must be printable ASCII without spaces');
   return value;
+}
+
+/** PEM certificates, only where there is TLS to use them. */
+function caOf(value: unknown, url: string): string | Buffer | Array<string | Buffer> | null {
+  if (value === undefined) return null;
+  if (!url.startsWith('wss:')) throw new InvalidArgumentError('ca: is only for a wss:// url');
+  const items = Array.isArray(value) ? value : [value];
+  if (items.length === 0 || items.length > 100) throw new InvalidArgumentError('ca: must be 1 to 100 PEM certificates');
+  for (const item of items) {
+    if ((typeof item !== 'string' && !Buffer.isBuffer(item)) || !item.toString().includes('-----BEGIN CERTIFICATE-----')) {
+      throw new InvalidArgumentError('ca: must be PEM certificate text (a string or Buffer, or an array of them)');
+    }
+  }
+  return value as string | Buffer | Array<string | Buffer>;
 }
 
 function encodingOf(value: unknown): Encoding {

@@ -1,4 +1,4 @@
-import type { ErrorCode, Refusal } from '../api/errors.js';
+import { refuse, type ErrorCode, type Refusal } from '../api/errors.js';
 
 /** The JSON-RPC error codes the gateway answers with (see the gateway contract). */
 export const RPC_ERRORS = {
@@ -8,6 +8,7 @@ export const RPC_ERRORS = {
   invalidParams: -32602,
   overloaded: -32001,
   shuttingDown: -32002,
+  forbidden: -32003,
 } as const;
 
 export interface RpcError {
@@ -25,7 +26,7 @@ function refusal(code: ErrorCode, message: string): Refusal {
 
 /**
  * Maps a JSON-RPC error to the embedded API's refusal, so a remote call resolves exactly like a
- * local one: OVERLOADED keeps retryAfterMs, shutting down is CLOSED, invalid params carry the
+ * local one: OVERLOADED keeps retryAfterMs, shutting down is CLOSED, forbidden is FORBIDDEN, invalid params carry the
  * engine's own INVALID_ARGUMENT. A code the contract does not name (an internal error) leaves
  * the outcome unknown: UNAVAILABLE.
  */
@@ -36,6 +37,8 @@ export function refusalOfRpcError(error: unknown): Refusal {
       return { ok: false, error: { code: 'OVERLOADED', message, retryAfterMs: retryAfterOf(data) } };
     case RPC_ERRORS.shuttingDown:
       return refusal('CLOSED', message);
+    case RPC_ERRORS.forbidden:
+      return refuse.forbidden(message);
     case RPC_ERRORS.invalidParams:
       return engineErrorOf(data) ?? refusal('INVALID_ARGUMENT', message);
     case RPC_ERRORS.invalidRequest:

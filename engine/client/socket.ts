@@ -15,6 +15,8 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
 export interface SocketTarget {
   url: string;
   token: string;
+  /** Certificate authorities to trust for wss:// (null: the system's). */
+  ca: string | Buffer | Array<string | Buffer> | null;
 }
 
 /** Called for the life of an open socket. */
@@ -36,6 +38,7 @@ export function openSocket(target: SocketTarget, handlers: SocketHandlers): Prom
         headers: { Authorization: `Bearer ${target.token}` },
         perMessageDeflate: false,
         handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+        ...(target.ca === null ? {} : { ca: target.ca }),
       });
     } catch (error) {
       reject(new ConnectError(`cannot connect to ${target.url}: ${messageOf(error)}`));

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
 /** The subprotocol a browser offers, with `bearer.<token>` beside it (browsers cannot set headers). */
@@ -16,14 +15,6 @@ export function presentedToken(request: IncomingMessage): string | undefined {
     if (name.startsWith(BEARER_PROTOCOL_PREFIX)) return name.slice(BEARER_PROTOCOL_PREFIX.length);
   }
   return undefined;
-}
-
-/** Compares in constant time (digests of equal length), so a wrong token's timing reveals nothing. */
-export function tokenMatches(presented: string | undefined, expected: string): boolean {
-  if (presented === undefined) return false;
-  const a = createHash('sha256').update(presented).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
 }
 
 /** ws's handleProtocols: answer 'holdfast' when offered (never echo the token back). */

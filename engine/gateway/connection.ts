@@ -11,6 +11,7 @@ import type { Params } from './methods.js';
 import type { GatewayMetrics } from './metrics.js';
 import { availabilityOf, Notifier } from './notifier.js';
 import type { ResolvedGatewayOptions } from './options.js';
+import type { Grant } from './token-grant.js';
 import { errorResponse, RPC, RPC_OUTCOME } from './rpc-errors.js';
 
 export interface ConnectionDeps {
@@ -21,6 +22,8 @@ export interface ConnectionDeps {
   closing: () => boolean;
   /** Told when the connection has nothing pending (the gateway waits for that to shut down). */
   onIdle: () => void;
+  /** What the connection's token allows: checks every call, counts it under the token's name. */
+  grant: Grant;
 }
 
 /** How long a paused notifier waits before looking at the outgoing buffer again. */
@@ -55,13 +58,13 @@ export class Connection {
       Math.floor(options.maxBufferedBytesPerConnection / 4),
       NOTIFY_RETRY_MS,
     );
-    this.context = {
+    this.context = deps.grant.guard({
       engine: deps.engine,
       closing: deps.closing,
       subscription: (method, params) => (method === 'subscribe' ? this.subscribe(params) : this.unsubscribe(params)),
       count: (method, outcome) => metrics.count(method, outcome),
       observeReserveSeconds: (seconds) => metrics.observeReserveSeconds(seconds),
-    };
+    });
     socket.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     socket.on('pong', () => {
       this.alive = true;

@@ -4,6 +4,7 @@ import type { Refusal } from '../api/errors.js';
 import { METHODS, unknownField, type Params } from './methods.js';
 import { errorResponse, resultResponse, RPC, RPC_OUTCOME, type RpcCode, type RpcId, type RpcResponse } from './rpc-errors.js';
 import { forbiddenKeyIn } from './safe-keys.js';
+import type { Verdict } from './token-authorize.js';
 
 /** What a request needs from the connection and the gateway around it. */
 export interface DispatchContext {
@@ -14,6 +15,11 @@ export interface DispatchContext {
   /** Counts one answered request: its method ('unknown' for none) and outcome. */
   count: (method: string, outcome: string) => void;
   observeReserveSeconds: (seconds: number) => void;
+  /**
+   * The connection's token checks each call before the engine sees it (token-grant.ts): null
+   * goes on, `forbidden` answers -32003, `answer` stands for the call. Absent: everything allowed.
+   */
+  authorize?: (method: string, params: Params) => Verdict | Promise<Verdict>;
 }
 
 const ENVELOPE_KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
@@ -85,6 +91,12 @@ async function answer(method: string, rawParams: unknown, id: RpcId, context: Di
   const forbidden = forbiddenKeyIn(params);
   if (forbidden !== null) return failure(context, method, id, RPC.INVALID_PARAMS, `params must not contain ${forbidden}`);
   if (context.closing()) return failure(context, method, id, RPC.SHUTTING_DOWN, 'the server is shutting down');
+  let verdict = context.authorize?.(method, params as Params) ?? null;
+  if (verdict instanceof Promise) verdict = await verdict;
+  if (verdict !== null) {
+    if ('forbidden' in verdict) return failure(context, method, id, RPC.FORBIDDEN, verdict.forbidden);
+    return settle(context, method, id, verdict.answer);
+  }
   if (isSubscription) return settle(context, method, id, context.subscription(method, params as Params));
   const handler = METHODS[method];
   const extra = unknownField(handler, params as Params);

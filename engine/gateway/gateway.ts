@@ -1,24 +1,35 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { presentedToken, selectProtocol, tokenMatches } from './auth.js';
+import { presentedToken, selectProtocol } from './auth.js';
 import { Connection } from './connection.js';
 import { Fanout } from './fanout.js';
 import { routeHttp } from './http-routes.js';
 import { GatewayMetrics } from './metrics.js';
 import { resolveGatewayOptions, type GatewayOptions, type ResolvedGatewayOptions } from './options.js';
+import type { Principal } from './scopes.js';
+import { createListener, socketScheme, type ListenerServer } from './tls.js';
+import { readTokenFile, tokenFileSource } from './token-file.js';
+import { TokenRegistry, type TokenReloadResult } from './token-registry.js';
+import { TokenSet } from './token-set.js';
 
 /** Close code for "the server is going away" (shutdown). */
 const CLOSE_GOING_AWAY = 1001;
 
 export interface Gateway {
-  /** ws://host:port */
+  /** ws://host:port, or wss://host:port with tls */
   readonly url: string;
   readonly port: number;
-  /** The bearer token connections must present. */
-  readonly token: string;
+  /** The single admin token (option `token`); null when only named tokens (tokens, tokensFile) are accepted. */
+  readonly token: string | null;
   /** Open connections now. */
   connections(): number;
+  /**
+   * Re-reads tokensFile and swaps the whole set at once; a bad file keeps the old set (one
+   * coded log line, `ok: false`). Connections whose token is gone or has other scopes or
+   * channels now are closed with 1008. Without tokensFile, nothing changes.
+   */
+  reloadTokens(): Promise<TokenReloadResult>;
   /**
    * Shuts down gracefully: refuses new connections, answers the requests in flight (new ones
    * get -32002), closes every socket with 1001, stops listening. The engine stays open.
@@ -29,27 +40,35 @@ export interface Gateway {
 /** Starts the WebSocket gateway in front of an engine. Resolves once it listens. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const resolved = resolveGatewayOptions(options);
-  const gateway = new GatewayServer(resolved);
+  const { tokensFile } = resolved;
+  const principals = tokensFile === null ? resolved.principals : await readTokenFile(tokensFile);
+  const tokens = new TokenSet(resolved.token, principals, tokensFile === null ? 'tokens' : tokenFileSource(tokensFile));
+  const gateway = new GatewayServer(resolved, tokens);
   await gateway.listen();
+  if (resolved.insecureBind) {
+    resolved.log(`holdfast gateway: WARNING: INSECURE_BIND: ${gateway.url} is plain WebSocket beyond loopback: tokens and stock data cross the network in clear (allowInsecureBind)`);
+  }
   return gateway;
 }
 
 class GatewayServer implements Gateway {
   url = '';
   port = 0;
-  readonly token: string;
-  private readonly http: Server;
+  readonly token: string | null;
+  private readonly http: ListenerServer;
   private readonly wss: WebSocketServer;
   private readonly open = new Set<Connection>();
   private readonly metrics: GatewayMetrics;
   private readonly fanout: Fanout;
+  private readonly tokens: TokenRegistry;
   private heartbeat: NodeJS.Timeout | undefined;
   private closing = false;
   private idleWaiter: (() => void) | null = null;
 
-  constructor(private readonly options: ResolvedGatewayOptions) {
+  constructor(private readonly options: ResolvedGatewayOptions, tokens: TokenSet) {
     this.token = options.token;
     this.metrics = new GatewayMetrics(options.engine, () => this.open.size);
+    this.tokens = new TokenRegistry({ adminToken: options.token, tokensFile: options.tokensFile, log: options.log, metrics: this.metrics }, tokens);
     this.fanout = new Fanout(options.engine);
     this.wss = new WebSocketServer({
       noServer: true,
@@ -57,12 +76,16 @@ class GatewayServer implements Gateway {
       perMessageDeflate: false,
       handleProtocols: selectProtocol,
     });
-    this.http = createServer((request, response) => routeHttp(request, response, options.engine, this.metrics, () => this.closing));
+    this.http = createListener(options.tls, (request, response) => routeHttp(request, response, options.engine, this.metrics, () => this.closing));
     this.http.on('upgrade', (request, socket, head) => this.upgrade(request, socket, head));
   }
 
   connections(): number {
     return this.open.size;
+  }
+
+  reloadTokens(): Promise<TokenReloadResult> {
+    return this.tokens.reload();
   }
 
   listen(): Promise<void> {
@@ -73,7 +96,7 @@ class GatewayServer implements Gateway {
         const address = this.http.address();
         this.port = typeof address === 'object' && address !== null ? address.port : this.options.port;
         const host = this.options.host.includes(':') ? `[${this.options.host}]` : this.options.host;
-        this.url = `ws://${host}:${this.port}`;
+        this.url = `${socketScheme(this.options.tls)}://${host}:${this.port}`;
         this.startHeartbeat();
         resolve();
       });
@@ -94,9 +117,10 @@ class GatewayServer implements Gateway {
     await stopped;
   }
 
-  /** Authenticates before the WebSocket exists: 401 without the token, 503 when full or closing. */
+  /** Authenticates before the WebSocket exists: 401 without a known token, 503 when full or closing. */
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (!tokenMatches(presentedToken(request), this.options.token)) {
+    const principal = this.tokens.authenticate(presentedToken(request));
+    if (principal === undefined) {
       refuseUpgrade(socket, 401, 'Unauthorized');
       return;
     }
@@ -105,11 +129,12 @@ class GatewayServer implements Gateway {
       refuseUpgrade(socket, 503, 'Service Unavailable');
       return;
     }
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws));
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, principal));
   }
 
-  private accept(socket: WebSocket): void {
+  private accept(socket: WebSocket, principal: Principal): void {
     const connection = new Connection(socket, {
+      grant: this.tokens.admit(socket, principal),
       engine: this.options.engine,
       options: this.options,
       metrics: this.metrics,

@@ -17,6 +17,7 @@ export class GatewayMetrics {
   private readonly backpressure: Counter<'kind'>;
   /** method → outcome → counter child: no key string built per request. */
   private readonly children = new Map<string, Map<string, { inc: (value?: number) => void }>>();
+  private readonly principals: PrincipalMetrics;
 
   constructor(engine: Engine, connections: () => number) {
     const registers = [this.registry];
@@ -39,6 +40,7 @@ export class GatewayMetrics {
       engine, (shard) => shard.storageFailures);
     shardGauge(registers, 'holdfast_shard_heap_used_bytes', "Old-generation heap in use in a shard's worker thread, as of its last reply",
       engine, (shard) => shard.heapUsedBytes);
+    this.principals = new PrincipalMetrics(registers);
     new Gauge({
       name: 'holdfast_connections', help: 'Open WebSocket connections', registers,
       collect() {
@@ -62,6 +64,20 @@ export class GatewayMetrics {
     if (outcome === 'overloaded') this.pushedBack('overloaded');
   }
 
+  /** Counts one answered request under the name of the token that made it. */
+  countPrincipal(principal: string, outcome: string): void {
+    this.principals.count(principal, outcome);
+  }
+
+  /** After a token reload: drops the series of names no longer loaded (cardinality stays = tokens). */
+  forgetPrincipals(keep: ReadonlySet<string>): void {
+    this.principals.forget(keep);
+  }
+
+  tokensReloaded(outcome: 'ok' | 'failed'): void {
+    this.principals.reloaded(outcome);
+  }
+
   observeReserveSeconds(seconds: number): void {
     this.reserveLatency.observe(seconds);
   }
@@ -79,4 +95,49 @@ function shardGauge(registers: Registry[], name: string, help: string, engine: E
       for (const shard of engine.stats().shards) this.set({ shard: String(shard.shard) }, value(shard));
     },
   });
+}
+
+/** Per-token series: requests by principal and outcome, and token reloads. */
+class PrincipalMetrics {
+  private readonly operations: Counter<'principal' | 'outcome'>;
+  private readonly reloads: Counter<'outcome'>;
+  /** principal → outcome → counter child. Bounded: names are the loaded tokens' (forget() drops the rest). */
+  private readonly children = new Map<string, Map<string, { inc: (value?: number) => void }>>();
+
+  constructor(registers: Registry[]) {
+    this.operations = new Counter({
+      name: 'holdfast_principal_operations_total', help: 'Requests answered, by the name of the token that made them and outcome',
+      labelNames: ['principal', 'outcome'], registers,
+    });
+    this.reloads = new Counter({
+      name: 'holdfast_token_reloads_total', help: 'Reloads of the tokens file, by outcome (ok, failed: the old tokens were kept)',
+      labelNames: ['outcome'], registers,
+    });
+  }
+
+  count(principal: string, outcome: string): void {
+    let byOutcome = this.children.get(principal);
+    if (byOutcome === undefined) {
+      byOutcome = new Map();
+      this.children.set(principal, byOutcome);
+    }
+    let child = byOutcome.get(outcome);
+    if (child === undefined) {
+      child = this.operations.labels({ principal, outcome } as LabelValues<'principal' | 'outcome'>);
+      byOutcome.set(outcome, child);
+    }
+    child.inc();
+  }
+
+  forget(keep: ReadonlySet<string>): void {
+    for (const [principal, byOutcome] of this.children) {
+      if (keep.has(principal)) continue;
+      for (const outcome of byOutcome.keys()) this.operations.remove({ principal, outcome } as LabelValues<'principal' | 'outcome'>);
+      this.children.delete(principal);
+    }
+  }
+
+  reloaded(outcome: 'ok' | 'failed'): void {
+    this.reloads.inc({ outcome });
+  }
 }

@@ -1,6 +1,11 @@
 import type { Engine } from '../api/engine.js';
 import { InvalidArgumentError } from '../api/errors.js';
 import { integerOption } from '../api/options.js';
+import { checkBind, resolveTls, type TlsOptions } from './tls.js';
+import { principalsOf, type TokenFile } from './token-file.js';
+import type { LogLine } from './token-log.js';
+import { tokenProblem } from './token-strength.js';
+import type { Principal } from './scopes.js';
 
 export interface GatewayOptions {
   engine: Engine;
@@ -8,8 +13,21 @@ export interface GatewayOptions {
   host?: string;
   /** Default 7070; 0 picks a free port. */
   port?: number;
-  /** The bearer token every connection must present. */
-  token: string;
+  /**
+   * The single admin token (name `admin`, every scope). At least 128 bits by the estimate of
+   * token-strength.ts, else refused. Optional when `tokens` or `tokensFile` is given.
+   */
+  token?: string;
+  /** Named, scoped tokens: the content of a tokens file (see token-file.ts). Not with tokensFile. */
+  tokens?: TokenFile;
+  /** A tokens file, read at start and again by reloadTokens() (SIGHUP in serve). Not with tokens. */
+  tokensFile?: string;
+  /** Serve wss:// and https:// with this certificate and key (PEM). */
+  tls?: TlsOptions;
+  /** Allow a host beyond loopback without tls (a warning is logged). Default false: refused. */
+  allowInsecureBind?: boolean;
+  /** Where the gateway's log lines go (token reloads, revocations, forbidden calls, warnings). Default stderr. */
+  log?: LogLine;
   /** Largest frame accepted; a bigger one closes the connection with 1009. Default 1 MiB. */
   maxPayloadBytes?: number;
   /** Operations accepted and not yet answered per connection before the server stops reading it. Default 4096. */
@@ -26,12 +44,28 @@ export interface GatewayOptions {
   drainTimeoutMs?: number;
 }
 
-export type ResolvedGatewayOptions = Required<GatewayOptions>;
+type SecurityOptions = 'token' | 'tokens' | 'tokensFile' | 'tls' | 'allowInsecureBind' | 'log';
+
+export type ResolvedGatewayOptions = Required<Omit<GatewayOptions, SecurityOptions>> & {
+  token: string | null;
+  /** The inline `tokens`, validated (empty with tokensFile: startGateway reads the file). */
+  principals: Principal[];
+  tokensFile: string | null;
+  tls: TlsOptions | null;
+  /** Listening beyond loopback without TLS, as allowed by allowInsecureBind: warn. */
+  insecureBind: boolean;
+  log: LogLine;
+};
 
 const KNOWN = new Set([
   'engine', 'host', 'port', 'token', 'maxPayloadBytes', 'maxPendingPerConnection', 'maxConnections',
   'maxBufferedBytesPerConnection', 'heartbeatMs', 'maxSubscribedSkusPerConnection', 'drainTimeoutMs',
+  'tokens', 'tokensFile', 'tls', 'allowInsecureBind', 'log',
 ]);
+
+function stderrLine(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
 
 function integer(options: GatewayOptions, field: keyof GatewayOptions, fallback: number, min: number, max: number): number {
   return integerOption(options, field, fallback, min, max);
@@ -42,16 +76,21 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options: must be an object');
   for (const key of Object.keys(options)) if (!KNOWN.has(key)) throw new InvalidArgumentError(`${key}: is not a known option`);
   if (typeof options.engine?.reserve !== 'function') throw new InvalidArgumentError('engine: must be an engine from createEngine');
-  if (typeof options.token !== 'string' || options.token.length < 1 || options.token.length > 512) {
-    throw new InvalidArgumentError('token: must be a string of 1 to 512 characters');
-  }
   const host = options.host ?? '127.0.0.1';
   if (typeof host !== 'string' || host.length === 0) throw new InvalidArgumentError('host: must be a host name or address');
+  const tls = resolveTls(options.tls);
+  const allowInsecureBind = options.allowInsecureBind ?? false;
+  if (typeof allowInsecureBind !== 'boolean') throw new InvalidArgumentError('allowInsecureBind: must be a boolean');
+  const log = options.log ?? stderrLine;
+  if (typeof log !== 'function') throw new InvalidArgumentError('log: must be a function (line: string) => void');
   return {
     engine: options.engine,
     host,
     port: integer(options, 'port', 7070, 0, 65_535),
-    token: options.token,
+    ...resolveTokens(options),
+    tls,
+    insecureBind: checkBind(host, tls, allowInsecureBind),
+    log,
     maxPayloadBytes: integer(options, 'maxPayloadBytes', 1024 * 1024, 1024, 256 * 1024 * 1024),
     maxPendingPerConnection: integer(options, 'maxPendingPerConnection', 4096, 1, 1_000_000),
     maxConnections: integer(options, 'maxConnections', 1024, 1, 1_000_000),
@@ -59,5 +98,26 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
     heartbeatMs: integer(options, 'heartbeatMs', 30_000, 0, 3_600_000),
     maxSubscribedSkusPerConnection: integer(options, 'maxSubscribedSkusPerConnection', 10_000, 1, 1_000_000),
     drainTimeoutMs: integer(options, 'drainTimeoutMs', 10_000, 0, 600_000),
+  };
+}
+
+/** token, tokens, tokensFile: at least one way in; the single token strong enough; tokens valid. */
+function resolveTokens(options: GatewayOptions): { token: string | null; principals: Principal[]; tokensFile: string | null } {
+  const { token, tokens, tokensFile } = options;
+  if (token === undefined && tokens === undefined && tokensFile === undefined) {
+    throw new InvalidArgumentError('token: is required unless tokens or tokensFile is given');
+  }
+  if (token !== undefined) {
+    const problem = tokenProblem('token', token);
+    if (problem !== null) throw new InvalidArgumentError(problem);
+  }
+  if (tokens !== undefined && tokensFile !== undefined) throw new InvalidArgumentError('tokens: give tokens or tokensFile, not both');
+  if (tokensFile !== undefined && (typeof tokensFile !== 'string' || tokensFile.length === 0)) {
+    throw new InvalidArgumentError('tokensFile: must be the path of a tokens file');
+  }
+  return {
+    token: token ?? null,
+    principals: tokens === undefined ? [] : principalsOf(tokens, 'tokens'),
+    tokensFile: tokensFile ?? null,
   };
 }

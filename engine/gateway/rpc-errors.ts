@@ -1,4 +1,4 @@
-/** JSON-RPC 2.0 error codes, with holdfast's two server errors. */
+/** JSON-RPC 2.0 error codes, with holdfast's three server errors. */
 export const RPC = {
   PARSE_ERROR: -32700,
   INVALID_REQUEST: -32600,
@@ -7,6 +7,8 @@ export const RPC = {
   INTERNAL_ERROR: -32603,
   OVERLOADED: -32001,
   SHUTTING_DOWN: -32002,
+  /** The connection's token does not allow this call (scope or channel); nothing changed. */
+  FORBIDDEN: -32003,
 } as const;
 
 export type RpcCode = (typeof RPC)[keyof typeof RPC];
@@ -20,6 +22,7 @@ export const RPC_OUTCOME: Record<RpcCode, string> = {
   [RPC.INTERNAL_ERROR]: 'internal_error',
   [RPC.OVERLOADED]: 'overloaded',
   [RPC.SHUTTING_DOWN]: 'shutting_down',
+  [RPC.FORBIDDEN]: 'forbidden',
 };
 
 export type RpcId = string | number | null;
