@@ -1,15 +1,25 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { presentedToken, selectProtocol, tokenMatches } from './auth.js';
+import { AuthThrottle, peerKey } from './auth-throttle.js';
 import { Connection } from './connection.js';
 import { Fanout } from './fanout.js';
+import { openFileLimit, socketLimit } from './fd-limit.js';
 import { routeHttp } from './http-routes.js';
 import { GatewayMetrics } from './metrics.js';
 import { resolveGatewayOptions, type GatewayOptions, type ResolvedGatewayOptions } from './options.js';
+import { SocketGuard, type GuardClose } from './socket-guard.js';
 
 /** Close code for "the server is going away" (shutdown). */
 const CLOSE_GOING_AWAY = 1001;
+
+/** What close() did: requests answered after it began, and requests still in the engine when the drain timed out. */
+export interface ShutdownSummary {
+  answeredRequests: number;
+  unansweredRequests: number;
+}
 
 export interface Gateway {
   /** ws://host:port */
@@ -19,11 +29,14 @@ export interface Gateway {
   readonly token: string;
   /** Open connections now. */
   connections(): number;
+  /** Sockets the gateway holds at most, upgraded or not: maxConnections, capped below the open-file limit. */
+  readonly maxSockets: number;
   /**
-   * Shuts down gracefully: refuses new connections, answers the requests in flight (new ones
-   * get -32002), closes every socket with 1001, stops listening. The engine stays open.
+   * Shuts down gracefully: refuses new connections, answers the requests in flight (frames held
+   * behind the pending limit and new requests get -32002), stops reading, closes every socket
+   * with 1001, stops listening. The engine stays open. Resolves with what it answered.
    */
-  close(): Promise<void>;
+  close(): Promise<ShutdownSummary>;
 }
 
 /** Starts the WebSocket gateway in front of an engine. Resolves once it listens. */
@@ -38,7 +51,13 @@ class GatewayServer implements Gateway {
   url = '';
   port = 0;
   readonly token: string;
+  readonly maxSockets: number;
   private readonly http: Server;
+  private readonly guard: SocketGuard;
+  private readonly throttle: AuthThrottle;
+  private sweeper: NodeJS.Timeout | undefined;
+  private answeredWhileClosing = 0;
+  private summary: Promise<ShutdownSummary> | null = null;
   private readonly wss: WebSocketServer;
   private readonly open = new Set<Connection>();
   private readonly metrics: GatewayMetrics;
@@ -59,6 +78,45 @@ class GatewayServer implements Gateway {
     });
     this.http = createServer((request, response) => routeHttp(request, response, options.engine, this.metrics, () => this.closing));
     this.http.on('upgrade', (request, socket, head) => this.upgrade(request, socket, head));
+    this.maxSockets = socketLimit(options.maxConnections, options.engine.stats().shards.length, openFileLimit());
+    this.guard = new SocketGuard({
+      maxSockets: this.maxSockets,
+      authTimeoutMs: options.authTimeoutMs,
+      onClose: (socket, why) => this.guardClosed(socket, why),
+    });
+    this.throttle = new AuthThrottle({
+      maxFailuresPerPeer: options.maxAuthFailuresPerPeer,
+      windowMs: options.authFailureWindowMs,
+      maxPeers: options.maxTrackedPeers,
+      log: options.log,
+    });
+    this.metrics.addConnectionGuard(() => this.guard.waitingCount);
+    this.guardSockets();
+  }
+
+  /**
+   * Every TCP socket goes through the guard (counted, timed out unless it upgrades); a plain HTTP
+   * request gets `Connection: close`, so a socket that has not upgraded carries one request at
+   * most. node:http's headersTimeout / requestTimeout are checked only every
+   * connectionsCheckingInterval (30 s), and server.maxConnections drops a socket without letting
+   * the guard displace a silent one, so the guard keeps its own timers and count.
+   */
+  private guardSockets(): void {
+    this.http.on('connection', (socket: Socket) => this.guard.admit(socket));
+    this.http.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
+      response.setHeader('connection', 'close');
+    });
+  }
+
+  private guardClosed(socket: Socket, why: GuardClose): void {
+    if (why === 'refused') this.metrics.pushedBack('connection_limit');
+    else if (why === 'displaced') this.metrics.pushedBack('connection_displaced');
+    else this.authFailed(socket.remoteAddress, 'timeout');
+  }
+
+  private authFailed(address: string | undefined, reason: 'bad_token' | 'timeout' | 'throttled'): void {
+    this.metrics.authFailed(reason);
+    this.throttle.failed(peerKey(address), reason, Date.now());
   }
 
   connections(): number {
@@ -70,33 +128,64 @@ class GatewayServer implements Gateway {
       this.http.once('error', reject);
       this.http.listen(this.options.port, this.options.host, () => {
         this.http.off('error', reject);
+        // Once listening, an accept that fails (EMFILE, ENFILE) is reported on the server: log it, never crash.
+        this.http.on('error', (error: NodeJS.ErrnoException) => this.options.log(`holdfast gateway: ${error.code ?? 'error'}: ${error.message}`));
         const address = this.http.address();
         this.port = typeof address === 'object' && address !== null ? address.port : this.options.port;
         const host = this.options.host.includes(':') ? `[${this.options.host}]` : this.options.host;
         this.url = `ws://${host}:${this.port}`;
         this.startHeartbeat();
+        this.sweeper = setInterval(() => this.throttle.sweep(Date.now()), this.options.authFailureWindowMs);
+        this.sweeper.unref();
         resolve();
       });
     });
   }
 
-  async close(): Promise<void> {
-    if (this.closing) return;
+  close(): Promise<ShutdownSummary> {
+    this.summary ??= this.shutDown();
+    return this.summary;
+  }
+
+  private async shutDown(): Promise<ShutdownSummary> {
     this.closing = true;
+    for (const connection of this.open) connection.beginShutdown();
     // Still listening while the requests in flight drain: a new connection gets a clear 503.
     await this.whenIdle();
+    // Stop reading and answer what was read, so no request read goes unanswered past the close frame.
+    await Promise.all([...this.open].map((connection) => connection.stopReading()));
+    const unansweredRequests = this.pendingTotal();
     const stopped = new Promise<void>((resolve) => this.http.close(() => resolve()));
-    const closed = [...this.open].map((connection) => closeSocket(connection.socket));
+    const closed = [...this.open].map((connection) => {
+      const done = closeSocket(connection.socket);
+      connection.readCloseReply();
+      return done;
+    });
     await Promise.all(closed);
+    this.throttle.flush(Date.now());
     clearInterval(this.heartbeat);
+    clearInterval(this.sweeper);
+    this.guard.stop();
     this.wss.close();
     this.http.closeAllConnections();
     await stopped;
+    return { answeredRequests: this.answeredWhileClosing, unansweredRequests };
   }
 
-  /** Authenticates before the WebSocket exists: 401 without the token, 503 when full or closing. */
+  /**
+   * Authenticates before the WebSocket exists: 429 (token not even checked) for a peer past its
+   * failures, 401 without the token, 503 when full or closing.
+   */
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const address = request.socket.remoteAddress;
+    const retryAfterMs = this.throttle.retryAfterMs(peerKey(address), Date.now());
+    if (retryAfterMs > 0) {
+      this.authFailed(address, 'throttled');
+      refuseUpgrade(socket, 429, 'Too Many Requests', `Retry-After: ${Math.ceil(retryAfterMs / 1000)}\r\n`);
+      return;
+    }
     if (!tokenMatches(presentedToken(request), this.options.token)) {
+      this.authFailed(address, 'bad_token');
       refuseUpgrade(socket, 401, 'Unauthorized');
       return;
     }
@@ -105,10 +194,11 @@ class GatewayServer implements Gateway {
       refuseUpgrade(socket, 503, 'Service Unavailable');
       return;
     }
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws));
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request.socket));
   }
 
-  private accept(socket: WebSocket): void {
+  private accept(socket: WebSocket, raw: Socket): void {
+    this.guard.upgraded(raw);
     const connection = new Connection(socket, {
       engine: this.options.engine,
       options: this.options,
@@ -116,6 +206,9 @@ class GatewayServer implements Gateway {
       fanout: this.fanout,
       closing: () => this.closing,
       onIdle: () => this.checkIdle(),
+      answered: (requests) => {
+        if (this.closing) this.answeredWhileClosing += requests;
+      },
     });
     this.open.add(connection);
     socket.on('close', () => {
@@ -166,9 +259,9 @@ class GatewayServer implements Gateway {
   }
 }
 
-function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+function refuseUpgrade(socket: Duplex, status: number, reason: string, headers = ''): void {
   socket.once('finish', () => socket.destroy());
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\n${headers}Content-Length: 0\r\n\r\n`);
 }
 
 /** Closes with 1001 and waits for the close handshake (or drops the socket after a second). */
