@@ -11,17 +11,26 @@
  * - the outgoing buffer: a client that pipelines requests and never reads never makes the
  *   server buffer more than the limit (one frame may go into an empty buffer), the server stops
  *   reading it, and it is dropped as a slow consumer.
+ * - `holdfast serve` under `ulimit -n 200`: 400 silent sockets leave /healthz, a new client and
+ *   a journaled, snapshotted write working (before, accepts failed with EMFILE and all three hung).
  * Traffic goes to 127.0.0.1 only; waits are generous liveness bounds, never timing assertions.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { AuthThrottle } from '../dist/engine/gateway/auth-throttle.js';
 import { socketLimit } from '../dist/engine/gateway/fd-limit.js';
 import {
-  fetchMetrics, gatewayHarness, httpUrl, metricSum, sleep, TOKEN, until, withDeadline, type Gateway,
+  fetchMetrics, gatewayHarness, httpUrl, metricSum, openRaw, sleep, TOKEN, until, withDeadline, type Gateway,
 } from './gateway-helpers.js';
+
+const CLI = fileURLToPath(new URL('../dist/engine/cli/main.js', import.meta.url));
 
 const AUTH_FAILURES = 'holdfast_auth_failures_total';
 const BACKPRESSURE = 'holdfast_backpressure_events_total';
@@ -253,5 +262,55 @@ describe('the outgoing buffer', () => {
     await client.waitFor(() => client.frames.length >= N, `all ${N} answers`, { timeoutMs: 15_000 });
     expect(new Set(client.frames.map((frame) => frame.data.id)).size).toBe(N);
     expect(client.isOpen, 'a client that reads is not dropped').toBe(true);
+  });
+});
+
+describe('holdfast serve under a 200-descriptor limit (child process)', () => {
+  const children: ChildProcess[] = [];
+  const dirs: string[] = [];
+  const sockets: Socket[] = [];
+  afterEach(() => {
+    for (const socket of sockets.splice(0)) socket.destroy();
+    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('400 silent sockets leave /healthz, a new client and a journaled, snapshotted write working', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'holdfast-fd-limit-'));
+    dirs.push(dir);
+    const command = `ulimit -n 200 && exec "${process.execPath}" "${CLI}" serve --port 0 --shards 2 --data "${dir}" --snapshot-every 1 --auth-timeout-ms 30000`;
+    const child = spawn('bash', ['-c', command], { env: { ...process.env, HOLDFAST_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let stdout = '';
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    const url = await withDeadline(new Promise<string>((resolve, reject) => {
+      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+        const match = /ws:\/\/[^\s'"`<>]+:\d+/.exec(stdout);
+        if (match !== null && stdout.includes('health:')) resolve(match[0]);
+      });
+      child.on('exit', (code) => reject(new Error(`serve exited (${code}): ${stderr}`)));
+    }), 30_000, 'holdfast serve listening');
+    const port = Number(new URL(url).port);
+    for (let i = 0; i < 400; i++) {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => {});
+      sockets.push(socket);
+    }
+    await until(() => sockets.filter((socket) => socket.readyState === 'open').length >= 100, 'the flood to connect', 10_000);
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(10_000) });
+    expect(health.status, '/healthz during the flood').toBe(200);
+    const client = await openRaw(url);
+    for (let i = 0; i < 4; i++) {
+      const receive = await withDeadline(client.call('receive', { sku: `S-${i}`, location: 'A', qty: 5 }), 10_000, 'a receive during the flood');
+      expect(receive.data.result?.ok, JSON.stringify(receive.data)).toBe(true);
+    }
+    const snapshots = [0, 1].flatMap((shard) => (existsSync(join(dir, `shard-${shard}`)) ? readdirSync(join(dir, `shard-${shard}`)) : []))
+      .filter((name) => name.endsWith('.snap'));
+    expect(snapshots.length, 'snapshots were written during the flood').toBeGreaterThan(0);
+    expect(stderr, 'no EMFILE anywhere').not.toMatch(/EMFILE/);
+    expect(stdout, 'serve says it capped the connections (200 - 64 - 2 x 8)').toMatch(/connections: at most 120 sockets/);
+    client.ws.terminate();
   });
 });
