@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { startGateway } from '../dist/engine/index.js';
 import { AuthThrottle } from '../dist/engine/gateway/auth-throttle.js';
 import { socketLimit } from '../dist/engine/gateway/fd-limit.js';
 import {
@@ -127,6 +128,19 @@ describe('sockets that do not upgrade', () => {
     const late = await rawSocket(gateway);
     await withDeadline(late.whenClosed, 5_000, 'the socket past maxConnections being closed');
     expect(gateway.connections()).toBe(2);
+  });
+
+  it('the new options are validated: a coded error naming the field', async () => {
+    const engine = await h.engine();
+    const bad: Array<[Record<string, unknown>, string]> = [
+      [{ authTimeoutMs: 0 }, 'authTimeoutMs'], [{ authTimeoutMs: 1.5 }, 'authTimeoutMs'], [{ maxAuthFailuresPerPeer: 0 }, 'maxAuthFailuresPerPeer'],
+      [{ authFailureWindowMs: -1 }, 'authFailureWindowMs'], [{ maxTrackedPeers: '9' }, 'maxTrackedPeers'],
+      [{ slowConsumerTimeoutMs: Number.NaN }, 'slowConsumerTimeoutMs'], [{ log: 'stderr' }, 'log'],
+    ];
+    for (const [options, field] of bad) {
+      await expect(startGateway({ engine, port: 0, token: TOKEN, ...options } as never), field)
+        .rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(new RegExp(`^${field}: `)) });
+    }
   });
 
   it('socketLimit keeps sockets below the open-file limit', () => {
@@ -235,7 +249,7 @@ describe('the outgoing buffer', () => {
         slow.send(frame(round));
         if (round % 20 === 19) await sleep(10);
       }
-      await until(() => gateway.connections() === 1, 'the slow consumer to be dropped', 20_000);
+      await until(() => gateway.connections() === 1, 'the slow consumer to be dropped', 15_000);
       expect(peakBytes, `unsent bytes on the server (largest frame ${largestFrameBytes} B)`).toBeLessThanOrEqual(Math.max(limitBytes, largestFrameBytes));
       const metrics = await fetchMetrics(gateway);
       expect(metricSum(metrics, BACKPRESSURE, { kind: 'buffer_paused' }), 'the server stopped reading it').toBeGreaterThanOrEqual(1);
@@ -246,7 +260,7 @@ describe('the outgoing buffer', () => {
     } finally {
       WebSocket.prototype.send = send;
     }
-  });
+  }, 60_000);
 
   it('a reader that drains is paused while its buffer is high and read again after; every request answered once', async () => {
     const engine = await h.engine();
@@ -312,5 +326,5 @@ describe('holdfast serve under a 200-descriptor limit (child process)', () => {
     expect(stderr, 'no EMFILE anywhere').not.toMatch(/EMFILE/);
     expect(stdout, 'serve says it capped the connections (200 - 64 - 2 x 8)').toMatch(/connections: at most 120 sockets/);
     client.ws.terminate();
-  });
+  }, 90_000);
 });

@@ -235,5 +235,5 @@ describe('holdfast serve (child process)', () => {
     const stopped = /^holdfast serve: stopped \(answered (\d+) requests? in flight\)$/.exec(last);
     expect(stopped, `the last line says it stopped: ${JSON.stringify(last)}`).not.toBeNull();
     expect(Number(stopped![1]), 'it counts the batch calls answered after SIGTERM (some answers may have been on their way)').toBeLessThanOrEqual(batchIds.length - answeredBefore);
-  });
+  }, 60_000);
 });

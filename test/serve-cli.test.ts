@@ -90,20 +90,20 @@ describe('holdfast serve: startup failures are one coded line and exit status 2'
     const port = (blocker.address() as { port: number }).port;
     const line = await failedStart(['--memory', '--port', String(port)], 'ADDRESS_IN_USE');
     expect(line).toContain(`127.0.0.1:${port}`);
-  });
+  }, 90_000);
 
   it('a host that is not an address of this machine: ADDRESS_UNAVAILABLE', async () => {
     // 192.0.2.1 is TEST-NET-1 (RFC 5737): never an address of this machine.
     const line = await failedStart(['--memory', '--port', '0', '--host', '192.0.2.1'], 'ADDRESS_UNAVAILABLE');
     expect(line).toContain('192.0.2.1');
-  });
+  }, 90_000);
 
   it('--data that is a file, or lies under one: DATA_DIR_INVALID naming it', async () => {
     const file = join(tempDir(), 'not-a-directory');
     writeFileSync(file, 'x');
     expect(await failedStart(['--port', '0', '--data', file], 'DATA_DIR_INVALID')).toContain(file);
     expect(await failedStart(['--port', '0', '--data', join(file, 'below')], 'DATA_DIR_INVALID')).toContain(join(file, 'below'));
-  });
+  }, 90_000);
 
   it('a directory another server owns: DATA_DIR_LOCKED (the engine\'s code, passed through) naming its pid', async () => {
     const dir = tempDir();
@@ -114,7 +114,7 @@ describe('holdfast serve: startup failures are one coded line and exit status 2'
     first.child.kill('SIGTERM');
     expect(await withDeadline(first.exited, 30_000, 'the first server stopping')).toEqual({ code: 0, signal: null });
     expect(first.stdout.trim().split('\n').at(-1)).toMatch(/^holdfast serve: stopped \(answered 0 requests in flight\)$/);
-  });
+  }, 90_000);
 });
 
 describe('startupFailure (engine/cli/startup-error.ts)', () => {
