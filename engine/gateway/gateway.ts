@@ -1,16 +1,14 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { presentedToken, selectProtocol, tokenMatches } from './auth.js';
-import { AuthThrottle, peerKey } from './auth-throttle.js';
+import { Admission } from './admission.js';
 import { Connection } from './connection.js';
 import { Fanout } from './fanout.js';
-import { openFileLimit, socketLimit } from './fd-limit.js';
 import { routeHttp } from './http-routes.js';
 import { GatewayMetrics } from './metrics.js';
 import { resolveGatewayOptions, type GatewayOptions, type ResolvedGatewayOptions } from './options.js';
-import { SocketGuard, type GuardClose } from './socket-guard.js';
 
 /** Close code for "the server is going away" (shutdown). */
 const CLOSE_GOING_AWAY = 1001;
@@ -53,9 +51,7 @@ class GatewayServer implements Gateway {
   readonly token: string;
   readonly maxSockets: number;
   private readonly http: Server;
-  private readonly guard: SocketGuard;
-  private readonly throttle: AuthThrottle;
-  private sweeper: NodeJS.Timeout | undefined;
+  private readonly admission: Admission;
   private answeredWhileClosing = 0;
   private summary: Promise<ShutdownSummary> | null = null;
   private readonly wss: WebSocketServer;
@@ -78,45 +74,9 @@ class GatewayServer implements Gateway {
     });
     this.http = createServer((request, response) => routeHttp(request, response, options.engine, this.metrics, () => this.closing));
     this.http.on('upgrade', (request, socket, head) => this.upgrade(request, socket, head));
-    this.maxSockets = socketLimit(options.maxConnections, options.engine.stats().shards.length, openFileLimit());
-    this.guard = new SocketGuard({
-      maxSockets: this.maxSockets,
-      authTimeoutMs: options.authTimeoutMs,
-      onClose: (socket, why) => this.guardClosed(socket, why),
-    });
-    this.throttle = new AuthThrottle({
-      maxFailuresPerPeer: options.maxAuthFailuresPerPeer,
-      windowMs: options.authFailureWindowMs,
-      maxPeers: options.maxTrackedPeers,
-      log: options.log,
-    });
-    this.metrics.addConnectionGuard(() => this.guard.waitingCount);
-    this.guardSockets();
-  }
-
-  /**
-   * Every TCP socket goes through the guard (counted, timed out unless it upgrades); a plain HTTP
-   * request gets `Connection: close`, so a socket that has not upgraded carries one request at
-   * most. node:http's headersTimeout / requestTimeout are checked only every
-   * connectionsCheckingInterval (30 s), and server.maxConnections drops a socket without letting
-   * the guard displace a silent one, so the guard keeps its own timers and count.
-   */
-  private guardSockets(): void {
-    this.http.on('connection', (socket: Socket) => this.guard.admit(socket));
-    this.http.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
-      response.setHeader('connection', 'close');
-    });
-  }
-
-  private guardClosed(socket: Socket, why: GuardClose): void {
-    if (why === 'refused') this.metrics.pushedBack('connection_limit');
-    else if (why === 'displaced') this.metrics.pushedBack('connection_displaced');
-    else this.authFailed(socket.remoteAddress, 'timeout');
-  }
-
-  private authFailed(address: string | undefined, reason: 'bad_token' | 'timeout' | 'throttled'): void {
-    this.metrics.authFailed(reason);
-    this.throttle.failed(peerKey(address), reason, Date.now());
+    this.admission = new Admission(options, this.metrics);
+    this.maxSockets = this.admission.maxSockets;
+    this.admission.attach(this.http);
   }
 
   connections(): number {
@@ -128,15 +88,12 @@ class GatewayServer implements Gateway {
       this.http.once('error', reject);
       this.http.listen(this.options.port, this.options.host, () => {
         this.http.off('error', reject);
-        // Once listening, an accept that fails (EMFILE, ENFILE) is reported on the server: log it, never crash.
-        this.http.on('error', (error: NodeJS.ErrnoException) => this.options.log(`holdfast gateway: ${error.code ?? 'error'}: ${error.message}`));
+        this.admission.listening(this.http);
         const address = this.http.address();
         this.port = typeof address === 'object' && address !== null ? address.port : this.options.port;
         const host = this.options.host.includes(':') ? `[${this.options.host}]` : this.options.host;
         this.url = `ws://${host}:${this.port}`;
         this.startHeartbeat();
-        this.sweeper = setInterval(() => this.throttle.sweep(Date.now()), this.options.authFailureWindowMs);
-        this.sweeper.unref();
         resolve();
       });
     });
@@ -162,10 +119,8 @@ class GatewayServer implements Gateway {
       return done;
     });
     await Promise.all(closed);
-    this.throttle.flush(Date.now());
     clearInterval(this.heartbeat);
-    clearInterval(this.sweeper);
-    this.guard.stop();
+    this.admission.stop();
     this.wss.close();
     this.http.closeAllConnections();
     await stopped;
@@ -177,15 +132,13 @@ class GatewayServer implements Gateway {
    * failures, 401 without the token, 503 when full or closing.
    */
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const address = request.socket.remoteAddress;
-    const retryAfterMs = this.throttle.retryAfterMs(peerKey(address), Date.now());
+    const retryAfterMs = this.admission.retryAfterMs(request);
     if (retryAfterMs > 0) {
-      this.authFailed(address, 'throttled');
       refuseUpgrade(socket, 429, 'Too Many Requests', `Retry-After: ${Math.ceil(retryAfterMs / 1000)}\r\n`);
       return;
     }
     if (!tokenMatches(presentedToken(request), this.options.token)) {
-      this.authFailed(address, 'bad_token');
+      this.admission.badToken(request);
       refuseUpgrade(socket, 401, 'Unauthorized');
       return;
     }
@@ -198,7 +151,7 @@ class GatewayServer implements Gateway {
   }
 
   private accept(socket: WebSocket, raw: Socket): void {
-    this.guard.upgraded(raw);
+    this.admission.upgraded(raw);
     const connection = new Connection(socket, {
       engine: this.options.engine,
       options: this.options,
