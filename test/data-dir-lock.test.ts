@@ -77,15 +77,17 @@ describe('one owner per data directory', () => {
     expect(second.stats().shards).toHaveLength(1);
   });
 
-  it('a second holdfast serve on the same directory exits non-zero naming the first one\'s pid, and writes nothing', async () => {
+  it('a second holdfast serve on the same directory exits 2 with one line naming the first one\'s pid', async () => {
     const dir = dataDir();
     const first = serve(dir);
     await lineMatching(first, /listening on ws:\/\//);
     const second = serve(dir);
     const { code, output } = await exitOf(second);
-    expect(code).not.toBe(0);
-    expect(output).toContain('DATA_DIR_LOCKED');
-    expect(output).toContain(`process ${first.pid}`);
+    expect(code).toBe(2);
+    const lines = output.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^holdfast serve: DATA_DIR_LOCKED: /);
+    expect(lines[0]).toContain(`process ${first.pid}`);
   }, 30_000);
 
   it('a holder killed with SIGKILL never blocks the next start', async () => {

@@ -401,7 +401,7 @@ export function gatewayHarness() {
       return gateway;
     },
     /** Closes a gateway now (the test's own close: not closed again after the test). */
-    close(gateway: Gateway): Promise<void> {
+    close(gateway: Gateway): ReturnType<Gateway['close']> {
       const index = gateways.indexOf(gateway);
       if (index >= 0) gateways.splice(index, 1);
       return gateway.close();

@@ -4,12 +4,16 @@
  * 'degraded' and new requests get -32002; afterwards connections are refused; the engine is
  * left open. As a process: `holdfast serve` on SIGTERM answers in-flight requests, closes the
  * sockets with 1001 and exits 0.
+ * Issue 12: frames held behind the pending limit when close() begins are answered at once with
+ * -32002 (each request of a held batch its own answer), even when the requests in flight outlast
+ * the drain timeout; close() says how many it answered, and `holdfast serve` prints it as its
+ * last line.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  attempt, expectRpcError, gatewayHarness, httpUrl, openRaw, TOKEN, until, withDeadline, type RawClient,
+  attempt, expectRpcError, gatewayHarness, httpUrl, openRaw, sleep, TOKEN, until, withDeadline, type RawClient,
 } from './gateway-helpers.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -91,6 +95,44 @@ describe('gateway.close() (in process)', () => {
       await answer;
       await withDeadline(closing, 5_000, 'gateway.close()');
     }
+  });
+
+  it('frames held behind the pending limit get -32002 at once when close() begins, each request of a held batch its own', async () => {
+    const inner = await h.engine({ locationOrder: ['A'] });
+    await inner.receive({ sku: 'S', location: 'A', qty: 10 });
+    const gate = h.gate(inner);
+    gate.hold(['get']);
+    // The requests in flight never finish within the drain timeout: nothing else may wait for them.
+    const gateway = await h.gateway(gate.engine, { maxPendingPerConnection: 4, drainTimeoutMs: 300 });
+    const client = await h.raw(gateway.url);
+    const get = (id: string) => ({ jsonrpc: '2.0', id, method: 'get', params: { sku: 'S' } });
+    // One TCP write: the server parses every frame in one read, so all but the first four are held.
+    const socket = (client.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    socket.cork();
+    for (let i = 0; i < 4; i++) client.send(get(`in-flight-${i}`));
+    for (let i = 0; i < 6; i++) client.send(get(`held-${i}`), i % 2 === 0 ? 'json' : 'msgpack');
+    client.send([get('held-batch-0'), get('held-batch-1'), get('held-batch-2')]);
+    socket.uncork();
+    await until(() => gate.calls('get') === 4, 'four requests reaching the engine');
+    await sleep(200);
+    expect(gate.calls('get'), 'the pending limit holds the other frames back').toBe(4);
+    expect(client.frames, 'nothing answered before close()').toHaveLength(0);
+
+    const summary = await withDeadline(h.close(gateway), 10_000, 'gateway.close() past its drain timeout');
+    for (let i = 0; i < 6; i++) {
+      const answers = client.frames.filter((frame) => !Array.isArray(frame.data) && frame.data.id === `held-${i}`);
+      expect(answers, `held-${i}: answered exactly once`).toHaveLength(1);
+      expect(answers[0].binary, `held-${i}: in its request's encoding`).toBe(i % 2 === 1);
+      expectRpcError(answers[0], -32002, `held-${i}`, `held-${i}`);
+    }
+    const batch = client.frames.filter((frame) => Array.isArray(frame.data));
+    expect(batch, 'the held batch frame: one array answer').toHaveLength(1);
+    expect(batch[0].data.map((response: any) => [response.id, response.error?.code])).toEqual([
+      ['held-batch-0', -32002], ['held-batch-1', -32002], ['held-batch-2', -32002],
+    ]);
+    expect(gate.calls('get'), 'no held request reached the engine').toBe(4);
+    expect(summary).toEqual({ answeredRequests: 9, unansweredRequests: 4 });
+    expect((await withDeadline(client.closed, 5_000, 'the close frame')).code).toBe(1001);
   });
 
   it('an engine that answers CLOSED maps to -32002, in both encodings', async () => {
@@ -189,5 +231,9 @@ describe('holdfast serve (child process)', () => {
     expect(closedA.code, 'close code after SIGTERM').toBe(1001);
     expect(closedB.code).toBe(1001);
     expect(exit, `exit after SIGTERM (stderr: ${stderr.slice(-2000)})`).toEqual({ code: 0, signal: null });
-  });
+    const last = stdout.trim().split('\n').at(-1) ?? '';
+    const stopped = /^holdfast serve: stopped \(answered (\d+) requests? in flight\)$/.exec(last);
+    expect(stopped, `the last line says it stopped: ${JSON.stringify(last)}`).not.toBeNull();
+    expect(Number(stopped![1]), 'it counts the batch calls answered after SIGTERM (some answers may have been on their way)').toBeLessThanOrEqual(batchIds.length - answeredBefore);
+  }, 60_000);
 });

@@ -5,13 +5,15 @@ import { Option, type Command } from 'commander';
 import { list, wholeNumber } from './arg-parsers.js';
 import { STRATEGIES } from '../api/strategies.js';
 import { FSYNC_POLICIES, type FsyncPolicy } from '../journal/journal-writer.js';
+import type { Engine } from '../api/engine.js';
 import type { StrategyName } from '../api/types.js';
 import { createEngine } from '../engine.js';
 import { InvalidArgumentError } from '../api/errors.js';
-import { startGateway } from '../gateway/gateway.js';
+import { startGateway, type Gateway, type ShutdownSummary } from '../gateway/gateway.js';
 import { checkBind, type TlsOptions } from '../gateway/tls.js';
 import { readTokenFile } from '../gateway/token-file.js';
 import { tokenProblem } from '../gateway/token-strength.js';
+import { STARTUP_EXIT_STATUS, startupFailure, startupLine, type StartupContext } from './startup-error.js';
 
 interface ServeFlags {
   host: string;
@@ -28,6 +30,10 @@ interface ServeFlags {
   maxBufferedBytes: number;
   heartbeatMs: number;
   drainTimeoutMs: number;
+  authTimeoutMs: number;
+  maxAuthFailures: number;
+  authFailureWindowMs: number;
+  slowConsumerTimeoutMs: number;
   maxInFlight: number;
   locationOrder: string[];
   strategy: StrategyName;
@@ -57,6 +63,10 @@ export function addServeCommand(program: Command): void {
     .addOption(new Option('--max-buffered-bytes <bytes>', 'unsent reply bytes per connection before the client is dropped').env('HOLDFAST_MAX_BUFFERED_BYTES').default(8 * 1024 * 1024).argParser(wholeNumber(1024, 1024 * 1024 * 1024)))
     .addOption(new Option('--heartbeat-ms <ms>', 'ping interval; a peer that misses a ping is dropped (0: off)').env('HOLDFAST_HEARTBEAT_MS').default(30_000).argParser(wholeNumber(0, 3_600_000)))
     .addOption(new Option('--drain-timeout-ms <ms>', 'on shutdown, how long to wait for requests in flight').env('HOLDFAST_DRAIN_TIMEOUT_MS').default(10_000).argParser(wholeNumber(0, 600_000)))
+    .addOption(new Option('--auth-timeout-ms <ms>', 'a socket that has not upgraded (presented its token) by then is closed').env('HOLDFAST_AUTH_TIMEOUT_MS').default(3_000).argParser(wholeNumber(50, 60_000)))
+    .addOption(new Option('--max-auth-failures <n>', 'failed upgrades per peer address in a window before it gets HTTP 429').env('HOLDFAST_MAX_AUTH_FAILURES').default(20).argParser(wholeNumber(1, 1_000_000)))
+    .addOption(new Option('--auth-failure-window-ms <ms>', 'the window of --max-auth-failures (and of the auth-failure log lines)').env('HOLDFAST_AUTH_FAILURE_WINDOW_MS').default(10_000).argParser(wholeNumber(100, 3_600_000)))
+    .addOption(new Option('--slow-consumer-timeout-ms <ms>', 'a client whose unsent replies stay above half of --max-buffered-bytes this long is dropped').env('HOLDFAST_SLOW_CONSUMER_TIMEOUT_MS').default(10_000).argParser(wholeNumber(10, 3_600_000)))
     .addOption(new Option('--max-in-flight <n>', 'operations in flight per shard before OVERLOADED').env('HOLDFAST_MAX_IN_FLIGHT').default(65_536).argParser(wholeNumber(1, 16_777_216)))
     .addOption(new Option('--location-order <list>', 'placement priority, comma-separated locations').env('HOLDFAST_LOCATION_ORDER').default([]).argParser(list))
     .addOption(new Option('--strategy <name>', 'default location strategy').env('HOLDFAST_STRATEGY').default('priority').choices([...STRATEGIES]))
@@ -65,14 +75,7 @@ export function addServeCommand(program: Command): void {
     .addOption(new Option('--fsync <policy>', 'when the journal reaches the disk: always (before replying), interval, off').env('HOLDFAST_FSYNC').default('always').choices([...FSYNC_POLICIES]))
     .addOption(new Option('--fsync-interval-ms <ms>', 'with --fsync interval: how often').env('HOLDFAST_FSYNC_INTERVAL_MS').default(100).argParser(wholeNumber(1, 60_000)))
     .addOption(new Option('--snapshot-every <records>', 'journal records (batches) between snapshots').env('HOLDFAST_SNAPSHOT_EVERY').default(100_000).argParser(wholeNumber(1, 100_000_000)))
-    .action((flags: ServeFlags) => serve(flags).catch(startupFailed));
-}
-
-/** One line naming the code, exit status 2 (the startup-failure convention of `holdfast serve`). */
-function startupFailed(error: unknown): never {
-  const code = (error as { code?: unknown }).code;
-  console.error(`holdfast serve: ${typeof code === 'string' ? code : 'STARTUP_FAILED'}: ${(error as Error).message}`);
-  process.exit(2);
+    .action((flags: ServeFlags) => serve(flags));
 }
 
 /** The admin token: --token (checked before the engine starts), none with --tokens, else generated. */
@@ -101,49 +104,31 @@ function pemFile(path: string, flag: string): Buffer {
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
-  // What can be refused without the engine is refused before recovery runs.
-  const { token, generated } = adminToken(flags);
-  const tls = tlsOf(flags);
-  checkBind(flags.host, tls ?? null, flags.insecureBind);
-  if (flags.tokens !== undefined) await readTokenFile(flags.tokens);
   const durable = !flags.memory && flags.shards > 0;
-  const engine = await createEngine({
-    shards: flags.shards,
-    maxInFlightOpsPerShard: flags.maxInFlight,
-    locationOrder: flags.locationOrder,
-    strategy: flags.strategy,
-    ...(durable ? { dataDir: flags.data, fsync: flags.fsync, fsyncIntervalMs: flags.fsyncIntervalMs, snapshotEveryRecords: flags.snapshotEvery } : {}),
-  });
-  const gateway = await startGateway({
-    engine,
-    host: flags.host,
-    port: flags.port,
-    ...(token === undefined ? {} : { token }),
-    ...(flags.tokens === undefined ? {} : { tokensFile: flags.tokens }),
-    ...(tls === undefined ? {} : { tls }),
-    allowInsecureBind: flags.insecureBind,
-    maxPayloadBytes: flags.maxPayloadBytes,
-    maxPendingPerConnection: flags.maxPending,
-    maxConnections: flags.maxConnections,
-    maxBufferedBytesPerConnection: flags.maxBufferedBytes,
-    heartbeatMs: flags.heartbeatMs,
-    drainTimeoutMs: flags.drainTimeoutMs,
-  });
+  const { token, generated, tls } = await checkFlags(flags, durable);
+  const { engine, gateway } = await start(flags, { token, tls }, durable);
   const http = gateway.url.replace(/^ws/, 'http');
   console.log(`holdfast serve: listening on ${gateway.url} (${flags.shards} shard${flags.shards === 1 ? '' : 's'})`);
   console.log(durable ? `data: ${flags.data} (journal fsync ${flags.fsync})` : 'data: in memory only (a restart forgets every hold)');
   if (generated) console.log(`token: ${token}   (generated; set HOLDFAST_TOKEN to choose one)`);
-  if (flags.tokens !== undefined) console.log(`tokens: ${flags.tokens}${token === undefined ? '' : ' and the admin token'} (kill -HUP ${process.pid} reloads the file)`);
   console.log(`connect: header "Authorization: Bearer <token>"; from a browser: new WebSocket('${gateway.url}', ['holdfast', 'bearer.' + token])`);
   console.log(`health: ${http}/healthz   metrics: ${http}/metrics`);
+  if (flags.tokens !== undefined) console.log(`tokens: ${flags.tokens}${token === undefined ? '' : ' and the admin token'} (kill -HUP ${process.pid} reloads the file)`);
+  if (gateway.maxSockets < flags.maxConnections) {
+    console.log(`connections: at most ${gateway.maxSockets} sockets (--max-connections ${flags.maxConnections} capped below the open-file limit)`);
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`holdfast serve: ${signal}: answering requests in flight, then closing`);
     gateway.close()
-      .then(() => engine.close())
-      .then(() => process.exit(0), (error: Error) => {
+      .then(async (summary) => {
+        await engine.close();
+        console.log(stoppedLine(summary, flags.drainTimeoutMs));
+        process.exit(0);
+      })
+      .catch((error: Error) => {
         console.error(`holdfast serve: shutdown failed: ${error.message}`);
         process.exit(1);
       });
@@ -151,4 +136,66 @@ async function serve(flags: ServeFlags): Promise<void> {
   process.on('SIGHUP', () => void gateway.reloadTokens());
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** What can be refused without the engine is refused before recovery runs (one coded line, status 2). */
+async function checkFlags(flags: ServeFlags, durable: boolean): Promise<{ token: string | undefined; generated: boolean; tls: TlsOptions | undefined }> {
+  try {
+    const { token, generated } = adminToken(flags);
+    const tls = tlsOf(flags);
+    checkBind(flags.host, tls ?? null, flags.insecureBind);
+    if (flags.tokens !== undefined) await readTokenFile(flags.tokens);
+    return { token, generated, tls };
+  } catch (error) {
+    console.error(startupLine(startupFailure(error, { host: flags.host, port: flags.port, dataDir: durable ? flags.data : null })));
+    process.exit(STARTUP_EXIT_STATUS);
+  }
+}
+
+/** Starts the engine and the gateway, or prints one coded line and exits with status 2. */
+async function start(flags: ServeFlags, auth: { token: string | undefined; tls: TlsOptions | undefined }, durable: boolean): Promise<{ engine: Engine; gateway: Gateway }> {
+  const { token, tls } = auth;
+  const context: StartupContext = { host: flags.host, port: flags.port, dataDir: durable ? flags.data : null };
+  let engine: Engine | null = null;
+  try {
+    engine = await createEngine({
+      shards: flags.shards,
+      maxInFlightOpsPerShard: flags.maxInFlight,
+      locationOrder: flags.locationOrder,
+      strategy: flags.strategy,
+      ...(durable ? { dataDir: flags.data, fsync: flags.fsync, fsyncIntervalMs: flags.fsyncIntervalMs, snapshotEveryRecords: flags.snapshotEvery } : {}),
+    });
+    const gateway = await startGateway({
+      engine,
+      host: flags.host,
+      port: flags.port,
+      ...(token === undefined ? {} : { token }),
+      ...(flags.tokens === undefined ? {} : { tokensFile: flags.tokens }),
+      ...(tls === undefined ? {} : { tls }),
+      allowInsecureBind: flags.insecureBind,
+      maxPayloadBytes: flags.maxPayloadBytes,
+      maxPendingPerConnection: flags.maxPending,
+      maxConnections: flags.maxConnections,
+      maxBufferedBytesPerConnection: flags.maxBufferedBytes,
+      heartbeatMs: flags.heartbeatMs,
+      drainTimeoutMs: flags.drainTimeoutMs,
+      authTimeoutMs: flags.authTimeoutMs,
+      maxAuthFailuresPerPeer: flags.maxAuthFailures,
+      authFailureWindowMs: flags.authFailureWindowMs,
+      slowConsumerTimeoutMs: flags.slowConsumerTimeoutMs,
+    });
+    return { engine, gateway };
+  } catch (error) {
+    // Close what started (its workers, its data-directory lock) before saying why in one line.
+    await engine?.close().catch(() => undefined);
+    console.error(startupLine(startupFailure(error, context)));
+    process.exit(STARTUP_EXIT_STATUS);
+  }
+}
+
+/** The last line of a clean shutdown. */
+function stoppedLine(summary: ShutdownSummary, drainTimeoutMs: number): string {
+  const answered = `answered ${summary.answeredRequests} request${summary.answeredRequests === 1 ? '' : 's'} in flight`;
+  const left = summary.unansweredRequests === 0 ? '' : `; ${summary.unansweredRequests} still in the engine after the ${drainTimeoutMs} ms drain timeout went unanswered`;
+  return `holdfast serve: stopped (${answered}${left})`;
 }

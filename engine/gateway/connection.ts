@@ -12,7 +12,9 @@ import type { GatewayMetrics } from './metrics.js';
 import { availabilityOf, Notifier } from './notifier.js';
 import type { ResolvedGatewayOptions } from './options.js';
 import type { Grant } from './token-grant.js';
-import { errorResponse, RPC, RPC_OUTCOME } from './rpc-errors.js';
+import { OutgoingBuffer } from './outgoing-buffer.js';
+import { ReadGate, type PauseReason } from './read-gate.js';
+import { errorResponse, RPC, RPC_OUTCOME, type RpcResponse } from './rpc-errors.js';
 
 export interface ConnectionDeps {
   engine: Engine;
@@ -24,26 +26,35 @@ export interface ConnectionDeps {
   onIdle: () => void;
   /** What the connection's token allows: checks every call, counts it under the token's name. */
   grant: Grant;
+  /** Told how many requests a reply that went out answered (the gateway counts them while shutting down). */
+  answered: (requests: number) => void;
 }
+
+type RawFrame = [data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean];
 
 /** How long a paused notifier waits before looking at the outgoing buffer again. */
 const NOTIFY_RETRY_MS = 10;
 
 /**
  * One client socket: decodes its frames, dispatches them, answers in the request's encoding,
- * and keeps its limits — it stops reading while too many of its requests are pending, is
- * dropped when its unsent replies pass the buffer limit, and gets conflated notifications.
+ * and keeps its limits — it stops reading while too many of its requests are pending or too
+ * many of its replies wait unsent, drops a client whose unsent replies would pass the buffer
+ * limit, and gets conflated notifications. On shutdown every request it read is answered.
  */
 export class Connection {
   pending = 0;
   /** Answered the last heartbeat ping. */
   alive = true;
-  private paused = false;
+  private readonly gate: ReadGate;
+  private readonly outgoing: OutgoingBuffer;
   /**
    * Frames ws had already read when the socket was paused: they wait here, in order, instead of
-   * reaching the engine, so pending work stays within the limit (plus one frame).
+   * reaching the engine, so pending work stays within the limit (plus one frame). Bounded by
+   * what ws had read before the pause took effect (one socket read, up to one maxPayloadBytes frame).
    */
-  private readonly held: Array<[data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean]> = [];
+  private readonly held: RawFrame[] = [];
+  /** After the close frame: data frames are dropped unread. */
+  private discarding = false;
   private frameEncoding: Encoding = 'json';
   /** Subscribed SKUs, each with the encoding of the subscribe request that added it. */
   private readonly skus = new Map<string, Encoding>();
@@ -52,6 +63,19 @@ export class Connection {
 
   constructor(readonly socket: WebSocket, private readonly deps: ConnectionDeps) {
     const { options, metrics } = deps;
+    this.gate = new ReadGate(socket);
+    this.outgoing = new OutgoingBuffer(socket, {
+      limitBytes: options.maxBufferedBytesPerConnection,
+      slowConsumerTimeoutMs: options.slowConsumerTimeoutMs,
+      stopReading: () => {
+        if (this.gate.pause('buffer')) metrics.pushedBack('buffer_paused');
+      },
+      startReading: () => this.clearPause('buffer'),
+      drop: () => {
+        metrics.pushedBack('slow_consumer');
+        socket.terminate();
+      },
+    });
     this.notifier = new Notifier(
       (event) => this.send({ jsonrpc: '2.0', method: 'availability', params: availabilityOf(event) }, this.skus.get(event.sku) ?? 'json'),
       () => socket.bufferedAmount,
@@ -77,74 +101,109 @@ export class Connection {
     this.notifier.push(event);
   }
 
+  /**
+   * close() began: nothing more reaches the engine, so the frames held behind the pending limit
+   * are answered now (-32002; each request of a batch frame gets its own answer).
+   */
+  beginShutdown(): void {
+    this.clearPause('pending');
+  }
+
+  /**
+   * Before the close frame: stops reading, then answers every frame already read (held ones,
+   * and those ws parses from bytes it had read). Resolves once those answers are sent. Requests
+   * still in the engine (a drain timeout) are not waited for.
+   */
+  async stopReading(): Promise<void> {
+    this.gate.pause('closing');
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const answers: Array<Promise<void>> = [];
+    while (this.held.length > 0) {
+      const [data, isBinary] = this.held.shift() as RawFrame;
+      answers.push(this.handle(data, isBinary));
+    }
+    await Promise.all(answers);
+  }
+
+  /**
+   * The close frame is sent: read again, so ws sees the client's close reply, but discard data
+   * frames — nothing may be sent after a close frame, so what arrives now is not answered, and
+   * so never reaches the engine either.
+   */
+  readCloseReply(): void {
+    this.discarding = true;
+    this.held.length = 0;
+    if (this.gate.clear('closing')) this.gate.resumeSocket();
+  }
+
   private onMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
-    if (this.paused) {
+    if (this.discarding) return;
+    if (this.gate.isPaused) {
       this.held.push([data, isBinary]);
       return;
     }
-    this.handle(data, isBinary);
+    void this.handle(data, isBinary);
   }
 
-  private handle(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+  /** Decodes and dispatches one frame; resolves once its answer is sent (or could not be). */
+  private handle(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): Promise<void> {
     const encoding: Encoding = isBinary ? 'msgpack' : 'json';
     const frame = decodeFrame(frameBytes(data), encoding);
     if (frame === PARSE_FAILED) {
       this.deps.metrics.count('unknown', RPC_OUTCOME[RPC.PARSE_ERROR]);
-      this.send(errorResponse(null, RPC.PARSE_ERROR, `the frame is not valid ${encoding === 'json' ? 'JSON' : 'msgpack'}`), encoding);
-      return;
+      this.reply(errorResponse(null, RPC.PARSE_ERROR, `the frame is not valid ${encoding === 'json' ? 'JSON' : 'msgpack'}`), encoding);
+      return Promise.resolve();
     }
     const count = requestCount(frame);
     this.pending += count;
     this.frameEncoding = encoding;
     this.pauseIfFull();
-    dispatchFrame(frame, this.context).then((reply) => {
+    return dispatchFrame(frame, this.context).then((reply) => {
       this.pending -= count;
-      if (reply !== null) this.send(reply, encoding);
-      this.resumeIfDrained();
-      if (this.pending === 0) this.deps.onIdle();
+      if (reply !== null) this.reply(reply, encoding);
+      this.afterAnswer();
     }, (error: unknown) => {
       // A bug, not a client's fault: answer what can be answered and keep the connection.
       this.pending -= count;
-      this.send(errorResponse(null, RPC.INTERNAL_ERROR, `internal error: ${(error as Error).message}`), encoding);
-      this.resumeIfDrained();
-      if (this.pending === 0) this.deps.onIdle();
+      this.reply(errorResponse(null, RPC.INTERNAL_ERROR, `internal error: ${(error as Error).message}`), encoding);
+      this.afterAnswer();
     });
   }
 
+  private reply(response: RpcResponse | RpcResponse[], encoding: Encoding): void {
+    if (this.send(response, encoding)) this.deps.answered(Array.isArray(response) ? response.length : 1);
+  }
+
+  private afterAnswer(): void {
+    if (this.gate.has('pending') && this.pending <= this.deps.options.maxPendingPerConnection / 2) this.clearPause('pending');
+    if (this.pending === 0) this.deps.onIdle();
+  }
+
+  /** While closing nothing reaches the engine, so the pending limit no longer holds frames back. */
   private pauseIfFull(): void {
-    if (this.paused || this.pending < this.deps.options.maxPendingPerConnection) return;
-    this.paused = true;
-    this.socket.pause();
-    this.deps.metrics.pushedBack('paused');
+    if (this.pending < this.deps.options.maxPendingPerConnection || this.deps.closing()) return;
+    if (this.gate.pause('pending')) this.deps.metrics.pushedBack('paused');
   }
 
-  private resumeIfDrained(): void {
-    if (!this.paused || this.pending > this.deps.options.maxPendingPerConnection / 2) return;
-    this.paused = false;
-    while (this.held.length > 0 && !this.paused) {
-      const [data, isBinary] = this.held.shift() as [Buffer, boolean];
-      this.handle(data, isBinary);
+  /** Drops one reason to pause; with none left, handles the held frames in order, then reads again. */
+  private clearPause(reason: PauseReason): void {
+    if (!this.gate.clear(reason)) return;
+    while (this.held.length > 0 && !this.gate.isPaused) {
+      const [data, isBinary] = this.held.shift() as RawFrame;
+      void this.handle(data, isBinary);
     }
-    if (!this.paused) this.socket.resume();
+    this.gate.resumeSocket();
   }
 
-  /**
-   * Sends, unless the client has let more than the limit pile up unread: then it is dropped. The
-   * check is on what waits before this frame, so one large reply to a prompt reader goes out.
-   */
-  private send(value: unknown, encoding: Encoding): void {
-    if (this.socket.readyState !== this.socket.OPEN) return;
-    if (this.socket.bufferedAmount > this.deps.options.maxBufferedBytesPerConnection) {
-      this.deps.metrics.pushedBack('slow_consumer');
-      this.socket.terminate();
-      return;
-    }
-    this.socket.send(encodeFrame(value, encoding));
+  /** Encodes, then sends unless the client's unsent replies would pass the limit (then it is dropped). */
+  private send(value: unknown, encoding: Encoding): boolean {
+    if (this.socket.readyState !== this.socket.OPEN) return false;
+    return this.outgoing.send(encodeFrame(value, encoding));
   }
 
-  /** Not reading (paused at its pending limit): its pongs wait unread, so the heartbeat must not judge it. */
+  /** Not reading (at its pending limit, or its replies wait unsent): its pongs wait unread, so the heartbeat must not judge it. */
   get isPaused(): boolean {
-    return this.paused;
+    return this.gate.isPaused;
   }
 
   private subscribe(params: Params): { ok: true; skus: number } | Refusal {
@@ -186,6 +245,7 @@ export class Connection {
 
   private onClose(): void {
     this.held.length = 0;
+    this.outgoing.stop();
     this.notifier.stop();
     for (const sku of this.skus.keys()) this.deps.fanout.remove(sku, this);
     this.skus.clear();

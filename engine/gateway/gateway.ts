@@ -1,7 +1,9 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { presentedToken, selectProtocol } from './auth.js';
+import { Admission } from './admission.js';
 import { Connection } from './connection.js';
 import { Fanout } from './fanout.js';
 import { routeHttp } from './http-routes.js';
@@ -16,6 +18,12 @@ import { TokenSet } from './token-set.js';
 /** Close code for "the server is going away" (shutdown). */
 const CLOSE_GOING_AWAY = 1001;
 
+/** What close() did: requests answered after it began, and requests still in the engine when the drain timed out. */
+export interface ShutdownSummary {
+  answeredRequests: number;
+  unansweredRequests: number;
+}
+
 export interface Gateway {
   /** ws://host:port, or wss://host:port with tls */
   readonly url: string;
@@ -24,6 +32,8 @@ export interface Gateway {
   readonly token: string | null;
   /** Open connections now. */
   connections(): number;
+  /** Sockets the gateway holds at most, upgraded or not: maxConnections, capped below the open-file limit. */
+  readonly maxSockets: number;
   /**
    * Re-reads tokensFile and swaps the whole set at once; a bad file keeps the old set (one
    * coded log line, `ok: false`). Connections whose token is gone or has other scopes or
@@ -31,10 +41,11 @@ export interface Gateway {
    */
   reloadTokens(): Promise<TokenReloadResult>;
   /**
-   * Shuts down gracefully: refuses new connections, answers the requests in flight (new ones
-   * get -32002), closes every socket with 1001, stops listening. The engine stays open.
+   * Shuts down gracefully: refuses new connections, answers the requests in flight (frames held
+   * behind the pending limit and new requests get -32002), stops reading, closes every socket
+   * with 1001, stops listening. The engine stays open. Resolves with what it answered.
    */
-  close(): Promise<void>;
+  close(): Promise<ShutdownSummary>;
 }
 
 /** Starts the WebSocket gateway in front of an engine. Resolves once it listens. */
@@ -55,12 +66,16 @@ class GatewayServer implements Gateway {
   url = '';
   port = 0;
   readonly token: string | null;
+  readonly maxSockets: number;
   private readonly http: ListenerServer;
+  private readonly tokens: TokenRegistry;
+  private readonly admission: Admission;
+  private answeredWhileClosing = 0;
+  private summary: Promise<ShutdownSummary> | null = null;
   private readonly wss: WebSocketServer;
   private readonly open = new Set<Connection>();
   private readonly metrics: GatewayMetrics;
   private readonly fanout: Fanout;
-  private readonly tokens: TokenRegistry;
   private heartbeat: NodeJS.Timeout | undefined;
   private closing = false;
   private idleWaiter: (() => void) | null = null;
@@ -78,6 +93,9 @@ class GatewayServer implements Gateway {
     });
     this.http = createListener(options.tls, (request, response) => routeHttp(request, response, options.engine, this.metrics, () => this.closing));
     this.http.on('upgrade', (request, socket, head) => this.upgrade(request, socket, head));
+    this.admission = new Admission(options, this.metrics);
+    this.maxSockets = this.admission.maxSockets;
+    this.admission.attach(this.http);
   }
 
   connections(): number {
@@ -93,6 +111,7 @@ class GatewayServer implements Gateway {
       this.http.once('error', reject);
       this.http.listen(this.options.port, this.options.host, () => {
         this.http.off('error', reject);
+        this.admission.listening(this.http);
         const address = this.http.address();
         this.port = typeof address === 'object' && address !== null ? address.port : this.options.port;
         const host = this.options.host.includes(':') ? `[${this.options.host}]` : this.options.host;
@@ -103,24 +122,47 @@ class GatewayServer implements Gateway {
     });
   }
 
-  async close(): Promise<void> {
-    if (this.closing) return;
+  close(): Promise<ShutdownSummary> {
+    this.summary ??= this.shutDown();
+    return this.summary;
+  }
+
+  private async shutDown(): Promise<ShutdownSummary> {
     this.closing = true;
+    for (const connection of this.open) connection.beginShutdown();
     // Still listening while the requests in flight drain: a new connection gets a clear 503.
     await this.whenIdle();
+    // Stop reading and answer what was read, so no request read goes unanswered past the close frame.
+    await Promise.all([...this.open].map((connection) => connection.stopReading()));
+    const unansweredRequests = this.pendingTotal();
     const stopped = new Promise<void>((resolve) => this.http.close(() => resolve()));
-    const closed = [...this.open].map((connection) => closeSocket(connection.socket));
+    const closed = [...this.open].map((connection) => {
+      const done = closeSocket(connection.socket);
+      connection.readCloseReply();
+      return done;
+    });
     await Promise.all(closed);
     clearInterval(this.heartbeat);
+    this.admission.stop();
     this.wss.close();
     this.http.closeAllConnections();
     await stopped;
+    return { answeredRequests: this.answeredWhileClosing, unansweredRequests };
   }
 
-  /** Authenticates before the WebSocket exists: 401 without a known token, 503 when full or closing. */
+  /**
+   * Authenticates before the WebSocket exists: 429 (token not even checked) for a peer past its
+   * failures, 401 without a known token, 503 when full or closing.
+   */
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const retryAfterMs = this.admission.retryAfterMs(request);
+    if (retryAfterMs > 0) {
+      refuseUpgrade(socket, 429, 'Too Many Requests', `Retry-After: ${Math.ceil(retryAfterMs / 1000)}\r\n`);
+      return;
+    }
     const principal = this.tokens.authenticate(presentedToken(request));
     if (principal === undefined) {
+      this.admission.badToken(request);
       refuseUpgrade(socket, 401, 'Unauthorized');
       return;
     }
@@ -129,10 +171,11 @@ class GatewayServer implements Gateway {
       refuseUpgrade(socket, 503, 'Service Unavailable');
       return;
     }
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, principal));
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request.socket, principal));
   }
 
-  private accept(socket: WebSocket, principal: Principal): void {
+  private accept(socket: WebSocket, raw: Socket, principal: Principal): void {
+    this.admission.upgraded(raw);
     const connection = new Connection(socket, {
       grant: this.tokens.admit(socket, principal),
       engine: this.options.engine,
@@ -141,6 +184,9 @@ class GatewayServer implements Gateway {
       fanout: this.fanout,
       closing: () => this.closing,
       onIdle: () => this.checkIdle(),
+      answered: (requests) => {
+        if (this.closing) this.answeredWhileClosing += requests;
+      },
     });
     this.open.add(connection);
     socket.on('close', () => {
@@ -191,9 +237,9 @@ class GatewayServer implements Gateway {
   }
 }
 
-function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+function refuseUpgrade(socket: Duplex, status: number, reason: string, headers = ''): void {
   socket.once('finish', () => socket.destroy());
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\n${headers}Content-Length: 0\r\n\r\n`);
 }
 
 /** Closes with 1001 and waits for the close handshake (or drops the socket after a second). */

@@ -1,9 +1,15 @@
 import { Counter, Gauge, Histogram, Registry, type LabelValues } from 'prom-client';
 import type { Engine } from '../api/engine.js';
 import type { ShardStats } from '../api/types.js';
+import type { AuthFailureReason } from './auth-throttle.js';
 
-/** Why the gateway pushed back on a client. */
-export type BackpressureKind = 'paused' | 'slow_consumer' | 'overloaded' | 'connection_limit';
+/**
+ * Why the gateway pushed back on a client: paused a reader at its pending limit, stopped reading
+ * one whose replies wait unsent (buffer_paused), dropped a slow consumer, answered overloaded,
+ * refused a socket at the connection limit, or closed a socket that had not upgraded to make
+ * room for a new one (connection_displaced).
+ */
+export type BackpressureKind = 'paused' | 'buffer_paused' | 'slow_consumer' | 'overloaded' | 'connection_limit' | 'connection_displaced';
 
 /**
  * The gateway's Prometheus metrics, in a registry of its own (two gateways in one process do
@@ -15,6 +21,7 @@ export class GatewayMetrics {
   private readonly operations: Counter<'method' | 'outcome'>;
   private readonly reserveLatency: Histogram;
   private readonly backpressure: Counter<'kind'>;
+  private authFailures: Counter<'reason'> | null = null;
   /** method → outcome → counter child: no key string built per request. */
   private readonly children = new Map<string, Map<string, { inc: (value?: number) => void }>>();
   private readonly principals: PrincipalMetrics;
@@ -84,6 +91,25 @@ export class GatewayMetrics {
 
   pushedBack(kind: BackpressureKind): void {
     this.backpressure.inc({ kind });
+  }
+
+  /** The connection guard's metrics: failed upgrades by reason, and sockets that have not upgraded yet. */
+  addConnectionGuard(waitingSockets: () => number): void {
+    const registers = [this.registry];
+    this.authFailures = new Counter({
+      name: 'holdfast_auth_failures_total', help: 'Failed upgrades: bad_token (401), timeout (no upgrade within authTimeoutMs), throttled (429)',
+      labelNames: ['reason'], registers,
+    });
+    new Gauge({
+      name: 'holdfast_unauthenticated_sockets', help: 'TCP sockets that have not upgraded yet (they count against maxConnections)', registers,
+      collect() {
+        this.set(waitingSockets());
+      },
+    });
+  }
+
+  authFailed(reason: AuthFailureReason): void {
+    this.authFailures?.inc({ reason });
   }
 }
 

@@ -26,13 +26,16 @@ export interface GatewayOptions {
   tls?: TlsOptions;
   /** Allow a host beyond loopback without tls (a warning is logged). Default false: refused. */
   allowInsecureBind?: boolean;
-  /** Where the gateway's log lines go (token reloads, revocations, forbidden calls, warnings). Default stderr. */
+  /** Where the gateway's log lines go (token reloads, revocations, forbidden calls, failed upgrades, accept errors, warnings). Default stderr. */
   log?: LogLine;
   /** Largest frame accepted; a bigger one closes the connection with 1009. Default 1 MiB. */
   maxPayloadBytes?: number;
   /** Operations accepted and not yet answered per connection before the server stops reading it. Default 4096. */
   maxPendingPerConnection?: number;
-  /** Open connections; beyond, an upgrade gets HTTP 503. Default 1024. */
+  /**
+   * Open TCP sockets, upgraded or not (capped below the process's open-file limit). Beyond, a new
+   * socket displaces the oldest one that has not upgraded, or is closed at once. Default 1024.
+   */
   maxConnections?: number;
   /** Unsent outgoing bytes per connection; a client past this is disconnected. Default 8 MiB. */
   maxBufferedBytesPerConnection?: number;
@@ -42,6 +45,16 @@ export interface GatewayOptions {
   maxSubscribedSkusPerConnection?: number;
   /** How long close() waits for in-flight requests before closing the sockets anyway. Default 10 s. */
   drainTimeoutMs?: number;
+  /** A TCP socket that has not finished its WebSocket upgrade (or its one plain HTTP request) by then is closed. Default 3 s. */
+  authTimeoutMs?: number;
+  /** Failed upgrades (bad token, auth timeout) per peer address within authFailureWindowMs before it gets HTTP 429. Default 20. */
+  maxAuthFailuresPerPeer?: number;
+  /** The window of maxAuthFailuresPerPeer, and the interval of the auth-failure log lines. Default 10 s. */
+  authFailureWindowMs?: number;
+  /** Peer addresses the failure table remembers; beyond, the one failed least recently is forgotten. Default 4096. */
+  maxTrackedPeers?: number;
+  /** A connection whose unsent replies stay above half of maxBufferedBytesPerConnection this long is dropped. Default 10 s. */
+  slowConsumerTimeoutMs?: number;
 }
 
 type SecurityOptions = 'token' | 'tokens' | 'tokensFile' | 'tls' | 'allowInsecureBind' | 'log';
@@ -61,6 +74,7 @@ const KNOWN = new Set([
   'engine', 'host', 'port', 'token', 'maxPayloadBytes', 'maxPendingPerConnection', 'maxConnections',
   'maxBufferedBytesPerConnection', 'heartbeatMs', 'maxSubscribedSkusPerConnection', 'drainTimeoutMs',
   'tokens', 'tokensFile', 'tls', 'allowInsecureBind', 'log',
+  'authTimeoutMs', 'maxAuthFailuresPerPeer', 'authFailureWindowMs', 'maxTrackedPeers', 'slowConsumerTimeoutMs',
 ]);
 
 function stderrLine(line: string): void {
@@ -98,6 +112,11 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
     heartbeatMs: integer(options, 'heartbeatMs', 30_000, 0, 3_600_000),
     maxSubscribedSkusPerConnection: integer(options, 'maxSubscribedSkusPerConnection', 10_000, 1, 1_000_000),
     drainTimeoutMs: integer(options, 'drainTimeoutMs', 10_000, 0, 600_000),
+    authTimeoutMs: integer(options, 'authTimeoutMs', 3_000, 50, 60_000),
+    maxAuthFailuresPerPeer: integer(options, 'maxAuthFailuresPerPeer', 20, 1, 1_000_000),
+    authFailureWindowMs: integer(options, 'authFailureWindowMs', 10_000, 100, 3_600_000),
+    maxTrackedPeers: integer(options, 'maxTrackedPeers', 4096, 1, 1_000_000),
+    slowConsumerTimeoutMs: integer(options, 'slowConsumerTimeoutMs', 10_000, 10, 3_600_000),
   };
 }
 
