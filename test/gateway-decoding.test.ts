@@ -18,7 +18,11 @@ import { Packr, pack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { connect } from '../dist/engine/client/index.js';
 import { decodeFrame, encodeMessage } from '../dist/engine/client/codec.js';
+import { planFrames } from '../dist/engine/client/batcher.js';
+import { forbiddenKeyIn } from '../dist/engine/gateway/safe-keys.js';
 import { LIMITS, createEngine } from '../dist/engine/index.js';
+import { operationsOf } from '../dist/engine/wire/frame-operations.js';
+import { countValues } from '../dist/engine/wire/value-count.js';
 import { doublingGraph, extensionBytes, withRawValue } from './fuzz-helpers.js';
 import { expectRpcError, gatewayHarness, httpUrl, TOKEN, withDeadline, type Engine, type RawClient } from './gateway-helpers.js';
 
@@ -240,5 +244,37 @@ describe('the typed client', () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe('the bounded walks', () => {
+  it('countValues counts arrays, maps, keys and scalars, and stops just past its budget', () => {
+    expect(countValues({ a: [1, 'x'], b: null }, 100)).toBe(7);
+    expect(countValues(5, 0)).toBe(1);
+    expect(countValues(new Array(1_000_000).fill(0), 10)).toBe(11);
+    let deep: unknown = 0;
+    for (let level = 0; level < 500_000; level++) deep = [deep];
+    expect(countValues(deep, 1_000_000), 'no recursion: 500,000 levels').toBe(500_001);
+    expect(countValues(deep, 1_000)).toBe(1_001);
+  });
+
+  it('forbiddenKeyIn stops at its value budget, and finds keys within it', () => {
+    expect(forbiddenKeyIn({ a: new Array(100).fill(0) }, 50)).toBe('more than 50 values');
+    expect(forbiddenKeyIn({ a: new Array(100).fill(0) }, 102)).toBeNull();
+    expect(forbiddenKeyIn(JSON.parse('{"a":[{"__proto__":1}]}'))).toBe('__proto__');
+  });
+
+  it('operationsOf weighs batch and syncMany by their entries, within their own limit', () => {
+    expect(operationsOf({ method: 'batch', params: { ops: [1, 2, 3] } })).toBe(3);
+    expect(operationsOf({ method: 'syncMany', params: { requests: new Array(LIMITS.syncManyMax) } })).toBe(LIMITS.syncManyMax);
+    expect(operationsOf({ method: 'batch', params: { ops: new Array(LIMITS.batchOpsMax + 1) } })).toBe(1);
+    expect(operationsOf({ method: 'get', params: { ops: [1, 2] } })).toBe(1);
+    expect(operationsOf('nonsense')).toBe(1);
+  });
+
+  it('planFrames closes a frame before it would pass maxOperations', () => {
+    const limits = { maxMessages: 100, maxOperations: 10, maxBytes: 1_000, frameOverhead: 3, messageOverhead: 1 };
+    expect(planFrames([5, 5, 5, 5], limits, [6, 4, 1, 10])).toEqual([[0, 2], [2, 3], [3, 4]]);
+    expect(planFrames([5, 5], limits)).toEqual([[0, 2]]);
   });
 });
