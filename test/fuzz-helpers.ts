@@ -13,6 +13,7 @@
  * change at all, whatever the gateway answers.
  */
 import { isUtf8 } from 'node:buffer';
+import { DecodeError, Decoder } from '@msgpack/msgpack';
 import fc from 'fast-check';
 import { Packr, unpack } from 'msgpackr';
 import WebSocket from 'ws';
@@ -20,8 +21,27 @@ import WebSocket from 'ws';
 export type Encoding = 'json' | 'msgpack';
 export type RpcId = string | number | null;
 
-/** Plain msgpack, as the gateway decodes it (and as any msgpack library writes it). */
+/** Plain msgpack, as any msgpack library writes it. */
 export const packr = new Packr({ useRecords: false });
+/**
+ * The gateway decodes a binary frame as data only (README "Protocol: JSON-RPC 2.0"): every
+ * msgpack extension type is refused, so no structured-clone reference, record, bundled string,
+ * Date, Set… gets through; nor does a `__proto__` map key. The oracle decodes the same way.
+ */
+const dataOnly = new Decoder({
+  extensionCodec: {
+    tryToEncode: () => null,
+    decode: (_data: Uint8Array, type: number) => {
+      throw new DecodeError(`extension ${type}`);
+    },
+  },
+});
+/** msgpackr's structured clone: shared references and cycles go out as extensions 0x69 / 0x70. */
+const clonePackr = new Packr({ structuredClone: true, useRecords: false });
+/** msgpackr's records: a map's keys go out once as a record definition (extension 0x72). */
+const recordPackr = new Packr({ useRecords: true });
+/** msgpackr's bundled strings (extension 0x62) and more types (Set, Map, typed arrays, Error, RegExp). */
+const bundlePackr = new Packr({ useRecords: false, bundleStrings: true, moreTypes: true });
 /** The fuzzer's encoder: plain msgpack that writes an own `toJSON` key as a key (msgpackr would call it). */
 const clientPackr = new Packr({ useRecords: false, useToJSON: false });
 
@@ -734,6 +754,117 @@ function hugeFrame(encoding: Encoding, options: FrameOptions): fc.Arbitrary<{ ki
   });
 }
 
+/** A batch op every engine refuses INVALID_ARGUMENT (get of a number): safe to send by the thousand. */
+const REFUSED_OP = { op: 'get', args: [5] };
+/** A count syncMany refuses INVALID_ARGUMENT (no location, onHand or asOf). */
+const REFUSED_COUNT = { sku: 'FZ-0' };
+
+/** The bytes of one msgpack extension value: fixext 1/2/4/8/16, or ext 8/16/32 with `length` bytes. */
+export function extensionBytes(type: number, form: number, length: number, fill: number): Buffer {
+  const fixed = [[0xd4, 1], [0xd5, 2], [0xd6, 4], [0xd7, 8], [0xd8, 16]] as const;
+  if (form < fixed.length) return Buffer.concat([Buffer.from([fixed[form][0], type & 0xff]), Buffer.alloc(fixed[form][1], fill)]);
+  const header = form === 5 ? Buffer.from([0xc7, length & 0xff]) : form === 6 ? Buffer.from([0xc8, (length >> 8) & 0xff, length & 0xff]) : Buffer.from([0xc9, 0, 0, (length >> 8) & 0xff, length & 0xff]);
+  const size = form === 5 ? length & 0xff : length & 0xffff;
+  return Buffer.concat([header, Buffer.from([type & 0xff]), Buffer.alloc(size, fill)]);
+}
+
+/** A plain msgpack request whose `params.sku` (or `params`, or the id) is replaced by `value`'s raw bytes. */
+export function withRawValue(where: 'sku' | 'params' | 'id' | 'element', raw: Buffer): Buffer {
+  const placeholder = 'RAW-VALUE-PLACEHOLDER';
+  const request = where === 'id'
+    ? { jsonrpc: '2.0', id: placeholder, method: 'get', params: { sku: 'FZ-0' } }
+    : where === 'params' ? { jsonrpc: '2.0', id: 1, method: 'get', params: placeholder }
+    : where === 'element' ? [{ jsonrpc: '2.0', id: 1, method: 'get', params: { sku: 'FZ-0' } }, placeholder]
+    : { jsonrpc: '2.0', id: 1, method: 'get', params: { sku: placeholder } };
+  const packed = packr.pack(request);
+  const needle = Buffer.concat([Buffer.from([0xa0 | placeholder.length]), Buffer.from(placeholder)]);
+  const at = packed.indexOf(needle);
+  return Buffer.concat([packed.subarray(0, at), raw, packed.subarray(at + needle.length)]);
+}
+
+/** `levels` of [node, node] over one shared node: 2^levels paths, a few bytes a level with structured clone. */
+export function doublingGraph(levels: number, leaf: unknown = 0): unknown {
+  let node = leaf;
+  for (let level = 0; level < levels; level++) node = [node, node];
+  return node;
+}
+
+/**
+ * msgpack that is not plain data: structured-clone back-references and cycles (a doubling graph,
+ * a cycle, one ops array shared by many batch requests: 2 M operations in a few KB), record
+ * definitions, bundled strings and extension types, and every extension type in every header
+ * form in place of a value. The gateway refuses each frame whole with -32700, and fast.
+ */
+function hostileMsgpackFrame(): fc.Arbitrary<{ kind: string; bytes: Buffer }> {
+  const where = fc.constantFrom<'sku' | 'params' | 'id' | 'element'>('sku', 'params', 'id', 'element');
+  return fc.oneof(
+    fc.record({ levels: fc.integer({ min: 2, max: 30 }), leaf: fc.constantFrom<unknown>(0, 'FZ-0', { sku: 'FZ-0' }) }).map(({ levels, leaf }) => ({
+      kind: 'backref-doubling', bytes: clonePackr.pack({ jsonrpc: '2.0', id: 1, method: 'get', params: { sku: 'FZ-0', x: doublingGraph(levels, leaf) } }),
+    })),
+    fc.constantFrom('params', 'line', 'frame').map((at) => {
+      const cycle: Record<string, unknown> = { sku: 'FZ-0' };
+      cycle.self = cycle;
+      const request = at === 'params'
+        ? { jsonrpc: '2.0', id: 2, method: 'get', params: cycle }
+        : { jsonrpc: '2.0', id: 2, method: 'reserve', params: { id: 'fz-new', channel: 'web', ttlMs: 60_000, lines: [cycle, cycle] } };
+      return { kind: 'backref-cycle', bytes: clonePackr.pack(at === 'frame' ? [request, request] : request) };
+    }),
+    fc.record({ requests: fc.integer({ min: 2, max: 400 }), ops: fc.integer({ min: 100, max: 10_000 }), sync: fc.boolean() }).map(({ requests, ops, sync }) => {
+      const list = Array.from({ length: ops }, () => (sync ? REFUSED_COUNT : REFUSED_OP));
+      const frame = Array.from({ length: requests }, (_, id) => ({ jsonrpc: '2.0', id, method: sync ? 'syncMany' : 'batch', params: sync ? { requests: list } : { ops: list } }));
+      return { kind: 'backref-amplify', bytes: clonePackr.pack(frame) };
+    }),
+    fc.constantFrom<unknown>(
+      { jsonrpc: '2.0', id: 3, method: 'get', params: { sku: 'FZ-0' } },
+      [{ jsonrpc: '2.0', id: 3, method: 'get', params: { sku: 'FZ-0' } }, { jsonrpc: '2.0', id: 4, method: 'get', params: { sku: 'FZ-1' } }],
+      { jsonrpc: '2.0', id: 5, method: 'batch', params: { ops: [REFUSED_OP, REFUSED_OP] } },
+    ).map((request) => ({ kind: 'record-definition', bytes: recordPackr.pack(request) })),
+    fc.constantFrom<unknown>(
+      { jsonrpc: '2.0', id: 6, method: 'get', params: { sku: 'FZ-0', extra: 'a string to bundle' } },
+      { jsonrpc: '2.0', id: 7, method: 'subscribe', params: { skus: new Set(['FZ-0']) } },
+      { jsonrpc: '2.0', id: 8, method: 'get', params: { sku: new Map([['a', 1]]) } },
+      { jsonrpc: '2.0', id: 9, method: 'get', params: { sku: new Float64Array([1]) } },
+      { jsonrpc: '2.0', id: 10, method: 'get', params: { sku: new RegExp('FZ') } },
+      { jsonrpc: '2.0', id: 11, method: 'get', params: { sku: new Error('FZ') } },
+    ).map((request) => ({ kind: 'bundled-or-typed', bytes: bundlePackr.pack(request) })),
+    fc.record({ type: fc.integer({ min: 0, max: 255 }), form: fc.integer({ min: 0, max: 7 }), length: fc.integer({ min: 0, max: 300 }), fill: fc.integer({ min: 0, max: 255 }), where })
+      .map(({ type, form, length, fill, where: at }) => ({ kind: 'extension-type', bytes: withRawValue(at, extensionBytes(type, form, length, fill)) })),
+  );
+}
+
+/**
+ * Frames around the bounds on engine operations (LIMITS.frameOpsMax) and values per request
+ * (valuesPerRequestMax), with ops every engine refuses: at the limit each op is answered (and
+ * refused); past it the frame gets one -32600 and runs nothing.
+ */
+function amplificationFrame(encoding: Encoding): fc.Arbitrary<{ kind: string; value: unknown }> {
+  const frames: fc.Arbitrary<{ kind: string; value: unknown }>[] = [
+    fc.record({ requests: fc.integer({ min: 1, max: 200 }), delta: fc.integer({ min: -3, max: 3 }), sync: fc.boolean() }).map(({ requests, delta, sync }) => {
+      const total = FRAME_OPS_MAX + delta;
+      const per = Math.floor(total / requests);
+      const frame = Array.from({ length: requests }, (_, id) => {
+        const count = id === requests - 1 ? total - per * (requests - 1) : per;
+        const list = Array.from({ length: count }, () => (sync ? REFUSED_COUNT : REFUSED_OP));
+        return { jsonrpc: '2.0', id, method: sync ? 'syncMany' : 'batch', params: sync ? { requests: list } : { ops: list } };
+      });
+      return { kind: `amplify-ops-${delta > 0 ? 'over' : 'at'}`, value: frame };
+    }),
+    fc.integer({ min: -2, max: 2 }).map((delta) => ({
+      kind: `amplify-requests-${delta > 0 ? 'over' : 'at'}`,
+      value: Array.from({ length: FRAME_OPS_MAX + delta }, (_, id) => ({ jsonrpc: '2.0', id, method: 'nope' })),
+    })),
+  ];
+  // One request of VALUES_PER_REQUEST_MAX + delta values (msgpack only: in JSON each 0 takes two bytes, over 1 MiB).
+  if (encoding === 'msgpack') {
+    frames.push(fc.integer({ min: -2, max: 2 }).map((delta) => {
+      const request = (items: number) => ({ jsonrpc: '2.0', id: 1, method: 'get', params: { sku: 'FZ-0', x: new Array(items).fill(0) } });
+      const value = request(VALUES_PER_REQUEST_MAX - valuesIn(request(0), 100) + delta);
+      return { kind: `amplify-values-${delta > 0 ? 'over' : 'at'}`, value };
+    }));
+  }
+  return fc.oneof(...frames);
+}
+
 /**
  * One fuzzed frame, before the safety filter. `base` is a clean, safe frame; when `mutations`
  * is not empty the bytes sent are the mutated ones, provided the oracle finds them safe.
@@ -766,6 +897,12 @@ export function frameArbitrary(options: FrameOptions): fc.Arbitrary<FrameDraft> 
     },
     { weight: 2, arbitrary: deepFrame(encoding).map(({ kind, value }) => ({ kind, encoding, base: encodeValue(value, encoding), mutations: [] as Mutation[] })) },
     { weight: 1, arbitrary: fc.integer({ min: 0, max: 39 }).chain((n) => (n === 0 ? rawDeepFrame(encoding) : fc.constant(null))).map((raw) => (raw === null ? { kind: 'skip', encoding, base: Buffer.alloc(0), mutations: [] as Mutation[] } : { kind: raw.kind, encoding, base: raw.bytes, mutations: [] as Mutation[] })) },
+    ...(encoding === 'msgpack' ? [{ weight: 3, arbitrary: hostileMsgpackFrame().map(({ kind, bytes }) => ({ kind, encoding, base: bytes, mutations: [] as Mutation[] })) }] : []),
+    {
+      weight: 1,
+      arbitrary: fc.integer({ min: 0, max: 19 }).chain((n) => (n === 0 ? amplificationFrame(encoding) : fc.constant(null)))
+        .map((frame) => (frame === null ? { kind: 'skip', encoding, base: Buffer.alloc(0), mutations: [] as Mutation[] } : { kind: frame.kind, encoding, base: encodeValue(frame.value, encoding), mutations: [] as Mutation[] })),
+    },
     {
       weight: 1,
       arbitrary: fc.integer({ min: 0, max: 9 }).chain((n) => (n === 0 ? hugeFrame(encoding, options) : fc.constant(null)))
@@ -814,15 +951,14 @@ type Decoded = { ok: true; value: unknown } | { ok: false; invalidUtf8: boolean 
 export function decodeLikeGateway(bytes: Buffer, encoding: Encoding): Decoded {
   if (encoding === 'json' && !isUtf8(bytes)) return { ok: false, invalidUtf8: true };
   try {
-    return { ok: true, value: encoding === 'json' ? JSON.parse(bytes.toString('utf8')) : packr.unpack(bytes) };
+    return { ok: true, value: encoding === 'json' ? JSON.parse(bytes.toString('utf8')) : dataOnly.decode(bytes) };
   } catch {
     return { ok: false, invalidUtf8: false };
   }
 }
 
 const ENVELOPE_KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
-/** msgpackr renames a `__proto__` map key to `__proto_` while decoding. */
-const FORBIDDEN_KEYS = new Set(['__proto__', '__proto_', 'constructor', 'prototype']);
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** The gateway refuses nesting deeper than this (engine/gateway/safe-keys.ts): a request is never that deep. */
 const DEPTH_MAX = 32;
 
@@ -843,6 +979,54 @@ function paramsRefused(params: object): boolean {
       if (FORBIDDEN_KEYS.has(key)) return true;
       stack.push([(value as Record<string, unknown>)[key], depth + 1]);
     }
+  }
+  return false;
+}
+
+/** README "Limits and backpressure": engine operations and values per frame, values per request. */
+export const FRAME_OPS_MAX = 10_000;
+export const VALUES_PER_FRAME_MAX = 1_048_576;
+export const VALUES_PER_REQUEST_MAX = 524_288;
+
+/** A request's engine operations: a batch's ops or a syncMany's counts (when 1 to 10,000 of them), else one. */
+export function operationsOfRequest(request: unknown): number {
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) return 1;
+  const { method, params } = request as { method?: unknown; params?: any };
+  if (typeof params !== 'object' || params === null) return 1;
+  const list = method === 'batch' ? params.ops : method === 'syncMany' ? params.requests : undefined;
+  return Array.isArray(list) && list.length >= 1 && list.length <= 10_000 ? list.length : 1;
+}
+
+/** Values in decoded data (every array, map, map key and scalar), counted up to `cap + 1`. */
+export function valuesIn(value: unknown, cap: number): number {
+  const stack: unknown[] = [value];
+  let count = 0;
+  while (stack.length > 0 && count <= cap) {
+    const next = stack.pop();
+    count++;
+    if (typeof next !== 'object' || next === null || ArrayBuffer.isView(next)) continue;
+    if (Array.isArray(next)) for (let index = 0; index < next.length && index <= cap; index++) stack.push(next[index]);
+    else for (const key of Object.keys(next)) {
+      count++;
+      stack.push((next as Record<string, unknown>)[key]);
+    }
+  }
+  return Math.min(count, cap + 1);
+}
+
+/** Whether the gateway refuses the frame whole (-32600, id null) before running any of it. */
+export function overFrameBounds(requests: readonly unknown[]): boolean {
+  let operations = 0;
+  for (const request of requests) {
+    operations += operationsOfRequest(request);
+    if (operations > FRAME_OPS_MAX) return true;
+  }
+  let values = 0;
+  for (const request of requests) {
+    const each = valuesIn(request, VALUES_PER_REQUEST_MAX);
+    if (each > VALUES_PER_REQUEST_MAX) return true;
+    values += each;
+    if (values > VALUES_PER_FRAME_MAX) return true;
   }
   return false;
 }
@@ -887,11 +1071,12 @@ export function expectationOf(bytes: Buffer, encoding: Encoding): Expectation & 
     return { kind: 'single', outcome: { type: 'error', code: -32700, id: null } };
   }
   const frame = decoded.value;
+  if (Array.isArray(frame) && frame.length === 0) return { kind: 'single', outcome: { type: 'error', code: -32600, id: null } };
+  if (overFrameBounds(Array.isArray(frame) ? frame : [frame])) return { kind: 'single', outcome: { type: 'error', code: -32600, id: null } };
   if (!Array.isArray(frame)) {
     const outcome = outcomeOf(frame);
     return outcome === null ? { kind: 'none', notificationWrites: notificationWrite(frame) ? 1 : 0 } : { kind: 'single', outcome };
   }
-  if (frame.length === 0 || frame.length > 10_000) return { kind: 'single', outcome: { type: 'error', code: -32600, id: null } };
   const outcomes: Outcome[] = [];
   let notificationWrites = 0;
   for (const request of frame) {

@@ -7,12 +7,16 @@
  * and huge quantities, unicode, lone surrogates, __proto__ / constructor / prototype keys,
  * objects with their own toString / valueOf / then); random bytes; well-formed envelopes with
  * random method names and params; broken envelopes; notifications; JSON-RPC batches mixing all
- * of it. Frames come from fast-check arbitraries (fc.sample, seeded: the seed is printed; set
+ * of it. Issue 12 added msgpack that is not plain data (structured-clone back-references and
+ * cycles, a doubling graph, one ops array shared by hundreds of batch requests, record
+ * definitions, bundled strings, Sets / Maps / typed arrays, every extension type in every header
+ * form: all -32700) and amplification frames around LIMITS.frameOpsMax and valuesPerRequestMax
+ * (at the limit answered request by request, past it one -32600 for the whole frame). Frames come from fast-check arbitraries (fc.sample, seeded: the seed is printed; set
  * FUZZ_SEED to replay, FUZZ_FRAMES and FUZZ_CONNECTIONS to scale).
  *
  * Each connection sends one frame and waits for its answer before the next (16 connections in
  * parallel), so every answer belongs to a known frame. For each frame an oracle (fuzz-helpers)
- * decodes it as the gateway does and derives what README "Protocol: JSON-RPC 2.0" promises:
+ * decodes it as the gateway does (data only) and derives what README "Protocol: JSON-RPC 2.0" promises:
  * -32700 / -32600 / -32601 / -32602 with the right id, a response array of the right length for
  * a batch frame, no answer for notifications (checked with a sentinel request sent after them:
  * the next answer must be the sentinel's), a connection closed with 1007 for a text frame that

@@ -45,6 +45,9 @@ function badStrings(maxLength: number): Array<[string, Value]> {
     ['a number', 5],
     ['null', null],
     ['an object', {}],
+    ['a lone high surrogate', 'SKU\ud800'],
+    ['a lone low surrogate', '\udc00SKU'],
+    ['reversed surrogates', '\udfff\ud800'],
     ['missing', MISSING],
   ];
 }
@@ -298,6 +301,47 @@ describe.each(SHARD_COUNTS)('validation (shards %i)', (shards) => {
     });
     it.each(nonObjects)('freeze request is %s', async (_, value) => {
       await expectInvalid(() => engine.freeze(value as never), null, `freeze(${_})`);
+    });
+  });
+
+  /**
+   * Issue 12 §6: a lone surrogate cannot cross a thread or socket boundary (msgpack and JSON
+   * writers make it U+FFFD), so every string field refuses one: these are the fields the
+   * badStrings cases above do not reach.
+   */
+  describe('every other string field must be well-formed Unicode', () => {
+    const lone = 'X\ud800';
+    const wellFormed = /must be well-formed Unicode/;
+    const calls: Array<[string, RegExp, () => Promise<unknown>]> = [
+      ['reserve destination', /^destination/, () => engine.reserve({ id: 'fresh', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'SKU-2', qty: 1 }], strategy: 'closest', destination: lone } as never)],
+      ['fulfil line sku', /^lines\[0\]\.sku/, () => engine.fulfil('committed', [{ sku: lone, location: EAST, qty: 1 }])],
+      ['fulfil line location', /^lines\[0\]\.location/, () => engine.fulfil('committed', [{ sku: 'SKU-1', location: lone, qty: 1 }])],
+      ['restock reservationId', /^reservationId/, () => engine.restock({ sku: 'SKU-1', location: EAST, qty: 1, condition: 'sellable', reservationId: lone })],
+      ['transfer id', /^id/, () => engine.transfer({ id: lone, sku: 'SKU-1', from: EAST, to: 'WH-WEST', qty: 1 })],
+      ['transfer from', /^from/, () => engine.transfer({ id: 'tr-1', sku: 'SKU-1', from: lone, to: 'WH-WEST', qty: 1 })],
+      ['transfer to', /^to/, () => engine.transfer({ id: 'tr-1', sku: 'SKU-1', from: EAST, to: lone, qty: 1 })],
+      ['receiveTransfer id', /^id/, () => engine.receiveTransfer({ sku: 'SKU-1', id: lone })],
+      ['sync sku', /^sku/, () => engine.sync({ sku: lone, location: EAST, onHand: 1, asOf: 1 })],
+      ['syncMany location', /^location/, async () => {
+        const answer = await engine.syncMany([{ sku: 'SKU-NEW', location: lone, onHand: 1, asOf: 1 }]);
+        return answer.ok ? answer.results[0] : answer;
+      }],
+      ['setPolicy fence channel', /^fences key/, () => engine.setPolicy({ sku: 'SKU-1', fences: { [lone]: 1 } })],
+      ['setPolicy cap channel', /^caps key/, () => engine.setPolicy({ sku: 'SKU-1', caps: { [lone]: 1 } })],
+      ['commit id', /^id/, () => engine.commit(lone)],
+      ['getReservation id', /^id/, () => engine.getReservation(lone)],
+      ['batch entry sku', /^sku/, async () => {
+        const answer = await engine.batch([{ op: 'receive', args: [{ sku: lone, location: EAST, qty: 1 }] }]);
+        return answer.ok ? answer.results[0] : answer;
+      }],
+    ];
+    it.each(calls)('%s', async (what, field, call) => {
+      await expectInvalid(call, field, what);
+      const answer = (await call()) as { ok: false; error: { message: string } };
+      expect(answer.error.message, `${what}: says why`).toMatch(wellFormed);
+    });
+    it('subscribe refuses a SKU with a lone surrogate', () => {
+      expect(() => engine.subscribe([lone], () => {})).toThrow(wellFormed);
     });
   });
 

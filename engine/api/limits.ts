@@ -19,4 +19,19 @@ export const LIMITS = {
   syncManyMax: 10_000,
   /** Channels one policy may name (fences and caps together). */
   policyChannelsMax: 64,
+  /**
+   * Engine operations one gateway frame may carry: each request counts one, except a `batch` or
+   * `syncMany` request, which counts its ops (or counts) — so one frame can never expand into more
+   * work than one full batch. Equal to batchOpsMax: a frame of one full batch is at the limit.
+   */
+  frameOpsMax: 10_000,
+  /**
+   * Decoded values one gateway frame may carry: every array, map, map key and scalar at any depth
+   * (for msgpack, the number of encoded items). Each value takes at least one byte in msgpack and
+   * in JSON, so at the default maxPayloadBytes (1 MiB) no frame can pass it; a gateway configured
+   * for bigger frames is still held to it.
+   */
+  valuesPerFrameMax: 1_048_576,
+  /** Decoded values one request of a frame may carry (half a frame's worth). */
+  valuesPerRequestMax: 524_288,
 } as const;

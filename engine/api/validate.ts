@@ -20,11 +20,22 @@ const TRANSFER_FIELDS = ['id', 'sku', 'from', 'to', 'qty', 'inTransit'];
 const RECEIVE_TRANSFER_FIELDS = ['sku', 'id'];
 const SYNC_FIELDS = ['sku', 'location', 'onHand', 'asOf'];
 
+/**
+ * A non-empty string of at most `lengthMax` UTF-16 units, and well-formed: a lone surrogate
+ * cannot be encoded in UTF-8 (msgpack and JSON writers turn it into U+FFFD), so two names that
+ * differ only there would become one name past a thread or socket boundary.
+ */
 export function checkText(value: unknown, field: string, lengthMax: number): Check {
   if (typeof value !== 'string') return refuse.invalidArgument(field, `must be a string, got ${typeName(value)}`);
   if (value.length === 0) return refuse.invalidArgument(field, 'must not be empty');
   if (value.length > lengthMax) return refuse.invalidArgument(field, `must be at most ${lengthMax} characters, got ${value.length}`);
+  if (!isWellFormed(value)) return refuse.invalidArgument(field, 'must be well-formed Unicode (no lone surrogates)');
   return null;
+}
+
+/** String.prototype.isWellFormed (ES2024, in Node 20; the project's lib is ES2023). */
+export function isWellFormed(value: string): boolean {
+  return (value as string & { isWellFormed(): boolean }).isWellFormed();
 }
 
 export function checkQuantity(value: unknown, field: string): Check {

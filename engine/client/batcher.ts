@@ -45,6 +45,8 @@ export class Batcher<T> {
 export interface FrameLimits {
   /** Messages per frame (the gateway's batch limit, LIMITS.batchOpsMax). */
   maxMessages: number;
+  /** Engine operations per frame (LIMITS.frameOpsMax), counted with planFrames' `operations`. */
+  maxOperations?: number;
   /** Bytes per frame, overheads included. */
   maxBytes: number;
   /** Bytes a frame adds once (the array header) and per message (a separator). */
@@ -54,22 +56,29 @@ export interface FrameLimits {
 
 /**
  * Splits messages of the given encoded sizes, in order, into frames within the limits: returns
- * [start, end) index ranges. A message too big for any frame gets a frame of its own (the
- * caller refuses it before sending: see `fitsInFrame`).
+ * [start, end) index ranges. `operations` (optional) gives each message's engine operations (a
+ * batch counts its ops): a frame holds at most `maxOperations` of them, as the gateway refuses a
+ * frame over LIMITS.frameOpsMax whole. A message too big for any frame gets a frame of its own
+ * (the caller refuses it before sending: see `fitsInFrame`).
  */
-export function planFrames(sizes: readonly number[], limits: FrameLimits): [number, number][] {
+export function planFrames(sizes: readonly number[], limits: FrameLimits, operations?: readonly number[]): [number, number][] {
   const frames: [number, number][] = [];
+  const operationsMax = limits.maxOperations ?? Number.POSITIVE_INFINITY;
   let start = 0;
   let bytes = limits.frameOverhead;
+  let weight = 0;
   for (let index = 0; index < sizes.length; index++) {
     const cost = sizes[index] + limits.messageOverhead;
-    const full = index - start >= limits.maxMessages || bytes + cost > limits.maxBytes;
+    const ops = operations?.[index] ?? 1;
+    const full = index - start >= limits.maxMessages || bytes + cost > limits.maxBytes || weight + ops > operationsMax;
     if (full && index > start) {
       frames.push([start, index]);
       start = index;
       bytes = limits.frameOverhead;
+      weight = 0;
     }
     bytes += cost;
+    weight += ops;
   }
   if (start < sizes.length) frames.push([start, sizes.length]);
   return frames;

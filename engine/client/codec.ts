@@ -1,6 +1,6 @@
-import { pack, unpack } from 'msgpackr';
+import { decodeMsgpackData, encodeMsgpackData } from '../wire/msgpack-data.js';
 
-/** 'json': text frames; 'msgpack': binary frames (msgpackr's default pack/unpack, as the gateway uses). */
+/** 'json': text frames; 'msgpack': binary frames of plain data (engine/wire/msgpack-data.ts, as the gateway uses). */
 export type Encoding = 'msgpack' | 'json';
 
 /** One message encoded on its own: a JSON string or a msgpack buffer. */
@@ -16,8 +16,8 @@ export const MESSAGE_OVERHEAD_BYTES = 1;
 /** Encodes one message. Throws when the value cannot be encoded (a cycle, a BigInt in JSON…). */
 export function encodeMessage(message: unknown, encoding: Encoding): Encoded {
   if (encoding === 'json') return JSON.stringify(message);
-  // pack() may return a view of a buffer it reuses: copy, so the bytes stay ours.
-  return Buffer.from(pack(message));
+  // A fresh buffer each time (the encoder copies out of its own): the bytes stay ours.
+  return encodeMsgpackData(message);
 }
 
 export function encodedBytes(encoded: Encoded): number {
@@ -44,10 +44,14 @@ export function msgpackArrayHeader(length: number): Buffer {
   return header;
 }
 
-/** Decodes a received frame: binary frames are msgpack, text frames JSON. Throws on malformed input. */
+/**
+ * Decodes a received frame: binary frames are msgpack, text frames JSON. Throws on malformed
+ * input, and on any msgpack extension: the server's bytes are read as data only, as the server
+ * reads a client's.
+ */
 export function decodeFrame(data: FrameData, isBinary: boolean): unknown {
   const bytes = toBuffer(data);
-  return isBinary ? unpack(bytes) : JSON.parse(bytes.toString('utf8'));
+  return isBinary ? decodeMsgpackData(bytes) : JSON.parse(bytes.toString('utf8'));
 }
 
 function toBuffer(data: FrameData): Buffer {

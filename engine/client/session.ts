@@ -1,5 +1,6 @@
 import type { Refusal } from '../api/errors.js';
 import { LIMITS } from '../api/limits.js';
+import { operationsOf } from '../wire/frame-operations.js';
 import { Batcher, fitsInFrame, planFrames, type FrameLimits } from './batcher.js';
 import {
   decodeFrame, encodedBytes, encodeMessage, FRAME_OVERHEAD_BYTES, joinFrame, MESSAGE_OVERHEAD_BYTES,
@@ -45,6 +46,7 @@ export class Session {
     this.emit = eventSink(options.onEvent);
     this.frameLimits = {
       maxMessages: LIMITS.batchOpsMax,
+      maxOperations: LIMITS.frameOpsMax,
       maxBytes: options.maxFrameBytes,
       frameOverhead: FRAME_OVERHEAD_BYTES,
       messageOverhead: MESSAGE_OVERHEAD_BYTES,
@@ -151,15 +153,17 @@ export class Session {
   private send(calls: PendingCall[]): void {
     const parts: Encoded[] = [];
     const sizes: number[] = [];
+    const operations: number[] = [];
     const ready: PendingCall[] = [];
     for (const call of calls) {
       const part = this.encode(call);
       if (part === null) continue;
       parts.push(part);
       sizes.push(encodedBytes(part));
+      operations.push(operationsOf(call));
       ready.push(call);
     }
-    for (const [start, end] of planFrames(sizes, this.frameLimits)) {
+    for (const [start, end] of planFrames(sizes, this.frameLimits, operations)) {
       this.connection.send(joinFrame(parts.slice(start, end), this.options.encoding));
       for (let index = start; index < end; index++) markSent(ready[index]);
     }

@@ -3,6 +3,7 @@ import { LIMITS } from '../api/limits.js';
 import type { Refusal } from '../api/errors.js';
 import { METHODS, unknownField, type Params } from './methods.js';
 import { errorResponse, resultResponse, RPC, RPC_OUTCOME, type RpcCode, type RpcId, type RpcResponse } from './rpc-errors.js';
+import { frameBreach, frameOperations } from './frame-bounds.js';
 import { forbiddenKeyIn } from './safe-keys.js';
 import type { Verdict } from './token-authorize.js';
 
@@ -26,24 +27,31 @@ const ENVELOPE_KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
 
 /**
  * Answers one decoded frame: a request object, or a batch (an array of them). Returns the
- * response(s) to send, or null when there is nothing to send (notifications only). Every
- * request of a batch is issued before any is awaited, so they share the engine's micro-batches
- * and operations on one SKU apply in the order given.
+ * response(s) to send, or null when there is nothing to send (notifications only). A frame over
+ * a bound (engine operations, values: LIMITS.frameOpsMax, valuesPerFrameMax,
+ * valuesPerRequestMax) gets one invalid-request error naming the bound before any of its
+ * requests is dispatched, so it changes nothing. Every request of a batch is issued before any
+ * is awaited, so they share the engine's micro-batches and operations on one SKU apply in the
+ * order given.
  */
 export async function dispatchFrame(frame: unknown, context: DispatchContext): Promise<RpcResponse | RpcResponse[] | null> {
-  if (!Array.isArray(frame)) return dispatchRequest(frame, context);
-  if (frame.length === 0) return invalid(context, null, 'a batch must not be empty');
-  if (frame.length > LIMITS.batchOpsMax) {
-    return invalid(context, null, `a batch may carry at most ${LIMITS.batchOpsMax} requests, got ${frame.length}`);
+  if (Array.isArray(frame) && frame.length === 0) return invalid(context, null, 'a batch must not be empty');
+  const breach = frameBreach(frame);
+  if (breach !== null) {
+    return failure(context, 'unknown', null, RPC.INVALID_REQUEST, breach.message, { bound: breach.bound, limit: breach.limit });
   }
+  if (!Array.isArray(frame)) return dispatchRequest(frame, context);
   const answers = await Promise.all(frame.map((request) => dispatchRequest(request, context)));
   const responses = answers.filter((answer): answer is RpcResponse => answer !== null);
   return responses.length === 0 ? null : responses;
 }
 
-/** The number of requests a frame carries (what the connection counts as pending). */
+/**
+ * What the connection counts as pending for a frame: the engine operations it carries (a batch
+ * or syncMany counts its entries), at most LIMITS.frameOpsMax (a frame over it runs nothing).
+ */
 export function requestCount(frame: unknown): number {
-  return Array.isArray(frame) ? Math.min(frame.length, LIMITS.batchOpsMax) : 1;
+  return Math.min(frameOperations(Array.isArray(frame) ? frame : [frame]), LIMITS.frameOpsMax);
 }
 
 async function dispatchRequest(request: unknown, context: DispatchContext): Promise<RpcResponse | null> {
