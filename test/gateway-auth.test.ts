@@ -4,7 +4,8 @@
  * ['holdfast', 'bearer.<token>'] → connected (subprotocol 'holdfast'); /healthz and /metrics need
  * no token; too many connections → closed at once; a peer that stops answering pings is terminated.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnServe } from './serve-child.js';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -293,21 +294,12 @@ describe('holdfast serve --tokens FILE and SIGHUP (child process)', () => {
     const a = randomBytes(32).toString('base64url');
     const b = randomBytes(32).toString('base64url');
     const path = tempFile('tokens.json', tokensOf([['connector-a', a, ['read']]]));
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--shards', '0', '--memory', '--tokens', path], {
-      cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'],
+    const serve = await spawnServe(process.execPath, [CLI, 'serve', '--port', '0', '--shards', '0', '--memory', '--tokens', path], {
+      cwd: ROOT, env: cleanEnv(), urlPattern: /listening on (ws:\/\/\S+)/, what: 'holdfast serve listening',
     });
+    const { child, url } = serve;
     children.push(child);
-    let stdout = '';
-    let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
-    const url = await withDeadline(new Promise<string>((resolve, reject) => {
-      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-        stdout += chunk;
-        const match = /listening on (ws:\/\/\S+)/.exec(stdout);
-        if (match !== null && stdout.includes('metrics:')) resolve(match[1]);
-      });
-      child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stdout} ${stderr}`)));
-    }), 15_000, 'holdfast serve listening');
+    const stdout = serve.output().stdout;
     expect(stdout, 'with --tokens and no --token no token is generated').not.toMatch(/^token: /m);
 
     const first = await h.raw(url, { token: a });
@@ -315,15 +307,15 @@ describe('holdfast serve --tokens FILE and SIGHUP (child process)', () => {
 
     writeFileSync(path, '{"tokens": [ oops');
     child.kill('SIGHUP');
-    await until(() => stderr.includes('tokens not reloaded'), 'the failed reload\'s log line', 10_000);
-    expect(stderr).toMatch(/^holdfast gateway: INVALID_ARGUMENT: tokens not reloaded, keeping the 1 loaded before: tokens file .*is not valid JSON/m);
+    await until(() => serve.output().stderr.includes('tokens not reloaded'), 'the failed reload\'s log line', 10_000);
+    expect(serve.output().stderr).toMatch(/^holdfast gateway: INVALID_ARGUMENT: tokens not reloaded, keeping the 1 loaded before: tokens file .*is not valid JSON/m);
     expect(first.isOpen).toBe(true);
     expect((await first.result('get', { sku: 'S' })).ok).toBe(false);
 
     writeFileSync(path, tokensOf([['connector-b', b, ['read']]]));
     child.kill('SIGHUP');
     expect((await withDeadline(first.closed, 10_000, 'the revoked connection closing')).code).toBe(1008);
-    expect(stderr).toMatch(/tokens reloaded from .*: 1 token; closed 1 connection of revoked or changed tokens: 'connector-a'/);
+    expect(serve.output().stderr).toMatch(/tokens reloaded from .*: 1 token; closed 1 connection of revoked or changed tokens: 'connector-a'/);
     const again = await h.attempt(url, { token: a });
     expect(again.kind === 'status' && again.status).toBe(401);
     const second = await h.raw(url, { token: b });

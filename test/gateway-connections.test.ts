@@ -15,7 +15,8 @@
  *   a journaled, snapshotted write working (before, accepts failed with EMFILE and all three hung).
  * Traffic goes to 127.0.0.1 only; waits are generous liveness bounds, never timing assertions.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawnServe } from './serve-child.js';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
@@ -293,19 +294,11 @@ describe('holdfast serve under a 200-descriptor limit (child process)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'holdfast-fd-limit-'));
     dirs.push(dir);
     const command = `ulimit -n 200 && exec "${process.execPath}" "${CLI}" serve --port 0 --shards 2 --data "${dir}" --snapshot-every 1 --auth-timeout-ms 30000`;
-    const child = spawn('bash', ['-c', command], { env: { ...process.env, HOLDFAST_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const serve = await spawnServe('bash', ['-c', command], {
+      env: { ...process.env, HOLDFAST_TOKEN: TOKEN }, urlPattern: /ws:\/\/[^\s'"`<>]+:\d+/, what: 'holdfast serve under ulimit -n 200', timeoutMs: 30_000,
+    });
+    const { child, url } = serve;
     children.push(child);
-    let stdout = '';
-    let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
-    const url = await withDeadline(new Promise<string>((resolve, reject) => {
-      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-        stdout += chunk;
-        const match = /ws:\/\/[^\s'"`<>]+:\d+/.exec(stdout);
-        if (match !== null && stdout.includes('health:')) resolve(match[0]);
-      });
-      child.on('exit', (code) => reject(new Error(`serve exited (${code}): ${stderr}`)));
-    }), 30_000, 'holdfast serve listening');
     const port = Number(new URL(url).port);
     for (let i = 0; i < 400; i++) {
       const socket = connect(port, '127.0.0.1');
@@ -323,8 +316,8 @@ describe('holdfast serve under a 200-descriptor limit (child process)', () => {
     const snapshots = [0, 1].flatMap((shard) => (existsSync(join(dir, `shard-${shard}`)) ? readdirSync(join(dir, `shard-${shard}`)) : []))
       .filter((name) => name.endsWith('.snap'));
     expect(snapshots.length, 'snapshots were written during the flood').toBeGreaterThan(0);
-    expect(stderr, 'no EMFILE anywhere').not.toMatch(/EMFILE/);
-    expect(stdout, 'serve says it capped the connections (200 - 64 - 2 x 8)').toMatch(/connections: at most 120 sockets/);
+    expect(serve.output().stderr, 'no EMFILE anywhere').not.toMatch(/EMFILE/);
+    expect(serve.output().stdout, 'serve says it capped the connections (200 - 64 - 2 x 8)').toMatch(/connections: at most 120 sockets/);
     client.ws.terminate();
   }, 90_000);
 });

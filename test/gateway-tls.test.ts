@@ -4,7 +4,8 @@
  * connects to wss:// trusting a custom CA. The certificate is generated in the test (selfsigned).
  * Before issue 12 startGateway refused `tls` as an unknown option and served plain ws:// only.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawnServe } from './serve-child.js';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -133,21 +134,12 @@ describe('gateway over TLS', () => {
       const env: NodeJS.ProcessEnv = {};
       for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('HOLDFAST_')) env[key] = value;
       env.HOLDFAST_TOKEN = TOKEN;
-      const child = spawn(process.execPath, [
+      const serve = await spawnServe(process.execPath, [
         CLI, 'serve', '--port', '0', '--shards', '0', '--memory', '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem'),
-      ], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      ], { cwd: ROOT, env, urlPattern: /listening on (wss:\/\/\S+)/, what: 'holdfast serve printing its wss:// url' });
+      const { child, url } = serve;
       children.push(child);
-      let stdout = '';
-      let stderr = '';
-      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
-      const url = await withDeadline(new Promise<string>((resolve, reject) => {
-        child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-          stdout += chunk;
-          const match = /listening on (wss:\/\/\S+)/.exec(stdout);
-          if (match !== null && stdout.includes('metrics:')) resolve(match[1]);
-        });
-        child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stdout} ${stderr}`)));
-      }), 15_000, 'holdfast serve printing its wss:// url');
+      const stdout = serve.output().stdout;
       expect(stdout).toContain(`health: ${url.replace('wss:', 'https:')}/healthz`);
       const client = await connect({ url, token: TOKEN, ca: pems.cert, reconnect: false });
       try {

@@ -4,12 +4,10 @@
  * estimated bytes, oldest dropped first; SKUs and positions per shard are capped, refused
  * LIMIT_REACHED before anything changes, and a capacity refusal is never recorded.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Packr } from 'msgpackr';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine } from '../dist/engine/index.js';
+import { describe, expect, it } from 'vitest';
 import { readChecksummedFile } from '../dist/engine/journal/index.js';
 import { resolveOptions } from '../dist/engine/api/options.js';
 import { shardOfSku } from '../dist/engine/router/hash.js';
@@ -17,6 +15,7 @@ import type { LineRequest } from '../engine/api/types.js';
 import { Ledger, type LedgerOptions } from '../engine/ledger/ledger.js';
 import { OUTCOME_ERROR_BYTES, OUTCOME_FIXED_BYTES, OUTCOME_LINE_BYTES, STRING_BYTES_PER_CHAR } from '../engine/ledger/outcome-bytes.js';
 import type { LedgerSnapshot } from '../engine/ledger/snapshot.js';
+import { useEngineDirs } from './engine-dirs.js';
 import { engineFactory, expectOk, expectRefused, manualClock, snapshot, type Engine, type EngineOptions } from './helpers.js';
 
 const TTL_MS = 60_000;
@@ -193,25 +192,10 @@ describe('a refusal record is compact', () => {
 });
 
 describe('refusal records across a snapshot and a restart', () => {
-  const dirs: string[] = [];
-  const open: Engine[] = [];
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((engine) => engine.close()));
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
-  async function start(options: EngineOptions): Promise<Engine> {
-    const engine = await createEngine(options);
-    open.push(engine);
-    return engine;
-  }
-  async function stop(engine: Engine): Promise<void> {
-    open.splice(open.indexOf(engine), 1);
-    await engine.close();
-  }
+  const { dataDir, open: start, close: stop } = useEngineDirs('memory');
 
   it('the compact record is what the snapshot keeps; after a restart the same body replays the refusal and another is CONFLICT', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'holdfast-memory-'));
-    dirs.push(dir);
+    const dir = dataDir();
     const clock = manualClock();
     const options = { shards: 1, dataDir: dir, clock, snapshotEveryRecords: 1, expirySweepIntervalMs: 0 };
     const first = await start(options);
@@ -235,8 +219,7 @@ describe('refusal records across a snapshot and a restart', () => {
   }, 30_000);
 
   it('a refused cross-shard hold (shards 2) keeps its parts\' lines: after a restart a retry replays, not CONFLICT', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'holdfast-memory-'));
-    dirs.push(dir);
+    const dir = dataDir();
     const options = { shards: 2, dataDir: dir, snapshotEveryRecords: 1, expirySweepIntervalMs: 0 };
     const [onShard0] = skusOnShard0(2, 1, 'X');
     let onShard1 = 'Y-0';

@@ -57,17 +57,7 @@ export class GatewayMetrics {
   }
 
   count(method: string, outcome: string): void {
-    let byOutcome = this.children.get(method);
-    if (byOutcome === undefined) {
-      byOutcome = new Map();
-      this.children.set(method, byOutcome);
-    }
-    let child = byOutcome.get(outcome);
-    if (child === undefined) {
-      child = this.operations.labels({ method, outcome } as LabelValues<'method' | 'outcome'>);
-      byOutcome.set(outcome, child);
-    }
-    child.inc();
+    childOf(this.children, method, outcome, () => this.operations.labels({ method, outcome } as LabelValues<'method' | 'outcome'>)).inc();
     if (outcome === 'overloaded') this.pushedBack('overloaded');
   }
 
@@ -142,17 +132,7 @@ class PrincipalMetrics {
   }
 
   count(principal: string, outcome: string): void {
-    let byOutcome = this.children.get(principal);
-    if (byOutcome === undefined) {
-      byOutcome = new Map();
-      this.children.set(principal, byOutcome);
-    }
-    let child = byOutcome.get(outcome);
-    if (child === undefined) {
-      child = this.operations.labels({ principal, outcome } as LabelValues<'principal' | 'outcome'>);
-      byOutcome.set(outcome, child);
-    }
-    child.inc();
+    childOf(this.children, principal, outcome, () => this.operations.labels({ principal, outcome } as LabelValues<'principal' | 'outcome'>)).inc();
   }
 
   forget(keep: ReadonlySet<string>): void {
@@ -166,4 +146,21 @@ class PrincipalMetrics {
   reloaded(outcome: 'ok' | 'failed'): void {
     this.reloads.inc({ outcome });
   }
+}
+
+type CounterChild = { inc: (value?: number) => void };
+
+/** The cached counter child of (first, second): no key string is built per request. */
+function childOf(children: Map<string, Map<string, CounterChild>>, first: string, second: string, make: () => CounterChild): CounterChild {
+  let bySecond = children.get(first);
+  if (bySecond === undefined) {
+    bySecond = new Map();
+    children.set(first, bySecond);
+  }
+  let child = bySecond.get(second);
+  if (child === undefined) {
+    child = make();
+    bySecond.set(second, child);
+  }
+  return child;
 }
