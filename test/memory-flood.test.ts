@@ -11,7 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { healthOf } from '../dist/engine/gateway/http-routes.js';
 import { useEngineDirs } from './engine-dirs.js';
 import type { EngineOptions } from './helpers.js';
-import { expectOk } from './helpers.js';
+import { expectOk, manualClock } from './helpers.js';
+import { shardOfSku } from '../dist/engine/router/hash.js';
 
 const { dataDir, open, close } = useEngineDirs('flood');
 
@@ -122,5 +123,34 @@ describe('capacity limits and replay', () => {
     const higher = await open({ shards: 1, dataDir: dir, maxSkusPerShard: 100 });
     expect(higher.stats().shards[0].ledger.skus).toBe(10);
     expect((await higher.get('S10')).ok).toBe(false);
+  });
+});
+
+describe('the router forgets what the shards forget (shards 2)', () => {
+  const skuOn = (shard: number, prefix: string): string => {
+    for (let i = 0; ; i++) if (shardOfSku(`${prefix}${i}`, 2) === shard) return `${prefix}${i}`;
+  };
+
+  it('an outcome evicted in the batch that recorded it leaves no route behind (the id is free for another shard)', async () => {
+    const engine = await open({ shards: 2, retainedOutcomesPerShard: 0 });
+    const [empty, stocked] = [skuOn(0, 'E'), skuOn(1, 'S')];
+    expectOk(await engine.receive({ sku: stocked, location: 'L1', qty: 5 }));
+    expect(await engine.reserve({ id: 'x', channel: 'web', ttlMs: 60_000, lines: [{ sku: empty, qty: 1 }] }))
+      .toMatchObject({ ok: false, error: { code: 'INSUFFICIENT_STOCK' } });
+    // Nothing is recorded for 'x' anywhere, so it may be held on the other shard (before: CONFLICT).
+    expectOk(await engine.reserve({ id: 'x', channel: 'web', ttlMs: 60_000, lines: [{ sku: stocked, qty: 1 }] }));
+    expect(expectOk(await engine.commit('x')).reservation.status).toBe('committed');
+  });
+
+  it('an id whose old outcome is evicted by age in the batch that records it again keeps its route', async () => {
+    const clock = manualClock();
+    const engine = await open({ shards: 2, clock, outcomeRetentionMs: 1_000, expirySweepIntervalMs: 0 });
+    const sku = skuOn(0, 'A');
+    expect((await engine.reserve({ id: 'y', channel: 'web', ttlMs: 60_000, lines: [{ sku, qty: 1 }] })).ok).toBe(false);
+    expectOk(await engine.receive({ sku, location: 'L1', qty: 5 }));
+    clock.advance(5_000);
+    // The retry's batch first drops the old refusal (by age), then records the new hold.
+    expectOk(await engine.reserve({ id: 'y', channel: 'web', ttlMs: 60_000, lines: [{ sku, qty: 1 }] }));
+    expect(expectOk(await engine.commit('y')).reservation.status).toBe('committed');
   });
 });

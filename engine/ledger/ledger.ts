@@ -852,6 +852,11 @@ export class Ledger {
     this.forgetEvicted();
   }
 
+  /** Whether `id` has a hold or a retained outcome now (an id forgotten earlier may be back). */
+  knows(id: string): boolean {
+    return this.holds.has(id);
+  }
+
   private forgetEvicted(): void {
     const evicted = this.evicted;
     for (let i = 0; i < evicted.length; i++) {

@@ -27,8 +27,13 @@ export interface ShardLinkOptions {
   heapWatermarkPercent: number;
   /** After a storage failure, how often the shard tries to recover from disk. */
   storageRetryIntervalMs: number;
-  /** Called with every reply's events and forgotten ids, before its promises resolve. */
-  onReply: (shard: number, events: ChangeEvent[], forgotten: string[]) => void;
+  /** Called with every reply's events, before its promises resolve. */
+  onEvents: (shard: number, events: ChangeEvent[]) => void;
+  /**
+   * Called with the ids whose records the shard dropped, after the reply's promises resolved: an
+   * id evicted in the very batch that recorded it is then forgotten after its reserve ended.
+   */
+  onForgotten: (shard: number, forgotten: string[]) => void;
   /**
    * Told when the shard has (or will have, before it answers again) recovered from disk: its
    * worker died and a replacement recovers, or it stopped on a storage failure and came back.
@@ -327,9 +332,10 @@ export class ShardLink {
     this.lastBatchFailed = false;
     this.takeState(state);
     this.settle(batch, sentAtMs);
-    this.options.onReply(this.options.shard, events, forgotten);
+    if (events.length > 0) this.options.onEvents(this.options.shard, events);
     const resolvers = batch.resolvers;
     for (let i = 0; i < resolvers.length; i++) resolvers[i](resolveRef(results[i], refusals));
+    if (forgotten.length > 0) this.options.onForgotten(this.options.shard, forgotten);
     this.afterBatch();
   }
 

@@ -298,7 +298,8 @@ export class ShardedEngine implements Engine {
       heapMb: this.options.shardHeapMb,
       heapWatermarkPercent: this.options.shardHeapWatermarkPercent,
       storageRetryIntervalMs: this.options.storageRetryIntervalMs,
-      onReply: (from, events, forgotten) => this.onReply(from, events, forgotten),
+      onEvents: (_, events) => this.subscriptions.dispatch(events),
+      onForgotten: (from, forgotten) => this.forget(from, forgotten),
       onFailure: (from) => this.onShardFailure(from),
       scheduleFlush: () => this.scheduleFlush(),
       nowMs: () => this.nowMs(),
@@ -323,8 +324,7 @@ export class ShardedEngine implements Engine {
     }
   }
 
-  private onReply(shard: number, events: ChangeEvent[], forgotten: string[]): void {
-    if (events.length > 0) this.subscriptions.dispatch(events);
+  private forget(shard: number, forgotten: string[]): void {
     if (this.index !== null) for (const id of forgotten) this.index.forget(id, shard);
   }
 

@@ -92,7 +92,8 @@ export class ShardHost {
     }
     const outcome = applyBatch(this.ledger, batch, this.admission());
     const events = this.ledger.events.splice(0, this.ledger.events.length);
-    const forgotten = this.ledger.forgotten.splice(0, this.ledger.forgotten.length);
+    // An id evicted early in the batch and recorded again later in it (a retry decided afresh) is not forgotten.
+    const forgotten = this.ledger.forgotten.splice(0, this.ledger.forgotten.length).filter((id) => !this.ledger.knows(id));
     const reply = this.encodeReply([outcome.results, events, forgotten, this.ledger.counters(), outcome.refusals]);
     if (journal === null) return reply;
     let mark = -1;
