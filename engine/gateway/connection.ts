@@ -4,7 +4,7 @@ import { refuse, type Refusal } from '../api/errors.js';
 import { LIMITS } from '../api/limits.js';
 import type { ChangeEvent } from '../api/types.js';
 import { checkSku } from '../api/validate.js';
-import { dispatchFrame, requestCount, type DispatchContext } from './dispatch.js';
+import { dispatchFrame, operationsOfFrame, type DispatchContext } from './dispatch.js';
 import type { Fanout } from './fanout.js';
 import { decodeFrame, encodeFrame, frameBytes, PARSE_FAILED, type Encoding } from './frame-codec.js';
 import type { Params } from './methods.js';
@@ -154,11 +154,12 @@ export class Connection {
       this.reply(errorResponse(null, RPC.PARSE_ERROR, `the frame is not valid ${encoding === 'json' ? 'JSON' : 'msgpack'}`), encoding);
       return Promise.resolve();
     }
-    const count = requestCount(frame);
+    const operations = operationsOfFrame(frame);
+    const count = Math.min(operations, LIMITS.frameOpsMax);
     this.pending += count;
     this.frameEncoding = encoding;
     this.pauseIfFull();
-    return dispatchFrame(frame, this.context).then((reply) => {
+    return dispatchFrame(frame, this.context, operations).then((reply) => {
       this.pending -= count;
       if (reply !== null) this.reply(reply, encoding);
       this.afterAnswer();

@@ -34,9 +34,9 @@ const ENVELOPE_KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
  * is awaited, so they share the engine's micro-batches and operations on one SKU apply in the
  * order given.
  */
-export async function dispatchFrame(frame: unknown, context: DispatchContext): Promise<RpcResponse | RpcResponse[] | null> {
+export async function dispatchFrame(frame: unknown, context: DispatchContext, operations = operationsOfFrame(frame)): Promise<RpcResponse | RpcResponse[] | null> {
   if (Array.isArray(frame) && frame.length === 0) return invalid(context, null, 'a batch must not be empty');
-  const breach = frameBreach(frame);
+  const breach = frameBreach(frame, operations);
   if (breach !== null) {
     return failure(context, 'unknown', null, RPC.INVALID_REQUEST, breach.message, { bound: breach.bound, limit: breach.limit });
   }
@@ -47,11 +47,12 @@ export async function dispatchFrame(frame: unknown, context: DispatchContext): P
 }
 
 /**
- * What the connection counts as pending for a frame: the engine operations it carries (a batch
- * or syncMany counts its entries), at most LIMITS.frameOpsMax (a frame over it runs nothing).
+ * The engine operations a frame carries (a batch or syncMany counts its entries), counted until
+ * LIMITS.frameOpsMax is passed. The connection counts it as pending (at most frameOpsMax: a
+ * frame over it runs nothing) and hands it to dispatchFrame, so a frame is counted once.
  */
-export function requestCount(frame: unknown): number {
-  return Math.min(frameOperations(Array.isArray(frame) ? frame : [frame]), LIMITS.frameOpsMax);
+export function operationsOfFrame(frame: unknown): number {
+  return frameOperations(Array.isArray(frame) ? frame : [frame]);
 }
 
 async function dispatchRequest(request: unknown, context: DispatchContext): Promise<RpcResponse | null> {

@@ -10,13 +10,13 @@ export interface FrameBoundBreach {
 }
 
 /**
- * The first bound a decoded frame breaks, or null. Checked before any of its requests is
+ * The first bound a decoded frame breaks, or null; `operations` is its frameOperations count. Checked before any of its requests is
  * dispatched, so a frame over a bound is refused whole and changes nothing. Costs at most about
  * LIMITS.valuesPerFrameMax steps: values are counted with that budget.
  */
-export function frameBreach(frame: unknown): FrameBoundBreach | null {
+export function frameBreach(frame: unknown, operations: number): FrameBoundBreach | null {
   const requests = Array.isArray(frame) ? frame : [frame];
-  if (frameOperations(requests) > LIMITS.frameOpsMax) {
+  if (operations > LIMITS.frameOpsMax) {
     return breach('frameOpsMax', LIMITS.frameOpsMax, `carries more than ${LIMITS.frameOpsMax} engine operations (a request counts one, a batch or syncMany its entries)`);
   }
   let budget = LIMITS.valuesPerFrameMax;

@@ -53,6 +53,8 @@ export class ShardHost {
   private readonly codec = createCodec();
   private lastSeq = -1;
   private stoppedCause: string | null = null;
+  /** Why the last attempt to recover after a storage failure failed, or null. */
+  private recoveryProblem: string | null = null;
   private storageFailures = 0;
   private rollingBack: Promise<void> | null = null;
   private snapshotWaiting = false;
@@ -107,6 +109,8 @@ export class ShardHost {
         return this.fail(journal, error, batch);
       }
     }
+    // Nothing journaled and nothing waiting: no earlier record's fate can change this answer.
+    if (mark < 0 && !journal.hasUnacknowledged()) return reply;
     return journal.durable().then(
       () => {
         if (mark >= 0) journal.acknowledge(mark);
@@ -216,8 +220,9 @@ export class ShardHost {
       this.stoppedCounters = null;
       console.error(`holdfast shard ${this.options.shard}: recovered from disk after a storage failure (${recovered.report.records} records replayed)`);
       this.stoppedCause = null;
+      this.recoveryProblem = null;
     } catch (error) {
-      this.stoppedCause = `${this.stoppedCause?.split('; still: ')[0]}; still: ${describe(error)}`;
+      this.recoveryProblem = describe(error);
       this.scheduleRecovery();
     }
   }
@@ -226,12 +231,18 @@ export class ShardHost {
   private failedReply(batch: unknown[]): Uint8Array {
     const results: number[] = [];
     for (let at = BATCH_HEADER_FIELDS; at < batch.length; at += 1 + OP_FIELDS[batch[at] as number]) results.push(refusalRef(0));
-    const refusal: Refusal = refuse.storageFailed(this.options.shard, this.stoppedCause ?? 'the shard is stopped');
+    const refusal: Refusal = refuse.storageFailed(this.options.shard, this.cause() ?? 'the shard is stopped');
     return this.encodeReply([results, [], [], this.stoppedCounters ?? this.ledger.counters(), [refusal]]);
   }
 
+  /** Why the shard is stopped, with why it could not recover yet; null while it serves. */
+  private cause(): string | null {
+    if (this.stoppedCause === null) return null;
+    return this.recoveryProblem === null ? this.stoppedCause : `${this.stoppedCause}; still: ${this.recoveryProblem}`;
+  }
+
   private encodeReply(parts: unknown[]): Uint8Array {
-    const state: ShardState = [this.stoppedCause, this.storageFailures, oldGenerationUsedBytes(), this.heapLimitBytes];
+    const state: ShardState = [this.cause(), this.storageFailures, oldGenerationUsedBytes(), this.heapLimitBytes];
     parts.push(state);
     return encodeTransferable(this.codec, parts);
   }
