@@ -48,7 +48,7 @@ function countAttempt(counts: HotCounts, result: ReserveResult): void {
 function issueAttempt(load: HotLoad, window: Countdown): void {
   const id = `h${load.attemptCount++}`;
   const startMs = load.sampler.start();
-  load.engine.reserve({ id, channel: HOT_CHANNEL, ttlMs: HOLD_TTL_MS, lines: [{ sku: HOT_SKU, qty: 1 }] }).then((result) => {
+  void load.engine.reserve({ id, channel: HOT_CHANNEL, ttlMs: HOLD_TTL_MS, lines: [{ sku: HOT_SKU, qty: 1 }] }).then((result) => {
     load.sampler.finish(startMs);
     countAttempt(load.counts, result);
     window.tick();

@@ -61,7 +61,7 @@ function issueReserve(load: MixLoad, held: string[], window: Countdown): void {
   const id = `u${load.reserveCount++}`;
   const lines = reserveLines(load);
   const startMs = load.sampler.start();
-  load.engine.reserve({ id, channel: MIX_CHANNEL, ttlMs: HOLD_TTL_MS, lines }).then((result) => {
+  void load.engine.reserve({ id, channel: MIX_CHANNEL, ttlMs: HOLD_TTL_MS, lines }).then((result) => {
     load.sampler.finish(startMs);
     if (countReserve(load.counts, result.ok ? null : result)) held.push(id);
     window.tick();
@@ -72,7 +72,7 @@ function issueReserve(load: MixLoad, held: string[], window: Countdown): void {
 function issueSettle(load: MixLoad, id: string, window: Countdown): void {
   const commit = drawCommit();
   const settled = commit ? load.engine.commit(id) : load.engine.release(id);
-  settled.then((result) => {
+  void settled.then((result) => {
     countSettle(load.counts, commit, result);
     window.tick();
   });

@@ -37,7 +37,7 @@ function runEchoWindow(load: EchoLoad): Promise<number> {
     const skuIndex = opNumber % load.skus.length;
     const op: EchoOp = [ECHO_KIND_RESERVE, `c${opNumber}`, 'web', 60_000, load.skus[skuIndex], 1];
     const startMs = load.sampler.start();
-    load.shards[skuIndex % load.shards.length].submit(op).then((answer: EchoAnswer) => {
+    void load.shards[skuIndex % load.shards.length].submit(op).then((answer: EchoAnswer) => {
       load.sampler.finish(startMs);
       if (!answer.ok) load.failedOps += 1;
       window.tick();

@@ -4,7 +4,7 @@ import type { ChildServer } from './child-server.js';
 import { cpuSharesSince, markCpu, type CpuShares } from './cpu.js';
 import { checkReserved, engineStats, shardActivity, type ReservedCheck, type ShardActivity } from './engine-calls.js';
 import { runFrames, type FrameOutcome, type Lane } from './frame-load.js';
-import { createMixCounts, HeldLedger, MixStream, type MixCounts, type ReplyMode } from './mix.js';
+import { createMixCounts, type HeldLedger, MixStream, type MixCounts, type ReplyMode } from './mix.js';
 import { RpcConnection } from './rpc-connection.js';
 
 /** One case: some connections sending frames of the mix to a server (the gateway or the echo). */

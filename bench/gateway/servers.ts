@@ -4,7 +4,7 @@ import type { MixCasePlan } from './mix-case.js';
 
 const GATEWAY_SERVER_SCRIPT = fileURLToPath(new URL('./server.js', import.meta.url));
 const ECHO_SERVER_SCRIPT = fileURLToPath(new URL('./echo-server.js', import.meta.url));
-const CLI_SCRIPT = fileURLToPath(new URL('../../engine/cli/main.js', import.meta.url));
+const CLI_SCRIPT = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
 /** 'bench': bench/gateway/server.ts (startGateway with the engine bench's options); 'cli': `holdfast serve`. */
 export type GatewayServerKind = 'bench' | 'cli';

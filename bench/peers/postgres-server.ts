@@ -19,7 +19,7 @@ export function findPostgresBinDir(): string | null {
   const found = findBinary('initdb');
   const initdb = found === null ? null : realpathSync(found); // Debian links /usr/bin/initdb elsewhere
   if (initdb !== null && existsSync(path.join(path.dirname(initdb), 'postgres'))) return path.dirname(initdb);
-  let versions: string[] = [];
+  let versions: string[];
   try {
     versions = readdirSync(DEBIAN_POSTGRES_ROOT).filter((name) => /^\d+(\.\d+)?$/.test(name)).sort((a, b) => Number(b) - Number(a));
   } catch {

@@ -22,7 +22,7 @@ interface ProcEntry {
 
 function readProcesses(): Map<number, ProcEntry> {
   const entries = new Map<number, ProcEntry>();
-  let names: string[] = [];
+  let names: string[];
   try {
     names = readdirSync('/proc');
   } catch {

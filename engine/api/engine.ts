@@ -4,7 +4,7 @@ import type {
   RestockRequest, TransferRequest, TransferResult, SyncRequest, SyncResult, SyncManyResult, SetPolicyRequest, PolicyResult,
 } from './types.js';
 import type { Refusal } from './errors.js';
-import type { BatchEntry, BatchResult } from '../router/batch.js';
+import type { BatchEntry, BatchResult } from './batch-entry.js';
 
 export type ChangeListener = (event: ChangeEvent) => void;
 

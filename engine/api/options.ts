@@ -2,8 +2,7 @@ import { availableParallelism } from 'node:os';
 import { InvalidArgumentError as OptionsError } from './errors.js';
 import { LIMITS } from './limits.js';
 import { shown } from './validate.js';
-import { FSYNC_POLICIES, type FsyncPolicy } from '../journal/journal-writer.js';
-import { StorageFaults, type StorageFault } from '../journal/storage-faults.js';
+import { FSYNC_POLICIES, storageFaultProblem, type FsyncPolicy, type StorageFault } from './storage-options.js';
 import { isStrategy, STRATEGIES } from './strategies.js';
 import type { Clock, StrategyName } from './types.js';
 
@@ -214,10 +213,9 @@ function storageFaultsOf(value: unknown): StorageFault[] {
   if (value === undefined) return [];
   if (!Array.isArray(value) || value.length > 16) throw new OptionsError('storageFaults: must be an array of at most 16 faults');
   const faults = value.map((fault: StorageFault) => ({ op: fault?.op, after: fault?.after, times: fault?.times, code: fault?.code }));
-  try {
-    new StorageFaults(faults);
-  } catch (error) {
-    throw new OptionsError(`storageFaults: ${(error as Error).message}`);
+  for (const fault of faults) {
+    const problem = storageFaultProblem(fault);
+    if (problem !== null) throw new OptionsError(`storageFaults: ${problem}`);
   }
   return faults;
 }

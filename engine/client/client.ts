@@ -5,7 +5,7 @@ import type {
   ReceiveTransferRequest, ReservationResult, ReserveRequest, ReserveResult, RestockRequest, SetPolicyRequest, SkuResult,
   SyncManyResult, SyncRequest, SyncResult, TransferRequest, TransferResult,
 } from '../api/types.js';
-import type { BatchEntry, BatchResult } from '../router/batch.js';
+import type { BatchEntry, BatchResult } from '../api/batch-entry.js';
 import type { Session } from './session.js';
 import type { AvailabilityListener } from './subscriptions.js';
 

@@ -1,4 +1,4 @@
-import { invariant } from '../ledger/assert.js';
+import { invariant } from '../../shared/invariant.js';
 
 /** Why an upgrade failed: a missing or wrong token, no upgrade within authTimeoutMs, or refused by the throttle (429). */
 export type AuthFailureReason = 'bad_token' | 'timeout' | 'throttled';

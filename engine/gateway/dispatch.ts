@@ -1,5 +1,4 @@
 import type { Engine } from '../api/engine.js';
-import { LIMITS } from '../api/limits.js';
 import type { Refusal } from '../api/errors.js';
 import { METHODS, unknownField, type Params } from './methods.js';
 import { errorResponse, resultResponse, RPC, RPC_OUTCOME, type RpcCode, type RpcId, type RpcResponse } from './rpc-errors.js';

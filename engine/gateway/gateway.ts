@@ -215,13 +215,12 @@ class GatewayServer implements Gateway {
   private whenIdle(): Promise<void> {
     if (this.pendingTotal() === 0) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.options.drainTimeoutMs);
-      const self = this;
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
-        self.idleWaiter = null;
+        this.idleWaiter = null;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, this.options.drainTimeoutMs);
       this.idleWaiter = done;
     });
   }

@@ -1,6 +1,6 @@
 import type { Engine } from '../api/engine.js';
 import type { FulfilLine } from '../api/types.js';
-import type { BatchEntry } from '../router/batch.js';
+import type { BatchEntry } from '../api/batch-entry.js';
 
 /** Params by name, already known to be a plain object without forbidden keys. */
 export type Params = Record<string, unknown>;

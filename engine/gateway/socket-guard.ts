@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { invariant } from '../ledger/assert.js';
+import { invariant } from '../../shared/invariant.js';
 
 /** Why the guard closed a socket that had not upgraded. */
 export type GuardClose = 'timeout' | 'displaced' | 'refused';

@@ -6,7 +6,7 @@
  */
 import type { Engine } from '../api/engine.js';
 import type { ReservationResult } from '../api/types.js';
-import { BATCH_OPERATIONS } from '../router/batch.js';
+import { BATCH_OPERATIONS } from '../api/batch-entry.js';
 import type { Params } from './methods.js';
 import { allows, BY_HOLD_ID, METHOD_SCOPE, type Principal } from './scopes.js';
 

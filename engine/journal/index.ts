@@ -3,10 +3,10 @@ export { JOURNAL_ERROR_CODES, JournalError, JournalCorruptError, SnapshotCorrupt
 export type { JournalErrorCode } from './errors.js';
 export { RECORD_HEADER_BYTES, RECORD_PAYLOAD_MAX_BYTES, checkRecordAt, encodeRecord, encodeRecordHeader } from './record-format.js';
 export type { RecordCheck } from './record-format.js';
-export { FSYNC_POLICIES, JournalWriter } from './journal-writer.js';
+export { JournalWriter } from './journal-writer.js';
 export type { FsyncPolicy, JournalWriterOptions } from './journal-writer.js';
 export { LOCK_FILE_NAME, lockDataDir } from './data-dir-lock.js';
-export { NO_STORAGE_FAULTS, STORAGE_FAULT_OPS, StorageFaults } from './storage-faults.js';
+export { NO_STORAGE_FAULTS, StorageFaults } from './storage-faults.js';
 export type { StorageFault, StorageFaultOp } from './storage-faults.js';
 export type { DataDirLock, LockHolder } from './data-dir-lock.js';
 export { readJournal, truncateJournal } from './journal-reader.js';

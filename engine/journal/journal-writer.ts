@@ -23,8 +23,9 @@ import { encodeRecordHeader } from './record-format.js';
 import { fsyncDirectory, writeAllSync } from './sync-io.js';
 import { NO_STORAGE_FAULTS, type StorageFaults } from './storage-faults.js';
 
-export type FsyncPolicy = 'always' | 'interval' | 'off';
-export const FSYNC_POLICIES: readonly FsyncPolicy[] = ['always', 'interval', 'off'];
+import { FSYNC_POLICIES, type FsyncPolicy } from '../api/storage-options.js';
+
+export type { FsyncPolicy };
 
 export interface JournalWriterOptions {
   readonly fsync: FsyncPolicy;

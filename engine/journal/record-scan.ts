@@ -7,7 +7,7 @@
  */
 import { crc32OfRange, crc32OfRegister, crc32Step, CRC32_REGISTER_START } from './crc32-ranges.js';
 import type { FileWindow } from './file-window.js';
-import { MinHeap } from './min-heap.js';
+import { MinHeap } from '../../shared/min-heap.js';
 import { RECORD_HEADER_BYTES, RECORD_PAYLOAD_MAX_BYTES } from './record-format.js';
 
 const SCAN_VIEW_BYTES = 1024 * 1024;

@@ -1,4 +1,4 @@
-import { invariant } from './assert.js';
+import { invariant } from '../../shared/invariant.js';
 import type { Hold, HoldLine } from './hold.js';
 
 /** One backordered line and the hold it belongs to (for its channel, status and id). */

@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import type { LineRequest } from '../api/types.js';
 import type { HoldLine } from './hold.js';
-import type { PlacementRequest } from './ledger.js';
+import type { PlacementRequest } from './ledger-types.js';
 
 /** node:crypto's one-shot hash (Node >= 20.12; about 5x quicker than createHash on a short body). */
 const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash;

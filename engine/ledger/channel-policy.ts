@@ -1,6 +1,6 @@
 import type { ChannelAvailability, Policy } from '../api/types.js';
 import { COMMITTED, HELD } from '../lifecycle/tables.js';
-import { invariant } from './assert.js';
+import { invariant } from '../../shared/invariant.js';
 import type { Hold } from './hold.js';
 
 /** What one channel the policy names holds of the SKU now. */

@@ -1,7 +1,7 @@
 import type { EngineError, Refusal } from '../api/errors.js';
 import type { LineRequest, Reservation, ReservationLine } from '../api/types.js';
 import { HELD, holdStatusName, REFUSED } from '../lifecycle/tables.js';
-import type { PlacementRequest } from './ledger.js';
+import type { PlacementRequest } from './ledger-types.js';
 import type { Position } from './position.js';
 
 /**

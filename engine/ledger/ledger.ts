@@ -2,14 +2,14 @@ import { refuse, type EngineError, type Refusal } from '../api/errors.js';
 import { LIMITS } from '../api/limits.js';
 import type {
   ChangeCause, ChangeEvent, ChannelAvailability, FreezeResult, LedgerCounters, FulfilLine, LineRequest, MovementResult,
-  Policy, PolicyResult, PositionView, Reservation, ReservationResult, SkuResult, SyncResult, TransferResult,
+  Policy, PolicyResult, PositionView, ReservationResult, SkuResult, SyncResult, TransferResult,
 } from '../api/types.js';
 import {
   COMMITTED, EV_COMMIT, EV_DEPLETE, EV_EXPIRE, EV_FREEZE, EV_FULFIL_PART, EV_FULFIL_REST, EV_RELEASE,
   EV_REPLENISH, EV_UNFREEZE_AVAILABLE, EV_UNFREEZE_EMPTY, FULFILLED, HELD, holdStatusName, ILLEGAL,
   MODE_ACTIVE, MODE_FROZEN, MODE_SOLD_OUT, nextHoldState, nextSkuMode, REFUSED, SKU_TABLE,
 } from '../lifecycle/tables.js';
-import { invariant } from './assert.js';
+import { invariant } from '../../shared/invariant.js';
 import { planFulfilment } from './fulfilment-plan.js';
 import { Hold, HoldLine, reservationOf, sameBody } from './hold.js';
 import { BodyDigests, lineIndexesOf, requestLinesOf } from './body-digest.js';
@@ -17,7 +17,7 @@ import { roomFor } from './capacity.js';
 import { isRecordedRefusal, RefusalRecord } from './refusal-record.js';
 import { planFewestSplits } from './fewest-splits.js';
 import {
-  candidatesOf, locationRanker, placeLine, splitAcross, type LocationCosts, type PlacementContext, type Portion, type StrategyName,
+  candidatesOf, locationRanker, placeLine, splitAcross, type PlacementContext, type Portion,
 } from './location-strategy.js';
 import { BackorderQueue } from './backorder-queue.js';
 import { ANY_CHANNEL, ChannelPolicy, countChannelUse, isEmptyPolicy } from './channel-policy.js';
@@ -26,75 +26,21 @@ import { MovementLog } from './movement-log.js';
 import { availableOf, isVacant, viewOf, type Position } from './position.js';
 import { Retention } from './retention.js';
 import { SkuState } from './sku-state.js';
-import { TtlQueue } from './ttl-queue.js';
+import { TtlQueue } from '../../shared/ttl-queue.js';
 import { Interner } from './interner.js';
 import { TransferBook, TransferRecord, transferOf } from './transfers.js';
+import {
+  FINAL_AUTO, FINAL_NO, FINAL_YES, WHOLE_HOLD,
+  type HoldPart, type HoldSummary, type LedgerOptions, type PartState, type PlacementRequest, type WholeFulfil,
+} from './ledger-types.js';
+
+export {
+  FINAL_AUTO, FINAL_NO, FINAL_YES, WHOLE_HOLD,
+  type HoldPart, type HoldSummary, type LedgerOptions, type PartState, type PlacementRequest, type WholeFulfil,
+};
 
 /** Distinct channel names kept as one shared string each (beyond that, holds keep their own). */
 const CHANNELS_INTERNED_MAX = 1024;
-
-export interface LedgerOptions {
-  locationOrder: readonly string[];
-  maxLiveHolds: number;
-  retainedOutcomes: number;
-  /** The retained outcomes' estimated bytes (outcome-bytes.ts): beyond, the oldest are dropped. */
-  retainedOutcomeBytes: number;
-  outcomeRetentionMs: number;
-  /** SKUs and positions this ledger may keep; an operation that would create more is LIMIT_REACHED. */
-  maxSkus: number;
-  maxPositions: number;
-  /** The strategy for lines that name no location, when a reserve names none. */
-  strategy: StrategyName;
-  locationCosts: LocationCosts;
-  /** How far back sync() rebases a count, and how many movements each position remembers for it. */
-  syncHorizonMs: number;
-  syncMovementsPerPositionMax: number;
-}
-
-/** One shard's part of a hold whose lines span shards; WHOLE_HOLD otherwise. */
-export interface HoldPart {
-  /** How many parts the hold has (1: the whole hold is here). */
-  count: number;
-  /** The router's deadline for every part (-1: now + ttlMs, for a whole hold). */
-  expiresAt: number;
-  /** Where this part's lines stand in the whole hold (null: they are the whole hold's). */
-  lineIndexes: readonly number[] | null;
-}
-
-/** See Ledger.holdSummaries. */
-export type HoldSummary = [id: string, partCount: number, status: string, lines: number[], expiresAt: number, error: EngineError | null,
-  fulfils: number, lastFulfil: FulfilLine[] | null];
-
-export const WHOLE_HOLD: HoldPart = { count: 1, expiresAt: -1, lineIndexes: null };
-
-/** What a reserve may say about placement (part of its idempotency body). */
-export interface PlacementRequest {
-  strategy?: StrategyName;
-  destination?: string;
-  allowSplit?: boolean;
-}
-
-/** fulfil's `final` argument: decide from the lines (a whole hold), or as the router says (a part). */
-export const FINAL_AUTO = -1;
-export const FINAL_NO = 0;
-export const FINAL_YES = 1;
-
-/** A cross-shard fulfil as the whole hold saw it: its number among the hold's fulfils, and all its lines (null: all that remained). */
-export interface WholeFulfil {
-  no: number;
-  lines: FulfilLine[] | null;
-}
-
-/** What a part of a cross-shard hold tells the router to reconcile it (PART_STATE). */
-export interface PartState {
-  status: string;
-  /** Fulfils applied to this part, and the last one as the whole hold saw it. */
-  fulfils: number;
-  lastFulfil: FulfilLine[] | null;
-  /** The part as a reservation (null for a refusal record). */
-  reservation: Reservation | null;
-}
-
 
 /**
  * The pure, single-threaded ledger: positions, holds, the TTL queue and retention. No I/O, no

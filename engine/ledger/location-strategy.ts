@@ -2,11 +2,9 @@ import { availableOf, type Position } from './position.js';
 import type { SkuState } from './sku-state.js';
 
 import type { StrategyName } from '../api/strategies.js';
+import type { LocationCosts } from './ledger-types.js';
 
-export type { StrategyName };
-
-/** location → destination (a region or zone) → cost or distance; lower is better. */
-export type LocationCosts = Readonly<Record<string, Readonly<Record<string, number>>>>;
+export type { LocationCosts, StrategyName };
 
 export interface PlacementContext {
   strategy: StrategyName;

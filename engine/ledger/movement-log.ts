@@ -1,4 +1,4 @@
-import { invariant } from './assert.js';
+import { invariant } from '../../shared/invariant.js';
 
 /**
  * The onHand movements of one position, in time order, for sync() to rebase a count taken

@@ -1,6 +1,14 @@
 import type { PositionView } from '../api/types.js';
 import type { MovementLog } from './movement-log.js';
-import type { SkuState } from './sku-state.js';
+
+/**
+ * The SKU that owns a position. Declared empty here and filled in by sku-state.ts (a module
+ * augmentation: `interface PositionOwner extends SkuState`), so that a position can point back
+ * at its SKU while this module imports nothing above it: the holds, backorders and policies
+ * that name positions then form no import cycle with the SKU state that names them.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface PositionOwner {}
 
 /** One SKU at one location. Quantities change only through SkuState.apply. */
 export class Position {
@@ -21,7 +29,7 @@ export class Position {
   touched = false;
 
   constructor(
-    readonly state: SkuState,
+    readonly state: PositionOwner,
     readonly location: string,
     /** Placement priority: lower first (configured order, then by name). */
     readonly rank: number,

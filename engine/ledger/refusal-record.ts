@@ -1,8 +1,8 @@
 import type { EngineError } from '../api/errors.js';
 import { REFUSED } from '../lifecycle/tables.js';
-import { invariant } from './assert.js';
+import { invariant } from '../../shared/invariant.js';
 import { Hold, type HoldLine } from './hold.js';
-import type { PlacementRequest } from './ledger.js';
+import type { PlacementRequest } from './ledger-types.js';
 
 /** Refusal codes a reserve's record keeps for idempotent replay; every other refusal is transient. */
 const RECORDED_CODES: ReadonlySet<string> = new Set(['INSUFFICIENT_STOCK', 'SKU_FROZEN', 'CONFLICT']);

@@ -1,5 +1,5 @@
-import { invariant } from './assert.js';
-import { Fifo } from './fifo.js';
+import { invariant } from '../../shared/invariant.js';
+import { Fifo } from '../../shared/fifo.js';
 import type { Hold } from './hold.js';
 import { retainedBytesOf } from './outcome-bytes.js';
 

@@ -1,6 +1,6 @@
 import type { Refusal } from '../api/errors.js';
 import { MODE_ACTIVE } from '../lifecycle/tables.js';
-import { invariant } from './assert.js';
+import { invariant } from '../../shared/invariant.js';
 import type { BackorderQueue } from './backorder-queue.js';
 import type { ChannelPolicy } from './channel-policy.js';
 import { availableOf, isVacant, Position, shortfallOf } from './position.js';
@@ -128,4 +128,10 @@ export class SkuState {
 function byRankThenName(a: Position, b: Position): number {
   if (a.rank !== b.rank) return a.rank - b.rank;
   return a.location < b.location ? -1 : a.location > b.location ? 1 : 0;
+}
+
+/** A position's owner is its SkuState (see PositionOwner in position.ts for why it is declared here). */
+declare module './position.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface PositionOwner extends SkuState {}
 }

@@ -1,19 +1,19 @@
 import type { EngineError } from '../api/errors.js';
 import type { FulfilLine, Policy } from '../api/types.js';
 import { COMMITTED, HELD, REFUSED } from '../lifecycle/tables.js';
-import { invariant } from './assert.js';
+import { invariant } from '../../shared/invariant.js';
 import { BackorderQueue } from './backorder-queue.js';
 import { ChannelPolicy, countChannelUse } from './channel-policy.js';
 import { bodyDigest, lineIndexesOf, requestLinesOf } from './body-digest.js';
 import { Hold, HoldLine } from './hold.js';
-import type { PlacementRequest, WholeFulfil } from './ledger.js';
-import { MovementLog } from './movement-log.js';
+import type { PlacementRequest, WholeFulfil } from './ledger-types.js';
+import { type MovementLog } from './movement-log.js';
 import type { Position } from './position.js';
 import { RefusalRecord } from './refusal-record.js';
 import type { Retention } from './retention.js';
 import { SkuState } from './sku-state.js';
 import { TransferRecord, type TransferBook } from './transfers.js';
-import type { TtlQueue } from './ttl-queue.js';
+import type { TtlQueue } from '../../shared/ttl-queue.js';
 
 /**
  * Bumped when the layout below changes; a snapshot of a version not in READABLE_VERSIONS is

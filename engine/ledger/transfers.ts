@@ -1,5 +1,5 @@
 import type { Transfer } from '../api/types.js';
-import { Fifo } from './fifo.js';
+import { Fifo } from '../../shared/fifo.js';
 import type { Position } from './position.js';
 
 /** One transfer of a SKU's units between two of its locations. */

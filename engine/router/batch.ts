@@ -3,21 +3,7 @@ import { refuse, type Refusal } from '../api/errors.js';
 import { LIMITS } from '../api/limits.js';
 import { shown } from '../api/validate.js';
 import type { Result, SyncManyResult, SyncRequest } from '../api/types.js';
-
-/** The operations a batch may carry: every state-changing or reading call of the embedded API. */
-export const BATCH_OPERATIONS = [
-  'receive', 'adjust', 'reserve', 'commit', 'fulfil', 'release', 'getReservation', 'get', 'freeze', 'unfreeze',
-  'transfer', 'receiveTransfer', 'restock', 'sync', 'setPolicy',
-] as const;
-export type BatchOperation = (typeof BATCH_OPERATIONS)[number];
-
-/** One operation of a batch: the embedded API's method name and its arguments, in order. */
-export interface BatchEntry {
-  op: BatchOperation;
-  args: unknown[];
-}
-
-export type BatchResult = { ok: true; results: (Result | Refusal)[] } | Refusal;
+import { BATCH_OPERATIONS, type BatchEntry, type BatchOperation, type BatchResult } from '../api/batch-entry.js';
 
 /**
  * Runs many operations in one call, one result per operation, in order. All are issued at once,

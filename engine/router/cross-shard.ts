@@ -1,9 +1,9 @@
 import { refuse, type Refusal } from '../api/errors.js';
 import type { FulfilLine, Reservation, ReservationResult, ReserveRequest, ReserveResult } from '../api/types.js';
-import { invariant } from '../ledger/assert.js';
+import { invariant } from '../../shared/invariant.js';
 import { planFulfilment } from '../ledger/fulfilment-plan.js';
 import { FINAL_NO, FINAL_YES, type PartState as LedgerPartState } from '../ledger/ledger.js';
-import { TtlQueue } from '../ledger/ttl-queue.js';
+import { TtlQueue } from '../../shared/ttl-queue.js';
 import { OP, type Placement } from '../shard/protocol.js';
 import { heldAnswer } from './held-answer.js';
 import { isRecordedRefusal, type HoldIndex } from './hold-index.js';

@@ -14,7 +14,8 @@ import { LatencyRecorder } from './latency.js';
 import { OpCounts } from './op-counts.js';
 import { Subscriptions } from './subscriptions.js';
 import { returnsStatsOf } from './returns-stats.js';
-import { runBatch, runSyncMany, type BatchEntry, type BatchResult } from './batch.js';
+import { runBatch, runSyncMany } from './batch.js';
+import type { BatchEntry, BatchResult } from '../api/batch-entry.js';
 import { ledgerOptionsOf } from './ledger-options.js';
 import { checkSetPolicy, policyOf } from '../api/policy.js';
 

@@ -7,10 +7,12 @@ import type { Durability } from '../api/options.js';
 import type { LedgerOptions } from '../ledger/ledger.js';
 import { BATCH_HEADER_FIELDS, createCodec, encodeTransferable, OP, OP_FIELDS, resolveRef, type ShardState } from '../shard/protocol.js';
 import type { ShardWorkerData } from '../shard/worker.js';
-import { Fifo } from '../ledger/fifo.js';
+import { Fifo } from '../../shared/fifo.js';
 import { LatencyRecorder } from './latency.js';
 import { OpCounts } from './op-counts.js';
 
+// A shard's answer is typed by the operation that asked for it: the reply on the wire carries no type.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Resolver = (result: any) => void;
 
 export interface ShardLinkOptions {

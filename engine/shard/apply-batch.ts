@@ -1,6 +1,6 @@
 import { refuse, type EngineError, type Refusal } from '../api/errors.js';
 import type { FulfilLine, LineRequest, Policy } from '../api/types.js';
-import { invariant } from '../ledger/assert.js';
+import { invariant } from '../../shared/invariant.js';
 import { WHOLE_HOLD, type HoldPart, type Ledger, type PlacementRequest, type WholeFulfil } from '../ledger/ledger.js';
 import type { StrategyName } from '../api/types.js';
 import { Hold } from '../ledger/hold.js';

@@ -4,7 +4,7 @@ import { getHeapSpaceStatistics } from 'node:v8';
 import type { Durability } from '../api/options.js';
 import { refuse, type Refusal } from '../api/errors.js';
 import { ensureShardDirectory, StorageFaults } from '../journal/index.js';
-import { invariant } from '../ledger/assert.js';
+import { invariant } from '../../shared/invariant.js';
 import { Ledger, type LedgerOptions } from '../ledger/ledger.js';
 import { applyBatch, withoutOps, type AdmitOp } from './apply-batch.js';
 import { BATCH_HEADER_FIELDS, createCodec, encodeTransferable, OP, OP_FIELDS, refusalRef, type ShardState } from './protocol.js';

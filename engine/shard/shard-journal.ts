@@ -6,7 +6,7 @@ import {
 } from '../journal/index.js';
 import { Ledger, type LedgerOptions } from '../ledger/ledger.js';
 import type { LedgerSnapshot } from '../ledger/snapshot.js';
-import { invariant } from '../ledger/assert.js';
+import { invariant } from '../../shared/invariant.js';
 import { applyBatch } from './apply-batch.js';
 import { createCodec } from './protocol.js';
 

@@ -2,7 +2,7 @@ import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
-import { invariant } from '../../engine/ledger/assert.js';
+import { invariant } from '../../shared/invariant.js';
 
 /** z of the standard normal distribution at its 99th percentile: ln(p99 / p50) = σ · Z99 for a lognormal. */
 const Z99 = 2.3263478740408408;

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TtlQueue } from '../../engine/ledger/ttl-queue.js';
+import { TtlQueue } from '../../shared/ttl-queue.js';
 import { SimEvent } from '../kernel/kernel.js';
 import type { Scheduler } from '../model/types.js';
 

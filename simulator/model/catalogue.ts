@@ -1,4 +1,4 @@
-import { invariant } from '../../engine/ledger/assert.js';
+import { invariant } from '../../shared/invariant.js';
 import type { Catalogue } from '../scenario/schema.js';
 
 /** One SKU of a run: its name, price and opening stock per location. */

@@ -2,7 +2,7 @@ import { Random } from '../kernel/random.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { RunCatalogue } from './catalogue.js';
 import { RunMetrics } from './run-metrics.js';
-import { Shelf } from './shelf.js';
+import { type Shelf } from './shelf.js';
 import type { PickLine, Strategy } from './strategy.js';
 import { orders, type Order } from './traffic.js';
 import type { Scheduler, StrategyReport } from './types.js';

@@ -1,5 +1,5 @@
-import { invariant } from '../../engine/ledger/assert.js';
-import { shardOfSku } from '../../engine/router/hash.js';
+import { invariant } from '../../shared/invariant.js';
+import { shardOfSku } from '../../engine/index.js';
 
 /**
  * The engine's shards as modelled in virtual time: each a FIFO server that takes `serviceUs` per

@@ -1,4 +1,4 @@
-import { invariant } from '../../engine/ledger/assert.js';
+import { invariant } from '../../shared/invariant.js';
 import { positionOf, type RunCatalogue } from './catalogue.js';
 
 /**

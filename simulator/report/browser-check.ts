@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 /**
  * Opens a report page in headless Chromium and says whether every chart really drew: the one
- * implementation behind test/sim-report.test.ts and `node dist/simulator/report/check-html.js`.
+ * implementation behind test/simulator/report.test.ts and `node dist/simulator/report/check-html.js`.
  * Uses the system's Chromium (Debian: `apt-get install -y chromium`), never a downloaded one.
  * playwright-core is a devDependency: only the test and the check script load this module.
  */

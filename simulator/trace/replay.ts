@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../../engine/api/errors.js';
-import { invariant } from '../../engine/ledger/assert.js';
+import { invariant } from '../../shared/invariant.js';
 import { LatencyHistogram } from '../model/latency-histogram.js';
 import type { AllocationApi, LatencyPercentilesMs, Scheduler } from '../model/types.js';
 import { TRACE_OPS, type TraceEvent, type TraceOp } from './schema.js';

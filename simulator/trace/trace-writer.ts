@@ -1,6 +1,6 @@
 import { writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { invariant, InvariantError } from '../../engine/ledger/assert.js';
+import { invariant, InvariantError } from '../../shared/invariant.js';
 import type { CallRecorder } from '../model/types.js';
 import { mapRequestTimes } from './trace-calls.js';
 import { parseTraceEvent, type TraceEvent, type TraceOp, type TraceRequest } from './schema.js';
