@@ -39,7 +39,9 @@ const LAYERS = [
 /** One rule per layer: nothing in it imports a layer above it. */
 const upward = LAYERS.slice(0, -1).map((layer, index) => ({
   name: `${layer.name}-imports-no-higher-layer`,
-  comment: `${layer.path} may import only ${LAYERS.slice(0, index + 1).map((l) => l.name).join(', ')}`,
+  comment: `${layer.path} may import only ${LAYERS.slice(0, index + 1)
+    .map((l) => l.name)
+    .join(', ')}`,
   severity: 'error',
   from: { path: layer.path },
   to: { path: LAYERS.slice(index + 1).map((l) => l.path) },
@@ -116,7 +118,11 @@ module.exports = {
     exclude: { path: '^(dist|node_modules)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { extensions: ['.ts', '.js', '.mjs'], exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+    enhancedResolveOptions: {
+      extensions: ['.ts', '.js', '.mjs'],
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+    },
     reporterOptions: { text: { highlightFocused: true } },
   },
 };

@@ -26,7 +26,13 @@ async function throughput(policy: JournalPolicy): Promise<{ result: CaseResult; 
   return runJournalPolicy(policy, { shards: SHARDS, skus: SKUS, warmupMs: 500, durationMs: DURATION_MS });
 }
 
-async function recoverySynthetic(): Promise<{ records: number; bytes: number; ms: number; onHand: number; ok: boolean }> {
+async function recoverySynthetic(): Promise<{
+  records: number;
+  bytes: number;
+  ms: number;
+  onHand: number;
+  ok: boolean;
+}> {
   const recovery = await recoverSynthetic(RECOVERY_RECORDS, SKUS);
   return { ...recovery, ok: recovery.onHand === recovery.expectedOnHand };
 }
@@ -39,7 +45,9 @@ async function recoveryBatched(): Promise<{ ops: number; bytes: number; ms: numb
 async function main(): Promise<void> {
   const machine = describeMachine();
   const startedAt = new Date().toISOString();
-  console.log(`${new Date().toISOString()} holdfast durability bench · ${describeRevision()} · ${formatMachine(machine)}`);
+  console.log(
+    `${new Date().toISOString()} holdfast durability bench · ${describeRevision()} · ${formatMachine(machine)}`,
+  );
   const runs: Array<{ result: CaseResult; bytesPerOp: number | null }> = [];
   for (const policy of JOURNAL_POLICIES) runs.push(await throughput(policy));
   const baseline = runs[0].result.opsPerSecond;
@@ -47,17 +55,23 @@ async function main(): Promise<void> {
   for (const { result, bytesPerOp } of runs) {
     const ratio = ((result.opsPerSecond / baseline) * 100).toFixed(0);
     const bytes = bytesPerOp === null ? '' : `, journal ${bytesPerOp.toFixed(1)} bytes/op`;
-    console.log(`${result.name.padEnd(15)} ${Math.round(result.opsPerSecond).toLocaleString('en-US')} ops/s = ${ratio}% of no journal${bytes}`);
+    console.log(
+      `${result.name.padEnd(15)} ${Math.round(result.opsPerSecond).toLocaleString('en-US')} ops/s = ${ratio}% of no journal${bytes}`,
+    );
   }
   const synthetic = await recoverySynthetic();
   const syntheticOk = synthetic.ok;
-  console.log(`\nrecovery: ${synthetic.records.toLocaleString('en-US')} journal records of one op each (${(synthetic.bytes / 2 ** 20).toFixed(1)} MiB): ` +
-    `${Math.round(synthetic.ms).toLocaleString('en-US')} ms to ready (target < ${RECOVERY_TARGET_MS} ms: ${synthetic.ms < RECOVERY_TARGET_MS ? 'met' : 'NOT met'})` +
-    ` · ${syntheticOk ? 'PASS' : 'FAIL'} recovered stock`);
+  console.log(
+    `\nrecovery: ${synthetic.records.toLocaleString('en-US')} journal records of one op each (${(synthetic.bytes / 2 ** 20).toFixed(1)} MiB): ` +
+      `${Math.round(synthetic.ms).toLocaleString('en-US')} ms to ready (target < ${RECOVERY_TARGET_MS} ms: ${synthetic.ms < RECOVERY_TARGET_MS ? 'met' : 'NOT met'})` +
+      ` · ${syntheticOk ? 'PASS' : 'FAIL'} recovered stock`,
+  );
   const batched = await recoveryBatched();
   const batchedOk = batched.ok;
-  console.log(`recovery: ${batched.ops.toLocaleString('en-US')} operations as the engine batched them (${(batched.bytes / 2 ** 20).toFixed(1)} MiB, ${SHARDS} shards): ` +
-    `${Math.round(batched.ms).toLocaleString('en-US')} ms to ready · ${batchedOk ? 'PASS' : 'FAIL'} recovered holds (${batched.reserved.toLocaleString('en-US')})`);
+  console.log(
+    `recovery: ${batched.ops.toLocaleString('en-US')} operations as the engine batched them (${(batched.bytes / 2 ** 20).toFixed(1)} MiB, ${SHARDS} shards): ` +
+      `${Math.round(batched.ms).toLocaleString('en-US')} ms to ready · ${batchedOk ? 'PASS' : 'FAIL'} recovered holds (${batched.reserved.toLocaleString('en-US')})`,
+  );
   const summary: Record<string, number | string | boolean> = {
     recoveryTargetMs: RECOVERY_TARGET_MS,
     recoverySyntheticRecords: synthetic.records,
@@ -72,7 +86,11 @@ async function main(): Promise<void> {
     if (bytesPerOp !== null) summary[`${result.name} journalBytesPerOp`] = Number(bytesPerOp.toFixed(1));
   }
   await writeReportJson(RESULTS_JSON_PATH, {
-    machine, revision: describeRevision(), startedAt, results: runs.map(({ result }) => result), summary,
+    machine,
+    revision: describeRevision(),
+    startedAt,
+    results: runs.map(({ result }) => result),
+    summary,
   });
   if (!syntheticOk || !batchedOk || runs.some(({ result }) => result.checks.some((c) => !c.pass))) process.exitCode = 1;
 }

@@ -11,13 +11,26 @@
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { CaseResult } from './case-result.js';
-import { DEFAULT_ENGINE_LOAD, hotSkuPlan, transportCeilingPlan, uniformMixPlan, type EngineLoad } from './cases/engine-load.js';
+import {
+  DEFAULT_ENGINE_LOAD,
+  hotSkuPlan,
+  transportCeilingPlan,
+  uniformMixPlan,
+  type EngineLoad,
+} from './cases/engine-load.js';
 import { runHotSku } from './cases/hot-sku.js';
 import { skuNames } from './cases/stock.js';
 import { runUniformMix } from './cases/uniform-mix.js';
 import { runTransportCeiling } from './ceiling/transport-ceiling.js';
 import { waitForQuietCpu } from './quiet-machine.js';
-import { describeMachine, describeRevision, formatMachine, formatNotes, formatTable, writeReportJson } from './report.js';
+import {
+  describeMachine,
+  describeRevision,
+  formatMachine,
+  formatNotes,
+  formatTable,
+  writeReportJson,
+} from './report.js';
 import { ceilingRatio, hotSkuTargets, uniformMixTargets } from './targets.js';
 
 const RESULTS_JSON_PATH = fileURLToPath(new URL('../../bench/results/engine.json', import.meta.url));
@@ -99,7 +112,12 @@ function printReport(figures: CaseFigures): boolean {
   return checksPass;
 }
 
-function writeReport(figures: CaseFigures, startedAt: string, loadAverageAtStart: number, checksPass: boolean): Promise<void> {
+function writeReport(
+  figures: CaseFigures,
+  startedAt: string,
+  loadAverageAtStart: number,
+  checksPass: boolean,
+): Promise<void> {
   return writeReportJson(RESULTS_JSON_PATH, {
     machine: describeMachine(),
     revision: describeRevision(),

@@ -23,10 +23,24 @@ import { receiveStock } from './gateway/engine-calls.js';
 import { HeldLedger } from './gateway/mix.js';
 import { runMixCase, type MixCasePlan } from './gateway/mix-case.js';
 import { RpcConnection } from './gateway/rpc-connection.js';
-import { batchedShape, shapeText, singleShape, startEchoServer as startEcho, startGatewayServer as startGateway, type CaseShape } from './gateway/servers.js';
+import {
+  batchedShape,
+  shapeText,
+  singleShape,
+  startEchoServer as startEcho,
+  startGatewayServer as startGateway,
+  type CaseShape,
+} from './gateway/servers.js';
 import { batchedTargets, pacedTargets, shareOf, singleTargets } from './gateway/targets.js';
 import { waitForQuietCpu } from './quiet-machine.js';
-import { describeMachine, describeRevision, formatMachine, formatNotes, formatTable, writeReportJson } from './report.js';
+import {
+  describeMachine,
+  describeRevision,
+  formatMachine,
+  formatNotes,
+  formatTable,
+  writeReportJson,
+} from './report.js';
 
 const RESULTS_JSON_PATH = fileURLToPath(new URL('../../bench/results/gateway.json', import.meta.url));
 
@@ -34,7 +48,8 @@ function envInteger(name: string, fallback: number, min = 1): number {
   const text = process.env[name];
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}, got '${text}'`);
+  if (!Number.isSafeInteger(value) || value < min)
+    throw new Error(`${name} must be an integer ≥ ${min}, got '${text}'`);
   return value;
 }
 
@@ -109,12 +124,27 @@ async function runEchoCases(run: Run): Promise<void> {
   if (wanted.length === 0) return;
   const server = await startEchoServer();
   try {
-    const base = { mode: 'echo' as const, server, token: run.token, skus: run.skus, ledger: new HeldLedger(run.skus.length), control: null, warmupMs: WARMUP_MS, durationMs: DURATION_MS };
+    const base = {
+      mode: 'echo' as const,
+      server,
+      token: run.token,
+      skus: run.skus,
+      ledger: new HeldLedger(run.skus.length),
+      control: null,
+      warmupMs: WARMUP_MS,
+      durationMs: DURATION_MS,
+    };
     for (const name of wanted) {
       const shape = name === 'echo' ? BATCHED : SINGLE;
       const caseName = name === 'echo' ? `echo-${FRAME_OPS}` : 'echo-single';
       const description = `raw ws echo ceiling (child process, no engine, no JSON-RPC): ${shapeText(shape)}`;
-      const plan: MixCasePlan = { ...base, ...shape, name: caseName, description, holdPrefix: name === 'echo' ? 'E' : 'e' };
+      const plan: MixCasePlan = {
+        ...base,
+        ...shape,
+        name: caseName,
+        description,
+        holdPrefix: name === 'echo' ? 'E' : 'e',
+      };
       run.results.set(name, await runCase(`(${caseName}) ${description}`, () => runMixCase(plan)));
     }
   } finally {
@@ -130,7 +160,16 @@ function pacedRate(run: Run): number {
 
 async function runGatewayCasesOn(run: Run, server: ChildServer, control: RpcConnection): Promise<void> {
   const ledger = new HeldLedger(run.skus.length);
-  const base = { mode: 'engine' as const, server, token: run.token, skus: run.skus, ledger, control, warmupMs: WARMUP_MS, durationMs: DURATION_MS };
+  const base = {
+    mode: 'engine' as const,
+    server,
+    token: run.token,
+    skus: run.skus,
+    ledger,
+    control,
+    warmupMs: WARMUP_MS,
+    durationMs: DURATION_MS,
+  };
   const engineText = `gateway (child process, engine with ${SHARDS} worker shards)`;
   if (run.cases.includes('batched')) {
     const description = `${engineText}: ${shapeText(BATCHED)}; reserve → commit|release over ${SKU_COUNT} SKUs`;
@@ -157,7 +196,9 @@ async function runGatewayCases(run: Run): Promise<void> {
   if (!['batched', 'paced', 'single'].some((name) => run.cases.includes(name))) return;
   const server = await startGatewayServer(run.token);
   try {
-    logProgress(`${server.label} (pid ${server.pid}) listening on ${server.url}; receiving ${UNITS_PER_SKU.toLocaleString('en-US')} units of each of ${SKU_COUNT} SKUs`);
+    logProgress(
+      `${server.label} (pid ${server.pid}) listening on ${server.url}; receiving ${UNITS_PER_SKU.toLocaleString('en-US')} units of each of ${SKU_COUNT} SKUs`,
+    );
     const control = await RpcConnection.open(server.url, run.token);
     await receiveStock(control, run.skus, UNITS_PER_SKU);
     await runGatewayCasesOn(run, server, control);
@@ -187,7 +228,8 @@ function cpuLines(results: CaseResult[]): string[] {
   const lines = ['CPU during each measured pass (/proc; % of the machine unless said otherwise):'];
   for (const { name, details } of results) {
     const others = Number(details.otherProcessesCpuPercentOfMachine);
-    const warning = others >= OTHERS_CPU_WARNING_PERCENT ? ' — WARNING: other processes competed for the cores; figures are low' : '';
+    const warning =
+      others >= OTHERS_CPU_WARNING_PERCENT ? ' — WARNING: other processes competed for the cores; figures are low' : '';
     lines.push(
       `  ${name}: driver ${details.driverCpuPercentOfMachine}%, server ${details.serverCpuPercentOfMachine}% ` +
         `(main thread ${details.serverMainThreadCpuPercentOfCore}% of a core, other threads ${details.serverOtherThreadsCpuPercentOfCore}% of a core), ` +
@@ -201,8 +243,16 @@ function printReport(results: CaseResult[], run: Run): boolean {
   const checksPass = results.every((result) => result.checks.every((item) => item.pass));
   console.log(`\n${formatTable(results)}\n`);
   const ratios = [
-    ...ratioLine(`gateway batched / ws echo ceiling (${FRAME_OPS}-op frames)`, run.results.get('batched'), run.results.get('echo')),
-    ...ratioLine('gateway single / ws echo ceiling (single-op frames)', run.results.get('single'), run.results.get('echo-single')),
+    ...ratioLine(
+      `gateway batched / ws echo ceiling (${FRAME_OPS}-op frames)`,
+      run.results.get('batched'),
+      run.results.get('echo'),
+    ),
+    ...ratioLine(
+      'gateway single / ws echo ceiling (single-op frames)',
+      run.results.get('single'),
+      run.results.get('echo-single'),
+    ),
   ];
   if (ratios.length > 0) console.log(ratios.join('\n'));
   console.log(formatNotes(results));
@@ -228,7 +278,8 @@ function summary(run: Run, checksPass: boolean, loadAverageAtStart: number): Rec
       .join(','),
     loadAverageAtStart: Number(loadAverageAtStart.toFixed(2)),
     loadAverageAtEnd: Number(os.loadavg()[0].toFixed(2)),
-    server: SERVER_KIND === 'cli' ? 'holdfast serve (CLI)' : 'bench/gateway/server.ts (startGateway, bench engine options)',
+    server:
+      SERVER_KIND === 'cli' ? 'holdfast serve (CLI)' : 'bench/gateway/server.ts (startGateway, bench engine options)',
     shards: SHARDS,
     skus: SKU_COUNT,
     unitsPerSku: UNITS_PER_SKU,
@@ -245,20 +296,37 @@ function summary(run: Run, checksPass: boolean, loadAverageAtStart: number): Rec
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const loadAverageAtStart = os.loadavg()[0];
-  logProgress(`holdfast gateway bench · ${describeRevision()} · ${formatMachine(describeMachine())} · load average ${loadAverageAtStart.toFixed(2)}`);
+  logProgress(
+    `holdfast gateway bench · ${describeRevision()} · ${formatMachine(describeMachine())} · load average ${loadAverageAtStart.toFixed(2)}`,
+  );
   const caseNames = process.env.BENCH_CASES;
   const partial = caseNames !== undefined && caseNames !== '';
   const cases = partial ? caseNames.split(',').map((name) => name.trim()) : ALL_CASES;
   const unknown = cases.filter((name) => !ALL_CASES.includes(name));
-  if (unknown.length > 0) throw new Error(`BENCH_CASES: unknown case(s) ${unknown.join(', ')} (known: ${ALL_CASES.join(', ')})`);
-  const run: Run = { token: randomBytes(24).toString('base64url'), skus: skuNames(SKU_COUNT), cases, results: new Map(), pacedOpsPerSecond: 0 };
+  if (unknown.length > 0)
+    throw new Error(`BENCH_CASES: unknown case(s) ${unknown.join(', ')} (known: ${ALL_CASES.join(', ')})`);
+  const run: Run = {
+    token: randomBytes(24).toString('base64url'),
+    skus: skuNames(SKU_COUNT),
+    cases,
+    results: new Map(),
+    pacedOpsPerSecond: 0,
+  };
   await runEchoCases(run);
   await runGatewayCases(run);
   addTargets(run);
-  const results = TABLE_ORDER.map((name) => run.results.get(name)).filter((result): result is CaseResult => result !== undefined);
+  const results = TABLE_ORDER.map((name) => run.results.get(name)).filter(
+    (result): result is CaseResult => result !== undefined,
+  );
   const checksPass = printReport(results, run);
   if (!partial) {
-    const report = { machine: describeMachine(), revision: describeRevision(), startedAt, results, summary: summary(run, checksPass, loadAverageAtStart) };
+    const report = {
+      machine: describeMachine(),
+      revision: describeRevision(),
+      startedAt,
+      results,
+      summary: summary(run, checksPass, loadAverageAtStart),
+    };
     await writeReportJson(RESULTS_JSON_PATH, report);
   }
   const written = partial ? 'BENCH_CASES set: no JSON written' : `results written to ${RESULTS_JSON_PATH}`;

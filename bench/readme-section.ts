@@ -24,9 +24,12 @@ interface Options {
 
 function readResults(dir: string): CaseResultFile[] {
   const files: CaseResultFile[] = [];
-  for (const name of readdirSync(dir).filter((entry) => entry.endsWith('.json')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((entry) => entry.endsWith('.json'))
+    .sort()) {
     const parsed = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as Partial<CaseResultFile>;
-    if (parsed.suite === SUITE_MARKER) files.push(parsed as CaseResultFile); // bench:engine etc. keep their own reports here too
+    // bench:engine etc. keep their own reports here too
+    if (parsed.suite === SUITE_MARKER) files.push(parsed as CaseResultFile);
   }
   return files;
 }
@@ -41,15 +44,23 @@ function main(): void {
     .parse(process.argv)
     .opts<Options>();
   const files = latestByCase(readResults(options.resultsDir), options.profile);
-  if (files.length === 0) throw new Error(`no ${options.profile}-profile suite results in ${options.resultsDir}: run \`npm run bench\` first`);
-  const section = renderReadmeSection(files, CASES.map((suiteCase) => suiteCase.name));
+  if (files.length === 0)
+    throw new Error(
+      `no ${options.profile}-profile suite results in ${options.resultsDir}: run \`npm run bench\` first`,
+    );
+  const section = renderReadmeSection(
+    files,
+    CASES.map((suiteCase) => suiteCase.name),
+  );
   if (options.stdout === true) {
     console.log(section);
     return;
   }
   const readme = readFileSync(options.readme, 'utf8');
   writeFileSync(options.readme, replaceReadmeSection(readme, section));
-  console.log(`${options.readme}: performance section rewritten from ${files.length} case results (profile ${options.profile})`);
+  console.log(
+    `${options.readme}: performance section rewritten from ${files.length} case results (profile ${options.profile})`,
+  );
 }
 
 try {

@@ -46,7 +46,9 @@ function formatCount(value: number): string {
 }
 
 function padRow(cells: string[], widths: number[]): string {
-  return cells.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]) : cell.padStart(widths[index]))).join('  ');
+  return cells
+    .map((cell, index) => (index === 0 ? cell.padEnd(widths[index]) : cell.padStart(widths[index])))
+    .join('  ');
 }
 
 const TABLE_HEADER = ['case', 'ops', 'seconds', 'ops/s', 'p50 µs', 'p99 µs', 'p999 µs', 'max µs'];
@@ -84,13 +86,15 @@ function engineLatencyLines(result: CaseResult): string[] {
 
 function targetLines(result: CaseResult): string[] {
   return result.targets.map(
-    (target) => `  target ${target.name}: goal ${target.goal}, measured ${target.measured} → ${target.met ? 'met' : 'NOT met'}`,
+    (target) =>
+      `  target ${target.name}: goal ${target.goal}, measured ${target.measured} → ${target.met ? 'met' : 'NOT met'}`,
   );
 }
 
 function checkLines(result: CaseResult): string[] {
   return result.checks.map(
-    (item) => `  ${item.pass ? 'PASS' : 'FAIL'} ${item.name}: expected ${formatCount(item.expected)}, got ${formatCount(item.actual)}`,
+    (item) =>
+      `  ${item.pass ? 'PASS' : 'FAIL'} ${item.name}: expected ${formatCount(item.expected)}, got ${formatCount(item.actual)}`,
   );
 }
 

@@ -60,13 +60,25 @@ function positiveInteger(text: string): number {
 function parseOptions(argv: string[]): SuiteOptions {
   const program = new Command()
     .name('suite')
-    .description('holdfast benchmark suite: engine, gateway, durability, memory, simulator; ceilings and peers in the same run')
-    .addOption(new Option('--profile <name>', `profile (${PROFILE_NAMES.join(' | ')})`).default(process.env.BENCH_PROFILE ?? 'full'))
-    .option('--cases <list>', 'comma-separated case names or groups (ceiling, engine, gateway, durability, memory, simulator, peer); their ceilings are added')
+    .description(
+      'holdfast benchmark suite: engine, gateway, durability, memory, simulator; ceilings and peers in the same run',
+    )
+    .addOption(
+      new Option('--profile <name>', `profile (${PROFILE_NAMES.join(' | ')})`).default(
+        process.env.BENCH_PROFILE ?? 'full',
+      ),
+    )
+    .option(
+      '--cases <list>',
+      'comma-separated case names or groups (ceiling, engine, gateway, durability, memory, simulator, peer); their ceilings are added',
+    )
     .option('--list', 'list the cases and exit')
     .option('--no-peers', 'skip the peer cases (Redis, PostgreSQL)')
     .option('--no-floors', 'print the floors but do not fail on them')
-    .option('--strict-floors', 'judge every floor, however much other processes loaded the machine (a dedicated CI runner)')
+    .option(
+      '--strict-floors',
+      'judge every floor, however much other processes loaded the machine (a dedicated CI runner)',
+    )
     .option('--floors-file <path>', 'floors file', DEFAULT_FLOORS_PATH)
     .option('--no-write', 'write no results files')
     .option('--results-dir <dir>', 'where bench/results/<case>.json go', DEFAULT_RESULTS_DIR)
@@ -74,7 +86,8 @@ function parseOptions(argv: string[]): SuiteOptions {
     .showHelpAfterError();
   program.parse(argv);
   const options = program.opts<SuiteOptions>();
-  if (!isProfileName(options.profile)) program.error(`--profile must be one of ${PROFILE_NAMES.join(', ')}, got '${options.profile}'`);
+  if (!isProfileName(options.profile))
+    program.error(`--profile must be one of ${PROFILE_NAMES.join(', ')}, got '${options.profile}'`);
   return options;
 }
 
@@ -85,13 +98,18 @@ function log(message: string): void {
 /** Peer servers, provided on first need and stopped at the end (or on SIGINT/SIGTERM). */
 class Peers {
   readonly #provisions = new Map<PeerName, PeerProvision>();
-  readonly #providers: Record<PeerName, () => Promise<PeerProvision>> = { redis: provideRedis, postgres: providePostgres };
+  readonly #providers: Record<PeerName, () => Promise<PeerProvision>> = {
+    redis: provideRedis,
+    postgres: providePostgres,
+  };
 
   async get(peer: PeerName): Promise<PeerProvision> {
     let provision = this.#provisions.get(peer);
     if (provision === undefined) {
       log(`${peer}: looking for a server…`);
-      provision = await this.#providers[peer]().catch((error: Error): PeerProvision => ({ ok: false, reason: error.message }));
+      provision = await this.#providers
+        [peer]()
+        .catch((error: Error): PeerProvision => ({ ok: false, reason: error.message }));
       this.#provisions.set(peer, provision);
       log(provision.ok ? `${peer}: ${provision.server.label}` : `${peer}: SKIPPED — ${provision.reason}`);
     }
@@ -107,7 +125,9 @@ class Peers {
   }
 
   async stopAll(): Promise<void> {
-    const servers = [...this.#provisions.values()].filter((provision): provision is { ok: true; server: PeerServer } => provision.ok);
+    const servers = [...this.#provisions.values()].filter(
+      (provision): provision is { ok: true; server: PeerServer } => provision.ok,
+    );
     this.#provisions.clear();
     await Promise.all(servers.map((provision) => provision.server.stop().catch(() => undefined)));
   }
@@ -124,7 +144,10 @@ function runChild(suiteCase: SuiteCase, profile: Profile, peers: PeerEndpoints):
     BENCH_SUITE_POSTGRES_URL: peers.postgresUrl ?? '',
   };
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...(suiteCase.nodeArgs ?? []), CHILD_SCRIPT, suiteCase.name, outPath], { stdio: ['ignore', 'inherit', 'inherit'], env });
+    const child = spawn(process.execPath, [...(suiteCase.nodeArgs ?? []), CHILD_SCRIPT, suiteCase.name, outPath], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env,
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), CASE_TIMEOUT_MS);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
@@ -132,7 +155,10 @@ function runChild(suiteCase: SuiteCase, profile: Profile, peers: PeerEndpoints):
       try {
         report = JSON.parse(readFileSync(outPath, 'utf8')) as ChildReport;
       } catch {
-        report = { ok: false, error: `child exited (${signal ?? code}) without a report${signal === 'SIGKILL' ? ` (killed after ${CASE_TIMEOUT_MS} ms?)` : ''}` };
+        report = {
+          ok: false,
+          error: `child exited (${signal ?? code}) without a report${signal === 'SIGKILL' ? ` (killed after ${CASE_TIMEOUT_MS} ms?)` : ''}`,
+        };
       }
       rmSync(dir, { recursive: true, force: true });
       resolve(report);
@@ -149,18 +175,28 @@ function progressLine(run: CaseRun, seconds: number): string {
   return `  → ${formatCount(result?.opsPerSecond ?? 0)} ${run.suiteCase.unit} in ${seconds.toFixed(1)} s · ${checks}`;
 }
 
-async function runCase(suiteCase: SuiteCase, index: number, total: number, profile: Profile, peers: Peers, usePeers: boolean): Promise<CaseRun> {
+async function runCase(
+  suiteCase: SuiteCase,
+  index: number,
+  total: number,
+  profile: Profile,
+  peers: Peers,
+  usePeers: boolean,
+): Promise<CaseRun> {
   const label = `(${index + 1}/${total}) ${suiteCase.name}`;
   const unavailable = suiteCase.unavailable?.() ?? null;
   if (unavailable !== null) return { suiteCase, status: 'skipped', reason: unavailable, environment: {} };
   if (suiteCase.needs !== undefined) {
     if (!usePeers) return { suiteCase, status: 'skipped', reason: '--no-peers', environment: {} };
     const provision = await peers.get(suiteCase.needs);
-    if (!provision.ok) return { suiteCase, status: 'skipped', reason: `no ${suiteCase.needs}: ${provision.reason}`, environment: {} };
+    if (!provision.ok)
+      return { suiteCase, status: 'skipped', reason: `no ${suiteCase.needs}: ${provision.reason}`, environment: {} };
   }
   const quiet = await waitForQuietCpu(QUIET_IDLE_FRACTION_MIN, profile.quietWaitMs);
   const idlePercent = Math.round(quiet.idleFraction * 100);
-  log(`${label} … (cores ${idlePercent}% idle before${quiet.quiet ? '' : ' — WARNING: other processes are using the CPU; figures will be low'})`);
+  log(
+    `${label} … (cores ${idlePercent}% idle before${quiet.quiet ? '' : ' — WARNING: other processes are using the CPU; figures will be low'})`,
+  );
   const otherLoad = watchOtherLoad();
   const report = await runChild(suiteCase, profile, peers.endpoints());
   const environment = {
@@ -170,8 +206,10 @@ async function runCase(suiteCase: SuiteCase, index: number, total: number, profi
     caseProcessCpuPercentOfMachine: report.processCpuPercentOfMachine ?? -1,
     loadAverage1m: Number(os.loadavg()[0].toFixed(2)),
   };
-  if (report.ok && report.skipped !== undefined) return { suiteCase, status: 'skipped', reason: report.skipped, environment };
-  if (!report.ok || report.measurement === undefined) return { suiteCase, status: 'failed', reason: report.error ?? 'no measurement', environment };
+  if (report.ok && report.skipped !== undefined)
+    return { suiteCase, status: 'skipped', reason: report.skipped, environment };
+  if (!report.ok || report.measurement === undefined)
+    return { suiteCase, status: 'failed', reason: report.error ?? 'no measurement', environment };
   return { suiteCase, status: 'measured', measurement: report.measurement, environment };
 }
 
@@ -191,12 +229,16 @@ function noteLines(rows: readonly SuiteRow[], runs: readonly CaseRun[], verdicts
   for (const row of rows) {
     if (row.status === 'skipped') lines.push(`SKIPPED ${row.name}: ${row.reason}`);
     if (row.status === 'failed') lines.push(`FAILED ${row.name}: ${row.reason}`);
-    for (const item of row.checksFailed) lines.push(`CHECK FAILED ${row.name}: ${item.name}: expected ${item.expected}, got ${item.actual}`);
-    if (row.status === 'measured' && row.peersMissing.length > 0) lines.push(`${row.name}: no ratio to ${row.peersMissing.join(', ')} (peer not measured in this run)`);
+    for (const item of row.checksFailed)
+      lines.push(`CHECK FAILED ${row.name}: ${item.name}: expected ${item.expected}, got ${item.actual}`);
+    if (row.status === 'measured' && row.peersMissing.length > 0)
+      lines.push(`${row.name}: no ratio to ${row.peersMissing.join(', ')} (peer not measured in this run)`);
   }
   const others = runs.filter((run) => Number(run.environment.otherProcessesCpuPercentOfMachine) >= 10);
   if (others.length > 0) {
-    lines.push(`other processes took ≥ 10% of the machine during: ${others.map((run) => `${run.suiteCase.name} (${run.environment.otherProcessesCpuPercentOfMachine}%)`).join(', ')} — those figures are low`);
+    lines.push(
+      `other processes took ≥ 10% of the machine during: ${others.map((run) => `${run.suiteCase.name} (${run.environment.otherProcessesCpuPercentOfMachine}%)`).join(', ')} — those figures are low`,
+    );
   }
   const scaling = scalingLine(rows);
   if (scaling !== null) lines.push(scaling);
@@ -206,7 +248,11 @@ function noteLines(rows: readonly SuiteRow[], runs: readonly CaseRun[], verdicts
 
 function peerLines(rows: readonly SuiteRow[]): string[] {
   const lines: string[] = [];
-  for (const row of rows) for (const peer of row.peers) lines.push(`  ${row.name} ÷ ${peer.case}: ${times(peer.ratio)} (${formatCount(row.opsPerSecond)} vs ${formatCount(peer.opsPerSecond)} ${row.unit})`);
+  for (const row of rows)
+    for (const peer of row.peers)
+      lines.push(
+        `  ${row.name} ÷ ${peer.case}: ${times(peer.ratio)} (${formatCount(row.opsPerSecond)} vs ${formatCount(peer.opsPerSecond)} ${row.unit})`,
+      );
   return lines.length === 0 ? [] : ['holdfast ÷ peer, same workload:', ...lines];
 }
 
@@ -224,7 +270,8 @@ async function runAll(cases: readonly SuiteCase[], profile: Profile, usePeers: b
     for (const [index, suiteCase] of cases.entries()) {
       const caseStartMs = performance.now();
       const run = await runCase(suiteCase, index, cases.length, profile, peers, usePeers);
-      if (run.status === 'skipped' && Object.keys(run.environment).length === 0) log(`(${index + 1}/${cases.length}) ${suiteCase.name}`);
+      if (run.status === 'skipped' && Object.keys(run.environment).length === 0)
+        log(`(${index + 1}/${cases.length}) ${suiteCase.name}`);
       log(progressLine(run, (performance.now() - caseStartMs) / 1000));
       runs.push(run);
     }
@@ -237,24 +284,34 @@ async function runAll(cases: readonly SuiteCase[], profile: Profile, usePeers: b
 }
 
 /** Prints the table and notes, writes the results files; returns whether the run passes. */
-async function report(runs: readonly CaseRun[], floors: Floors, options: SuiteOptions, info: RunInfo, seconds: number): Promise<boolean> {
+async function report(
+  runs: readonly CaseRun[],
+  floors: Floors,
+  options: SuiteOptions,
+  info: RunInfo,
+  seconds: number,
+): Promise<boolean> {
   const rows = buildRows(runs);
   const verdicts = checkFloors(rows, floors, options.strictFloors === true);
   console.log(`\n${formatSuiteTable(rows, verdicts)}`);
   console.log([...peerLines(rows), ...targetLines(rows), ...noteLines(rows, runs, verdicts)].join('\n'));
   if (options.write) {
-    for (const [index, run] of runs.entries()) await writeCaseResult(options.resultsDir, caseResultFile(info, run, rows[index], verdicts));
+    for (const [index, run] of runs.entries())
+      await writeCaseResult(options.resultsDir, caseResultFile(info, run, rows[index], verdicts));
   }
-  const failedCases = rows.filter((row) => row.status === 'failed' || row.checksFailed.length > 0).map((row) => row.name);
+  const failedCases = rows
+    .filter((row) => row.status === 'failed' || row.checksFailed.length > 0)
+    .map((row) => row.name);
   const failedFloors = verdicts.filter((verdict) => verdict.pass === false);
   const ok = failedCases.length === 0 && (failedFloors.length === 0 || !options.floors);
   const written = options.write ? `results in ${options.resultsDir}` : 'no results written (--no-write)';
   const ratioVerdicts = verdicts.filter((verdict) => verdict.kind === 'floor');
   const notJudged = ratioVerdicts.filter((verdict) => verdict.pass === null).length;
   const judgedText = `${ratioVerdicts.length - notJudged} of ${ratioVerdicts.length} floors judged${notJudged > 0 ? ` (${notJudged} not: busy machine or no ratio)` : ''}`;
-  const floorsText = failedFloors.length === 0
-    ? `floors pass (${judgedText})`
-    : `${failedFloors.length} floor(s) failed${options.floors ? '' : ' (not enforced: --no-floors)'} (${judgedText})`;
+  const floorsText =
+    failedFloors.length === 0
+      ? `floors pass (${judgedText})`
+      : `${failedFloors.length} floor(s) failed${options.floors ? '' : ' (not enforced: --no-floors)'} (${judgedText})`;
   const checksText = failedCases.length === 0 ? 'checks pass' : `failed: ${failedCases.join(', ')}`;
   console.log(`\n${ok ? 'PASS' : 'FAIL'}: ${checksText} · ${floorsText} · ${seconds.toFixed(0)} s · ${written}`);
   return ok;
@@ -262,23 +319,34 @@ async function report(runs: readonly CaseRun[], floors: Floors, options: SuiteOp
 
 function listCases(): void {
   for (const suiteCase of CASES) {
-    console.log(`${suiteCase.name.padEnd(24)} ${suiteCase.group.padEnd(11)} ${suiteCase.ceiling ? `ceiling ${suiteCase.ceiling}; ` : ''}${suiteCase.summary}`);
+    console.log(
+      `${suiteCase.name.padEnd(24)} ${suiteCase.group.padEnd(11)} ${suiteCase.ceiling ? `ceiling ${suiteCase.ceiling}; ` : ''}${suiteCase.summary}`,
+    );
   }
 }
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv);
   if (options.list === true) return listCases();
-  const selection = (options.cases ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const selection = (options.cases ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
   const { cases, unknown } = selectCases(selection);
   if (unknown.length > 0) throw new Error(`--cases: unknown case or group ${unknown.join(', ')} (see --list)`);
   const profile = profileOf(options.profile as Profile['name'], options.durationMs);
   const floors = loadFloors(options.floorsFile);
   const machine = describeMachine();
   const info: RunInfo = {
-    profile: profile.name, runStartedAt: new Date().toISOString(), revision: describeRevision(), machine, command: process.argv.slice(2).join(' '),
+    profile: profile.name,
+    runStartedAt: new Date().toISOString(),
+    revision: describeRevision(),
+    machine,
+    command: process.argv.slice(2).join(' '),
   };
-  log(`holdfast bench suite · profile ${profile.name} · ${cases.length} cases · ${info.revision} · ${formatMachine(machine)} · load average ${os.loadavg()[0].toFixed(2)}`);
+  log(
+    `holdfast bench suite · profile ${profile.name} · ${cases.length} cases · ${info.revision} · ${formatMachine(machine)} · load average ${os.loadavg()[0].toFixed(2)}`,
+  );
   const startedMs = performance.now();
   const runs = await runAll(cases, profile, options.peers);
   const ok = await report(runs, floors, options, info, (performance.now() - startedMs) / 1000);

@@ -19,7 +19,12 @@ export function ceilingRatio(uniformMix: CaseResult, ceiling: CaseResult): numbe
 export function uniformMixTargets(uniformMix: CaseResult, ceiling: CaseResult): CaseTarget[] {
   return [
     atLeast('throughput', UNIFORM_MIX_OPS_PER_SECOND_GOAL, uniformMix.opsPerSecond, opsPerSecondText),
-    atLeast('share of transport ceiling', UNIFORM_MIX_CEILING_RATIO_GOAL, ceilingRatio(uniformMix, ceiling), percentText),
+    atLeast(
+      'share of transport ceiling',
+      UNIFORM_MIX_CEILING_RATIO_GOAL,
+      ceilingRatio(uniformMix, ceiling),
+      percentText,
+    ),
   ];
 }
 

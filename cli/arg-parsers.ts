@@ -15,7 +15,8 @@ export function wholeNumber(min: number, max: number): (value: string) => number
 export function positiveNumber(max: number): (value: string) => number {
   return (value) => {
     const parsed = Number(value);
-    if (!Number.isFinite(parsed) || parsed <= 0 || parsed > max) throw new InvalidArgumentError(`must be a number above 0 and at most ${max}`);
+    if (!Number.isFinite(parsed) || parsed <= 0 || parsed > max)
+      throw new InvalidArgumentError(`must be a number above 0 and at most ${max}`);
     return parsed;
   };
 }
@@ -24,13 +25,17 @@ export function positiveNumber(max: number): (value: string) => number {
 export function nonNegativeNumber(max: number): (value: string) => number {
   return (value) => {
     const parsed = Number(value);
-    if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0 || parsed > max) throw new InvalidArgumentError(`must be a number from 0 to ${max}`);
+    if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0 || parsed > max)
+      throw new InvalidArgumentError(`must be a number from 0 to ${max}`);
     return parsed;
   };
 }
 
 export function list(value: string): string[] {
-  return value.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
 }
 
 /** A comma-separated list of numbers, each checked by `parse`. */

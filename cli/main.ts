@@ -8,7 +8,9 @@ import { addPlanCommand } from './plan.js';
 import { addSimulateCommand } from './simulate.js';
 import { addTokenCommand } from './token.js';
 
-const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 const BENCHES: Record<string, string> = {
   engine: '../bench/engine.js',
   gateway: '../bench/gateway.js',

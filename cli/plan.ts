@@ -32,15 +32,52 @@ const DEFAULT_SHARDS = [1, 2, 4];
 export function addPlanCommand(program: Command): void {
   program
     .command('plan')
-    .description('sweep offered load × shards (× hop latency) in virtual time and find, per shard count, the highest rate that meets a p99 SLO with nothing shed or oversold')
-    .addOption(new Option('--scenario <name|file.json>', 'a built-in scenario (flash-sale, steady-omnichannel, multi-location, returns-drift, erp-batch) or a JSON file').default('flash-sale'))
-    .addOption(new Option('--slo-p99-ms <ms>', 'the acceptance latency SLO at the 99th percentile').default(10).argParser(positiveNumber(3_600_000)))
-    .addOption(new Option('--rates <list>', "peak offered orders/s to sweep (the scenario's peak set to each, its shape kept)").default(DEFAULT_RATES, DEFAULT_RATES.join(',')).argParser(numberList(positiveNumber(100_000_000))))
-    .addOption(new Option('--shards <list>', 'shard counts to sweep').default(DEFAULT_SHARDS, DEFAULT_SHARDS.join(',')).argParser(numberList(wholeNumber(1, 64))))
-    .addOption(new Option('--latency-ms <list>', "fixed one-way channel ↔ engine hop latencies to sweep (default: the scenario's own model)").argParser(numberList(nonNegativeNumber(60_000))))
-    .addOption(new Option('--seed <n>', 'random seed: the same seed gives the same plan').default(1).argParser(wholeNumber(0, Number.MAX_SAFE_INTEGER)))
-    .addOption(new Option('--duration-ms <ms>', "simulated time per point (default: the scenario's ramp to its peak plus 10 s at it, at most its duration)").argParser(positiveNumber(30 * 24 * 3_600_000)))
-    .addOption(new Option('--threads <n>', 'points run at once, one worker thread each').default(availableParallelism(), `one per core: ${availableParallelism()}`).argParser(wholeNumber(1, 1024)))
+    .description(
+      'sweep offered load × shards (× hop latency) in virtual time and find, per shard count, the highest rate that meets a p99 SLO with nothing shed or oversold',
+    )
+    .addOption(
+      new Option(
+        '--scenario <name|file.json>',
+        'a built-in scenario (flash-sale, steady-omnichannel, multi-location, returns-drift, erp-batch) or a JSON file',
+      ).default('flash-sale'),
+    )
+    .addOption(
+      new Option('--slo-p99-ms <ms>', 'the acceptance latency SLO at the 99th percentile')
+        .default(10)
+        .argParser(positiveNumber(3_600_000)),
+    )
+    .addOption(
+      new Option('--rates <list>', "peak offered orders/s to sweep (the scenario's peak set to each, its shape kept)")
+        .default(DEFAULT_RATES, DEFAULT_RATES.join(','))
+        .argParser(numberList(positiveNumber(100_000_000))),
+    )
+    .addOption(
+      new Option('--shards <list>', 'shard counts to sweep')
+        .default(DEFAULT_SHARDS, DEFAULT_SHARDS.join(','))
+        .argParser(numberList(wholeNumber(1, 64))),
+    )
+    .addOption(
+      new Option(
+        '--latency-ms <list>',
+        "fixed one-way channel ↔ engine hop latencies to sweep (default: the scenario's own model)",
+      ).argParser(numberList(nonNegativeNumber(60_000))),
+    )
+    .addOption(
+      new Option('--seed <n>', 'random seed: the same seed gives the same plan')
+        .default(1)
+        .argParser(wholeNumber(0, Number.MAX_SAFE_INTEGER)),
+    )
+    .addOption(
+      new Option(
+        '--duration-ms <ms>',
+        "simulated time per point (default: the scenario's ramp to its peak plus 10 s at it, at most its duration)",
+      ).argParser(positiveNumber(30 * 24 * 3_600_000)),
+    )
+    .addOption(
+      new Option('--threads <n>', 'points run at once, one worker thread each')
+        .default(availableParallelism(), `one per core: ${availableParallelism()}`)
+        .argParser(wholeNumber(1, 1024)),
+    )
     .addOption(new Option('--json <file>', 'write the plan (every point and the capacity) as JSON'))
     .addOption(new Option('--html <file>', 'write a self-contained HTML report with the capacity curve'))
     .addOption(new Option('--quiet', 'no progress bar').default(false))
@@ -69,8 +106,14 @@ async function plan(flags: PlanFlags): Promise<void> {
   let result: PlanResult;
   try {
     result = await runPlan({
-      scenario, seed: flags.seed, sloP99Ms: flags.sloP99Ms, rates: flags.rates, shards: flags.shards,
-      latenciesMs: flags.latencyMs ?? null, threads: flags.threads, durationMs: flags.durationMs ?? null,
+      scenario,
+      seed: flags.seed,
+      sloP99Ms: flags.sloP99Ms,
+      rates: flags.rates,
+      shards: flags.shards,
+      latenciesMs: flags.latencyMs ?? null,
+      threads: flags.threads,
+      durationMs: flags.durationMs ?? null,
       onPoint: (done, total) => progress.update(`points ${done}/${total}`, done / total),
     });
   } finally {
@@ -80,5 +123,7 @@ async function plan(flags: PlanFlags): Promise<void> {
   if (flags.json !== undefined) await writeFile(flags.json, `${JSON.stringify(result, null, 2)}\n`);
   if (flags.html !== undefined) await writeFile(flags.html, renderPlanHtml(result));
   const wrote = [flags.json, flags.html].filter((file) => file !== undefined);
-  console.error(`${result.points.length} points in ${((performance.now() - startedMs) / 1000).toFixed(1)} s of wall time${wrote.length === 0 ? '' : `; wrote ${wrote.join(', ')}`}`);
+  console.error(
+    `${result.points.length} points in ${((performance.now() - startedMs) / 1000).toFixed(1)} s of wall time${wrote.length === 0 ? '' : `; wrote ${wrote.join(', ')}`}`,
+  );
 }

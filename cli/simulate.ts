@@ -42,23 +42,73 @@ const EXIT_BAD_INPUT = 2;
 export function addSimulateCommand(program: Command): void {
   program
     .command('simulate')
-    .description('replay flash-sale traffic through naive and holdfast allocation and compare oversells, stockouts, latency')
-    .addOption(new Option('--scenario <name|file.json>', 'a built-in scenario (flash-sale, steady-omnichannel, multi-location, returns-drift, erp-batch) or a JSON file').default('flash-sale'))
-    .addOption(new Option('--seed <n>', 'random seed: the same seed gives the same run (virtual time)').default(1).argParser(wholeNumber(0, Number.MAX_SAFE_INTEGER)))
-    .addOption(new Option('--strategy <name>', 'which strategies run (default: both in virtual time, holdfast live)').choices(['naive', 'holdfast', 'both']))
-    .addOption(new Option('--mode <mode>', 'virtual: deterministic, as fast as the CPU allows; live: real time against real engines').default('virtual').choices(['virtual', 'live']))
-    .addOption(new Option('--url <ws-url>', 'live: a running `holdfast serve` (default: an embedded engine with worker shards)').env('HOLDFAST_URL'))
-    .addOption(new Option('--token <token>', 'live with --url: the server\'s bearer token').env('HOLDFAST_TOKEN'))
-    .addOption(new Option('--shards <n>', "the engine's shards (overrides the scenario's)").argParser(wholeNumber(0, 64)))
-    .addOption(new Option('--duration-ms <ms>', "how long the traffic lasts (overrides the scenario's)").argParser(positiveNumber(30 * 24 * 3_600_000)))
+    .description(
+      'replay flash-sale traffic through naive and holdfast allocation and compare oversells, stockouts, latency',
+    )
+    .addOption(
+      new Option(
+        '--scenario <name|file.json>',
+        'a built-in scenario (flash-sale, steady-omnichannel, multi-location, returns-drift, erp-batch) or a JSON file',
+      ).default('flash-sale'),
+    )
+    .addOption(
+      new Option('--seed <n>', 'random seed: the same seed gives the same run (virtual time)')
+        .default(1)
+        .argParser(wholeNumber(0, Number.MAX_SAFE_INTEGER)),
+    )
+    .addOption(
+      new Option('--strategy <name>', 'which strategies run (default: both in virtual time, holdfast live)').choices([
+        'naive',
+        'holdfast',
+        'both',
+      ]),
+    )
+    .addOption(
+      new Option(
+        '--mode <mode>',
+        'virtual: deterministic, as fast as the CPU allows; live: real time against real engines',
+      )
+        .default('virtual')
+        .choices(['virtual', 'live']),
+    )
+    .addOption(
+      new Option(
+        '--url <ws-url>',
+        'live: a running `holdfast serve` (default: an embedded engine with worker shards)',
+      ).env('HOLDFAST_URL'),
+    )
+    .addOption(new Option('--token <token>', "live with --url: the server's bearer token").env('HOLDFAST_TOKEN'))
+    .addOption(
+      new Option('--shards <n>', "the engine's shards (overrides the scenario's)").argParser(wholeNumber(0, 64)),
+    )
+    .addOption(
+      new Option('--duration-ms <ms>', "how long the traffic lasts (overrides the scenario's)").argParser(
+        positiveNumber(30 * 24 * 3_600_000),
+      ),
+    )
     .addOption(new Option('--rate-scale <x>', 'multiplies every arrival rate').argParser(positiveNumber(1_000_000)))
-    .addOption(new Option('--latency-ms <ms>', 'a fixed one-way latency on the channel ↔ engine hops').argParser(nonNegativeNumber(60_000)))
+    .addOption(
+      new Option('--latency-ms <ms>', 'a fixed one-way latency on the channel ↔ engine hops').argParser(
+        nonNegativeNumber(60_000),
+      ),
+    )
     .addOption(new Option('--json [file]', 'write the result as JSON to the file, or to stdout instead of the summary'))
     .addOption(new Option('--html <file>', 'write a self-contained HTML report with charts'))
     .addOption(new Option('--trace <file.ndjson>', 'replay a recorded trace instead of a scenario'))
-    .addOption(new Option('--speed <x>', 'with --trace: replay this many times faster than recorded').default(1).argParser(positiveNumber(1_000_000)))
+    .addOption(
+      new Option('--speed <x>', 'with --trace: replay this many times faster than recorded')
+        .default(1)
+        .argParser(positiveNumber(1_000_000)),
+    )
     .addOption(new Option('--record <file.ndjson>', "write the holdfast strategy's engine calls as a trace"))
-    .addOption(new Option('--drain-ms <ms>', 'live: how long to go on after the traffic stops; later payments, picks and returns are dropped').default(DEFAULT_LIVE_DRAIN_MS).argParser(wholeNumber(0, 24 * 3_600_000)))
+    .addOption(
+      new Option(
+        '--drain-ms <ms>',
+        'live: how long to go on after the traffic stops; later payments, picks and returns are dropped',
+      )
+        .default(DEFAULT_LIVE_DRAIN_MS)
+        .argParser(wholeNumber(0, 24 * 3_600_000)),
+    )
     .addOption(new Option('--quiet', 'no progress bar').default(false))
     .action(async (flags: SimulateFlags) => {
       process.exitCode = await simulateCommand(flags);
@@ -91,7 +141,10 @@ function strategiesOf(flags: SimulateFlags): StrategyName[] {
 
 async function scenarioOf(flags: SimulateFlags): Promise<Scenario> {
   return withOverrides(await loadScenario(flags.scenario), {
-    durationMs: flags.durationMs, shards: flags.shards, rateScale: flags.rateScale, hopLatencyMs: flags.latencyMs,
+    durationMs: flags.durationMs,
+    shards: flags.shards,
+    rateScale: flags.rateScale,
+    hopLatencyMs: flags.latencyMs,
   });
 }
 
@@ -104,7 +157,13 @@ async function simulate(flags: SimulateFlags): Promise<number> {
   let result: SimulationResult;
   try {
     result = await runSimulation({
-      scenario, seed: flags.seed, strategies: strategiesOf(flags), mode: flags.mode, remote, recorder, liveDrainMs: flags.drainMs,
+      scenario,
+      seed: flags.seed,
+      strategies: strategiesOf(flags),
+      mode: flags.mode,
+      remote,
+      recorder,
+      liveDrainMs: flags.drainMs,
       onProgress: (strategy, fraction) => progress.update(strategy, fraction),
     });
   } finally {
@@ -115,7 +174,9 @@ async function simulate(flags: SimulateFlags): Promise<number> {
   await writeOutputs(flags, result, renderSimulationSummary(result));
   if (flags.html !== undefined) await writeFile(flags.html, renderSimulationHtml(result));
   const orders = result.strategies[0]?.orders.offered ?? 0;
-  console.error(`${orders.toLocaleString('en-US')} orders per strategy in ${(wallMs / 1000).toFixed(1)} s of wall time${written(flags)}`);
+  console.error(
+    `${orders.toLocaleString('en-US')} orders per strategy in ${(wallMs / 1000).toFixed(1)} s of wall time${written(flags)}`,
+  );
   return checkHoldfast(result);
 }
 
@@ -126,7 +187,11 @@ async function replay(flags: SimulateFlags, path: string): Promise<number> {
   let report: ReplayReport;
   try {
     report = await runReplay({
-      events, mode: flags.mode, remote: remoteOf(flags), speed: flags.speed, engine: scenario.engine,
+      events,
+      mode: flags.mode,
+      remote: remoteOf(flags),
+      speed: flags.speed,
+      engine: scenario.engine,
       onProgress: (done, total) => progress.update('replay', done / total),
     });
   } finally {
@@ -149,7 +214,9 @@ async function writeOutputs(flags: SimulateFlags, result: object, summary: strin
 }
 
 function written(flags: SimulateFlags): string {
-  const files = [typeof flags.json === 'string' ? flags.json : null, flags.html ?? null, flags.record ?? null].filter((f) => f !== null);
+  const files = [typeof flags.json === 'string' ? flags.json : null, flags.html ?? null, flags.record ?? null].filter(
+    (f) => f !== null,
+  );
   return files.length === 0 ? '' : `; wrote ${files.join(', ')}`;
 }
 

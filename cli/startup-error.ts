@@ -29,14 +29,27 @@ export interface StartupFailure {
 }
 
 /** System errors about the data directory (they can reach us from a shard worker with the code in the message). */
-const DATA_DIR_ERRNO = new Set(['ENOTDIR', 'EISDIR', 'EEXIST', 'EACCES', 'EPERM', 'EROFS', 'ENOENT', 'ELOOP', 'ENAMETOOLONG']);
+const DATA_DIR_ERRNO = new Set([
+  'ENOTDIR',
+  'EISDIR',
+  'EEXIST',
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'ENOENT',
+  'ELOOP',
+  'ENAMETOOLONG',
+]);
 const LISTEN_SYSCALLS = new Set(['listen', 'bind', 'getaddrinfo']);
 const CODE_PATTERN = /^[A-Z][A-Z0-9_]*$/;
 const MESSAGE_LENGTH_MAX = 2_000;
 
 /** The code and one-line message for an error thrown while starting. */
 export function startupFailure(error: unknown, context: StartupContext): StartupFailure {
-  const { code, syscall } = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; syscall?: unknown };
+  const { code, syscall } = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    syscall?: unknown;
+  };
   const message = oneLine(error instanceof Error ? error.message : String(error));
   if (typeof syscall === 'string' && LISTEN_SYSCALLS.has(syscall)) {
     const listening = listenFailure(typeof code === 'string' ? code : '', context, message);
@@ -56,10 +69,18 @@ export function startupLine(failure: StartupFailure): string {
 
 function listenFailure(code: string, context: StartupContext, message: string): StartupFailure | null {
   const where = `${context.host.includes(':') ? `[${context.host}]` : context.host}:${context.port}`;
-  if (code === 'EADDRINUSE') return { code: 'ADDRESS_IN_USE', message: `${where} is already in use (is another server running? choose another --port)` };
-  if (code === 'EACCES' || code === 'EPERM') return { code: 'ADDRESS_NOT_PERMITTED', message: `may not listen on ${where} (${message})` };
+  if (code === 'EADDRINUSE')
+    return {
+      code: 'ADDRESS_IN_USE',
+      message: `${where} is already in use (is another server running? choose another --port)`,
+    };
+  if (code === 'EACCES' || code === 'EPERM')
+    return { code: 'ADDRESS_NOT_PERMITTED', message: `may not listen on ${where} (${message})` };
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL') {
-    return { code: 'ADDRESS_UNAVAILABLE', message: `cannot listen on ${where}: ${context.host} is not an address of this machine (${message})` };
+    return {
+      code: 'ADDRESS_UNAVAILABLE',
+      message: `cannot listen on ${where}: ${context.host} is not an address of this machine (${message})`,
+    };
   }
   return null;
 }

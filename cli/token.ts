@@ -20,13 +20,22 @@ const TOKEN_BYTES = 32;
  * nobody computes digests by hand.
  */
 export function addTokenCommand(program: Command): void {
-  const token = program.command('token').description('manage the named, scoped tokens of a tokens file (holdfast serve --tokens FILE)');
+  const token = program
+    .command('token')
+    .description('manage the named, scoped tokens of a tokens file (holdfast serve --tokens FILE)');
   token
     .command('create')
     .description('print a new 256-bit token and its tokens-file entry (the token is shown once and stored nowhere)')
-    .requiredOption('--name <name>', 'the token\'s name, as logs and metrics show it')
-    .addOption(new Option('--scopes <list>', `comma-separated: ${SCOPES.join(', ')}`).makeOptionMandatory().argParser(list))
-    .addOption(new Option('--channels <list>', 'with the reserve scope: the only channels it may reserve for (comma-separated)').argParser(list))
+    .requiredOption('--name <name>', "the token's name, as logs and metrics show it")
+    .addOption(
+      new Option('--scopes <list>', `comma-separated: ${SCOPES.join(', ')}`).makeOptionMandatory().argParser(list),
+    )
+    .addOption(
+      new Option(
+        '--channels <list>',
+        'with the reserve scope: the only channels it may reserve for (comma-separated)',
+      ).argParser(list),
+    )
     .action((flags: TokenCreateFlags) => create(flags));
 }
 
@@ -50,5 +59,3 @@ function create(flags: TokenCreateFlags): void {
   console.log('add the entry to the "tokens" array of your tokens file, reload the server (kill -HUP <pid>),');
   console.log('and give the token to its client; it is shown only here (the file keeps its SHA-256 only).');
 }
-
-

@@ -19,7 +19,11 @@ export interface ReplayRunOptions {
 /** Replays a trace against a fresh engine, in virtual time (deterministic) or live. */
 export async function runReplay(options: ReplayRunOptions): Promise<ReplayReport> {
   const rig = await createRig({
-    mode: options.mode, remote: options.remote, engine: options.engine, locationOrder: [], needsEngine: true,
+    mode: options.mode,
+    remote: options.remote,
+    engine: options.engine,
+    locationOrder: [],
+    needsEngine: true,
     liveDeadlineUs: Number.POSITIVE_INFINITY,
   });
   try {

@@ -55,7 +55,13 @@ export async function createRig(options: RigOptions): Promise<Rig> {
 async function virtualRig({ engine: model, locationOrder, needsEngine }: RigOptions): Promise<Rig> {
   const kernel = new Kernel();
   const engine = needsEngine
-    ? await createEngine({ shards: 0, clock: kernel.clock, expirySweepIntervalMs: 0, locationOrder, retainedOutcomesPerShard: 0 })
+    ? await createEngine({
+        shards: 0,
+        clock: kernel.clock,
+        expirySweepIntervalMs: 0,
+        locationOrder,
+        retainedOutcomesPerShard: 0,
+      })
     : null;
   const { shards, serviceUsPerOp, maxInFlightOpsPerShard } = model;
   return {
@@ -70,9 +76,18 @@ async function virtualRig({ engine: model, locationOrder, needsEngine }: RigOpti
   };
 }
 
-function liveRig(scheduler: LiveScheduler, api: AllocationApi, watch: Rig['watch'], close: () => Promise<void>, deadlineUs: number): Rig {
+function liveRig(
+  scheduler: LiveScheduler,
+  api: AllocationApi,
+  watch: Rig['watch'],
+  close: () => Promise<void>,
+  deadlineUs: number,
+): Rig {
   return {
-    scheduler, api, watch, close,
+    scheduler,
+    api,
+    watch,
+    close,
     originMs: Math.floor(Date.now() - scheduler.timeUs / 1000),
     shards: null,
     expireDue: null,
@@ -86,7 +101,13 @@ async function embeddedLiveRig({ engine: model, locationOrder, liveDeadlineUs }:
     maxInFlightOpsPerShard: model.maxInFlightOpsPerShard,
     locationOrder,
   });
-  return liveRig(new LiveScheduler(), engine, (listener) => engine.subscribe('*', listener), () => engine.close(), liveDeadlineUs);
+  return liveRig(
+    new LiveScheduler(),
+    engine,
+    (listener) => engine.subscribe('*', listener),
+    () => engine.close(),
+    liveDeadlineUs,
+  );
 }
 
 async function remoteLiveRig(remote: RemoteEngine, liveDeadlineUs: number): Promise<Rig> {

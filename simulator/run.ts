@@ -44,7 +44,9 @@ export function defaultSampleIntervalMs(durationMs: number): number {
 export async function runSimulation(options: SimulationOptions): Promise<SimulationResult> {
   const { scenario, seed, mode } = options;
   if (mode === 'live' && options.strategies.includes('naive')) {
-    throw new InvalidArgumentError("strategy: naive is a model of the shops' current systems and runs in virtual time only; live mode runs --strategy holdfast");
+    throw new InvalidArgumentError(
+      "strategy: naive is a model of the shops' current systems and runs in virtual time only; live mode runs --strategy holdfast",
+    );
   }
   const reports: StrategyReport[] = [];
   for (const name of options.strategies) reports.push(await runOne(options, name));
@@ -53,15 +55,22 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     seed,
     mode,
     durationMs: scenario.durationMs,
-    engine: { shards: scenario.engine.shards, serviceUsPerOp: mode === 'virtual' ? scenario.engine.serviceUsPerOp : 0, maxInFlightOpsPerShard: scenario.engine.maxInFlightOpsPerShard },
+    engine: {
+      shards: scenario.engine.shards,
+      serviceUsPerOp: mode === 'virtual' ? scenario.engine.serviceUsPerOp : 0,
+      maxInFlightOpsPerShard: scenario.engine.maxInFlightOpsPerShard,
+    },
     strategies: reports,
   };
 }
 
 async function runOne(options: SimulationOptions, name: StrategyName): Promise<StrategyReport> {
   const { scenario } = options;
-  const remote = options.mode === 'live' ? options.remote ?? null : null;
-  const catalogue = buildCatalogue(scenario.catalogue, remote === null ? scenario.catalogue.prefix : `${scenario.catalogue.prefix}-${runTag()}`);
+  const remote = options.mode === 'live' ? (options.remote ?? null) : null;
+  const catalogue = buildCatalogue(
+    scenario.catalogue,
+    remote === null ? scenario.catalogue.prefix : `${scenario.catalogue.prefix}-${runTag()}`,
+  );
   const streams = streamsOf(options.seed);
   const shelf = new Shelf(catalogue);
   const rig = await createRig({
@@ -75,7 +84,10 @@ async function runOne(options: SimulationOptions, name: StrategyName): Promise<S
   try {
     const built = strategyFor(name, options, rig, catalogue, streams, shelf);
     return await runStrategy({
-      scenario, catalogue, streams, shelf,
+      scenario,
+      catalogue,
+      streams,
+      shelf,
       scheduler: rig.scheduler,
       strategy: built.strategy,
       sampleIntervalMs: options.sampleIntervalMs ?? defaultSampleIntervalMs(scenario.durationMs),
@@ -88,11 +100,21 @@ async function runOne(options: SimulationOptions, name: StrategyName): Promise<S
   }
 }
 
-function strategyFor(name: StrategyName, options: SimulationOptions, rig: Rig, catalogue: RunCatalogue, streams: RunStreams, shelf: Shelf): { strategy: Strategy; busy: () => boolean } {
+function strategyFor(
+  name: StrategyName,
+  options: SimulationOptions,
+  rig: Rig,
+  catalogue: RunCatalogue,
+  streams: RunStreams,
+  shelf: Shelf,
+): { strategy: Strategy; busy: () => boolean } {
   const { scenario } = options;
   if (name === 'naive') {
     const strategy = new NaiveStrategy({
-      scheduler: rig.scheduler, random: streams.latency, catalogue, shelf,
+      scheduler: rig.scheduler,
+      random: streams.latency,
+      catalogue,
+      shelf,
       channels: scenario.channels.map((channel) => channel.name),
       events: scenario.latency.events,
       holdTtlMs: scenario.abandonment.holdTtlMs,
@@ -101,7 +123,10 @@ function strategyFor(name: StrategyName, options: SimulationOptions, rig: Rig, c
   }
   const link = new EngineLink(rig.scheduler, streams.latency, scenario.latency, rig.shards, options.recorder ?? null);
   const strategy = new HoldfastStrategy({
-    api: rig.api!, link, catalogue, shelf,
+    api: rig.api!,
+    link,
+    catalogue,
+    shelf,
     holdTtlMs: scenario.abandonment.holdTtlMs,
     originMs: rig.originMs,
     watch: rig.watch,

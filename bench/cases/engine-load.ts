@@ -26,7 +26,13 @@ export interface EngineLoad {
   durationMs: number;
 }
 
-export const DEFAULT_ENGINE_LOAD: EngineLoad = { lanes: 1, windowOps: 4096, latencySampleEvery: 16, warmupMs: 1000, durationMs: 4000 };
+export const DEFAULT_ENGINE_LOAD: EngineLoad = {
+  lanes: 1,
+  windowOps: 4096,
+  latencySampleEvery: 16,
+  warmupMs: 1000,
+  durationMs: 4000,
+};
 
 /** Units each SKU of the uniform cases receives: far more than a run can reserve, so nothing is refused for stock. */
 export const UNIFORM_UNITS_PER_SKU = 1_000_000;

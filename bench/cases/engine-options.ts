@@ -18,7 +18,10 @@ export function benchEngineOptions(shards: number): EngineOptions {
   };
 }
 
-/** The ledger a shard keeps, built with the bench's engine options, for the cases that drive it directly; its clock at now. */
+/**
+ * The ledger a shard keeps, built with the bench's engine options, for the cases that drive it directly; its clock at
+ * now.
+ */
 export function benchLedger(): Ledger {
   const ledger = new Ledger(ledgerOptionsOf(resolveOptions(benchEngineOptions(0))));
   ledger.advance(Date.now());

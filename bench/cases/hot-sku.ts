@@ -48,11 +48,13 @@ function countAttempt(counts: HotCounts, result: ReserveResult): void {
 function issueAttempt(load: HotLoad, window: Countdown): void {
   const id = `h${load.attemptCount++}`;
   const startMs = load.sampler.start();
-  void load.engine.reserve({ id, channel: HOT_CHANNEL, ttlMs: HOLD_TTL_MS, lines: [{ sku: HOT_SKU, qty: 1 }] }).then((result) => {
-    load.sampler.finish(startMs);
-    countAttempt(load.counts, result);
-    window.tick();
-  });
+  void load.engine
+    .reserve({ id, channel: HOT_CHANNEL, ttlMs: HOLD_TTL_MS, lines: [{ sku: HOT_SKU, qty: 1 }] })
+    .then((result) => {
+      load.sampler.finish(startMs);
+      countAttempt(load.counts, result);
+      window.tick();
+    });
 }
 
 /** Issues the next window of attempts (0 once all attempts are issued, which ends the lane). */

@@ -61,7 +61,9 @@ export function measureMemory(plan: MemoryPlan): MemoryFigures {
   const heapBytesAfterPositions = heapUsedAfterGc();
   const holdStartMs = performance.now();
   for (let index = 0; index < plan.holds; index++) {
-    const hold = ledger.reserve(`hold-${String(index).padStart(8, '0')}`, MIX_CHANNEL, HOLD_TTL_MS, [{ sku: skuName(index % plan.skus), qty: 1 }]);
+    const hold = ledger.reserve(`hold-${String(index).padStart(8, '0')}`, MIX_CHANNEL, HOLD_TTL_MS, [
+      { sku: skuName(index % plan.skus), qty: 1 },
+    ]);
     if (!(hold instanceof Hold)) refused += 1;
   }
   ledger.events.length = 0;

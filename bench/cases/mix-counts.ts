@@ -14,7 +14,9 @@ export function createMixCounts(): MixCounts {
   return { reserve: 0, commit: 0, release: 0, refused: 0, firstRefusal: '' };
 }
 
-/** Before the measured pass: the op counts start again; refusals keep counting (checked over warm-up and measured pass). */
+/**
+ * Before the measured pass: the op counts start again; refusals keep counting (checked over warm-up and measured pass).
+ */
 export function resetOpCounts(counts: MixCounts): void {
   counts.reserve = 0;
   counts.commit = 0;

@@ -11,7 +11,12 @@ export const MIX_CHANNEL = 'web';
 export const HOLD_TTL_MS = 3_600_000;
 
 /** Receives `qty` units of every SKU at `location`; throws if any receive is refused. */
-export async function receiveStock(engine: Engine, skus: readonly string[], location: string, qty: number): Promise<void> {
+export async function receiveStock(
+  engine: Engine,
+  skus: readonly string[],
+  location: string,
+  qty: number,
+): Promise<void> {
   for (let start = 0; start < skus.length; start += RECEIVES_IN_FLIGHT_MAX) {
     const chunk = skus.slice(start, start + RECEIVES_IN_FLIGHT_MAX);
     const results = await Promise.all(chunk.map((sku) => engine.receive({ sku, location, qty })));

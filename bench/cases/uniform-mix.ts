@@ -7,7 +7,15 @@ import { Countdown } from '../load/countdown.js';
 import { runLanes } from '../load/lanes.js';
 import { LatencySampler } from '../load/latency-sampler.js';
 import { benchEngineOptions } from './engine-options.js';
-import { countReserve, countSettle, createMixCounts, drawCommit, opCountDetails, resetOpCounts, type MixCounts } from './mix-counts.js';
+import {
+  countReserve,
+  countSettle,
+  createMixCounts,
+  drawCommit,
+  opCountDetails,
+  resetOpCounts,
+  type MixCounts,
+} from './mix-counts.js';
 import { BENCH_LOCATION, HOLD_TTL_MS, MIX_CHANNEL, receiveStock } from './stock.js';
 
 export interface UniformMixPlan {
@@ -53,7 +61,8 @@ function reserveLines(load: MixLoad): LineRequest[] {
   const shards = load.skusByShard.length;
   const first = Math.floor(Math.random() * shards);
   const lines: LineRequest[] = [];
-  for (let line = 0; line < load.linesPerReserve; line++) lines.push({ sku: pick(load.skusByShard[(first + line) % shards]), qty: 1 });
+  for (let line = 0; line < load.linesPerReserve; line++)
+    lines.push({ sku: pick(load.skusByShard[(first + line) % shards]), qty: 1 });
   return lines;
 }
 
@@ -91,7 +100,8 @@ function runMixWindow(load: MixLoad, lane: number): Promise<number> {
 
 function skusByShard(plan: UniformMixPlan, linesPerReserve: number): string[][] {
   if (linesPerReserve === 1) return [];
-  if (linesPerReserve > plan.shards) throw new Error(`linesPerReserve (${linesPerReserve}) must not exceed shards (${plan.shards})`);
+  if (linesPerReserve > plan.shards)
+    throw new Error(`linesPerReserve (${linesPerReserve}) must not exceed shards (${plan.shards})`);
   const byShard: string[][] = Array.from({ length: plan.shards }, () => []);
   for (const sku of plan.skus) byShard[shardOfSku(sku, plan.shards)].push(sku);
   if (byShard.some((skus) => skus.length === 0)) throw new Error('every shard must own at least one SKU');

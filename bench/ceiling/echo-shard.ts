@@ -100,7 +100,8 @@ export class EchoShard {
   #complete(batch: OpenBatch, results: EchoResult[] | null, failure?: EchoFailure): void {
     this.#batchesInFlight--;
     const resolvers = batch.resolvers;
-    for (let index = 0; index < resolvers.length; index++) resolvers[index](results?.[index] ?? (failure as EchoFailure));
+    for (let index = 0; index < resolvers.length; index++)
+      resolvers[index](results?.[index] ?? (failure as EchoFailure));
     this.#flushSealed();
     if (this.#open.ops.length > 0) this.#scheduleFlush();
   }

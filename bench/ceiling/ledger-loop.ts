@@ -3,7 +3,15 @@ import type { Ledger } from '../../engine/ledger/ledger.js';
 import { check, opsPerSecond } from '../case-result.js';
 import type { CaseResult } from '../case-result.js';
 import { benchLedger } from '../cases/engine-options.js';
-import { countReserve, countSettle, createMixCounts, drawCommit, opCountDetails, resetOpCounts, type MixCounts } from '../cases/mix-counts.js';
+import {
+  countReserve,
+  countSettle,
+  createMixCounts,
+  drawCommit,
+  opCountDetails,
+  resetOpCounts,
+  type MixCounts,
+} from '../cases/mix-counts.js';
 import { HOLD_TTL_MS, MIX_CHANNEL, receiveLedgerStock } from '../cases/stock.js';
 import { LatencySampler } from '../load/latency-sampler.js';
 
@@ -73,7 +81,14 @@ function runFor(state: LoopState, durationMs: number): { ops: number; windows: n
 export function runLedgerLoop(plan: LedgerLoopPlan): CaseResult {
   const ledger = benchLedger();
   receiveLedgerStock(ledger, plan.skus, plan.unitsPerSku);
-  const state: LoopState = { ledger, plan, sampler: new LatencySampler(plan.latencySampleEvery), held: [], reserveCount: 0, counts: createMixCounts() };
+  const state: LoopState = {
+    ledger,
+    plan,
+    sampler: new LatencySampler(plan.latencySampleEvery),
+    held: [],
+    reserveCount: 0,
+    counts: createMixCounts(),
+  };
   runFor(state, plan.warmupMs);
   state.sampler.reset();
   resetOpCounts(state.counts);
@@ -88,6 +103,11 @@ export function runLedgerLoop(plan: LedgerLoopPlan): CaseResult {
     latencyUs: state.sampler.summary(),
     checks: [check('refused ops (warm-up + measured)', 0, state.counts.refused)],
     targets: [],
-    details: { skus: plan.skus.length, reservesPerWindow: plan.reservesPerWindow, windows: outcome.windows, ...opCountDetails(state.counts) },
+    details: {
+      skus: plan.skus.length,
+      reservesPerWindow: plan.reservesPerWindow,
+      windows: outcome.windows,
+      ...opCountDetails(state.counts),
+    },
   };
 }

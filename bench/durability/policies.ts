@@ -42,13 +42,22 @@ export interface JournalPlan {
  * The uniform reserve → commit|release mix (windows of 2048 reserves, one lane) under one journal
  * policy; no snapshots during the run. Returns the case and the journal's bytes per operation.
  */
-export async function runJournalPolicy(policy: JournalPolicy, plan: JournalPlan): Promise<{ result: CaseResult; bytesPerOp: number | null }> {
+export async function runJournalPolicy(
+  policy: JournalPolicy,
+  plan: JournalPlan,
+): Promise<{ result: CaseResult; bytesPerOp: number | null }> {
   const dataDir = temporaryDataDir();
   const journaled = policy.name !== NO_JOURNAL;
   try {
     const result = await runUniformMix({
-      shards: plan.shards, skus: plan.skus, unitsPerSku: 1_000_000, reservesPerWindow: 2048, lanes: 1,
-      warmupMs: plan.warmupMs, durationMs: plan.durationMs, latencySampleEvery: 16,
+      shards: plan.shards,
+      skus: plan.skus,
+      unitsPerSku: 1_000_000,
+      reservesPerWindow: 2048,
+      lanes: 1,
+      warmupMs: plan.warmupMs,
+      durationMs: plan.durationMs,
+      latencySampleEvery: 16,
       engineOptions: { ...policy.options(dataDir), snapshotEveryRecords: journaled ? 100_000_000 : undefined },
     });
     result.name = policy.name;

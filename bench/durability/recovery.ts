@@ -23,7 +23,9 @@ export function decodeOnlyMs(dataDir: string): number {
   const startedAt = performance.now();
   const snapshotCodec = new Packr({ useRecords: true });
   const codec = createCodec();
-  const shards = readdirSync(dataDir).filter((name) => /^shard-\d+$/.test(name)).map((name) => Number(name.slice(6)));
+  const shards = readdirSync(dataDir)
+    .filter((name) => /^shard-\d+$/.test(name))
+    .map((name) => Number(name.slice(6)));
   for (const shard of shards) {
     const plan = planRecovery(dataDir, shard);
     if (plan.snapshotPath !== null) snapshotCodec.unpack(readChecksummedFile(plan.snapshotPath));
@@ -58,7 +60,8 @@ export async function recoverSynthetic(records: number, skus: readonly string[])
     }
     await engine.close();
     let expectedOnHand = 0;
-    for (let index = 0; index < checked.length; index++) expectedOnHand += Math.floor(records / skus.length) + (index < records % skus.length ? 1 : 0);
+    for (let index = 0; index < checked.length; index++)
+      expectedOnHand += Math.floor(records / skus.length) + (index < records % skus.length ? 1 : 0);
     return { records, bytes, ms, decodeOnlyMs: decodeMs, onHand, expectedOnHand };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
@@ -77,13 +80,24 @@ export interface BatchedRecovery {
 export async function recoverBatched(ops: number, skus: readonly string[], shards: number): Promise<BatchedRecovery> {
   const dataDir = temporaryDataDir();
   try {
-    const engine = await createEngine({ shards, dataDir, fsync: 'off', snapshotEveryRecords: 100_000_000, maxInFlightOpsPerShard: 1 << 20 });
+    const engine = await createEngine({
+      shards,
+      dataDir,
+      fsync: 'off',
+      snapshotEveryRecords: 100_000_000,
+      maxInFlightOpsPerShard: 1 << 20,
+    });
     await receiveStock(engine, skus, 'WH-1', 1_000);
     let done = skus.length;
-    for (let next = 0; done < ops; ) {
+    for (let next = 0; done < ops;) {
       const window = Array.from({ length: 4096 }, () => {
         const id = `r${next++}`;
-        return engine.reserve({ id, channel: 'web', ttlMs: 3_600_000, lines: [{ sku: skus[next % skus.length], qty: 1 }] });
+        return engine.reserve({
+          id,
+          channel: 'web',
+          ttlMs: 3_600_000,
+          lines: [{ sku: skus[next % skus.length], qty: 1 }],
+        });
       });
       await Promise.all(window);
       done += window.length;

@@ -5,7 +5,11 @@ import { ensureShardDirectory, journalPath, JournalWriter } from '../../engine/j
  * Writes shard 0's journal directly: `records` batches of one receive each (the worst case for
  * recovery: no batching at all), as the router would have sent them.
  */
-export async function writeSyntheticJournal(dataDir: string, records: number, skus: readonly string[]): Promise<number> {
+export async function writeSyntheticJournal(
+  dataDir: string,
+  records: number,
+  skus: readonly string[],
+): Promise<number> {
   ensureShardDirectory(dataDir, 0);
   const writer = new JournalWriter(journalPath(dataDir, 0, 0), { fsync: 'off', intervalMs: 1000 });
   const codec = createCodec();

@@ -48,7 +48,10 @@ function waitForUrl(child: ChildProcess, label: string): Promise<string> {
     const logDir = process.env.BENCH_CHILD_LOG_DIR;
     const log = logDir ? createWriteStream(path.join(logDir, `${label.replace(/\W+/g, '-')}-${child.pid}.log`)) : null;
     let found = false;
-    const timer = setTimeout(() => reject(new Error(`${label}: no 'listening on ws://…' line within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`${label}: no 'listening on ws://…' line within ${START_TIMEOUT_MS} ms`)),
+      START_TIMEOUT_MS,
+    );
     lines.on('line', (line) => {
       log?.write(`${line}\n`);
       const match = LISTENING_PATTERN.exec(line);

@@ -67,7 +67,10 @@ export interface ProcessCpu {
 }
 
 export function processCpu(pid: number): ProcessCpu {
-  return { totalSeconds: procStatSeconds(`/proc/${pid}/stat`), mainThreadSeconds: procStatSeconds(`/proc/${pid}/task/${pid}/stat`) };
+  return {
+    totalSeconds: procStatSeconds(`/proc/${pid}/stat`),
+    mainThreadSeconds: procStatSeconds(`/proc/${pid}/task/${pid}/stat`),
+  };
 }
 
 /** A reading taken when a measured pass starts. */

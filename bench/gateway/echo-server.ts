@@ -10,7 +10,12 @@ import { WebSocketServer } from 'ws';
 const MAX_PAYLOAD_BYTES = 1024 * 1024;
 
 function main(): void {
-  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false, maxPayload: MAX_PAYLOAD_BYTES });
+  const server = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    perMessageDeflate: false,
+    maxPayload: MAX_PAYLOAD_BYTES,
+  });
   server.on('connection', (socket) => {
     socket.on('message', (data, isBinary) => socket.send(data as Buffer, { binary: isBinary }));
     socket.on('error', () => socket.terminate());

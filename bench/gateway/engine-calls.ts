@@ -15,7 +15,8 @@ async function callMany(connection: RpcConnection, method: string, params: RpcMe
     const firstId = connection.takeIds(chunk.length);
     const frame = chunk.map((item, index) => ({ jsonrpc: '2.0', id: firstId + index, method, params: item }));
     const reply = await connection.call(frame, firstId);
-    if (!Array.isArray(reply) || reply.length !== chunk.length) throw new Error(`${method}: unexpected reply ${JSON.stringify(reply).slice(0, 300)}`);
+    if (!Array.isArray(reply) || reply.length !== chunk.length)
+      throw new Error(`${method}: unexpected reply ${JSON.stringify(reply).slice(0, 300)}`);
     responses.push(...(reply as Response[]));
   }
   return responses;
@@ -23,7 +24,11 @@ async function callMany(connection: RpcConnection, method: string, params: RpcMe
 
 /** Receives `qty` units of every SKU; throws if any receive is refused. */
 export async function receiveStock(connection: RpcConnection, skus: readonly string[], qty: number): Promise<void> {
-  const responses = await callMany(connection, 'receive', skus.map((sku) => ({ sku, location: LOCATION, qty })));
+  const responses = await callMany(
+    connection,
+    'receive',
+    skus.map((sku) => ({ sku, location: LOCATION, qty })),
+  );
   const bad = responses.find((response) => response.result?.ok !== true);
   if (bad !== undefined) throw new Error(`receive refused during setup: ${JSON.stringify(bad)}`);
 }
@@ -38,9 +43,23 @@ export interface ReservedCheck {
 }
 
 /** Compares get(sku).reserved of every SKU with the units the driver believes are held. */
-export async function checkReserved(connection: RpcConnection, skus: readonly string[], ledger: HeldLedger): Promise<ReservedCheck> {
-  const responses = await callMany(connection, 'get', skus.map((sku) => ({ sku })));
-  const check: ReservedCheck = { skusChecked: skus.length, mismatchedSkus: 0, reservedTotal: 0, expectedTotal: ledger.total, firstMismatch: '' };
+export async function checkReserved(
+  connection: RpcConnection,
+  skus: readonly string[],
+  ledger: HeldLedger,
+): Promise<ReservedCheck> {
+  const responses = await callMany(
+    connection,
+    'get',
+    skus.map((sku) => ({ sku })),
+  );
+  const check: ReservedCheck = {
+    skusChecked: skus.length,
+    mismatchedSkus: 0,
+    reservedTotal: 0,
+    expectedTotal: ledger.total,
+    firstMismatch: '',
+  };
   for (let index = 0; index < skus.length; index++) {
     const expected = ledger.bySku[index];
     const result = responses[index].result;
@@ -48,7 +67,8 @@ export async function checkReserved(connection: RpcConnection, skus: readonly st
     if (!Number.isNaN(reserved)) check.reservedTotal += reserved;
     if (reserved === expected) continue;
     check.mismatchedSkus += 1;
-    if (check.firstMismatch === '') check.firstMismatch = `${skus[index]}: reserved ${reserved}, driver holds ${expected}`;
+    if (check.firstMismatch === '')
+      check.firstMismatch = `${skus[index]}: reserved ${reserved}, driver holds ${expected}`;
   }
   return check;
 }

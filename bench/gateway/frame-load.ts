@@ -31,7 +31,10 @@ export interface FrameOutcome {
   elapsedMs: number;
   /** Frames still unanswered when the drain gave up. */
   unansweredFrames: number;
-  /** Paced only: how late frames went out against their schedule (µs), and how many times a due frame waited for the window cap. */
+  /**
+   * Paced only: how late frames went out against their schedule (µs), and how many times a due frame waited for the
+   * window cap.
+   */
   sendLagUs: LatencyHistogram | null;
   windowCapHits: number;
 }
@@ -99,7 +102,15 @@ function drained(state: RunState): Promise<void> {
 }
 
 function newState(plan: FramePlan, startMs: number): RunState {
-  return { plan, deadlineMs: startMs + plan.durationMs, ops: 0, frames: 0, inFlight: 0, lastReplyMs: startMs, onIdle: null };
+  return {
+    plan,
+    deadlineMs: startMs + plan.durationMs,
+    ops: 0,
+    frames: 0,
+    inFlight: 0,
+    lastReplyMs: startMs,
+    onIdle: null,
+  };
 }
 
 /** Closed loop: each lane keeps `windowFrames` frames in flight until the deadline, then drains. */
@@ -151,7 +162,12 @@ function sleepUntilDeadline(state: RunState): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, state.deadlineMs - performance.now())));
 }
 
-function outcome(state: RunState, startMs: number, sendLagUs: LatencyHistogram | null, windowCapHits: number): FrameOutcome {
+function outcome(
+  state: RunState,
+  startMs: number,
+  sendLagUs: LatencyHistogram | null,
+  windowCapHits: number,
+): FrameOutcome {
   return {
     ops: state.ops,
     frames: state.frames,

@@ -28,15 +28,17 @@ export interface FreshServerCaseSpec {
 export async function runOnFreshServer(spec: FreshServerCaseSpec): Promise<CaseResult> {
   const token = randomBytes(24).toString('base64url');
   const nodeArgs = spec.nodeArgs ?? [];
-  const server = spec.server === 'echo'
-    ? await startEchoServer(nodeArgs)
-    : await startGatewayServer({ token, shards: spec.shards, kind: spec.kind ?? 'bench', nodeArgs });
+  const server =
+    spec.server === 'echo'
+      ? await startEchoServer(nodeArgs)
+      : await startGatewayServer({ token, shards: spec.shards, kind: spec.kind ?? 'bench', nodeArgs });
   try {
     const control = spec.server === 'echo' ? null : await RpcConnection.open(server.url, token);
     if (control !== null) await receiveStock(control, spec.skus, spec.unitsPerSku);
-    const what = spec.server === 'echo'
-      ? 'raw ws echo ceiling (child process, no engine, no JSON-RPC)'
-      : `gateway (child process, engine with ${spec.shards} worker shards)`;
+    const what =
+      spec.server === 'echo'
+        ? 'raw ws echo ceiling (child process, no engine, no JSON-RPC)'
+        : `gateway (child process, engine with ${spec.shards} worker shards)`;
     const result = await runMixCase({
       name: spec.name,
       description: `${what}: ${shapeText(spec.shape)}; reserve → commit|release over ${spec.skus.length} SKUs`,

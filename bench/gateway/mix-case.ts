@@ -55,13 +55,20 @@ function mixChecks(counts: MixCounts, lanes: Lane[], outcome: FrameOutcome): Cas
 
 function ledgerChecks(reserved: ReservedCheck): CaseCheck[] {
   return [
-    check(`SKUs whose get(sku).reserved differs from the driver's holds (of ${reserved.skusChecked})`, 0, reserved.mismatchedSkus),
+    check(
+      `SKUs whose get(sku).reserved differs from the driver's holds (of ${reserved.skusChecked})`,
+      0,
+      reserved.mismatchedSkus,
+    ),
     check('units reserved, all SKUs (get) vs driver', reserved.expectedTotal, reserved.reservedTotal),
   ];
 }
 
 function latencyMeasures(plan: MixCasePlan): string {
-  const what = plan.opsPerFrame === 1 ? 'every op timed' : `every frame timed, counted once per op (the ${plan.opsPerFrame} ops of a frame share its reply)`;
+  const what =
+    plan.opsPerFrame === 1
+      ? 'every op timed'
+      : `every frame timed, counted once per op (the ${plan.opsPerFrame} ops of a frame share its reply)`;
   return `request frame encoded and sent → its reply frame received (before decoding), ${what}, measured pass only`;
 }
 
@@ -107,7 +114,12 @@ function addActivity(result: CaseResult, activity: ShardActivity): void {
 export async function runMixCase(plan: MixCasePlan): Promise<CaseResult> {
   const counts = createMixCounts();
   const lanes = await openLanes(plan, counts);
-  const framePlan = { lanes, opsPerFrame: plan.opsPerFrame, windowFrames: plan.windowFrames, pacedOpsPerSecond: plan.pacedOpsPerSecond };
+  const framePlan = {
+    lanes,
+    opsPerFrame: plan.opsPerFrame,
+    windowFrames: plan.windowFrames,
+    pacedOpsPerSecond: plan.pacedOpsPerSecond,
+  };
   if (plan.warmupMs > 0) await runFrames({ ...framePlan, durationMs: plan.warmupMs, latency: null });
   const statsBefore = plan.control === null ? null : await engineStats(plan.control);
   const latency = createLatencyHistogram();

@@ -60,7 +60,16 @@ export interface MixCounts {
 }
 
 export function createMixCounts(): MixCounts {
-  return { sent: 0, answered: 0, ok: [0, 0, 0], refused: [0, 0, 0], rpcErrors: 0, mismatched: 0, firstRefusal: '', firstRpcError: '' };
+  return {
+    sent: 0,
+    answered: 0,
+    ok: [0, 0, 0],
+    refused: [0, 0, 0],
+    rpcErrors: 0,
+    mismatched: 0,
+    firstRefusal: '',
+    firstRpcError: '',
+  };
 }
 
 export function kindName(kind: number): string {
@@ -123,7 +132,8 @@ export class MixStream {
       counts.mismatched += 1;
       return;
     }
-    const outcome = this.#mode === 'engine' ? engineOutcome(response as RpcMessage) : echoOutcome(response as RpcMessage);
+    const outcome =
+      this.#mode === 'engine' ? engineOutcome(response as RpcMessage) : echoOutcome(response as RpcMessage);
     if (outcome === 'ok') {
       counts.ok[op.kind] += 1;
       if (op.kind === OP_RESERVE) {
@@ -134,10 +144,12 @@ export class MixStream {
       }
     } else if (outcome === 'refused') {
       counts.refused[op.kind] += 1;
-      if (counts.firstRefusal === '') counts.firstRefusal = `${kindName(op.kind)}: ${JSON.stringify((response as RpcMessage).result)}`;
+      if (counts.firstRefusal === '')
+        counts.firstRefusal = `${kindName(op.kind)}: ${JSON.stringify((response as RpcMessage).result)}`;
     } else {
       counts.rpcErrors += 1;
-      if (counts.firstRpcError === '') counts.firstRpcError = `${kindName(op.kind)}: ${JSON.stringify(response).slice(0, 300)}`;
+      if (counts.firstRpcError === '')
+        counts.firstRpcError = `${kindName(op.kind)}: ${JSON.stringify(response).slice(0, 300)}`;
     }
   }
 

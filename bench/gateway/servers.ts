@@ -19,7 +19,10 @@ export interface GatewayServerSpec {
 
 /** The gateway in a child process (engine with `shards` worker shards + startGateway). */
 export function startGatewayServer(spec: GatewayServerSpec): Promise<ChildServer> {
-  const script = spec.kind === 'cli' ? [CLI_SCRIPT, 'serve', '--port', '0', '--shards', String(spec.shards)] : [GATEWAY_SERVER_SCRIPT, String(spec.shards)];
+  const script =
+    spec.kind === 'cli'
+      ? [CLI_SCRIPT, 'serve', '--port', '0', '--shards', String(spec.shards)]
+      : [GATEWAY_SERVER_SCRIPT, String(spec.shards)];
   return startChildServer({
     label: spec.kind === 'cli' ? 'holdfast serve' : 'bench gateway server',
     args: [...spec.nodeArgs, ...script],

@@ -16,7 +16,15 @@ export function shareOf(measured: CaseResult, ceiling: CaseResult): number {
 
 export function batchedTargets(batched: CaseResult, echo: CaseResult | null): CaseTarget[] {
   const targets = [atLeast('throughput', BATCHED_OPS_PER_SECOND_GOAL, batched.opsPerSecond, opsPerSecondText)];
-  if (echo !== null) targets.push(atLeast(`share of the ws echo ceiling (${echo.name})`, BATCHED_ECHO_RATIO_GOAL, shareOf(batched, echo), percentText));
+  if (echo !== null)
+    targets.push(
+      atLeast(
+        `share of the ws echo ceiling (${echo.name})`,
+        BATCHED_ECHO_RATIO_GOAL,
+        shareOf(batched, echo),
+        percentText,
+      ),
+    );
   return targets;
 }
 

@@ -78,7 +78,12 @@ export function spawnServer(binary: string, args: string[], options: SpawnOption
   const child = spawn(binary, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
   const server: ServerProcess = { child, output: [], exited: false };
   const keep = (data: Buffer): void => {
-    server.output.push(...data.toString('utf8').split('\n').filter((line) => line !== ''));
+    server.output.push(
+      ...data
+        .toString('utf8')
+        .split('\n')
+        .filter((line) => line !== ''),
+    );
     if (server.output.length > OUTPUT_LINES_KEPT) server.output.splice(0, server.output.length - OUTPUT_LINES_KEPT);
   };
   child.stdout?.on('data', keep);
@@ -94,7 +99,11 @@ export function spawnServer(binary: string, args: string[], options: SpawnOption
 }
 
 /** Polls `ready` until it says yes, the process exits, or `timeoutMs` passes. */
-export async function waitUntilReady(server: ServerProcess, ready: () => Promise<boolean>, timeoutMs: number): Promise<string | null> {
+export async function waitUntilReady(
+  server: ServerProcess,
+  ready: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<string | null> {
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
     if (server.exited) return `exited: ${server.output.slice(-3).join(' | ')}`;

@@ -33,10 +33,16 @@ export interface PeerOp {
   settle: 'commit' | 'release' | null;
 }
 
-/** A peer's answer to one op: done (reserved, settled); sold out (a reserve only); anything else is an anomaly, described. */
+/**
+ * A peer's answer to one op: done (reserved, settled); sold out (a reserve only); anything else is an anomaly,
+ * described.
+ */
 export type PeerReply = 'done' | 'sold-out' | { anomaly: string };
 
-/** A peer's connections as the drivers use them: `ops` sent on lane `lane`'s connection as one round trip, one reply per op in order. */
+/**
+ * A peer's connections as the drivers use them: `ops` sent on lane `lane`'s connection as one round trip, one reply per
+ * op in order.
+ */
 export interface PeerLink {
   send(lane: number, ops: PeerOp[]): Promise<PeerReply[]>;
 }
@@ -82,7 +88,13 @@ function countReply(op: PeerOp, reply: PeerReply, counts: PeerCounts): boolean {
  * (not in warm-up: `pass` null), every reply counted. Resolves with the holds it granted; a
  * round trip that fails as a whole counts one anomaly and is not timed.
  */
-async function roundTrip(link: PeerLink, lane: number, ops: PeerOp[], counts: PeerCounts, pass: PeerPass | null): Promise<PeerHold[]> {
+async function roundTrip(
+  link: PeerLink,
+  lane: number,
+  ops: PeerOp[],
+  counts: PeerCounts,
+  pass: PeerPass | null,
+): Promise<PeerHold[]> {
   const sentMs = performance.now();
   let replies: PeerReply[];
   try {
@@ -104,7 +116,10 @@ export interface MixLane {
   rounds: number;
 }
 
-/** A peer's way of running the mix: a lane's next round trip, from the holds it settles (taken out of `lane.held`) and new holds. */
+/**
+ * A peer's way of running the mix: a lane's next round trip, from the holds it settles (taken out of `lane.held`) and
+ * new holds.
+ */
 export type MixRound = (lane: MixLane, newHold: () => PeerHold) => PeerOp[];
 
 /** Pipelined: every hold the lane has settled, then `reserves` new reserves, in one round trip. */
@@ -175,7 +190,10 @@ export interface PeerHotPlan {
   connections: number;
 }
 
-/** One hot SKU (index 0): `plan.attempts` reserves of 1 unit (unique ids), `attemptsPerRound` per round trip on each connection. */
+/**
+ * One hot SKU (index 0): `plan.attempts` reserves of 1 unit (unique ids), `attemptsPerRound` per round trip on each
+ * connection.
+ */
 export async function runPeerHot(link: PeerLink, plan: PeerHotPlan, attemptsPerRound: number): Promise<PeerRun> {
   const counts = createPeerCounts();
   const pass = newPass();

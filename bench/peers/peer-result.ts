@@ -38,7 +38,10 @@ export function peerResult(run: PeerRun, report: PeerReport): CaseResult {
   };
 }
 
-/** The uniform mix's checks: no anomaly, no refusal (stock far above demand), the peer's reserved units (`reservedCheck`) as the driver holds. */
+/**
+ * The uniform mix's checks: no anomaly, no refusal (stock far above demand), the peer's reserved units
+ * (`reservedCheck`) as the driver holds.
+ */
 export function mixChecks(run: PeerMixRun, reservedCheck: string, reservedUnits: number): CaseCheck[] {
   return [
     check('errors and settles that found no hold', 0, run.counts.anomalies),
@@ -53,7 +56,10 @@ export interface StockUnits {
   availableUnits: number;
 }
 
-/** The hot SKU's checks: every attempt answered, exactly the stock accepted and reserved (`stock`, read by `via`), none left, no error. */
+/**
+ * The hot SKU's checks: every attempt answered, exactly the stock accepted and reserved (`stock`, read by `via`), none
+ * left, no error.
+ */
 export function hotChecks(plan: PeerHotPlan, run: PeerRun, stock: StockUnits, via: string): CaseCheck[] {
   return [
     check('attempts answered', plan.attempts, run.pass.ops),

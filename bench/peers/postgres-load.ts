@@ -1,12 +1,24 @@
 import pg from 'pg';
 import { check, type CaseResult } from '../case-result.js';
-import { alternateSettleReserve, runPeerHot, runPeerMix, type PeerHotPlan, type PeerLink, type PeerMixPlan, type PeerOp, type PeerReply } from './peer-load.js';
+import {
+  alternateSettleReserve,
+  runPeerHot,
+  runPeerMix,
+  type PeerHotPlan,
+  type PeerLink,
+  type PeerMixPlan,
+  type PeerOp,
+  type PeerReply,
+} from './peer-load.js';
 import { hotChecks, mixChecks, peerResult, type StockUnits } from './peer-result.js';
 
 const STOCK = 'holdfast_bench_stock';
 const HOLDS = 'holdfast_bench_holds';
 
-/** The row-lock reserve: the conditional UPDATE takes the row lock and checks stock; the hold row goes in the same statement. */
+/**
+ * The row-lock reserve: the conditional UPDATE takes the row lock and checks stock; the hold row goes in the same
+ * statement.
+ */
 const RESERVE = {
   name: 'holdfast-bench-reserve',
   text: `WITH s AS (UPDATE ${STOCK} SET available = available - $2, reserved = reserved + $2 WHERE sku = $1 AND available >= $2 RETURNING sku)
@@ -36,9 +48,14 @@ async function openClients(url: string, count: number): Promise<pg.Client[]> {
 /** Fresh tables with `skus` SKUs of `units` units each. */
 async function createTables(client: pg.Client, skus: number, units: number): Promise<void> {
   await dropTables(client);
-  await client.query(`CREATE TABLE ${STOCK} (sku text PRIMARY KEY, available integer NOT NULL CHECK (available >= 0), reserved integer NOT NULL, committed integer NOT NULL)`);
+  await client.query(
+    `CREATE TABLE ${STOCK} (sku text PRIMARY KEY, available integer NOT NULL CHECK (available >= 0), reserved integer NOT NULL, committed integer NOT NULL)`,
+  );
   await client.query(`CREATE TABLE ${HOLDS} (id text PRIMARY KEY, sku text NOT NULL, qty integer NOT NULL)`);
-  await client.query(`INSERT INTO ${STOCK} SELECT 'SKU-' || lpad(i::text, 5, '0'), $1, 0, 0 FROM generate_series(0, $2 - 1) AS i`, [units, skus]);
+  await client.query(
+    `INSERT INTO ${STOCK} SELECT 'SKU-' || lpad(i::text, 5, '0'), $1, 0, 0 FROM generate_series(0, $2 - 1) AS i`,
+    [units, skus],
+  );
   await client.query(`VACUUM ANALYZE ${STOCK}`);
 }
 
@@ -51,9 +68,15 @@ interface TableTotals extends StockUnits {
 }
 
 async function totals(client: pg.Client): Promise<TableTotals> {
-  const stock = await client.query(`SELECT coalesce(sum(available), 0)::bigint AS available, coalesce(sum(reserved), 0)::bigint AS reserved FROM ${STOCK}`);
+  const stock = await client.query(
+    `SELECT coalesce(sum(available), 0)::bigint AS available, coalesce(sum(reserved), 0)::bigint AS reserved FROM ${STOCK}`,
+  );
   const holds = await client.query(`SELECT count(*)::bigint AS holds FROM ${HOLDS}`);
-  return { availableUnits: Number(stock.rows[0].available), reservedUnits: Number(stock.rows[0].reserved), holds: Number(holds.rows[0].holds) };
+  return {
+    availableUnits: Number(stock.rows[0].available),
+    reservedUnits: Number(stock.rows[0].reserved),
+    holds: Number(holds.rows[0].holds),
+  };
 }
 
 async function settings(client: pg.Client): Promise<string> {
@@ -69,8 +92,16 @@ interface PostgresState {
   server: string;
 }
 
-/** Opens the connections, creates the tables with `skus` SKUs of `units` units, runs `use` and reads the state, then drops the tables. */
-async function onTables<T>(plan: { url: string; connections: number }, skus: number, units: number, use: (link: PeerLink) => Promise<T>): Promise<[T, PostgresState]> {
+/**
+ * Opens the connections, creates the tables with `skus` SKUs of `units` units, runs `use` and reads the state, then
+ * drops the tables.
+ */
+async function onTables<T>(
+  plan: { url: string; connections: number },
+  skus: number,
+  units: number,
+  use: (link: PeerLink) => Promise<T>,
+): Promise<[T, PostgresState]> {
   const clients = await openClients(plan.url, plan.connections);
   try {
     await createTables(clients[0], skus, units);
@@ -83,7 +114,10 @@ async function onTables<T>(plan: { url: string; connections: number }, skus: num
   }
 }
 
-/** One statement (its own transaction): a reserve that updates no row found the SKU sold out; a settle must delete its hold. */
+/**
+ * One statement (its own transaction): a reserve that updates no row found the SKU sold out; a settle must delete its
+ * hold.
+ */
 async function query(client: pg.Client, { hold, settle }: PeerOp): Promise<PeerReply> {
   if (settle === null) {
     const result = await client.query({ ...RESERVE, values: [skuName(hold.sku), 1, hold.id] });
@@ -100,12 +134,17 @@ function postgresLink(clients: pg.Client[]): PeerLink {
 
 /** PostgreSQL, the uniform mix (as engine-uniform): `connections` connections, one statement in flight each. */
 export async function runPostgresUniform(plan: PeerMixPlan): Promise<CaseResult> {
-  const [run, { totals, server }] = await onTables(plan, plan.skus, plan.unitsPerSku, (link) => runPeerMix(link, plan, alternateSettleReserve));
+  const [run, { totals, server }] = await onTables(plan, plan.skus, plan.unitsPerSku, (link) =>
+    runPeerMix(link, plan, alternateSettleReserve),
+  );
   return peerResult(run, {
     name: 'peer-postgres-uniform',
     description: `${server}: row-lock reserve (UPDATE … WHERE available >= qty + INSERT hold) and commit|release, ${plan.connections} connections, ${plan.skus} SKUs`,
     latencyMeasures: 'one statement (its own transaction), sent → result, every op timed, measured pass only',
-    checks: [...mixChecks(run, 'units reserved, all SKUs vs driver', totals.reservedUnits), check('hold rows vs driver', run.heldUnits, totals.holds)],
+    checks: [
+      ...mixChecks(run, 'units reserved, all SKUs vs driver', totals.reservedUnits),
+      check('hold rows vs driver', run.heldUnits, totals.holds),
+    ],
     details: { clients: plan.connections, skus: plan.skus, server },
   });
 }

@@ -3,7 +3,15 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { findBinary, freePort, passwdUser, spawnServer, stopServer, waitUntilReady, type PeerProvision } from './local-server.js';
+import {
+  findBinary,
+  freePort,
+  passwdUser,
+  spawnServer,
+  stopServer,
+  waitUntilReady,
+  type PeerProvision,
+} from './local-server.js';
 
 const START_TIMEOUT_MS = 30_000;
 const INITDB_TIMEOUT_MS = 120_000;
@@ -11,17 +19,35 @@ const DEBIAN_POSTGRES_ROOT = '/usr/lib/postgresql';
 /** The throwaway cluster's superuser (trust authentication on loopback only). */
 const CLUSTER_USER = 'bench';
 
-/** Server settings of the throwaway cluster: no durability (as holdfast without a journal and Redis without persistence). */
-const SERVER_SETTINGS = ['-F', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=64', '-c', 'shared_buffers=128MB'];
+/**
+ * Server settings of the throwaway cluster: no durability (as holdfast without a journal and Redis without
+ * persistence).
+ */
+const SERVER_SETTINGS = [
+  '-F',
+  '-c',
+  'synchronous_commit=off',
+  '-c',
+  'full_page_writes=off',
+  '-c',
+  'max_connections=64',
+  '-c',
+  'shared_buffers=128MB',
+];
 
-/** The directory holding initdb and postgres: PATH first (symlinks resolved), then Debian's /usr/lib/postgresql/<version>/bin, newest first. */
+/**
+ * The directory holding initdb and postgres: PATH first (symlinks resolved), then Debian's
+ * /usr/lib/postgresql/<version>/bin, newest first.
+ */
 export function findPostgresBinDir(): string | null {
   const found = findBinary('initdb');
   const initdb = found === null ? null : realpathSync(found); // Debian links /usr/bin/initdb elsewhere
   if (initdb !== null && existsSync(path.join(path.dirname(initdb), 'postgres'))) return path.dirname(initdb);
   let versions: string[];
   try {
-    versions = readdirSync(DEBIAN_POSTGRES_ROOT).filter((name) => /^\d+(\.\d+)?$/.test(name)).sort((a, b) => Number(b) - Number(a));
+    versions = readdirSync(DEBIAN_POSTGRES_ROOT)
+      .filter((name) => /^\d+(\.\d+)?$/.test(name))
+      .sort((a, b) => Number(b) - Number(a));
   } catch {
     return null;
   }
@@ -63,11 +89,19 @@ function serverUser(): { name: string; uid: number; gid: number } | { error: str
 export async function providePostgres(): Promise<PeerProvision> {
   const configured = process.env.BENCH_POSTGRES_URL;
   if (configured !== undefined && configured !== '') {
-    if (await canConnect(configured)) return { ok: true, server: { url: configured, label: 'PostgreSQL at BENCH_POSTGRES_URL', stop: async () => undefined } };
+    if (await canConnect(configured))
+      return {
+        ok: true,
+        server: { url: configured, label: 'PostgreSQL at BENCH_POSTGRES_URL', stop: async () => undefined },
+      };
     return { ok: false, reason: 'BENCH_POSTGRES_URL is set but no connection could be made' };
   }
   const binDir = findPostgresBinDir();
-  if (binDir === null) return { ok: false, reason: 'no initdb/postgres on this machine (apt-get install -y postgresql, or set BENCH_POSTGRES_URL)' };
+  if (binDir === null)
+    return {
+      ok: false,
+      reason: 'no initdb/postgres on this machine (apt-get install -y postgresql, or set BENCH_POSTGRES_URL)',
+    };
   const user = serverUser();
   if (user !== null && 'error' in user) return { ok: false, reason: user.error };
   const baseDir = mkdtempSync(path.join(tmpdir(), 'holdfast-bench-pg-'));
@@ -77,8 +111,11 @@ export async function providePostgres(): Promise<PeerProvision> {
   const cleanup = (): void => rmSync(baseDir, { recursive: true, force: true });
   try {
     if (user !== null) chownSync(baseDir, user.uid, user.gid);
-    const initdb = spawnSync(path.join(binDir, 'initdb'), ['-D', dataDir, '-U', CLUSTER_USER, '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C'],
-      { ...ids, cwd: baseDir, env, encoding: 'utf8', timeout: INITDB_TIMEOUT_MS });
+    const initdb = spawnSync(
+      path.join(binDir, 'initdb'),
+      ['-D', dataDir, '-U', CLUSTER_USER, '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C'],
+      { ...ids, cwd: baseDir, env, encoding: 'utf8', timeout: INITDB_TIMEOUT_MS },
+    );
     if (initdb.status !== 0) {
       cleanup();
       const output = `${initdb.stderr ?? ''}${initdb.error?.message ?? ''}`.trim().split('\n').slice(-2).join(' | ');
@@ -90,8 +127,11 @@ export async function providePostgres(): Promise<PeerProvision> {
   }
   const port = await freePort();
   const url = `postgres://${CLUSTER_USER}@127.0.0.1:${port}/postgres`;
-  const server = spawnServer(path.join(binDir, 'postgres'), ['-D', dataDir, '-p', String(port), '-k', baseDir, '-c', 'listen_addresses=127.0.0.1', ...SERVER_SETTINGS],
-    { ...ids, cwd: baseDir, env });
+  const server = spawnServer(
+    path.join(binDir, 'postgres'),
+    ['-D', dataDir, '-p', String(port), '-k', baseDir, '-c', 'listen_addresses=127.0.0.1', ...SERVER_SETTINGS],
+    { ...ids, cwd: baseDir, env },
+  );
   const problem = await waitUntilReady(server, () => canConnect(url), START_TIMEOUT_MS);
   if (problem !== null) {
     await stopServer(server, 'SIGKILL', 2000);

@@ -1,10 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { Redis, type ChainableCommander } from 'ioredis';
 import type { CaseResult } from '../case-result.js';
-import { runPeerHot, runPeerMix, settleAllThenReserve, type PeerHotPlan, type PeerLink, type PeerMixPlan, type PeerOp, type PeerReply } from './peer-load.js';
+import {
+  runPeerHot,
+  runPeerMix,
+  settleAllThenReserve,
+  type PeerHotPlan,
+  type PeerLink,
+  type PeerMixPlan,
+  type PeerOp,
+  type PeerReply,
+} from './peer-load.js';
 import { hotChecks, mixChecks, peerResult, type StockUnits } from './peer-result.js';
 
-/** Check-and-decrement: holds `qty` units under the hold's key if the SKU has them. 1 held, 0 sold out, 2 duplicate id. */
+/**
+ * Check-and-decrement: holds `qty` units under the hold's key if the SKU has them. 1 held, 0 sold out, 2 duplicate id.
+ */
 const RESERVE_LUA = `
 if redis.call('EXISTS', KEYS[2]) == 1 then return 2 end
 local available = tonumber(redis.call('HGET', KEYS[1], 'available') or '0')
@@ -43,7 +54,10 @@ function holdKey(session: RedisSession, id: string): string {
 }
 
 async function openSession(url: string, connections: number): Promise<RedisSession> {
-  const clients = Array.from({ length: connections }, () => new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true }));
+  const clients = Array.from(
+    { length: connections },
+    () => new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true }),
+  );
   await Promise.all(clients.map((client) => client.connect()));
   const reserveSha = (await clients[0].script('LOAD', RESERVE_LUA)) as string;
   const settleSha = (await clients[0].script('LOAD', SETTLE_LUA)) as string;
@@ -51,7 +65,11 @@ async function openSession(url: string, connections: number): Promise<RedisSessi
 }
 
 /** Runs `add` on pipelines of SETUP_CHUNK SKUs each, over SKUs 0 to `skus` - 1; resolves with every reply value. */
-async function pipelineBySku(session: RedisSession, skus: number, add: (pipeline: ChainableCommander, sku: number) => void): Promise<unknown[]> {
+async function pipelineBySku(
+  session: RedisSession,
+  skus: number,
+  add: (pipeline: ChainableCommander, sku: number) => void,
+): Promise<unknown[]> {
   const values: unknown[] = [];
   for (let start = 0; start < skus; start += SETUP_CHUNK) {
     const pipeline = session.clients[0].pipeline();
@@ -62,11 +80,15 @@ async function pipelineBySku(session: RedisSession, skus: number, add: (pipeline
 }
 
 async function stock(session: RedisSession, skus: number, units: number): Promise<void> {
-  await pipelineBySku(session, skus, (pipeline, sku) => pipeline.hset(stockKey(session, sku), 'available', units, 'reserved', 0, 'committed', 0));
+  await pipelineBySku(session, skus, (pipeline, sku) =>
+    pipeline.hset(stockKey(session, sku), 'available', units, 'reserved', 0, 'committed', 0),
+  );
 }
 
 async function stockUnits(session: RedisSession, skus: number): Promise<StockUnits> {
-  const values = await pipelineBySku(session, skus, (pipeline, sku) => pipeline.hmget(stockKey(session, sku), 'reserved', 'available'));
+  const values = await pipelineBySku(session, skus, (pipeline, sku) =>
+    pipeline.hmget(stockKey(session, sku), 'reserved', 'available'),
+  );
   const units = { reservedUnits: 0, availableUnits: 0 };
   for (const [reserved, available] of values as [string, string][]) {
     units.reservedUnits += Number(reserved);
@@ -87,8 +109,16 @@ async function closeSession(session: RedisSession): Promise<void> {
   await Promise.all(session.clients.map((connection) => connection.quit()));
 }
 
-/** Opens the connections, stocks SKUs 0 to `skus` - 1 with `units` units each, runs `use`, then removes every key of the run. */
-async function onStockedSession<T>(plan: { url: string; connections: number }, skus: number, units: number, use: (session: RedisSession) => Promise<T>): Promise<T> {
+/**
+ * Opens the connections, stocks SKUs 0 to `skus` - 1 with `units` units each, runs `use`, then removes every key of the
+ * run.
+ */
+async function onStockedSession<T>(
+  plan: { url: string; connections: number },
+  skus: number,
+  units: number,
+  use: (session: RedisSession) => Promise<T>,
+): Promise<T> {
   const session = await openSession(plan.url, plan.connections);
   try {
     await stock(session, skus, units);
@@ -98,7 +128,10 @@ async function onStockedSession<T>(plan: { url: string; connections: number }, s
   }
 }
 
-/** The scripts' replies: 1 done, a reserve's 0 sold out; an error, a duplicate id (2) or a settle that found no hold (0) is an anomaly. */
+/**
+ * The scripts' replies: 1 done, a reserve's 0 sold out; an error, a duplicate id (2) or a settle that found no hold (0)
+ * is an anomaly.
+ */
 function replyOf(op: PeerOp, [error, value]: [Error | null, unknown]): PeerReply {
   if (error !== null) return { anomaly: error.message };
   if (value === 1) return 'done';

@@ -37,17 +37,47 @@ export async function provideRedis(): Promise<PeerProvision> {
   const configured = process.env.BENCH_REDIS_URL;
   if (configured !== undefined && configured !== '') {
     const { host, port } = hostPort(configured);
-    if (await pingRedis(host, port)) return { ok: true, server: { url: configured, label: `redis at ${configured} (BENCH_REDIS_URL)`, stop: async () => undefined } };
+    if (await pingRedis(host, port))
+      return {
+        ok: true,
+        server: { url: configured, label: `redis at ${configured} (BENCH_REDIS_URL)`, stop: async () => undefined },
+      };
     return { ok: false, reason: `BENCH_REDIS_URL=${configured} does not answer PING` };
   }
   if (await pingRedis('127.0.0.1', DEFAULT_PORT)) {
     const url = `redis://127.0.0.1:${DEFAULT_PORT}`;
-    return { ok: true, server: { url, label: `redis already listening on 127.0.0.1:${DEFAULT_PORT} (bench keys namespaced, removed after)`, stop: async () => undefined } };
+    return {
+      ok: true,
+      server: {
+        url,
+        label: `redis already listening on 127.0.0.1:${DEFAULT_PORT} (bench keys namespaced, removed after)`,
+        stop: async () => undefined,
+      },
+    };
   }
   const binary = findBinary('redis-server', ['/usr/bin', '/usr/sbin', '/usr/local/bin']);
-  if (binary === null) return { ok: false, reason: 'no redis-server on this machine (apt-get install -y redis-server, or set BENCH_REDIS_URL)' };
+  if (binary === null)
+    return {
+      ok: false,
+      reason: 'no redis-server on this machine (apt-get install -y redis-server, or set BENCH_REDIS_URL)',
+    };
   const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--protected-mode', 'no', '--loglevel', 'warning'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'no',
+    '--protected-mode',
+    'no',
+    '--loglevel',
+    'warning',
+  ];
   const server = spawnServer(binary, args, {});
   const problem = await waitUntilReady(server, () => pingRedis('127.0.0.1', port), START_TIMEOUT_MS);
   if (problem !== null) {

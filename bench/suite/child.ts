@@ -37,8 +37,13 @@ async function main(): Promise<void> {
     const startMs = performance.now();
     const outcome = await suiteCase.run(context());
     const cpu = process.cpuUsage(cpuBefore);
-    const percent = Math.round(((cpu.user + cpu.system) / 1000 / ((performance.now() - startMs) * os.cpus().length)) * 100);
-    report = 'skipped' in outcome ? { ok: true, skipped: outcome.skipped } : { ok: true, measurement: outcome, processCpuPercentOfMachine: percent };
+    const percent = Math.round(
+      ((cpu.user + cpu.system) / 1000 / ((performance.now() - startMs) * os.cpus().length)) * 100,
+    );
+    report =
+      'skipped' in outcome
+        ? { ok: true, skipped: outcome.skipped }
+        : { ok: true, measurement: outcome, processCpuPercentOfMachine: percent };
   } catch (error) {
     report = { ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }

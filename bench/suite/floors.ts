@@ -30,11 +30,13 @@ export interface FloorVerdict {
 }
 
 function numberRecord(value: unknown, where: string): Record<string, number> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${where}: must be an object of case → number`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(`${where}: must be an object of case → number`);
   const record: Record<string, number> = {};
   for (const [key, item] of Object.entries(value)) {
     if (key.startsWith('$')) continue; // "$comment"-style keys
-    if (typeof item !== 'number' || !Number.isFinite(item) || item < 0) throw new Error(`${where}.${key}: must be a non-negative number, got ${JSON.stringify(item)}`);
+    if (typeof item !== 'number' || !Number.isFinite(item) || item < 0)
+      throw new Error(`${where}.${key}: must be a non-negative number, got ${JSON.stringify(item)}`);
     record[key] = item;
   }
   return record;
@@ -45,7 +47,8 @@ export function parseFloors(text: string): Floors {
   const raw = JSON.parse(text) as Record<string, unknown>;
   const maxima: Record<string, Record<string, number>> = {};
   const rawMaxima = raw.maxima ?? {};
-  if (typeof rawMaxima !== 'object' || rawMaxima === null) throw new Error('maxima: must be an object of case → { metric: number }');
+  if (typeof rawMaxima !== 'object' || rawMaxima === null)
+    throw new Error('maxima: must be an object of case → { metric: number }');
   for (const [name, metrics] of Object.entries(rawMaxima)) {
     if (!name.startsWith('$')) maxima[name] = numberRecord(metrics, `maxima.${name}`);
   }
@@ -53,23 +56,41 @@ export function parseFloors(text: string): Floors {
   if (judge !== null && (typeof judge !== 'number' || !(judge > 0 && judge <= 100))) {
     throw new Error(`judgeBelowOtherLoadPercent: must be a number from 1 to 100, got ${JSON.stringify(judge)}`);
   }
-  return { ratioToCeiling: numberRecord(raw.ratioToCeiling ?? {}, 'ratioToCeiling'), maxima, judgeBelowOtherLoadPercent: judge };
+  return {
+    ratioToCeiling: numberRecord(raw.ratioToCeiling ?? {}, 'ratioToCeiling'),
+    maxima,
+    judgeBelowOtherLoadPercent: judge,
+  };
 }
 
 export function loadFloors(path: string): Floors {
   return parseFloors(readFileSync(path, 'utf8'));
 }
 
-function ratioVerdict(row: SuiteRow | undefined, name: string, floor: number, judgeBelow: number | null): FloorVerdict | null {
+function ratioVerdict(
+  row: SuiteRow | undefined,
+  name: string,
+  floor: number,
+  judgeBelow: number | null,
+): FloorVerdict | null {
   if (row === undefined || row.status === 'skipped') return null;
   const base = { case: name, bound: floor, kind: 'floor' as const };
   if (row.ceiling === null) {
-    return { ...base, what: 'ratio to ceiling', measured: null, pass: null, message: `floor ${name}: not judged (no ratio: the case or its ceiling did not measure)` };
+    return {
+      ...base,
+      what: 'ratio to ceiling',
+      measured: null,
+      pass: null,
+      message: `floor ${name}: not judged (no ratio: the case or its ceiling did not measure)`,
+    };
   }
   const ratio = row.ceiling.ratio;
   if (judgeBelow !== null && row.otherLoadPercent >= judgeBelow) {
     return {
-      ...base, what: `ratio to ${row.ceiling.case}`, measured: ratio, pass: null,
+      ...base,
+      what: `ratio to ${row.ceiling.case}`,
+      measured: ratio,
+      pass: null,
       message: `floor ${name}: not judged: other processes took ${row.otherLoadPercent}% of the machine during the case or its ceiling (≥ ${judgeBelow}%); ratio ${ratio.toFixed(3)}, floor ${floor}`,
     };
   }
@@ -85,7 +106,8 @@ function maximumVerdicts(row: SuiteRow | undefined, name: string, maxima: Record
   return Object.entries(maxima).map(([metric, bound]) => {
     const value = row.metrics[metric];
     const base = { case: name, what: metric, bound, kind: 'maximum' as const };
-    if (value === undefined) return { ...base, measured: null, pass: null, message: `maximum ${name}.${metric}: not judged (not measured)` };
+    if (value === undefined)
+      return { ...base, measured: null, pass: null, message: `maximum ${name}.${metric}: not judged (not measured)` };
     const pass = value <= bound;
     const message = pass
       ? `maximum ${name}: ${metric} ${value} ≤ ${bound}`
@@ -94,7 +116,10 @@ function maximumVerdicts(row: SuiteRow | undefined, name: string, maxima: Record
   });
 }
 
-/** Every floor and maximum that applies to a case of this run (`strict`: judge every ratio, however busy the machine was). Pure. */
+/**
+ * Every floor and maximum that applies to a case of this run (`strict`: judge every ratio, however busy the machine
+ * was). Pure.
+ */
 export function checkFloors(rows: readonly SuiteRow[], floors: Floors, strict = false): FloorVerdict[] {
   const byName = new Map(rows.map((row) => [row.name, row]));
   const verdicts: FloorVerdict[] = [];
@@ -102,6 +127,7 @@ export function checkFloors(rows: readonly SuiteRow[], floors: Floors, strict = 
     const verdict = ratioVerdict(byName.get(name), name, floor, strict ? null : floors.judgeBelowOtherLoadPercent);
     if (verdict !== null) verdicts.push(verdict);
   }
-  for (const [name, maxima] of Object.entries(floors.maxima)) verdicts.push(...maximumVerdicts(byName.get(name), name, maxima));
+  for (const [name, maxima] of Object.entries(floors.maxima))
+    verdicts.push(...maximumVerdicts(byName.get(name), name, maxima));
   return verdicts;
 }

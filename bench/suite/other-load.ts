@@ -4,7 +4,10 @@ import os from 'node:os';
 /** /proc counts in USER_HZ, which Linux fixes at 100 for user space. */
 const TICKS_PER_SECOND = 100;
 
-/** user + nice + system ticks of all cores (/proc/stat), or null off Linux. Softirq is left out: loopback traffic is mostly the case's own. */
+/**
+ * user + nice + system ticks of all cores (/proc/stat), or null off Linux. Softirq is left out: loopback traffic is
+ * mostly the case's own.
+ */
 function machineBusyTicks(): number | null {
   try {
     const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
@@ -34,7 +37,10 @@ function readProcesses(): Map<number, ProcEntry> {
     try {
       const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      entries.set(pid, { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]) });
+      entries.set(pid, {
+        ppid: Number(fields[1]),
+        ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]),
+      });
     } catch {
       // gone meanwhile
     }

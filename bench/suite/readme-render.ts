@@ -43,7 +43,10 @@ function isBusy(file: CaseResultFile): boolean {
 
 function caseRow(file: CaseResultFile): string {
   const latency = file.latencyUs;
-  const latencyCells = latency === null ? ['', '', '', ''] : [count(latency.p50), count(latency.p99), count(latency.p999), count(latency.max)];
+  const latencyCells =
+    latency === null
+      ? ['', '', '', '']
+      : [count(latency.p50), count(latency.p99), count(latency.p999), count(latency.max)];
   const busy = isBusy(file) ? ' ¹' : '';
   const figure = file.status === 'measured' ? `${file.figure}${busy}` : `not measured (${file.status})`;
   const ceiling = ceilingText(file.ceiling, file.references ?? []);
@@ -57,9 +60,14 @@ function machineLine(files: readonly CaseResultFile[]): string {
   const memoryGiB = (machine.totalMemoryBytes / 2 ** 30).toFixed(0);
   const runs = [...new Set(files.map((file) => file.runStartedAt))].sort();
   const revisions = [...new Set(files.map((file) => file.revision))];
-  const when = runs.length === 1 ? `on ${runs[0].slice(0, 10)}` : `in ${runs.length} runs, ${runs[0].slice(0, 10)} to ${runs[runs.length - 1].slice(0, 10)}`;
-  return `Measured ${when} (\`npm run bench\`, profile ${first.profile}, revision ${revisions.join(', ')}) on ${machine.cpuModel}, ` +
-    `${machine.cores} cores, ${memoryGiB} GiB, Node ${machine.nodeVersion.replace(/^v/, '')}, ${machine.platform} ${machine.osRelease}.`;
+  const when =
+    runs.length === 1
+      ? `on ${runs[0].slice(0, 10)}`
+      : `in ${runs.length} runs, ${runs[0].slice(0, 10)} to ${runs[runs.length - 1].slice(0, 10)}`;
+  return (
+    `Measured ${when} (\`npm run bench\`, profile ${first.profile}, revision ${revisions.join(', ')}) on ${machine.cpuModel}, ` +
+    `${machine.cores} cores, ${memoryGiB} GiB, Node ${machine.nodeVersion.replace(/^v/, '')}, ${machine.platform} ${machine.osRelease}.`
+  );
 }
 
 function targetRows(files: readonly CaseResultFile[]): string[] {
@@ -67,14 +75,18 @@ function targetRows(files: readonly CaseResultFile[]): string[] {
   for (const file of files) {
     for (const target of file.targets) {
       const verdict = target.met === null ? 'not judged' : target.met ? 'met' : '**missed**';
-      rows.push(`| ${file.case}: ${escapeCell(target.name)} | ${escapeCell(target.goal)} | ${escapeCell(target.measured)} | ${verdict} |`);
+      rows.push(
+        `| ${file.case}: ${escapeCell(target.name)} | ${escapeCell(target.goal)} | ${escapeCell(target.measured)} | ${verdict} |`,
+      );
     }
   }
   return rows;
 }
 
 function notSkippedLines(files: readonly CaseResultFile[]): string[] {
-  return files.filter((file) => file.status !== 'measured').map((file) => `- \`${file.case}\` was not measured: ${file.reason ?? file.status}.`);
+  return files
+    .filter((file) => file.status !== 'measured')
+    .map((file) => `- \`${file.case}\` was not measured: ${file.reason ?? file.status}.`);
 }
 
 /**
@@ -97,11 +109,21 @@ export function renderReadmeSection(files: readonly CaseResultFile[], caseOrder:
     ...sorted.map(caseRow),
   ];
   const targets = targetRows(sorted);
-  if (targets.length > 0) lines.push('', 'Targets (printed by the suite, never failed on):', '', '| target | goal | measured | |', '|---|---|---|---|', ...targets);
+  if (targets.length > 0)
+    lines.push(
+      '',
+      'Targets (printed by the suite, never failed on):',
+      '',
+      '| target | goal | measured | |',
+      '|---|---|---|---|',
+      ...targets,
+    );
   const notes = notSkippedLines(sorted);
   const busy = sorted.filter(isBusy);
   if (busy.length > 0) {
-    const which = busy.map((file) => `\`${file.case}\` (${file.environment.otherProcessesCpuPercentOfMachine}%)`).join(', ');
+    const which = busy
+      .map((file) => `\`${file.case}\` (${file.environment.otherProcessesCpuPercentOfMachine}%)`)
+      .join(', ');
     notes.push(`- ¹ Other processes took ≥ ${BUSY_PERCENT}% of the machine during ${which}: those figures are low.`);
   }
   if (notes.length > 0) lines.push('', ...notes);
@@ -109,12 +131,17 @@ export function renderReadmeSection(files: readonly CaseResultFile[], caseOrder:
   return lines.join('\n');
 }
 
-/** `readme` with the text between the markers (markers included) replaced by `section`; throws when the markers are missing or out of order. */
+/**
+ * `readme` with the text between the markers (markers included) replaced by `section`; throws when the markers are
+ * missing or out of order.
+ */
 export function replaceReadmeSection(readme: string, section: string): string {
   const start = readme.indexOf(README_START_MARKER);
   const end = readme.indexOf(README_END_MARKER);
   if (start < 0 || end < 0 || end < start) {
-    throw new Error(`README.md needs a line '${README_START_MARKER}' and, after it, a line '${README_END_MARKER}' where the performance figures go`);
+    throw new Error(
+      `README.md needs a line '${README_START_MARKER}' and, after it, a line '${README_END_MARKER}' where the performance figures go`,
+    );
   }
   if (readme.indexOf(README_START_MARKER, start + 1) >= 0 || readme.indexOf(README_END_MARKER, end + 1) >= 0) {
     throw new Error('README.md has the bench markers more than once');

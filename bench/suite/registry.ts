@@ -52,7 +52,10 @@ export function caseNamed(name: string): SuiteCase | undefined {
  * The cases to run for a selection (names or groups; empty: all), in registry order, with the
  * ceilings they are measured against added: a ratio needs its ceiling from the same run.
  */
-export function selectCases(selection: readonly string[], all: readonly SuiteCase[] = CASES): { cases: SuiteCase[]; unknown: string[] } {
+export function selectCases(
+  selection: readonly string[],
+  all: readonly SuiteCase[] = CASES,
+): { cases: SuiteCase[]; unknown: string[] } {
   if (selection.length === 0) return { cases: [...all], unknown: [] };
   const wanted = new Set<string>();
   const unknown: string[] = [];

@@ -5,7 +5,10 @@ import type { FloorVerdict } from './floors.js';
 import type { CaseRun, RatioTo, SuiteRow } from './rows.js';
 import type { ProfileName, SuiteTarget } from './types.js';
 
-/** Marks a results file as the suite's (bench/results also holds bench:engine's, bench:gateway's and bench:durability's own reports). */
+/**
+ * Marks a results file as the suite's (bench/results also holds bench:engine's, bench:gateway's and bench:durability's
+ * own reports).
+ */
 export const SUITE_MARKER = 'holdfast-bench-suite';
 
 /** What the suite run shares across its results files. */
@@ -74,7 +77,10 @@ export function caseResultFile(info: RunInfo, run: CaseRun, row: SuiteRow, floor
     ops: result?.ops ?? 0,
     durationMs: result?.durationMs ?? 0,
     opsPerSecond: row.opsPerSecond,
-    latencyUs: latency === null ? null : { p50: latency.p50Us, p99: latency.p99Us, p999: latency.p999Us, max: latency.maxUs, count: latency.count },
+    latencyUs:
+      latency === null
+        ? null
+        : { p50: latency.p50Us, p99: latency.p99Us, p999: latency.p999Us, max: latency.maxUs, count: latency.count },
     latencyMeasures: result?.latencyMeasures ?? '',
     ceiling: row.ceiling,
     references: row.references,

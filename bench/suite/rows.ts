@@ -99,9 +99,10 @@ export function buildRows(runs: readonly CaseRun[]): SuiteRow[] {
       .map((name) => (figures === undefined ? null : ratioTo(own, name, lookup(name))))
       .filter((ratio): ratio is RatioTo => ratio !== null);
     const result = measurement?.result;
-    const figure = measurement === undefined || run.status !== 'measured'
-      ? '—'
-      : suiteCase.figure?.(measurement) ?? `${formatCount(own)} ${suiteCase.unit}`;
+    const figure =
+      measurement === undefined || run.status !== 'measured'
+        ? '—'
+        : (suiteCase.figure?.(measurement) ?? `${formatCount(own)} ${suiteCase.unit}`);
     return {
       name: suiteCase.name,
       group: suiteCase.group,
@@ -119,7 +120,10 @@ export function buildRows(runs: readonly CaseRun[]): SuiteRow[] {
       targets: figures === undefined || suiteCase.targets === undefined ? [] : suiteCase.targets(figures, lookup),
       checksFailed: (result?.checks ?? []).filter((item) => !item.pass),
       metrics: measurement?.metrics ?? {},
-      otherLoadPercent: Math.max(otherLoadOf(run), suiteCase.ceiling === undefined ? 0 : otherLoadOf(byName.get(suiteCase.ceiling))),
+      otherLoadPercent: Math.max(
+        otherLoadOf(run),
+        suiteCase.ceiling === undefined ? 0 : otherLoadOf(byName.get(suiteCase.ceiling)),
+      ),
     };
   });
 }

@@ -58,7 +58,10 @@ export type CaseGroup = 'ceiling' | 'engine' | 'gateway' | 'durability' | 'memor
 
 export type PeerName = 'redis' | 'postgres';
 
-/** A target: printed with the measured figure, never failed on. `met: null`: could not be judged (e.g. the peer was skipped). */
+/**
+ * A target: printed with the measured figure, never failed on. `met: null`: could not be judged (e.g. the peer was
+ * skipped).
+ */
 export interface SuiteTarget {
   name: string;
   goal: string;
@@ -83,7 +86,10 @@ export interface SuiteCase {
   unit: string;
   /** The case whose throughput is this case's ceiling (run first, in the same run). */
   ceiling?: string;
-  /** Cases this one is set against for reference (e.g. the ledger loop for every engine case): their ratio is printed, no floor. */
+  /**
+   * Cases this one is set against for reference (e.g. the ledger loop for every engine case): their ratio is printed,
+   * no floor.
+   */
   references?: string[];
   /** Peer cases this case is compared with: holdfast ÷ peer. */
   peers?: string[];

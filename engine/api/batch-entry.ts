@@ -4,8 +4,21 @@ import type { Result } from './types.js';
 
 /** The operations a batch may carry: every state-changing or reading call of the embedded API. */
 export const BATCH_OPERATIONS = [
-  'receive', 'adjust', 'reserve', 'commit', 'fulfil', 'release', 'getReservation', 'get', 'freeze', 'unfreeze',
-  'transfer', 'receiveTransfer', 'restock', 'sync', 'setPolicy',
+  'receive',
+  'adjust',
+  'reserve',
+  'commit',
+  'fulfil',
+  'release',
+  'getReservation',
+  'get',
+  'freeze',
+  'unfreeze',
+  'transfer',
+  'receiveTransfer',
+  'restock',
+  'sync',
+  'setPolicy',
 ] as const;
 export type BatchOperation = (typeof BATCH_OPERATIONS)[number];
 

@@ -1,7 +1,25 @@
 import type {
-  AdjustRequest, ChangeEvent, EngineStats, FreezeRequest, FreezeResult, FulfilLine, MovementResult,
-  ReceiveRequest, ReceiveTransferRequest, ReservationResult, ReserveRequest, ReserveResult, SkuResult,
-  RestockRequest, TransferRequest, TransferResult, SyncRequest, SyncResult, SyncManyResult, SetPolicyRequest, PolicyResult,
+  AdjustRequest,
+  ChangeEvent,
+  EngineStats,
+  FreezeRequest,
+  FreezeResult,
+  FulfilLine,
+  MovementResult,
+  ReceiveRequest,
+  ReceiveTransferRequest,
+  ReservationResult,
+  ReserveRequest,
+  ReserveResult,
+  SkuResult,
+  RestockRequest,
+  TransferRequest,
+  TransferResult,
+  SyncRequest,
+  SyncResult,
+  SyncManyResult,
+  SetPolicyRequest,
+  PolicyResult,
 } from './types.js';
 import type { Refusal } from './errors.js';
 import type { BatchEntry, BatchResult } from './batch-entry.js';

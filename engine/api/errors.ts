@@ -14,9 +14,11 @@ export const ERROR_CODES = {
   SYNC_TOO_OLD: 'a count is older than the movements the engine still remembers (syncHorizonMs); it cannot be rebased',
   OVERLOADED: 'the shard has reached its in-flight limit; retry after error.retryAfterMs',
   UNAVAILABLE: 'the shard failed while the request was in flight; the outcome is unknown, retry with the same id',
-  STORAGE_FAILED: 'the shard could not make the operation durable (disk full, I/O error, no file descriptors): nothing of it was applied, in memory or on disk; the shard takes no operations until it has recovered from disk',
+  STORAGE_FAILED:
+    'the shard could not make the operation durable (disk full, I/O error, no file descriptors): nothing of it was applied, in memory or on disk; the shard takes no operations until it has recovered from disk',
   CLOSED: 'the engine is closed',
-  FORBIDDEN: 'the token the client connected with does not allow this call (its scopes or channels); nothing changed (gateway -32003)',
+  FORBIDDEN:
+    'the token the client connected with does not allow this call (its scopes or channels); nothing changed (gateway -32003)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -40,15 +42,18 @@ function refusal(code: ErrorCode, message: string): Refusal {
 
 /** One factory per code: callers never spell a code as a string literal. */
 export const refuse = {
-  invalidArgument: (field: string, problem: string): Refusal =>
-    refusal('INVALID_ARGUMENT', `${field}: ${problem}`),
+  invalidArgument: (field: string, problem: string): Refusal => refusal('INVALID_ARGUMENT', `${field}: ${problem}`),
   insufficientStock: (message: string, line?: number): Refusal =>
-    (line === undefined ? refusal('INSUFFICIENT_STOCK', message) : { ok: false, error: { code: 'INSUFFICIENT_STOCK', message, line } }),
+    line === undefined
+      ? refusal('INSUFFICIENT_STOCK', message)
+      : { ok: false, error: { code: 'INSUFFICIENT_STOCK', message, line } },
   conflict: (what: string): Refusal => refusal('CONFLICT', `${what} already exists with a different body`),
   notFound: (what: string): Refusal => refusal('NOT_FOUND', `${what} not found`),
   invalidState: (message: string): Refusal => refusal('INVALID_STATE', message),
-  skuFrozen: (sku: string, line: number): Refusal =>
-    ({ ok: false, error: { code: 'SKU_FROZEN', message: `lines[${line}]: sku '${sku}' is frozen`, line } }),
+  skuFrozen: (sku: string, line: number): Refusal => ({
+    ok: false,
+    error: { code: 'SKU_FROZEN', message: `lines[${line}]: sku '${sku}' is frozen`, line },
+  }),
   limitReached: (message: string): Refusal => refusal('LIMIT_REACHED', message),
   staleSync: (message: string): Refusal => refusal('STALE_SYNC', message),
   syncTooOld: (message: string): Refusal => refusal('SYNC_TOO_OLD', message),
@@ -56,10 +61,12 @@ export const refuse = {
     ok: false,
     error: { code: 'OVERLOADED', message: `shard ${shard} is at its in-flight limit`, retryAfterMs },
   }),
-  unavailable: (shard: number, cause: string): Refusal =>
-    refusal('UNAVAILABLE', `shard ${shard} failed: ${cause}`),
+  unavailable: (shard: number, cause: string): Refusal => refusal('UNAVAILABLE', `shard ${shard} failed: ${cause}`),
   storageFailed: (shard: number, cause: string): Refusal =>
-    refusal('STORAGE_FAILED', `shard ${shard} is stopped after a storage failure (${cause}); nothing of this operation was applied; retry once it has recovered`),
+    refusal(
+      'STORAGE_FAILED',
+      `shard ${shard} is stopped after a storage failure (${cause}); nothing of this operation was applied; retry once it has recovered`,
+    ),
   closed: (): Refusal => refusal('CLOSED', 'the engine is closed'),
   forbidden: (message: string): Refusal => refusal('FORBIDDEN', message),
 };

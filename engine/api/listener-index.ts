@@ -59,7 +59,10 @@ export class ListenerIndex<L> {
   }
 }
 
-/** A subscribe call's arguments (throws InvalidArgumentError naming the field); `'*'` only where everything may be watched. */
+/**
+ * A subscribe call's arguments (throws InvalidArgumentError naming the field); `'*'` only where everything may be
+ * watched.
+ */
 export function checkSubscription(skus: unknown, listener: unknown, everythingAllowed: boolean): void {
   if (typeof listener !== 'function') throw new InvalidArgumentError('listener: must be a function');
   if (everythingAllowed && skus === '*') return;
@@ -69,6 +72,7 @@ export function checkSubscription(skus: unknown, listener: unknown, everythingAl
   }
   skus.forEach((sku, index) => {
     const problem = checkSku(sku);
-    if (problem !== null) throw new InvalidArgumentError(`skus[${index}]: ${problem.error.message.replace(/^sku: /, '')}`);
+    if (problem !== null)
+      throw new InvalidArgumentError(`skus[${index}]: ${problem.error.message.replace(/^sku: /, '')}`);
   });
 }

@@ -105,7 +105,6 @@ export interface ResolvedOptions {
   durability: Durability | null;
 }
 
-
 /**
  * Operations per batch message. Small enough that a worker starts on the first batch while the
  * caller is still filling the next (measured in bench/: 512 beat 4096 on 2 cores).
@@ -124,15 +123,45 @@ function defaultRetainedOutcomeBytes(shardHeapMb: number): number {
 
 const systemClock: Clock = { nowMs: () => Date.now() };
 const KNOWN = new Set<string>([
-  'shards', 'clock', 'locationOrder', 'strategy', 'locationCosts', 'maxInFlightOpsPerShard', 'onOverload', 'maxWaitingOpsPerShard',
-  'maxBatchOps', 'maxLiveHoldsPerShard', 'retainedOutcomesPerShard', 'retainedOutcomeBytesPerShard', 'outcomeRetentionMs',
-  'maxSkusPerShard', 'maxPositionsPerShard',
-  'expirySweepIntervalMs', 'shardHeapMb', 'shardHeapWatermarkPercent', 'storageRetryIntervalMs', 'syncHorizonMs', 'syncMovementsPerPositionMax',
-  'dataDir', 'fsync', 'fsyncIntervalMs', 'snapshotEveryRecords', 'storageFaults',
+  'shards',
+  'clock',
+  'locationOrder',
+  'strategy',
+  'locationCosts',
+  'maxInFlightOpsPerShard',
+  'onOverload',
+  'maxWaitingOpsPerShard',
+  'maxBatchOps',
+  'maxLiveHoldsPerShard',
+  'retainedOutcomesPerShard',
+  'retainedOutcomeBytesPerShard',
+  'outcomeRetentionMs',
+  'maxSkusPerShard',
+  'maxPositionsPerShard',
+  'expirySweepIntervalMs',
+  'shardHeapMb',
+  'shardHeapWatermarkPercent',
+  'storageRetryIntervalMs',
+  'syncHorizonMs',
+  'syncMovementsPerPositionMax',
+  'dataDir',
+  'fsync',
+  'fsyncIntervalMs',
+  'snapshotEveryRecords',
+  'storageFaults',
 ]);
 
-/** A whole-number option (its fallback when absent); throws InvalidArgumentError naming it. Shared by every options object. */
-export function integerOption<T extends object>(options: T, field: keyof T & string, fallback: number, min: number, max: number): number {
+/**
+ * A whole-number option (its fallback when absent); throws InvalidArgumentError naming it. Shared by every options
+ * object.
+ */
+export function integerOption<T extends object>(
+  options: T,
+  field: keyof T & string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const value = options[field] ?? fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
     throw new OptionsError(`${field}: must be a whole number from ${min} to ${max}, got ${shown(value)}`);
@@ -140,35 +169,51 @@ export function integerOption<T extends object>(options: T, field: keyof T & str
   return value;
 }
 
-function integer(options: EngineOptions, field: keyof EngineOptions, fallback: number, min: number, max: number): number {
+function integer(
+  options: EngineOptions,
+  field: keyof EngineOptions,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   return integerOption(options, field, fallback, min, max);
 }
 
 function locationOrderOf(value: unknown): string[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item.length === 0 || item.length > LIMITS.locationLengthMax)) {
-    throw new OptionsError(`locationOrder: must be an array of location names (1 to ${LIMITS.locationLengthMax} characters)`);
+  if (
+    !Array.isArray(value) ||
+    value.some((item) => typeof item !== 'string' || item.length === 0 || item.length > LIMITS.locationLengthMax)
+  ) {
+    throw new OptionsError(
+      `locationOrder: must be an array of location names (1 to ${LIMITS.locationLengthMax} characters)`,
+    );
   }
   return [...value];
 }
 
 function strategyOf(value: unknown): StrategyName {
   if (value === undefined) return 'priority';
-  if (!isStrategy(value)) throw new OptionsError(`strategy: must be one of ${STRATEGIES.join(', ')}, got ${shown(value)}`);
+  if (!isStrategy(value))
+    throw new OptionsError(`strategy: must be one of ${STRATEGIES.join(', ')}, got ${shown(value)}`);
   return value;
 }
 
 /** location → destination → a non-negative finite cost. */
 function locationCostsOf(value: unknown): Record<string, Record<string, number>> {
   if (value === undefined) return {};
-  const isRecord = (item: unknown): item is Record<string, unknown> => typeof item === 'object' && item !== null && !Array.isArray(item);
+  const isRecord = (item: unknown): item is Record<string, unknown> =>
+    typeof item === 'object' && item !== null && !Array.isArray(item);
   if (!isRecord(value)) throw new OptionsError('locationCosts: must be an object of location → { destination: cost }');
   const costs: Record<string, Record<string, number>> = {};
   for (const [location, byDestination] of Object.entries(value)) {
-    if (!isRecord(byDestination)) throw new OptionsError(`locationCosts.${location}: must be an object of destination → cost`);
+    if (!isRecord(byDestination))
+      throw new OptionsError(`locationCosts.${location}: must be an object of destination → cost`);
     for (const [destination, cost] of Object.entries(byDestination)) {
       if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0) {
-        throw new OptionsError(`locationCosts.${location}.${destination}: must be a non-negative finite number, got ${shown(cost)}`);
+        throw new OptionsError(
+          `locationCosts.${location}.${destination}: must be a non-negative finite number, got ${shown(cost)}`,
+        );
       }
     }
     costs[location] = { ...(byDestination as Record<string, number>) };
@@ -196,10 +241,13 @@ function durabilityOf(options: EngineOptions): Durability | null {
     }
     return null;
   }
-  if (typeof options.dataDir !== 'string' || options.dataDir.length === 0) throw new OptionsError('dataDir: must be a directory path');
-  if (options.shards === 0) throw new OptionsError('dataDir: needs worker shards (shards >= 1); shards 0 is in memory only');
+  if (typeof options.dataDir !== 'string' || options.dataDir.length === 0)
+    throw new OptionsError('dataDir: must be a directory path');
+  if (options.shards === 0)
+    throw new OptionsError('dataDir: needs worker shards (shards >= 1); shards 0 is in memory only');
   const fsync = options.fsync ?? 'always';
-  if (!FSYNC_POLICIES.includes(fsync)) throw new OptionsError(`fsync: must be one of ${FSYNC_POLICIES.join(', ')}, got ${String(fsync)}`);
+  if (!FSYNC_POLICIES.includes(fsync))
+    throw new OptionsError(`fsync: must be one of ${FSYNC_POLICIES.join(', ')}, got ${String(fsync)}`);
   return {
     dataDir: options.dataDir,
     fsync,
@@ -211,8 +259,14 @@ function durabilityOf(options: EngineOptions): Durability | null {
 
 function storageFaultsOf(value: unknown): StorageFault[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value) || value.length > 16) throw new OptionsError('storageFaults: must be an array of at most 16 faults');
-  const faults = value.map((fault: StorageFault) => ({ op: fault?.op, after: fault?.after, times: fault?.times, code: fault?.code }));
+  if (!Array.isArray(value) || value.length > 16)
+    throw new OptionsError('storageFaults: must be an array of at most 16 faults');
+  const faults = value.map((fault: StorageFault) => ({
+    op: fault?.op,
+    after: fault?.after,
+    times: fault?.times,
+    code: fault?.code,
+  }));
   for (const fault of faults) {
     const problem = storageFaultProblem(fault);
     if (problem !== null) throw new OptionsError(`storageFaults: ${problem}`);
@@ -238,7 +292,13 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     maxBatchOps: integer(options, 'maxBatchOps', DEFAULT_MAX_BATCH_OPS, 1, 65_536),
     maxLiveHoldsPerShard: integer(options, 'maxLiveHoldsPerShard', 1_000_000, 1, 100_000_000),
     retainedOutcomesPerShard: integer(options, 'retainedOutcomesPerShard', 1_000_000, 0, 100_000_000),
-    retainedOutcomeBytesPerShard: integer(options, 'retainedOutcomeBytesPerShard', defaultRetainedOutcomeBytes(shardHeapMb), 0, RETAINED_OUTCOME_BYTES_MAX),
+    retainedOutcomeBytesPerShard: integer(
+      options,
+      'retainedOutcomeBytesPerShard',
+      defaultRetainedOutcomeBytes(shardHeapMb),
+      0,
+      RETAINED_OUTCOME_BYTES_MAX,
+    ),
     outcomeRetentionMs: integer(options, 'outcomeRetentionMs', 86_400_000, 1, 30 * 86_400_000),
     maxSkusPerShard: integer(options, 'maxSkusPerShard', 1_000_000, 1, 100_000_000),
     maxPositionsPerShard: integer(options, 'maxPositionsPerShard', 4_000_000, 1, 400_000_000),

@@ -27,6 +27,7 @@ export function storageFaultProblem(fault: StorageFault): string | null {
   for (const field of ['after', 'times'] as const) {
     if (!Number.isSafeInteger(fault[field]) || fault[field] < 0) return `storage fault ${field} must be a whole number`;
   }
-  if (typeof fault.code !== 'string' || !/^E[A-Z]{2,15}$/.test(fault.code)) return 'storage fault code must look like ENOSPC';
+  if (typeof fault.code !== 'string' || !/^E[A-Z]{2,15}$/.test(fault.code))
+    return 'storage fault code must look like ENOSPC';
   return null;
 }

@@ -173,11 +173,22 @@ export interface PositionChange extends PositionView {
 }
 
 export type ChangeCause =
-  | 'receive' | 'adjust' | 'reserve' | 'commit' | 'fulfil' | 'release' | 'expire'
-  | 'freeze' | 'unfreeze' | 'transfer' | 'transferReceived' | 'restock'
+  | 'receive'
+  | 'adjust'
+  | 'reserve'
+  | 'commit'
+  | 'fulfil'
+  | 'release'
+  | 'expire'
+  | 'freeze'
+  | 'unfreeze'
+  | 'transfer'
+  | 'transferReceived'
+  | 'restock'
   /** A part of a cross-shard hold gives its units back because another part was refused. */
   | 'abort'
-  | 'sync' | 'setPolicy'
+  | 'sync'
+  | 'setPolicy'
   /** Units arrived for a backordered hold (one event per fill, with reservationId and filled). */
   | 'backorderFilled';
 
@@ -202,22 +213,26 @@ export type ReservationResult = { ok: true; reservation: Reservation } | Refusal
 export type MovementResult = { ok: true; sku: string; location: string; seq: number; position: PositionView } | Refusal;
 export type SkuResult = SkuView | Refusal;
 export type TransferResult = { ok: true; seq: number; transfer: Transfer } | Refusal;
-export type SyncResult = {
-  ok: true;
-  sku: string;
-  location: string;
-  seq: number;
-  /** Net onHand movement the engine recorded after `asOf`, added to the count. */
-  rebasedBy: number;
-  /** The change the count made to onHand (0: the engine already agreed). */
-  delta: number;
-  position: PositionView;
-} | Refusal;
+export type SyncResult =
+  | {
+      ok: true;
+      sku: string;
+      location: string;
+      seq: number;
+      /** Net onHand movement the engine recorded after `asOf`, added to the count. */
+      rebasedBy: number;
+      /** The change the count made to onHand (0: the engine already agreed). */
+      delta: number;
+      position: PositionView;
+    }
+  | Refusal;
 export type SyncManyResult = { ok: true; results: SyncResult[] } | Refusal;
-export type PolicyResult = { ok: true; sku: string; seq: number; policy: Policy | null; channels: ChannelAvailability } | Refusal;
+export type PolicyResult =
+  { ok: true; sku: string; seq: number; policy: Policy | null; channels: ChannelAvailability } | Refusal;
 export type FreezeResult = { ok: true; sku: string; seq: number; mode: SkuMode } | Refusal;
 
-export type Result = ReserveResult | MovementResult | SkuResult | FreezeResult | TransferResult | SyncResult | PolicyResult;
+export type Result =
+  ReserveResult | MovementResult | SkuResult | FreezeResult | TransferResult | SyncResult | PolicyResult;
 export type { EngineError, Refusal };
 
 export interface Clock {
@@ -258,7 +273,9 @@ export interface ShardStats {
   storageFailures: number;
   /** Times its worker thread died and was replaced. */
   workerDeaths: number;
-  /** The shard thread's old-generation heap in use, and its limit (shardHeapMb), as of its last reply (0 before one). */
+  /**
+   * The shard thread's old-generation heap in use, and its limit (shardHeapMb), as of its last reply (0 before one).
+   */
   heapUsedBytes: number;
   heapLimitBytes: number;
   /** Operations accepted by the router and not yet answered (queued + in flight). */

@@ -28,7 +28,8 @@ const SYNC_FIELDS = ['sku', 'location', 'onHand', 'asOf'];
 export function checkText(value: unknown, field: string, lengthMax: number): Check {
   if (typeof value !== 'string') return refuse.invalidArgument(field, `must be a string, got ${typeName(value)}`);
   if (value.length === 0) return refuse.invalidArgument(field, 'must not be empty');
-  if (value.length > lengthMax) return refuse.invalidArgument(field, `must be at most ${lengthMax} characters, got ${value.length}`);
+  if (value.length > lengthMax)
+    return refuse.invalidArgument(field, `must be at most ${lengthMax} characters, got ${value.length}`);
   if (!isWellFormed(value)) return refuse.invalidArgument(field, 'must be well-formed Unicode (no lone surrogates)');
   return null;
 }
@@ -42,32 +43,41 @@ export function checkQuantity(value: unknown, field: string): Check {
   if (typeof value !== 'number') return refuse.invalidArgument(field, `must be a number, got ${typeName(value)}`);
   if (!Number.isSafeInteger(value)) return refuse.invalidArgument(field, `must be a whole number, got ${value}`);
   if (value <= 0) return refuse.invalidArgument(field, `must be positive, got ${value}`);
-  if (value > LIMITS.quantityMax) return refuse.invalidArgument(field, `must be at most ${LIMITS.quantityMax}, got ${value}`);
+  if (value > LIMITS.quantityMax)
+    return refuse.invalidArgument(field, `must be at most ${LIMITS.quantityMax}, got ${value}`);
   return null;
 }
 
 /** A whole number from 0 to `max` (a count, a limit). */
 export function checkCount(value: unknown, field: string, max: number): Check {
   if (typeof value !== 'number') return refuse.invalidArgument(field, `must be a number, got ${typeName(value)}`);
-  if (!Number.isSafeInteger(value) || value < 0) return refuse.invalidArgument(field, `must be a whole number of at least 0, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    return refuse.invalidArgument(field, `must be a whole number of at least 0, got ${value}`);
   if (value > max) return refuse.invalidArgument(field, `must be at most ${max}, got ${value}`);
   return null;
 }
 
 function checkOptionalBoolean(value: unknown, field: string): Check {
-  return value === undefined || typeof value === 'boolean' ? null : refuse.invalidArgument(field, `must be a boolean, got ${typeName(value)}`);
+  return value === undefined || typeof value === 'boolean'
+    ? null
+    : refuse.invalidArgument(field, `must be a boolean, got ${typeName(value)}`);
 }
 
 function checkDelta(value: unknown, field: string): Check {
   if (typeof value !== 'number') return refuse.invalidArgument(field, `must be a number, got ${typeName(value)}`);
-  if (!Number.isSafeInteger(value) || value === 0) return refuse.invalidArgument(field, `must be a non-zero whole number, got ${value}`);
-  if (Math.abs(value) > LIMITS.quantityMax) return refuse.invalidArgument(field, `must be within ±${LIMITS.quantityMax}, got ${value}`);
+  if (!Number.isSafeInteger(value) || value === 0)
+    return refuse.invalidArgument(field, `must be a non-zero whole number, got ${value}`);
+  if (Math.abs(value) > LIMITS.quantityMax)
+    return refuse.invalidArgument(field, `must be within ±${LIMITS.quantityMax}, got ${value}`);
   return null;
 }
 
 function checkTtl(value: unknown, field: string): Check {
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-    return refuse.invalidArgument(field, `must be a whole number of milliseconds, got ${typeof value === 'number' ? value : typeName(value)}`);
+    return refuse.invalidArgument(
+      field,
+      `must be a whole number of milliseconds, got ${typeof value === 'number' ? value : typeName(value)}`,
+    );
   }
   if (value < LIMITS.ttlMsMin || value > LIMITS.ttlMsMax) {
     return refuse.invalidArgument(field, `must be between ${LIMITS.ttlMsMin} and ${LIMITS.ttlMsMax}, got ${value}`);
@@ -81,7 +91,8 @@ export function checkShape(value: unknown, field: string, allowed: readonly stri
     return refuse.invalidArgument(field, `must be an object, got ${typeName(value)}`);
   }
   for (const key in value) {
-    if (!allowed.includes(key)) return refuse.invalidArgument(field === 'request' ? key : `${field}.${key}`, 'is not a known field');
+    if (!allowed.includes(key))
+      return refuse.invalidArgument(field === 'request' ? key : `${field}.${key}`, 'is not a known field');
   }
   return null;
 }
@@ -97,12 +108,14 @@ function checkLineList(value: unknown, field: string): Check {
 
 function checkLine(line: unknown, field: string, allowed: readonly string[], locationRequired: boolean): Check {
   const record = line as Record<string, unknown>;
-  return checkShape(line, field, allowed)
-    ?? checkText(record.sku, `${field}.sku`, LIMITS.skuLengthMax)
-    ?? checkQuantity(record.qty, `${field}.qty`)
-    ?? (record.location === undefined && !locationRequired
+  return (
+    checkShape(line, field, allowed) ??
+    checkText(record.sku, `${field}.sku`, LIMITS.skuLengthMax) ??
+    checkQuantity(record.qty, `${field}.qty`) ??
+    (record.location === undefined && !locationRequired
       ? null
-      : checkText(record.location, `${field}.location`, LIMITS.locationLengthMax));
+      : checkText(record.location, `${field}.location`, LIMITS.locationLengthMax))
+  );
 }
 
 function checkLines(value: unknown, field: string, allowed: readonly string[], locationRequired: boolean): Check {
@@ -122,7 +135,8 @@ function checkDistinct(lines: Record<string, unknown>[], field: string): Check {
   const seen = new Set<string>();
   for (let index = 0; index < lines.length; index++) {
     const key = `${lines[index].sku as string}\u0000${(lines[index].location as string | undefined) ?? ''}`;
-    if (seen.has(key)) return refuse.invalidArgument(`${field}[${index}]`, 'repeats the sku and location of an earlier line');
+    if (seen.has(key))
+      return refuse.invalidArgument(`${field}[${index}]`, 'repeats the sku and location of an earlier line');
     seen.add(key);
   }
   return null;
@@ -130,13 +144,15 @@ function checkDistinct(lines: Record<string, unknown>[], field: string): Check {
 
 export function checkReserve(request: unknown): Check {
   const record = request as Record<string, unknown>;
-  return checkShape(request, 'request', RESERVE_FIELDS)
-    ?? checkText(record.id, 'id', LIMITS.idLengthMax)
-    ?? checkText(record.channel, 'channel', LIMITS.channelLengthMax)
-    ?? checkTtl(record.ttlMs, 'ttlMs')
-    ?? checkLines(record.lines, 'lines', RESERVE_LINE_FIELDS, false)
-    ?? checkPlacement(record.strategy, record.destination)
-    ?? checkOptionalBoolean(record.allowSplit, 'allowSplit');
+  return (
+    checkShape(request, 'request', RESERVE_FIELDS) ??
+    checkText(record.id, 'id', LIMITS.idLengthMax) ??
+    checkText(record.channel, 'channel', LIMITS.channelLengthMax) ??
+    checkTtl(record.ttlMs, 'ttlMs') ??
+    checkLines(record.lines, 'lines', RESERVE_LINE_FIELDS, false) ??
+    checkPlacement(record.strategy, record.destination) ??
+    checkOptionalBoolean(record.allowSplit, 'allowSplit')
+  );
 }
 
 /** `strategy` names a known strategy; `destination` is a location-like name. */
@@ -144,7 +160,8 @@ function checkPlacement(strategy: unknown, destination: unknown): Check {
   if (strategy !== undefined && !isStrategy(strategy)) {
     return refuse.invalidArgument('strategy', `must be one of ${STRATEGIES.join(', ')}, got ${shown(strategy)}`);
   }
-  if (strategy === 'closest' && destination === undefined) return refuse.invalidArgument('destination', "is required by strategy 'closest'");
+  if (strategy === 'closest' && destination === undefined)
+    return refuse.invalidArgument('destination', "is required by strategy 'closest'");
   return destination === undefined ? null : checkText(destination, 'destination', LIMITS.locationLengthMax);
 }
 
@@ -158,22 +175,25 @@ export function checkFulfil(id: unknown, lines: unknown): Check {
 
 export function checkReceive(request: unknown): Check {
   const record = request as Record<string, unknown>;
-  return checkShape(request, 'request', RECEIVE_FIELDS)
-    ?? checkPosition(record)
-    ?? checkQuantity(record.qty, 'qty');
+  return checkShape(request, 'request', RECEIVE_FIELDS) ?? checkPosition(record) ?? checkQuantity(record.qty, 'qty');
 }
 
 export function checkAdjust(request: unknown): Check {
   const record = request as Record<string, unknown>;
-  return checkShape(request, 'request', ADJUST_FIELDS)
-    ?? checkPosition(record)
-    ?? checkDelta(record.delta, 'delta')
-    ?? checkText(record.reason, 'reason', LIMITS.reasonLengthMax);
+  return (
+    checkShape(request, 'request', ADJUST_FIELDS) ??
+    checkPosition(record) ??
+    checkDelta(record.delta, 'delta') ??
+    checkText(record.reason, 'reason', LIMITS.reasonLengthMax)
+  );
 }
 
 /** The position a request names: its `sku` and `location`. */
 function checkPosition(record: Record<string, unknown>): Check {
-  return checkText(record.sku, 'sku', LIMITS.skuLengthMax) ?? checkText(record.location, 'location', LIMITS.locationLengthMax);
+  return (
+    checkText(record.sku, 'sku', LIMITS.skuLengthMax) ??
+    checkText(record.location, 'location', LIMITS.locationLengthMax)
+  );
 }
 
 export function checkSku(sku: unknown): Check {
@@ -182,56 +202,69 @@ export function checkSku(sku: unknown): Check {
 
 export function checkFreeze(request: unknown): Check {
   const record = request as Record<string, unknown>;
-  return checkShape(request, 'request', FREEZE_FIELDS)
-    ?? checkText(record.sku, 'sku', LIMITS.skuLengthMax)
-    ?? checkText(record.reason, 'reason', LIMITS.reasonLengthMax);
+  return (
+    checkShape(request, 'request', FREEZE_FIELDS) ??
+    checkText(record.sku, 'sku', LIMITS.skuLengthMax) ??
+    checkText(record.reason, 'reason', LIMITS.reasonLengthMax)
+  );
 }
 
 export function checkRestock(request: unknown): Check {
   const record = request as Record<string, unknown>;
-  return checkShape(request, 'request', RESTOCK_FIELDS)
-    ?? checkPosition(record)
-    ?? checkQuantity(record.qty, 'qty')
-    ?? (record.condition === 'sellable' || record.condition === 'damaged'
+  return (
+    checkShape(request, 'request', RESTOCK_FIELDS) ??
+    checkPosition(record) ??
+    checkQuantity(record.qty, 'qty') ??
+    (record.condition === 'sellable' || record.condition === 'damaged'
       ? null
-      : refuse.invalidArgument('condition', `must be 'sellable' or 'damaged', got ${shown(record.condition)}`))
-    ?? (record.reservationId === undefined ? null : checkText(record.reservationId, 'reservationId', LIMITS.idLengthMax))
-    ?? (record.receivedAt === undefined || (Number.isSafeInteger(record.receivedAt) && (record.receivedAt as number) >= 0)
+      : refuse.invalidArgument('condition', `must be 'sellable' or 'damaged', got ${shown(record.condition)}`)) ??
+    (record.reservationId === undefined
       ? null
-      : refuse.invalidArgument('receivedAt', `must be a time in epoch milliseconds, got ${shown(record.receivedAt)}`));
+      : checkText(record.reservationId, 'reservationId', LIMITS.idLengthMax)) ??
+    (record.receivedAt === undefined || (Number.isSafeInteger(record.receivedAt) && (record.receivedAt as number) >= 0)
+      ? null
+      : refuse.invalidArgument('receivedAt', `must be a time in epoch milliseconds, got ${shown(record.receivedAt)}`))
+  );
 }
 
 export function checkTransfer(request: unknown): Check {
   const record = request as Record<string, unknown>;
-  return checkShape(request, 'request', TRANSFER_FIELDS)
-    ?? checkText(record.id, 'id', LIMITS.idLengthMax)
-    ?? checkText(record.sku, 'sku', LIMITS.skuLengthMax)
-    ?? checkText(record.from, 'from', LIMITS.locationLengthMax)
-    ?? checkText(record.to, 'to', LIMITS.locationLengthMax)
-    ?? (record.from === record.to ? refuse.invalidArgument('to', 'must differ from from') : null)
-    ?? checkQuantity(record.qty, 'qty')
-    ?? checkOptionalBoolean(record.inTransit, 'inTransit');
+  return (
+    checkShape(request, 'request', TRANSFER_FIELDS) ??
+    checkText(record.id, 'id', LIMITS.idLengthMax) ??
+    checkText(record.sku, 'sku', LIMITS.skuLengthMax) ??
+    checkText(record.from, 'from', LIMITS.locationLengthMax) ??
+    checkText(record.to, 'to', LIMITS.locationLengthMax) ??
+    (record.from === record.to ? refuse.invalidArgument('to', 'must differ from from') : null) ??
+    checkQuantity(record.qty, 'qty') ??
+    checkOptionalBoolean(record.inTransit, 'inTransit')
+  );
 }
 
 export function checkReceiveTransfer(request: unknown): Check {
   const record = request as Record<string, unknown>;
-  return checkShape(request, 'request', RECEIVE_TRANSFER_FIELDS)
-    ?? checkText(record.sku, 'sku', LIMITS.skuLengthMax)
-    ?? checkText(record.id, 'id', LIMITS.idLengthMax);
+  return (
+    checkShape(request, 'request', RECEIVE_TRANSFER_FIELDS) ??
+    checkText(record.sku, 'sku', LIMITS.skuLengthMax) ??
+    checkText(record.id, 'id', LIMITS.idLengthMax)
+  );
 }
 
 export function checkSync(request: unknown): Check {
   const record = request as Record<string, unknown>;
-  return checkShape(request, 'request', SYNC_FIELDS)
-    ?? checkPosition(record)
-    ?? checkCount(record.onHand, 'onHand', LIMITS.onHandMax)
-    ?? checkCount(record.asOf, 'asOf', Number.MAX_SAFE_INTEGER);
+  return (
+    checkShape(request, 'request', SYNC_FIELDS) ??
+    checkPosition(record) ??
+    checkCount(record.onHand, 'onHand', LIMITS.onHandMax) ??
+    checkCount(record.asOf, 'asOf', Number.MAX_SAFE_INTEGER)
+  );
 }
 
 /** A value as an error message may show it: never throws (an object's own toString is never called). */
 export function shown(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' || value === undefined) return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' || value === undefined)
+    return String(value);
   return typeName(value);
 }
 

@@ -61,7 +61,11 @@ export interface FrameLimits {
  * frame over LIMITS.frameOpsMax whole. A message too big for any frame gets a frame of its own
  * (the caller refuses it before sending: see `fitsInFrame`).
  */
-export function planFrames(sizes: readonly number[], limits: FrameLimits, operations?: readonly number[]): [number, number][] {
+export function planFrames(
+  sizes: readonly number[],
+  limits: FrameLimits,
+  operations?: readonly number[],
+): [number, number][] {
   const frames: [number, number][] = [];
   const operationsMax = limits.maxOperations ?? Number.POSITIVE_INFINITY;
   let start = 0;

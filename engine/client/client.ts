@@ -1,9 +1,26 @@
 import type { Engine } from '../api/engine.js';
 import type { Refusal } from '../api/errors.js';
 import type {
-  AdjustRequest, EngineStats, FreezeRequest, FreezeResult, FulfilLine, MovementResult, PolicyResult, ReceiveRequest,
-  ReceiveTransferRequest, ReservationResult, ReserveRequest, ReserveResult, RestockRequest, SetPolicyRequest, SkuResult,
-  SyncManyResult, SyncRequest, SyncResult, TransferRequest, TransferResult,
+  AdjustRequest,
+  EngineStats,
+  FreezeRequest,
+  FreezeResult,
+  FulfilLine,
+  MovementResult,
+  PolicyResult,
+  ReceiveRequest,
+  ReceiveTransferRequest,
+  ReservationResult,
+  ReserveRequest,
+  ReserveResult,
+  RestockRequest,
+  SetPolicyRequest,
+  SkuResult,
+  SyncManyResult,
+  SyncRequest,
+  SyncResult,
+  TransferRequest,
+  TransferResult,
 } from '../api/types.js';
 import type { BatchEntry, BatchResult } from '../api/batch-entry.js';
 import type { Session } from './session.js';

@@ -25,7 +25,9 @@ export interface ClientOptions {
   maxPending?: number;
   /** A call unanswered this long resolves UNAVAILABLE (default: no limit). */
   requestTimeoutMs?: number;
-  /** Largest frame the client sends (default 1 MiB, the gateway's default maxPayloadBytes); bigger batches are split. */
+  /**
+   * Largest frame the client sends (default 1 MiB, the gateway's default maxPayloadBytes); bigger batches are split.
+   */
   maxFrameBytes?: number;
   /** Told about connection changes and anything the client had to drop; never awaited, its errors are ignored. */
   onEvent?: (event: ClientEvent) => void;
@@ -46,8 +48,17 @@ export interface ResolvedClientOptions {
 }
 
 const KNOWN = new Set<string>([
-  'url', 'token', 'ca', 'encoding', 'reconnect', 'reconnectDelayMsMin', 'reconnectDelayMsMax', 'maxPending',
-  'requestTimeoutMs', 'maxFrameBytes', 'onEvent',
+  'url',
+  'token',
+  'ca',
+  'encoding',
+  'reconnect',
+  'reconnectDelayMsMin',
+  'reconnectDelayMsMax',
+  'maxPending',
+  'requestTimeoutMs',
+  'maxFrameBytes',
+  'onEvent',
 ]);
 
 /** The smallest frame limit that still fits any one ordinary request. */
@@ -81,7 +92,8 @@ export function resolveClientOptions(options: unknown): ResolvedClientOptions {
     reconnectDelayMsMin,
     reconnectDelayMsMax,
     maxPending: integer(record, 'maxPending', 65_536, 1, 16_777_216),
-    requestTimeoutMs: record.requestTimeoutMs === undefined ? null : integer(record, 'requestTimeoutMs', 0, 1, DELAY_MS_MAX),
+    requestTimeoutMs:
+      record.requestTimeoutMs === undefined ? null : integer(record, 'requestTimeoutMs', 0, 1, DELAY_MS_MAX),
     maxFrameBytes: integer(record, 'maxFrameBytes', 1_048_576, FRAME_BYTES_MIN, 2 ** 30),
     onEvent: onEventOf(record.onEvent),
   };
@@ -96,7 +108,8 @@ function integer(record: Record<string, unknown>, field: string, fallback: numbe
 }
 
 function urlOf(value: unknown): string {
-  if (typeof value !== 'string') throw new InvalidArgumentError(`url: must be a string such as 'ws://127.0.0.1:7070', got ${typeof value}`);
+  if (typeof value !== 'string')
+    throw new InvalidArgumentError(`url: must be a string such as 'ws://127.0.0.1:7070', got ${typeof value}`);
   let parsed: URL;
   try {
     parsed = new URL(value);
@@ -111,7 +124,8 @@ function urlOf(value: unknown): string {
 
 /** A header value: visible ASCII only, so it can neither be empty nor smuggle a line break. */
 function tokenOf(value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0) throw new InvalidArgumentError('token: must be a non-empty string');
+  if (typeof value !== 'string' || value.length === 0)
+    throw new InvalidArgumentError('token: must be a non-empty string');
   if (!/^[\x21-\x7e]+$/.test(value)) throw new InvalidArgumentError('token: must be printable ASCII without spaces');
   return value;
 }
@@ -123,7 +137,10 @@ function caOf(value: unknown, url: string): string | Buffer | Array<string | Buf
   const items = Array.isArray(value) ? value : [value];
   if (items.length === 0 || items.length > 100) throw new InvalidArgumentError('ca: must be 1 to 100 PEM certificates');
   for (const item of items) {
-    if ((typeof item !== 'string' && !Buffer.isBuffer(item)) || !item.toString().includes('-----BEGIN CERTIFICATE-----')) {
+    if (
+      (typeof item !== 'string' && !Buffer.isBuffer(item)) ||
+      !item.toString().includes('-----BEGIN CERTIFICATE-----')
+    ) {
       throw new InvalidArgumentError('ca: must be PEM certificate text (a string or Buffer, or an array of them)');
     }
   }

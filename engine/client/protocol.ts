@@ -30,7 +30,8 @@ export function classify(message: unknown): Incoming {
   const record = message as Record<string, unknown>;
   const id = record.id;
   if (id === undefined) {
-    if (typeof record.method === 'string') return { kind: 'notification', method: record.method, params: record.params };
+    if (typeof record.method === 'string')
+      return { kind: 'notification', method: record.method, params: record.params };
     return { kind: 'invalid', reason: 'a message with neither id nor method' };
   }
   if (typeof id !== 'number' && typeof id !== 'string') {

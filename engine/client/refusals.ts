@@ -80,15 +80,23 @@ export const clientRefusal = {
   /** The link is down for good (reconnect is off): the call was never sent. */
   notConnected: (): Refusal => refusal('UNAVAILABLE', 'not connected (reconnect is off); the call was not sent'),
   timedOut: (timeoutMs: number, sent: boolean): Refusal =>
-    refusal('UNAVAILABLE', sent
-      ? `no answer within requestTimeoutMs (${timeoutMs} ms); the outcome is unknown`
-      : `not sent within requestTimeoutMs (${timeoutMs} ms): no connection; nothing was applied`),
+    refusal(
+      'UNAVAILABLE',
+      sent
+        ? `no answer within requestTimeoutMs (${timeoutMs} ms); the outcome is unknown`
+        : `not sent within requestTimeoutMs (${timeoutMs} ms): no connection; nothing was applied`,
+    ),
   closed: (): Refusal => refusal('CLOSED', 'the client is closed'),
   /** close() came before the answer of a call already sent. */
-  closedUnanswered: (): Refusal => refusal('UNAVAILABLE', 'the client closed before the answer; the outcome is unknown'),
+  closedUnanswered: (): Refusal =>
+    refusal('UNAVAILABLE', 'the client closed before the answer; the outcome is unknown'),
   overloaded: (maxPending: number): Refusal => ({
     ok: false,
-    error: { code: 'OVERLOADED', message: `${maxPending} calls (maxPending) are already waiting for an answer`, retryAfterMs: DEFAULT_RETRY_AFTER_MS },
+    error: {
+      code: 'OVERLOADED',
+      message: `${maxPending} calls (maxPending) are already waiting for an answer`,
+      retryAfterMs: DEFAULT_RETRY_AFTER_MS,
+    },
   }),
   tooLarge: (bytes: number, maxFrameBytes: number): Refusal =>
     refusal('INVALID_ARGUMENT', `request: is ${bytes} bytes encoded, more than maxFrameBytes (${maxFrameBytes})`),

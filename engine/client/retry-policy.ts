@@ -10,8 +10,21 @@
  * lines) or carry such operations (batch, syncMany): they resolve UNAVAILABLE instead.
  */
 const SAFE_METHODS: ReadonlySet<string> = new Set([
-  'reserve', 'commit', 'release', 'getReservation', 'get', 'transfer', 'receiveTransfer', 'sync', 'setPolicy',
-  'freeze', 'unfreeze', 'subscribe', 'unsubscribe', 'expireDue', 'stats',
+  'reserve',
+  'commit',
+  'release',
+  'getReservation',
+  'get',
+  'transfer',
+  'receiveTransfer',
+  'sync',
+  'setPolicy',
+  'freeze',
+  'unfreeze',
+  'subscribe',
+  'unsubscribe',
+  'expireDue',
+  'stats',
 ]);
 
 export const UNSAFE_METHODS = ['receive', 'adjust', 'restock', 'batch', 'syncMany'] as const;

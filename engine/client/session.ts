@@ -3,8 +3,14 @@ import { LIMITS } from '../api/limits.js';
 import { operationsOf } from '../wire/frame-operations.js';
 import { Batcher, fitsInFrame, planFrames, type FrameLimits } from './batcher.js';
 import {
-  decodeFrame, encodedBytes, encodeMessage, FRAME_OVERHEAD_BYTES, joinFrame, MESSAGE_OVERHEAD_BYTES,
-  type Encoded, type FrameData,
+  decodeFrame,
+  encodedBytes,
+  encodeMessage,
+  FRAME_OVERHEAD_BYTES,
+  joinFrame,
+  MESSAGE_OVERHEAD_BYTES,
+  type Encoded,
+  type FrameData,
 } from './codec.js';
 import { Connection } from './connection.js';
 import { eventSink, type EventSink } from './events.js';
@@ -55,7 +61,8 @@ export class Session {
       opened: (reconnected) => this.onOpened(reconnected),
       message: (data, isBinary) => this.onFrame(data, isBinary),
       lost: (code, reason, willReconnect) => this.onLost(code, reason, willReconnect),
-      retrying: (attempt, delayMs, error) => this.emit({ type: 'reconnecting', attempt, delayMs, ...(error === undefined ? {} : { error }) }),
+      retrying: (attempt, delayMs, error) =>
+        this.emit({ type: 'reconnecting', attempt, delayMs, ...(error === undefined ? {} : { error }) }),
     });
   }
 
@@ -113,7 +120,10 @@ export class Session {
       await drained(this.pending, CLOSE_DRAIN_MS);
     }
     for (const call of this.pending.all()) {
-      this.pending.settle(call.id, call.internal ? DROPPED : call.everSent ? clientRefusal.closedUnanswered() : clientRefusal.closed());
+      this.pending.settle(
+        call.id,
+        call.internal ? DROPPED : call.everSent ? clientRefusal.closedUnanswered() : clientRefusal.closed(),
+      );
     }
     await this.connection.close();
   }
@@ -121,7 +131,10 @@ export class Session {
   private armTimeout(call: PendingCall): void {
     const timeoutMs = this.options.requestTimeoutMs;
     if (timeoutMs === null) return;
-    call.timer = setTimeout(() => this.pending.settle(call.id, clientRefusal.timedOut(timeoutMs, call.everSent)), timeoutMs);
+    call.timer = setTimeout(
+      () => this.pending.settle(call.id, clientRefusal.timedOut(timeoutMs, call.everSent)),
+      timeoutMs,
+    );
   }
 
   /** The tick's calls: out now when connected; else they stay queued for the next connection. */
@@ -208,7 +221,10 @@ export class Session {
     try {
       frame = decodeFrame(data, isBinary);
     } catch (error) {
-      this.emit({ type: 'protocolError', message: `undecodable ${isBinary ? 'msgpack' : 'JSON'} frame: ${String(error)}` });
+      this.emit({
+        type: 'protocolError',
+        message: `undecodable ${isBinary ? 'msgpack' : 'JSON'} frame: ${String(error)}`,
+      });
       return;
     }
     for (const message of messagesOf(frame)) this.onMessage(classify(message));
@@ -236,7 +252,12 @@ export class Session {
   }
 
   private onNotification(method: string, params: unknown): void {
-    if (method !== 'availability' || typeof params !== 'object' || params === null || typeof (params as { sku?: unknown }).sku !== 'string') {
+    if (
+      method !== 'availability' ||
+      typeof params !== 'object' ||
+      params === null ||
+      typeof (params as { sku?: unknown }).sku !== 'string'
+    ) {
       this.emit({ type: 'protocolError', message: `the gateway sent an unknown notification '${method}'` });
       return;
     }
@@ -261,6 +282,10 @@ function markSent(call: PendingCall): void {
 }
 
 function isRefusal(answer: unknown): answer is Refusal {
-  return typeof answer === 'object' && answer !== null && (answer as { ok?: unknown }).ok === false
-    && typeof (answer as { error?: unknown }).error === 'object';
+  return (
+    typeof answer === 'object' &&
+    answer !== null &&
+    (answer as { ok?: unknown }).ok === false &&
+    typeof (answer as { error?: unknown }).error === 'object'
+  );
 }

@@ -4,7 +4,10 @@ import type { FrameData } from './codec.js';
 /** Why a connection attempt failed. `status`: the HTTP status the gateway answered the upgrade with, if any. */
 export class ConnectError extends Error {
   override name = 'ConnectError';
-  constructor(message: string, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
     super(message);
   }
 }
@@ -77,9 +80,12 @@ function attach(socket: WebSocket, handlers: SocketHandlers): void {
 
 function handshakeError(url: string, status: number | undefined, failure: unknown): ConnectError {
   if (status === 401) return new ConnectError('unauthorized', 401);
-  if (status === 503) return new ConnectError('service unavailable (HTTP 503): the gateway is full or shutting down', 503);
+  if (status === 503)
+    return new ConnectError('service unavailable (HTTP 503): the gateway is full or shutting down', 503);
   if (status !== undefined) return new ConnectError(`the gateway refused the upgrade with HTTP ${status}`, status);
-  return new ConnectError(`cannot connect to ${url}: ${failure === undefined ? 'closed during the handshake' : messageOf(failure)}`);
+  return new ConnectError(
+    `cannot connect to ${url}: ${failure === undefined ? 'closed during the handshake' : messageOf(failure)}`,
+  );
 }
 
 function messageOf(error: unknown): string {

@@ -24,7 +24,10 @@ export class Admission {
   private serverErrors = 0;
   private serverErrorLoggedAtMs = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly options: ResolvedGatewayOptions, private readonly metrics: GatewayMetrics) {
+  constructor(
+    private readonly options: ResolvedGatewayOptions,
+    private readonly metrics: GatewayMetrics,
+  ) {
     this.maxSockets = socketLimit(options.maxConnections, options.engine.stats().shards.length, openFileLimit());
     this.guard = new SocketGuard({
       maxSockets: this.maxSockets,
@@ -48,7 +51,9 @@ export class Admission {
     });
   }
 
-  /** Once listening: server errors are logged (never an unhandled 'error'), the throttle's log lines flushed per window. */
+  /**
+   * Once listening: server errors are logged (never an unhandled 'error'), the throttle's log lines flushed per window.
+   */
   listening(http: Server): void {
     http.on('error', (error: NodeJS.ErrnoException) => this.serverFailed(error));
     this.sweeper = setInterval(() => this.throttle.sweep(Date.now()), this.options.authFailureWindowMs);
@@ -95,7 +100,9 @@ export class Admission {
     this.serverErrors++;
     const nowMs = Date.now();
     if (nowMs - this.serverErrorLoggedAtMs < this.options.authFailureWindowMs) return;
-    this.options.log(`holdfast gateway: ${this.serverErrors} server error${this.serverErrors === 1 ? '' : 's'}, the last: ${error.code ?? 'error'}: ${error.message}`);
+    this.options.log(
+      `holdfast gateway: ${this.serverErrors} server error${this.serverErrors === 1 ? '' : 's'}, the last: ${error.code ?? 'error'}: ${error.message}`,
+    );
     this.serverErrors = 0;
     this.serverErrorLoggedAtMs = nowMs;
   }

@@ -1,6 +1,8 @@
 import { invariant } from '../../shared/invariant.js';
 
-/** Why an upgrade failed: a missing or wrong token, no upgrade within authTimeoutMs, or refused by the throttle (429). */
+/**
+ * Why an upgrade failed: a missing or wrong token, no upgrade within authTimeoutMs, or refused by the throttle (429).
+ */
 export type AuthFailureReason = 'bad_token' | 'timeout' | 'throttled';
 
 const REASONS: readonly AuthFailureReason[] = ['bad_token', 'timeout', 'throttled'];
@@ -64,7 +66,10 @@ export class AuthThrottle {
     record.unlogged[reason]++;
     if (nowMs - record.loggedAtMs >= this.options.windowMs) this.logLine(key, record, nowMs);
     this.peers.set(key, record);
-    invariant(this.peers.size <= this.options.maxPeers, `auth throttle: ${this.peers.size} peers, limit ${this.options.maxPeers}`);
+    invariant(
+      this.peers.size <= this.options.maxPeers,
+      `auth throttle: ${this.peers.size} peers, limit ${this.options.maxPeers}`,
+    );
   }
 
   /** Logs the failures that waited for their line; forgets peers with nothing left to count. */
@@ -92,15 +97,27 @@ export class AuthThrottle {
       const oldest = this.peers.keys().next();
       if (oldest.done !== true) this.peers.delete(oldest.value);
     }
-    return { windowStartMs: nowMs, failures: 0, unlogged: { bad_token: 0, timeout: 0, throttled: 0 }, loggedAtMs: Number.NEGATIVE_INFINITY };
+    return {
+      windowStartMs: nowMs,
+      failures: 0,
+      unlogged: { bad_token: 0, timeout: 0, throttled: 0 },
+      loggedAtMs: Number.NEGATIVE_INFINITY,
+    };
   }
 
   private logLine(key: string, record: PeerRecord, nowMs: number): void {
     const total = unloggedTotal(record);
-    const parts = REASONS.filter((reason) => record.unlogged[reason] > 0).map((reason) => `${reason} ${record.unlogged[reason]}`);
-    const since = Number.isFinite(record.loggedAtMs) ? ` in the last ${((nowMs - record.loggedAtMs) / 1000).toFixed(1)} s` : '';
-    const blocked = record.failures >= this.options.maxFailuresPerPeer ? '; throttled: answered 429 until its window ends' : '';
-    this.options.log(`holdfast gateway: peer ${key}: ${total} failed upgrade${total === 1 ? '' : 's'} (${parts.join(', ')})${since}${blocked}`);
+    const parts = REASONS.filter((reason) => record.unlogged[reason] > 0).map(
+      (reason) => `${reason} ${record.unlogged[reason]}`,
+    );
+    const since = Number.isFinite(record.loggedAtMs)
+      ? ` in the last ${((nowMs - record.loggedAtMs) / 1000).toFixed(1)} s`
+      : '';
+    const blocked =
+      record.failures >= this.options.maxFailuresPerPeer ? '; throttled: answered 429 until its window ends' : '';
+    this.options.log(
+      `holdfast gateway: peer ${key}: ${total} failed upgrade${total === 1 ? '' : 's'} (${parts.join(', ')})${since}${blocked}`,
+    );
     for (const reason of REASONS) record.unlogged[reason] = 0;
     record.loggedAtMs = nowMs;
   }

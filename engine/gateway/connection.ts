@@ -61,7 +61,10 @@ export class Connection {
   private readonly notifier: Notifier;
   private readonly context: DispatchContext;
 
-  constructor(readonly socket: WebSocket, private readonly deps: ConnectionDeps) {
+  constructor(
+    readonly socket: WebSocket,
+    private readonly deps: ConnectionDeps,
+  ) {
     const { options, metrics } = deps;
     this.gate = new ReadGate(socket);
     this.outgoing = new OutgoingBuffer(socket, {
@@ -77,7 +80,11 @@ export class Connection {
       },
     });
     this.notifier = new Notifier(
-      (event) => this.send({ jsonrpc: '2.0', method: 'availability', params: availabilityOf(event) }, this.skus.get(event.sku) ?? 'json'),
+      (event) =>
+        this.send(
+          { jsonrpc: '2.0', method: 'availability', params: availabilityOf(event) },
+          this.skus.get(event.sku) ?? 'json',
+        ),
       () => socket.bufferedAmount,
       Math.floor(options.maxBufferedBytesPerConnection / 4),
       NOTIFY_RETRY_MS,
@@ -151,7 +158,10 @@ export class Connection {
     const frame = decodeFrame(frameBytes(data), encoding);
     if (frame === PARSE_FAILED) {
       this.deps.metrics.count('unknown', RPC_OUTCOME[RPC.PARSE_ERROR]);
-      this.reply(errorResponse(null, RPC.PARSE_ERROR, `the frame is not valid ${encoding === 'json' ? 'JSON' : 'msgpack'}`), encoding);
+      this.reply(
+        errorResponse(null, RPC.PARSE_ERROR, `the frame is not valid ${encoding === 'json' ? 'JSON' : 'msgpack'}`),
+        encoding,
+      );
       return Promise.resolve();
     }
     const operations = operationsOfFrame(frame);
@@ -159,16 +169,19 @@ export class Connection {
     this.pending += count;
     this.frameEncoding = encoding;
     this.pauseIfFull();
-    return dispatchFrame(frame, this.context, operations).then((reply) => {
-      this.pending -= count;
-      if (reply !== null) this.reply(reply, encoding);
-      this.afterAnswer();
-    }, (error: unknown) => {
-      // A bug, not a client's fault: answer what can be answered and keep the connection.
-      this.pending -= count;
-      this.reply(errorResponse(null, RPC.INTERNAL_ERROR, `internal error: ${(error as Error).message}`), encoding);
-      this.afterAnswer();
-    });
+    return dispatchFrame(frame, this.context, operations).then(
+      (reply) => {
+        this.pending -= count;
+        if (reply !== null) this.reply(reply, encoding);
+        this.afterAnswer();
+      },
+      (error: unknown) => {
+        // A bug, not a client's fault: answer what can be answered and keep the connection.
+        this.pending -= count;
+        this.reply(errorResponse(null, RPC.INTERNAL_ERROR, `internal error: ${(error as Error).message}`), encoding);
+        this.afterAnswer();
+      },
+    );
   }
 
   private reply(response: RpcResponse | RpcResponse[], encoding: Encoding): void {
@@ -176,7 +189,8 @@ export class Connection {
   }
 
   private afterAnswer(): void {
-    if (this.gate.has('pending') && this.pending <= this.deps.options.maxPendingPerConnection / 2) this.clearPause('pending');
+    if (this.gate.has('pending') && this.pending <= this.deps.options.maxPendingPerConnection / 2)
+      this.clearPause('pending');
     if (this.pending === 0) this.deps.onIdle();
   }
 
@@ -202,7 +216,10 @@ export class Connection {
     return this.outgoing.send(encodeFrame(value, encoding));
   }
 
-  /** Not reading (at its pending limit, or its replies wait unsent): its pongs wait unread, so the heartbeat must not judge it. */
+  /**
+   * Not reading (at its pending limit, or its replies wait unsent): its pongs wait unread, so the heartbeat must not
+   * judge it.
+   */
   get isPaused(): boolean {
     return this.gate.isPaused;
   }
@@ -212,7 +229,9 @@ export class Connection {
     if (!Array.isArray(skus)) return skus;
     const added = skus.filter((sku) => !this.skus.has(sku));
     if (this.skus.size + added.length > this.deps.options.maxSubscribedSkusPerConnection) {
-      return refuse.limitReached(`skus: a connection may subscribe to at most ${this.deps.options.maxSubscribedSkusPerConnection} SKUs`);
+      return refuse.limitReached(
+        `skus: a connection may subscribe to at most ${this.deps.options.maxSubscribedSkusPerConnection} SKUs`,
+      );
     }
     for (const sku of skus) this.skus.set(sku, this.frameEncoding);
     for (const sku of added) this.deps.fanout.add(sku, this);
@@ -239,7 +258,8 @@ export class Connection {
     }
     for (let index = 0; index < skus.length; index++) {
       const problem = checkSku(skus[index]);
-      if (problem !== null) return refuse.invalidArgument(`skus[${index}]`, problem.error.message.replace(/^sku: /, ''));
+      if (problem !== null)
+        return refuse.invalidArgument(`skus[${index}]`, problem.error.message.replace(/^sku: /, ''));
     }
     return [...new Set(skus as string[])];
   }

@@ -1,7 +1,15 @@
 import type { Engine } from '../api/engine.js';
 import type { Refusal } from '../api/errors.js';
 import { METHODS, unknownField, type Params } from './methods.js';
-import { errorResponse, resultResponse, RPC, RPC_OUTCOME, type RpcCode, type RpcId, type RpcResponse } from './rpc-errors.js';
+import {
+  errorResponse,
+  resultResponse,
+  RPC,
+  RPC_OUTCOME,
+  type RpcCode,
+  type RpcId,
+  type RpcResponse,
+} from './rpc-errors.js';
 import { frameBreach, frameOperations } from './frame-bounds.js';
 import { forbiddenKeyIn } from './safe-keys.js';
 import type { Verdict } from './token-authorize.js';
@@ -33,11 +41,18 @@ const ENVELOPE_KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
  * is awaited, so they share the engine's micro-batches and operations on one SKU apply in the
  * order given.
  */
-export async function dispatchFrame(frame: unknown, context: DispatchContext, operations = operationsOfFrame(frame)): Promise<RpcResponse | RpcResponse[] | null> {
+export async function dispatchFrame(
+  frame: unknown,
+  context: DispatchContext,
+  operations = operationsOfFrame(frame),
+): Promise<RpcResponse | RpcResponse[] | null> {
   if (Array.isArray(frame) && frame.length === 0) return invalid(context, null, 'a batch must not be empty');
   const breach = frameBreach(frame, operations);
   if (breach !== null) {
-    return failure(context, 'unknown', null, RPC.INVALID_REQUEST, breach.message, { bound: breach.bound, limit: breach.limit });
+    return failure(context, 'unknown', null, RPC.INVALID_REQUEST, breach.message, {
+      bound: breach.bound,
+      limit: breach.limit,
+    });
   }
   if (!Array.isArray(frame)) return dispatchRequest(frame, context);
   const answers = await Promise.all(frame.map((request) => dispatchRequest(request, context)));
@@ -97,7 +112,8 @@ async function answer(method: string, rawParams: unknown, id: RpcId, context: Di
     return failure(context, method, id, RPC.INVALID_PARAMS, 'params must be an object (by name)');
   }
   const forbidden = forbiddenKeyIn(params);
-  if (forbidden !== null) return failure(context, method, id, RPC.INVALID_PARAMS, `params must not contain ${forbidden}`);
+  if (forbidden !== null)
+    return failure(context, method, id, RPC.INVALID_PARAMS, `params must not contain ${forbidden}`);
   if (context.closing()) return failure(context, method, id, RPC.SHUTTING_DOWN, 'the server is shutting down');
   let verdict = context.authorize?.(method, params as Params) ?? null;
   if (verdict instanceof Promise) verdict = await verdict;
@@ -108,7 +124,8 @@ async function answer(method: string, rawParams: unknown, id: RpcId, context: Di
   if (isSubscription) return settle(context, method, id, context.subscription(method, params as Params));
   const handler = METHODS[method];
   const extra = unknownField(handler, params as Params);
-  if (extra !== undefined) return failure(context, method, id, RPC.INVALID_PARAMS, `params.${extra}: is not a known field`);
+  if (extra !== undefined)
+    return failure(context, method, id, RPC.INVALID_PARAMS, `params.${extra}: is not a known field`);
   const startedAt = method === 'reserve' ? performance.now() : 0;
   const result = await handler.call(context.engine, params as Params);
   if (method === 'reserve') context.observeReserveSeconds((performance.now() - startedAt) / 1000);
@@ -132,7 +149,14 @@ function settle(context: DispatchContext, method: string, id: RpcId, result: unk
   return resultResponse(id, result);
 }
 
-function failure(context: DispatchContext, method: string, id: RpcId, code: RpcCode, message: string, data?: unknown): RpcResponse {
+function failure(
+  context: DispatchContext,
+  method: string,
+  id: RpcId,
+  code: RpcCode,
+  message: string,
+  data?: unknown,
+): RpcResponse {
   context.count(method, RPC_OUTCOME[code]);
   return errorResponse(id, code, message, data);
 }

@@ -11,7 +11,9 @@ export const RESERVED_DESCRIPTORS_PER_SHARD = 8;
 /** The soft limit on open files of this process (`ulimit -n`), from /proc/self/limits; null where unknown. */
 export function openFileLimit(): number | null {
   try {
-    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((text) => text.startsWith('Max open files'));
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((text) => text.startsWith('Max open files'));
     const soft = line === undefined ? undefined : /^Max open files\s+(\S+)/.exec(line)?.[1];
     const value = soft === undefined ? Number.NaN : Number(soft);
     return Number.isSafeInteger(value) && value > 0 ? value : null;

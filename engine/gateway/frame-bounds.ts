@@ -10,23 +10,37 @@ export interface FrameBoundBreach {
 }
 
 /**
- * The first bound a decoded frame breaks, or null; `operations` is its frameOperations count. Checked before any of its requests is
+ * The first bound a decoded frame breaks, or null; `operations` is its frameOperations count. Checked before any of its
+ * requests is
  * dispatched, so a frame over a bound is refused whole and changes nothing. Costs at most about
  * LIMITS.valuesPerFrameMax steps: values are counted with that budget.
  */
 export function frameBreach(frame: unknown, operations: number): FrameBoundBreach | null {
   const requests = Array.isArray(frame) ? frame : [frame];
   if (operations > LIMITS.frameOpsMax) {
-    return breach('frameOpsMax', LIMITS.frameOpsMax, `carries more than ${LIMITS.frameOpsMax} engine operations (a request counts one, a batch or syncMany its entries)`);
+    return breach(
+      'frameOpsMax',
+      LIMITS.frameOpsMax,
+      `carries more than ${LIMITS.frameOpsMax} engine operations (a request counts one, a batch or syncMany its entries)`,
+    );
   }
   let budget = LIMITS.valuesPerFrameMax;
   for (let index = 0; index < requests.length; index++) {
     const values = countValues(requests[index], Math.min(budget, LIMITS.valuesPerRequestMax));
     if (values > LIMITS.valuesPerRequestMax) {
-      return breach('valuesPerRequestMax', LIMITS.valuesPerRequestMax, `request ${index} carries more than ${LIMITS.valuesPerRequestMax} values`);
+      return breach(
+        'valuesPerRequestMax',
+        LIMITS.valuesPerRequestMax,
+        `request ${index} carries more than ${LIMITS.valuesPerRequestMax} values`,
+      );
     }
     budget -= values;
-    if (budget < 0) return breach('valuesPerFrameMax', LIMITS.valuesPerFrameMax, `carries more than ${LIMITS.valuesPerFrameMax} values`);
+    if (budget < 0)
+      return breach(
+        'valuesPerFrameMax',
+        LIMITS.valuesPerFrameMax,
+        `carries more than ${LIMITS.valuesPerFrameMax} values`,
+      );
   }
   return null;
 }
@@ -38,7 +52,8 @@ export function frameBreach(frame: unknown, operations: number): FrameBoundBreac
  */
 export function frameOperations(requests: readonly unknown[]): number {
   let operations = 0;
-  for (let index = 0; index < requests.length && operations <= LIMITS.frameOpsMax; index++) operations += operationsOf(requests[index]);
+  for (let index = 0; index < requests.length && operations <= LIMITS.frameOpsMax; index++)
+    operations += operationsOf(requests[index]);
   return operations;
 }
 

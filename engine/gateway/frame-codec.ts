@@ -10,7 +10,8 @@ export type Encoding = 'json' | 'msgpack';
  * write it as extension 0, which a data-only decoder, the typed client's included, refuses).
  * Integers past 32 bits go out as float64, which every JavaScript decoder reads as a number.
  */
-const REPLY_OPTIONS = { useRecords: false, skipValues: [undefined], encodeUndefinedAsNil: true }; // skipValues: not in msgpackr's types
+// skipValues: not in msgpackr's types
+const REPLY_OPTIONS = { useRecords: false, skipValues: [undefined], encodeUndefinedAsNil: true };
 const replyPackr = new Packr(REPLY_OPTIONS);
 
 export const PARSE_FAILED: unique symbol = Symbol('parse failed');

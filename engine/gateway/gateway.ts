@@ -57,7 +57,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const gateway = new GatewayServer(resolved, tokens);
   await gateway.listen();
   if (resolved.insecureBind) {
-    resolved.log(`holdfast gateway: WARNING: INSECURE_BIND: ${gateway.url} is plain WebSocket beyond loopback: tokens and stock data cross the network in clear (allowInsecureBind)`);
+    resolved.log(
+      `holdfast gateway: WARNING: INSECURE_BIND: ${gateway.url} is plain WebSocket beyond loopback: tokens and stock data cross the network in clear (allowInsecureBind)`,
+    );
   }
   return gateway;
 }
@@ -80,10 +82,16 @@ class GatewayServer implements Gateway {
   private closing = false;
   private idleWaiter: (() => void) | null = null;
 
-  constructor(private readonly options: ResolvedGatewayOptions, tokens: TokenSet) {
+  constructor(
+    private readonly options: ResolvedGatewayOptions,
+    tokens: TokenSet,
+  ) {
     this.token = options.token;
     this.metrics = new GatewayMetrics(options.engine, () => this.open.size);
-    this.tokens = new TokenRegistry({ adminToken: options.token, tokensFile: options.tokensFile, log: options.log, metrics: this.metrics }, tokens);
+    this.tokens = new TokenRegistry(
+      { adminToken: options.token, tokensFile: options.tokensFile, log: options.log, metrics: this.metrics },
+      tokens,
+    );
     this.fanout = new Fanout(options.engine);
     this.wss = new WebSocketServer({
       noServer: true,
@@ -91,7 +99,9 @@ class GatewayServer implements Gateway {
       perMessageDeflate: false,
       handleProtocols: selectProtocol,
     });
-    this.http = createListener(options.tls, (request, response) => routeHttp(request, response, options.engine, this.metrics, () => this.closing));
+    this.http = createListener(options.tls, (request, response) =>
+      routeHttp(request, response, options.engine, this.metrics, () => this.closing),
+    );
     this.http.on('upgrade', (request, socket, head) => this.upgrade(request, socket, head));
     this.admission = new Admission(options, this.metrics);
     this.maxSockets = this.admission.maxSockets;

@@ -19,7 +19,13 @@ export function healthOf(engine: Engine, closing: boolean): { status: 'ok' | 'de
 }
 
 /** Plain HTTP on the gateway's port: GET /healthz and GET /metrics (no token: they carry no stock data). */
-export function routeHttp(request: IncomingMessage, response: ServerResponse, engine: Engine, metrics: GatewayMetrics, closing: () => boolean): void {
+export function routeHttp(
+  request: IncomingMessage,
+  response: ServerResponse,
+  engine: Engine,
+  metrics: GatewayMetrics,
+  closing: () => boolean,
+): void {
   const path = (request.url ?? '/').split('?')[0];
   if (request.method !== 'GET' || (path !== '/healthz' && path !== '/metrics')) {
     response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
@@ -27,7 +33,9 @@ export function routeHttp(request: IncomingMessage, response: ServerResponse, en
   }
   if (path === '/healthz') {
     const health = healthOf(engine, closing());
-    response.writeHead(health.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(health));
+    response
+      .writeHead(health.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' })
+      .end(JSON.stringify(health));
     return;
   }
   metrics.registry.metrics().then(

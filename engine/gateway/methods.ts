@@ -37,7 +37,9 @@ export const METHODS: Readonly<Record<string, Method>> = {
   commit: byFields(['id'], (engine, { id }) => engine.commit(id as string)),
   release: byFields(['id'], (engine, { id }) => engine.release(id as string)),
   getReservation: byFields(['id'], (engine, { id }) => engine.getReservation(id as string)),
-  fulfil: byFields(['id', 'lines'], (engine, { id, lines }) => engine.fulfil(id as string, lines as FulfilLine[] | undefined)),
+  fulfil: byFields(['id', 'lines'], (engine, { id, lines }) =>
+    engine.fulfil(id as string, lines as FulfilLine[] | undefined),
+  ),
   get: byFields(['sku'], (engine, { sku }) => engine.get(sku as string)),
   unfreeze: byFields(['sku'], (engine, { sku }) => engine.unfreeze(sku as string)),
   syncMany: byFields(['requests'], (engine, { requests }) => engine.syncMany(requests as never)),

@@ -26,7 +26,10 @@ export interface GatewayOptions {
   tls?: TlsOptions;
   /** Allow a host beyond loopback without tls (a warning is logged). Default false: refused. */
   allowInsecureBind?: boolean;
-  /** Where the gateway's log lines go (token reloads, revocations, forbidden calls, failed upgrades, accept errors, warnings). Default stderr. */
+  /**
+   * Where the gateway's log lines go (token reloads, revocations, forbidden calls, failed upgrades, accept errors,
+   * warnings). Default stderr.
+   */
   log?: LogLine;
   /** Largest frame accepted; a bigger one closes the connection with 1009. Default 1 MiB. */
   maxPayloadBytes?: number;
@@ -45,15 +48,24 @@ export interface GatewayOptions {
   maxSubscribedSkusPerConnection?: number;
   /** How long close() waits for in-flight requests before closing the sockets anyway. Default 10 s. */
   drainTimeoutMs?: number;
-  /** A TCP socket that has not finished its WebSocket upgrade (or its one plain HTTP request) by then is closed. Default 3 s. */
+  /**
+   * A TCP socket that has not finished its WebSocket upgrade (or its one plain HTTP request) by then is closed. Default
+   * 3 s.
+   */
   authTimeoutMs?: number;
-  /** Failed upgrades (bad token, auth timeout) per peer address within authFailureWindowMs before it gets HTTP 429. Default 20. */
+  /**
+   * Failed upgrades (bad token, auth timeout) per peer address within authFailureWindowMs before it gets HTTP 429.
+   * Default 20.
+   */
   maxAuthFailuresPerPeer?: number;
   /** The window of maxAuthFailuresPerPeer, and the interval of the auth-failure log lines. Default 10 s. */
   authFailureWindowMs?: number;
   /** Peer addresses the failure table remembers; beyond, the one failed least recently is forgotten. Default 4096. */
   maxTrackedPeers?: number;
-  /** A connection whose unsent replies stay above half of maxBufferedBytesPerConnection this long is dropped. Default 10 s. */
+  /**
+   * A connection whose unsent replies stay above half of maxBufferedBytesPerConnection this long is dropped. Default 10
+   * s.
+   */
   slowConsumerTimeoutMs?: number;
 }
 
@@ -71,27 +83,53 @@ export type ResolvedGatewayOptions = Required<Omit<GatewayOptions, SecurityOptio
 };
 
 const KNOWN = new Set([
-  'engine', 'host', 'port', 'token', 'maxPayloadBytes', 'maxPendingPerConnection', 'maxConnections',
-  'maxBufferedBytesPerConnection', 'heartbeatMs', 'maxSubscribedSkusPerConnection', 'drainTimeoutMs',
-  'tokens', 'tokensFile', 'tls', 'allowInsecureBind', 'log',
-  'authTimeoutMs', 'maxAuthFailuresPerPeer', 'authFailureWindowMs', 'maxTrackedPeers', 'slowConsumerTimeoutMs',
+  'engine',
+  'host',
+  'port',
+  'token',
+  'maxPayloadBytes',
+  'maxPendingPerConnection',
+  'maxConnections',
+  'maxBufferedBytesPerConnection',
+  'heartbeatMs',
+  'maxSubscribedSkusPerConnection',
+  'drainTimeoutMs',
+  'tokens',
+  'tokensFile',
+  'tls',
+  'allowInsecureBind',
+  'log',
+  'authTimeoutMs',
+  'maxAuthFailuresPerPeer',
+  'authFailureWindowMs',
+  'maxTrackedPeers',
+  'slowConsumerTimeoutMs',
 ]);
 
 function stderrLine(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-function integer(options: GatewayOptions, field: keyof GatewayOptions, fallback: number, min: number, max: number): number {
+function integer(
+  options: GatewayOptions,
+  field: keyof GatewayOptions,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   return integerOption(options, field, fallback, min, max);
 }
 
 /** Validates the gateway's options and fills in the defaults. Throws InvalidArgumentError. */
 export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayOptions {
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options: must be an object');
-  for (const key of Object.keys(options)) if (!KNOWN.has(key)) throw new InvalidArgumentError(`${key}: is not a known option`);
-  if (typeof options.engine?.reserve !== 'function') throw new InvalidArgumentError('engine: must be an engine from createEngine');
+  for (const key of Object.keys(options))
+    if (!KNOWN.has(key)) throw new InvalidArgumentError(`${key}: is not a known option`);
+  if (typeof options.engine?.reserve !== 'function')
+    throw new InvalidArgumentError('engine: must be an engine from createEngine');
   const host = options.host ?? '127.0.0.1';
-  if (typeof host !== 'string' || host.length === 0) throw new InvalidArgumentError('host: must be a host name or address');
+  if (typeof host !== 'string' || host.length === 0)
+    throw new InvalidArgumentError('host: must be a host name or address');
   const tls = resolveTls(options.tls);
   const allowInsecureBind = options.allowInsecureBind ?? false;
   if (typeof allowInsecureBind !== 'boolean') throw new InvalidArgumentError('allowInsecureBind: must be a boolean');
@@ -108,7 +146,13 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
     maxPayloadBytes: integer(options, 'maxPayloadBytes', 1024 * 1024, 1024, 256 * 1024 * 1024),
     maxPendingPerConnection: integer(options, 'maxPendingPerConnection', 4096, 1, 1_000_000),
     maxConnections: integer(options, 'maxConnections', 1024, 1, 1_000_000),
-    maxBufferedBytesPerConnection: integer(options, 'maxBufferedBytesPerConnection', 8 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    maxBufferedBytesPerConnection: integer(
+      options,
+      'maxBufferedBytesPerConnection',
+      8 * 1024 * 1024,
+      1024,
+      1024 * 1024 * 1024,
+    ),
     heartbeatMs: integer(options, 'heartbeatMs', 30_000, 0, 3_600_000),
     maxSubscribedSkusPerConnection: integer(options, 'maxSubscribedSkusPerConnection', 10_000, 1, 1_000_000),
     drainTimeoutMs: integer(options, 'drainTimeoutMs', 10_000, 0, 600_000),
@@ -121,7 +165,11 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
 }
 
 /** token, tokens, tokensFile: at least one way in; the single token strong enough; tokens valid. */
-function resolveTokens(options: GatewayOptions): { token: string | null; principals: Principal[]; tokensFile: string | null } {
+function resolveTokens(options: GatewayOptions): {
+  token: string | null;
+  principals: Principal[];
+  tokensFile: string | null;
+} {
   const { token, tokens, tokensFile } = options;
   if (token === undefined && tokens === undefined && tokensFile === undefined) {
     throw new InvalidArgumentError('token: is required unless tokens or tokensFile is given');
@@ -130,7 +178,8 @@ function resolveTokens(options: GatewayOptions): { token: string | null; princip
     const problem = tokenProblem('token', token);
     if (problem !== null) throw new InvalidArgumentError(problem);
   }
-  if (tokens !== undefined && tokensFile !== undefined) throw new InvalidArgumentError('tokens: give tokens or tokensFile, not both');
+  if (tokens !== undefined && tokensFile !== undefined)
+    throw new InvalidArgumentError('tokens: give tokens or tokensFile, not both');
   if (tokensFile !== undefined && (typeof tokensFile !== 'string' || tokensFile.length === 0)) {
     throw new InvalidArgumentError('tokensFile: must be the path of a tokens file');
   }

@@ -33,7 +33,10 @@ export class OutgoingBuffer {
   private readonly lowBytes: number;
   private readonly flushed = (): void => this.onFlushed();
 
-  constructor(private readonly socket: WebSocket, private readonly options: OutgoingBufferOptions) {
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly options: OutgoingBufferOptions,
+  ) {
     this.highBytes = Math.floor(options.limitBytes / 2);
     this.lowBytes = Math.floor(options.limitBytes / 4);
   }

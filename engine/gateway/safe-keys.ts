@@ -1,6 +1,9 @@
 import { LIMITS } from '../api/limits.js';
 
-/** Keys that reach an object's prototype machinery. (A binary frame cannot carry `__proto__`: the msgpack decoder refuses it.) */
+/**
+ * Keys that reach an object's prototype machinery. (A binary frame cannot carry `__proto__`: the msgpack decoder
+ * refuses it.)
+ */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Nesting beyond this is refused outright (a request is never that deep). */

@@ -52,7 +52,11 @@ export function allows(principal: Principal, method: string): boolean {
 
 /** The same name, scopes and channels: a reload that keeps them keeps the token's connections. */
 export function sameGrant(a: Principal, b: Principal): boolean {
-  return a.name === b.name && sameSet(a.scopes, b.scopes) && (a.channels === null ? b.channels === null : b.channels !== null && sameSet(a.channels, b.channels));
+  return (
+    a.name === b.name &&
+    sameSet(a.scopes, b.scopes) &&
+    (a.channels === null ? b.channels === null : b.channels !== null && sameSet(a.channels, b.channels))
+  );
 }
 
 function sameSet<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {

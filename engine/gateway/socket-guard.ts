@@ -65,7 +65,10 @@ export class SocketGuard {
     entry.timer.unref();
     this.waiting.set(key, entry);
     socket.once('close', () => this.release(key, entry));
-    invariant(this.size <= this.options.maxSockets, `socket guard: ${this.size} sockets held, limit ${this.options.maxSockets}`);
+    invariant(
+      this.size <= this.options.maxSockets,
+      `socket guard: ${this.size} sockets held, limit ${this.options.maxSockets}`,
+    );
   }
 
   /** The socket (or the TLS socket over it) became a WebSocket: it no longer times out or gets displaced. */

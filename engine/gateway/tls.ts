@@ -3,7 +3,12 @@
  * without it, plain ws:// and http://, which is refused beyond loopback unless the caller says
  * `allowInsecureBind` (a bearer token in clear on a network is a token given away).
  */
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { isIP } from 'node:net';
 import { InvalidArgumentError } from '../api/errors.js';
@@ -21,15 +26,19 @@ const PEM_BYTES_MAX = 1024 * 1024;
 /** Checks the `tls` option: undefined → null (plain), else both PEM fields. */
 export function resolveTls(value: unknown): TlsOptions | null {
   if (value === undefined) return null;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidArgumentError('tls: must be an object { cert, key }');
-  for (const key of Object.keys(value)) if (key !== 'cert' && key !== 'key') throw new InvalidArgumentError(`tls.${key}: is not a known field`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InvalidArgumentError('tls: must be an object { cert, key }');
+  for (const key of Object.keys(value))
+    if (key !== 'cert' && key !== 'key') throw new InvalidArgumentError(`tls.${key}: is not a known field`);
   const { cert, key } = value as Record<string, unknown>;
   return { cert: pem(cert, 'tls.cert', 'CERTIFICATE'), key: pem(key, 'tls.key', 'PRIVATE KEY') };
 }
 
 function pem(value: unknown, field: string, label: string): string | Buffer {
-  if (typeof value !== 'string' && !Buffer.isBuffer(value)) throw new InvalidArgumentError(`${field}: must be PEM text (a string or a Buffer)`);
-  if (value.length === 0 || value.length > PEM_BYTES_MAX) throw new InvalidArgumentError(`${field}: must be 1 byte to 1 MiB of PEM`);
+  if (typeof value !== 'string' && !Buffer.isBuffer(value))
+    throw new InvalidArgumentError(`${field}: must be PEM text (a string or a Buffer)`);
+  if (value.length === 0 || value.length > PEM_BYTES_MAX)
+    throw new InvalidArgumentError(`${field}: must be 1 byte to 1 MiB of PEM`);
   if (!value.toString().includes(`-----BEGIN `) || !value.toString().includes(label)) {
     throw new InvalidArgumentError(`${field}: is not PEM: expected a '-----BEGIN …${label}-----' block`);
   }
@@ -51,13 +60,16 @@ export function checkBind(host: string, tls: TlsOptions | null, allowInsecureBin
   if (tls !== null || isLoopback(host)) return false;
   if (allowInsecureBind) return true;
   throw new InvalidArgumentError(
-    `host: ${host} is reachable beyond loopback and the gateway has no TLS, so tokens would cross the network in clear;`
-    + ' give tls { cert, key } (--tls-cert, --tls-key), or allowInsecureBind (--insecure-bind) behind a TLS proxy',
+    `host: ${host} is reachable beyond loopback and the gateway has no TLS, so tokens would cross the network in clear;` +
+      ' give tls { cert, key } (--tls-cert, --tls-key), or allowInsecureBind (--insecure-bind) behind a TLS proxy',
   );
 }
 
 /** The HTTP(S) server the WebSocket upgrades and /healthz, /metrics share. */
-export function createListener(tls: TlsOptions | null, handler: (request: IncomingMessage, response: ServerResponse) => void): ListenerServer {
+export function createListener(
+  tls: TlsOptions | null,
+  handler: (request: IncomingMessage, response: ServerResponse) => void,
+): ListenerServer {
   if (tls === null) return createHttpServer(handler);
   try {
     return createHttpsServer({ cert: tls.cert, key: tls.key }, handler);

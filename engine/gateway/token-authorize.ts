@@ -15,7 +15,12 @@ export type Verdict = null | { forbidden: string } | { answer: unknown };
 
 const BATCH_OPS = new Set<string>(BATCH_OPERATIONS);
 
-export function authorize(principal: Principal, method: string, params: Params, engine: Engine): Verdict | Promise<Verdict> {
+export function authorize(
+  principal: Principal,
+  method: string,
+  params: Params,
+  engine: Engine,
+): Verdict | Promise<Verdict> {
   if (principal.scopes.has('admin')) return null;
   if (method === 'batch') return authorizeBatch(principal, params.ops, engine);
   if (!allows(principal, method)) return { forbidden: lacks(principal, method) };
@@ -30,17 +35,26 @@ function lacks(principal: Principal, method: string): string {
 
 function channelsText(principal: Principal): string {
   const channels = [...(principal.channels ?? [])];
-  return channels.slice(0, 5).map((channel) => `'${channel}'`).join(', ') + (channels.length > 5 ? `, … (${channels.length})` : '');
+  return (
+    channels
+      .slice(0, 5)
+      .map((channel) => `'${channel}'`)
+      .join(', ') + (channels.length > 5 ? `, … (${channels.length})` : '')
+  );
 }
 
 function channelVerdict(principal: Principal, what: string, channel: unknown): Verdict {
   if (typeof channel === 'string' && principal.channels?.has(channel)) return null;
   const shown = typeof channel === 'string' ? `'${channel.slice(0, 64)}'` : 'none';
-  return { forbidden: `${what}: token '${principal.name}' may reserve only for channel ${channelsText(principal)}, got ${shown}` };
+  return {
+    forbidden: `${what}: token '${principal.name}' may reserve only for channel ${channelsText(principal)}, got ${shown}`,
+  };
 }
 
 function notOurs(principal: Principal, what: string, id: string): Verdict {
-  return { forbidden: `${what}: hold '${id.slice(0, 64)}' is not a hold of channel ${channelsText(principal)} (token '${principal.name}')` };
+  return {
+    forbidden: `${what}: hold '${id.slice(0, 64)}' is not a hold of channel ${channelsText(principal)} (token '${principal.name}')`,
+  };
 }
 
 /** commit / release / fulfil by a channel-bound token: the hold's channel decides. */
@@ -67,7 +81,11 @@ async function authorizeBatch(principal: Principal, ops: unknown, engine: Engine
     if (principal.channels === null || METHOD_SCOPE[op] !== 'reserve') continue;
     const first = args[0] as { channel?: unknown } | undefined;
     if (op === 'reserve') {
-      const verdict = channelVerdict(principal, `ops[${index}] (reserve)`, typeof first === 'object' && first !== null ? first.channel : undefined);
+      const verdict = channelVerdict(
+        principal,
+        `ops[${index}] (reserve)`,
+        typeof first === 'object' && first !== null ? first.channel : undefined,
+      );
       if (verdict !== null) return verdict;
     } else if (BY_HOLD_ID.has(op) && typeof first === 'string') {
       byId.push({ index, op, id: first });
@@ -76,7 +94,11 @@ async function authorizeBatch(principal: Principal, ops: unknown, engine: Engine
   return byId.length === 0 ? null : holdsVerdict(principal, byId, engine);
 }
 
-async function holdsVerdict(principal: Principal, byId: Array<{ index: number; op: string; id: string }>, engine: Engine): Promise<Verdict> {
+async function holdsVerdict(
+  principal: Principal,
+  byId: Array<{ index: number; op: string; id: string }>,
+  engine: Engine,
+): Promise<Verdict> {
   const found: ReservationResult[] = await Promise.all(byId.map(({ id }) => engine.getReservation(id)));
   for (const [at, { index, op, id }] of byId.entries()) {
     const result = found[at];
@@ -87,7 +109,9 @@ async function holdsVerdict(principal: Principal, byId: Array<{ index: number; o
     // A malformed id: the engine refuses that operation on its own.
     if (result.error.code === 'INVALID_ARGUMENT') continue;
     if (result.error.code === 'NOT_FOUND') {
-      return { forbidden: `ops[${index}] (${op}): hold '${id.slice(0, 64)}' does not exist yet; a channel-bound token acts in a batch only on holds that exist when it arrives` };
+      return {
+        forbidden: `ops[${index}] (${op}): hold '${id.slice(0, 64)}' does not exist yet; a channel-bound token acts in a batch only on holds that exist when it arrives`,
+      };
     }
     // OVERLOADED, UNAVAILABLE, CLOSED: answered for the whole batch; nothing ran.
     return { answer: result };

@@ -99,7 +99,8 @@ function entriesProblem(entries: readonly TokenEntry[]): string | null {
   const digests = new Map<string, number>();
   for (const [index, entry] of entries.entries()) {
     const at = `tokens[${index}]`;
-    if (names.has(entry.name)) return `${at}.name: '${entry.name}' is already the name of tokens[${names.get(entry.name)}]`;
+    if (names.has(entry.name))
+      return `${at}.name: '${entry.name}' is already the name of tokens[${names.get(entry.name)}]`;
     if (digests.has(entry.digest)) return `${at}.digest: is already the digest of tokens[${digests.get(entry.digest)}]`;
     names.set(entry.name, index);
     digests.set(entry.digest, index);
@@ -120,7 +121,8 @@ function issueText(issue: z.core.$ZodIssue): string {
     const key = issue.keys[0];
     return `${path === '' ? key : `${path}.${key}`}: is not a known field`;
   }
-  if (issue.code === 'invalid_value' && path.includes('.scopes[')) return `${path}: must be one of ${SCOPES.join(', ')}`;
+  if (issue.code === 'invalid_value' && path.includes('.scopes['))
+    return `${path}: must be one of ${SCOPES.join(', ')}`;
   if (path === '') return `must be an object { "tokens": [ { name, digest, scopes, channels? } ] }: ${issue.message}`;
   return `${path}: ${issue.message}`;
 }

@@ -23,7 +23,10 @@ export class Grant {
   readonly digest: string;
   private current: Principal | null;
 
-  constructor(principal: Principal, private readonly deps: GrantDeps) {
+  constructor(
+    principal: Principal,
+    private readonly deps: GrantDeps,
+  ) {
     this.name = principal.name;
     this.digest = principal.digest;
     this.current = principal;

@@ -16,7 +16,10 @@ export class ThrottledLog {
   private readonly keys = new Map<string, { lastMs: number; suppressed: number }>();
   private readonly now: () => number;
 
-  constructor(private readonly log: LogLine, private readonly options: ThrottleOptions) {
+  constructor(
+    private readonly log: LogLine,
+    private readonly options: ThrottleOptions,
+  ) {
     this.now = options.now ?? Date.now;
   }
 

@@ -16,8 +16,7 @@ const FORBIDDEN_LOG_INTERVAL_MS = 10_000;
 const NAMES_SHOWN_MAX = 20;
 
 export type TokenReloadResult =
-  | { ok: true; tokens: number; closedConnections: number }
-  | { ok: false; error: { code: string; message: string } };
+  { ok: true; tokens: number; closedConnections: number } | { ok: false; error: { code: string; message: string } };
 
 export interface TokenRegistryOptions {
   /** The single admin token (`token`, `--token`), or null. */
@@ -39,8 +38,14 @@ export class TokenRegistry {
   private readonly forbiddenLog: ThrottledLog;
   private reloading: Promise<TokenReloadResult> = Promise.resolve({ ok: true, tokens: 0, closedConnections: 0 });
 
-  constructor(private readonly options: TokenRegistryOptions, private tokens: TokenSet) {
-    this.forbiddenLog = new ThrottledLog(options.log, { intervalMs: FORBIDDEN_LOG_INTERVAL_MS, keysMax: TOKENS_MAX + 1 });
+  constructor(
+    private readonly options: TokenRegistryOptions,
+    private tokens: TokenSet,
+  ) {
+    this.forbiddenLog = new ThrottledLog(options.log, {
+      intervalMs: FORBIDDEN_LOG_INTERVAL_MS,
+      keysMax: TOKENS_MAX + 1,
+    });
   }
 
   get size(): number {
@@ -88,7 +93,9 @@ export class TokenRegistry {
     metrics.forgetPrincipals(next.names());
     metrics.tokensReloaded('ok');
     const closed = this.closeRevoked();
-    log(`holdfast gateway: tokens reloaded from ${tokensFile}: ${next.size} token${next.size === 1 ? '' : 's'}${closedText(closed)}`);
+    log(
+      `holdfast gateway: tokens reloaded from ${tokensFile}: ${next.size} token${next.size === 1 ? '' : 's'}${closedText(closed)}`,
+    );
     return { ok: true, tokens: next.size, closedConnections: closed.length };
   }
 
@@ -118,7 +125,10 @@ export class TokenRegistry {
 function closedText(names: string[]): string {
   if (names.length === 0) return '';
   const distinct = [...new Set(names)];
-  const shown = distinct.slice(0, NAMES_SHOWN_MAX).map((name) => `'${name}'`).join(', ');
+  const shown = distinct
+    .slice(0, NAMES_SHOWN_MAX)
+    .map((name) => `'${name}'`)
+    .join(', ');
   const more = distinct.length > NAMES_SHOWN_MAX ? ` and ${distinct.length - NAMES_SHOWN_MAX} more` : '';
   return `; closed ${names.length} connection${names.length === 1 ? '' : 's'} of revoked or changed tokens: ${shown}${more}`;
 }

@@ -24,9 +24,14 @@ export class TokenSet {
     }
     for (const [index, principal] of principals.entries()) {
       if (adminToken !== null && principal.name === ADMIN_NAME) {
-        throw new InvalidArgumentError(`${source}: tokens[${index}].name: '${ADMIN_NAME}' is the name of the single token (token, --token); choose another`);
+        throw new InvalidArgumentError(
+          `${source}: tokens[${index}].name: '${ADMIN_NAME}' is the name of the single token (token, --token); choose another`,
+        );
       }
-      if (this.byDigest.has(principal.digest)) throw new InvalidArgumentError(`${source}: tokens[${index}].digest: is the digest of the single token (token, --token)`);
+      if (this.byDigest.has(principal.digest))
+        throw new InvalidArgumentError(
+          `${source}: tokens[${index}].digest: is the digest of the single token (token, --token)`,
+        );
       this.byDigest.set(principal.digest, principal);
     }
   }

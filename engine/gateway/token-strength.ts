@@ -29,12 +29,16 @@ export function tokenBits(token: string): number {
 
 /** Why `token` may not be used (the message names `field`), or null when it is strong enough. */
 export function tokenProblem(field: string, token: unknown): string | null {
-  if (typeof token !== 'string' || token.length === 0 || token.length > 512) return `${field}: must be a string of 1 to 512 characters`;
-  if (!VISIBLE_ASCII.test(token)) return `${field}: must be visible ASCII without spaces (it travels in an HTTP header)`;
+  if (typeof token !== 'string' || token.length === 0 || token.length > 512)
+    return `${field}: must be a string of 1 to 512 characters`;
+  if (!VISIBLE_ASCII.test(token))
+    return `${field}: must be visible ASCII without spaces (it travels in an HTTP header)`;
   const bits = tokenBits(token);
   if (bits < TOKEN_BITS_MIN) {
-    return `${field}: is too weak: about ${Math.floor(bits)} bits (${token.length} characters), at least ${TOKEN_BITS_MIN} are required;`
-      + ' use a generated one (e.g. 32 random bytes as base64url, or `holdfast token create`)';
+    return (
+      `${field}: is too weak: about ${Math.floor(bits)} bits (${token.length} characters), at least ${TOKEN_BITS_MIN} are required;` +
+      ' use a generated one (e.g. 32 random bytes as base64url, or `holdfast token create`)'
+    );
   }
   return null;
 }

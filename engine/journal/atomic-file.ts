@@ -34,7 +34,9 @@ export function writeChecksummedFileAtomic(path: string, payload: Uint8Array): v
   writeFileAtomic(path, [encodeRecordHeader(payload, SNAPSHOT_PAYLOAD_MAX_BYTES), payload]);
 }
 
-/** The payload of a file written by writeChecksummedFileAtomic; SNAPSHOT_CORRUPT when truncated, extended or damaged. */
+/**
+ * The payload of a file written by writeChecksummedFileAtomic; SNAPSHOT_CORRUPT when truncated, extended or damaged.
+ */
 export function readChecksummedFile(path: string): Buffer {
   const bytes = readWholeFileSync(path);
   const check = checkRecordAt(bytes, 0, SNAPSHOT_PAYLOAD_MAX_BYTES);

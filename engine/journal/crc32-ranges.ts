@@ -67,7 +67,8 @@ function makeByteTable(): Uint32Array {
   const table = new Uint32Array(256);
   for (let byte = 0; byte < 256; byte += 1) {
     let register = byte;
-    for (let bit = 0; bit < 8; bit += 1) register = register & 1 ? (register >>> 1) ^ POLYNOMIAL_REFLECTED : register >>> 1;
+    for (let bit = 0; bit < 8; bit += 1)
+      register = register & 1 ? (register >>> 1) ^ POLYNOMIAL_REFLECTED : register >>> 1;
     table[byte] = register;
   }
   return table;

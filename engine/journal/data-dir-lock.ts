@@ -17,7 +17,17 @@
  * starts until its stale timeout; fs-ext's flock is a native addon. Liveness by pid answers at once.
  * A lock of another host (a shared file system) cannot be checked and is always treated as held.
  */
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { JournalError } from './errors.js';
@@ -52,7 +62,13 @@ export interface DataDirLock {
 export function lockDataDir(dataDir: string, tag: string): DataDirLock {
   ensureDirectory(dataDir);
   const path = join(dataDir, LOCK_FILE_NAME);
-  const holder: LockHolder = { pid: process.pid, processStartTicks: processStartTicks(process.pid), host: hostname(), startedAt: new Date().toISOString(), tag };
+  const holder: LockHolder = {
+    pid: process.pid,
+    processStartTicks: processStartTicks(process.pid),
+    host: hostname(),
+    startedAt: new Date().toISOString(),
+    tag,
+  };
   for (let attempt = 0; attempt < TAKE_ATTEMPTS_MAX; attempt++) {
     if (tryCreate(path, holder)) return heldLock(path, holder);
     const current = readHolder(path);
@@ -61,7 +77,10 @@ export function lockDataDir(dataDir: string, tag: string): DataDirLock {
     if (current === 'unreadable' && !olderThanMs(path, 2_000)) throw lockedError(dataDir, null);
     breakStaleLock(path, current);
   }
-  throw new JournalError('DATA_DIR_LOCKED', `data directory ${dataDir}: ${path} keeps changing; another process is taking it`);
+  throw new JournalError(
+    'DATA_DIR_LOCKED',
+    `data directory ${dataDir}: ${path} keeps changing; another process is taking it`,
+  );
 }
 
 function heldLock(path: string, holder: LockHolder): DataDirLock {
@@ -113,7 +132,8 @@ function breakStaleLock(path: string, judged: LockHolder | 'unreadable'): void {
     throw error;
   }
   const moved = readHolder(asidePath);
-  const isJudged = judged === 'unreadable' ? moved === 'unreadable' : typeof moved === 'object' && sameHolder(moved, judged);
+  const isJudged =
+    judged === 'unreadable' ? moved === 'unreadable' : typeof moved === 'object' && sameHolder(moved, judged);
   if (!isJudged) {
     try {
       linkSync(asidePath, path);
@@ -148,7 +168,9 @@ function readHolder(path: string): LockHolder | 'missing' | 'unreadable' {
 }
 
 function sameHolder(a: LockHolder, b: LockHolder): boolean {
-  return a.pid === b.pid && a.host === b.host && a.startedAt === b.startedAt && a.processStartTicks === b.processStartTicks;
+  return (
+    a.pid === b.pid && a.host === b.host && a.startedAt === b.startedAt && a.processStartTicks === b.processStartTicks
+  );
 }
 
 /** A holder on this host whose pid runs and (where /proc tells) started when the lock says. */
@@ -199,14 +221,21 @@ function ensureDirectory(dataDir: string): void {
 }
 
 function lockedError(dataDir: string, holder: LockHolder | null): JournalError {
-  const who = holder === null
-    ? 'a process that is writing its lock file now'
-    : `process ${holder.pid}${holder.tag === '' ? '' : ` (${holder.tag})`} on ${holder.host}, since ${holder.startedAt}`;
-  return new JournalError('DATA_DIR_LOCKED',
-    `data directory ${dataDir} is in use by ${who}; stop it first (its lock: ${join(dataDir, LOCK_FILE_NAME)})`);
+  const who =
+    holder === null
+      ? 'a process that is writing its lock file now'
+      : `process ${holder.pid}${holder.tag === '' ? '' : ` (${holder.tag})`} on ${holder.host}, since ${holder.startedAt}`;
+  return new JournalError(
+    'DATA_DIR_LOCKED',
+    `data directory ${dataDir} is in use by ${who}; stop it first (its lock: ${join(dataDir, LOCK_FILE_NAME)})`,
+  );
 }
 
 function invalidError(dataDir: string, error: unknown): JournalError {
   const { code, message } = error as NodeJS.ErrnoException;
-  return new JournalError('DATA_DIR_INVALID', `data directory ${dataDir} cannot be used: ${code ?? ''} ${message}`.trim(), { cause: error });
+  return new JournalError(
+    'DATA_DIR_INVALID',
+    `data directory ${dataDir} cannot be used: ${code ?? ''} ${message}`.trim(),
+    { cause: error },
+  );
 }

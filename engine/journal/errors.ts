@@ -6,14 +6,17 @@
 export const JOURNAL_ERROR_CODES = {
   JOURNAL_CORRUPT: 'a journal record is damaged and a valid record follows it: not a torn tail, recovery stops',
   JOURNAL_CLOSED: 'the journal writer is closed',
-  JOURNAL_FAILED: 'a write or fdatasync of the journal failed earlier; the writer accepts nothing more (reopen after recovery)',
+  JOURNAL_FAILED:
+    'a write or fdatasync of the journal failed earlier; the writer accepts nothing more (reopen after recovery)',
   SNAPSHOT_CORRUPT: 'a snapshot file is truncated or fails its checksum',
   JOURNAL_LAYOUT_INVALID: 'the files of a shard directory do not form a recoverable generation',
   JOURNAL_INVALID_ARGUMENT: 'an argument or option of the journal layer is out of range',
   JOURNAL_INVARIANT: 'an invariant of the journal layer does not hold (a bug)',
-  DATA_DIR_LOCKED: 'another live process (or another engine in this one) owns the data directory; the message names its pid',
+  DATA_DIR_LOCKED:
+    'another live process (or another engine in this one) owns the data directory; the message names its pid',
   DATA_DIR_INVALID: 'the data directory is not a directory, or cannot be created, read or written',
-  RECOVERY_FAILED: "a shard's recovery did not fit in its heap or its worker died while recovering; the start fails instead of looping",
+  RECOVERY_FAILED:
+    "a shard's recovery did not fit in its heap or its worker died while recovering; the start fails instead of looping",
 } as const;
 
 export type JournalErrorCode = keyof typeof JOURNAL_ERROR_CODES;

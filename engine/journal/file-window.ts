@@ -25,9 +25,13 @@ export class FileWindow {
    * file, whichever comes first: a shorter result means the file ends there.
    */
   bytesAt(offsetBytes: number, lengthBytes: number): Buffer {
-    invariant(offsetBytes >= 0 && offsetBytes <= this.sizeBytes && lengthBytes >= 0, `read of ${lengthBytes} bytes at ${offsetBytes} out of range`);
+    invariant(
+      offsetBytes >= 0 && offsetBytes <= this.sizeBytes && lengthBytes >= 0,
+      `read of ${lengthBytes} bytes at ${offsetBytes} out of range`,
+    );
     const endBytes = Math.min(offsetBytes + lengthBytes, this.sizeBytes);
-    if (offsetBytes < this.startBytes || endBytes > this.startBytes + this.buffer.length) this.refill(offsetBytes, endBytes);
+    if (offsetBytes < this.startBytes || endBytes > this.startBytes + this.buffer.length)
+      this.refill(offsetBytes, endBytes);
     return this.buffer.subarray(offsetBytes - this.startBytes, endBytes - this.startBytes);
   }
 

@@ -1,7 +1,13 @@
 /** The journal file layer: append-only record journals and atomic checksummed snapshot files, per shard. */
 export { JOURNAL_ERROR_CODES, JournalError, JournalCorruptError, SnapshotCorruptError } from './errors.js';
 export type { JournalErrorCode } from './errors.js';
-export { RECORD_HEADER_BYTES, RECORD_PAYLOAD_MAX_BYTES, checkRecordAt, encodeRecord, encodeRecordHeader } from './record-format.js';
+export {
+  RECORD_HEADER_BYTES,
+  RECORD_PAYLOAD_MAX_BYTES,
+  checkRecordAt,
+  encodeRecord,
+  encodeRecordHeader,
+} from './record-format.js';
 export type { RecordCheck } from './record-format.js';
 export { JournalWriter } from './journal-writer.js';
 export type { FsyncPolicy, JournalWriterOptions } from './journal-writer.js';
@@ -11,7 +17,12 @@ export type { StorageFault, StorageFaultOp } from './storage-faults.js';
 export type { DataDirLock, LockHolder } from './data-dir-lock.js';
 export { readJournal, truncateJournal } from './journal-reader.js';
 export type { JournalReadResult, OnJournalRecord, TornTail } from './journal-reader.js';
-export { SNAPSHOT_PAYLOAD_MAX_BYTES, readChecksummedFile, writeChecksummedFileAtomic, writeFileAtomic } from './atomic-file.js';
+export {
+  SNAPSHOT_PAYLOAD_MAX_BYTES,
+  readChecksummedFile,
+  writeChecksummedFileAtomic,
+  writeFileAtomic,
+} from './atomic-file.js';
 export {
   GENERATION_DIGITS,
   GENERATION_MAX,

@@ -17,7 +17,13 @@
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync } from 'node:fs';
 import { invalidArgument, JournalCorruptError } from './errors.js';
 import { FileWindow, READ_CHUNK_BYTES } from './file-window.js';
-import { checkRecordHeader, payloadCrcProblem, payloadCutReason, RECORD_HEADER_BYTES, type RecordCheck } from './record-format.js';
+import {
+  checkRecordHeader,
+  payloadCrcProblem,
+  payloadCutReason,
+  RECORD_HEADER_BYTES,
+  type RecordCheck,
+} from './record-format.js';
 import { findValidRecordAfter } from './record-scan.js';
 
 export interface TornTail {
@@ -98,7 +104,8 @@ function readRecordAt(window: FileWindow, offsetBytes: number): RecordCheck {
   if (!header.ok) return header;
   const payloadStart = offsetBytes + RECORD_HEADER_BYTES;
   const endBytes = payloadStart + header.payloadBytes;
-  if (endBytes > window.sizeBytes) return { ok: false, reason: payloadCutReason(window.sizeBytes - payloadStart, header.payloadBytes) };
+  if (endBytes > window.sizeBytes)
+    return { ok: false, reason: payloadCutReason(window.sizeBytes - payloadStart, header.payloadBytes) };
   const payload = window.bytesAt(payloadStart, header.payloadBytes);
   const problem = payloadCrcProblem(payload, header.crc);
   return problem === null ? { ok: true, payload, endBytes } : { ok: false, reason: problem };

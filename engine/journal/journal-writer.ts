@@ -71,7 +71,8 @@ export class JournalWriter {
     this.faults = options.faults ?? NO_STORAGE_FAULTS;
     this.fd = openForAppend(path);
     this.initialSizeBytes = fstatSync(this.fd).size;
-    this.timer = options.fsync === 'interval' ? setInterval(() => this.onIntervalTick(), options.intervalMs).unref() : null;
+    this.timer =
+      options.fsync === 'interval' ? setInterval(() => this.onIntervalTick(), options.intervalMs).unref() : null;
   }
 
   /** Records appended by this writer. */
@@ -108,7 +109,11 @@ export class JournalWriter {
     } catch (error) {
       // A short write may have left part of the record: the size counts it, so a roll back cuts it.
       this.appendedBytes = fstatSizeOr(this.fd, this.sizeBytes) - this.initialSizeBytes;
-      throw this.fail(new JournalError('JOURNAL_FAILED', `append to journal ${this.path} failed: ${describe(error)}`, { cause: error }));
+      throw this.fail(
+        new JournalError('JOURNAL_FAILED', `append to journal ${this.path} failed: ${describe(error)}`, {
+          cause: error,
+        }),
+      );
     }
     this.appendedRecords += 1;
     this.appendedBytes += header.length + payload.byteLength;
@@ -134,8 +139,10 @@ export class JournalWriter {
    */
   rollBackTo(sizeBytes: number): void {
     invariant(this.failure !== null, `journal ${this.path}: roll back only after a failure`);
-    invariant(Number.isSafeInteger(sizeBytes) && sizeBytes >= this.initialSizeBytes && sizeBytes <= this.sizeBytes,
-      `journal ${this.path}: cannot roll back to ${sizeBytes} bytes (opened at ${this.initialSizeBytes}, now ${this.sizeBytes})`);
+    invariant(
+      Number.isSafeInteger(sizeBytes) && sizeBytes >= this.initialSizeBytes && sizeBytes <= this.sizeBytes,
+      `journal ${this.path}: cannot roll back to ${sizeBytes} bytes (opened at ${this.initialSizeBytes}, now ${this.sizeBytes})`,
+    );
     ftruncateSync(this.fd, sizeBytes);
     fdatasyncSync(this.fd);
   }
@@ -185,11 +192,16 @@ export class JournalWriter {
       .then(
         () => this.onSynced(coversRecords),
         (error: unknown) => {
-          throw this.fail(new JournalError('JOURNAL_FAILED', `fdatasync of journal ${this.path} failed: ${describe(error)}`, { cause: error }));
+          throw this.fail(
+            new JournalError('JOURNAL_FAILED', `fdatasync of journal ${this.path} failed: ${describe(error)}`, {
+              cause: error,
+            }),
+          );
         },
       )
       .finally(() => this.onRoundEnded());
-    done.catch(() => undefined); // the failure is kept in this.failure; an unwatched round must not be an unhandled rejection
+    // the failure is kept in this.failure; an unwatched round must not be an unhandled rejection
+    done.catch(() => undefined);
     this.inFlight = { coversRecords, done };
     return done;
   }
@@ -221,9 +233,12 @@ export class JournalWriter {
 }
 
 function assertWriterOptions(options: JournalWriterOptions): void {
-  if (!FSYNC_POLICIES.includes(options.fsync)) throw invalidArgument(`fsync must be one of ${FSYNC_POLICIES.join(', ')}, got ${String(options.fsync)}`);
+  if (!FSYNC_POLICIES.includes(options.fsync))
+    throw invalidArgument(`fsync must be one of ${FSYNC_POLICIES.join(', ')}, got ${String(options.fsync)}`);
   if (options.fsync === 'interval' && !(Number.isInteger(options.intervalMs) && options.intervalMs > 0)) {
-    throw invalidArgument(`intervalMs must be a positive integer under fsync 'interval', got ${String(options.intervalMs)}`);
+    throw invalidArgument(
+      `intervalMs must be a positive integer under fsync 'interval', got ${String(options.intervalMs)}`,
+    );
   }
 }
 

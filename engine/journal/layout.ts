@@ -60,7 +60,8 @@ export function formatGeneration(generation: number): string {
 }
 
 export function shardDirectory(dataDir: string, shard: number): string {
-  if (!Number.isSafeInteger(shard) || shard < 0) throw invalidArgument(`shard must be a non-negative integer, got ${shard}`);
+  if (!Number.isSafeInteger(shard) || shard < 0)
+    throw invalidArgument(`shard must be a non-negative integer, got ${shard}`);
   return join(dataDir, `shard-${shard}`);
 }
 
@@ -87,7 +88,10 @@ export function listShardFiles(dataDir: string, shard: number): ShardFiles {
   return {
     snapshotGenerations: generationsMatching(names, SNAPSHOT_NAME),
     journalGenerations: generationsMatching(names, JOURNAL_NAME),
-    temporaryPaths: names.filter((name) => TEMPORARY_NAME.test(name)).sort().map((name) => join(directory, name)),
+    temporaryPaths: names
+      .filter((name) => TEMPORARY_NAME.test(name))
+      .sort()
+      .map((name) => join(directory, name)),
   };
 }
 
@@ -127,8 +131,12 @@ export function removeStaleFiles(dataDir: string, shard: number, currentGenerati
   assertGeneration(currentGeneration);
   const files = listShardFiles(dataDir, shard);
   const stalePaths = [
-    ...files.snapshotGenerations.filter((generation) => generation < currentGeneration).map((generation) => snapshotPath(dataDir, shard, generation)),
-    ...files.journalGenerations.filter((generation) => generation < currentGeneration).map((generation) => journalPath(dataDir, shard, generation)),
+    ...files.snapshotGenerations
+      .filter((generation) => generation < currentGeneration)
+      .map((generation) => snapshotPath(dataDir, shard, generation)),
+    ...files.journalGenerations
+      .filter((generation) => generation < currentGeneration)
+      .map((generation) => journalPath(dataDir, shard, generation)),
     ...files.temporaryPaths,
   ];
   for (const path of stalePaths) rmSync(path, { force: true });

@@ -25,7 +25,10 @@ export type HeaderCheck =
   | { readonly ok: false; readonly reason: string };
 
 export function assertPayloadSize(payload: Uint8Array, payloadMaxBytes: number): void {
-  invariant(payloadMaxBytes >= 1 && payloadMaxBytes <= LENGTH_FIELD_PAYLOAD_MAX_BYTES, `payloadMaxBytes ${payloadMaxBytes} out of range`);
+  invariant(
+    payloadMaxBytes >= 1 && payloadMaxBytes <= LENGTH_FIELD_PAYLOAD_MAX_BYTES,
+    `payloadMaxBytes ${payloadMaxBytes} out of range`,
+  );
   if (payload.byteLength === 0) throw invalidArgument('a record payload must not be empty');
   if (payload.byteLength > payloadMaxBytes) {
     throw invalidArgument(`a record payload of ${payload.byteLength} bytes exceeds ${payloadMaxBytes}`);
@@ -51,13 +54,18 @@ export function isPayloadLengthPossible(payloadBytes: number, payloadMaxBytes = 
 }
 
 /** The header at `offsetBytes`; `buffer` ends where the file ends. */
-export function checkRecordHeader(buffer: Buffer, offsetBytes: number, payloadMaxBytes = RECORD_PAYLOAD_MAX_BYTES): HeaderCheck {
+export function checkRecordHeader(
+  buffer: Buffer,
+  offsetBytes: number,
+  payloadMaxBytes = RECORD_PAYLOAD_MAX_BYTES,
+): HeaderCheck {
   const availableBytes = buffer.length - offsetBytes;
   if (availableBytes < RECORD_HEADER_BYTES) {
     return { ok: false, reason: `header cut short: ${availableBytes} of ${RECORD_HEADER_BYTES} bytes` };
   }
   const payloadBytes = buffer.readUInt32LE(offsetBytes);
-  if (!isPayloadLengthPossible(payloadBytes, payloadMaxBytes)) return { ok: false, reason: `impossible payload length ${payloadBytes}` };
+  if (!isPayloadLengthPossible(payloadBytes, payloadMaxBytes))
+    return { ok: false, reason: `impossible payload length ${payloadBytes}` };
   return { ok: true, payloadBytes, crc: buffer.readUInt32LE(offsetBytes + 4) };
 }
 
@@ -75,13 +83,21 @@ export function payloadCrcProblem(payload: Uint8Array, expectedCrc: number): str
  * Checks the record starting at `offsetBytes`, where `buffer` ends where the file ends (bytes
  * missing from the buffer are missing from the file). The payload is a view into `buffer`.
  */
-export function checkRecordAt(buffer: Buffer, offsetBytes: number, payloadMaxBytes = RECORD_PAYLOAD_MAX_BYTES): RecordCheck {
-  invariant(Number.isInteger(offsetBytes) && offsetBytes >= 0 && offsetBytes <= buffer.length, `offset ${offsetBytes} outside the buffer`);
+export function checkRecordAt(
+  buffer: Buffer,
+  offsetBytes: number,
+  payloadMaxBytes = RECORD_PAYLOAD_MAX_BYTES,
+): RecordCheck {
+  invariant(
+    Number.isInteger(offsetBytes) && offsetBytes >= 0 && offsetBytes <= buffer.length,
+    `offset ${offsetBytes} outside the buffer`,
+  );
   const header = checkRecordHeader(buffer, offsetBytes, payloadMaxBytes);
   if (!header.ok) return header;
   const payloadStart = offsetBytes + RECORD_HEADER_BYTES;
   const endBytes = payloadStart + header.payloadBytes;
-  if (endBytes > buffer.length) return { ok: false, reason: payloadCutReason(buffer.length - payloadStart, header.payloadBytes) };
+  if (endBytes > buffer.length)
+    return { ok: false, reason: payloadCutReason(buffer.length - payloadStart, header.payloadBytes) };
   const payload = buffer.subarray(payloadStart, endBytes);
   const problem = payloadCrcProblem(payload, header.crc);
   return problem === null ? { ok: true, payload, endBytes } : { ok: false, reason: problem };

@@ -41,7 +41,11 @@ export function findValidRecordAfter(window: FileWindow, badOffsetBytes: number)
       }
       const payloadBytes = lengthFieldAt(window, view, index, at);
       // A record holds a header and at least 1 payload byte, all inside the file.
-      if (payloadBytes >= 1 && payloadBytes <= RECORD_PAYLOAD_MAX_BYTES && at + RECORD_HEADER_BYTES + payloadBytes <= sizeBytes) {
+      if (
+        payloadBytes >= 1 &&
+        payloadBytes <= RECORD_PAYLOAD_MAX_BYTES &&
+        at + RECORD_HEADER_BYTES + payloadBytes <= sizeBytes
+      ) {
         candidates.add(at, payloadBytes, window.bytesAt(at, RECORD_HEADER_BYTES).readUInt32LE(4));
       }
       register = crc32Step(register, view[index]);
@@ -57,21 +61,31 @@ export function findValidRecordAfter(window: FileWindow, badOffsetBytes: number)
  * file ends first.
  */
 function lengthFieldAt(window: FileWindow, view: Buffer, index: number, at: number): number {
-  if (index + 4 <= view.length) return view[index] | (view[index + 1] << 8) | (view[index + 2] << 16) | (view[index + 3] << 24);
+  if (index + 4 <= view.length)
+    return view[index] | (view[index + 1] << 8) | (view[index + 2] << 16) | (view[index + 3] << 24);
   const bytes = window.bytesAt(at, 4);
   return bytes.length === 4 ? bytes.readInt32LE(0) : 0;
 }
 
 /** Candidates waiting for the pass to reach their payload (FIFO: at most 8 bytes away) or their end (heap). */
 class Candidates {
-  /** The next offset where a candidate reaches its payload or its end; -1 when none waits (a small integer keeps the hot loop fast). */
+  /**
+   * The next offset where a candidate reaches its payload or its end; -1 when none waits (a small integer keeps the hot
+   * loop fast).
+   */
   nextEventBytes = NO_EVENT;
   private readonly awaitingPayload: Candidate[] = [];
   private readonly awaitingEnd = new MinHeap<Candidate>(endOf);
 
   add(startBytes: number, payloadBytes: number, storedCrc: number): void {
     const payloadStartBytes = startBytes + RECORD_HEADER_BYTES;
-    this.awaitingPayload.push({ startBytes, payloadStartBytes, endBytes: payloadStartBytes + payloadBytes, storedCrc, prefixCrcAtPayload: 0 });
+    this.awaitingPayload.push({
+      startBytes,
+      payloadStartBytes,
+      endBytes: payloadStartBytes + payloadBytes,
+      storedCrc,
+      prefixCrcAtPayload: 0,
+    });
     this.updateNextEvent();
   }
 
@@ -83,7 +97,11 @@ class Candidates {
       candidate.prefixCrcAtPayload = prefixCrc;
       this.awaitingEnd.push(candidate);
     }
-    for (let next = this.awaitingEnd.peek(); next !== undefined && next.endBytes === at; next = this.awaitingEnd.peek()) {
+    for (
+      let next = this.awaitingEnd.peek();
+      next !== undefined && next.endBytes === at;
+      next = this.awaitingEnd.peek()
+    ) {
       this.awaitingEnd.pop();
       const crc = crc32OfRange(next.prefixCrcAtPayload, prefixCrc, next.endBytes - next.payloadStartBytes);
       if (crc === next.storedCrc) return next.startBytes;

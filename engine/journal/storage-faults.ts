@@ -22,7 +22,9 @@ export class StorageFaults {
     this.calls.set(op, call + 1);
     for (const fault of this.faults) {
       if (fault.op === op && call >= fault.after && call < fault.after + fault.times) {
-        throw Object.assign(new Error(`${fault.code}: injected ${op} failure (call ${call + 1})`), { code: fault.code });
+        throw Object.assign(new Error(`${fault.code}: injected ${op} failure (call ${call + 1})`), {
+          code: fault.code,
+        });
       }
     }
   }

@@ -7,7 +7,9 @@ import type { PlacementRequest } from './ledger-types.js';
 const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash;
 
 function sha256(text: string): string {
-  return oneShot === undefined ? crypto.createHash('sha256').update(text).digest('base64url') : oneShot('sha256', text, 'base64url');
+  return oneShot === undefined
+    ? crypto.createHash('sha256').update(text).digest('base64url')
+    : oneShot('sha256', text, 'base64url');
 }
 
 /**
@@ -28,9 +30,20 @@ function sha256(text: string): string {
  * CONFLICT: nothing is held either way.
  */
 export function bodyDigest(
-  channel: string, ttlMs: number, partCount: number, placement: PlacementRequest, lines: readonly LineRequest[],
+  channel: string,
+  ttlMs: number,
+  partCount: number,
+  placement: PlacementRequest,
+  lines: readonly LineRequest[],
 ): string {
-  const body: unknown[] = [channel, ttlMs, partCount, placement.strategy ?? null, placement.destination ?? null, placement.allowSplit === true];
+  const body: unknown[] = [
+    channel,
+    ttlMs,
+    partCount,
+    placement.strategy ?? null,
+    placement.destination ?? null,
+    placement.allowSplit === true,
+  ];
   for (const line of lines) body.push(line.sku, line.qty, line.location ?? null);
   return sha256(JSON.stringify(body));
 }
@@ -51,7 +64,13 @@ export class BodyDigests {
   private lines: Array<string | number | undefined> = [];
   private digest = '';
 
-  of(channel: string, ttlMs: number, partCount: number, placement: PlacementRequest, lines: readonly LineRequest[]): string {
+  of(
+    channel: string,
+    ttlMs: number,
+    partCount: number,
+    placement: PlacementRequest,
+    lines: readonly LineRequest[],
+  ): string {
     if (this.isLast(channel, ttlMs, partCount, placement, lines)) return this.digest;
     this.channel = channel;
     this.ttlMs = ttlMs;
@@ -65,12 +84,34 @@ export class BodyDigests {
     return this.digest;
   }
 
-  private isLast(channel: string, ttlMs: number, partCount: number, placement: PlacementRequest, lines: readonly LineRequest[]): boolean {
-    if (channel !== this.channel || ttlMs !== this.ttlMs || partCount !== this.partCount || lines.length * 3 !== this.lines.length) return false;
-    if (placement.strategy !== this.strategy || placement.destination !== this.destination || (placement.allowSplit === true) !== this.allowSplit) return false;
+  private isLast(
+    channel: string,
+    ttlMs: number,
+    partCount: number,
+    placement: PlacementRequest,
+    lines: readonly LineRequest[],
+  ): boolean {
+    if (
+      channel !== this.channel ||
+      ttlMs !== this.ttlMs ||
+      partCount !== this.partCount ||
+      lines.length * 3 !== this.lines.length
+    )
+      return false;
+    if (
+      placement.strategy !== this.strategy ||
+      placement.destination !== this.destination ||
+      (placement.allowSplit === true) !== this.allowSplit
+    )
+      return false;
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i];
-      if (line.sku !== this.lines[3 * i] || line.qty !== this.lines[3 * i + 1] || line.location !== this.lines[3 * i + 2]) return false;
+      if (
+        line.sku !== this.lines[3 * i] ||
+        line.qty !== this.lines[3 * i + 1] ||
+        line.location !== this.lines[3 * i + 2]
+      )
+        return false;
     }
     return true;
   }
@@ -86,7 +127,9 @@ export function requestLinesOf(held: readonly HoldLine[]): LineRequest[] {
     const first = held[at];
     let qty = 0;
     for (; at < held.length && held[at].line === first.line; at++) qty += held[at].qty;
-    lines.push(first.requested === undefined ? { sku: first.sku, qty } : { sku: first.sku, qty, location: first.requested });
+    lines.push(
+      first.requested === undefined ? { sku: first.sku, qty } : { sku: first.sku, qty, location: first.requested },
+    );
   }
   return lines;
 }

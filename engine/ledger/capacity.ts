@@ -13,14 +13,23 @@ export interface CapacityLimits {
  * anything changes; the ledger asserts it again where SKUs and positions are created.
  */
 export function roomFor(
-  skus: ReadonlyMap<string, SkuState>, positions: number, limits: CapacityLimits, field: string, sku: string, location: string | null,
+  skus: ReadonlyMap<string, SkuState>,
+  positions: number,
+  limits: CapacityLimits,
+  field: string,
+  sku: string,
+  location: string | null,
 ): Refusal | null {
   const state = skus.get(sku);
   if (state === undefined && skus.size >= limits.maxSkus) {
-    return refuse.limitReached(`${field}: sku '${sku}' would be new, and this shard already keeps ${skus.size} SKUs (maxSkusPerShard)`);
+    return refuse.limitReached(
+      `${field}: sku '${sku}' would be new, and this shard already keeps ${skus.size} SKUs (maxSkusPerShard)`,
+    );
   }
   if (location !== null && state?.position(location) === undefined && positions >= limits.maxPositions) {
-    return refuse.limitReached(`${field}: ${sku}@${location} would be a new position, and this shard already keeps ${positions} positions (maxPositionsPerShard)`);
+    return refuse.limitReached(
+      `${field}: ${sku}@${location} would be a new position, and this shard already keeps ${positions} positions (maxPositionsPerShard)`,
+    );
   }
   return null;
 }

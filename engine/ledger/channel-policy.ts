@@ -80,14 +80,19 @@ export class ChannelPolicy {
 
 /** A policy that changes nothing is no policy. */
 export function isEmptyPolicy(policy: Policy): boolean {
-  return policy.safetyStock === 0 && policy.backorderLimit === 0
-    && Object.keys(policy.fences).length === 0 && Object.keys(policy.caps).length === 0;
+  return (
+    policy.safetyStock === 0 &&
+    policy.backorderLimit === 0 &&
+    Object.keys(policy.fences).length === 0 &&
+    Object.keys(policy.caps).length === 0
+  );
 }
 
 /** Channel use is derived: counted from the live holds when a policy starts (or a snapshot loads). */
 export function countChannelUse(holds: Iterable<Hold>, sku: string, policy: ChannelPolicy): void {
   for (const hold of holds) {
     if (hold.status !== HELD && hold.status !== COMMITTED) continue;
-    for (const line of hold.lines) if (line.sku === sku) policy.track(hold.channel, line.allocatedUnshipped, line.backordered);
+    for (const line of hold.lines)
+      if (line.sku === sku) policy.track(hold.channel, line.allocatedUnshipped, line.backordered);
   }
 }

@@ -46,13 +46,17 @@ export function planFewestSplits(
   }
   const named = new Set(lines.flatMap((line) => (line.location === undefined ? [] : [line.location])));
   const candidates = candidateLocations(flexible);
-  const chosen = candidates.length <= EXACT_SEARCH_LOCATIONS_MAX
-    ? exactCover(flexible, candidates, named, free)
-    : greedyCover(flexible, candidates, named, free);
+  const chosen =
+    candidates.length <= EXACT_SEARCH_LOCATIONS_MAX
+      ? exactCover(flexible, candidates, named, free)
+      : greedyCover(flexible, candidates, named, free);
   return assign(flexible, (location) => named.has(location) || chosen.has(location), taken);
 }
 
-function takenByNamedLines(lines: readonly LineRequest[], stateOf: (sku: string) => SkuState | undefined): Map<Position, number> {
+function takenByNamedLines(
+  lines: readonly LineRequest[],
+  stateOf: (sku: string) => SkuState | undefined,
+): Map<Position, number> {
   const taken = new Map<Position, number>();
   for (const line of lines) {
     const position = line.location === undefined ? undefined : stateOf(line.sku)?.position(line.location);
@@ -70,11 +74,17 @@ function candidateLocations(flexible: readonly FlexibleLine[]): string[] {
       if (known === undefined || position.rank < known) rankOf.set(position.location, position.rank);
     }
   }
-  return [...rankOf.keys()].sort((a, b) => (rankOf.get(a) as number) - (rankOf.get(b) as number) || (a < b ? -1 : a > b ? 1 : 0));
+  return [...rankOf.keys()].sort(
+    (a, b) => (rankOf.get(a) as number) - (rankOf.get(b) as number) || (a < b ? -1 : a > b ? 1 : 0),
+  );
 }
 
 /** Whether the allowed locations can serve the line: one of them whole, or (split) together. */
-function covers(line: FlexibleLine, allowed: (location: string) => boolean, free: (position: Position) => number): boolean {
+function covers(
+  line: FlexibleLine,
+  allowed: (location: string) => boolean,
+  free: (position: Position) => number,
+): boolean {
   if (line.fits.some((position) => allowed(position.location))) return true;
   if (!line.split) return false;
   let units = 0;
@@ -84,7 +94,10 @@ function covers(line: FlexibleLine, allowed: (location: string) => boolean, free
 
 /** The smallest set of new locations (beyond the named ones) that serves every line. */
 function exactCover(
-  flexible: readonly FlexibleLine[], candidates: readonly string[], named: ReadonlySet<string>, free: (position: Position) => number,
+  flexible: readonly FlexibleLine[],
+  candidates: readonly string[],
+  named: ReadonlySet<string>,
+  free: (position: Position) => number,
 ): Set<string> {
   let best = -1;
   let bestSize = Number.POSITIVE_INFINITY;
@@ -93,7 +106,10 @@ function exactCover(
     if (!flexible.every((line) => covers(line, allowed, free))) continue;
     const size = countNew(mask, candidates, named);
     // Equal sizes: the lower mask uses the higher-priority locations (candidates are in priority order).
-    if (size < bestSize || (size === bestSize && reversedBits(mask, candidates.length) > reversedBits(best, candidates.length))) {
+    if (
+      size < bestSize ||
+      (size === bestSize && reversedBits(mask, candidates.length) > reversedBits(best, candidates.length))
+    ) {
       best = mask;
       bestSize = size;
     }
@@ -103,7 +119,8 @@ function exactCover(
 
 function countNew(mask: number, candidates: readonly string[], named: ReadonlySet<string>): number {
   let size = 0;
-  for (let bit = 0; bit < candidates.length; bit++) if ((mask & (1 << bit)) !== 0 && !named.has(candidates[bit])) size++;
+  for (let bit = 0; bit < candidates.length; bit++)
+    if ((mask & (1 << bit)) !== 0 && !named.has(candidates[bit])) size++;
   return size;
 }
 
@@ -116,7 +133,10 @@ function reversedBits(mask: number, width: number): number {
 
 /** Beyond the exact search: repeatedly take the location that serves the most lines still unserved. */
 function greedyCover(
-  flexible: readonly FlexibleLine[], candidates: readonly string[], named: ReadonlySet<string>, free: (position: Position) => number,
+  flexible: readonly FlexibleLine[],
+  candidates: readonly string[],
+  named: ReadonlySet<string>,
+  free: (position: Position) => number,
 ): Set<string> {
   const chosen = new Set<string>();
   const allowed = (location: string) => named.has(location) || chosen.has(location);
@@ -131,15 +151,20 @@ function greedyCover(
 
 /** The candidate that, added, serves the most open lines (a split line counts when it adds units). */
 function mostServing(
-  open: readonly FlexibleLine[], candidates: readonly string[], chosen: ReadonlySet<string>,
-  allowed: (location: string) => boolean, free: (position: Position) => number,
+  open: readonly FlexibleLine[],
+  candidates: readonly string[],
+  chosen: ReadonlySet<string>,
+  allowed: (location: string) => boolean,
+  free: (position: Position) => number,
 ): string {
   let pick = candidates[0];
   let served = -1;
   for (const location of candidates) {
     if (chosen.has(location)) continue;
     const withIt = (at: string) => at === location || allowed(at);
-    const count = open.filter((line) => covers(line, withIt, free) || line.holders.some((p) => p.location === location)).length;
+    const count = open.filter(
+      (line) => covers(line, withIt, free) || line.holders.some((p) => p.location === location),
+    ).length;
     if (count > served) {
       pick = location;
       served = count;
@@ -149,7 +174,9 @@ function mostServing(
 }
 
 function assign(
-  flexible: readonly FlexibleLine[], allowed: (location: string) => boolean, taken: ReadonlyMap<Position, number>,
+  flexible: readonly FlexibleLine[],
+  allowed: (location: string) => boolean,
+  taken: ReadonlyMap<Position, number>,
 ): Map<number, Portion[]> {
   const placement = new Map<number, Portion[]>();
   for (const line of flexible) {
@@ -158,7 +185,11 @@ function assign(
       placement.set(line.index, [{ position: fit, qty: line.qty }]);
       continue;
     }
-    const portions = splitAcross(line.holders.filter((position) => allowed(position.location)), line.qty, taken);
+    const portions = splitAcross(
+      line.holders.filter((position) => allowed(position.location)),
+      line.qty,
+      taken,
+    );
     if (portions !== null) placement.set(line.index, portions);
   }
   return placement;

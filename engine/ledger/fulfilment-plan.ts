@@ -4,7 +4,11 @@ import type { FulfilLine } from '../api/types.js';
 export interface Shippable {
   readonly id: string;
   readonly lines: readonly {
-    readonly sku: string; readonly location: string; readonly qty: number; readonly fulfilled: number; readonly backordered: number;
+    readonly sku: string;
+    readonly location: string;
+    readonly qty: number;
+    readonly fulfilled: number;
+    readonly backordered: number;
   }[];
 }
 
@@ -37,6 +41,8 @@ function draw(hold: Shippable, ship: number[], wanted: FulfilLine, index: number
     left -= take;
   });
   if (left === 0) return null;
-  return refuse.invalidArgument(`lines[${index}].qty`,
-    `${wanted.qty} exceeds what reservation '${hold.id}' has in stock to ship of '${wanted.sku}' at '${wanted.location}'`);
+  return refuse.invalidArgument(
+    `lines[${index}].qty`,
+    `${wanted.qty} exceeds what reservation '${hold.id}' has in stock to ship of '${wanted.sku}' at '${wanted.location}'`,
+  );
 }

@@ -63,11 +63,20 @@ export class Hold {
 }
 
 export function sameBody(
-  hold: Hold, channel: string, ttlMs: number, lines: readonly LineRequest[], partCount: number, placement: PlacementRequest,
+  hold: Hold,
+  channel: string,
+  ttlMs: number,
+  lines: readonly LineRequest[],
+  partCount: number,
+  placement: PlacementRequest,
 ): boolean {
   if (hold.channel !== channel || hold.ttlMs !== ttlMs || hold.partCount !== partCount) return false;
-  if (hold.placement.strategy !== placement.strategy || hold.placement.destination !== placement.destination
-    || hold.placement.allowSplit !== placement.allowSplit) return false;
+  if (
+    hold.placement.strategy !== placement.strategy ||
+    hold.placement.destination !== placement.destination ||
+    hold.placement.allowSplit !== placement.allowSplit
+  )
+    return false;
   if (hold.lines.length === lines.length) return sameLines(hold.lines, lines);
   return sameSplitLines(hold.lines, lines);
 }

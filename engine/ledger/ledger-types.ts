@@ -39,8 +39,16 @@ export interface HoldPart {
 }
 
 /** See Ledger.holdSummaries. */
-export type HoldSummary = [id: string, partCount: number, status: string, lines: number[], expiresAt: number, error: EngineError | null,
-  fulfils: number, lastFulfil: FulfilLine[] | null];
+export type HoldSummary = [
+  id: string,
+  partCount: number,
+  status: string,
+  lines: number[],
+  expiresAt: number,
+  error: EngineError | null,
+  fulfils: number,
+  lastFulfil: FulfilLine[] | null,
+];
 
 export const WHOLE_HOLD: HoldPart = { count: 1, expiresAt: -1, lineIndexes: null };
 
@@ -56,7 +64,10 @@ export const FINAL_AUTO = -1;
 export const FINAL_NO = 0;
 export const FINAL_YES = 1;
 
-/** A cross-shard fulfil as the whole hold saw it: its number among the hold's fulfils, and all its lines (null: all that remained). */
+/**
+ * A cross-shard fulfil as the whole hold saw it: its number among the hold's fulfils, and all its lines (null: all that
+ * remained).
+ */
 export interface WholeFulfil {
   no: number;
   lines: FulfilLine[] | null;

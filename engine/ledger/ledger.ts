@@ -1,13 +1,45 @@
 import { refuse, type EngineError, type Refusal } from '../api/errors.js';
 import { LIMITS } from '../api/limits.js';
 import type {
-  ChangeCause, ChangeEvent, ChannelAvailability, FreezeResult, LedgerCounters, FulfilLine, LineRequest, MovementResult,
-  Policy, PolicyResult, PositionView, ReservationResult, SkuResult, SyncResult, TransferResult,
+  ChangeCause,
+  ChangeEvent,
+  ChannelAvailability,
+  FreezeResult,
+  LedgerCounters,
+  FulfilLine,
+  LineRequest,
+  MovementResult,
+  Policy,
+  PolicyResult,
+  PositionView,
+  ReservationResult,
+  SkuResult,
+  SyncResult,
+  TransferResult,
 } from '../api/types.js';
 import {
-  COMMITTED, EV_COMMIT, EV_DEPLETE, EV_EXPIRE, EV_FREEZE, EV_FULFIL_PART, EV_FULFIL_REST, EV_RELEASE,
-  EV_REPLENISH, EV_UNFREEZE_AVAILABLE, EV_UNFREEZE_EMPTY, FULFILLED, HELD, holdStatusName, ILLEGAL,
-  MODE_ACTIVE, MODE_FROZEN, MODE_SOLD_OUT, nextHoldState, nextSkuMode, REFUSED, SKU_TABLE,
+  COMMITTED,
+  EV_COMMIT,
+  EV_DEPLETE,
+  EV_EXPIRE,
+  EV_FREEZE,
+  EV_FULFIL_PART,
+  EV_FULFIL_REST,
+  EV_RELEASE,
+  EV_REPLENISH,
+  EV_UNFREEZE_AVAILABLE,
+  EV_UNFREEZE_EMPTY,
+  FULFILLED,
+  HELD,
+  holdStatusName,
+  ILLEGAL,
+  MODE_ACTIVE,
+  MODE_FROZEN,
+  MODE_SOLD_OUT,
+  nextHoldState,
+  nextSkuMode,
+  REFUSED,
+  SKU_TABLE,
 } from '../lifecycle/tables.js';
 import { invariant } from '../../shared/invariant.js';
 import { planFulfilment } from './fulfilment-plan.js';
@@ -17,11 +49,22 @@ import { roomFor } from './capacity.js';
 import { isRecordedRefusal, RefusalRecord } from './refusal-record.js';
 import { planFewestSplits } from './fewest-splits.js';
 import {
-  candidatesOf, locationRanker, placeLine, splitAcross, type PlacementContext, type Portion,
+  candidatesOf,
+  locationRanker,
+  placeLine,
+  splitAcross,
+  type PlacementContext,
+  type Portion,
 } from './location-strategy.js';
 import { BackorderQueue } from './backorder-queue.js';
 import { ANY_CHANNEL, ChannelPolicy, countChannelUse, isEmptyPolicy } from './channel-policy.js';
-import { restoreSnapshot, takeSnapshot, type LedgerInternals, type LedgerScalars, type LedgerSnapshot } from './snapshot.js';
+import {
+  restoreSnapshot,
+  takeSnapshot,
+  type LedgerInternals,
+  type LedgerScalars,
+  type LedgerSnapshot,
+} from './snapshot.js';
 import { MovementLog } from './movement-log.js';
 import { availableOf, isVacant, viewOf, type Position } from './position.js';
 import { Retention } from './retention.js';
@@ -30,13 +73,29 @@ import { TtlQueue } from '../../shared/ttl-queue.js';
 import { Interner } from './interner.js';
 import { TransferBook, TransferRecord, transferOf } from './transfers.js';
 import {
-  FINAL_AUTO, FINAL_NO, FINAL_YES, WHOLE_HOLD,
-  type HoldPart, type HoldSummary, type LedgerOptions, type PartState, type PlacementRequest, type WholeFulfil,
+  FINAL_AUTO,
+  FINAL_NO,
+  FINAL_YES,
+  WHOLE_HOLD,
+  type HoldPart,
+  type HoldSummary,
+  type LedgerOptions,
+  type PartState,
+  type PlacementRequest,
+  type WholeFulfil,
 } from './ledger-types.js';
 
 export {
-  FINAL_AUTO, FINAL_NO, FINAL_YES, WHOLE_HOLD,
-  type HoldPart, type HoldSummary, type LedgerOptions, type PartState, type PlacementRequest, type WholeFulfil,
+  FINAL_AUTO,
+  FINAL_NO,
+  FINAL_YES,
+  WHOLE_HOLD,
+  type HoldPart,
+  type HoldSummary,
+  type LedgerOptions,
+  type PartState,
+  type PlacementRequest,
+  type WholeFulfil,
 };
 
 /** Distinct channel names kept as one shared string each (beyond that, holds keep their own). */
@@ -84,11 +143,18 @@ export class Ledger {
 
   constructor(private readonly options: LedgerOptions) {
     this.retention = new Retention({
-      retentionMs: options.outcomeRetentionMs, capacity: options.retainedOutcomes, capacityBytes: options.retainedOutcomeBytes,
+      retentionMs: options.outcomeRetentionMs,
+      capacity: options.retainedOutcomes,
+      capacityBytes: options.retainedOutcomeBytes,
     });
     this.transfers = new TransferBook(options.retainedOutcomes);
     this.rank = locationRanker(options.locationOrder);
-    this.defaultContext = { strategy: options.strategy, destination: undefined, costs: options.locationCosts, allowSplit: false };
+    this.defaultContext = {
+      strategy: options.strategy,
+      destination: undefined,
+      costs: options.locationCosts,
+      allowSplit: false,
+    };
   }
 
   /**
@@ -135,18 +201,24 @@ export class Ledger {
    * finds (originalOutcome(hold) is the answer either way) — or the refusal.
    */
   reserve(
-    id: string, channel: string, ttlMs: number, lines: readonly LineRequest[],
-    placement: PlacementRequest = NO_PLACEMENT, part: HoldPart = WHOLE_HOLD,
+    id: string,
+    channel: string,
+    ttlMs: number,
+    lines: readonly LineRequest[],
+    placement: PlacementRequest = NO_PLACEMENT,
+    part: HoldPart = WHOLE_HOLD,
   ): Hold | Refusal {
     const { count: partCount, expiresAt, lineIndexes } = part;
     const existing = this.holds.get(id);
     if (existing instanceof RefusalRecord) {
-      if (existing.digest !== this.digests.of(channel, ttlMs, partCount, placement, lines)) return refuse.conflict(`reservation '${id}'`);
+      if (existing.digest !== this.digests.of(channel, ttlMs, partCount, placement, lines))
+        return refuse.conflict(`reservation '${id}'`);
       return { ok: false, error: existing.error as EngineError };
     }
     if (existing !== undefined) {
       invariant(existing.status !== REFUSED, `refused ${id} is not a compact refusal record`);
-      if (!sameBody(existing, channel, ttlMs, lines, partCount, placement)) return refuse.conflict(`reservation '${id}'`);
+      if (!sameBody(existing, channel, ttlMs, lines, partCount, placement))
+        return refuse.conflict(`reservation '${id}'`);
       return existing;
     }
     if (this.capacityEnforced && this.liveHolds >= this.options.maxLiveHolds) {
@@ -154,9 +226,15 @@ export class Ledger {
     }
     const deadline = expiresAt >= 0 ? expiresAt : this.nowMs + ttlMs;
     const context = this.contextOf(placement);
-    const preset = context.strategy === 'fewest-splits' && (lines.length > 1 || context.allowSplit)
-      ? planFewestSplits(lines, (sku) => this.skus.get(sku), (state) => state.mode !== MODE_FROZEN, context.allowSplit)
-      : null;
+    const preset =
+      context.strategy === 'fewest-splits' && (lines.length > 1 || context.allowSplit)
+        ? planFewestSplits(
+            lines,
+            (sku) => this.skus.get(sku),
+            (state) => state.mode !== MODE_FROZEN,
+            context.allowSplit,
+          )
+        : null;
     const placed: HoldLine[] = [];
     for (let index = 0; index < lines.length; index++) {
       const wholeIndex = lineIndexes === null ? index : lineIndexes[index];
@@ -166,8 +244,19 @@ export class Ledger {
       // A capacity refusal (a position the shard has no room for) is transient: nothing is recorded.
       if (!isRecordedRefusal(refusal.error)) return refusal;
       const partLines = partCount === 1 ? null : (lineIndexes ?? lines.map((_, i) => i));
-      this.recordRefusal(new RefusalRecord(id, this.channels.intern(channel), ttlMs, deadline, partCount,
-        this.digests.of(channel, ttlMs, partCount, placement, lines), partLines, refusal.error, this.nowMs));
+      this.recordRefusal(
+        new RefusalRecord(
+          id,
+          this.channels.intern(channel),
+          ttlMs,
+          deadline,
+          partCount,
+          this.digests.of(channel, ttlMs, partCount, placement, lines),
+          partLines,
+          refusal.error,
+          this.nowMs,
+        ),
+      );
       return refusal;
     }
     // An exact-size copy: `placed` grew by push, which reserves 17 slots; a live hold keeps its lines for minutes.
@@ -226,7 +315,12 @@ export class Ledger {
    * Ships units of a committed hold: all that remain (lines null), or the given lines. `final`
    * is FINAL_AUTO for a whole hold; for a part, the router says whether the hold completes.
    */
-  fulfil(id: string, lines: readonly FulfilLine[] | null, final = FINAL_AUTO, whole: WholeFulfil | null = null): ReservationResult {
+  fulfil(
+    id: string,
+    lines: readonly FulfilLine[] | null,
+    final = FINAL_AUTO,
+    whole: WholeFulfil | null = null,
+  ): ReservationResult {
     const hold = this.liveHold(id);
     if (!(hold instanceof Hold)) return hold;
     if (hold.status !== COMMITTED) return illegal(hold, 'fulfil');
@@ -238,7 +332,10 @@ export class Ledger {
     this.ship(hold, plan);
     if (whole !== null) this.partFulfils.set(id, whole);
     if (next === FULFILLED) {
-      invariant(hold.lines.every((line) => line.fulfilled === line.qty), `fulfilled hold ${id} has units left`);
+      invariant(
+        hold.lines.every((line) => line.fulfilled === line.qty),
+        `fulfilled hold ${id} has units left`,
+      );
       this.setTerminal(hold, next);
     }
     this.finishOp('fulfil', undefined);
@@ -253,7 +350,10 @@ export class Ledger {
     const hold = this.holds.get(id);
     if (hold === undefined) return refuse.notFound(`reservation '${id}'`);
     invariant(hold.status === HELD || hold.status === REFUSED, `aborted part ${id} is past held`);
-    invariant(error === null || isRecordedRefusal(error), `aborted part ${id}: a ${error?.code} refusal is transient, never recorded`);
+    invariant(
+      error === null || isRecordedRefusal(error),
+      `aborted part ${id}: a ${error?.code} refusal is transient, never recorded`,
+    );
     if (hold.status === HELD) {
       this.returnUnits(hold);
       this.finishOp('abort', undefined);
@@ -265,8 +365,17 @@ export class Ledger {
     } else if (hold.status === REFUSED) {
       hold.error = error;
     } else {
-      const record = new RefusalRecord(id, hold.channel, hold.ttlMs, hold.expiresAt, hold.partCount,
-        this.digests.of(hold.channel, hold.ttlMs, hold.partCount, hold.placement, requestLinesOf(hold.lines)), lineIndexesOf(hold.lines), error, this.nowMs);
+      const record = new RefusalRecord(
+        id,
+        hold.channel,
+        hold.ttlMs,
+        hold.expiresAt,
+        hold.partCount,
+        this.digests.of(hold.channel, hold.ttlMs, hold.partCount, hold.placement, requestLinesOf(hold.lines)),
+        lineIndexesOf(hold.lines),
+        error,
+        this.nowMs,
+      );
       this.recordRefusal(record);
       return { ok: true, reservation: reservationOf(record) };
     }
@@ -277,7 +386,14 @@ export class Ledger {
    * Returned units come back: sellable ones are on hand and available in this same operation;
    * damaged ones go to quarantine. The time since `receivedAt` is the return's reconciliation time.
    */
-  restock(sku: string, location: string, qty: number, sellable: boolean, reservationId: string | undefined, receivedAt: number): MovementResult {
+  restock(
+    sku: string,
+    location: string,
+    qty: number,
+    sellable: boolean,
+    reservationId: string | undefined,
+    receivedAt: number,
+  ): MovementResult {
     const position = this.skus.get(sku)?.position(location);
     if ((position?.onHand ?? 0) + (position?.quarantined ?? 0) + qty > LIMITS.onHandMax) {
       return refuse.limitReached(`qty: onHand of ${sku}@${location} would exceed ${LIMITS.onHandMax}`);
@@ -313,7 +429,11 @@ export class Ledger {
   transfer(id: string, sku: string, from: string, to: string, qty: number, inTransit: boolean): TransferResult {
     const existing = this.transfers.get(sku, id);
     if (existing !== undefined) {
-      const same = existing.from.location === from && existing.to.location === to && existing.qty === qty && existing.inTransit === inTransit;
+      const same =
+        existing.from.location === from &&
+        existing.to.location === to &&
+        existing.qty === qty &&
+        existing.inTransit === inTransit;
       if (!same) return refuse.conflict(`transfer '${id}' of sku '${sku}'`);
       return { ok: true, seq: existing.seq, transfer: transferOf(existing, inTransit ? 'inTransit' : 'received') };
     }
@@ -326,7 +446,8 @@ export class Ledger {
       return refuse.limitReached(`transfer: this shard already has ${this.transfers.inTransit} transfers in transit`);
     }
     const arrivingOnHand = (source.state.position(to)?.onHand ?? 0) + (source.state.position(to)?.inbound ?? 0);
-    if (arrivingOnHand + qty > LIMITS.onHandMax) return refuse.limitReached(`qty: onHand of ${sku}@${to} would exceed ${LIMITS.onHandMax}`);
+    if (arrivingOnHand + qty > LIMITS.onHandMax)
+      return refuse.limitReached(`qty: onHand of ${sku}@${to} would exceed ${LIMITS.onHandMax}`);
     const noRoom = this.roomFor('to', sku, to);
     if (noRoom !== null) return noRoom;
     const target = this.positionFor(sku, to);
@@ -370,16 +491,21 @@ export class Ledger {
     const existing = this.skus.get(sku)?.position(location);
     const where = `${sku}@${location}`;
     if (existing !== undefined && asOfMs < existing.lastSyncAsOf) {
-      return refuse.staleSync(`asOf: ${asOfMs} is older than the last count applied to ${where} (asOf ${existing.lastSyncAsOf})`);
+      return refuse.staleSync(
+        `asOf: ${asOfMs} is older than the last count applied to ${where} (asOf ${existing.lastSyncAsOf})`,
+      );
     }
     const log = existing?.movements ?? null;
     const oldestMs = log === null ? this.nowMs - this.options.syncHorizonMs : log.oldestRebasableMs(this.nowMs);
     if (asOfMs < oldestMs) {
-      return refuse.syncTooOld(`asOf: ${asOfMs} is before ${oldestMs}, the oldest time ${where} can be rebased from (syncHorizonMs, syncMovementsPerPositionMax)`);
+      return refuse.syncTooOld(
+        `asOf: ${asOfMs} is before ${oldestMs}, the oldest time ${where} can be rebased from (syncHorizonMs, syncMovementsPerPositionMax)`,
+      );
     }
     const rebasedBy = log === null ? 0 : log.after(asOfMs);
     const onHand = Math.max(0, counted + rebasedBy);
-    if (onHand + (existing?.quarantined ?? 0) > LIMITS.onHandMax) return refuse.limitReached(`onHand: ${where} would exceed ${LIMITS.onHandMax}`);
+    if (onHand + (existing?.quarantined ?? 0) > LIMITS.onHandMax)
+      return refuse.limitReached(`onHand: ${where} would exceed ${LIMITS.onHandMax}`);
     const noRoom = existing === undefined ? this.roomFor('location', sku, location) : null;
     if (noRoom !== null) return noRoom;
     const position = existing ?? this.positionFor(sku, location);
@@ -417,8 +543,14 @@ export class Ledger {
     const locations: Record<string, PositionView> = {};
     for (const position of state.ordered) locations[position.location] = viewOf(position);
     return {
-      ok: true, sku, seq: state.seq, mode: modeName(state.mode), ...totalsOf(state),
-      channels: channelsOf(state), policy: state.policy?.policy ?? null, locations,
+      ok: true,
+      sku,
+      seq: state.seq,
+      mode: modeName(state.mode),
+      ...totalsOf(state),
+      channels: channelsOf(state),
+      policy: state.policy?.policy ?? null,
+      locations,
     };
   }
 
@@ -439,9 +571,23 @@ export class Ledger {
   holdSummaries(): HoldSummary[] {
     const summaries: HoldSummary[] = [];
     for (const hold of this.holds.values()) {
-      const lines = hold.partCount === 1 ? [] : hold instanceof RefusalRecord ? [...(hold.partLines as number[])] : lineIndexesOf(hold.lines);
+      const lines =
+        hold.partCount === 1
+          ? []
+          : hold instanceof RefusalRecord
+            ? [...(hold.partLines as number[])]
+            : lineIndexesOf(hold.lines);
       const fulfil = this.partFulfils.get(hold.id);
-      summaries.push([hold.id, hold.partCount, statusOf(hold), lines, hold.expiresAt, hold.error, fulfil?.no ?? 0, fulfil?.lines ?? null]);
+      summaries.push([
+        hold.id,
+        hold.partCount,
+        statusOf(hold),
+        lines,
+        hold.expiresAt,
+        hold.error,
+        fulfil?.no ?? 0,
+        fulfil?.lines ?? null,
+      ]);
     }
     return summaries;
   }
@@ -528,7 +674,13 @@ export class Ledger {
     };
   }
 
-  private move(sku: string, location: string, delta: number, cause: ChangeCause, reason: string | undefined): MovementResult {
+  private move(
+    sku: string,
+    location: string,
+    delta: number,
+    cause: ChangeCause,
+    reason: string | undefined,
+  ): MovementResult {
     const position = this.positionFor(sku, location);
     this.change(position, delta, 0, 0);
     this.finishOp(cause, reason);
@@ -537,7 +689,8 @@ export class Ledger {
 
   /** The placement context of a reserve; the engine's default one is built once. */
   private contextOf(placement: PlacementRequest): PlacementContext {
-    if (placement.strategy === undefined && placement.destination === undefined && placement.allowSplit !== true) return this.defaultContext;
+    if (placement.strategy === undefined && placement.destination === undefined && placement.allowSplit !== true)
+      return this.defaultContext;
     return {
       strategy: placement.strategy ?? this.options.strategy,
       destination: placement.destination,
@@ -552,14 +705,22 @@ export class Ledger {
    * channel may take; with a backorder limit, the rest may wait as a backorder.
    */
   private placeLine(
-    line: LineRequest, index: number, channel: string, context: PlacementContext, preset: Portion[] | undefined, placed: HoldLine[],
+    line: LineRequest,
+    index: number,
+    channel: string,
+    context: PlacementContext,
+    preset: Portion[] | undefined,
+    placed: HoldLine[],
   ): Refusal | null {
     const state = this.skus.get(line.sku);
     if (state === undefined) return refuse.insufficientStock(`lines[${index}]: sku '${line.sku}' has no stock`, index);
     if (state.mode === MODE_FROZEN) return refuse.skuFrozen(line.sku, index);
     const policy = state.policy;
     if (policy !== null && policy.capHeadroom(channel) < line.qty) {
-      return refuse.insufficientStock(`lines[${index}]: channel '${channel}' may hold ${Math.max(0, policy.capHeadroom(channel))} more of sku '${line.sku}' (its cap), ${line.qty} requested`, index);
+      return refuse.insufficientStock(
+        `lines[${index}]: channel '${channel}' may hold ${Math.max(0, policy.capHeadroom(channel))} more of sku '${line.sku}' (its cap), ${line.qty} requested`,
+        index,
+      );
     }
     const headroom = policy === null ? Number.POSITIVE_INFINITY : policy.stockHeadroom(state.available, channel);
     if (headroom >= line.qty) {
@@ -569,9 +730,14 @@ export class Ledger {
         placed.push(this.holdLine(state, line, index, channel, position, line.qty, 0));
         return null;
       }
-      const portions = preset ?? (line.location === undefined && context.allowSplit ? splitAcross(candidatesOf(state, context), line.qty) : null);
+      const portions =
+        preset ??
+        (line.location === undefined && context.allowSplit
+          ? splitAcross(candidatesOf(state, context), line.qty)
+          : null);
       if (portions !== null) {
-        for (const portion of portions) placed.push(this.holdLine(state, line, index, channel, portion.position, portion.qty, 0));
+        for (const portion of portions)
+          placed.push(this.holdLine(state, line, index, channel, portion.position, portion.qty, 0));
         return null;
       }
     }
@@ -590,15 +756,23 @@ export class Ledger {
    * units waiting (what stock and the channel's headroom allow is taken now), else refused.
    */
   private backorder(
-    state: SkuState, line: LineRequest, index: number, channel: string, context: PlacementContext, headroom: number, placed: HoldLine[],
+    state: SkuState,
+    line: LineRequest,
+    index: number,
+    channel: string,
+    context: PlacementContext,
+    headroom: number,
+    placed: HoldLine[],
   ): Refusal | null {
     const policy = state.policy;
-    const location = policy === null || policy.policy.backorderLimit === 0 ? undefined : this.backorderLocation(state, line, context);
+    const location =
+      policy === null || policy.policy.backorderLimit === 0 ? undefined : this.backorderLocation(state, line, context);
     if (location === undefined) return this.refuseLine(state, line, index, channel, headroom);
     const known = state.position(location);
     const take = Math.min(line.qty, known === undefined ? 0 : availableOf(known), headroom);
     const waiting = line.qty - take;
-    if (state.backordered + waiting > (policy as ChannelPolicy).policy.backorderLimit) return this.refuseLine(state, line, index, channel, headroom);
+    if (state.backordered + waiting > (policy as ChannelPolicy).policy.backorderLimit)
+      return this.refuseLine(state, line, index, channel, headroom);
     let position = known;
     if (position === undefined) {
       const noRoom = this.roomFor(`lines[${index}]`, state.sku, location);
@@ -612,19 +786,30 @@ export class Ledger {
 
   /** Where a backorder waits: the line's location, the strategy's first, or the configured first. */
   private backorderLocation(state: SkuState, line: LineRequest, context: PlacementContext): string | undefined {
-    return line.location ?? (candidatesOf(state, context)[0]?.location ?? this.options.locationOrder[0]);
+    return line.location ?? candidatesOf(state, context)[0]?.location ?? this.options.locationOrder[0];
   }
 
   private refuseLine(state: SkuState, line: LineRequest, index: number, channel: string, headroom: number): Refusal {
     if (headroom < line.qty && headroom < state.available) {
-      return refuse.insufficientStock(`lines[${index}]: channel '${channel}' may take ${headroom} of sku '${line.sku}' (safety stock and other channels' fences), ${line.qty} requested`, index);
+      return refuse.insufficientStock(
+        `lines[${index}]: channel '${channel}' may take ${headroom} of sku '${line.sku}' (safety stock and other channels' fences), ${line.qty} requested`,
+        index,
+      );
     }
     const position = line.location === undefined ? undefined : state.position(line.location);
     return this.shortage(state, line, index, position);
   }
 
   /** Takes `take` units at `position` now (reserved), and lets `waiting` more wait as a backorder. */
-  private holdLine(state: SkuState, line: LineRequest, index: number, channel: string, position: Position, take: number, waiting: number): HoldLine {
+  private holdLine(
+    state: SkuState,
+    line: LineRequest,
+    index: number,
+    channel: string,
+    position: Position,
+    take: number,
+    waiting: number,
+  ): HoldLine {
     if (take > 0) this.change(position, 0, take, 0);
     if (waiting > 0) {
       state.applyBackorder(position, waiting);
@@ -632,7 +817,13 @@ export class Ledger {
     }
     state.policy?.track(channel, take, waiting);
     // The SKU's and position's own strings: a decoded request's copies would cost memory per hold.
-    const held = new HoldLine(state.sku, line.location === undefined ? undefined : position.location, take + waiting, position, index);
+    const held = new HoldLine(
+      state.sku,
+      line.location === undefined ? undefined : position.location,
+      take + waiting,
+      position,
+      index,
+    );
     held.backordered = waiting;
     held.backorderedAtReserve = waiting;
     return held;
@@ -753,7 +944,8 @@ export class Ledger {
     queue.visit(({ hold, line }) => {
       if (state.available === 0) return false;
       const position = line.position as Position;
-      const headroom = state.policy === null ? Number.POSITIVE_INFINITY : state.policy.stockHeadroom(state.available, hold.channel);
+      const headroom =
+        state.policy === null ? Number.POSITIVE_INFINITY : state.policy.stockHeadroom(state.available, hold.channel);
       const take = Math.min(line.backordered, availableOf(position), headroom);
       if (take <= 0) return true;
       this.fill(hold, line, take);
@@ -818,7 +1010,10 @@ export class Ledger {
   private stateFor(sku: string): SkuState {
     let state = this.skus.get(sku);
     if (state === undefined) {
-      invariant(!this.capacityEnforced || this.skus.size < this.options.maxSkus, `sku ${sku} created past maxSkus (roomFor was not asked)`);
+      invariant(
+        !this.capacityEnforced || this.skus.size < this.options.maxSkus,
+        `sku ${sku} created past maxSkus (roomFor was not asked)`,
+      );
       state = new SkuState(sku);
       state.watched = this.watchedSkus.has(sku);
       this.skus.set(sku, state);
@@ -830,7 +1025,10 @@ export class Ledger {
     const state = this.stateFor(sku);
     let position = state.position(location);
     if (position === undefined) {
-      invariant(!this.capacityEnforced || this.positionCount < this.options.maxPositions, `position ${sku}@${location} created past maxPositions (roomFor was not asked)`);
+      invariant(
+        !this.capacityEnforced || this.positionCount < this.options.maxPositions,
+        `position ${sku}@${location} created past maxPositions (roomFor was not asked)`,
+      );
       position = state.addPosition(location, this.rank(location));
       this.positionCount++;
     }
@@ -841,8 +1039,14 @@ export class Ledger {
    * Every quantity change but a sync's goes here; physical movements are remembered for sync():
    * `moved` units (default: the onHand change) at `movedAtMs` (default: now).
    */
-  private change(position: Position, onHandDelta: number, reservedDelta: number, committedDelta: number,
-    moved = onHandDelta, movedAtMs = this.nowMs): void {
+  private change(
+    position: Position,
+    onHandDelta: number,
+    reservedDelta: number,
+    committedDelta: number,
+    moved = onHandDelta,
+    movedAtMs = this.nowMs,
+  ): void {
     position.state.apply(position, onHandDelta, reservedDelta, committedDelta);
     if (moved !== 0) {
       position.movements ??= new MovementLog(this.options.syncHorizonMs, this.options.syncMovementsPerPositionMax);
@@ -889,7 +1093,12 @@ export class Ledger {
   }
 
   /** Emits the touched SKUs' changes; returns those with backorders that could now be filled. */
-  private emitTouched(cause: ChangeCause, reason: string | undefined, reservationId: string | undefined, filled: number): SkuState[] | null {
+  private emitTouched(
+    cause: ChangeCause,
+    reason: string | undefined,
+    reservationId: string | undefined,
+    filled: number,
+  ): SkuState[] | null {
     const touched = this.touched;
     let waiting: SkuState[] | null = null;
     for (let i = 0; i < touched.length; i++) {
@@ -940,7 +1149,12 @@ function totalsOf(state: SkuState): PositionView {
 }
 
 function eventOf(
-  state: SkuState, cause: ChangeCause, reason: string | undefined, positions: Position[], reservationId?: string, filled = 0,
+  state: SkuState,
+  cause: ChangeCause,
+  reason: string | undefined,
+  positions: Position[],
+  reservationId?: string,
+  filled = 0,
 ): ChangeEvent {
   const event: ChangeEvent = {
     sku: state.sku,

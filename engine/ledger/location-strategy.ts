@@ -34,7 +34,11 @@ export function placeLine(state: SkuState, qty: number, context: PlacementContex
 }
 
 /** Takes `qty` from the positions in order, as much from each as it has; null if they fall short. */
-export function splitAcross(ordered: readonly Position[], qty: number, taken?: ReadonlyMap<Position, number>): Portion[] | null {
+export function splitAcross(
+  ordered: readonly Position[],
+  qty: number,
+  taken?: ReadonlyMap<Position, number>,
+): Portion[] | null {
   const portions: Portion[] = [];
   let left = qty;
   for (let i = 0; i < ordered.length && left > 0; i++) {
@@ -49,9 +53,12 @@ export function splitAcross(ordered: readonly Position[], qty: number, taken?: R
 /** The SKU's positions in the order the strategy prefers them. */
 export function candidatesOf(state: SkuState, context: PlacementContext): readonly Position[] {
   switch (context.strategy) {
-    case 'closest': return [...state.ordered].sort(byCost(context));
-    case 'most-available': return [...state.ordered].sort(byAvailableDescending);
-    default: return state.ordered;
+    case 'closest':
+      return [...state.ordered].sort(byCost(context));
+    case 'most-available':
+      return [...state.ordered].sort(byAvailableDescending);
+    default:
+      return state.ordered;
   }
 }
 
@@ -63,7 +70,8 @@ export function costOf(costs: LocationCosts, location: string, destination: stri
 
 function byCost(context: PlacementContext): (a: Position, b: Position) => number {
   return (a, b) => {
-    const difference = costOf(context.costs, a.location, context.destination) - costOf(context.costs, b.location, context.destination);
+    const difference =
+      costOf(context.costs, a.location, context.destination) - costOf(context.costs, b.location, context.destination);
     return difference !== 0 && !Number.isNaN(difference) ? difference : 0;
   };
 }

@@ -23,7 +23,10 @@ export class MovementLog {
   /** The newest time among dropped entries: a count older than this cannot be rebased. */
   private droppedUpToMs = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly horizonMs: number, private readonly entriesMax: number) {}
+  constructor(
+    private readonly horizonMs: number,
+    private readonly entriesMax: number,
+  ) {}
 
   /**
    * Records a movement of `delta` that happened at `atMs` (default now). A movement reported late

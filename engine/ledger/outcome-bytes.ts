@@ -23,6 +23,11 @@ export const STRING_BYTES_PER_CHAR = 2;
 export function retainedBytesOf(hold: Hold): number {
   const error = hold.error === null ? 0 : OUTCOME_ERROR_BYTES + hold.error.message.length * STRING_BYTES_PER_CHAR;
   const partLines = hold instanceof RefusalRecord && hold.partLines !== null ? hold.partLines.length : 0;
-  return OUTCOME_FIXED_BYTES + hold.id.length * STRING_BYTES_PER_CHAR + error + hold.lines.length * OUTCOME_LINE_BYTES
-    + partLines * OUTCOME_PART_LINE_BYTES;
+  return (
+    OUTCOME_FIXED_BYTES +
+    hold.id.length * STRING_BYTES_PER_CHAR +
+    error +
+    hold.lines.length * OUTCOME_LINE_BYTES +
+    partLines * OUTCOME_PART_LINE_BYTES
+  );
 }

@@ -38,9 +38,16 @@ export class Position {
 
 /** Nothing in it, nothing ever moved through it, never counted: as if it had never been made. */
 export function isVacant(position: Position): boolean {
-  return position.onHand === 0 && position.reserved === 0 && position.committed === 0 && position.inbound === 0
-    && position.quarantined === 0 && position.backordered === 0 && position.movements === null
-    && position.lastSyncAsOf === Number.NEGATIVE_INFINITY;
+  return (
+    position.onHand === 0 &&
+    position.reserved === 0 &&
+    position.committed === 0 &&
+    position.inbound === 0 &&
+    position.quarantined === 0 &&
+    position.backordered === 0 &&
+    position.movements === null &&
+    position.lastSyncAsOf === Number.NEGATIVE_INFINITY
+  );
 }
 
 export function availableOf(position: Position): number {

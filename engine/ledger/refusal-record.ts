@@ -35,7 +35,11 @@ const NO_PLACEMENT: PlacementRequest = Object.freeze({});
  */
 export class RefusalRecord extends Hold {
   constructor(
-    id: string, channel: string, ttlMs: number, expiresAt: number, partCount: number,
+    id: string,
+    channel: string,
+    ttlMs: number,
+    expiresAt: number,
+    partCount: number,
     /** bodyDigest() of the refused request. */
     readonly digest: string,
     /** A part's whole-hold line indexes; null for a whole hold. */
@@ -45,7 +49,10 @@ export class RefusalRecord extends Hold {
   ) {
     super(id, channel, ttlMs, expiresAt, NO_LINES, partCount, NO_PLACEMENT);
     invariant(isRecordedRefusal(error), `refusal record ${id}: ${error.code} is transient, never recorded`);
-    invariant((partLines === null) === (partCount === 1), `refusal record ${id}: part lines without parts, or parts without lines`);
+    invariant(
+      (partLines === null) === (partCount === 1),
+      `refusal record ${id}: part lines without parts, or parts without lines`,
+    );
     this.status = REFUSED;
     this.error = error;
     this.terminalAtMs = terminalAtMs;

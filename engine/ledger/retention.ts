@@ -50,13 +50,21 @@ export class Retention {
     this.items.push(hold);
     this.sizes.push(sizeBytes);
     this.totalBytes += sizeBytes;
-    while (this.items.size > this.bounds.capacity || this.totalBytes > this.bounds.capacityBytes) evicted.push(this.shift());
-    invariant(this.items.size <= this.bounds.capacity && this.totalBytes <= this.bounds.capacityBytes, 'retention is past its bounds');
+    while (this.items.size > this.bounds.capacity || this.totalBytes > this.bounds.capacityBytes)
+      evicted.push(this.shift());
+    invariant(
+      this.items.size <= this.bounds.capacity && this.totalBytes <= this.bounds.capacityBytes,
+      'retention is past its bounds',
+    );
   }
 
   /** Moves every record older than the retention window into `evicted`. */
   expire(nowMs: number, evicted: Hold[]): void {
-    for (let oldest = this.items.peek(); oldest !== undefined && oldest.terminalAtMs + this.bounds.retentionMs <= nowMs; oldest = this.items.peek()) {
+    for (
+      let oldest = this.items.peek();
+      oldest !== undefined && oldest.terminalAtMs + this.bounds.retentionMs <= nowMs;
+      oldest = this.items.peek()
+    ) {
       evicted.push(this.shift());
     }
   }

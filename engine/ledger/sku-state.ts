@@ -60,7 +60,8 @@ export class SkuState {
       this.ordered.sort(byRankThenName);
     }
     if (this.byLocation !== null) this.byLocation.set(location, position);
-    else if (this.ordered.length > POSITIONS_SCANNED_MAX) this.byLocation = new Map(this.ordered.map((p) => [p.location, p]));
+    else if (this.ordered.length > POSITIONS_SCANNED_MAX)
+      this.byLocation = new Map(this.ordered.map((p) => [p.location, p]));
     return position;
   }
 
@@ -115,8 +116,10 @@ export class SkuState {
     position.onHand += onHandDelta;
     position.reserved += reservedDelta;
     position.committed += committedDelta;
-    invariant(position.onHand >= 0 && position.reserved >= 0 && position.committed >= 0,
-      `position ${this.sku}@${position.location} went negative`);
+    invariant(
+      position.onHand >= 0 && position.reserved >= 0 && position.committed >= 0,
+      `position ${this.sku}@${position.location} went negative`,
+    );
     this.onHand += onHandDelta;
     this.reserved += reservedDelta;
     this.committed += committedDelta;

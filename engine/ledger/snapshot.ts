@@ -49,17 +49,55 @@ export interface LedgerInternals {
 }
 
 type SavedMovements = ReturnType<MovementLog['save']>;
-type SavedPosition = [location: string, onHand: number, reserved: number, committed: number, inbound: number,
-  quarantined: number, backordered: number, lastSyncAsOf: number, movements: SavedMovements | null];
+type SavedPosition = [
+  location: string,
+  onHand: number,
+  reserved: number,
+  committed: number,
+  inbound: number,
+  quarantined: number,
+  backordered: number,
+  lastSyncAsOf: number,
+  movements: SavedMovements | null,
+];
 type SavedSku = [sku: string, seq: number, mode: number, policy: Policy | null, positions: SavedPosition[]];
-type SavedLine = [sku: string, requested: string | null, qty: number, location: string | null, line: number,
-  fulfilled: number, backordered: number, backorderedAtReserve: number];
+type SavedLine = [
+  sku: string,
+  requested: string | null,
+  qty: number,
+  location: string | null,
+  line: number,
+  fulfilled: number,
+  backordered: number,
+  backorderedAtReserve: number,
+];
 /** What a refusal record keeps instead of lines: its body's digest, and a part's whole-hold line indexes. */
 type SavedRefusal = [digest: string, partLines: number[] | null];
-type SavedHold = [id: string, channel: string, ttlMs: number, expiresAt: number, partCount: number, placement: PlacementRequest,
-  status: number, order: number, terminalAtMs: number, error: EngineError | null, lines: SavedLine[], refusal?: SavedRefusal | null];
-type SavedTransfer = [id: string, sku: string, from: string, to: string, qty: number, inTransit: boolean,
-  status: TransferRecord['status'], seq: number, receivedSeq: number];
+type SavedHold = [
+  id: string,
+  channel: string,
+  ttlMs: number,
+  expiresAt: number,
+  partCount: number,
+  placement: PlacementRequest,
+  status: number,
+  order: number,
+  terminalAtMs: number,
+  error: EngineError | null,
+  lines: SavedLine[],
+  refusal?: SavedRefusal | null,
+];
+type SavedTransfer = [
+  id: string,
+  sku: string,
+  from: string,
+  to: string,
+  qty: number,
+  inTransit: boolean,
+  status: TransferRecord['status'],
+  seq: number,
+  receivedSeq: number,
+];
 
 /** A ledger's whole state as plain data (msgpack-able). */
 export interface LedgerSnapshot {
@@ -95,7 +133,14 @@ export function takeSnapshot(ledger: LedgerInternals): LedgerSnapshot {
 
 function saveSku(state: SkuState): SavedSku {
   const positions = state.ordered.map((p): SavedPosition => [
-    p.location, p.onHand, p.reserved, p.committed, p.inbound, p.quarantined, p.backordered, p.lastSyncAsOf,
+    p.location,
+    p.onHand,
+    p.reserved,
+    p.committed,
+    p.inbound,
+    p.quarantined,
+    p.backordered,
+    p.lastSyncAsOf,
     p.movements === null ? null : p.movements.save(),
   ]);
   return [state.sku, state.seq, state.mode, state.policy?.policy ?? null, positions];
@@ -103,16 +148,45 @@ function saveSku(state: SkuState): SavedSku {
 
 function saveHold(hold: Hold): SavedHold {
   if (hold instanceof RefusalRecord) {
-    return [hold.id, hold.channel, hold.ttlMs, hold.expiresAt, hold.partCount, hold.placement, hold.status, hold.order,
-      hold.terminalAtMs, hold.error, [], [hold.digest, hold.partLines === null ? null : [...hold.partLines]]];
+    return [
+      hold.id,
+      hold.channel,
+      hold.ttlMs,
+      hold.expiresAt,
+      hold.partCount,
+      hold.placement,
+      hold.status,
+      hold.order,
+      hold.terminalAtMs,
+      hold.error,
+      [],
+      [hold.digest, hold.partLines === null ? null : [...hold.partLines]],
+    ];
   }
   invariant(hold.status !== REFUSED, `snapshot: refused ${hold.id} is not a compact refusal record`);
   const lines = hold.lines.map((line): SavedLine => [
-    line.sku, line.requested ?? null, line.qty, line.position === null ? null : line.location, line.line,
-    line.fulfilled, line.backordered, line.backorderedAtReserve,
+    line.sku,
+    line.requested ?? null,
+    line.qty,
+    line.position === null ? null : line.location,
+    line.line,
+    line.fulfilled,
+    line.backordered,
+    line.backorderedAtReserve,
   ]);
-  return [hold.id, hold.channel, hold.ttlMs, hold.expiresAt, hold.partCount, hold.placement, hold.status, hold.order,
-    hold.terminalAtMs, hold.error, lines];
+  return [
+    hold.id,
+    hold.channel,
+    hold.ttlMs,
+    hold.expiresAt,
+    hold.partCount,
+    hold.placement,
+    hold.status,
+    hold.order,
+    hold.terminalAtMs,
+    hold.error,
+    lines,
+  ];
 }
 
 /** The backorder queues, recovered from the holds in fill order (a queue's order is its holds' order). */
@@ -126,17 +200,32 @@ function saveBackorders(holds: readonly Hold[]): LedgerSnapshot['backorders'] {
       bySku.set(line.sku, entries);
     });
   }
-  return [...bySku].map(([sku, entries]) => [sku, entries.sort((a, b) => a[2] - b[2]).map(([id, index]) => [id, index])]);
+  return [...bySku].map(([sku, entries]) => [
+    sku,
+    entries.sort((a, b) => a[2] - b[2]).map(([id, index]) => [id, index]),
+  ]);
 }
 
 function saveTransfer(record: TransferRecord): SavedTransfer {
-  return [record.id, record.sku, record.from.location, record.to.location, record.qty, record.inTransit, record.status,
-    record.seq, record.receivedSeq];
+  return [
+    record.id,
+    record.sku,
+    record.from.location,
+    record.to.location,
+    record.qty,
+    record.inTransit,
+    record.status,
+    record.seq,
+    record.receivedSeq,
+  ];
 }
 
 /** Rebuilds a fresh ledger's state from a snapshot. */
 export function restoreSnapshot(ledger: LedgerInternals, snapshot: LedgerSnapshot): void {
-  invariant(READABLE_VERSIONS.includes(snapshot.version), `snapshot version ${snapshot.version} is not one of ${READABLE_VERSIONS.join(', ')}`);
+  invariant(
+    READABLE_VERSIONS.includes(snapshot.version),
+    `snapshot version ${snapshot.version} is not one of ${READABLE_VERSIONS.join(', ')}`,
+  );
   invariant(ledger.skus.size === 0 && ledger.holds.size === 0, 'a snapshot restores into an empty ledger');
   let positions = 0;
   for (const saved of snapshot.skus) positions += restoreSku(ledger, saved);
@@ -151,7 +240,8 @@ export function restoreSnapshot(ledger: LedgerInternals, snapshot: LedgerSnapsho
   restoreBackorders(ledger, snapshot.backorders);
   for (const saved of snapshot.transfers) ledger.transfers.restore(restoreTransfer(ledger, saved));
   for (const [id, no, lines] of snapshot.partFulfils) ledger.partFulfils.set(id, { no, lines });
-  for (const state of ledger.skus.values()) if (state.policy !== null) countChannelUse(ledger.holds.values(), state.sku, state.policy);
+  for (const state of ledger.skus.values())
+    if (state.policy !== null) countChannelUse(ledger.holds.values(), state.sku, state.policy);
   ledger.restored(snapshot.scalars, liveHolds, positions);
 }
 
@@ -160,7 +250,17 @@ function restoreSku(ledger: LedgerInternals, [sku, seq, mode, policy, positions]
   state.seq = seq;
   state.mode = mode;
   state.policy = policy === null ? null : new ChannelPolicy(policy);
-  for (const [location, onHand, reserved, committed, inbound, quarantined, backordered, lastSyncAsOf, movements] of positions) {
+  for (const [
+    location,
+    onHand,
+    reserved,
+    committed,
+    inbound,
+    quarantined,
+    backordered,
+    lastSyncAsOf,
+    movements,
+  ] of positions) {
     const position = state.addPosition(location, ledger.rank(location));
     Object.assign(position, { onHand, reserved, committed, inbound, quarantined, backordered, lastSyncAsOf });
     if (movements !== null) {
@@ -174,7 +274,8 @@ function restoreSku(ledger: LedgerInternals, [sku, seq, mode, policy, positions]
 }
 
 function restoreHold(ledger: LedgerInternals, saved: SavedHold): Hold {
-  const [id, channel, ttlMs, expiresAt, partCount, placement, status, order, terminalAtMs, error, lines, refusal] = saved;
+  const [id, channel, ttlMs, expiresAt, partCount, placement, status, order, terminalAtMs, error, lines, refusal] =
+    saved;
   if (status === REFUSED) return restoreRefusal(ledger, saved, refusal ?? null);
   const held = lines.map(([sku, requested, qty, location, line, fulfilled, backordered, backorderedAtReserve]) => {
     const position = location === null ? null : positionOf(ledger, sku, location);
@@ -193,11 +294,23 @@ function restoreRefusal(ledger: LedgerInternals, saved: SavedHold, refusal: Save
   invariant(error !== null, `snapshot: refused ${id} has no error`);
   let [digest, partLines] = refusal ?? ['', null];
   if (refusal === null) {
-    const unplaced = lines.map(([sku, requested, qty, , line]) => new HoldLine(sku, requested ?? undefined, qty, null, line));
+    const unplaced = lines.map(
+      ([sku, requested, qty, , line]) => new HoldLine(sku, requested ?? undefined, qty, null, line),
+    );
     digest = bodyDigest(channel, ttlMs, partCount, placement, requestLinesOf(unplaced));
     partLines = partCount === 1 ? null : lineIndexesOf(unplaced);
   }
-  const record = new RefusalRecord(id, ledger.intern(channel), ttlMs, expiresAt, partCount, digest, partLines, error, terminalAtMs);
+  const record = new RefusalRecord(
+    id,
+    ledger.intern(channel),
+    ttlMs,
+    expiresAt,
+    partCount,
+    digest,
+    partLines,
+    error,
+    terminalAtMs,
+  );
   record.order = order;
   return record;
 }
@@ -212,7 +325,11 @@ function positionOf(ledger: LedgerInternals, sku: string, location: string): Pos
  * The retained outcomes, oldest first. Past the bounds (an operator lowered them since the
  * snapshot), the oldest are dropped, as they would have been had the bounds been lower then.
  */
-function restoreRetention(ledger: LedgerInternals, ids: readonly string[], sizesBytes: readonly number[] | undefined): void {
+function restoreRetention(
+  ledger: LedgerInternals,
+  ids: readonly string[],
+  sizesBytes: readonly number[] | undefined,
+): void {
   invariant(sizesBytes === undefined || sizesBytes.length === ids.length, 'snapshot: a retained outcome has no size');
   const evicted: Hold[] = [];
   ids.forEach((id, index) => {
@@ -237,7 +354,14 @@ function restoreBackorders(ledger: LedgerInternals, backorders: LedgerSnapshot['
 
 function restoreTransfer(ledger: LedgerInternals, saved: SavedTransfer): TransferRecord {
   const [id, sku, from, to, qty, inTransit, status, seq, receivedSeq] = saved;
-  const record = new TransferRecord(id, sku, positionOf(ledger, sku, from), positionOf(ledger, sku, to), qty, inTransit);
+  const record = new TransferRecord(
+    id,
+    sku,
+    positionOf(ledger, sku, from),
+    positionOf(ledger, sku, to),
+    qty,
+    inTransit,
+  );
   Object.assign(record, { status, seq, receivedSeq });
   return record;
 }

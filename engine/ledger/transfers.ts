@@ -23,7 +23,14 @@ export class TransferRecord {
 }
 
 export function transferOf(record: TransferRecord, status: Transfer['status'] = record.status): Transfer {
-  return { id: record.id, sku: record.sku, from: record.from.location, to: record.to.location, qty: record.qty, status };
+  return {
+    id: record.id,
+    sku: record.sku,
+    from: record.from.location,
+    to: record.to.location,
+    qty: record.qty,
+    status,
+  };
 }
 
 /**

@@ -27,7 +27,8 @@ export async function runSyncMany(engine: Engine, requests: unknown): Promise<Sy
 
 function checkList(value: unknown, field: string, what: string, lengthMax: number): Refusal | null {
   if (!Array.isArray(value)) return refuse.invalidArgument(field, `must be ${what}`);
-  if (value.length > lengthMax) return refuse.invalidArgument(field, `must have at most ${lengthMax} entries, got ${value.length}`);
+  if (value.length > lengthMax)
+    return refuse.invalidArgument(field, `must have at most ${lengthMax} entries, got ${value.length}`);
   return null;
 }
 
@@ -54,10 +55,13 @@ function checkEntry(entry: unknown, index: number): Refusal | null {
   }
   const { op, args } = entry as { op?: unknown; args?: unknown };
   if (!BATCH_OPERATIONS.includes(op as BatchOperation)) {
-    return refuse.invalidArgument(`ops[${index}].op`, `must be one of ${BATCH_OPERATIONS.join(', ')}, got ${shown(op)}`);
+    return refuse.invalidArgument(
+      `ops[${index}].op`,
+      `must be one of ${BATCH_OPERATIONS.join(', ')}, got ${shown(op)}`,
+    );
   }
   if (!Array.isArray(args) || args.length > 2) {
-    return refuse.invalidArgument(`ops[${index}].args`, 'must be an array of the operation\'s arguments');
+    return refuse.invalidArgument(`ops[${index}].args`, "must be an array of the operation's arguments");
   }
   return null;
 }

@@ -55,28 +55,49 @@ export class CrossShard {
 
   /** The parts' states, or null when a shard cannot answer now. */
   private async partStates(route: MultiRoute): Promise<Array<PartState & { reservation: Reservation | null }> | null> {
-    const answers = await this.submitAllUnchecked(route, route.shards.map(() => [OP.PART_STATE, route.id])) as unknown[];
+    const answers = (await this.submitAllUnchecked(
+      route,
+      route.shards.map(() => [OP.PART_STATE, route.id]),
+    )) as unknown[];
     const states = [];
     for (const [i, answer] of answers.entries()) {
       const refusal = (answer as Refusal).ok === false ? (answer as Refusal) : null;
       if (refusal !== null && refusal.error.code !== 'NOT_FOUND') return null;
       const state = answer as LedgerPartState;
-      states.push(refusal !== null
-        ? { shard: route.shards[i], status: 'missing', error: null, fulfils: 0, lastFulfil: null, reservation: null }
-        : { shard: route.shards[i], status: state.status, error: null, fulfils: state.fulfils, lastFulfil: state.lastFulfil, reservation: state.reservation });
+      states.push(
+        refusal !== null
+          ? { shard: route.shards[i], status: 'missing', error: null, fulfils: 0, lastFulfil: null, reservation: null }
+          : {
+              shard: route.shards[i],
+              status: state.status,
+              error: null,
+              fulfils: state.fulfils,
+              lastFulfil: state.lastFulfil,
+              reservation: state.reservation,
+            },
+      );
     }
     return states;
   }
 
   /** Sends what brings the parts into agreement; returns whether they already agreed. */
-  private async agree(route: MultiRoute, states: Array<PartState & { reservation: Reservation | null }> | null): Promise<boolean> {
+  private async agree(
+    route: MultiRoute,
+    states: Array<PartState & { reservation: Reservation | null }> | null,
+  ): Promise<boolean> {
     if (states === null) return false;
     const same = states.every((state) => state.status === states[0].status && state.fulfils === states[0].fulfils);
     if (same) return true;
     const present = states.filter((state) => state.status !== 'missing');
-    const { fixes, status } = present.length === states.length
-      ? agreement(route.id, present, this.deps.shardOf)
-      : { fixes: present.filter((state) => state.status === 'held').map((state): [number, unknown[]] => [state.shard, [OP.ABORT_PART, route.id, null]]), status: 'refused' };
+    const { fixes, status } =
+      present.length === states.length
+        ? agreement(route.id, present, this.deps.shardOf)
+        : {
+            fixes: present
+              .filter((state) => state.status === 'held')
+              .map((state): [number, unknown[]] => [state.shard, [OP.ABORT_PART, route.id, null]]),
+            status: 'refused',
+          };
     for (const [shard, fields] of fixes) await this.call(shard, fields);
     route.mayBeHeld = status === 'held';
     if (!route.mayBeHeld) this.deadlines.remove(route);
@@ -94,10 +115,17 @@ export class CrossShard {
     this.deadlines.push(route);
   }
 
-  byId(route: MultiRoute, id: string, op: typeof OP.COMMIT | typeof OP.RELEASE | typeof OP.GET_RESERVATION): Promise<ReservationResult> {
+  byId(
+    route: MultiRoute,
+    id: string,
+    op: typeof OP.COMMIT | typeof OP.RELEASE | typeof OP.GET_RESERVATION,
+  ): Promise<ReservationResult> {
     return route.serialize(async () => {
       this.expireIfDue(route);
-      const parts = this.submitAll(route, route.shards.map(() => [op, id]));
+      const parts = this.submitAll(
+        route,
+        route.shards.map(() => [op, id]),
+      );
       return this.settle(route, id, await parts);
     });
   }
@@ -112,10 +140,17 @@ export class CrossShard {
       this.expireIfDue(route);
       let states = await this.partStates(route);
       if (states !== null && !(await this.agree(route, states))) states = await this.partStates(route);
-      if (states === null) return refuse.unavailable(route.shards[0], `a shard of reservation '${id}' cannot answer; retry`);
-      const current = this.settle(route, id, states.map((state): PartResult => (state.reservation === null
-        ? refuse.notFound(`reservation '${id}'`)
-        : { ok: true, reservation: state.reservation })));
+      if (states === null)
+        return refuse.unavailable(route.shards[0], `a shard of reservation '${id}' cannot answer; retry`);
+      const current = this.settle(
+        route,
+        id,
+        states.map((state): PartResult =>
+          state.reservation === null
+            ? refuse.notFound(`reservation '${id}'`)
+            : { ok: true, reservation: state.reservation },
+        ),
+      );
       if (!current.ok) return current;
       if (current.reservation.status !== 'committed') {
         return refuse.invalidState(`reservation '${id}' is ${current.reservation.status}; cannot fulfil`);
@@ -124,7 +159,13 @@ export class CrossShard {
       if (!Array.isArray(plan)) return plan;
       const final = plan.completes ? FINAL_YES : FINAL_NO;
       const whole = { no: Math.max(...states.map((state) => state.fulfils)) + 1, lines: lines ?? null };
-      const fields = route.shards.map((shard) => [OP.FULFIL, id, lines === undefined ? null : route.linesOn(lines, shard, this.deps.shardOf), final, whole]);
+      const fields = route.shards.map((shard) => [
+        OP.FULFIL,
+        id,
+        lines === undefined ? null : route.linesOn(lines, shard, this.deps.shardOf),
+        final,
+        whole,
+      ]);
       return this.settle(route, id, await this.submitAll(route, fields));
     });
   }
@@ -154,18 +195,35 @@ export class CrossShard {
   private async reserveParts(request: ReserveRequest, route: MultiRoute): Promise<ReserveResult> {
     const { id, channel, ttlMs, lines } = request;
     const expiresAt = this.deps.nowMs() + ttlMs;
-    const parts = await Promise.all(route.shards.map((shard) => {
-      const partLines = route.linesOn(lines, shard, this.deps.shardOf);
-      const fields = [OP.RESERVE, id, channel, ttlMs, partLines, route.shards.length, expiresAt, route.lineIndexesOn(shard),
-        request.strategy ?? null, request.destination ?? null, request.allowSplit ?? false];
-      return this.call(shard, fields)
-        .then((reply) => heldAnswer(id, channel, partLines, reply as unknown as Placement | Refusal, route.lineIndexesOn(shard)));
-    }));
+    const parts = await Promise.all(
+      route.shards.map((shard) => {
+        const partLines = route.linesOn(lines, shard, this.deps.shardOf);
+        const fields = [
+          OP.RESERVE,
+          id,
+          channel,
+          ttlMs,
+          partLines,
+          route.shards.length,
+          expiresAt,
+          route.lineIndexesOn(shard),
+          request.strategy ?? null,
+          request.destination ?? null,
+          request.allowSplit ?? false,
+        ];
+        return this.call(shard, fields).then((reply) =>
+          heldAnswer(id, channel, partLines, reply as unknown as Placement | Refusal, route.lineIndexesOn(shard)),
+        );
+      }),
+    );
     const refused = firstRefusal(parts);
     if (refused === undefined) return this.held(route, id, parts);
     if (refused.error.code === 'CONFLICT') return refused;
     const recorded = isRecordedRefusal(refused.error);
-    await this.submitAllUnchecked(route, route.shards.map(() => [OP.ABORT_PART, id, recorded ? refused.error : null]));
+    await this.submitAllUnchecked(
+      route,
+      route.shards.map(() => [OP.ABORT_PART, id, recorded ? refused.error : null]),
+    );
     route.recordedMask = recorded ? maskOf(route.shards) : 0;
     if (!recorded && route.pending <= 1) this.deps.index.deleteMulti(id, route);
     return refused;
@@ -224,7 +282,10 @@ export class CrossShard {
       // Some parts applied it and a stopped shard did not: the parts are brought into agreement
       // (moved forward) once that shard recovers, so the outcome is not "nothing happened".
       if (refused.error.code === 'STORAGE_FAILED' && parts.some((part) => part.ok)) {
-        return refuse.unavailable(route.shards[0], `a shard of reservation '${id}' failed to store it while the others did; retry with the same id`);
+        return refuse.unavailable(
+          route.shards[0],
+          `a shard of reservation '${id}' failed to store it while the others did; retry with the same id`,
+        );
       }
       return refused;
     }
@@ -232,7 +293,10 @@ export class CrossShard {
     if (!reservations.every((r) => r.status === reservations[0].status)) {
       // Only after a worker died mid-operation (see reconcile): the parts are brought back into agreement.
       void this.reconcile(route);
-      return refuse.unavailable(route.shards[0], `the parts of reservation '${id}' disagree after a shard restart; retry`);
+      return refuse.unavailable(
+        route.shards[0],
+        `the parts of reservation '${id}' disagree after a shard restart; retry`,
+      );
     }
     // Each part's lines are in request order; a stable sort by request line interleaves them back.
     const lines = reservations.flatMap((reservation) => reservation.lines).sort((a, b) => a.line - b.line);

@@ -9,7 +9,11 @@ import { SPLIT_PLACEMENT_FIELDS, type Placement, type SplitPlacement } from '../
  * lines in the whole hold.
  */
 export function heldAnswer(
-  id: string, channel: string, lines: readonly LineRequest[], reply: Placement | Refusal, lineIndexes?: readonly number[],
+  id: string,
+  channel: string,
+  lines: readonly LineRequest[],
+  reply: Placement | Refusal,
+  lineIndexes?: readonly number[],
 ): ReserveResult {
   if (!Array.isArray(reply)) return reply;
   const placed: ReservationLine[] = [];
@@ -24,7 +28,14 @@ export function heldAnswer(
     }
     for (let at = 0; at < entry.length; at += SPLIT_PLACEMENT_FIELDS) {
       const waiting = entry[at + 2] as number;
-      placed.push({ line, sku, location: entry[at] as string, qty: entry[at + 1] as number, fulfilled: 0, backordered: waiting });
+      placed.push({
+        line,
+        sku,
+        location: entry[at] as string,
+        qty: entry[at + 1] as number,
+        fulfilled: 0,
+        backordered: waiting,
+      });
       backordered += waiting;
     }
   }

@@ -2,11 +2,31 @@ import type { ChangeListener, Engine } from '../api/engine.js';
 import { refuse, type Refusal } from '../api/errors.js';
 import type { ResolvedOptions } from '../api/options.js';
 import type {
-  AdjustRequest, EngineStats, FreezeRequest, FulfilLine, ReceiveRequest, ReceiveTransferRequest, ReserveRequest,
-  RestockRequest, SetPolicyRequest, SyncManyResult, SyncRequest, TransferRequest,
+  AdjustRequest,
+  EngineStats,
+  FreezeRequest,
+  FulfilLine,
+  ReceiveRequest,
+  ReceiveTransferRequest,
+  ReserveRequest,
+  RestockRequest,
+  SetPolicyRequest,
+  SyncManyResult,
+  SyncRequest,
+  TransferRequest,
 } from '../api/types.js';
 import {
-  checkAdjust, checkFreeze, checkFulfil, checkId, checkReceive, checkReceiveTransfer, checkReserve, checkRestock, checkSku, checkSync, checkTransfer,
+  checkAdjust,
+  checkFreeze,
+  checkFulfil,
+  checkId,
+  checkReceive,
+  checkReceiveTransfer,
+  checkReserve,
+  checkRestock,
+  checkSku,
+  checkSync,
+  checkTransfer,
 } from '../api/validate.js';
 import { Hold, originalOutcome } from '../ledger/hold.js';
 import { Ledger, type PlacementRequest } from '../ledger/ledger.js';
@@ -35,22 +55,27 @@ export class LocalEngine implements Engine {
   constructor(private readonly options: ResolvedOptions) {
     this.ledger = new Ledger(ledgerOptionsOf(options));
     this.subscriptions = new Subscriptions((sku, on) => this.ledger.watch(sku, on));
-    this.sweepTimer = options.expirySweepIntervalMs === 0 ? undefined : setInterval(() => this.sweep(), options.expirySweepIntervalMs);
+    this.sweepTimer =
+      options.expirySweepIntervalMs === 0 ? undefined : setInterval(() => this.sweep(), options.expirySweepIntervalMs);
     this.sweepTimer?.unref();
   }
 
   receive(request: ReceiveRequest) {
-    return this.run('receive', checkReceive(request), () => this.ledger.receive(request.sku, request.location, request.qty));
+    return this.run('receive', checkReceive(request), () =>
+      this.ledger.receive(request.sku, request.location, request.qty),
+    );
   }
 
   adjust(request: AdjustRequest) {
-    return this.run('adjust', checkAdjust(request),
-      () => this.ledger.adjust(request.sku, request.location, request.delta, request.reason));
+    return this.run('adjust', checkAdjust(request), () =>
+      this.ledger.adjust(request.sku, request.location, request.delta, request.reason),
+    );
   }
 
   reserve(request: ReserveRequest) {
-    return this.run('reserve', checkReserve(request),
-      () => answerOf(this.ledger.reserve(request.id, request.channel, request.ttlMs, request.lines, placementOf(request))));
+    return this.run('reserve', checkReserve(request), () =>
+      answerOf(this.ledger.reserve(request.id, request.channel, request.ttlMs, request.lines, placementOf(request))),
+    );
   }
 
   commit(id: string) {
@@ -78,17 +103,28 @@ export class LocalEngine implements Engine {
   }
 
   restock(request: RestockRequest) {
-    return this.run('restock', checkRestock(request), () => this.ledger.restock(request.sku, request.location, request.qty,
-      request.condition === 'sellable', request.reservationId, request.receivedAt ?? -1));
+    return this.run('restock', checkRestock(request), () =>
+      this.ledger.restock(
+        request.sku,
+        request.location,
+        request.qty,
+        request.condition === 'sellable',
+        request.reservationId,
+        request.receivedAt ?? -1,
+      ),
+    );
   }
 
   transfer(request: TransferRequest) {
-    return this.run('transfer', checkTransfer(request), () => this.ledger.transfer(request.id, request.sku, request.from,
-      request.to, request.qty, request.inTransit ?? false));
+    return this.run('transfer', checkTransfer(request), () =>
+      this.ledger.transfer(request.id, request.sku, request.from, request.to, request.qty, request.inTransit ?? false),
+    );
   }
 
   receiveTransfer(request: ReceiveTransferRequest) {
-    return this.run('receiveTransfer', checkReceiveTransfer(request), () => this.ledger.receiveTransfer(request.sku, request.id));
+    return this.run('receiveTransfer', checkReceiveTransfer(request), () =>
+      this.ledger.receiveTransfer(request.sku, request.id),
+    );
   }
 
   unfreeze(sku: string) {
@@ -96,7 +132,9 @@ export class LocalEngine implements Engine {
   }
 
   sync(request: SyncRequest) {
-    return this.run('sync', checkSync(request), () => this.ledger.sync(request.sku, request.location, request.onHand, request.asOf));
+    return this.run('sync', checkSync(request), () =>
+      this.ledger.sync(request.sku, request.location, request.onHand, request.asOf),
+    );
   }
 
   syncMany(requests: SyncRequest[]): Promise<SyncManyResult> {
@@ -121,24 +159,26 @@ export class LocalEngine implements Engine {
 
   stats(): EngineStats {
     return {
-      shards: [{
-        shard: 0,
-        healthy: true,
-        cause: null,
-        storageFailures: 0,
-        workerDeaths: 0,
-        heapUsedBytes: 0,
-        heapLimitBytes: 0,
-        queueDepth: 0,
-        queueDepthMax: 0,
-        batchesInFlight: 0,
-        batchesSent: 0,
-        largestBatchOps: 0,
-        ops: this.counts.snapshot(),
-        overloaded: 0,
-        latency: this.latency.summary(),
-        ledger: this.ledger.counters(),
-      }],
+      shards: [
+        {
+          shard: 0,
+          healthy: true,
+          cause: null,
+          storageFailures: 0,
+          workerDeaths: 0,
+          heapUsedBytes: 0,
+          heapLimitBytes: 0,
+          queueDepth: 0,
+          queueDepthMax: 0,
+          batchesInFlight: 0,
+          batchesSent: 0,
+          largestBatchOps: 0,
+          ops: this.counts.snapshot(),
+          overloaded: 0,
+          latency: this.latency.summary(),
+          ledger: this.ledger.counters(),
+        },
+      ],
       returns: returnsStatsOf([this.ledger.counters()]),
       listenerErrors: this.subscriptions.listenerErrors,
     };

@@ -30,7 +30,11 @@ export class MultiRoute {
     return lineShards.length === this.lineShards.length && lineShards.every((shard, i) => shard === this.lineShards[i]);
   }
 
-  linesOn<T extends LineRequest | { sku: string }>(lines: readonly T[], shard: number, shardOf: (sku: string) => number): T[] {
+  linesOn<T extends LineRequest | { sku: string }>(
+    lines: readonly T[],
+    shard: number,
+    shardOf: (sku: string) => number,
+  ): T[] {
     return lines.filter((line) => shardOf(line.sku) === shard);
   }
 

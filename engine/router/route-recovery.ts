@@ -38,7 +38,10 @@ const PROGRESS = ['held', 'committed', 'expired', 'released', 'fulfilled', 'refu
  * that disagree (a crash between the shards' journals) are moved forward to the furthest one,
  * which is the operation the router had sent to all of them.
  */
-export function recoverRoutes(summariesByShard: readonly HoldSummary[][], shardOf: (sku: string) => number): RecoveredRoutes {
+export function recoverRoutes(
+  summariesByShard: readonly HoldSummary[][],
+  shardOf: (sku: string) => number,
+): RecoveredRoutes {
   const recovered: RecoveredRoutes = { singles: [], multis: [], fixes: [] };
   const parts = new Map<string, Part[]>();
   summariesByShard.forEach((summaries, shard) => {
@@ -88,17 +91,24 @@ export interface PartState {
  * router had sent them all), and the status they agree on. A fulfil comes first: a part one
  * fulfil behind applies the leader's last fulfil (its own lines of it); then the statuses.
  */
-export function agreement(id: string, parts: readonly PartState[], shardOf: (sku: string) => number): { fixes: Array<[shard: number, fields: unknown[]]>; status: string } {
+export function agreement(
+  id: string,
+  parts: readonly PartState[],
+  shardOf: (sku: string) => number,
+): { fixes: Array<[shard: number, fields: unknown[]]>; status: string } {
   const fixes: Array<[number, unknown[]]> = [];
   const leader = parts.reduce((most, part) => (part.fulfils > most.fulfils ? part : most));
   const states = parts.map((part) => {
     if (part.fulfils !== leader.fulfils - 1 || part.status !== 'committed') return part;
-    const lines = leader.lastFulfil === null ? null : leader.lastFulfil.filter((line) => shardOf(line.sku) === part.shard);
+    const lines =
+      leader.lastFulfil === null ? null : leader.lastFulfil.filter((line) => shardOf(line.sku) === part.shard);
     const final = leader.status === 'fulfilled' ? FINAL_YES : FINAL_NO;
     fixes.push([part.shard, [OP.FULFIL, id, lines, final, { no: leader.fulfils, lines: leader.lastFulfil }]]);
     return { ...part, fulfils: leader.fulfils, status: leader.status === 'fulfilled' ? 'fulfilled' : part.status };
   });
-  const target = states.reduce((far, part) => (PROGRESS.indexOf(part.status) > PROGRESS.indexOf(far.status) ? part : far));
+  const target = states.reduce((far, part) =>
+    PROGRESS.indexOf(part.status) > PROGRESS.indexOf(far.status) ? part : far,
+  );
   for (const part of states) for (const fields of catchUp(id, part.status, target)) fixes.push([part.shard, fields]);
   return { fixes, status: target.status };
 }
@@ -107,12 +117,23 @@ export function agreement(id: string, parts: readonly PartState[], shardOf: (sku
 function catchUp(id: string, status: string, target: PartState): unknown[][] {
   if (status === target.status) return [];
   switch (target.status) {
-    case 'committed': return [[OP.COMMIT, id]];
-    case 'expired': return [[OP.EXPIRE_PART, id]];
-    case 'released': return [[OP.RELEASE, id]];
-    case 'fulfilled': return status === 'held' ? [[OP.COMMIT, id], [OP.FULFIL, id, null, FINAL_YES, null]] : [[OP.FULFIL, id, null, FINAL_YES, null]];
-    case 'refused': return status === 'held' ? [[OP.ABORT_PART, id, target.error]] : [];
-    default: return [];
+    case 'committed':
+      return [[OP.COMMIT, id]];
+    case 'expired':
+      return [[OP.EXPIRE_PART, id]];
+    case 'released':
+      return [[OP.RELEASE, id]];
+    case 'fulfilled':
+      return status === 'held'
+        ? [
+            [OP.COMMIT, id],
+            [OP.FULFIL, id, null, FINAL_YES, null],
+          ]
+        : [[OP.FULFIL, id, null, FINAL_YES, null]];
+    case 'refused':
+      return status === 'held' ? [[OP.ABORT_PART, id, target.error]] : [];
+    default:
+      return [];
   }
 }
 

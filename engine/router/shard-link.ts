@@ -5,7 +5,15 @@ import { refuse, type Refusal } from '../api/errors.js';
 import type { ChangeEvent, LedgerCounters, ReserveRequest, ShardStats } from '../api/types.js';
 import type { Durability } from '../api/options.js';
 import type { LedgerOptions } from '../ledger/ledger.js';
-import { BATCH_HEADER_FIELDS, createCodec, encodeTransferable, OP, OP_FIELDS, resolveRef, type ShardState } from '../shard/protocol.js';
+import {
+  BATCH_HEADER_FIELDS,
+  createCodec,
+  encodeTransferable,
+  OP,
+  OP_FIELDS,
+  resolveRef,
+  type ShardState,
+} from '../shard/protocol.js';
 import type { ShardWorkerData } from '../shard/worker.js';
 import { Fifo } from '../../shared/fifo.js';
 import { LatencyRecorder } from './latency.js';
@@ -95,8 +103,14 @@ export class ShardLink {
   private overloaded = 0;
   private roundTripMsAverage = 1;
   private counters: LedgerCounters = {
-    liveHolds: 0, retainedOutcomes: 0, skus: 0, positions: 0, shippedWithoutStock: 0,
-    returnsRestocked: 0, returnsReconcileMsTotal: 0, returnsReconcileMsMax: 0,
+    liveHolds: 0,
+    retainedOutcomes: 0,
+    skus: 0,
+    positions: 0,
+    shippedWithoutStock: 0,
+    returnsRestocked: 0,
+    returnsReconcileMsTotal: 0,
+    returnsReconcileMsMax: 0,
   };
   private drained: (() => void) | null = null;
   /** Why the shard is stopped after a storage failure (from its last reply), or null. */
@@ -162,7 +176,10 @@ export class ShardLink {
   /** The OVERLOADED answer, with a retry hint from the recent batch round trip. */
   overload(): ReturnType<typeof refuse.overloaded> {
     this.overloaded++;
-    return refuse.overloaded(this.options.shard, Math.max(1, Math.ceil(this.roundTripMsAverage * Math.max(1, this.batchesInFlight))));
+    return refuse.overloaded(
+      this.options.shard,
+      Math.max(1, Math.ceil(this.roundTripMsAverage * Math.max(1, this.batchesInFlight))),
+    );
   }
 
   /**
@@ -187,8 +204,19 @@ export class ShardLink {
   submitReserve(resolver: Resolver, request: ReserveRequest): void {
     const into = this.admit(resolver);
     if (into !== null) {
-      into.push(OP.RESERVE, request.id, request.channel, request.ttlMs, request.lines, 1, -1, null,
-        request.strategy ?? null, request.destination ?? null, request.allowSplit ?? false);
+      into.push(
+        OP.RESERVE,
+        request.id,
+        request.channel,
+        request.ttlMs,
+        request.lines,
+        1,
+        -1,
+        null,
+        request.strategy ?? null,
+        request.destination ?? null,
+        request.allowSplit ?? false,
+      );
     }
   }
 
@@ -247,7 +275,10 @@ export class ShardLink {
     return {
       shard: this.options.shard,
       healthy: !this.lastBatchFailed && this.stoppedCause === null && this.deadCause === null,
-      cause: this.deadCause ?? this.stoppedCause ?? (this.lastBatchFailed ? this.workerError ?? 'its last batch failed' : null),
+      cause:
+        this.deadCause ??
+        this.stoppedCause ??
+        (this.lastBatchFailed ? (this.workerError ?? 'its last batch failed') : null),
       storageFailures: this.storageFailures,
       workerDeaths: this.workerDeaths,
       heapUsedBytes: this.heapUsedBytes,
@@ -327,8 +358,14 @@ export class ShardLink {
   }
 
   private complete(batch: OpenBatch, reply: Uint8Array, sentAtMs: number): void {
-    const [results, events, forgotten, counters, refusals, state] =
-      this.codec.unpack(reply) as [unknown[], ChangeEvent[], string[], LedgerCounters, Refusal[], ShardState];
+    const [results, events, forgotten, counters, refusals, state] = this.codec.unpack(reply) as [
+      unknown[],
+      ChangeEvent[],
+      string[],
+      LedgerCounters,
+      Refusal[],
+      ShardState,
+    ];
     for (const refusal of refusals) Object.freeze(Object.freeze(refusal).error);
     this.counters = counters;
     this.lastBatchFailed = false;
@@ -379,7 +416,8 @@ export class ShardLink {
 
   private giveUp(): void {
     if (this.destroying || this.deadCause !== null) return;
-    this.deadCause = `RECOVERY_FAILED: shard ${this.options.shard}'s worker died again while recovering (${this.workerError ?? 'no error reported'}); ` +
+    this.deadCause =
+      `RECOVERY_FAILED: shard ${this.options.shard}'s worker died again while recovering (${this.workerError ?? 'no error reported'}); ` +
       `it serves nothing until the engine restarts (raise shardHeapMb if the heap was the cause)`;
     console.error(`holdfast ${this.deadCause}`);
     void this.pool.destroy().catch(() => undefined);

@@ -2,12 +2,34 @@ import type { ChangeListener, Engine } from '../api/engine.js';
 import { refuse, type Refusal } from '../api/errors.js';
 import type { ResolvedOptions } from '../api/options.js';
 import type {
-  AdjustRequest, EngineStats, FreezeRequest, FulfilLine, LineRequest, ReceiveRequest,
-  ReceiveTransferRequest, ReservationResult, ReserveRequest, ReserveResult, RestockRequest, SetPolicyRequest, SyncManyResult,
-  SyncRequest, TransferRequest,
+  AdjustRequest,
+  EngineStats,
+  FreezeRequest,
+  FulfilLine,
+  LineRequest,
+  ReceiveRequest,
+  ReceiveTransferRequest,
+  ReservationResult,
+  ReserveRequest,
+  ReserveResult,
+  RestockRequest,
+  SetPolicyRequest,
+  SyncManyResult,
+  SyncRequest,
+  TransferRequest,
 } from '../api/types.js';
 import {
-  checkAdjust, checkFreeze, checkFulfil, checkId, checkReceive, checkReceiveTransfer, checkReserve, checkRestock, checkSku, checkSync, checkTransfer,
+  checkAdjust,
+  checkFreeze,
+  checkFulfil,
+  checkId,
+  checkReceive,
+  checkReceiveTransfer,
+  checkReserve,
+  checkRestock,
+  checkSku,
+  checkSync,
+  checkTransfer,
 } from '../api/validate.js';
 import { FINAL_AUTO, type HoldSummary } from '../ledger/ledger.js';
 import { MultiRoute } from './multi-route.js';
@@ -88,34 +110,57 @@ export class ShardedEngine implements Engine {
     if (this.index === null || this.cross === null) return;
     const summaries = await Promise.all(this.links.map((_, shard) => this.call(shard, OP.LIST_HOLDS)));
     const failed = summaries.find((summary) => !Array.isArray(summary));
-    if (failed !== undefined) throw new Error(`holdfast: recovery could not list the holds: ${(failed as Refusal).error.message}`);
+    if (failed !== undefined)
+      throw new Error(`holdfast: recovery could not list the holds: ${(failed as Refusal).error.message}`);
     const recovered = recoverRoutes(summaries as HoldSummary[][], (sku) => this.shardOf(sku));
     for (const [id, shard] of recovered.singles) this.index.recordSingle(id, shard);
-    for (const multi of recovered.multis) this.cross.adopt(new MultiRoute(multi.id, multi.lineShards), multi.expiresAt, multi.held);
+    for (const multi of recovered.multis)
+      this.cross.adopt(new MultiRoute(multi.id, multi.lineShards), multi.expiresAt, multi.held);
     await Promise.all(recovered.fixes.map(([shard, fields]) => this.call(shard, ...fields)));
   }
 
-  private constructor(private readonly options: ResolvedOptions, private readonly lock: DataDirLock | null) {
+  private constructor(
+    private readonly options: ResolvedOptions,
+    private readonly lock: DataDirLock | null,
+  ) {
     this.links = Array.from({ length: options.shards }, (_, shard) => this.createLink(shard));
     this.index = options.shards > 1 ? new HoldIndex() : null;
-    this.cross = this.index === null ? null : new CrossShard({
-      links: this.links,
-      index: this.index,
-      nowMs: () => this.nowMs(),
-      shardOf: (sku) => this.shardOf(sku),
-    });
+    this.cross =
+      this.index === null
+        ? null
+        : new CrossShard({
+            links: this.links,
+            index: this.index,
+            nowMs: () => this.nowMs(),
+            shardOf: (sku) => this.shardOf(sku),
+          });
     this.subscriptions = new Subscriptions((sku, on) => this.watch(sku, on));
-    this.sweepTimer = options.expirySweepIntervalMs === 0 ? undefined : setInterval(() => this.sweep(), options.expirySweepIntervalMs);
+    this.sweepTimer =
+      options.expirySweepIntervalMs === 0 ? undefined : setInterval(() => this.sweep(), options.expirySweepIntervalMs);
     this.sweepTimer?.unref();
   }
 
   receive(request: ReceiveRequest) {
-    return this.send(checkReceive(request), this.shardOf(request?.sku), OP.RECEIVE, request?.sku, request?.location, request?.qty);
+    return this.send(
+      checkReceive(request),
+      this.shardOf(request?.sku),
+      OP.RECEIVE,
+      request?.sku,
+      request?.location,
+      request?.qty,
+    );
   }
 
   adjust(request: AdjustRequest) {
-    return this.send(checkAdjust(request), this.shardOf(request?.sku),
-      OP.ADJUST, request?.sku, request?.location, request?.delta, request?.reason);
+    return this.send(
+      checkAdjust(request),
+      this.shardOf(request?.sku),
+      OP.ADJUST,
+      request?.sku,
+      request?.location,
+      request?.delta,
+      request?.reason,
+    );
   }
 
   reserve(request: ReserveRequest): Promise<ReserveResult> {
@@ -169,17 +214,41 @@ export class ShardedEngine implements Engine {
   }
 
   restock(request: RestockRequest) {
-    return this.send(checkRestock(request), this.shardOf(request?.sku), OP.RESTOCK, request?.sku, request?.location,
-      request?.qty, request?.condition === 'sellable', request?.reservationId ?? null, request?.receivedAt ?? -1);
+    return this.send(
+      checkRestock(request),
+      this.shardOf(request?.sku),
+      OP.RESTOCK,
+      request?.sku,
+      request?.location,
+      request?.qty,
+      request?.condition === 'sellable',
+      request?.reservationId ?? null,
+      request?.receivedAt ?? -1,
+    );
   }
 
   transfer(request: TransferRequest) {
-    return this.send(checkTransfer(request), this.shardOf(request?.sku), OP.TRANSFER, request?.id, request?.sku,
-      request?.from, request?.to, request?.qty, request?.inTransit ?? false);
+    return this.send(
+      checkTransfer(request),
+      this.shardOf(request?.sku),
+      OP.TRANSFER,
+      request?.id,
+      request?.sku,
+      request?.from,
+      request?.to,
+      request?.qty,
+      request?.inTransit ?? false,
+    );
   }
 
   receiveTransfer(request: ReceiveTransferRequest) {
-    return this.send(checkReceiveTransfer(request), this.shardOf(request?.sku), OP.RECEIVE_TRANSFER, request?.sku, request?.id);
+    return this.send(
+      checkReceiveTransfer(request),
+      this.shardOf(request?.sku),
+      OP.RECEIVE_TRANSFER,
+      request?.sku,
+      request?.id,
+    );
   }
 
   unfreeze(sku: string) {
@@ -187,7 +256,15 @@ export class ShardedEngine implements Engine {
   }
 
   sync(request: SyncRequest) {
-    return this.send(checkSync(request), this.shardOf(request?.sku), OP.SYNC, request?.sku, request?.location, request?.onHand, request?.asOf);
+    return this.send(
+      checkSync(request),
+      this.shardOf(request?.sku),
+      OP.SYNC,
+      request?.sku,
+      request?.location,
+      request?.onHand,
+      request?.asOf,
+    );
   }
 
   syncMany(requests: SyncRequest[]): Promise<SyncManyResult> {
@@ -196,7 +273,13 @@ export class ShardedEngine implements Engine {
 
   setPolicy(request: SetPolicyRequest) {
     const problem = checkSetPolicy(request);
-    return this.send(problem, this.shardOf(request?.sku), OP.SET_POLICY, request?.sku, problem === null ? policyOf(request) : null);
+    return this.send(
+      problem,
+      this.shardOf(request?.sku),
+      OP.SET_POLICY,
+      request?.sku,
+      problem === null ? policyOf(request) : null,
+    );
   }
 
   async expireDue(): Promise<{ ok: true } | Refusal> {
@@ -249,7 +332,10 @@ export class ShardedEngine implements Engine {
     this.lock?.release();
   }
 
-  private byId(id: string, op: typeof OP.COMMIT | typeof OP.RELEASE | typeof OP.GET_RESERVATION): Promise<ReservationResult> {
+  private byId(
+    id: string,
+    op: typeof OP.COMMIT | typeof OP.RELEASE | typeof OP.GET_RESERVATION,
+  ): Promise<ReservationResult> {
     const problem = this.closed ? refuse.closed() : checkId(id);
     if (problem !== null) return Promise.resolve(problem);
     this.cross?.expireDue();
@@ -309,14 +395,20 @@ export class ShardedEngine implements Engine {
     });
   }
 
-  /** A shard's batch failed: once its new worker has recovered, reconcile what was in flight (journaled engines only). */
+  /**
+   * A shard's batch failed: once its new worker has recovered, reconcile what was in flight (journaled engines only).
+   */
   private onShardFailure(shard: number): void {
     if (this.closed) return;
     this.rewatch(shard);
     if (this.options.durability === null || this.index === null || this.cross === null) return;
     if (this.reconciling.has(shard)) return;
     this.reconciling.add(shard);
-    const deps = { index: this.index, cross: this.cross, call: (to: number, ...fields: unknown[]) => this.call(to, ...fields) };
+    const deps = {
+      index: this.index,
+      cross: this.cross,
+      call: (to: number, ...fields: unknown[]) => this.call(to, ...fields),
+    };
     void reconcileShard(shard, deps).finally(() => this.reconciling.delete(shard));
   }
 
@@ -366,7 +458,10 @@ function lockTag(): string {
  */
 function startupError(message: string): Error {
   if (message.includes('ERR_WORKER_OUT_OF_MEMORY')) {
-    return Object.assign(new Error(`RECOVERY_FAILED: ${message}; the shard's state does not fit in shardHeapMb: raise it`), { code: 'RECOVERY_FAILED' });
+    return Object.assign(
+      new Error(`RECOVERY_FAILED: ${message}; the shard's state does not fit in shardHeapMb: raise it`),
+      { code: 'RECOVERY_FAILED' },
+    );
   }
   const code = /\b([A-Z][A-Z_]{3,}[A-Z]): /.exec(message)?.[1];
   return Object.assign(new Error(message), code === undefined ? {} : { code });

@@ -68,8 +68,18 @@ export type AdmitOp = (op: number) => Refusal | null;
 
 const ADMIT_ALL: AdmitOp = () => null;
 
-/** Operations that only read (or only concern the router's subscriptions): a batch of only these, and a quiet tick, changes nothing. */
-const READ_ONLY_OPS: ReadonlySet<number> = new Set([OP.TICK, OP.GET, OP.GET_RESERVATION, OP.WATCH, OP.LIST_HOLDS, OP.PART_STATE]);
+/**
+ * Operations that only read (or only concern the router's subscriptions): a batch of only these, and a quiet tick,
+ * changes nothing.
+ */
+const READ_ONLY_OPS: ReadonlySet<number> = new Set([
+  OP.TICK,
+  OP.GET,
+  OP.GET_RESERVATION,
+  OP.WATCH,
+  OP.LIST_HOLDS,
+  OP.PART_STATE,
+]);
 
 /** Applies one decoded batch to the ledger, in order. */
 export function applyBatch(ledger: Ledger, batch: unknown[], admit: AdmitOp = ADMIT_ALL): BatchOutcome {
@@ -125,38 +135,78 @@ function refer(refusal: Refusal, refusals: Refusal[], seen: Map<Refusal, number>
 
 function applyOp(ledger: Ledger, op: number, f: unknown[], at: number): unknown {
   switch (op) {
-    case OP.TICK: return TICKED;
-    case OP.RECEIVE: return ledger.receive(f[at] as string, f[at + 1] as string, f[at + 2] as number);
-    case OP.ADJUST: return ledger.adjust(f[at] as string, f[at + 1] as string, f[at + 2] as number, f[at + 3] as string);
+    case OP.TICK:
+      return TICKED;
+    case OP.RECEIVE:
+      return ledger.receive(f[at] as string, f[at + 1] as string, f[at + 2] as number);
+    case OP.ADJUST:
+      return ledger.adjust(f[at] as string, f[at + 1] as string, f[at + 2] as number, f[at + 3] as string);
     case OP.RESERVE: {
-      const outcome = ledger.reserve(f[at] as string, f[at + 1] as string, f[at + 2] as number, f[at + 3] as LineRequest[],
+      const outcome = ledger.reserve(
+        f[at] as string,
+        f[at + 1] as string,
+        f[at + 2] as number,
+        f[at + 3] as LineRequest[],
         placementOf(f[at + 7] as StrategyName | null, f[at + 8] as string | null, f[at + 9] as boolean),
-        partOf(f[at + 4] as number, f[at + 5] as number, f[at + 6] as number[] | null));
+        partOf(f[at + 4] as number, f[at + 5] as number, f[at + 6] as number[] | null),
+      );
       return outcome instanceof Hold ? placementReply(outcome) : outcome;
     }
-    case OP.COMMIT: return ledger.commit(f[at] as string);
-    case OP.RELEASE: return ledger.release(f[at] as string);
-    case OP.FULFIL: return ledger.fulfil(f[at] as string, f[at + 1] as FulfilLine[] | null, f[at + 2] as number, f[at + 3] as WholeFulfil | null);
-    case OP.PART_STATE: return ledger.partState(f[at] as string);
-    case OP.GET_RESERVATION: return ledger.getReservation(f[at] as string);
-    case OP.GET: return ledger.get(f[at] as string);
-    case OP.FREEZE: return ledger.freeze(f[at] as string, f[at + 1] as string);
-    case OP.UNFREEZE: return ledger.unfreeze(f[at] as string);
+    case OP.COMMIT:
+      return ledger.commit(f[at] as string);
+    case OP.RELEASE:
+      return ledger.release(f[at] as string);
+    case OP.FULFIL:
+      return ledger.fulfil(
+        f[at] as string,
+        f[at + 1] as FulfilLine[] | null,
+        f[at + 2] as number,
+        f[at + 3] as WholeFulfil | null,
+      );
+    case OP.PART_STATE:
+      return ledger.partState(f[at] as string);
+    case OP.GET_RESERVATION:
+      return ledger.getReservation(f[at] as string);
+    case OP.GET:
+      return ledger.get(f[at] as string);
+    case OP.FREEZE:
+      return ledger.freeze(f[at] as string, f[at + 1] as string);
+    case OP.UNFREEZE:
+      return ledger.unfreeze(f[at] as string);
     case OP.WATCH:
       ledger.watch(f[at] as string, f[at + 1] as boolean);
       return TICKED;
-    case OP.EXPIRE_PART: return ledger.expirePart(f[at] as string);
-    case OP.ABORT_PART: return ledger.abortPart(f[at] as string, f[at + 1] as EngineError | null);
+    case OP.EXPIRE_PART:
+      return ledger.expirePart(f[at] as string);
+    case OP.ABORT_PART:
+      return ledger.abortPart(f[at] as string, f[at + 1] as EngineError | null);
     case OP.TRANSFER:
-      return ledger.transfer(f[at] as string, f[at + 1] as string, f[at + 2] as string, f[at + 3] as string,
-        f[at + 4] as number, f[at + 5] as boolean);
-    case OP.RECEIVE_TRANSFER: return ledger.receiveTransfer(f[at] as string, f[at + 1] as string);
+      return ledger.transfer(
+        f[at] as string,
+        f[at + 1] as string,
+        f[at + 2] as string,
+        f[at + 3] as string,
+        f[at + 4] as number,
+        f[at + 5] as boolean,
+      );
+    case OP.RECEIVE_TRANSFER:
+      return ledger.receiveTransfer(f[at] as string, f[at + 1] as string);
     case OP.RESTOCK:
-      return ledger.restock(f[at] as string, f[at + 1] as string, f[at + 2] as number, f[at + 3] as boolean,
-        (f[at + 4] as string | null) ?? undefined, f[at + 5] as number);
-    case OP.SYNC: return ledger.sync(f[at] as string, f[at + 1] as string, f[at + 2] as number, f[at + 3] as number);
-    case OP.SET_POLICY: return ledger.setPolicy(f[at] as string, f[at + 1] as Policy);
-    case OP.LIST_HOLDS: return ledger.holdSummaries();
-    default: return refuse.invalidArgument('op', `unknown opcode ${op}`);
+      return ledger.restock(
+        f[at] as string,
+        f[at + 1] as string,
+        f[at + 2] as number,
+        f[at + 3] as boolean,
+        (f[at + 4] as string | null) ?? undefined,
+        f[at + 5] as number,
+      );
+    case OP.SYNC:
+      return ledger.sync(f[at] as string, f[at + 1] as string, f[at + 2] as number, f[at + 3] as number);
+    case OP.SET_POLICY:
+      return ledger.setPolicy(f[at] as string, f[at + 1] as Policy);
+    case OP.LIST_HOLDS:
+      return ledger.holdSummaries();
+    default:
+      return refuse.invalidArgument('op', `unknown opcode ${op}`);
   }
 }

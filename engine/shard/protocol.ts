@@ -12,7 +12,10 @@ export const OP = {
   TICK: 0,
   RECEIVE: 1,
   ADJUST: 2,
-  /** id, channel, ttlMs, lines, partCount, expiresAt (-1: now + ttlMs), lineIndexes (a part's lines in the whole hold) | null, strategy | null, destination | null, allowSplit */
+  /**
+   * id, channel, ttlMs, lines, partCount, expiresAt (-1: now + ttlMs), lineIndexes (a part's lines in the whole hold) |
+   * null, strategy | null, destination | null, allowSplit
+   */
   RESERVE: 3,
   COMMIT: 4,
   RELEASE: 5,
@@ -75,7 +78,12 @@ export const SPLIT_PLACEMENT_FIELDS = 3;
  * The shard's state in every reply: why it is stopped (a storage failure; null while it serves),
  * storage failures since start, and its heap in use and its limit (bytes).
  */
-export type ShardState = [stoppedCause: string | null, storageFailures: number, heapUsedBytes: number, heapLimitBytes: number];
+export type ShardState = [
+  stoppedCause: string | null,
+  storageFailures: number,
+  heapUsedBytes: number,
+  heapLimitBytes: number,
+];
 
 /** Both ends build their codec here, so their options always match. */
 export function createCodec(): Packr {

@@ -7,7 +7,15 @@ import { ensureShardDirectory, StorageFaults } from '../journal/index.js';
 import { invariant } from '../../shared/invariant.js';
 import { Ledger, type LedgerOptions } from '../ledger/ledger.js';
 import { applyBatch, withoutOps, type AdmitOp } from './apply-batch.js';
-import { BATCH_HEADER_FIELDS, createCodec, encodeTransferable, OP, OP_FIELDS, refusalRef, type ShardState } from './protocol.js';
+import {
+  BATCH_HEADER_FIELDS,
+  createCodec,
+  encodeTransferable,
+  OP,
+  OP_FIELDS,
+  refusalRef,
+  type ShardState,
+} from './protocol.js';
 import { ShardJournal } from './shard-journal.js';
 
 export interface ShardHostOptions {
@@ -31,7 +39,15 @@ const HEAP_CHECK_EVERY_OPS = 16;
 const PROBE_BYTES_MIN = 64 * 1024;
 
 /** Operations that may allocate (a hold, a SKU, a position, a transfer, a policy). */
-const GROWING_OPS: ReadonlySet<number> = new Set([OP.RESERVE, OP.RECEIVE, OP.ADJUST, OP.TRANSFER, OP.RESTOCK, OP.SYNC, OP.SET_POLICY]);
+const GROWING_OPS: ReadonlySet<number> = new Set([
+  OP.RESERVE,
+  OP.RECEIVE,
+  OP.ADJUST,
+  OP.TRANSFER,
+  OP.RESTOCK,
+  OP.SYNC,
+  OP.SET_POLICY,
+]);
 
 interface WaitingBatch {
   bytes: Uint8Array;
@@ -68,7 +84,10 @@ export class ShardHost {
   constructor(private readonly options: ShardHostOptions) {
     this.heapLimitBytes = options.heapMb * 1024 * 1024;
     this.faults = new StorageFaults(options.durability?.storageFaults ?? []);
-    const recovered = options.durability === null ? null : ShardJournal.recover(options.shard, options.durability, options.ledger, this.faults);
+    const recovered =
+      options.durability === null
+        ? null
+        : ShardJournal.recover(options.shard, options.durability, options.ledger, this.faults);
     this.ledger = recovered?.ledger ?? new Ledger(options.ledger);
     this.journal = recovered?.journal ?? null;
   }
@@ -95,12 +114,15 @@ export class ShardHost {
     const outcome = applyBatch(this.ledger, batch, this.admission());
     const events = this.ledger.events.splice(0, this.ledger.events.length);
     // An id evicted early in the batch and recorded again later in it (a retry decided afresh) is not forgotten.
-    const forgotten = this.ledger.forgotten.splice(0, this.ledger.forgotten.length).filter((id) => !this.ledger.knows(id));
+    const forgotten = this.ledger.forgotten
+      .splice(0, this.ledger.forgotten.length)
+      .filter((id) => !this.ledger.knows(id));
     const reply = this.encodeReply([outcome.results, events, forgotten, this.ledger.counters(), outcome.refusals]);
     if (journal === null) return reply;
     let mark = -1;
     if (outcome.changed) {
-      const record = outcome.dropped.length === 0 ? bytes : encodeTransferable(this.codec, withoutOps(batch, outcome.dropped));
+      const record =
+        outcome.dropped.length === 0 ? bytes : encodeTransferable(this.codec, withoutOps(batch, outcome.dropped));
       if (record.byteLength > this.largestRecordBytes) this.largestRecordBytes = record.byteLength;
       try {
         mark = journal.record(record);
@@ -142,8 +164,10 @@ export class ShardHost {
   private heapRefusal(): Refusal | null {
     const usedBytes = oldGenerationUsedBytes();
     if (usedBytes * 100 < this.heapLimitBytes * this.options.heapWatermarkPercent) return null;
-    return refuse.limitReached(`shard ${this.options.shard}: its heap holds ${mb(usedBytes)} MB of ${mb(this.heapLimitBytes)} MB ` +
-      `(watermark ${this.options.heapWatermarkPercent} %): operations that may grow the ledger are refused until memory is freed`);
+    return refuse.limitReached(
+      `shard ${this.options.shard}: its heap holds ${mb(usedBytes)} MB of ${mb(this.heapLimitBytes)} MB ` +
+        `(watermark ${this.options.heapWatermarkPercent} %): operations that may grow the ledger are refused until memory is freed`,
+    );
   }
 
   /** A snapshot is due but records still wait for their answers: batches wait until they have them. */
@@ -159,7 +183,10 @@ export class ShardHost {
   }
 
   private wait(bytes: Uint8Array, batch: unknown[]): Promise<Uint8Array> {
-    invariant(this.waiting.length < WAITING_BATCHES_MAX, `shard ${this.options.shard}: more than ${WAITING_BATCHES_MAX} batches wait for a snapshot`);
+    invariant(
+      this.waiting.length < WAITING_BATCHES_MAX,
+      `shard ${this.options.shard}: more than ${WAITING_BATCHES_MAX} batches wait for a snapshot`,
+    );
     return new Promise((resolve) => this.waiting.push({ bytes, batch, resolve }));
   }
 
@@ -182,7 +209,9 @@ export class ShardHost {
     this.stoppedCause = describe(error);
     this.stoppedCounters = this.ledger.counters();
     this.storageFailures++;
-    console.error(`holdfast shard ${this.options.shard}: STORAGE_FAILED: ${this.stoppedCause}; the shard stops taking operations and recovers from disk once it can write`);
+    console.error(
+      `holdfast shard ${this.options.shard}: STORAGE_FAILED: ${this.stoppedCause}; the shard stops taking operations and recovers from disk once it can write`,
+    );
     this.rollingBack = this.rollBack(journal);
   }
 
@@ -212,13 +241,18 @@ export class ShardHost {
   private tryRecover(): void {
     const durability = this.options.durability as Durability;
     try {
-      probeWrite(ensureShardDirectory(durability.dataDir, this.options.shard), Math.max(PROBE_BYTES_MIN, this.largestRecordBytes));
+      probeWrite(
+        ensureShardDirectory(durability.dataDir, this.options.shard),
+        Math.max(PROBE_BYTES_MIN, this.largestRecordBytes),
+      );
       const recovered = ShardJournal.recover(this.options.shard, durability, this.options.ledger, this.faults);
       this.ledger = recovered.ledger;
       this.journal = recovered.journal;
       this.rollingBack = null;
       this.stoppedCounters = null;
-      console.error(`holdfast shard ${this.options.shard}: recovered from disk after a storage failure (${recovered.report.records} records replayed)`);
+      console.error(
+        `holdfast shard ${this.options.shard}: recovered from disk after a storage failure (${recovered.report.records} records replayed)`,
+      );
       this.stoppedCause = null;
       this.recoveryProblem = null;
     } catch (error) {
@@ -230,7 +264,8 @@ export class ShardHost {
   /** Every operation of the batch answered STORAGE_FAILED; nothing was applied. */
   private failedReply(batch: unknown[]): Uint8Array {
     const results: number[] = [];
-    for (let at = BATCH_HEADER_FIELDS; at < batch.length; at += 1 + OP_FIELDS[batch[at] as number]) results.push(refusalRef(0));
+    for (let at = BATCH_HEADER_FIELDS; at < batch.length; at += 1 + OP_FIELDS[batch[at] as number])
+      results.push(refusalRef(0));
     const refusal: Refusal = refuse.storageFailed(this.options.shard, this.cause() ?? 'the shard is stopped');
     return this.encodeReply([results, [], [], this.stoppedCounters ?? this.ledger.counters(), [refusal]]);
   }
@@ -268,7 +303,8 @@ function probeWrite(directory: string, sizeBytes: number): void {
 function oldGenerationUsedBytes(): number {
   let usedBytes = 0;
   for (const space of getHeapSpaceStatistics()) {
-    if (space.space_name !== 'new_space' && space.space_name !== 'new_large_object_space') usedBytes += space.space_used_size;
+    if (space.space_name !== 'new_space' && space.space_name !== 'new_large_object_space')
+      usedBytes += space.space_used_size;
   }
   return usedBytes;
 }

@@ -1,8 +1,19 @@
 import { Packr } from 'msgpackr';
 import type { Durability } from '../api/options.js';
 import {
-  ensureShardDirectory, journalPath, JournalWriter, planRecovery, readChecksummedFile, readJournal, removeStaleFiles,
-  snapshotPath, truncateJournal, writeChecksummedFileAtomic, NO_STORAGE_FAULTS, type StorageFaults, type TornTail,
+  ensureShardDirectory,
+  journalPath,
+  JournalWriter,
+  planRecovery,
+  readChecksummedFile,
+  readJournal,
+  removeStaleFiles,
+  snapshotPath,
+  truncateJournal,
+  writeChecksummedFileAtomic,
+  NO_STORAGE_FAULTS,
+  type StorageFaults,
+  type TornTail,
 } from '../journal/index.js';
 import { Ledger, type LedgerOptions } from '../ledger/ledger.js';
 import type { LedgerSnapshot } from '../ledger/snapshot.js';
@@ -51,13 +62,19 @@ export class ShardJournal {
   }
 
   /** Loads the shard's newest snapshot and replays its journal; a torn tail is cut off with a warning. */
-  static recover(shard: number, durability: Durability, options: LedgerOptions, faults: StorageFaults = NO_STORAGE_FAULTS): { ledger: Ledger; journal: ShardJournal; report: RecoveryReport } {
+  static recover(
+    shard: number,
+    durability: Durability,
+    options: LedgerOptions,
+    faults: StorageFaults = NO_STORAGE_FAULTS,
+  ): { ledger: Ledger; journal: ShardJournal; report: RecoveryReport } {
     const startedAt = performance.now();
     ensureShardDirectory(durability.dataDir, shard);
     const plan = planRecovery(durability.dataDir, shard);
-    const ledger = plan.snapshotPath === null
-      ? new Ledger(options)
-      : Ledger.restore(options, snapshotCodec.unpack(readChecksummedFile(plan.snapshotPath)) as LedgerSnapshot);
+    const ledger =
+      plan.snapshotPath === null
+        ? new Ledger(options)
+        : Ledger.restore(options, snapshotCodec.unpack(readChecksummedFile(plan.snapshotPath)) as LedgerSnapshot);
     const codec = createCodec();
     ledger.enforceCapacity(false);
     const read = readJournal(plan.journalPath, (payload) => {
@@ -66,13 +83,19 @@ export class ShardJournal {
     ledger.enforceCapacity(true);
     if (read.tornTail !== null) {
       truncateJournal(plan.journalPath, read.validBytes);
-      console.warn(`holdfast shard ${shard}: ${plan.journalPath}: torn tail at byte ${read.tornTail.offsetBytes} (${read.tornTail.reason}); cut off`);
+      console.warn(
+        `holdfast shard ${shard}: ${plan.journalPath}: torn tail at byte ${read.tornTail.offsetBytes} (${read.tornTail.reason}); cut off`,
+      );
     }
     ledger.events.length = 0;
     ledger.forgotten.length = 0;
     ledger.unwatchAll();
     removeStaleFiles(durability.dataDir, shard, plan.generation);
-    const writer = new JournalWriter(plan.journalPath, { fsync: durability.fsync, intervalMs: durability.fsyncIntervalMs, faults });
+    const writer = new JournalWriter(plan.journalPath, {
+      fsync: durability.fsync,
+      intervalMs: durability.fsyncIntervalMs,
+      faults,
+    });
     const journal = new ShardJournal(shard, durability, writer, plan.generation, read.records, faults);
     const report = {
       generation: plan.generation,
@@ -110,14 +133,20 @@ export class ShardJournal {
 
   /** The record starting at `startBytes` is durable and its answer goes out: no roll back may cut it. */
   acknowledge(startBytes: number): void {
-    invariant(this.unanswered.get(startBytes) === WAITING, `shard ${this.shard}: acknowledged a record at ${startBytes} that is not waiting`);
+    invariant(
+      this.unanswered.get(startBytes) === WAITING,
+      `shard ${this.shard}: acknowledged a record at ${startBytes} that is not waiting`,
+    );
     this.unanswered.delete(startBytes);
     this.settleOne();
   }
 
   /** The record starting at `startBytes` could not be made durable: it will be answered as failed. */
   markFailed(startBytes: number): void {
-    invariant(this.unanswered.has(startBytes), `shard ${this.shard}: failed a record at ${startBytes} that is not waiting`);
+    invariant(
+      this.unanswered.has(startBytes),
+      `shard ${this.shard}: failed a record at ${startBytes} that is not waiting`,
+    );
     this.unanswered.set(startBytes, FAILED);
     this.settleOne();
   }
@@ -180,11 +209,19 @@ export class ShardJournal {
     this.faults.check('snapshot');
     writeChecksummedFileAtomic(snapshotPath(dataDir, this.shard, next), snapshotCodec.pack(ledger.snapshot()));
     const previous = this.writer;
-    this.writer = new JournalWriter(journalPath(dataDir, this.shard, next), { fsync, intervalMs: fsyncIntervalMs, faults: this.faults });
+    this.writer = new JournalWriter(journalPath(dataDir, this.shard, next), {
+      fsync,
+      intervalMs: fsyncIntervalMs,
+      faults: this.faults,
+    });
     this.generation = next;
     this.recordsSinceSnapshot = 0;
     // The snapshot covers journal g: its last sync and its deletion are housekeeping; a failure
     // leaves files that the next recovery deletes.
-    previous.close().catch(() => undefined).then(() => removeStaleFiles(dataDir, this.shard, next)).catch(() => undefined);
+    previous
+      .close()
+      .catch(() => undefined)
+      .then(() => removeStaleFiles(dataDir, this.shard, next))
+      .catch(() => undefined);
   }
 }

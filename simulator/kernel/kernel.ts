@@ -45,7 +45,10 @@ export class Kernel {
   /** Runs `action` at virtual time `atUs` rounded to a whole µs (not in the past). */
   at(atUs: number, action: () => void): void {
     const wholeUs = Math.round(atUs);
-    invariant(Number.isFinite(wholeUs) && wholeUs >= this.nowUs, `an action at ${atUs} µs is in the past (now ${this.nowUs} µs)`);
+    invariant(
+      Number.isFinite(wholeUs) && wholeUs >= this.nowUs,
+      `an action at ${atUs} µs is in the past (now ${this.nowUs} µs)`,
+    );
     this.queue.push(new SimEvent(wholeUs, this.scheduled++, action));
   }
 
@@ -78,7 +81,10 @@ export class Kernel {
       next.action();
       ran++;
       for (let turns = 0; this.answersOwed > 0; turns++) {
-        invariant(turns < MICROTASK_TURNS_MAX, `an engine answer owed at ${this.nowUs} µs never came (${MICROTASK_TURNS_MAX} microtask turns)`);
+        invariant(
+          turns < MICROTASK_TURNS_MAX,
+          `an engine answer owed at ${this.nowUs} µs never came (${MICROTASK_TURNS_MAX} microtask turns)`,
+        );
         // One microtask turn exactly: awaiting a non-thenable is the cheapest yield there is.
         // eslint-disable-next-line @typescript-eslint/await-thenable
         await null;

@@ -76,7 +76,12 @@ export class LiveScheduler implements Scheduler {
       this.wake = resolve;
     });
     const timer = new AbortController();
-    await Promise.race([woken, ms >= 1 ? sleep(ms, undefined, { signal: timer.signal }).catch(() => {}) : new Promise<void>((resolve) => setImmediate(resolve))]);
+    await Promise.race([
+      woken,
+      ms >= 1
+        ? sleep(ms, undefined, { signal: timer.signal }).catch(() => {})
+        : new Promise<void>((resolve) => setImmediate(resolve)),
+    ]);
     timer.abort();
     this.wake = null;
   }

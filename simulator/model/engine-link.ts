@@ -80,7 +80,14 @@ export class EngineLink {
    * engine records it). With `retryOverloaded`, an OVERLOADED answer is sent again after its
    * retryAfterMs, as a client does for a call it cannot drop (commit, fulfil, release, counts).
    */
-  call<T>(skus: readonly string[], op: string, request: object, invoke: () => Promise<T | Refusal>, answer: Answer<T>, options: CallOptions = {}): void {
+  call<T>(
+    skus: readonly string[],
+    op: string,
+    request: object,
+    invoke: () => Promise<T | Refusal>,
+    answer: Answer<T>,
+    options: CallOptions = {},
+  ): void {
     this.inFlight++;
     this.deepest = Math.max(this.deepest, this.inFlight);
     this.send({ skus, op, request, invoke, answer, options, attempt: 1 });

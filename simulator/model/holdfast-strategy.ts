@@ -64,16 +64,22 @@ export class HoldfastStrategy implements Strategy {
       allowSplit: true,
     };
     const skus = request.lines.map((line) => line.sku);
-    this.options.link.call(skus, 'reserve', request, () => this.options.api.reserve(request), (result) => {
-      if (result.ok) {
-        this.picks.set(order.index, this.picksOf(result.reservation.lines));
-        answer('accepted');
-        return;
-      }
-      if (result.error.code === 'INSUFFICIENT_STOCK') return answer('stockout');
-      if (!EXPECTED_UNDER_LOAD.has(result.error.code)) this.refusedUnexpectedly++;
-      answer('shed');
-    });
+    this.options.link.call(
+      skus,
+      'reserve',
+      request,
+      () => this.options.api.reserve(request),
+      (result) => {
+        if (result.ok) {
+          this.picks.set(order.index, this.picksOf(result.reservation.lines));
+          answer('accepted');
+          return;
+        }
+        if (result.error.code === 'INSUFFICIENT_STOCK') return answer('stockout');
+        if (!EXPECTED_UNDER_LOAD.has(result.error.code)) this.refusedUnexpectedly++;
+        answer('shed');
+      },
+    );
   }
 
   abandon(order: Order): void {
@@ -83,31 +89,56 @@ export class HoldfastStrategy implements Strategy {
   /** The hold is released; one that lapsed meanwhile is gone already (NOT_FOUND, INVALID_STATE: fine). */
   paymentFailed(order: Order): void {
     this.picks.delete(order.index);
-    this.send(order, 'release', { id: order.id }, () => this.options.api.release(order.id), (result) => {
-      if (!result.ok && !LAPSED.has(result.error.code)) this.refusedUnexpectedly++;
-    });
+    this.send(
+      order,
+      'release',
+      { id: order.id },
+      () => this.options.api.release(order.id),
+      (result) => {
+        if (!result.ok && !LAPSED.has(result.error.code)) this.refusedUnexpectedly++;
+      },
+    );
   }
 
   /** Commit; a refusal other than OVERLOADED (retried) means the hold lapsed before payment. */
   pay(order: Order, ready: (picks: PickLine[] | null) => void): void {
-    this.send(order, 'commit', { id: order.id }, () => this.options.api.commit(order.id), (result) => {
-      const picks = this.picks.get(order.index) ?? null;
-      this.picks.delete(order.index);
-      if (!result.ok && !LAPSED.has(result.error.code)) this.refusedUnexpectedly++;
-      ready(result.ok ? picks : null);
-    });
+    this.send(
+      order,
+      'commit',
+      { id: order.id },
+      () => this.options.api.commit(order.id),
+      (result) => {
+        const picks = this.picks.get(order.index) ?? null;
+        this.picks.delete(order.index);
+        if (!result.ok && !LAPSED.has(result.error.code)) this.refusedUnexpectedly++;
+        ready(result.ok ? picks : null);
+      },
+    );
   }
 
   ship(order: Order, _picks: PickLine[], take: () => void): void {
-    this.send(order, 'fulfil', { id: order.id }, () => this.options.api.fulfil(order.id), (result) => {
-      if (!result.ok) this.refusedUnexpectedly++;
-    }, take);
+    this.send(
+      order,
+      'fulfil',
+      { id: order.id },
+      () => this.options.api.fulfil(order.id),
+      (result) => {
+        if (!result.ok) this.refusedUnexpectedly++;
+      },
+      take,
+    );
   }
 
   cancelled(order: Order): void {
-    this.send(order, 'release', { id: order.id }, () => this.options.api.release(order.id), (result) => {
-      if (!result.ok) this.refusedUnexpectedly++;
-    });
+    this.send(
+      order,
+      'release',
+      { id: order.id },
+      () => this.options.api.release(order.id),
+      (result) => {
+        if (!result.ok) this.refusedUnexpectedly++;
+      },
+    );
   }
 
   returned(received: ReceivedReturn, reconciled: (atUs: number) => void): void {
@@ -117,15 +148,22 @@ export class HoldfastStrategy implements Strategy {
       sku: catalogue.skus[pick.skuIndex].sku,
       location: catalogue.locations[pick.locationIndex],
       qty: pick.qty,
-      condition: received.damaged ? 'damaged' as const : 'sellable' as const,
+      condition: received.damaged ? ('damaged' as const) : ('sellable' as const),
       reservationId: received.order.id,
       receivedAt: Math.floor(received.receivedAtUs / 1000),
     };
     const call = () => api.restock({ ...request, receivedAt: originMs + request.receivedAt });
-    this.options.link.call([request.sku], 'restock', request, call, (result, appliedAtUs) => {
-      if (!result.ok) this.refusedUnexpectedly++;
-      reconciled(appliedAtUs);
-    }, { retryOverloaded: true });
+    this.options.link.call(
+      [request.sku],
+      'restock',
+      request,
+      call,
+      (result, appliedAtUs) => {
+        if (!result.ok) this.refusedUnexpectedly++;
+        reconciled(appliedAtUs);
+      },
+      { retryOverloaded: true },
+    );
   }
 
   counted(counts: PositionCount[], asOfUs: number): void {
@@ -136,7 +174,8 @@ export class HoldfastStrategy implements Strategy {
       onHand: count.units,
       asOf: Math.floor(asOfUs / 1000),
     }));
-    for (let start = 0; start < requests.length; start += LIMITS.syncManyMax) this.syncChunk(requests.slice(start, start + LIMITS.syncManyMax));
+    for (let start = 0; start < requests.length; start += LIMITS.syncManyMax)
+      this.syncChunk(requests.slice(start, start + LIMITS.syncManyMax));
   }
 
   queueDepth(): number {
@@ -172,21 +211,50 @@ export class HoldfastStrategy implements Strategy {
 
   private async poll(sku: string): Promise<void> {
     const view = await this.options.api.get(sku);
-    if (view.ok) this.observe({ ...view, positions: Object.entries(view.locations).map(([location, position]) => ({ ...position, location })) });
+    if (view.ok)
+      this.observe({
+        ...view,
+        positions: Object.entries(view.locations).map(([location, position]) => ({ ...position, location })),
+      });
   }
 
   private syncChunk(requests: { sku: string; location: string; onHand: number; asOf: number }[]): void {
     const { api, originMs, link } = this.options;
-    const call = () => syncAll(api, requests.map((r) => ({ ...r, asOf: originMs + r.asOf })));
-    link.call(requests.map((r) => r.sku), 'syncMany', { requests }, call, (result) => {
-      if (!result.ok) this.refusedUnexpectedly += requests.length;
-      else this.refusedUnexpectedly += result.refused;
-    }, { retryOverloaded: true });
+    const call = () =>
+      syncAll(
+        api,
+        requests.map((r) => ({ ...r, asOf: originMs + r.asOf })),
+      );
+    link.call(
+      requests.map((r) => r.sku),
+      'syncMany',
+      { requests },
+      call,
+      (result) => {
+        if (!result.ok) this.refusedUnexpectedly += requests.length;
+        else this.refusedUnexpectedly += result.refused;
+      },
+      { retryOverloaded: true },
+    );
   }
 
   /** A call about an order's hold that must not be dropped: sent again while the engine sheds load. */
-  private send<T>(order: Order, op: string, request: object, call: () => Promise<T | Refusal>, answer: (result: T | Refusal) => void, applied?: () => void): void {
-    this.options.link.call(order.lines.map((line) => line.sku.sku), op, request, call, answer, { retryOverloaded: true, applied });
+  private send<T>(
+    order: Order,
+    op: string,
+    request: object,
+    call: () => Promise<T | Refusal>,
+    answer: (result: T | Refusal) => void,
+    applied?: () => void,
+  ): void {
+    this.options.link.call(
+      order.lines.map((line) => line.sku.sku),
+      op,
+      request,
+      call,
+      answer,
+      { retryOverloaded: true, applied },
+    );
   }
 
   private picksOf(lines: { line: number; sku: string; location: string; qty: number }[]): PickLine[] {
@@ -194,7 +262,13 @@ export class HoldfastStrategy implements Strategy {
     return lines.map((line) => {
       const skuIndex = catalogue.skuIndexOf.get(line.sku)!;
       const locationIndex = catalogue.locationIndexOf.get(line.location)!;
-      return { line: line.line, skuIndex, locationIndex, position: positionOf(catalogue, skuIndex, locationIndex), qty: line.qty };
+      return {
+        line: line.line,
+        skuIndex,
+        locationIndex,
+        position: positionOf(catalogue, skuIndex, locationIndex),
+        qty: line.qty,
+      };
     });
   }
 
@@ -216,12 +290,21 @@ export class HoldfastStrategy implements Strategy {
  * syncMany, with the refusals among its answers counted (one promise level, like every engine
  * call). STALE_SYNC is no fault: a count overtaken on its way by a newer one is rightly ignored.
  */
-function syncAll(api: AllocationApi, requests: { sku: string; location: string; onHand: number; asOf: number }[]): Promise<{ ok: true; refused: number } | Refusal> {
-  return api.syncMany(requests).then((answer) => answer.ok
-    ? { ok: true as const, refused: answer.results.filter((result) => !result.ok && result.error.code !== 'STALE_SYNC').length }
-    : answer);
+function syncAll(
+  api: AllocationApi,
+  requests: { sku: string; location: string; onHand: number; asOf: number }[],
+): Promise<{ ok: true; refused: number } | Refusal> {
+  return api.syncMany(requests).then((answer) =>
+    answer.ok
+      ? {
+          ok: true as const,
+          refused: answer.results.filter((result) => !result.ok && result.error.code !== 'STALE_SYNC').length,
+        }
+      : answer,
+  );
 }
 
 function expectOk(result: { ok: boolean }, op: string): void {
-  if (!result.ok) throw new Error(`holdfast simulate: ${op} of the opening stock was refused: ${JSON.stringify(result)}`);
+  if (!result.ok)
+    throw new Error(`holdfast simulate: ${op} of the opening stock was refused: ${JSON.stringify(result)}`);
 }

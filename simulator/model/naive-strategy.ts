@@ -186,7 +186,10 @@ export class NaiveStrategy implements Strategy {
     const available = this.availableOf(skuIndex);
     let lastUs = this.options.scheduler.timeUs;
     this.toChannels.forEach((queue, channel) => {
-      lastUs = Math.max(lastUs, queue.send(() => this.setCache(channel, skuIndex, available)));
+      lastUs = Math.max(
+        lastUs,
+        queue.send(() => this.setCache(channel, skuIndex, available)),
+      );
     });
     this.noteDepth();
     return lastUs;

@@ -16,9 +16,27 @@ function round6(value: number): number {
 /** What one strategy's run counts, and the report it makes of them. */
 export class RunMetrics {
   readonly orders: OrderCounts = {
-    offered: 0, accepted: 0, stockouts: 0, shed: 0, abandoned: 0, paymentFailed: 0, lapsed: 0, paid: 0, fulfilled: 0, cancelled: 0, unfinished: 0,
+    offered: 0,
+    accepted: 0,
+    stockouts: 0,
+    shed: 0,
+    abandoned: 0,
+    paymentFailed: 0,
+    lapsed: 0,
+    paid: 0,
+    fulfilled: 0,
+    cancelled: 0,
+    unfinished: 0,
   };
-  readonly units: UnitCounts = { offered: 0, accepted: 0, shipped: 0, oversold: 0, returned: 0, restocked: 0, damaged: 0 };
+  readonly units: UnitCounts = {
+    offered: 0,
+    accepted: 0,
+    shipped: 0,
+    oversold: 0,
+    returned: 0,
+    restocked: 0,
+    damaged: 0,
+  };
   readonly acceptance = new LatencyHistogram();
   readonly timeline: TimelinePoint[] = [];
   private offeredValueCents = 0;
@@ -68,7 +86,11 @@ export class RunMetrics {
     return accepted - abandoned - paymentFailed - lapsed - fulfilled - cancelled;
   }
 
-  report(strategy: StrategyName, queues: { queueDepthMax: number; shardQueueDepthMax: number | null }, unexpectedRefusals: number): Omit<StrategyReport, 'eventsRun'> {
+  report(
+    strategy: StrategyName,
+    queues: { queueDepthMax: number; shardQueueDepthMax: number | null },
+    unexpectedRefusals: number,
+  ): Omit<StrategyReport, 'eventsRun'> {
     const orders = { ...this.orders, unfinished: this.unfinished() };
     const averageOrderValueCents = orders.offered === 0 ? 0 : Math.round(this.offeredValueCents / orders.offered);
     const stockoutRate = ratio(orders.stockouts + orders.cancelled, orders.offered);
@@ -77,7 +99,9 @@ export class RunMetrics {
       orders,
       units: { ...this.units },
       fulfilmentExceptionRate: ratio(orders.cancelled, orders.fulfilled + orders.cancelled),
-      inventoryAccuracy: round6(this.timeline.reduce((sum, point) => sum + point.accuracy, 0) / Math.max(1, this.timeline.length)),
+      inventoryAccuracy: round6(
+        this.timeline.reduce((sum, point) => sum + point.accuracy, 0) / Math.max(1, this.timeline.length),
+      ),
       returnsReconcileMs: {
         count: this.reconciled.count,
         mean: this.reconciled.count === 0 ? 0 : round6(this.reconciled.totalMs / this.reconciled.count),

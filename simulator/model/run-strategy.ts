@@ -58,7 +58,10 @@ export async function runStrategy(options: StrategyRunOptions): Promise<Strategy
 
 /** Every customer's path through checkout, payment, the pick and returns. */
 class Customers {
-  constructor(private readonly options: StrategyRunOptions, private readonly metrics: RunMetrics) {}
+  constructor(
+    private readonly options: StrategyRunOptions,
+    private readonly metrics: RunMetrics,
+  ) {}
 
   scheduleArrivals(queue: Iterator<Order>): void {
     const next = queue.next();
@@ -147,8 +150,9 @@ class Customers {
         for (const pick of picks.filter((p) => p.line === plan.line)) {
           if (!plan.damaged) shelf.put(pick.skuIndex, pick.position, pick.qty);
           this.metrics.returnReceived(pick.qty, plan.damaged);
-          strategy.returned({ order, pick, damaged: plan.damaged, receivedAtUs },
-            (atUs) => this.metrics.returnReconciled((atUs - receivedAtUs) / US_PER_MS));
+          strategy.returned({ order, pick, damaged: plan.damaged, receivedAtUs }, (atUs) =>
+            this.metrics.returnReconciled((atUs - receivedAtUs) / US_PER_MS),
+          );
         }
       });
     }
@@ -171,7 +175,10 @@ function scheduleCounts({ scenario, scheduler, shelf, strategy }: StrategyRunOpt
   }
 }
 
-function scheduleSamples({ scenario, scheduler, shelf, strategy, sampleIntervalMs }: StrategyRunOptions, metrics: RunMetrics): void {
+function scheduleSamples(
+  { scenario, scheduler, shelf, strategy, sampleIntervalMs }: StrategyRunOptions,
+  metrics: RunMetrics,
+): void {
   let offered = 0;
   let accepted = 0;
   for (let atMs = 0; atMs <= scenario.durationMs; atMs += sampleIntervalMs) {

@@ -85,7 +85,12 @@ export class Shelf {
     const counted = [];
     for (let position = 0; position < this.units.length; position++) {
       if (this.tracked[position] === 1) {
-        counted.push({ position, skuIndex: Math.floor(position / width), locationIndex: position % width, units: this.units[position] });
+        counted.push({
+          position,
+          skuIndex: Math.floor(position / width),
+          locationIndex: position % width,
+          units: this.units[position],
+        });
       }
     }
     return counted;

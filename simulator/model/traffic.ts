@@ -74,7 +74,11 @@ function drawReturns(scenario: Scenario, lines: OrderLine[], random: Random): Re
   const plans: ReturnPlan[] = [];
   lines.forEach((_, line) => {
     if (!random.chance(scenario.returns.rate)) return;
-    plans.push({ line, delayMs: drawMs(scenario.returns.delay, random), damaged: random.chance(scenario.returns.damagedShare) });
+    plans.push({
+      line,
+      delayMs: drawMs(scenario.returns.delay, random),
+      damaged: random.chance(scenario.returns.damagedShare),
+    });
   });
   return plans;
 }

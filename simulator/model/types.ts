@@ -1,8 +1,21 @@
 import type { Engine } from '../../engine/api/engine.js';
 
 /** The engine operations the simulator drives: an embedded engine and the remote client both have them. */
-export type AllocationApi = Pick<Engine,
-  'reserve' | 'commit' | 'release' | 'fulfil' | 'restock' | 'receive' | 'adjust' | 'sync' | 'syncMany' | 'get' | 'getReservation' | 'expireDue'>;
+export type AllocationApi = Pick<
+  Engine,
+  | 'reserve'
+  | 'commit'
+  | 'release'
+  | 'fulfil'
+  | 'restock'
+  | 'receive'
+  | 'adjust'
+  | 'sync'
+  | 'syncMany'
+  | 'get'
+  | 'getReservation'
+  | 'expireDue'
+>;
 
 /**
  * What strategies schedule on: virtual time (the kernel, deterministic) or real time (live mode).
@@ -40,7 +53,9 @@ export interface TimelinePoint {
   tMs: number;
   /** Messages between channels and the inventory system not yet delivered (requests in flight, lagging events). */
   queueDepth: number;
-  /** Units the system would sell now, summed over every SKU (holdfast: the engine's; naive: the channels' mean cache). */
+  /**
+   * Units the system would sell now, summed over every SKU (holdfast: the engine's; naive: the channels' mean cache).
+   */
   availableUnits: number;
   /** The truth: units physically on the shelf and not yet promised to a paid order, summed over every SKU. */
   sellableUnits: number;

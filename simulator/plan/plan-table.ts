@@ -47,14 +47,20 @@ function passedAboveFailure(capacity: PlanCapacity): string {
 /** "shards 2: up to 4,000 orders/s within p99 ≤ 10 ms", or "shards 1: no swept rate met the SLO". */
 export function capacityLine(capacity: PlanCapacity, sloP99Ms: number): string {
   const series = `shards ${capacity.shards}${capacity.latencyMs === null ? '' : `, ${latencySettingLabel(capacity.latencyMs)}`}`;
-  const found = capacity.maxRatePerSecond === null
-    ? 'no swept rate met the SLO'
-    : `up to ${formatCount(capacity.maxRatePerSecond)} orders/s within p99 ≤ ${formatMs(sloP99Ms)}`;
+  const found =
+    capacity.maxRatePerSecond === null
+      ? 'no swept rate met the SLO'
+      : `up to ${formatCount(capacity.maxRatePerSecond)} orders/s within p99 ≤ ${formatMs(sloP99Ms)}`;
   return `${series}: ${found}${passedAboveFailure(capacity)}`;
 }
 
 export function renderPlanSummary(plan: PlanResult): string {
-  const header = `scenario ${plan.scenario} · seed ${plan.seed} · ${formatDurationMs(plan.durationMs)} simulated per point · `
-    + `${formatCount(plan.serviceUsPerOp)} µs per op per shard · SLO: p99 ≤ ${formatMs(plan.sloP99Ms)}, nothing shed or oversold`;
-  return [header, renderTable(planPointsTable(plan)), ...plan.capacity.map((capacity) => capacityLine(capacity, plan.sloP99Ms))].join('\n');
+  const header =
+    `scenario ${plan.scenario} · seed ${plan.seed} · ${formatDurationMs(plan.durationMs)} simulated per point · ` +
+    `${formatCount(plan.serviceUsPerOp)} µs per op per shard · SLO: p99 ≤ ${formatMs(plan.sloP99Ms)}, nothing shed or oversold`;
+  return [
+    header,
+    renderTable(planPointsTable(plan)),
+    ...plan.capacity.map((capacity) => capacityLine(capacity, plan.sloP99Ms)),
+  ].join('\n');
 }

@@ -28,7 +28,8 @@ const PLAN_WORKER_URL = new URL('./plan-worker.js', import.meta.url);
 
 function planWorkerFilename(): string {
   const filename = fileURLToPath(PLAN_WORKER_URL);
-  if (!existsSync(filename)) throw new Error(`holdfast plan: the worker ${filename} is missing; run the compiled package (npm run build)`);
+  if (!existsSync(filename))
+    throw new Error(`holdfast plan: the worker ${filename} is missing; run the compiled package (npm run build)`);
   return filename;
 }
 
@@ -41,7 +42,10 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
   const scenario = planScenario(options.scenario, options.durationMs ?? null);
   // Every point's scenario is built (and validated) before a thread starts.
   const tasks: PointTask[] = planPoints(options).map((point) => ({
-    scenario: scenarioForPoint(scenario, point), seed: options.seed, point, sloP99Ms: options.sloP99Ms,
+    scenario: scenarioForPoint(scenario, point),
+    seed: options.seed,
+    point,
+    sloP99Ms: options.sloP99Ms,
   }));
   const points = await runOnThreads(tasks, options.threads ?? availableParallelism(), options.onPoint);
   const result: PlanResult = {
@@ -58,18 +62,28 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
 }
 
 /** The tasks' points in the tasks' order; the pool is destroyed however the run ends. */
-async function runOnThreads(tasks: PointTask[], threads: number, onPoint: PlanOptions['onPoint']): Promise<PlanPoint[]> {
+async function runOnThreads(
+  tasks: PointTask[],
+  threads: number,
+  onPoint: PlanOptions['onPoint'],
+): Promise<PlanPoint[]> {
   if (tasks.length === 0) return [];
   const size = Math.max(1, Math.min(threads, tasks.length));
-  const pool = new Piscina<PointTask, PlanPoint>({ filename: planWorkerFilename(), minThreads: size, maxThreads: size });
+  const pool = new Piscina<PointTask, PlanPoint>({
+    filename: planWorkerFilename(),
+    minThreads: size,
+    maxThreads: size,
+  });
   let done = 0;
   onPoint?.(done, tasks.length);
   try {
-    return await Promise.all(tasks.map(async (task) => {
-      const point = await pool.run(task);
-      onPoint?.(++done, tasks.length);
-      return point;
-    }));
+    return await Promise.all(
+      tasks.map(async (task) => {
+        const point = await pool.run(task);
+        onPoint?.(++done, tasks.length);
+        return point;
+      }),
+    );
   } finally {
     await pool.destroy();
   }

@@ -53,9 +53,8 @@ export function compareSweepPoints(a: SweepPoint, b: SweepPoint): number {
 
 /** Every combination of rate × shards × latency, each once, in compareSweepPoints order. */
 export function planPoints(options: SweepOptions): SweepPoint[] {
-  const latencies: (number | null)[] = options.latenciesMs === null || options.latenciesMs.length === 0
-    ? [null]
-    : uniqueSorted(options.latenciesMs);
+  const latencies: (number | null)[] =
+    options.latenciesMs === null || options.latenciesMs.length === 0 ? [null] : uniqueSorted(options.latenciesMs);
   const points: SweepPoint[] = [];
   for (const shards of uniqueSorted(options.shards)) {
     for (const latencyMs of latencies) {
@@ -71,7 +70,8 @@ export function planPoints(options: SweepOptions): SweepPoint[] {
  */
 export function planDurationMs(scenario: Scenario): number {
   const { spike } = scenario.arrivals;
-  const peakStartsMs = spike === null || spike.peakPerSecond <= scenario.arrivals.baselinePerSecond ? 0 : spike.atMs + spike.rampMs;
+  const peakStartsMs =
+    spike === null || spike.peakPerSecond <= scenario.arrivals.baselinePerSecond ? 0 : spike.atMs + spike.rampMs;
   return Math.min(scenario.durationMs, peakStartsMs + PLAN_PEAK_WINDOW_MS);
 }
 
@@ -89,10 +89,14 @@ export function describeSweepPoint(point: SweepPoint): string {
 /** What makes a point meaningless for a capacity plan, beyond what the scenario schema checks. */
 function pointProblems(scenario: Scenario, point: SweepPoint): string[] {
   const problems: string[] = [];
-  if (!Number.isFinite(point.ratePerSecond) || point.ratePerSecond <= 0) problems.push('rate: must be a number above 0 (orders per second)');
-  if (!Number.isSafeInteger(point.shards) || point.shards < 1) problems.push('shards: must be a whole number of at least 1 (the plan models shard queues)');
-  if (point.latencyMs !== null && !(Number.isFinite(point.latencyMs) && point.latencyMs >= 0)) problems.push('latency: must be a number of ms from 0');
-  if (scenario.engine.serviceUsPerOp <= 0) problems.push('engine.serviceUsPerOp: must be above 0 to plan capacity (0 models an engine that answers at once)');
+  if (!Number.isFinite(point.ratePerSecond) || point.ratePerSecond <= 0)
+    problems.push('rate: must be a number above 0 (orders per second)');
+  if (!Number.isSafeInteger(point.shards) || point.shards < 1)
+    problems.push('shards: must be a whole number of at least 1 (the plan models shard queues)');
+  if (point.latencyMs !== null && !(Number.isFinite(point.latencyMs) && point.latencyMs >= 0))
+    problems.push('latency: must be a number of ms from 0');
+  if (scenario.engine.serviceUsPerOp <= 0)
+    problems.push('engine.serviceUsPerOp: must be above 0 to plan capacity (0 models an engine that answers at once)');
   return problems;
 }
 
@@ -108,12 +112,15 @@ function withPeakRate(scenario: Scenario, ratePerSecond: number): Scenario {
   arrivals.baselinePerSecond *= factor;
   if (arrivals.spike !== null) arrivals.spike.peakPerSecond *= factor;
   // Exactly the rate asked for on whichever was the peak (no floating-point residue in the JSON).
-  if (arrivals.spike !== null && arrivals.spike.peakPerSecond >= arrivals.baselinePerSecond) arrivals.spike.peakPerSecond = ratePerSecond;
+  if (arrivals.spike !== null && arrivals.spike.peakPerSecond >= arrivals.baselinePerSecond)
+    arrivals.spike.peakPerSecond = ratePerSecond;
   else arrivals.baselinePerSecond = ratePerSecond;
   return next;
 }
 
-/** The scenario as it runs at `point`: its peak rate, its shards, its hop latency; throws ScenarioError for nonsense. */
+/**
+ * The scenario as it runs at `point`: its peak rate, its shards, its hop latency; throws ScenarioError for nonsense.
+ */
 export function scenarioForPoint(scenario: Scenario, point: SweepPoint): Scenario {
   const problems = pointProblems(scenario, point);
   if (problems.length > 0) throw new ScenarioError(`${scenario.name} at ${describeSweepPoint(point)}`, problems);
@@ -128,7 +135,12 @@ function round3(value: number): number {
 }
 
 /** The holdfast report of one point's run reduced to what the plan compares. */
-export function planPointOf(point: SweepPoint, report: StrategyReport, durationMs: number, sloP99Ms: number): PlanPoint {
+export function planPointOf(
+  point: SweepPoint,
+  report: StrategyReport,
+  durationMs: number,
+  sloP99Ms: number,
+): PlanPoint {
   const latency = report.acceptanceLatencyMs;
   const oversoldUnits = report.units.oversold;
   const shedOrders = report.orders.shed;
@@ -148,7 +160,12 @@ export function planPointOf(point: SweepPoint, report: StrategyReport, durationM
 
 /** Runs one point in virtual time (deterministic) through the holdfast strategy. */
 export async function measurePoint(task: PointTask): Promise<PlanPoint> {
-  const result = await runSimulation({ scenario: task.scenario, seed: task.seed, strategies: ['holdfast'], mode: 'virtual' });
+  const result = await runSimulation({
+    scenario: task.scenario,
+    seed: task.seed,
+    strategies: ['holdfast'],
+    mode: 'virtual',
+  });
   const report = result.strategies.find((strategy) => strategy.strategy === 'holdfast');
   if (report === undefined) throw new Error(`holdfast plan: no holdfast report for ${describeSweepPoint(task.point)}`);
   return planPointOf(task.point, report, task.scenario.durationMs, task.sloP99Ms);

@@ -125,7 +125,10 @@ async function checkInBrowser(browser: Browser, source: PageSource, readyTimeout
     const errors: string[] = [];
     recordErrors(page, pageUrlOf(source), errors);
     await load(page, source);
-    const ready = await page.waitForFunction(READY_EXPRESSION, undefined, { timeout: readyTimeoutMs }).then(() => true, () => false);
+    const ready = await page.waitForFunction(READY_EXPRESSION, undefined, { timeout: readyTimeoutMs }).then(
+      () => true,
+      () => false,
+    );
     if (!ready) errors.push(`charts not ready after ${readyTimeoutMs} ms: the page's chart script did not finish`);
     const chartsCreated = (await page.evaluate(CHARTS_CREATED_EXPRESSION)) as number | null;
     const charts = (await page.evaluate(COUNT_DRAWN_PIXELS)) as ChartPixels[];
@@ -146,10 +149,13 @@ export function describeChart(chart: ChartPixels, minPixels = MIN_DRAWN_PIXELS):
 
 /** Everything wrong with a checked page; empty when every chart drew and nothing failed. */
 export function chartProblems(check: ChartCheck, minPixels = MIN_DRAWN_PIXELS): string[] {
-  const blank = check.charts.filter((chart) => !isDrawn(chart, minPixels)).map((chart) => `blank chart: ${describeChart(chart, minPixels)}`);
+  const blank = check.charts
+    .filter((chart) => !isDrawn(chart, minPixels))
+    .map((chart) => `blank chart: ${describeChart(chart, minPixels)}`);
   const noCharts = check.charts.length === 0 ? ['no chart canvas on the page'] : [];
-  const miscounted = check.chartsCreated === check.charts.length
-    ? []
-    : [`window.__holdfastCharts is ${check.chartsCreated} but the page has ${check.charts.length} canvases`];
+  const miscounted =
+    check.chartsCreated === check.charts.length
+      ? []
+      : [`window.__holdfastCharts is ${check.chartsCreated} but the page has ${check.charts.length} canvases`];
   return [...check.errors, ...noCharts, ...blank, ...miscounted];
 }

@@ -1,7 +1,14 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
-import { chartProblems, checkChartsDrawn, CHROMIUM_PATH, describeChart, hasChromium, launchChromium } from './browser-check.js';
+import {
+  chartProblems,
+  checkChartsDrawn,
+  CHROMIUM_PATH,
+  describeChart,
+  hasChromium,
+  launchChromium,
+} from './browser-check.js';
 
 /**
  * Opens report pages in headless Chromium and says whether each chart drew:

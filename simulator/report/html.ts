@@ -13,7 +13,9 @@ import { checkedPlanResult, checkedSimulationResult } from './validate.js';
  * inline; nothing is fetched), safe to open from disk or attach to a ticket.
  */
 
-/** A `holdfast simulate` result as a page: header, naive vs holdfast table, five charts. Throws on a malformed result. */
+/**
+ * A `holdfast simulate` result as a page: header, naive vs holdfast table, five charts. Throws on a malformed result.
+ */
 export function renderSimulationHtml(result: SimulationResult): string {
   const checked = checkedSimulationResult(result);
   return renderPage({
@@ -26,7 +28,10 @@ export function renderSimulationHtml(result: SimulationResult): string {
   });
 }
 
-/** A `holdfast plan` result as a page: capacity table, p99 and accepted-rate charts, every point. Throws on a malformed result. */
+/**
+ * A `holdfast plan` result as a page: capacity table, p99 and accepted-rate charts, every point. Throws on a malformed
+ * result.
+ */
 export function renderPlanHtml(plan: PlanResult): string {
   const checked = checkedPlanResult(plan);
   const series = planSeries(checked);

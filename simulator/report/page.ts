@@ -68,7 +68,9 @@ const BOOTSTRAP_SCRIPT = `
 `;
 
 function renderRow(cells: string[], tag: 'th' | 'td', labelColumns: number): string {
-  const rendered = cells.map((cell, index) => `<${tag}${index < labelColumns ? '' : ' class="num"'}>${escapeHtml(cell)}</${tag}>`);
+  const rendered = cells.map(
+    (cell, index) => `<${tag}${index < labelColumns ? '' : ' class="num"'}>${escapeHtml(cell)}</${tag}>`,
+  );
   return `<tr>${rendered.join('')}</tr>`;
 }
 
@@ -96,7 +98,9 @@ function renderChartFigure(chart: ChartSpec): string {
 
 function renderSection(section: Section): string {
   const tables = (section.tables ?? []).map(renderTable);
-  const charts = section.charts?.length ? [`<div class="charts">\n${section.charts.map(renderChartFigure).join('\n')}\n</div>`] : [];
+  const charts = section.charts?.length
+    ? [`<div class="charts">\n${section.charts.map(renderChartFigure).join('\n')}\n</div>`]
+    : [];
   return [`<section>`, `<h2>${escapeHtml(section.heading)}</h2>`, ...tables, ...charts, '</section>'].join('\n');
 }
 

@@ -18,7 +18,8 @@ function sweepLines(series: PlanSeries[], pick: (point: PlanSeries['points'][num
 /** A dashed straight line across the swept rates (the SLO, or the ideal accepted = offered). */
 function referenceLine(plan: PlanResult, label: string, color: string, valueAt: (rate: number) => number): LineSeries {
   const rates = plan.points.map((point) => point.ratePerSecond);
-  const ends: XY[] = rates.length === 0 ? [] : [Math.min(...rates), Math.max(...rates)].map((rate) => ({ x: rate, y: valueAt(rate) }));
+  const ends: XY[] =
+    rates.length === 0 ? [] : [Math.min(...rates), Math.max(...rates)].map((rate) => ({ x: rate, y: valueAt(rate) }));
   return { label, points: ends, color, dashed: true };
 }
 
@@ -27,10 +28,10 @@ export function p99Chart(plan: PlanResult, series: PlanSeries[]): ChartSpec {
     id: 'chart-plan',
     title: 'p99 acceptance latency vs offered rate',
     caption: `One line per shard count; the dashed line is the SLO (p99 ≤ ${plan.sloP99Ms} ms).`,
-    config: lineChart(
-      { x: RATE_AXIS, y: { title: 'p99 (ms, log scale)', logarithmic: true } },
-      [...sweepLines(series, (point) => point.p99Ms), referenceLine(plan, `SLO ${plan.sloP99Ms} ms`, SLO_COLOR, () => plan.sloP99Ms)],
-    ),
+    config: lineChart({ x: RATE_AXIS, y: { title: 'p99 (ms, log scale)', logarithmic: true } }, [
+      ...sweepLines(series, (point) => point.p99Ms),
+      referenceLine(plan, `SLO ${plan.sloP99Ms} ms`, SLO_COLOR, () => plan.sloP99Ms),
+    ]),
   };
 }
 
@@ -39,10 +40,10 @@ export function acceptedChart(plan: PlanResult, series: PlanSeries[]): ChartSpec
     id: 'chart-plan-accepted',
     title: 'Accepted vs offered rate',
     caption: 'Orders accepted per second; the dashed line is everything offered being accepted.',
-    config: lineChart(
-      { x: RATE_AXIS, y: { title: 'accepted orders/s', min: 0 } },
-      [...sweepLines(series, (point) => point.acceptedPerSecond), referenceLine(plan, 'offered', '#868e96', (rate) => rate)],
-    ),
+    config: lineChart({ x: RATE_AXIS, y: { title: 'accepted orders/s', min: 0 } }, [
+      ...sweepLines(series, (point) => point.acceptedPerSecond),
+      referenceLine(plan, 'offered', '#868e96', (rate) => rate),
+    ]),
   };
 }
 

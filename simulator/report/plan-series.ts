@@ -31,9 +31,10 @@ export function planSeries(plan: PlanResult): PlanSeries[] {
     const key = `${point.shards}/${point.latencyMs}`;
     let series = byKey.get(key);
     if (!series) {
-      const label = latencySettings.size > 1
-        ? `${shardsLabel(point.shards)}, ${latencySettingLabel(point.latencyMs)}`
-        : shardsLabel(point.shards);
+      const label =
+        latencySettings.size > 1
+          ? `${shardsLabel(point.shards)}, ${latencySettingLabel(point.latencyMs)}`
+          : shardsLabel(point.shards);
       series = { shards: point.shards, latencyMs: point.latencyMs, label, points: [] };
       byKey.set(key, series);
     }

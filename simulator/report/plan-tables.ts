@@ -30,17 +30,29 @@ export function capacityTable(plan: PlanResult): Table {
 /** Every point, grouped by series (shards, latency) and by rate within each. */
 export function pointsTable(series: PlanSeries[]): Table {
   return {
-    columns: ['Series', 'Offered', 'Accepted', 'p50', 'p99', 'Oversold units', 'Shed orders', 'Queue depth max', 'Meets SLO'],
-    rows: series.flatMap((s) => s.points.map((point) => [
-      s.label,
-      formatRatePerSecond(point.ratePerSecond),
-      formatRatePerSecond(point.acceptedPerSecond),
-      formatMs(point.p50Ms),
-      formatMs(point.p99Ms),
-      formatCount(point.oversoldUnits),
-      formatCount(point.shedOrders),
-      formatCount(point.queueDepthMax),
-      point.meetsSlo ? 'yes' : 'no',
-    ])),
+    columns: [
+      'Series',
+      'Offered',
+      'Accepted',
+      'p50',
+      'p99',
+      'Oversold units',
+      'Shed orders',
+      'Queue depth max',
+      'Meets SLO',
+    ],
+    rows: series.flatMap((s) =>
+      s.points.map((point) => [
+        s.label,
+        formatRatePerSecond(point.ratePerSecond),
+        formatRatePerSecond(point.acceptedPerSecond),
+        formatMs(point.p50Ms),
+        formatMs(point.p99Ms),
+        formatCount(point.oversoldUnits),
+        formatCount(point.shedOrders),
+        formatCount(point.queueDepthMax),
+        point.meetsSlo ? 'yes' : 'no',
+      ]),
+    ),
   };
 }

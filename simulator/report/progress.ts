@@ -8,11 +8,14 @@ export interface Progress {
 
 export function createProgress(enabled: boolean): Progress {
   if (!enabled || process.stderr.isTTY !== true) return { update: () => {}, stop: () => {} };
-  const bar = new cliProgress.SingleBar({
-    stream: process.stderr,
-    format: '{label} [{bar}] {percentage}% · {duration_formatted}',
-    hideCursor: true,
-  }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: '{label} [{bar}] {percentage}% · {duration_formatted}',
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   let started = false;
   return {
     update(label, fraction) {

@@ -6,13 +6,20 @@ import { barChart, lineChart, STRATEGY_COLORS, translucent, type ChartSpec, type
 const LATENCY_PERCENTILES = ['p50', 'p90', 'p99', 'p999', 'max'] as const;
 const TIME_AXIS = { title: 'time (s)', min: 0 };
 
-function timelineSeries(report: StrategyReport, label: string, pick: (point: TimelinePoint) => number): Omit<LineSeries, 'color'> {
+function timelineSeries(
+  report: StrategyReport,
+  label: string,
+  pick: (point: TimelinePoint) => number,
+): Omit<LineSeries, 'color'> {
   return { label, points: report.timeline.map((point) => ({ x: point.tMs / 1000, y: pick(point) })) };
 }
 
 /** One line per strategy of one timeline figure. */
 function perStrategyLines(reports: StrategyReport[], pick: (point: TimelinePoint) => number): LineSeries[] {
-  return reports.map((report) => ({ ...timelineSeries(report, report.strategy, pick), color: STRATEGY_COLORS[report.strategy] }));
+  return reports.map((report) => ({
+    ...timelineSeries(report, report.strategy, pick),
+    color: STRATEGY_COLORS[report.strategy],
+  }));
 }
 
 function strategyList(reports: StrategyReport[]): string {
@@ -41,13 +48,19 @@ export function queueChart(reports: StrategyReport[]): ChartSpec {
     id: 'chart-queue',
     title: 'Queue depth over time',
     caption: 'Messages between channels and the inventory system not yet delivered.',
-    config: lineChart({ x: TIME_AXIS, y: { title: 'messages', min: 0 } }, perStrategyLines(reports, (point) => point.queueDepth)),
+    config: lineChart(
+      { x: TIME_AXIS, y: { title: 'messages', min: 0 } },
+      perStrategyLines(reports, (point) => point.queueDepth),
+    ),
   };
 }
 
 export function availabilityChart(reports: StrategyReport[]): ChartSpec {
   const series = reports.flatMap((report): LineSeries[] => [
-    { ...timelineSeries(report, `${report.strategy}: available`, (point) => point.availableUnits), color: STRATEGY_COLORS[report.strategy] },
+    {
+      ...timelineSeries(report, `${report.strategy}: available`, (point) => point.availableUnits),
+      color: STRATEGY_COLORS[report.strategy],
+    },
     {
       ...timelineSeries(report, `${report.strategy}: sellable (truth)`, (point) => point.sellableUnits),
       color: STRATEGY_COLORS[report.strategy],
@@ -57,7 +70,8 @@ export function availabilityChart(reports: StrategyReport[]): ChartSpec {
   return {
     id: 'chart-availability',
     title: 'Availability over time',
-    caption: 'Units the system would sell (solid) against units on the shelf and not promised to a paid order (dashed), summed over every SKU.',
+    caption:
+      'Units the system would sell (solid) against units on the shelf and not promised to a paid order (dashed), summed over every SKU.',
     config: lineChart({ x: TIME_AXIS, y: { title: 'units', min: 0 } }, series),
   };
 }
@@ -77,7 +91,8 @@ export function comparisonChart(reports: StrategyReport[]): ChartSpec {
   return {
     id: 'chart-compare',
     title: reports.length > 1 ? 'Naive vs holdfast' : `Outcomes (${strategyList(reports)})`,
-    caption: 'Oversold units, cancelled paid orders and stockouts (left axis); lost revenue in currency units (right axis, lighter bars).',
+    caption:
+      'Oversold units, cancelled paid orders and stockouts (left axis); lost revenue in currency units (right axis, lighter bars).',
     config: barChart(
       ['oversold units', 'cancellations', 'stockouts', 'lost revenue'],
       { y: { title: 'count', min: 0 }, revenue: { title: 'lost revenue', min: 0, position: 'right' } },
@@ -91,10 +106,19 @@ export function accuracyChart(reports: StrategyReport[]): ChartSpec {
     id: 'chart-accuracy',
     title: 'Inventory accuracy over time',
     caption: 'Share of positions whose recorded on-hand equals the physical count.',
-    config: lineChart({ x: TIME_AXIS, y: { title: '% of positions', min: 0, max: 100 } }, perStrategyLines(reports, (point) => point.accuracy * 100)),
+    config: lineChart(
+      { x: TIME_AXIS, y: { title: '% of positions', min: 0, max: 100 } },
+      perStrategyLines(reports, (point) => point.accuracy * 100),
+    ),
   };
 }
 
 export function simulationCharts(reports: StrategyReport[]): ChartSpec[] {
-  return [latencyChart(reports), queueChart(reports), availabilityChart(reports), comparisonChart(reports), accuracyChart(reports)];
+  return [
+    latencyChart(reports),
+    queueChart(reports),
+    availabilityChart(reports),
+    comparisonChart(reports),
+    accuracyChart(reports),
+  ];
 }

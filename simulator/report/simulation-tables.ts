@@ -31,7 +31,10 @@ const FIGURES: Figure[] = [
   { label: 'Acceptance latency p99.9', value: (r) => formatMs(r.acceptanceLatencyMs.p999) },
   { label: 'Acceptance latency max', value: (r) => formatMs(r.acceptanceLatencyMs.max) },
   { label: 'Queue depth max (in flight)', value: (r) => formatCount(r.queueDepthMax) },
-  { label: 'Shard queue max (modelled)', value: (r) => (r.shardQueueDepthMax === null ? '—' : formatCount(r.shardQueueDepthMax)) },
+  {
+    label: 'Shard queue max (modelled)',
+    value: (r) => (r.shardQueueDepthMax === null ? '—' : formatCount(r.shardQueueDepthMax)),
+  },
   { label: 'Unexpected engine refusals', value: (r) => formatCount(r.unexpectedRefusals) },
 ];
 

@@ -30,8 +30,14 @@ export function renderSimulationSummary(result: SimulationResult): string {
 export function renderReplaySummary(report: ReplayReport): string {
   const rows = Object.entries(report.byOp)
     .filter(([, counts]) => counts.calls > 0)
-    .map(([op, counts]) => [op, formatCount(counts.calls), formatCount(counts.ok),
-      Object.entries(counts.refused).map(([code, n]) => `${code} ${formatCount(n ?? 0)}`).join(', ') || '—']);
+    .map(([op, counts]) => [
+      op,
+      formatCount(counts.calls),
+      formatCount(counts.ok),
+      Object.entries(counts.refused)
+        .map(([code, n]) => `${code} ${formatCount(n ?? 0)}`)
+        .join(', ') || '—',
+    ]);
   const latency = report.reserveLatencyMs;
   const { finalCheck } = report;
   return [

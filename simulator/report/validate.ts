@@ -54,11 +54,13 @@ export function checkedSimulationResult(value: unknown): SimulationResult {
   const result = requireObject(value, 'simulation result');
   requireString(result.scenario, 'simulation result.scenario');
   requireObject(result.engine, 'simulation result.engine');
-  const reports = requireArray(result.strategies, 'simulation result.strategies')
-    .map((report, index) => checkStrategyReport(report, `simulation result.strategies[${index}]`));
+  const reports = requireArray(result.strategies, 'simulation result.strategies').map((report, index) =>
+    checkStrategyReport(report, `simulation result.strategies[${index}]`),
+  );
   if (reports.length === 0) fail('simulation result.strategies', 'no strategy was run');
   const names = reports.map((report) => report.strategy);
-  if (new Set(names).size !== names.length) fail('simulation result.strategies', `a strategy appears twice (${names.join(', ')})`);
+  if (new Set(names).size !== names.length)
+    fail('simulation result.strategies', `a strategy appears twice (${names.join(', ')})`);
   const ordered = [...reports].sort((a, b) => STRATEGY_ORDER.indexOf(a.strategy) - STRATEGY_ORDER.indexOf(b.strategy));
   return { ...(result as unknown as SimulationResult), strategies: ordered };
 }
@@ -71,7 +73,8 @@ export function checkedPlanResult(value: unknown): PlanResult {
   requireArray(plan.points, 'plan result.points').forEach((point, index) => {
     const path = `plan result.points[${index}]`;
     const checked = requireObject(point, path);
-    for (const field of ['ratePerSecond', 'shards', 'p99Ms', 'acceptedPerSecond']) requireNumber(checked[field], `${path}.${field}`);
+    for (const field of ['ratePerSecond', 'shards', 'p99Ms', 'acceptedPerSecond'])
+      requireNumber(checked[field], `${path}.${field}`);
   });
   requireArray(plan.capacity, 'plan result.capacity');
   return plan as unknown as PlanResult;

@@ -9,7 +9,11 @@ const BASE: Scenario = {
   description: '',
   durationMs: 10 * MINUTE_MS,
   catalogue: { skuCount: 1000, prefix: 'SKU', stock: { 'WH-1': 200 }, priceCents: 2500, hot: null },
-  channels: [{ name: 'web', share: 0.5 }, { name: 'app', share: 0.3 }, { name: 'marketplace', share: 0.2 }],
+  channels: [
+    { name: 'web', share: 0.5 },
+    { name: 'app', share: 0.3 },
+    { name: 'marketplace', share: 0.2 },
+  ],
   arrivals: { baselinePerSecond: 20, spike: null },
   orders: { linesMin: 1, linesMax: 3, qtyMin: 1, qtyMax: 2 },
   abandonment: { rate: 0.2, holdTtlMs: 15 * MINUTE_MS },
@@ -32,10 +36,14 @@ export const BUILT_IN_SCENARIOS: Readonly<Record<string, Scenario>> = {
   'flash-sale': {
     ...BASE,
     name: 'flash-sale',
-    description: 'A drop: 20 scarce SKUs, traffic ramping from 20 to 5,000 orders/s in 10 s, held for a minute; carts held 2 minutes.',
+    description:
+      'A drop: 20 scarce SKUs, traffic ramping from 20 to 5,000 orders/s in 10 s, held for a minute; carts held 2 minutes.',
     durationMs: 3 * MINUTE_MS,
     catalogue: { ...BASE.catalogue, hot: { count: 20, stock: { 'WH-1': 500 }, priceCents: 18_000, lineShare: 0.9 } },
-    arrivals: { baselinePerSecond: 20, spike: { atMs: 30 * SECOND_MS, rampMs: 10 * SECOND_MS, peakPerSecond: 5000, holdMs: MINUTE_MS } },
+    arrivals: {
+      baselinePerSecond: 20,
+      spike: { atMs: 30 * SECOND_MS, rampMs: 10 * SECOND_MS, peakPerSecond: 5000, holdMs: MINUTE_MS },
+    },
     orders: { linesMin: 1, linesMax: 2, qtyMin: 1, qtyMax: 2 },
     abandonment: { rate: 0.3, holdTtlMs: 2 * MINUTE_MS },
   },
@@ -50,19 +58,27 @@ export const BUILT_IN_SCENARIOS: Readonly<Record<string, Scenario>> = {
     ...BASE,
     name: 'multi-location',
     description: 'Stock spread thin over three warehouses and two stores: orders need placement and splits.',
-    catalogue: { ...BASE.catalogue, stock: { 'WH-EAST': 60, 'WH-WEST': 60, 'WH-NORTH': 40, 'STORE-1': 10, 'STORE-2': 10 } },
+    catalogue: {
+      ...BASE.catalogue,
+      stock: { 'WH-EAST': 60, 'WH-WEST': 60, 'WH-NORTH': 40, 'STORE-1': 10, 'STORE-2': 10 },
+    },
     orders: { linesMin: 1, linesMax: 5, qtyMin: 1, qtyMax: 4 },
   },
   'returns-drift': {
     ...BASE,
     name: 'returns-drift',
     description: 'High return rates and a slow returns loop: stock that comes back late, some of it damaged.',
-    returns: { rate: 0.3, delay: { kind: 'lognormal', p50Ms: 2 * MINUTE_MS, p99Ms: 8 * MINUTE_MS }, damagedShare: 0.35 },
+    returns: {
+      rate: 0.3,
+      delay: { kind: 'lognormal', p50Ms: 2 * MINUTE_MS, p99Ms: 8 * MINUTE_MS },
+      damagedShare: 0.35,
+    },
   },
   'erp-batch': {
     ...BASE,
     name: 'erp-batch',
-    description: 'An ERP that counts every 5 minutes and delivers its counts 90 s late, over lagging event queues, while 200 thinly stocked SKUs sell out.',
+    description:
+      'An ERP that counts every 5 minutes and delivers its counts 90 s late, over lagging event queues, while 200 thinly stocked SKUs sell out.',
     catalogue: { ...BASE.catalogue, skuCount: 200, stock: { 'WH-1': 40 } },
     erp: { intervalMs: 5 * MINUTE_MS, lagMs: 90 * SECOND_MS },
     latency: { ...BASE.latency, events: { kind: 'lognormal', p50Ms: 5 * SECOND_MS, p99Ms: 60 * SECOND_MS } },

@@ -7,7 +7,10 @@ export class ScenarioError extends Error {
   readonly code = 'SCENARIO_INVALID';
   override name = 'ScenarioError';
 
-  constructor(readonly source: string, readonly problems: string[]) {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
     super(`scenario ${source}:\n  ${problems.join('\n  ')}`);
   }
 }
@@ -17,7 +20,9 @@ export async function loadScenario(nameOrPath: string): Promise<Scenario> {
   const builtIn = BUILT_IN_SCENARIOS[nameOrPath];
   if (builtIn !== undefined && Object.hasOwn(BUILT_IN_SCENARIOS, nameOrPath)) return structuredClone(builtIn);
   if (!nameOrPath.endsWith('.json')) {
-    throw new ScenarioError(nameOrPath, [`not a built-in scenario (${Object.keys(BUILT_IN_SCENARIOS).join(', ')}) nor a .json file`]);
+    throw new ScenarioError(nameOrPath, [
+      `not a built-in scenario (${Object.keys(BUILT_IN_SCENARIOS).join(', ')}) nor a .json file`,
+    ]);
   }
   let text: string;
   try {

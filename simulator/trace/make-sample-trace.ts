@@ -58,7 +58,12 @@ class RecordingClient {
   }
 
   /** Issues at `atMs` on the kernel; `then` gets the answer. */
-  at<Op extends TraceOp>(atMs: number, op: Op, request: TraceRequest<Op>, then: (answer: TraceAnswer) => void = () => {}): void {
+  at<Op extends TraceOp>(
+    atMs: number,
+    op: Op,
+    request: TraceRequest<Op>,
+    then: (answer: TraceAnswer) => void = () => {},
+  ): void {
     this.kernel.at(Math.round(atMs * 1000), () => {
       const answered = this.kernel.expectAnswer();
       void this.issue(op, request).then((answer) => {
@@ -70,7 +75,12 @@ class RecordingClient {
 }
 
 /** Records the sample flash sale through `recorder`, driving `api` on `kernel` (both fresh). */
-export async function recordSampleTrace(api: AllocationApi, kernel: Kernel, recorder: TraceRecorder, seed = SAMPLE_TRACE_SEED): Promise<void> {
+export async function recordSampleTrace(
+  api: AllocationApi,
+  kernel: Kernel,
+  recorder: TraceRecorder,
+  seed = SAMPLE_TRACE_SEED,
+): Promise<void> {
   const client = new RecordingClient(api, kernel, recorder);
   const random = new Random(seed);
   const arrivals = random.fork();
@@ -79,7 +89,11 @@ export async function recordSampleTrace(api: AllocationApi, kernel: Kernel, reco
   scheduleHousekeeping(client);
   const shipped = { count: 0 };
   let orders = 0;
-  for (let tMs = roundUs(arrivals.exponential(orderGapMs(0))); tMs < SALE_END_MS; tMs = roundUs(tMs + arrivals.exponential(orderGapMs(tMs)))) {
+  for (
+    let tMs = roundUs(arrivals.exponential(orderGapMs(0)));
+    tMs < SALE_END_MS;
+    tMs = roundUs(tMs + arrivals.exponential(orderGapMs(tMs)))
+  ) {
     const id = `o-${String(++orders).padStart(4, '0')}`;
     const { channel, ttlMs } = pickShare(shoppers, CHANNELS);
     const lines = orderLines(shoppers);
@@ -113,7 +127,10 @@ function orderLines(random: Random): LineRequest[] {
   const count = random.chance(0.2) ? 2 : 1;
   const lines: LineRequest[] = [];
   while (lines.length < count) {
-    const { sku } = pickShare(random, CATALOGUE.map((item) => ({ ...item, share: item.demand })));
+    const { sku } = pickShare(
+      random,
+      CATALOGUE.map((item) => ({ ...item, share: item.demand })),
+    );
     if (lines.some((line) => line.sku === sku)) continue;
     const qty = random.chance(0.15) ? 2 : 1;
     lines.push(random.chance(0.2) ? { sku, qty, location: random.pick(LOCATIONS) } : { sku, qty });
@@ -157,7 +174,14 @@ function scheduleReturn(client: RecordingClient, reservationId: string, sku: str
   if (returnsSoFar >= RETURN_CONDITIONS.length) return;
   const atMs = client.nowMs + 3_000;
   const condition = RETURN_CONDITIONS[returnsSoFar];
-  client.at(atMs, 'restock', { sku, location: 'DC-EAST', qty: 1, condition, reservationId, receivedAt: Math.floor(atMs) - 300 });
+  client.at(atMs, 'restock', {
+    sku,
+    location: 'DC-EAST',
+    qty: 1,
+    condition,
+    reservationId,
+    receivedAt: Math.floor(atMs) - 300,
+  });
 }
 
 function pickShare<T extends { share: number }>(random: Random, items: readonly T[]): T {

@@ -42,7 +42,8 @@ export async function readTrace(path: string, options: ReadTraceOptions = {}): P
   let previousT = 0;
   for await (const { text, lineNumber } of linesOf(path, options.maxLineBytes ?? TRACE_LINE_BYTES_MAX)) {
     if (text.trim() === '') continue;
-    if (events.length === eventsMax) throw new TraceError(path, lineNumber, `more than ${eventsMax} events (maxEvents)`);
+    if (events.length === eventsMax)
+      throw new TraceError(path, lineNumber, `more than ${eventsMax} events (maxEvents)`);
     const event = parseTraceLine(text, lineNumber, previousT, path);
     events.push(event);
     previousT = event.t;
@@ -60,7 +61,8 @@ export function parseTraceLine(text: string, lineNumber: number, previousT: numb
   }
   const parsed = parseTraceEvent(input);
   if (!parsed.ok) throw new TraceError(path, lineNumber, parsed.problem);
-  if (parsed.event.t < previousT) throw new TraceError(path, lineNumber, `t ${parsed.event.t} goes back in time (previous ${previousT})`);
+  if (parsed.event.t < previousT)
+    throw new TraceError(path, lineNumber, `t ${parsed.event.t} goes back in time (previous ${previousT})`);
   return parsed.event;
 }
 
@@ -77,13 +79,17 @@ async function* linesOf(path: string, lineBytesMax: number): AsyncGenerator<Line
   for await (const chunk of createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }) as AsyncIterable<Buffer>) {
     let start = 0;
     for (let end = chunk.indexOf(NEWLINE, start); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
-      yield { text: decode(decoder, partial.take(chunk.subarray(start, end), path, lineNumber), path, lineNumber), lineNumber };
+      yield {
+        text: decode(decoder, partial.take(chunk.subarray(start, end), path, lineNumber), path, lineNumber),
+        lineNumber,
+      };
       lineNumber++;
       start = end + 1;
     }
     partial.append(chunk.subarray(start), path, lineNumber);
   }
-  if (partial.bytes > 0) yield { text: decode(decoder, partial.take(Buffer.alloc(0), path, lineNumber), path, lineNumber), lineNumber };
+  if (partial.bytes > 0)
+    yield { text: decode(decoder, partial.take(Buffer.alloc(0), path, lineNumber), path, lineNumber), lineNumber };
 }
 
 /** The bytes of the line being read, up to its limit. */

@@ -14,7 +14,10 @@ export interface ReplayOptions {
   scheduler: Scheduler;
   /** 1: the recorded pace; 2: twice as fast (an event at t ms is issued t / 2 ms into the replay). */
   speed: number;
-  /** The engine clock's reading (epoch ms) when the replay starts: sync's asOf and restock's receivedAt land relative to it. */
+  /**
+   * The engine clock's reading (epoch ms) when the replay starts: sync's asOf and restock's receivedAt land relative to
+   * it.
+   */
   originMs: number;
   /** Called as answers come in (every 1,024 and at the last). */
   onProgress?: (done: number, total: number) => void;
@@ -62,7 +65,10 @@ export interface ReplayReport {
  *   const report = await replay;
  */
 export function replayTrace(events: readonly TraceEvent[], options: ReplayOptions): Promise<ReplayReport> {
-  invariant(Number.isFinite(options.speed) && options.speed > 0, `speed must be a positive number, got ${options.speed}`);
+  invariant(
+    Number.isFinite(options.speed) && options.speed > 0,
+    `speed must be a positive number, got ${options.speed}`,
+  );
   invariant(Number.isFinite(options.originMs), `originMs must be a number, got ${options.originMs}`);
   return new Replay(events, options).start();
 }
@@ -121,7 +127,10 @@ class Replay {
     for (const sku of skusOf(event)) this.skus.add(sku);
     this.byOp[event.op].calls++;
     const answered = this.options.scheduler.expectAnswer();
-    traceEventToCall(event, this.timeline)(this.options.api).then(
+    traceEventToCall(
+      event,
+      this.timeline,
+    )(this.options.api).then(
       (answer) => {
         answered();
         this.onAnswer(event.op, answer, atUs);
@@ -145,12 +154,16 @@ class Replay {
 
   private finishIfDone(): void {
     if (this.failed || this.answered < this.events.length) return;
-    checkShortfall(this.options.api, [...this.skus]).then((finalCheck) => this.resolve({
-      events: this.events.length,
-      byOp: this.byOp,
-      reserveLatencyMs: this.reserveLatency.percentilesMs(),
-      finalCheck,
-    }), (error: unknown) => this.fail(error));
+    checkShortfall(this.options.api, [...this.skus]).then(
+      (finalCheck) =>
+        this.resolve({
+          events: this.events.length,
+          byOp: this.byOp,
+          reserveLatencyMs: this.reserveLatency.percentilesMs(),
+          finalCheck,
+        }),
+      (error: unknown) => this.fail(error),
+    );
   }
 
   private fail(error: unknown): void {

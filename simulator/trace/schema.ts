@@ -82,7 +82,8 @@ function describeIssue(input: unknown, issue: z.core.$ZodIssue): string {
     return `${op} has unknown field${issue.keys.length > 1 ? 's' : ''}${where}: ${issue.keys.map(quoted).join(', ')}`;
   }
   if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) return `${op} needs "${field}"`;
-  if (issue.code === 'invalid_type') return `${op} ${field}: expected ${issue.expected}, got ${typeOf(valueAt(input, issue.path))}`;
+  if (issue.code === 'invalid_type')
+    return `${op} ${field}: expected ${issue.expected}, got ${typeOf(valueAt(input, issue.path))}`;
   return `${op} ${field}: ${issue.message}`;
 }
 
@@ -94,7 +95,8 @@ function opOf(input: unknown): TraceOp | undefined {
 }
 
 function describeOpProblem(input: unknown): string {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return `an event is an object { t, op, … }, got ${typeOf(input)}`;
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    return `an event is an object { t, op, … }, got ${typeOf(input)}`;
   const op = (input as Record<string, unknown>).op;
   if (op === undefined) return 'the event needs "op"';
   return `unknown op ${JSON.stringify(op)} (one of ${TRACE_OPS.join(', ')})`;
@@ -102,11 +104,18 @@ function describeOpProblem(input: unknown): string {
 
 /** `lines[0].qty` from ['lines', 0, 'qty']. */
 function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text === '' ? String(key) : `${text}.${String(key)}`), '');
+  return path.reduce<string>(
+    (text, key) => (typeof key === 'number' ? `${text}[${key}]` : text === '' ? String(key) : `${text}.${String(key)}`),
+    '',
+  );
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<unknown>((value, key) => (typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined), input);
+  return path.reduce<unknown>(
+    (value, key) =>
+      typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined,
+    input,
+  );
 }
 
 function typeOf(value: unknown): string {

@@ -32,11 +32,16 @@ type TimeMap<Op extends TraceOp> = (request: TraceRequest<Op>, toMs: (ms: number
 const TIME_MAPS: { [Op in TraceOp]?: TimeMap<Op> } = {
   sync: (request, toMs) => ({ ...request, asOf: toMs(request.asOf) }),
   syncMany: (request, toMs) => ({ requests: request.requests.map((count) => ({ ...count, asOf: toMs(count.asOf) })) }),
-  restock: (request, toMs) => (request.receivedAt === undefined ? request : { ...request, receivedAt: toMs(request.receivedAt) }),
+  restock: (request, toMs) =>
+    request.receivedAt === undefined ? request : { ...request, receivedAt: toMs(request.receivedAt) },
 };
 
 /** The request with its points in time (if any) mapped by `toMs`; the other fields untouched. */
-export function mapRequestTimes<Op extends TraceOp>(op: Op, request: TraceRequest<Op>, toMs: (ms: number) => number): TraceRequest<Op> {
+export function mapRequestTimes<Op extends TraceOp>(
+  op: Op,
+  request: TraceRequest<Op>,
+  toMs: (ms: number) => number,
+): TraceRequest<Op> {
   const map = TIME_MAPS[op] as TimeMap<Op> | undefined;
   return map === undefined ? request : map(request, toMs);
 }

@@ -18,7 +18,12 @@ export interface TraceRecorder {
  * (a count's `asOf`, restock's `receivedAt`) are engine epoch ms; the trace keeps them relative to
  * the run's start, `originMs` being the engine clock's reading then.
  */
-export function eventFromCall<Op extends TraceOp>(tMs: number, op: Op, request: TraceRequest<Op>, originMs = 0): TraceEvent {
+export function eventFromCall<Op extends TraceOp>(
+  tMs: number,
+  op: Op,
+  request: TraceRequest<Op>,
+  originMs = 0,
+): TraceEvent {
   return { t: tMs, op, ...mapRequestTimes(op, request, (ms) => ms - originMs) } as TraceEvent;
 }
 

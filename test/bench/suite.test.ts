@@ -2,26 +2,58 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CaseResult } from '../../bench/case-result.js';
 import { checkFloors, parseFloors } from '../../bench/suite/floors.js';
-import { latestByCase, README_END_MARKER, README_START_MARKER, renderReadmeSection, replaceReadmeSection } from '../../bench/suite/readme-render.js';
+import {
+  latestByCase,
+  README_END_MARKER,
+  README_START_MARKER,
+  renderReadmeSection,
+  replaceReadmeSection,
+} from '../../bench/suite/readme-render.js';
 import { CASES, selectCases } from '../../bench/suite/registry.js';
 import { caseResultFile, type CaseResultFile, type RunInfo } from '../../bench/suite/results.js';
 import { buildRows, type CaseRun } from '../../bench/suite/rows.js';
 import type { CaseMeasurement, SuiteCase } from '../../bench/suite/types.js';
 
 function fakeCase(name: string, extra: Partial<SuiteCase> = {}): SuiteCase {
-  return { name, group: 'engine', summary: `${name} summary`, unit: 'ops/s', run: async () => { throw new Error('not run'); }, ...extra };
+  return {
+    name,
+    group: 'engine',
+    summary: `${name} summary`,
+    unit: 'ops/s',
+    run: async () => {
+      throw new Error('not run');
+    },
+    ...extra,
+  };
 }
 
 function result(name: string, opsPerSecond: number, pass = true): CaseResult {
   return {
-    name, description: `${name} description`, ops: opsPerSecond * 2, durationMs: 2000, opsPerSecond, latencyMeasures: 'issue → resolution',
+    name,
+    description: `${name} description`,
+    ops: opsPerSecond * 2,
+    durationMs: 2000,
+    opsPerSecond,
+    latencyMeasures: 'issue → resolution',
     latencyUs: { count: 100, p50Us: 10, p99Us: 90, p999Us: 130, maxUs: 120 },
-    checks: [{ name: 'accepted', expected: 5, actual: pass ? 5 : 4, pass }], targets: [], details: { shards: 2 },
+    checks: [{ name: 'accepted', expected: 5, actual: pass ? 5 : 4, pass }],
+    targets: [],
+    details: { shards: 2 },
   };
 }
 
-function measuredRun(suiteCase: SuiteCase, opsPerSecond: number, extra: Partial<CaseMeasurement> = {}, pass = true): CaseRun {
-  return { suiteCase, status: 'measured', measurement: { result: result(suiteCase.name, opsPerSecond, pass), ...extra }, environment: {} };
+function measuredRun(
+  suiteCase: SuiteCase,
+  opsPerSecond: number,
+  extra: Partial<CaseMeasurement> = {},
+  pass = true,
+): CaseRun {
+  return {
+    suiteCase,
+    status: 'measured',
+    measurement: { result: result(suiteCase.name, opsPerSecond, pass), ...extra },
+    environment: {},
+  };
 }
 
 const ceiling = fakeCase('ceiling-x', { group: 'ceiling' });
@@ -33,7 +65,12 @@ const engine = fakeCase('engine-x', {
     const peer = lookup('peer-a');
     return [
       { name: 'throughput', goal: '>= 1000', measured: String(own.opsPerSecond), met: own.opsPerSecond >= 1000 },
-      { name: '÷ peer-b', goal: '>= 2×', measured: 'x', met: lookup('peer-b') === undefined ? null : peer !== undefined },
+      {
+        name: '÷ peer-b',
+        goal: '>= 2×',
+        measured: 'x',
+        met: lookup('peer-b') === undefined ? null : peer !== undefined,
+      },
     ];
   },
 });
@@ -66,12 +103,18 @@ describe('bench suite: rows', () => {
     expect(rows[1].peersMissing).toEqual(['peer-b']);
   });
 
-  it('judges targets with the other cases\' figures, null when a peer is missing', () => {
+  it("judges targets with the other cases' figures, null when a peer is missing", () => {
     expect(rows[1].targets.map((target) => target.met)).toEqual([false, null]);
   });
 
   it('keeps a skipped case with its reason and no figures', () => {
-    expect(rows[3]).toMatchObject({ status: 'skipped', reason: 'no postgres: not installed', figure: '—', ceiling: null, latencyUs: null });
+    expect(rows[3]).toMatchObject({
+      status: 'skipped',
+      reason: 'no postgres: not installed',
+      figure: '—',
+      ceiling: null,
+      latencyUs: null,
+    });
   });
 
   it('shows HDR percentiles no higher than the exact max', () => {
@@ -93,11 +136,13 @@ describe('bench suite: rows', () => {
 });
 
 describe('bench suite: floors', () => {
-  const floors = parseFloors(JSON.stringify({
-    $comment: 'how they were chosen',
-    ratioToCeiling: { 'engine-x': 0.25, 'absent-case': 0.5 },
-    maxima: { 'memory-x': { bytesPerPosition: 600 } },
-  }));
+  const floors = parseFloors(
+    JSON.stringify({
+      $comment: 'how they were chosen',
+      ratioToCeiling: { 'engine-x': 0.25, 'absent-case': 0.5 },
+      maxima: { 'memory-x': { bytesPerPosition: 600 } },
+    }),
+  );
 
   it('fails a ratio below its floor with a message naming the case, the ratio and the floor', () => {
     const rows = buildRows([measuredRun(ceiling, 4000), measuredRun(engine, 800)]);
@@ -114,17 +159,26 @@ describe('bench suite: floors', () => {
   });
 
   it('does not judge a ratio whose ceiling did not measure', () => {
-    const rows = buildRows([{ suiteCase: ceiling, status: 'failed', reason: 'x', environment: {} }, measuredRun(engine, 1000)]);
+    const rows = buildRows([
+      { suiteCase: ceiling, status: 'failed', reason: 'x', environment: {} },
+      measuredRun(engine, 1000),
+    ]);
     expect(checkFloors(rows, floors)[0].pass).toBeNull();
   });
 
   it('does not judge a ratio when other processes loaded the machine during the case or its ceiling', () => {
     const busy = parseFloors(JSON.stringify({ ratioToCeiling: { 'engine-x': 0.25 }, judgeBelowOtherLoadPercent: 25 }));
-    const busyCeiling: CaseRun = { ...measuredRun(ceiling, 4000), environment: { otherProcessesCpuPercentOfMachine: 40 } };
+    const busyCeiling: CaseRun = {
+      ...measuredRun(ceiling, 4000),
+      environment: { otherProcessesCpuPercentOfMachine: 40 },
+    };
     const [verdict] = checkFloors(buildRows([busyCeiling, measuredRun(engine, 800)]), busy);
     expect(verdict.pass).toBeNull();
     expect(verdict.message).toContain('40%');
-    const quietCeiling: CaseRun = { ...measuredRun(ceiling, 4000), environment: { otherProcessesCpuPercentOfMachine: 24 } };
+    const quietCeiling: CaseRun = {
+      ...measuredRun(ceiling, 4000),
+      environment: { otherProcessesCpuPercentOfMachine: 24 },
+    };
     expect(checkFloors(buildRows([quietCeiling, measuredRun(engine, 800)]), busy)[0].pass).toBe(false);
   });
 
@@ -150,7 +204,11 @@ describe('bench suite: floors', () => {
       expect(suiteCase, name).toBeDefined();
       expect(suiteCase?.ceiling !== undefined || ownCeilingCases.includes(name), `${name} has a ceiling`).toBe(true);
     }
-    for (const name of Object.keys(repoFloors.maxima)) expect(CASES.some((candidate) => candidate.name === name), name).toBe(true);
+    for (const name of Object.keys(repoFloors.maxima))
+      expect(
+        CASES.some((candidate) => candidate.name === name),
+        name,
+      ).toBe(true);
   });
 });
 
@@ -162,7 +220,11 @@ describe('bench suite: case selection', () => {
   it('adds the ceilings a selected case is measured against, transitively, in registry order', () => {
     const { cases, unknown } = selectCases(['journal-fsync-always']);
     expect(unknown).toEqual([]);
-    expect(cases.map((suiteCase) => suiteCase.name)).toEqual(['ceiling-transport-2', 'engine-uniform', 'journal-fsync-always']);
+    expect(cases.map((suiteCase) => suiteCase.name)).toEqual([
+      'ceiling-transport-2',
+      'engine-uniform',
+      'journal-fsync-always',
+    ]);
   });
 
   it('selects by group and reports unknown names', () => {
@@ -183,17 +245,37 @@ describe('bench suite: case selection', () => {
 
 describe('bench suite: results files and the README section', () => {
   const info: RunInfo = {
-    profile: 'full', runStartedAt: '2026-11-27T01:00:00.000Z', revision: 'abc1234', command: '--profile full',
-    machine: { cpuModel: 'AMD EPYC', cores: 2, totalMemoryBytes: 24 * 2 ** 30, nodeVersion: 'v20.20.2', platform: 'linux', osRelease: '6.1' },
+    profile: 'full',
+    runStartedAt: '2026-11-27T01:00:00.000Z',
+    revision: 'abc1234',
+    command: '--profile full',
+    machine: {
+      cpuModel: 'AMD EPYC',
+      cores: 2,
+      totalMemoryBytes: 24 * 2 ** 30,
+      nodeVersion: 'v20.20.2',
+      platform: 'linux',
+      osRelease: '6.1',
+    },
   };
-  const runs: CaseRun[] = [measuredRun(ceiling, 4000), measuredRun(engine, 800), measuredRun(peerA, 200),
-    { suiteCase: peerB, status: 'skipped', reason: 'no postgres', environment: {} }];
+  const runs: CaseRun[] = [
+    measuredRun(ceiling, 4000),
+    measuredRun(engine, 800),
+    measuredRun(peerA, 200),
+    { suiteCase: peerB, status: 'skipped', reason: 'no postgres', environment: {} },
+  ];
   const rows = buildRows(runs);
   const files = runs.map((run, index) => caseResultFile(info, run, rows[index], []));
 
   it('writes the machine, the latency percentiles, the ratio to the ceiling and the peers', () => {
     const file = files[1];
-    expect(file).toMatchObject({ suite: 'holdfast-bench-suite', case: 'engine-x', profile: 'full', opsPerSecond: 800, revision: 'abc1234' });
+    expect(file).toMatchObject({
+      suite: 'holdfast-bench-suite',
+      case: 'engine-x',
+      profile: 'full',
+      opsPerSecond: 800,
+      revision: 'abc1234',
+    });
     expect(file.machine.cores).toBe(2);
     expect(file.latencyUs).toEqual({ p50: 10, p99: 90, p999: 120, max: 120, count: 100 });
     expect(file.ceiling?.ratio).toBe(0.2);
@@ -202,7 +284,12 @@ describe('bench suite: results files and the README section', () => {
 
   it('keeps, for each case, its newest file of the profile asked for', () => {
     const older: CaseResultFile = { ...files[1], runStartedAt: '2026-11-26T00:00:00.000Z', opsPerSecond: 1 };
-    const ci: CaseResultFile = { ...files[1], profile: 'ci', runStartedAt: '2026-11-28T00:00:00.000Z', opsPerSecond: 2 };
+    const ci: CaseResultFile = {
+      ...files[1],
+      profile: 'ci',
+      runStartedAt: '2026-11-28T00:00:00.000Z',
+      opsPerSecond: 2,
+    };
     const latest = latestByCase([older, files[1], ci], 'full');
     expect(latest).toHaveLength(1);
     expect(latest[0].opsPerSecond).toBe(800);

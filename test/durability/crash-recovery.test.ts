@@ -36,10 +36,25 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, type Client } from '../../dist/engine/client/index.js';
-import type { FulfilLine, PositionView, Reservation, ReserveRequest, ReserveResult, ReservationResult } from '../../dist/engine/index.js';
+import type {
+  FulfilLine,
+  PositionView,
+  Reservation,
+  ReserveRequest,
+  ReserveResult,
+  ReservationResult,
+} from '../../dist/engine/index.js';
 import { shardOfSku } from '../../dist/engine/router/hash.js';
 import {
-  applyOp, describeOp, killServer, Rng, startServer, wholeHoldProblems, withDeadline, type HoldOp, type ServerHandle,
+  applyOp,
+  describeOp,
+  killServer,
+  Rng,
+  startServer,
+  wholeHoldProblems,
+  withDeadline,
+  type HoldOp,
+  type ServerHandle,
 } from './support/crash-helpers.js';
 
 const TOKEN = 'Sc7Drk_WXmIw5TbZmIU69Myb-DZzuAzg';
@@ -64,10 +79,10 @@ const SNAPSHOT_EVERY = [20, 150, 100_000];
 /** Acknowledged reserves re-sent after each restart. */
 const REPLAY_SAMPLE = 40;
 
-const SEED = process.env.HOLDFAST_CRASH_SEED !== undefined && process.env.HOLDFAST_CRASH_SEED !== ''
-  ? Number(process.env.HOLDFAST_CRASH_SEED) >>> 0
-  : (Date.now() ^ (process.pid << 8)) >>> 0;
-
+const SEED =
+  process.env.HOLDFAST_CRASH_SEED !== undefined && process.env.HOLDFAST_CRASH_SEED !== ''
+    ? Number(process.env.HOLDFAST_CRASH_SEED) >>> 0
+    : (Date.now() ^ (process.pid << 8)) >>> 0;
 
 /** Everything the driver knows about one reservation id. */
 interface Tracked {
@@ -103,7 +118,11 @@ interface RoundFigures {
   tornTails: number;
 }
 
-const resources: { server: ServerHandle | null; client: Client | null; dir: string | null } = { server: null, client: null, dir: null };
+const resources: { server: ServerHandle | null; client: Client | null; dir: string | null } = {
+  server: null,
+  client: null,
+  dir: null,
+};
 
 afterEach(async (context) => {
   const { server, client, dir } = resources;
@@ -114,7 +133,8 @@ afterEach(async (context) => {
   if (server !== null) await killServer(server);
   if (dir === null) return;
   // HOLDFAST_CRASH_KEEP=1 keeps the data directory of a failed run, to look into its journals.
-  if (process.env.HOLDFAST_CRASH_KEEP === '1' && context.task.result?.state === 'fail') console.info(`crash-recovery: kept ${dir}`);
+  if (process.env.HOLDFAST_CRASH_KEEP === '1' && context.task.result?.state === 'fail')
+    console.info(`crash-recovery: kept ${dir}`);
   else rmSync(dir, { recursive: true, force: true });
 });
 
@@ -130,7 +150,12 @@ function halfApplied(state: Reservation, op: HoldOp, seen: Reservation): number 
   const lines = op.lines;
   for (const shard of [0, 1]) {
     const part = lines.filter((line) => shardOfSku(line.sku, 2) === shard);
-    if (part.length > 0 && part.length < lines.length && isDeepStrictEqual(seen, applyOp(state, { kind: 'fulfil', lines: part }))) return shard;
+    if (
+      part.length > 0 &&
+      part.length < lines.length &&
+      isDeepStrictEqual(seen, applyOp(state, { kind: 'fulfil', lines: part }))
+    )
+      return shard;
   }
   return null;
 }
@@ -159,7 +184,15 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
     const receivedUnknown = new Map<string, number>();
     const violations: string[] = [];
     const figures: RoundFigures[] = [];
-    const totals = { acked: 0, inFlightAtKill: 0, unknown: 0, appliedUnknown: 0, notAppliedUnknown: 0, replays: 0, freshRetries: 0 };
+    const totals = {
+      acked: 0,
+      inFlightAtKill: 0,
+      unknown: 0,
+      appliedUnknown: 0,
+      notAppliedUnknown: 0,
+      replays: 0,
+      freshRetries: 0,
+    };
     let nextId = 0;
     let round = 0;
 
@@ -199,8 +232,15 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
     const newTracked = (body: ReserveRequest): Tracked => {
       const shards = new Set(shardsOf(body.lines.map((line) => line.sku)));
       const entry: Tracked = {
-        id: body.id, body: structuredClone(body), crossShard: shards.size > 1, reserve: 'unknown', first: null,
-        state: null, pending: null, busy: true, history: [],
+        id: body.id,
+        body: structuredClone(body),
+        crossShard: shards.size > 1,
+        reserve: 'unknown',
+        first: null,
+        state: null,
+        pending: null,
+        busy: true,
+        history: [],
       };
       tracked.push(entry);
       return entry;
@@ -225,12 +265,17 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
       return undefined;
     };
 
-    /** Fulfil lines: 1 to 3 of the hold's lines with units left, at random (a cross-shard hold's may span both shards). */
+    /**
+     * Fulfil lines: 1 to 3 of the hold's lines with units left, at random (a cross-shard hold's may span both shards).
+     */
     const fulfilLines = (state: Reservation): FulfilLine[] | undefined => {
       const open = state.lines.filter((line) => line.qty - line.fulfilled - line.backordered > 0);
       if (open.length === 0) return undefined;
-      return rng.sample(open, rng.int(1, Math.min(3, open.length)))
-        .map((line) => ({ sku: line.sku, location: line.location, qty: rng.int(1, line.qty - line.fulfilled - line.backordered) }));
+      return rng.sample(open, rng.int(1, Math.min(3, open.length))).map((line) => ({
+        sku: line.sku,
+        location: line.location,
+        qty: rng.int(1, line.qty - line.fulfilled - line.backordered),
+      }));
     };
 
     // ---------------------------------------------------------------------------------------
@@ -314,7 +359,9 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
         entry.history.push(`r${round} ${describeOp(op)}: ${answer.ok ? answer.reservation.status : answer.error.code}`);
         const expected = applyOp(state, op);
         if (!answer.ok || !isDeepStrictEqual(answer.reservation, expected)) {
-          violate(`${describeOp(op)} of ${entry.id} (was ${show(state)}) answered ${show(answer)}; expected ${show(expected)}`);
+          violate(
+            `${describeOp(op)} of ${entry.id} (was ${show(state)}) answered ${show(answer)}; expected ${show(expected)}`,
+          );
         }
         if (answer.ok) entry.state = answer.reservation;
         entry.busy = false;
@@ -391,7 +438,11 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
         }
       };
       try {
-        await withDeadline(Promise.all(Array.from({ length: LANES }, lane)), 60_000, 'the driver loops ending after the kill');
+        await withDeadline(
+          Promise.all(Array.from({ length: LANES }, lane)),
+          60_000,
+          'the driver loops ending after the kill',
+        );
       } finally {
         clearTimeout(fallback);
       }
@@ -411,9 +462,15 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
       return answer.ok;
     };
 
-    /** Checks every SKU against the holds read back (`holds`: reservation or null); returns each SKU's reserved units. */
+    /**
+     * Checks every SKU against the holds read back (`holds`: reservation or null); returns each SKU's reserved units.
+     */
     const checkLedger = async (
-      client: Client, holds: Map<Tracked, Reservation | null>, shippedAcked: Map<string, number>, when: string, settleReceives: boolean,
+      client: Client,
+      holds: Map<Tracked, Reservation | null>,
+      shippedAcked: Map<string, number>,
+      when: string,
+      settleReceives: boolean,
     ): Promise<Map<string, number>> => {
       const reservedBySku = new Map<string, number>();
       const reserved = new Map<string, number>();
@@ -433,7 +490,12 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
         const sku = SKUS[index];
         if (!expectOkAnswer(view, `${when}: get(${sku})`)) return;
         reservedBySku.set(sku, view.reserved);
-        const levels: Array<[string, PositionView]> = [[sku, view], ...Object.entries(view.locations).map(([location, position]) => [`${sku}@${location}`, position] as [string, PositionView])];
+        const levels: Array<[string, PositionView]> = [
+          [sku, view],
+          ...Object.entries(view.locations).map(
+            ([location, position]) => [`${sku}@${location}`, position] as [string, PositionView],
+          ),
+        ];
         let sumReserved = 0;
         let sumCommitted = 0;
         for (const [where, q] of levels) {
@@ -441,14 +503,19 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
             if (!(q[field] >= 0)) violate(`${when}: ${where}.${field} is ${q[field]}`);
           }
           if (q.onHand + q.shortfall !== q.available + q.reserved + q.committed) {
-            violate(`${when}: ${where}: onHand ${q.onHand} + shortfall ${q.shortfall} != available ${q.available} + reserved ${q.reserved} + committed ${q.committed}`);
+            violate(
+              `${when}: ${where}: onHand ${q.onHand} + shortfall ${q.shortfall} != available ${q.available} + reserved ${q.reserved} + committed ${q.committed}`,
+            );
           }
           if (q.shortfall !== 0 || q.reserved + q.committed > q.onHand) {
-            violate(`${when}: ${where} is oversold: reserved ${q.reserved} + committed ${q.committed} > onHand ${q.onHand} (shortfall ${q.shortfall})`);
+            violate(
+              `${when}: ${where} is oversold: reserved ${q.reserved} + committed ${q.committed} > onHand ${q.onHand} (shortfall ${q.shortfall})`,
+            );
           }
         }
         for (const location of Object.keys(view.locations)) {
-          if (!LOCATIONS.includes(location)) violate(`${when}: ${sku} has a position at ${location}, where nothing was sent`);
+          if (!LOCATIONS.includes(location))
+            violate(`${when}: ${sku} has a position at ${location}, where nothing was sent`);
         }
         for (const location of LOCATIONS) {
           const key = `${sku}@${location}`;
@@ -456,20 +523,28 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
           sumReserved += reserved.get(key) ?? 0;
           sumCommitted += committed.get(key) ?? 0;
           if (position.reserved !== (reserved.get(key) ?? 0)) {
-            violate(`${when}: ${key}: reserved ${position.reserved}, but the held holds read back hold ${reserved.get(key) ?? 0}`);
+            violate(
+              `${when}: ${key}: reserved ${position.reserved}, but the held holds read back hold ${reserved.get(key) ?? 0}`,
+            );
           }
           if (position.committed !== (committed.get(key) ?? 0)) {
-            violate(`${when}: ${key}: committed ${position.committed}, but the committed holds read back keep ${committed.get(key) ?? 0}`);
+            violate(
+              `${when}: ${key}: committed ${position.committed}, but the committed holds read back keep ${committed.get(key) ?? 0}`,
+            );
           }
           const out = shipped.get(key) ?? 0;
           const low = (receivedAcked.get(key) ?? 0) - out;
           const high = (receivedAcked.get(key) ?? 0) + (receivedUnknown.get(key) ?? 0) - out;
           if (position.onHand < low || position.onHand > high) {
-            violate(`${when}: ${key}: onHand ${position.onHand} is not received − shipped (received ${receivedAcked.get(key) ?? 0} acknowledged + up to ${receivedUnknown.get(key) ?? 0} in flight, shipped ${out})`);
+            violate(
+              `${when}: ${key}: onHand ${position.onHand} is not received − shipped (received ${receivedAcked.get(key) ?? 0} acknowledged + up to ${receivedUnknown.get(key) ?? 0} in flight, shipped ${out})`,
+            );
           }
           const ackedOut = shippedAcked.get(key) ?? 0;
           if (position.onHand > (receivedAcked.get(key) ?? 0) + (receivedUnknown.get(key) ?? 0) - ackedOut) {
-            violate(`${when}: ${key}: onHand ${position.onHand} exceeds what was received minus what acknowledged fulfils shipped (${ackedOut})`);
+            violate(
+              `${when}: ${key}: onHand ${position.onHand} exceeds what was received minus what acknowledged fulfils shipped (${ackedOut})`,
+            );
           }
           if (settleReceives) {
             // The receives in flight at the kill are now known: onHand + shipped is what arrived.
@@ -477,8 +552,12 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
             receivedUnknown.set(key, 0);
           }
         }
-        if (view.reserved !== sumReserved) violate(`${when}: ${sku}: reserved ${view.reserved}, but the held holds read back hold ${sumReserved}`);
-        if (view.committed !== sumCommitted) violate(`${when}: ${sku}: committed ${view.committed}, but the committed holds read back keep ${sumCommitted}`);
+        if (view.reserved !== sumReserved)
+          violate(`${when}: ${sku}: reserved ${view.reserved}, but the held holds read back hold ${sumReserved}`);
+        if (view.committed !== sumCommitted)
+          violate(
+            `${when}: ${sku}: committed ${view.committed}, but the committed holds read back keep ${sumCommitted}`,
+          );
       });
       return reservedBySku;
     };
@@ -511,10 +590,14 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
           if (seen !== null) {
             const problems = wholeHoldProblems(seen, entry.body);
             if (problems.length > 0) {
-              violate(`HALF-APPLIED hold ${entry.id} (${entry.crossShard ? 'cross-shard' : 'one shard'}): ${problems.join('; ')}; read back ${show(seen)}; body ${show(entry.body)}`);
+              violate(
+                `HALF-APPLIED hold ${entry.id} (${entry.crossShard ? 'cross-shard' : 'one shard'}): ${problems.join('; ')}; read back ${show(seen)}; body ${show(entry.body)}`,
+              );
             }
             if (seen.status !== 'held' || seen.lines.some((line) => line.fulfilled !== 0)) {
-              violate(`hold ${entry.id} was never acknowledged, nothing else was sent on it, yet it reads back ${show(seen)}`);
+              violate(
+                `hold ${entry.id} was never acknowledged, nothing else was sent on it, yet it reads back ${show(seen)}`,
+              );
             }
             applied++;
           } else {
@@ -525,27 +608,36 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
           return;
         }
         if (entry.state === null) {
-          if (seen !== null) violate(`reserve ${entry.id} was refused (${show(entry.first)}), yet a hold reads back: ${show(seen)}`);
+          if (seen !== null)
+            violate(`reserve ${entry.id} was refused (${show(entry.first)}), yet a hold reads back: ${show(seen)}`);
           holds.set(entry, null);
           return;
         }
         if (seen === null) {
-          violate(`LOST: acknowledged hold ${entry.id} reads back NOT_FOUND; last acknowledged ${show(entry.state)}; ${story}`);
+          violate(
+            `LOST: acknowledged hold ${entry.id} reads back NOT_FOUND; last acknowledged ${show(entry.state)}; ${story}`,
+          );
           holds.set(entry, entry.state);
           return;
         }
         if (entry.pending === null) {
           if (!isDeepStrictEqual(seen, entry.state)) {
-            violate(`acknowledged hold ${entry.id} reads back ${show(seen)}; last acknowledged ${show(entry.state)}; ${story}`);
+            violate(
+              `acknowledged hold ${entry.id} reads back ${show(seen)}; last acknowledged ${show(entry.state)}; ${story}`,
+            );
           }
         } else {
           const after = applyOp(entry.state, entry.pending);
           if (isDeepStrictEqual(seen, entry.state)) notApplied++;
           else if (isDeepStrictEqual(seen, after)) applied++;
           else if (halfApplied(entry.state, entry.pending, seen) !== null) {
-            violate(`HALF-APPLIED ${describeOp(entry.pending)} of cross-shard hold ${entry.id} (in flight at the kill): only the lines on shard ${halfApplied(entry.state, entry.pending, seen)} were applied; read back ${show(seen)}; before ${show(entry.state)}; ${story}`);
+            violate(
+              `HALF-APPLIED ${describeOp(entry.pending)} of cross-shard hold ${entry.id} (in flight at the kill): only the lines on shard ${halfApplied(entry.state, entry.pending, seen)} were applied; read back ${show(seen)}; before ${show(entry.state)}; ${story}`,
+            );
           } else {
-            violate(`${describeOp(entry.pending)} of ${entry.id} was in flight at the kill and is neither applied nor not: read back ${show(seen)}; before ${show(entry.state)}; whole ${show(after)}; ${story}`);
+            violate(
+              `${describeOp(entry.pending)} of ${entry.id} was in flight at the kill and is neither applied nor not: read back ${show(seen)}; before ${show(entry.state)}; whole ${show(after)}; ${story}`,
+            );
           }
           entry.history.push(`r${round} check: ${isDeepStrictEqual(seen, entry.state) ? 'not applied' : 'applied'}`);
           entry.pending = null;
@@ -562,7 +654,10 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
 
       // (3): replays. A sample of acknowledged reserves answers as the first time; every reserve
       // that was in flight answers its original outcome (it was applied) or a fresh decision.
-      const sample = rng.sample(tracked.filter((entry) => entry.reserve === 'acked'), REPLAY_SAMPLE);
+      const sample = rng.sample(
+        tracked.filter((entry) => entry.reserve === 'acked'),
+        REPLAY_SAMPLE,
+      );
       const [sampled, retried] = await Promise.all([
         Promise.all(sample.map((entry) => client.reserve(entry.body))),
         Promise.all(inFlightReserves.map(([entry]) => client.reserve(entry.body))),
@@ -570,7 +665,9 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
       sample.forEach((entry, index) => {
         totals.replays++;
         if (!isDeepStrictEqual(sampled[index], entry.first)) {
-          violate(`REPLAY after the restart: reserve ${entry.id} answered ${show(sampled[index])}; the first answer was ${show(entry.first)}; history: ${entry.history.join(' | ')}`);
+          violate(
+            `REPLAY after the restart: reserve ${entry.id} answered ${show(sampled[index])}; the first answer was ${show(entry.first)}; history: ${entry.history.join(' | ')}`,
+          );
         }
       });
       let fresh = 0;
@@ -584,15 +681,22 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
         if (seen !== null) {
           // Applied before the kill: the retry answers that original outcome (the hold is still held).
           if (!isDeepStrictEqual(answer, { ok: true, reservation: seen })) {
-            violate(`RETRY of ${entry.id} (applied before the kill) answered ${show(answer)}; its original outcome is ${show({ ok: true, reservation: seen })}`);
+            violate(
+              `RETRY of ${entry.id} (applied before the kill) answered ${show(answer)}; its original outcome is ${show({ ok: true, reservation: seen })}`,
+            );
           }
         } else if (answer.ok) {
           fresh++;
           for (const line of answer.reservation.lines) add(freshUnits, line.sku, line.qty - line.backordered);
           const problems = wholeHoldProblems(answer.reservation, entry.body);
-          if (answer.reservation.status !== 'held' || problems.length > 0) violate(`RETRY of ${entry.id} (not applied) answered a broken hold: ${problems.join('; ')} ${show(answer)}`);
+          if (answer.reservation.status !== 'held' || problems.length > 0)
+            violate(
+              `RETRY of ${entry.id} (not applied) answered a broken hold: ${problems.join('; ')} ${show(answer)}`,
+            );
         } else if (answer.error.code !== 'INSUFFICIENT_STOCK') {
-          violate(`RETRY of ${entry.id} (in flight at the kill, not applied: ${entry.crossShard ? 'cross-shard' : 'one shard'}) answered ${show(answer)}: neither its original outcome nor a fresh decision; body ${show(entry.body)}`);
+          violate(
+            `RETRY of ${entry.id} (in flight at the kill, not applied: ${entry.crossShard ? 'cross-shard' : 'one shard'}) answered ${show(answer)}: neither its original outcome nor a fresh decision; body ${show(entry.body)}`,
+          );
         }
         entry.reserve = 'acked';
         entry.first = answer;
@@ -608,7 +712,9 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
       for (const sku of SKUS) {
         const expected = (reservedBefore.get(sku) ?? 0) + (freshUnits.get(sku) ?? 0);
         if (reservedAfter.get(sku) !== expected) {
-          violate(`SECOND HOLD? ${sku}: reserved ${reservedAfter.get(sku)} after the replays and retries, expected ${reservedBefore.get(sku)} + ${freshUnits.get(sku) ?? 0} (fresh holds of retried ids)`);
+          violate(
+            `SECOND HOLD? ${sku}: reserved ${reservedAfter.get(sku)} after the replays and retries, expected ${reservedBefore.get(sku)} + ${freshUnits.get(sku) ?? 0} (fresh holds of retried ids)`,
+          );
         }
       }
       figure.resolved = `${applied} applied, ${notApplied} not, ${fresh} fresh retries`;
@@ -622,17 +728,38 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
     for (round = 1; ; round++) {
       const snapshotEvery = rng.pick(SNAPSHOT_EVERY);
       const figure: RoundFigures = {
-        round, snapshotEvery, startupMs: 0, checkMs: 0, acked: 0, inFlightAtKill: 0, unknown: 0, killedBy: '-', resolved: '-', tornTails: 0,
+        round,
+        snapshotEvery,
+        startupMs: 0,
+        checkMs: 0,
+        acked: 0,
+        inFlightAtKill: 0,
+        unknown: 0,
+        killedBy: '-',
+        resolved: '-',
+        tornTails: 0,
       };
       const startingAt = Date.now();
       const server = await startServer({ dataDir: dir, token: TOKEN, snapshotEvery, startupTimeoutMs: 30_000 });
       resources.server = server;
-      const client = await connect({ url: server.url, token: TOKEN, encoding: 'msgpack', reconnect: false, requestTimeoutMs: 30_000 });
+      const client = await connect({
+        url: server.url,
+        token: TOKEN,
+        encoding: 'msgpack',
+        reconnect: false,
+        requestTimeoutMs: 30_000,
+      });
       resources.client = client;
       figure.startupMs = Date.now() - startingAt;
 
       if (round === 1) {
-        const stock = SKUS.flatMap((sku) => LOCATIONS.map((location) => ({ sku, location, qty: SCARCE.includes(sku) ? 5 : location === 'WH-A' ? 200 : 80 })));
+        const stock = SKUS.flatMap((sku) =>
+          LOCATIONS.map((location) => ({
+            sku,
+            location,
+            qty: SCARCE.includes(sku) ? 5 : location === 'WH-A' ? 200 : 80,
+          })),
+        );
         const received = await Promise.all(stock.map((request) => client.receive(request)));
         received.forEach((answer, index) => {
           expect(answer.ok, `setup receive ${show(stock[index])}: ${show(answer)}`).toBe(true);
@@ -647,7 +774,9 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
       const last = round > ROUNDS_MAX || Date.now() - startedAt > ROUNDS_BUDGET_MS;
       if (last) {
         figures.push(figure);
-        console.info(`crash-recovery final restart ${round}: snapshot-every ${snapshotEvery}, startup ${figure.startupMs} ms, check ${figure.checkMs} ms (in flight at the last kill: ${figure.resolved})${figure.tornTails > 0 ? `, ${figure.tornTails} torn tail(s) cut at start` : ''}`);
+        console.info(
+          `crash-recovery final restart ${round}: snapshot-every ${snapshotEvery}, startup ${figure.startupMs} ms, check ${figure.checkMs} ms (in flight at the last kill: ${figure.resolved})${figure.tornTails > 0 ? `, ${figure.tornTails} torn tail(s) cut at start` : ''}`,
+        );
         await client.close();
         resources.client = null;
         await killServer(server);
@@ -659,12 +788,15 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
       resources.client = null;
       const exit = await withDeadline(server.exited, 15_000, 'the killed server exiting');
       resources.server = null;
-      expect(exit.signal, `the server died of our SIGKILL, not of something else (stderr: ${server.stderr().slice(-2000)})`).toBe('SIGKILL');
+      expect(
+        exit.signal,
+        `the server died of our SIGKILL, not of something else (stderr: ${server.stderr().slice(-2000)})`,
+      ).toBe('SIGKILL');
       figures.push(figure);
       console.info(
         `crash-recovery round ${round}: snapshot-every ${snapshotEvery}, startup ${figure.startupMs} ms, check ${figure.checkMs} ms` +
-        `${round > 1 ? ` (in flight at the last kill: ${figure.resolved})` : ''}; ${figure.acked} acknowledged, killed by ${figure.killedBy} ` +
-        `with ${figure.inFlightAtKill} calls in flight (${figure.unknown} answered UNAVAILABLE)${figure.tornTails > 0 ? `, ${figure.tornTails} torn tail(s) cut at start` : ''}`,
+          `${round > 1 ? ` (in flight at the last kill: ${figure.resolved})` : ''}; ${figure.acked} acknowledged, killed by ${figure.killedBy} ` +
+          `with ${figure.inFlightAtKill} calls in flight (${figure.unknown} answered UNAVAILABLE)${figure.tornTails > 0 ? `, ${figure.tornTails} torn tail(s) cut at start` : ''}`,
       );
     }
 
@@ -673,9 +805,9 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
     const crossShard = tracked.filter((entry) => entry.crossShard).length;
     console.info(
       `crash-recovery: seed ${SEED}: ${kills} kills in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; ${totals.acked} operations acknowledged; ` +
-      `${totals.inFlightAtKill} calls in flight at the kills (${totals.unknown} UNAVAILABLE: ${totals.appliedUnknown} applied, ${totals.notAppliedUnknown} not); ` +
-      `${holdsTotal} reservation ids (${crossShard} cross-shard); ${totals.replays} replays checked; ${totals.freshRetries} in-flight reserves retried fresh; ` +
-      `torn tails cut: ${figures.reduce((sum, figure) => sum + figure.tornTails, 0)}`,
+        `${totals.inFlightAtKill} calls in flight at the kills (${totals.unknown} UNAVAILABLE: ${totals.appliedUnknown} applied, ${totals.notAppliedUnknown} not); ` +
+        `${holdsTotal} reservation ids (${crossShard} cross-shard); ${totals.replays} replays checked; ${totals.freshRetries} in-flight reserves retried fresh; ` +
+        `torn tails cut: ${figures.reduce((sum, figure) => sum + figure.tornTails, 0)}`,
     );
     failIfViolations('at the end');
     expect(kills, 'at least one kill happened').toBeGreaterThan(0);

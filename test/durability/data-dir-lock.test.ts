@@ -31,7 +31,10 @@ function open(dir: string): Promise<Engine> {
 function lineMatching(child: ChildProcess, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms; saw: ${seen}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms; saw: ${seen}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       seen += chunk.toString();
       const line = seen.split('\n').find((candidate) => pattern.test(candidate));
@@ -77,7 +80,7 @@ describe('one owner per data directory', () => {
     expect(second.stats().shards).toHaveLength(1);
   });
 
-  it('a second holdfast serve on the same directory exits 2 with one line naming the first one\'s pid', async () => {
+  it("a second holdfast serve on the same directory exits 2 with one line naming the first one's pid", async () => {
     const dir = dataDir();
     const first = serve(dir);
     await lineMatching(first, /listening on ws:\/\//);
@@ -97,7 +100,9 @@ describe('one owner per data directory', () => {
       await engine.receive({ sku: 'A', location: 'L1', qty: 7 });
       console.log('ready');
       setInterval(() => {}, 1000);`;
-    const holder = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const holder = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(holder);
     await lineMatching(holder, /^ready/);
     await expect(createEngine({ shards: 1, dataDir: dir })).rejects.toMatchObject({ code: 'DATA_DIR_LOCKED' });
@@ -111,7 +116,16 @@ describe('one owner per data directory', () => {
   it('a lock whose pid now belongs to another process (reused pid) is stale and taken', async () => {
     const dir = dataDir();
     // process.ppid runs, but it did not start at the recorded time: the lock's holder is gone.
-    writeFileSync(join(dir, 'holdfast.lock'), JSON.stringify({ pid: process.ppid, processStartTicks: 1, host: hostname(), startedAt: '2020-01-01T00:00:00.000Z', tag: 'old' }));
+    writeFileSync(
+      join(dir, 'holdfast.lock'),
+      JSON.stringify({
+        pid: process.ppid,
+        processStartTicks: 1,
+        host: hostname(),
+        startedAt: '2020-01-01T00:00:00.000Z',
+        tag: 'old',
+      }),
+    );
     const engine = await open(dir);
     expect((await engine.receive({ sku: 'A', location: 'L1', qty: 1 })).ok).toBe(true);
     expect(JSON.parse(readFileSync(join(dir, 'holdfast.lock'), 'utf8')).pid).toBe(process.pid);
@@ -128,7 +142,10 @@ describe('one owner per data directory', () => {
 
   it('a lock of another host is always held (it cannot be checked from here)', async () => {
     const dir = dataDir();
-    writeFileSync(join(dir, 'holdfast.lock'), JSON.stringify({ pid: 1, processStartTicks: null, host: 'elsewhere.example', startedAt: 'x', tag: 'remote' }));
+    writeFileSync(
+      join(dir, 'holdfast.lock'),
+      JSON.stringify({ pid: 1, processStartTicks: null, host: 'elsewhere.example', startedAt: 'x', tag: 'remote' }),
+    );
     await expect(createEngine({ shards: 1, dataDir: dir })).rejects.toMatchObject({
       code: 'DATA_DIR_LOCKED',
       message: expect.stringContaining('process 1 (remote) on elsewhere.example'),
@@ -139,12 +156,18 @@ describe('one owner per data directory', () => {
     const dir = dataDir();
     const file = join(dir, 'not-a-dir');
     writeFileSync(file, 'x');
-    await expect(createEngine({ shards: 1, dataDir: file })).rejects.toMatchObject({ code: 'DATA_DIR_INVALID', message: expect.stringContaining(file) });
+    await expect(createEngine({ shards: 1, dataDir: file })).rejects.toMatchObject({
+      code: 'DATA_DIR_INVALID',
+      message: expect.stringContaining(file),
+    });
   });
 
   it('racing starters over a stale lock: exactly one wins', async () => {
     const dir = dataDir();
-    writeFileSync(join(dir, 'holdfast.lock'), JSON.stringify({ pid: 2 ** 22 + 12_345, processStartTicks: 5, host: hostname(), startedAt: 'x', tag: 'dead' }));
+    writeFileSync(
+      join(dir, 'holdfast.lock'),
+      JSON.stringify({ pid: 2 ** 22 + 12_345, processStartTicks: 5, host: hostname(), startedAt: 'x', tag: 'dead' }),
+    );
     const starts = await Promise.allSettled([0, 1, 2].map(() => spawnOpener(dir)));
     const outcomes = starts.map((start) => (start.status === 'fulfilled' ? start.value : 'error'));
     expect(outcomes.filter((outcome) => outcome === 'opened')).toHaveLength(1);

@@ -3,7 +3,16 @@
  * ledger; an engine reopened on the same data directory — or a shard whose worker died — is
  * back exactly where the acknowledged operations left it.
  */
-import { mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, appendFileSync, readFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+  appendFileSync,
+  readFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -58,13 +67,34 @@ async function workload(engine: Engine): Promise<string[]> {
   expectOk(await reserve('single-held', [{ sku: 'A', qty: 3 }]));
   expectOk(await reserve('single-committed', [{ sku: 'B', qty: 2 }]));
   expectOk(await engine.commit('single-committed'));
-  expectOk(await reserve('cross-held', SKUS.slice(0, 5).map((sku) => ({ sku, qty: 1 }))));
-  expectOk(await reserve('cross-committed', SKUS.slice(0, 5).map((sku) => ({ sku, qty: 2 }))));
+  expectOk(
+    await reserve(
+      'cross-held',
+      SKUS.slice(0, 5).map((sku) => ({ sku, qty: 1 })),
+    ),
+  );
+  expectOk(
+    await reserve(
+      'cross-committed',
+      SKUS.slice(0, 5).map((sku) => ({ sku, qty: 2 })),
+    ),
+  );
   expectOk(await engine.commit('cross-committed'));
   expectOk(await engine.fulfil('cross-committed', [{ sku: 'C', location: 'L1', qty: 1 }]));
-  expectOk(await reserve('cross-released', SKUS.slice(0, 4).map((sku) => ({ sku, qty: 1 }))));
+  expectOk(
+    await reserve(
+      'cross-released',
+      SKUS.slice(0, 4).map((sku) => ({ sku, qty: 1 })),
+    ),
+  );
   expectOk(await engine.release('cross-released'));
-  expectRefused(await reserve('refused', [{ sku: 'A', qty: 1_000 }, { sku: 'D', qty: 1 }]), 'INSUFFICIENT_STOCK');
+  expectRefused(
+    await reserve('refused', [
+      { sku: 'A', qty: 1_000 },
+      { sku: 'D', qty: 1 },
+    ]),
+    'INSUFFICIENT_STOCK',
+  );
   expectOk(await reserve('split', [{ sku: 'A', qty: 18 }], { allowSplit: true }));
   expectOk(await reserve('backorder', [{ sku: 'F', qty: 22 }]));
   expectOk(await engine.transfer({ id: 't1', sku: 'E', from: 'L1', to: 'L3', qty: 2, inTransit: true }));
@@ -83,11 +113,27 @@ describe('durability: journal, snapshots, recovery', () => {
     const second = await start({ shards: 2, dataDir: dir, locationOrder: ['L1', 'L2'] });
     expect(await observe(second, ids)).toEqual(before);
     // Idempotency survives: the same reserve answers as the first time; a cross-shard hold goes on whole.
-    const replay = await second.reserve({ id: 'cross-held', channel: 'web', ttlMs: 600_000, lines: SKUS.slice(0, 5).map((sku) => ({ sku, qty: 1 })) });
+    const replay = await second.reserve({
+      id: 'cross-held',
+      channel: 'web',
+      ttlMs: 600_000,
+      lines: SKUS.slice(0, 5).map((sku) => ({ sku, qty: 1 })),
+    });
     expect(expectOk(replay).reservation.status).toBe('held');
     expect(expectOk(await second.commit('cross-held')).reservation.status).toBe('committed');
     expect(expectOk(await second.fulfil('cross-committed')).reservation.status).toBe('fulfilled');
-    expectRefused(await second.reserve({ id: 'refused', channel: 'web', ttlMs: 600_000, lines: [{ sku: 'A', qty: 1_000 }, { sku: 'D', qty: 1 }] }), 'INSUFFICIENT_STOCK');
+    expectRefused(
+      await second.reserve({
+        id: 'refused',
+        channel: 'web',
+        ttlMs: 600_000,
+        lines: [
+          { sku: 'A', qty: 1_000 },
+          { sku: 'D', qty: 1 },
+        ],
+      }),
+      'INSUFFICIENT_STOCK',
+    );
     expect(expectOk(await second.receiveTransfer({ sku: 'E', id: 't1' })).transfer.status).toBe('received');
   }, 30_000);
 
@@ -98,9 +144,18 @@ describe('durability: journal, snapshots, recovery', () => {
     const before = await observe(first, ids);
     await stop(first);
     const files = readdirSync(join(dir, 'shard-0')).sort();
-    expect(files.filter((name) => name.endsWith('.snap')), 'one snapshot kept').toHaveLength(1);
-    expect(files.filter((name) => name.endsWith('.log')), 'one journal kept').toHaveLength(1);
-    expect(files.find((name) => name.endsWith('.snap')), 'several generations went by').not.toBe('snapshot-00000000.snap');
+    expect(
+      files.filter((name) => name.endsWith('.snap')),
+      'one snapshot kept',
+    ).toHaveLength(1);
+    expect(
+      files.filter((name) => name.endsWith('.log')),
+      'one journal kept',
+    ).toHaveLength(1);
+    expect(
+      files.find((name) => name.endsWith('.snap')),
+      'several generations went by',
+    ).not.toBe('snapshot-00000000.snap');
     const second = await start({ shards: 1, dataDir: dir, locationOrder: ['L1', 'L2'] });
     expect(await observe(second, ids)).toEqual(before);
   }, 30_000);
@@ -111,7 +166,14 @@ describe('durability: journal, snapshots, recovery', () => {
     const first = await start({ shards: 2, dataDir: dir, clock, expirySweepIntervalMs: 0 });
     for (const sku of SKUS) expectOk(await first.receive({ sku, location: 'L1', qty: 5 }));
     expectOk(await first.reserve({ id: 'short', channel: 'web', ttlMs: 1_000, lines: [{ sku: 'A', qty: 2 }] }));
-    expectOk(await first.reserve({ id: 'short-cross', channel: 'web', ttlMs: 1_000, lines: SKUS.map((sku) => ({ sku, qty: 1 })) }));
+    expectOk(
+      await first.reserve({
+        id: 'short-cross',
+        channel: 'web',
+        ttlMs: 1_000,
+        lines: SKUS.map((sku) => ({ sku, qty: 1 })),
+      }),
+    );
     expectOk(await first.reserve({ id: 'long', channel: 'web', ttlMs: 600_000, lines: [{ sku: 'B', qty: 1 }] }));
     await stop(first);
     clock.advance(5_000);
@@ -149,14 +211,18 @@ describe('durability: journal, snapshots, recovery', () => {
     const bytes = readFileSync(journal);
     bytes[10] ^= 0xff;
     writeFileSync(journal, bytes);
-    await expect(createEngine({ shards: 1, dataDir: dir })).rejects.toThrow(/JOURNAL_CORRUPT: journal \S+journal-00000000\.log is corrupt at byte offset 0/);
+    await expect(createEngine({ shards: 1, dataDir: dir })).rejects.toThrow(
+      /JOURNAL_CORRUPT: journal \S+journal-00000000\.log is corrupt at byte offset 0/,
+    );
   }, 30_000);
 
   it('a cross-shard hold is recovered whole or not at all: a part without its sibling is aborted', async () => {
     const dir = dataDir();
     const first = await start({ shards: 2, dataDir: dir });
     for (const sku of SKUS) expectOk(await first.receive({ sku, location: 'L1', qty: 5 }));
-    expectOk(await first.reserve({ id: 'whole', channel: 'web', ttlMs: 600_000, lines: SKUS.map((sku) => ({ sku, qty: 1 })) }));
+    expectOk(
+      await first.reserve({ id: 'whole', channel: 'web', ttlMs: 600_000, lines: SKUS.map((sku) => ({ sku, qty: 1 })) }),
+    );
     await stop(first);
     // As if shard 1 crashed before its part's record reached the disk: drop its last record.
     const journal = join(dir, 'shard-1', 'journal-00000000.log');
@@ -166,7 +232,16 @@ describe('durability: journal, snapshots, recovery', () => {
     const second = await start({ shards: 2, dataDir: dir });
     expectRefused(await second.getReservation('whole'), 'NOT_FOUND');
     for (const sku of SKUS) expect(expectOk(await second.get(sku)).reserved, `${sku} holds nothing`).toBe(0);
-    expect(expectOk(await second.reserve({ id: 'whole', channel: 'web', ttlMs: 600_000, lines: SKUS.map((sku) => ({ sku, qty: 1 })) })).reservation.status).toBe('held');
+    expect(
+      expectOk(
+        await second.reserve({
+          id: 'whole',
+          channel: 'web',
+          ttlMs: 600_000,
+          lines: SKUS.map((sku) => ({ sku, qty: 1 })),
+        }),
+      ).reservation.status,
+    ).toBe('held');
   }, 30_000);
 
   /** Cuts the last `count` records off a shard's first journal: as if it crashed before they reached the disk. */
@@ -182,7 +257,15 @@ describe('durability: journal, snapshots, recovery', () => {
     const dir = dataDir();
     const first = await start({ shards: 2, dataDir: dir });
     expectOk(await first.receive({ sku: 'SKU-00', location: 'L', qty: 5 }));
-    const body = { id: 'r', channel: 'web', ttlMs: 600_000, lines: [{ sku: 'SKU-01', qty: 1 }, { sku: 'SKU-00', qty: 1 }] };
+    const body = {
+      id: 'r',
+      channel: 'web',
+      ttlMs: 600_000,
+      lines: [
+        { sku: 'SKU-01', qty: 1 },
+        { sku: 'SKU-00', qty: 1 },
+      ],
+    };
     const refused = await first.reserve(structuredClone(body));
     expectRefused(refused, 'INSUFFICIENT_STOCK');
     await stop(first);
@@ -196,9 +279,24 @@ describe('durability: journal, snapshots, recovery', () => {
     const dir = dataDir();
     const first = await start({ shards: 2, dataDir: dir });
     for (const sku of ['SKU-00', 'SKU-01']) expectOk(await first.receive({ sku, location: 'L', qty: 5 }));
-    expectOk(await first.reserve({ id: 'f', channel: 'web', ttlMs: 600_000, lines: [{ sku: 'SKU-01', qty: 2 }, { sku: 'SKU-00', qty: 2 }] }));
+    expectOk(
+      await first.reserve({
+        id: 'f',
+        channel: 'web',
+        ttlMs: 600_000,
+        lines: [
+          { sku: 'SKU-01', qty: 2 },
+          { sku: 'SKU-00', qty: 2 },
+        ],
+      }),
+    );
     expectOk(await first.commit('f'));
-    const shipped = expectOk(await first.fulfil('f', [{ sku: 'SKU-01', location: 'L', qty: 1 }, { sku: 'SKU-00', location: 'L', qty: 1 }]));
+    const shipped = expectOk(
+      await first.fulfil('f', [
+        { sku: 'SKU-01', location: 'L', qty: 1 },
+        { sku: 'SKU-00', location: 'L', qty: 1 },
+      ]),
+    );
     await stop(first);
     dropLastRecords(dir, 1, 1); // shard 1 never journaled its part of the fulfil
     const second = await start({ shards: 2, dataDir: dir });
@@ -211,7 +309,9 @@ describe('durability: journal, snapshots, recovery', () => {
     const dir = dataDir();
     const engine = await start({ shards: 2, dataDir: dir });
     for (const sku of SKUS) expectOk(await engine.receive({ sku, location: 'L1', qty: 10 }));
-    expectOk(await engine.reserve({ id: 'h', channel: 'web', ttlMs: 600_000, lines: SKUS.map((sku) => ({ sku, qty: 2 })) }));
+    expectOk(
+      await engine.reserve({ id: 'h', channel: 'web', ttlMs: 600_000, lines: SKUS.map((sku) => ({ sku, qty: 2 })) }),
+    );
     const before = await Promise.all(SKUS.map((sku) => engine.get(sku)));
     const killer = engine as unknown as { killShardWorker(shard: number): Promise<number> };
     await killer.killShardWorker(0);
@@ -230,7 +330,11 @@ describe('durability: journal, snapshots, recovery', () => {
     const engine = await start({ shards: 2, dataDir: dir });
     for (const sku of SKUS) expectOk(await engine.receive({ sku, location: 'L1', qty: 10_000 }));
     const ids = Array.from({ length: 300 }, (_, i) => `x${i}`);
-    await Promise.all(ids.map((id) => engine.reserve({ id, channel: 'web', ttlMs: 600_000, lines: SKUS.map((sku) => ({ sku, qty: 1 })) })));
+    await Promise.all(
+      ids.map((id) =>
+        engine.reserve({ id, channel: 'web', ttlMs: 600_000, lines: SKUS.map((sku) => ({ sku, qty: 1 })) }),
+      ),
+    );
     const killer = engine as unknown as { killShardWorker(shard: number): Promise<number> };
     const flood = ids.map((id, i) => (i % 2 === 0 ? engine.commit(id) : engine.release(id)));
     await killer.killShardWorker(1);

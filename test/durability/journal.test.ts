@@ -86,31 +86,45 @@ function flipByte(path: string, offsetBytes: number): void {
 describe('record round trip', () => {
   it('random payload lists read back equal, with offsets, counters and sizes', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.uint8Array({ minLength: 1, maxLength: 3000 }), { maxLength: 40 }), async (payloads) => {
-        const path = freshPath();
-        const writer = open(path);
-        const offsets = payloads.map((payload) => {
-          const offset = writer.sizeBytes;
-          writer.append(payload);
-          return offset;
-        });
-        const expectedBytes = payloads.reduce((sum, payload) => sum + RECORD_HEADER_BYTES + payload.length, 0);
-        expect(writer.records).toBe(payloads.length);
-        expect(writer.bytes).toBe(expectedBytes);
-        await writer.close();
-        const read = readAll(path);
-        expect(read.payloads.map((payload) => [...payload])).toEqual(payloads.map((payload) => [...payload]));
-        expect(read.offsets).toEqual(offsets);
-        expect(read).toMatchObject({ records: payloads.length, validBytes: expectedBytes, sizeBytes: expectedBytes, tornTail: null });
-        expect(statSync(path).size).toBe(expectedBytes);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.uint8Array({ minLength: 1, maxLength: 3000 }), { maxLength: 40 }),
+        async (payloads) => {
+          const path = freshPath();
+          const writer = open(path);
+          const offsets = payloads.map((payload) => {
+            const offset = writer.sizeBytes;
+            writer.append(payload);
+            return offset;
+          });
+          const expectedBytes = payloads.reduce((sum, payload) => sum + RECORD_HEADER_BYTES + payload.length, 0);
+          expect(writer.records).toBe(payloads.length);
+          expect(writer.bytes).toBe(expectedBytes);
+          await writer.close();
+          const read = readAll(path);
+          expect(read.payloads.map((payload) => [...payload])).toEqual(payloads.map((payload) => [...payload]));
+          expect(read.offsets).toEqual(offsets);
+          expect(read).toMatchObject({
+            records: payloads.length,
+            validBytes: expectedBytes,
+            sizeBytes: expectedBytes,
+            tornTail: null,
+          });
+          expect(statSync(path).size).toBe(expectedBytes);
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   it('records larger than a read chunk and records straddling chunk ends read back', async () => {
     const path = freshPath();
-    const payloads = [payloadOf(1, 100), payloadOf(2, 9 * 1024 * 1024), payloadOf(3, 5 * 1024 * 1024), payloadOf(4, 4 * 1024 * 1024), payloadOf(5, 10)];
+    const payloads = [
+      payloadOf(1, 100),
+      payloadOf(2, 9 * 1024 * 1024),
+      payloadOf(3, 5 * 1024 * 1024),
+      payloadOf(4, 4 * 1024 * 1024),
+      payloadOf(5, 10),
+    ];
     await writeJournal(path, payloads);
     const read = readAll(path);
     expect(read.records).toBe(payloads.length);
@@ -130,12 +144,21 @@ describe('record round trip', () => {
   });
 
   it('a missing file reads as an empty journal; an empty payload and bad options are refused', () => {
-    expect(readAll(join(directory, 'missing.log'))).toMatchObject({ records: 0, validBytes: 0, tornTail: null, payloads: [] });
+    expect(readAll(join(directory, 'missing.log'))).toMatchObject({
+      records: 0,
+      validBytes: 0,
+      tornTail: null,
+      payloads: [],
+    });
     const writer = open(freshPath());
     expect(codeOf(() => writer.append(new Uint8Array(0)))).toBe('JOURNAL_INVALID_ARGUMENT');
     expect(writer.records).toBe(0);
-    expect(codeOf(() => new JournalWriter(freshPath(), { fsync: 'sometimes' as FsyncPolicy, intervalMs: 10 }))).toBe('JOURNAL_INVALID_ARGUMENT');
-    expect(codeOf(() => new JournalWriter(freshPath(), { fsync: 'interval', intervalMs: 0 }))).toBe('JOURNAL_INVALID_ARGUMENT');
+    expect(codeOf(() => new JournalWriter(freshPath(), { fsync: 'sometimes' as FsyncPolicy, intervalMs: 10 }))).toBe(
+      'JOURNAL_INVALID_ARGUMENT',
+    );
+    expect(codeOf(() => new JournalWriter(freshPath(), { fsync: 'interval', intervalMs: 0 }))).toBe(
+      'JOURNAL_INVALID_ARGUMENT',
+    );
   });
 
   it('the file window returns exactly the file bytes for any read, across tiny chunks', () => {
@@ -154,7 +177,8 @@ describe('record round trip', () => {
               .filter(([offset]) => offset <= bytes.length)
               .map(([offset, length]) => ({ offset, length, view: window.bytesAt(offset, length) }));
             // Views handed out earlier stay valid after refills.
-            for (const { offset, length, view } of views) expect([...view]).toEqual([...bytes.subarray(offset, offset + length)]);
+            for (const { offset, length, view } of views)
+              expect([...view]).toEqual([...bytes.subarray(offset, offset + length)]);
           } finally {
             closeSync(fd);
           }
@@ -213,7 +237,9 @@ describe('torn tail', () => {
       expect(read.validBytes).toBe(lastOffset);
       expect(read.sizeBytes).toBe(cut);
       expect(read.tornTail?.offsetBytes, `cut at ${cut}`).toBe(lastOffset);
-      expect(read.tornTail?.reason).toMatch(cut - lastOffset < RECORD_HEADER_BYTES ? /header cut short/ : /payload cut short/);
+      expect(read.tornTail?.reason).toMatch(
+        cut - lastOffset < RECORD_HEADER_BYTES ? /header cut short/ : /payload cut short/,
+      );
     }
     writeFileSync(path, whole.subarray(0, lastOffset));
     expect(readAll(path)).toMatchObject({ records: 2, validBytes: lastOffset, tornTail: null });
@@ -241,7 +267,11 @@ describe('torn tail', () => {
     await writeJournal(path, [payloadOf(0)]);
     const validBytes = statSync(path).size;
     writeFileSync(path, Buffer.alloc(4096), { flag: 'a' });
-    expect(readAll(path)).toMatchObject({ records: 1, validBytes, tornTail: { offsetBytes: validBytes, reason: 'impossible payload length 0' } });
+    expect(readAll(path)).toMatchObject({
+      records: 1,
+      validBytes,
+      tornTail: { offsetBytes: validBytes, reason: 'impossible payload length 0' },
+    });
   });
 
   it('a last record whose length field claims more than the file holds is a torn tail', async () => {
@@ -255,7 +285,10 @@ describe('torn tail', () => {
     expect(read.tornTail?.reason).toMatch(/payload cut short: \d+ of 1000000 bytes/);
     bytes.writeUInt32LE(RECORD_PAYLOAD_MAX_BYTES + 1, offsets[2]);
     writeFileSync(path, bytes);
-    expect(readAll(path).tornTail).toEqual({ offsetBytes: offsets[2], reason: `impossible payload length ${RECORD_PAYLOAD_MAX_BYTES + 1}` });
+    expect(readAll(path).tornTail).toEqual({
+      offsetBytes: offsets[2],
+      reason: `impossible payload length ${RECORD_PAYLOAD_MAX_BYTES + 1}`,
+    });
   });
 });
 
@@ -290,13 +323,16 @@ describe('corruption in the middle', () => {
     expect(seen).toEqual(payloads.slice(0, 2));
   });
 
-  it.each([0, 1, 2, 3, 4, 5, 6, 7])('a flipped header byte %i in a middle record throws JOURNAL_CORRUPT (never a torn tail)', async (headerByte) => {
-    const { path, payloads, offsets } = await fiveRecords();
-    flipByte(path, offsets[2] + headerByte);
-    const seen: Buffer[] = [];
-    expectCorrupt(path, offsets[2], offsets[3], seen);
-    expect(seen).toEqual(payloads.slice(0, 2));
-  });
+  it.each([0, 1, 2, 3, 4, 5, 6, 7])(
+    'a flipped header byte %i in a middle record throws JOURNAL_CORRUPT (never a torn tail)',
+    async (headerByte) => {
+      const { path, payloads, offsets } = await fiveRecords();
+      flipByte(path, offsets[2] + headerByte);
+      const seen: Buffer[] = [];
+      expectCorrupt(path, offsets[2], offsets[3], seen);
+      expect(seen).toEqual(payloads.slice(0, 2));
+    },
+  );
 
   it('a damaged first record followed by valid ones is corruption at offset 0', async () => {
     const { path, offsets } = await fiveRecords();

@@ -107,7 +107,9 @@ describe('atomic checksummed files', () => {
 
   it('a missing snapshot is ENOENT; an empty payload is refused', () => {
     expect(errorOf(() => readChecksummedFile(join(directory, 'none.snap')))?.code).toBe('ENOENT');
-    expect(errorOf(() => writeChecksummedFileAtomic(join(directory, 'empty.snap'), new Uint8Array(0)))?.code).toBe('JOURNAL_INVALID_ARGUMENT');
+    expect(errorOf(() => writeChecksummedFileAtomic(join(directory, 'empty.snap'), new Uint8Array(0)))?.code).toBe(
+      'JOURNAL_INVALID_ARGUMENT',
+    );
   });
 });
 
@@ -117,7 +119,8 @@ describe('layout', () => {
     expect(shardDirectory('/data', 3)).toBe(join('/data', 'shard-3'));
     expect(snapshotPath('/data', 3, 12)).toBe(join('/data', 'shard-3', 'snapshot-00000012.snap'));
     expect(journalPath('/data', 3, 0)).toBe(join('/data', 'shard-3', 'journal-00000000.log'));
-    for (const bad of [-1, 1.5, 100_000_000, Number.NaN]) expect(errorOf(() => formatGeneration(bad))?.code).toBe('JOURNAL_INVALID_ARGUMENT');
+    for (const bad of [-1, 1.5, 100_000_000, Number.NaN])
+      expect(errorOf(() => formatGeneration(bad))?.code).toBe('JOURNAL_INVALID_ARGUMENT');
     expect(errorOf(() => shardDirectory('/data', -1))?.code).toBe('JOURNAL_INVALID_ARGUMENT');
   });
 
@@ -141,9 +144,11 @@ describe('layout', () => {
     });
     expect(newestSnapshotGeneration(files)).toBe(10);
     // Zero padding: the names sort like the generations.
-    expect(readdirSync(shardDir).filter((name) => /^snapshot-\d{8}\.snap$/.test(name)).sort()).toEqual(
-      [1, 2, 9, 10].map((generation) => `snapshot-${formatGeneration(generation)}.snap`),
-    );
+    expect(
+      readdirSync(shardDir)
+        .filter((name) => /^snapshot-\d{8}\.snap$/.test(name))
+        .sort(),
+    ).toEqual([1, 2, 9, 10].map((generation) => `snapshot-${formatGeneration(generation)}.snap`));
   });
 
   it('removeStaleFiles deletes older generations and .tmp leftovers only', () => {
@@ -157,7 +162,13 @@ describe('layout', () => {
     touch(join(shardDir, 'notes.txt'));
     const removed = removeStaleFiles(dataDir, 1, 3);
     expect(removed.sort()).toEqual(
-      [snapshotPath(dataDir, 1, 1), snapshotPath(dataDir, 1, 2), journalPath(dataDir, 1, 1), journalPath(dataDir, 1, 2), `${snapshotPath(dataDir, 1, 4)}.tmp`].sort(),
+      [
+        snapshotPath(dataDir, 1, 1),
+        snapshotPath(dataDir, 1, 2),
+        journalPath(dataDir, 1, 1),
+        journalPath(dataDir, 1, 2),
+        `${snapshotPath(dataDir, 1, 4)}.tmp`,
+      ].sort(),
     );
     expect(readdirSync(shardDir).sort()).toEqual(['journal-00000003.log', 'notes.txt', 'snapshot-00000003.snap']);
     expect(removeStaleFiles(dataDir, 1, 3)).toEqual([]);
@@ -165,14 +176,22 @@ describe('layout', () => {
 
   it('plans recovery from the newest snapshot and its journal, or generation 0', () => {
     const dataDir = join(directory, 'data');
-    expect(planRecovery(dataDir, 0)).toEqual({ generation: 0, snapshotPath: null, journalPath: journalPath(dataDir, 0, 0) });
+    expect(planRecovery(dataDir, 0)).toEqual({
+      generation: 0,
+      snapshotPath: null,
+      journalPath: journalPath(dataDir, 0, 0),
+    });
     ensureShardDirectory(dataDir, 0);
     touch(journalPath(dataDir, 0, 0));
     expect(planRecovery(dataDir, 0).generation).toBe(0);
     // Crash after snapshot 1 was renamed into place, before journal 1 was started.
     touch(snapshotPath(dataDir, 0, 1));
     touch(`${snapshotPath(dataDir, 0, 2)}.tmp`);
-    expect(planRecovery(dataDir, 0)).toEqual({ generation: 1, snapshotPath: snapshotPath(dataDir, 0, 1), journalPath: journalPath(dataDir, 0, 1) });
+    expect(planRecovery(dataDir, 0)).toEqual({
+      generation: 1,
+      snapshotPath: snapshotPath(dataDir, 0, 1),
+      journalPath: journalPath(dataDir, 0, 1),
+    });
     // Crash after journal 1 was started, before the old files were deleted.
     touch(journalPath(dataDir, 0, 1));
     expect(planRecovery(dataDir, 0).generation).toBe(1);
@@ -194,7 +213,8 @@ describe('layout', () => {
     /** Recovery as a shard would run it: the state is the list of applied payloads. */
     const recover = (): string[] => {
       const plan = planRecovery(dataDir, 0);
-      const state: string[] = plan.snapshotPath === null ? [] : JSON.parse(readChecksummedFile(plan.snapshotPath).toString());
+      const state: string[] =
+        plan.snapshotPath === null ? [] : JSON.parse(readChecksummedFile(plan.snapshotPath).toString());
       readJournal(plan.journalPath, (payload) => state.push(payload.toString()));
       return state;
     };

@@ -45,37 +45,98 @@ type Op =
 const sku = fc.constantFrom(...SKUS);
 const location = fc.constantFrom(...LOCATIONS);
 const holdId = fc.nat(30);
-const line = fc.record({ sku, qty: fc.integer({ min: 1, max: 9 }), location: fc.option(location, { nil: undefined }) }, { requiredKeys: ['sku', 'qty'] })
+const line = fc
+  .record(
+    { sku, qty: fc.integer({ min: 1, max: 9 }), location: fc.option(location, { nil: undefined }) },
+    { requiredKeys: ['sku', 'qty'] },
+  )
   .map((l) => (l.location === undefined ? { sku: l.sku, qty: l.qty } : l));
 const lines = fc.uniqueArray(line, { minLength: 1, maxLength: 3, selector: (l) => `${l.sku}|${l.location ?? ''}` });
 const units = fc.dictionary(fc.constantFrom('web', 'app', 'mkt'), fc.integer({ min: 0, max: 6 }), { maxKeys: 2 });
 
 /** One line beyond what a location usually has: backorders (C takes them) and splits. */
 const bigReserve = fc.record({
-  kind: fc.constant('reserve' as const), id: holdId, channel: fc.constantFrom('web', 'app', 'mkt'), ttlMs: fc.constantFrom(2_000, 9_000),
-  lines: fc.tuple(sku, fc.integer({ min: 8, max: 25 })).map(([s, qty]) => [{ sku: s, qty }]), allowSplit: fc.boolean(),
+  kind: fc.constant('reserve' as const),
+  id: holdId,
+  channel: fc.constantFrom('web', 'app', 'mkt'),
+  ttlMs: fc.constantFrom(2_000, 9_000),
+  lines: fc.tuple(sku, fc.integer({ min: 8, max: 25 })).map(([s, qty]) => [{ sku: s, qty }]),
+  allowSplit: fc.boolean(),
 });
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: bigReserve },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('receive' as const), sku, location, qty: fc.integer({ min: 1, max: 12 }) }) },
-  fc.record({ kind: fc.constant('adjust' as const), sku, location, delta: fc.integer({ min: -8, max: 5 }).filter((d) => d !== 0) }),
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('reserve' as const), id: holdId, channel: fc.constantFrom('web', 'app', 'mkt'), ttlMs: fc.constantFrom(500, 2_000, 9_000), lines, allowSplit: fc.boolean() }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('receive' as const),
+      sku,
+      location,
+      qty: fc.integer({ min: 1, max: 12 }),
+    }),
+  },
+  fc.record({
+    kind: fc.constant('adjust' as const),
+    sku,
+    location,
+    delta: fc.integer({ min: -8, max: 5 }).filter((d) => d !== 0),
+  }),
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('reserve' as const),
+      id: holdId,
+      channel: fc.constantFrom('web', 'app', 'mkt'),
+      ttlMs: fc.constantFrom(500, 2_000, 9_000),
+      lines,
+      allowSplit: fc.boolean(),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('commit' as const), id: holdId }) },
   fc.record({ kind: fc.constant('release' as const), id: holdId }),
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('fulfil' as const), id: holdId }) },
   fc.record({ kind: fc.constant('getReservation' as const), id: holdId }),
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 3_000 }) }) },
-  fc.record({ kind: fc.constant('transfer' as const), id: fc.nat(8), sku, from: location, to: location, qty: fc.integer({ min: 1, max: 5 }), inTransit: fc.boolean() })
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 3_000 }) }),
+  },
+  fc
+    .record({
+      kind: fc.constant('transfer' as const),
+      id: fc.nat(8),
+      sku,
+      from: location,
+      to: location,
+      qty: fc.integer({ min: 1, max: 5 }),
+      inTransit: fc.boolean(),
+    })
     .filter((t) => t.from !== t.to),
   fc.record({ kind: fc.constant('receiveTransfer' as const), sku, id: fc.nat(8) }),
-  fc.record({ kind: fc.constant('restock' as const), sku, location, qty: fc.integer({ min: 1, max: 4 }), sellable: fc.boolean() }),
-  fc.record({ kind: fc.constant('sync' as const), sku, location, count: fc.integer({ min: 0, max: 20 }), ageMs: fc.integer({ min: 0, max: 5_000 }) }),
+  fc.record({
+    kind: fc.constant('restock' as const),
+    sku,
+    location,
+    qty: fc.integer({ min: 1, max: 4 }),
+    sellable: fc.boolean(),
+  }),
+  fc.record({
+    kind: fc.constant('sync' as const),
+    sku,
+    location,
+    count: fc.integer({ min: 0, max: 20 }),
+    ageMs: fc.integer({ min: 0, max: 5_000 }),
+  }),
   {
     weight: 2,
     arbitrary: fc.record({
-      kind: fc.constant('setPolicy' as const), sku,
-      policy: fc.record({ safetyStock: fc.integer({ min: 0, max: 4 }), fences: units, caps: units, backorderLimit: fc.constantFrom(0, 5, 20, 20) }),
+      kind: fc.constant('setPolicy' as const),
+      sku,
+      policy: fc.record({
+        safetyStock: fc.integer({ min: 0, max: 4 }),
+        fences: units,
+        caps: units,
+        backorderLimit: fc.constantFrom(0, 5, 20, 20),
+      }),
     }),
   },
   fc.record({ kind: fc.constantFrom('freeze' as const, 'unfreeze' as const), sku }),
@@ -84,27 +145,40 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 /** Applies one op; returns a plain, comparable answer. */
 function apply(ledger: Ledger, o: Op, clock: { now: number }): unknown {
   switch (o.kind) {
-    case 'receive': return ledger.receive(o.sku, o.location, o.qty);
-    case 'adjust': return ledger.adjust(o.sku, o.location, o.delta, 'count');
+    case 'receive':
+      return ledger.receive(o.sku, o.location, o.qty);
+    case 'adjust':
+      return ledger.adjust(o.sku, o.location, o.delta, 'count');
     case 'reserve': {
       const outcome = ledger.reserve(`h${o.id}`, o.channel, o.ttlMs, o.lines, o.allowSplit ? { allowSplit: true } : {});
       return 'ok' in outcome ? outcome : originalOutcome(outcome as Hold);
     }
-    case 'commit': return ledger.commit(`h${o.id}`);
-    case 'release': return ledger.release(`h${o.id}`);
-    case 'fulfil': return ledger.fulfil(`h${o.id}`, null);
-    case 'getReservation': return ledger.getReservation(`h${o.id}`);
+    case 'commit':
+      return ledger.commit(`h${o.id}`);
+    case 'release':
+      return ledger.release(`h${o.id}`);
+    case 'fulfil':
+      return ledger.fulfil(`h${o.id}`, null);
+    case 'getReservation':
+      return ledger.getReservation(`h${o.id}`);
     case 'advance':
       clock.now += o.ms;
       ledger.advance(clock.now);
       return null;
-    case 'transfer': return ledger.transfer(`t${o.id}`, o.sku, o.from, o.to, o.qty, o.inTransit);
-    case 'receiveTransfer': return ledger.receiveTransfer(o.sku, `t${o.id}`);
-    case 'restock': return ledger.restock(o.sku, o.location, o.qty, o.sellable, undefined, -1);
-    case 'sync': return ledger.sync(o.sku, o.location, o.count, clock.now - o.ageMs);
-    case 'setPolicy': return ledger.setPolicy(o.sku, structuredClone(o.policy));
-    case 'freeze': return ledger.freeze(o.sku, 'recount');
-    case 'unfreeze': return ledger.unfreeze(o.sku);
+    case 'transfer':
+      return ledger.transfer(`t${o.id}`, o.sku, o.from, o.to, o.qty, o.inTransit);
+    case 'receiveTransfer':
+      return ledger.receiveTransfer(o.sku, `t${o.id}`);
+    case 'restock':
+      return ledger.restock(o.sku, o.location, o.qty, o.sellable, undefined, -1);
+    case 'sync':
+      return ledger.sync(o.sku, o.location, o.count, clock.now - o.ageMs);
+    case 'setPolicy':
+      return ledger.setPolicy(o.sku, structuredClone(o.policy));
+    case 'freeze':
+      return ledger.freeze(o.sku, 'recount');
+    case 'unfreeze':
+      return ledger.unfreeze(o.sku);
   }
 }
 
@@ -122,42 +196,50 @@ function drain(ledger: Ledger): unknown {
   return JSON.parse(JSON.stringify(drained));
 }
 
-describe.each([['generous', OPTIONS], ['tight', TIGHT]] as const)('ledger snapshots (%s bounds)', (bounds, OPTIONS) => {
+describe.each([
+  ['generous', OPTIONS],
+  ['tight', TIGHT],
+] as const)('ledger snapshots (%s bounds)', (bounds, OPTIONS) => {
   it('a restored ledger answers every later operation exactly as the original', () => {
     const codec = new Packr({ useRecords: true });
     let withBackorders = 0;
     let limitsReached = 0;
     let refusalsForgotten = 0;
     fc.assert(
-      fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), fc.array(op, { minLength: 1, maxLength: 40 }), (before, after) => {
-        const clock = { now: 1_000_000 };
-        const original = new Ledger(OPTIONS);
-        original.watch('*', true);
-        original.advance(clock.now);
-        original.setPolicy('C', { safetyStock: 0, fences: {}, caps: {}, backorderLimit: 30 });
-        for (const o of before) apply(original, o, clock);
-        drain(original);
-        const saved = original.snapshot();
-        if (saved.backorders.length > 0) withBackorders++;
-        const restored = Ledger.restore(OPTIONS, codec.unpack(codec.pack(saved)));
-        restored.watch('*', true);
-        expect(observe(restored)).toEqual(observe(original));
-        const twinClock = { now: clock.now };
-        for (const o of after) {
-          const a = JSON.parse(JSON.stringify(apply(original, o, clock)));
-          const b = JSON.parse(JSON.stringify(apply(restored, o, twinClock)));
-          expect(b, JSON.stringify(o)).toEqual(a);
-          if ((a as { error?: { code?: string } } | null)?.error?.code === 'LIMIT_REACHED') limitsReached++;
-          const drained = drain(original) as { forgotten: string[] };
-          refusalsForgotten += drained.forgotten.length;
-          expect(drain(restored), `events after ${JSON.stringify(o)}`).toEqual(drained);
-        }
-        expect(observe(restored)).toEqual(observe(original));
-        expect(restored.snapshot()).toEqual(original.snapshot());
-      }),
+      fc.property(
+        fc.array(op, { minLength: 1, maxLength: 60 }),
+        fc.array(op, { minLength: 1, maxLength: 40 }),
+        (before, after) => {
+          const clock = { now: 1_000_000 };
+          const original = new Ledger(OPTIONS);
+          original.watch('*', true);
+          original.advance(clock.now);
+          original.setPolicy('C', { safetyStock: 0, fences: {}, caps: {}, backorderLimit: 30 });
+          for (const o of before) apply(original, o, clock);
+          drain(original);
+          const saved = original.snapshot();
+          if (saved.backorders.length > 0) withBackorders++;
+          const restored = Ledger.restore(OPTIONS, codec.unpack(codec.pack(saved)));
+          restored.watch('*', true);
+          expect(observe(restored)).toEqual(observe(original));
+          const twinClock = { now: clock.now };
+          for (const o of after) {
+            const a = JSON.parse(JSON.stringify(apply(original, o, clock)));
+            const b = JSON.parse(JSON.stringify(apply(restored, o, twinClock)));
+            expect(b, JSON.stringify(o)).toEqual(a);
+            if ((a as { error?: { code?: string } } | null)?.error?.code === 'LIMIT_REACHED') limitsReached++;
+            const drained = drain(original) as { forgotten: string[] };
+            refusalsForgotten += drained.forgotten.length;
+            expect(drain(restored), `events after ${JSON.stringify(o)}`).toEqual(drained);
+          }
+          expect(observe(restored)).toEqual(observe(original));
+          expect(restored.snapshot()).toEqual(original.snapshot());
+        },
+      ),
       { numRuns: 300 },
     );
-    if (bounds === 'generous') expect(withBackorders, 'runs whose snapshot held waiting backorders').toBeGreaterThan(30);
+    if (bounds === 'generous')
+      expect(withBackorders, 'runs whose snapshot held waiting backorders').toBeGreaterThan(30);
     if (bounds === 'tight') {
       expect(limitsReached, 'operations refused at maxSkus or maxPositions').toBeGreaterThan(40);
       expect(refusalsForgotten, 'outcomes dropped by the bounds').toBeGreaterThan(40);

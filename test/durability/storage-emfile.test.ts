@@ -51,8 +51,15 @@ describe('fail-stop on EMFILE (ulimit -n)', () => {
     dirs.push(dataDir);
     const file = join(dataDir, 'child.mjs');
     execFileSync('bash', ['-c', `cat > ${JSON.stringify(file)}`], { input: script(join(dataDir, 'data')) });
-    const output = execFileSync('bash', ['-c', `ulimit -n 128 && exec ${JSON.stringify(process.execPath)} ${JSON.stringify(file)}`], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
-    const { answers, live, restarted } = JSON.parse(output.trim().split('\n').at(-1) as string) as Record<string, Array<string | number>>;
+    const output = execFileSync(
+      'bash',
+      ['-c', `ulimit -n 128 && exec ${JSON.stringify(process.execPath)} ${JSON.stringify(file)}`],
+      { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const { answers, live, restarted } = JSON.parse(output.trim().split('\n').at(-1) as string) as Record<
+      string,
+      Array<string | number>
+    >;
     expect(answers).toContain('STORAGE_FAILED');
     expect(answers).toContain('ok');
     for (const code of answers) expect(['ok', 'STORAGE_FAILED']).toContain(code);

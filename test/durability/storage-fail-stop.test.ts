@@ -22,7 +22,8 @@ async function reopen(engine: Engine, options: EngineOptions): Promise<Engine> {
 async function untilHealthy(engine: Engine, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (engine.stats().shards.some((shard) => !shard.healthy)) {
-    if (Date.now() > deadline) throw new Error(`still unhealthy: ${JSON.stringify(engine.stats().shards.map((shard) => shard.cause))}`);
+    if (Date.now() > deadline)
+      throw new Error(`still unhealthy: ${JSON.stringify(engine.stats().shards.map((shard) => shard.cause))}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
     await engine.expireDue();
   }
@@ -35,8 +36,11 @@ interface Outcomes {
 
 /** Reserves `count` single units concurrently (several batches) and sorts the answers. */
 async function reserveMany(engine: Engine, prefix: string, count: number, sku = 'A'): Promise<Outcomes> {
-  const answers = await Promise.all(Array.from({ length: count }, (_, i) =>
-    engine.reserve({ id: `${prefix}-${i}`, channel: 'web', ttlMs: 600_000, lines: [{ sku, qty: 1 }] })));
+  const answers = await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      engine.reserve({ id: `${prefix}-${i}`, channel: 'web', ttlMs: 600_000, lines: [{ sku, qty: 1 }] }),
+    ),
+  );
   const outcomes: Outcomes = { acknowledged: [], failed: [] };
   answers.forEach((answer, i) => {
     if (answer.ok) outcomes.acknowledged.push(`${prefix}-${i}`);
@@ -50,8 +54,10 @@ async function reserveMany(engine: Engine, prefix: string, count: number, sku = 
 
 /** Acknowledged holds are there, failed ones are not, and the units add up. */
 async function expectExactly(engine: Engine, outcomes: Outcomes, onHand: number, sku = 'A'): Promise<void> {
-  for (const id of outcomes.acknowledged) expect(expectOk(await engine.getReservation(id), id).reservation.status).toBe('held');
-  for (const id of outcomes.failed) expect((await engine.getReservation(id)).ok, `${id} answered STORAGE_FAILED must not exist`).toBe(false);
+  for (const id of outcomes.acknowledged)
+    expect(expectOk(await engine.getReservation(id), id).reservation.status).toBe('held');
+  for (const id of outcomes.failed)
+    expect((await engine.getReservation(id)).ok, `${id} answered STORAGE_FAILED must not exist`).toBe(false);
   const position = await engine.get(sku);
   expect(position).toMatchObject({ ok: true, onHand, reserved: outcomes.acknowledged.length });
 }
@@ -60,7 +66,12 @@ describe('fail-stop on a journal or snapshot error (injected faults)', () => {
   for (const fsync of ['always', 'interval'] as const) {
     it(`a failed append (ENOSPC) is answered STORAGE_FAILED and leaves no trace (fsync ${fsync})`, async () => {
       const dir = dataDir();
-      const options: EngineOptions = { shards: 1, dataDir: dir, fsync, storageFaults: [{ op: 'append', after: 1, times: 1, code: 'ENOSPC' }] };
+      const options: EngineOptions = {
+        shards: 1,
+        dataDir: dir,
+        fsync,
+        storageFaults: [{ op: 'append', after: 1, times: 1, code: 'ENOSPC' }],
+      };
       let engine = await open(options);
       expectOk(await engine.receive({ sku: 'A', location: 'L1', qty: 10 }));
       const refused = await engine.reserve({ id: 'r1', channel: 'web', ttlMs: 600_000, lines: [{ sku: 'A', qty: 4 }] });
@@ -81,9 +92,15 @@ describe('fail-stop on a journal or snapshot error (injected faults)', () => {
 
   it('a receive answered STORAGE_FAILED and retried counts its stock once (a retrying ERP)', async () => {
     const dir = dataDir();
-    const options: EngineOptions = { shards: 2, dataDir: dir, storageFaults: [{ op: 'append', after: 0, times: 1, code: 'EMFILE' }] };
+    const options: EngineOptions = {
+      shards: 2,
+      dataDir: dir,
+      storageFaults: [{ op: 'append', after: 0, times: 1, code: 'EMFILE' }],
+    };
     let engine = await open(options);
-    const answers = await Promise.all(['A', 'B', 'C', 'D'].map((sku) => engine.receive({ sku, location: 'L1', qty: 5 })));
+    const answers = await Promise.all(
+      ['A', 'B', 'C', 'D'].map((sku) => engine.receive({ sku, location: 'L1', qty: 5 })),
+    );
     await untilHealthy(engine);
     for (const [i, sku] of ['A', 'B', 'C', 'D'].entries()) {
       if (!answers[i].ok) {
@@ -98,7 +115,12 @@ describe('fail-stop on a journal or snapshot error (injected faults)', () => {
 
   it('a failed fdatasync under concurrent batches: every acknowledged hold survives, every failed one is gone', async () => {
     const dir = dataDir();
-    const options: EngineOptions = { shards: 1, dataDir: dir, maxBatchOps: 16, storageFaults: [{ op: 'sync', after: 3, times: 1, code: 'EIO' }] };
+    const options: EngineOptions = {
+      shards: 1,
+      dataDir: dir,
+      maxBatchOps: 16,
+      storageFaults: [{ op: 'sync', after: 3, times: 1, code: 'EIO' }],
+    };
     let engine = await open(options);
     expectOk(await engine.receive({ sku: 'A', location: 'L1', qty: 1_000 }));
     const outcomes = await reserveMany(engine, 'h', 400);
@@ -115,7 +137,12 @@ describe('fail-stop on a journal or snapshot error (injected faults)', () => {
 
   it('a failed snapshot stops the shard; the batch made durable before it keeps its answer; recovery reads the right generation', async () => {
     const dir = dataDir();
-    const options: EngineOptions = { shards: 1, dataDir: dir, snapshotEveryRecords: 5, storageFaults: [{ op: 'snapshot', after: 1, times: 2, code: 'EMFILE' }] };
+    const options: EngineOptions = {
+      shards: 1,
+      dataDir: dir,
+      snapshotEveryRecords: 5,
+      storageFaults: [{ op: 'snapshot', after: 1, times: 2, code: 'EMFILE' }],
+    };
     let engine = await open(options);
     expectOk(await engine.receive({ sku: 'A', location: 'L1', qty: 100 }));
     const outcomes: Outcomes = { acknowledged: [], failed: [] };
@@ -134,7 +161,12 @@ describe('fail-stop on a journal or snapshot error (injected faults)', () => {
 
   it('/healthz answers 503 naming the cause while a shard is stopped, and ok once it recovered', async () => {
     const dir = dataDir();
-    const engine = await open({ shards: 2, dataDir: dir, storageRetryIntervalMs: 300, storageFaults: [{ op: 'append', after: 0, times: 1, code: 'ENOSPC' }] });
+    const engine = await open({
+      shards: 2,
+      dataDir: dir,
+      storageRetryIntervalMs: 300,
+      storageFaults: [{ op: 'append', after: 0, times: 1, code: 'ENOSPC' }],
+    });
     await Promise.all(['A', 'B', 'C', 'D', 'E', 'F'].map((sku) => engine.receive({ sku, location: 'L1', qty: 1 })));
     const health = healthOf(engine, false);
     expect(health.status).toBe('degraded');
@@ -144,8 +176,15 @@ describe('fail-stop on a journal or snapshot error (injected faults)', () => {
   });
 
   it('storageFaults is validated', async () => {
-    await expect(createEngine({ shards: 1, dataDir: dataDir(), storageFaults: [{ op: 'nope', after: 0, times: 1, code: 'EIO' }] as never }))
-      .rejects.toThrow(/storageFaults: storage fault op must be one of/);
-    await expect(createEngine({ shards: 1, storageFaults: [] })).rejects.toThrow(/storageFaults: only applies with a dataDir/);
+    await expect(
+      createEngine({
+        shards: 1,
+        dataDir: dataDir(),
+        storageFaults: [{ op: 'nope', after: 0, times: 1, code: 'EIO' }] as never,
+      }),
+    ).rejects.toThrow(/storageFaults: storage fault op must be one of/);
+    await expect(createEngine({ shards: 1, storageFaults: [] })).rejects.toThrow(
+      /storageFaults: only applies with a dataDir/,
+    );
   });
 });

@@ -40,7 +40,13 @@ function fillAllBut(path: string, freeBytes: number): void {
 async function untilHealthy(engine: Engine, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!engine.stats().shards.every((shard) => shard.healthy)) {
-    if (Date.now() > deadline) throw new Error(`still unhealthy: ${engine.stats().shards.map((shard) => shard.cause).join('; ')}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `still unhealthy: ${engine
+          .stats()
+          .shards.map((shard) => shard.cause)
+          .join('; ')}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 25));
     await engine.expireDue();
   }
@@ -51,7 +57,13 @@ describe.skipIf(!isRoot)('fail-stop on a real full disk (1 MiB tmpfs)', () => {
     const dataDir = join(mountPoint, 'data');
     const filler = join(mountPoint, 'filler');
     writeFileSync(filler, Buffer.alloc(256 * 1024));
-    const options = { shards: 1, dataDir, fsync: 'always' as const, storageRetryIntervalMs: 50, snapshotEveryRecords: 1_000_000 };
+    const options = {
+      shards: 1,
+      dataDir,
+      fsync: 'always' as const,
+      storageRetryIntervalMs: 50,
+      snapshotEveryRecords: 1_000_000,
+    };
     let engine = await createEngine(options);
     try {
       expectOk(await engine.receive({ sku: 'A', location: 'L1', qty: 1_000_000 }));
@@ -60,7 +72,9 @@ describe.skipIf(!isRoot)('fail-stop on a real full disk (1 MiB tmpfs)', () => {
       let sawDegraded = false;
       for (let round = 0; round < 2_000 && failed.length === 0; round++) {
         const ids = Array.from({ length: 40 }, (_, i) => `${LONG}-${round}-${i}`);
-        const answers = await Promise.all(ids.map((id) => engine.reserve({ id, channel: 'web', ttlMs: 600_000, lines: [{ sku: 'A', qty: 1 }] })));
+        const answers = await Promise.all(
+          ids.map((id) => engine.reserve({ id, channel: 'web', ttlMs: 600_000, lines: [{ sku: 'A', qty: 1 }] })),
+        );
         answers.forEach((answer, i) => {
           if (answer.ok) held.push(ids[i]);
           else {
@@ -98,11 +112,21 @@ describe.skipIf(!isRoot)('fail-stop on a real full disk (1 MiB tmpfs)', () => {
       rmSync(join(mountPoint, 'filler2'));
       await untilHealthy(engine);
       const check = async (where: string) => {
-        for (const id of failed) expect((await engine.getReservation(id)).ok, `${where}: ${id.slice(-12)} answered STORAGE_FAILED`).toBe(false);
-        for (const id of committed) expect(expectOk(await engine.getReservation(id)).reservation.status, `${where}: committed`).toBe('committed');
-        for (const id of notCommitted) expect(expectOk(await engine.getReservation(id)).reservation.status, `${where}: commit refused`).toBe('held');
+        for (const id of failed)
+          expect((await engine.getReservation(id)).ok, `${where}: ${id.slice(-12)} answered STORAGE_FAILED`).toBe(
+            false,
+          );
+        for (const id of committed)
+          expect(expectOk(await engine.getReservation(id)).reservation.status, `${where}: committed`).toBe('committed');
+        for (const id of notCommitted)
+          expect(expectOk(await engine.getReservation(id)).reservation.status, `${where}: commit refused`).toBe('held');
         const position = await engine.get('A');
-        expect(position).toMatchObject({ ok: true, onHand: 1_000_000, reserved: held.length - committed.length, committed: committed.length });
+        expect(position).toMatchObject({
+          ok: true,
+          onHand: 1_000_000,
+          reserved: held.length - committed.length,
+          committed: committed.length,
+        });
       };
       await check('after recovery');
       await engine.close();

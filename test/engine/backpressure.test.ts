@@ -15,7 +15,9 @@ type Outcome = { ok: boolean; error?: { code: string; message: string; retryAfte
 function fire(engine: Engine, count: number, skuOf: (i: number) => string, prefix: string): Promise<Outcome[]> {
   const calls: Array<Promise<Outcome>> = [];
   for (let i = 0; i < count; i++) {
-    calls.push(engine.reserve({ id: `${prefix}-${i}`, channel: 'web', ttlMs: TTL_MS, lines: [{ sku: skuOf(i), qty: 1 }] }));
+    calls.push(
+      engine.reserve({ id: `${prefix}-${i}`, channel: 'web', ttlMs: TTL_MS, lines: [{ sku: skuOf(i), qty: 1 }] }),
+    );
   }
   return Promise.all(calls);
 }
@@ -65,7 +67,14 @@ describe('backpressure (shards 2)', () => {
     for (let start = 0; start < retry.length; start += IN_FLIGHT) {
       const wave = retry.slice(start, start + IN_FLIGHT);
       const answers = await Promise.all(
-        wave.map((i) => engine.reserve({ id: `r-${i}`, channel: 'web', ttlMs: TTL_MS, lines: [{ sku: skus[i % skus.length], qty: 1 }] })),
+        wave.map((i) =>
+          engine.reserve({
+            id: `r-${i}`,
+            channel: 'web',
+            ttlMs: TTL_MS,
+            lines: [{ sku: skus[i % skus.length], qty: 1 }],
+          }),
+        ),
       );
       for (const a of answers) expectOk(a, 'retry after OVERLOADED');
     }
@@ -115,7 +124,13 @@ describe('backpressure (shards 2)', () => {
   });
 
   it("onOverload 'wait' with maxWaitingOpsPerShard 0 behaves like 'reject'", async () => {
-    const engine = await make({ shards: 2, maxInFlightOpsPerShard: IN_FLIGHT, onOverload: 'wait', maxWaitingOpsPerShard: 0, locationOrder: [EAST] });
+    const engine = await make({
+      shards: 2,
+      maxInFlightOpsPerShard: IN_FLIGHT,
+      onOverload: 'wait',
+      maxWaitingOpsPerShard: 0,
+      locationOrder: [EAST],
+    });
     expectOk(await engine.receive({ sku: 'HOT', location: EAST, qty: 100 }));
     const results = await fire(engine, 50, () => 'HOT', 'z');
     expect(tally(results)).toEqual({ ok: IN_FLIGHT, overloaded: 50 - IN_FLIGHT, other: 0 });

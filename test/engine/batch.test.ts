@@ -7,15 +7,17 @@ describe.each([0, 2])('batch (shards %i)', (shards) => {
 
   it('runs operations of any kind, one result per operation, in order per SKU and hold', async () => {
     const engine = await make({ shards });
-    const outcome = expectOk(await engine.batch([
-      { op: 'receive', args: [{ sku: 'A', location: 'WH', qty: 5 }] },
-      { op: 'receive', args: [{ sku: 'B', location: 'WH', qty: 1 }] },
-      { op: 'reserve', args: [{ id: 'r1', channel: 'erp', ttlMs: 60_000, lines: [{ sku: 'A', qty: 2 }] }] },
-      { op: 'commit', args: ['r1'] },
-      { op: 'reserve', args: [{ id: 'r2', channel: 'erp', ttlMs: 60_000, lines: [{ sku: 'B', qty: 2 }] }] },
-      { op: 'fulfil', args: ['r1', [{ sku: 'A', location: 'WH', qty: 1 }]] },
-      { op: 'get', args: ['A'] },
-    ]));
+    const outcome = expectOk(
+      await engine.batch([
+        { op: 'receive', args: [{ sku: 'A', location: 'WH', qty: 5 }] },
+        { op: 'receive', args: [{ sku: 'B', location: 'WH', qty: 1 }] },
+        { op: 'reserve', args: [{ id: 'r1', channel: 'erp', ttlMs: 60_000, lines: [{ sku: 'A', qty: 2 }] }] },
+        { op: 'commit', args: ['r1'] },
+        { op: 'reserve', args: [{ id: 'r2', channel: 'erp', ttlMs: 60_000, lines: [{ sku: 'B', qty: 2 }] }] },
+        { op: 'fulfil', args: ['r1', [{ sku: 'A', location: 'WH', qty: 1 }]] },
+        { op: 'get', args: ['A'] },
+      ]),
+    );
     expect(outcome.results).toHaveLength(7);
     expect(outcome.results.map((result) => result.ok)).toEqual([true, true, true, true, false, true, true]);
     expect((outcome.results[3] as { reservation: { status: string } }).reservation.status).toBe('committed');
@@ -25,14 +27,16 @@ describe.each([0, 2])('batch (shards %i)', (shards) => {
 
   it('a malformed entry gets its own INVALID_ARGUMENT naming it, and the others go on', async () => {
     const engine = await make({ shards });
-    const outcome = expectOk(await engine.batch([
-      { op: 'receive', args: [{ sku: 'A', location: 'WH', qty: 5 }] },
-      { op: 'explode', args: [] },
-      { op: 'receive', args: [{ sku: 'A', location: 'WH', qty: -1 }] },
-      { op: 'get', args: 'A' },
-      { op: 'get', args: ['A'], extra: true },
-      null,
-    ] as never));
+    const outcome = expectOk(
+      await engine.batch([
+        { op: 'receive', args: [{ sku: 'A', location: 'WH', qty: 5 }] },
+        { op: 'explode', args: [] },
+        { op: 'receive', args: [{ sku: 'A', location: 'WH', qty: -1 }] },
+        { op: 'get', args: 'A' },
+        { op: 'get', args: ['A'], extra: true },
+        null,
+      ] as never),
+    );
     expect(outcome.results[0].ok).toBe(true);
     expect(expectRefused(outcome.results[1], 'INVALID_ARGUMENT').message).toMatch(/^ops\[1\]\.op:/);
     expect(expectRefused(outcome.results[2], 'INVALID_ARGUMENT').message).toMatch(/^qty:/);
@@ -44,7 +48,10 @@ describe.each([0, 2])('batch (shards %i)', (shards) => {
 
   it(`refuses a batch over ${LIMITS.batchOpsMax} operations whole, changing nothing`, async () => {
     const engine = await make({ shards });
-    const entries = Array.from({ length: LIMITS.batchOpsMax + 1 }, () => ({ op: 'receive' as const, args: [{ sku: 'A', location: 'WH', qty: 1 }] }));
+    const entries = Array.from({ length: LIMITS.batchOpsMax + 1 }, () => ({
+      op: 'receive' as const,
+      args: [{ sku: 'A', location: 'WH', qty: 1 }],
+    }));
     expect(expectRefused(await engine.batch(entries), 'INVALID_ARGUMENT').message).toMatch(/^ops:/);
     expectRefused(await engine.get('A'), 'NOT_FOUND');
     expect(expectRefused(await engine.batch('nope' as never), 'INVALID_ARGUMENT').message).toMatch(/^ops:/);

@@ -16,7 +16,17 @@ describe('cross-shard expiry (shards 2, no periodic sweep)', () => {
     const byShard = new Map<number, string>();
     for (const sku of skus) byShard.set(await shardOf(engine, sku), sku);
     const [a, b] = [byShard.get(0)!, byShard.get(1)!];
-    expectOk(await engine.reserve({ id: 'x', channel: 'web', ttlMs: 1_000, lines: [{ sku: a, qty: 2 }, { sku: b, qty: 3 }] }));
+    expectOk(
+      await engine.reserve({
+        id: 'x',
+        channel: 'web',
+        ttlMs: 1_000,
+        lines: [
+          { sku: a, qty: 2 },
+          { sku: b, qty: 3 },
+        ],
+      }),
+    );
     expect(expectOk(await engine.get(a)).reserved).toBe(2);
     clock.advance(999);
     expect(expectOk(await engine.get(b)).reserved, 'not yet due').toBe(3);

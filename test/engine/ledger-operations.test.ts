@@ -71,13 +71,42 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
         ok: true,
         sku: 'SKU-1',
         location: EAST,
-        position: { onHand: 5, reserved: 0, committed: 0, available: 5, shortfall: 0, inbound: 0, quarantined: 0, backordered: 0 },
+        position: {
+          onHand: 5,
+          reserved: 0,
+          committed: 0,
+          available: 5,
+          shortfall: 0,
+          inbound: 0,
+          quarantined: 0,
+          backordered: 0,
+        },
       });
       expect(Number.isInteger(result.seq)).toBe(true);
       const sku = await view('SKU-1');
-      expect(sku).toMatchObject({ ok: true, sku: 'SKU-1', mode: 'active', onHand: 5, reserved: 0, committed: 0, available: 5, shortfall: 0 });
+      expect(sku).toMatchObject({
+        ok: true,
+        sku: 'SKU-1',
+        mode: 'active',
+        onHand: 5,
+        reserved: 0,
+        committed: 0,
+        available: 5,
+        shortfall: 0,
+      });
       expect(sku.seq).toBe(result.seq);
-      expect(sku.locations).toEqual({ [EAST]: { onHand: 5, reserved: 0, committed: 0, available: 5, shortfall: 0, inbound: 0, quarantined: 0, backordered: 0 } });
+      expect(sku.locations).toEqual({
+        [EAST]: {
+          onHand: 5,
+          reserved: 0,
+          committed: 0,
+          available: 5,
+          shortfall: 0,
+          inbound: 0,
+          quarantined: 0,
+          backordered: 0,
+        },
+      });
     });
 
     it('receive accumulates per position, bumps seq, and SKU totals sum the locations', async () => {
@@ -104,9 +133,27 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
     it('applies positive and negative corrections', async () => {
       await receive('SKU-1', EAST, 10);
       const up = expectOk(await engine.adjust({ sku: 'SKU-1', location: EAST, delta: 5, reason: 'cycle count' }));
-      expect(up.position).toEqual({ onHand: 15, reserved: 0, committed: 0, available: 15, shortfall: 0, inbound: 0, quarantined: 0, backordered: 0 });
+      expect(up.position).toEqual({
+        onHand: 15,
+        reserved: 0,
+        committed: 0,
+        available: 15,
+        shortfall: 0,
+        inbound: 0,
+        quarantined: 0,
+        backordered: 0,
+      });
       const down = expectOk(await engine.adjust({ sku: 'SKU-1', location: EAST, delta: -12, reason: 'damaged' }));
-      expect(down.position).toEqual({ onHand: 3, reserved: 0, committed: 0, available: 3, shortfall: 0, inbound: 0, quarantined: 0, backordered: 0 });
+      expect(down.position).toEqual({
+        onHand: 3,
+        reserved: 0,
+        committed: 0,
+        available: 3,
+        shortfall: 0,
+        inbound: 0,
+        quarantined: 0,
+        backordered: 0,
+      });
       expect(down.seq).toBeGreaterThan(up.seq);
       expect((await view('SKU-1')).onHand).toBe(3);
     });
@@ -117,7 +164,16 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
       expectOk(await reserve('h-commit', [{ sku: 'SKU-1', qty: 3 }]));
       expectOk(await engine.commit('h-commit'));
       const result = expectOk(await engine.adjust({ sku: 'SKU-1', location: EAST, delta: -8, reason: 'shrinkage' }));
-      expect(result.position).toEqual({ onHand: 2, reserved: 6, committed: 3, available: 0, shortfall: 7, inbound: 0, quarantined: 0, backordered: 0 });
+      expect(result.position).toEqual({
+        onHand: 2,
+        reserved: 6,
+        committed: 3,
+        available: 0,
+        shortfall: 7,
+        inbound: 0,
+        quarantined: 0,
+        backordered: 0,
+      });
       const sku = await view('SKU-1');
       expect(sku).toMatchObject({ onHand: 2, reserved: 6, committed: 3, available: 0, shortfall: 7 });
       await assertInvariants(engine, ['SKU-1']);
@@ -137,7 +193,10 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
     it('refuses with INSUFFICIENT_STOCK when onHand would go negative, changing nothing', async () => {
       await receive('SKU-1', EAST, 4);
       const before = await snapshot(engine, ['SKU-1']);
-      expectRefused(await engine.adjust({ sku: 'SKU-1', location: EAST, delta: -5, reason: 'count' }), 'INSUFFICIENT_STOCK');
+      expectRefused(
+        await engine.adjust({ sku: 'SKU-1', location: EAST, delta: -5, reason: 'count' }),
+        'INSUFFICIENT_STOCK',
+      );
       expect(await snapshot(engine, ['SKU-1'])).toEqual(before);
       expectOk(await engine.adjust({ sku: 'SKU-1', location: EAST, delta: -4, reason: 'count' }));
       expect((await view('SKU-1')).onHand).toBe(0);
@@ -207,7 +266,9 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
       await receive('SKU-1', EAST, 10);
       await receive('SKU-1', WEST, 2);
       const west = expectOk(await reserve('w', [{ sku: 'SKU-1', qty: 2, location: WEST }]));
-      expect(west.reservation.lines).toEqual([{ line: 0, sku: 'SKU-1', location: WEST, qty: 2, fulfilled: 0, backordered: 0 }]);
+      expect(west.reservation.lines).toEqual([
+        { line: 0, sku: 'SKU-1', location: WEST, qty: 2, fulfilled: 0, backordered: 0 },
+      ]);
       const before = await snapshot(engine, ['SKU-1']);
       expectRefused(await reserve('w2', [{ sku: 'SKU-1', qty: 1, location: WEST }]), 'INSUFFICIENT_STOCK');
       expectRefused(await reserve('x', [{ sku: 'SKU-1', qty: 1, location: 'NOWHERE' }]), 'INSUFFICIENT_STOCK');
@@ -288,7 +349,11 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
       await receive('SKU-1', EAST, 10);
       expectOk(await reserve('h', [{ sku: 'SKU-1', qty: 4 }]));
       const result = expectOk(await engine.commit('h'));
-      expect(result.reservation).toMatchObject({ id: 'h', status: 'committed', lines: [{ line: 0, sku: 'SKU-1', location: EAST, qty: 4, fulfilled: 0, backordered: 0 }] });
+      expect(result.reservation).toMatchObject({
+        id: 'h',
+        status: 'committed',
+        lines: [{ line: 0, sku: 'SKU-1', location: EAST, qty: 4, fulfilled: 0, backordered: 0 }],
+      });
       expect(await view('SKU-1')).toMatchObject({ onHand: 10, reserved: 0, committed: 4, available: 6 });
     });
 
@@ -321,7 +386,12 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
     it('ships everything that remains and ends fulfilled', async () => {
       await receive('SKU-1', EAST, 10);
       await receive('SKU-2', WEST, 10);
-      expectOk(await reserve('h', [{ sku: 'SKU-1', qty: 4 }, { sku: 'SKU-2', qty: 2 }]));
+      expectOk(
+        await reserve('h', [
+          { sku: 'SKU-1', qty: 4 },
+          { sku: 'SKU-2', qty: 2 },
+        ]),
+      );
       expectOk(await engine.commit('h'));
       const result = expectOk(await engine.fulfil('h'));
       expect(result.reservation.status).toBe('fulfilled');
@@ -336,7 +406,12 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
     it('partial fulfilment stays committed until the last units ship', async () => {
       await receive('SKU-1', EAST, 10);
       await receive('SKU-2', WEST, 10);
-      expectOk(await reserve('h', [{ sku: 'SKU-1', qty: 4 }, { sku: 'SKU-2', qty: 2 }]));
+      expectOk(
+        await reserve('h', [
+          { sku: 'SKU-1', qty: 4 },
+          { sku: 'SKU-2', qty: 2 },
+        ]),
+      );
       expectOk(await engine.commit('h'));
       const first = expectOk(await engine.fulfil('h', [{ sku: 'SKU-1', location: EAST, qty: 3 }]));
       expect(first.reservation.status).toBe('committed');
@@ -377,7 +452,10 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
         [{ sku: 'SKU-1', location: WEST, qty: 1 }], // wrong location
         [{ sku: 'SKU-2', location: EAST, qty: 1 }], // wrong sku
         [{ sku: 'SKU-1', location: EAST, qty: 4 }], // more than the 3 remaining
-        [{ sku: 'SKU-1', location: EAST, qty: 3 }, { sku: 'SKU-1', location: WEST, qty: 1 }], // one bad line spoils all
+        [
+          { sku: 'SKU-1', location: EAST, qty: 3 },
+          { sku: 'SKU-1', location: WEST, qty: 1 },
+        ], // one bad line spoils all
       ];
       for (const lines of bad) {
         expectRefused(await engine.fulfil('h', lines), 'INVALID_ARGUMENT', `fulfil ${JSON.stringify(lines)}`);
@@ -395,7 +473,8 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
       expect(await view('SKU-1')).toMatchObject({ onHand: 1, committed: 5, available: 0, shortfall: 4 });
       expectOk(await engine.fulfil('h', [{ sku: 'SKU-1', location: EAST, qty: 1 }]));
       expect(await view('SKU-1')).toMatchObject({ onHand: 0, committed: 4, available: 0, shortfall: 4 });
-      const shippedWithoutStock = () => engine.stats().shards.reduce((n, shard) => n + shard.ledger.shippedWithoutStock, 0);
+      const shippedWithoutStock = () =>
+        engine.stats().shards.reduce((n, shard) => n + shard.ledger.shippedWithoutStock, 0);
       const before = shippedWithoutStock();
       const rest = expectOk(await engine.fulfil('h'));
       expect(rest.reservation).toMatchObject({ status: 'fulfilled', lines: [{ qty: 5, fulfilled: 5 }] });
@@ -470,7 +549,9 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
   });
 
   describe('illegal transitions answer INVALID_STATE and change nothing', () => {
-    const illegal: Array<['held' | 'committed' | 'fulfilled' | 'released' | 'expired', 'commit' | 'fulfil' | 'release']> = [
+    const illegal: Array<
+      ['held' | 'committed' | 'fulfilled' | 'released' | 'expired', 'commit' | 'fulfil' | 'release']
+    > = [
       ['held', 'fulfil'],
       ['fulfilled', 'commit'],
       ['fulfilled', 'fulfil'],
@@ -526,7 +607,10 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
       await receive('SKU-2', EAST, 10);
       expectOk(await engine.freeze({ sku: 'SKU-2', reason: 'recall' }));
       const before = await snapshot(engine, ['SKU-1', 'SKU-2']);
-      const refused = await reserve('h', [{ sku: 'SKU-1', qty: 1 }, { sku: 'SKU-2', qty: 1 }]);
+      const refused = await reserve('h', [
+        { sku: 'SKU-1', qty: 1 },
+        { sku: 'SKU-2', qty: 1 },
+      ]);
       expectRefused(refused, 'SKU_FROZEN');
       expect((refused as { error: { line?: number } }).error.line, 'README: error.line is the frozen line').toBe(1);
       expect(withoutSeq(await snapshot(engine, ['SKU-1', 'SKU-2']))).toEqual(withoutSeq(before));
@@ -649,7 +733,13 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
         { ...body, ttlMs: 2_000 },
         { ...body, lines: [{ sku: 'SKU-1', qty: 4 }] },
         { ...body, lines: [{ sku: 'SKU-1', qty: 3, location: EAST }] },
-        { ...body, lines: [{ sku: 'SKU-1', qty: 3 }, { sku: 'SKU-1', qty: 1, location: WEST }] },
+        {
+          ...body,
+          lines: [
+            { sku: 'SKU-1', qty: 3 },
+            { sku: 'SKU-1', qty: 1, location: WEST },
+          ],
+        },
       ];
       for (const variant of variants) {
         expectRefused(await engine.reserve(variant), 'CONFLICT', JSON.stringify(variant));
@@ -705,7 +795,17 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
         shortfall: current.shortfall,
       });
       const reserveEvent = events[2];
-      expect(reserveEvent.positions).toContainEqual({ location: EAST, onHand: 9, reserved: 2, committed: 0, available: 7, shortfall: 0, inbound: 0, quarantined: 0, backordered: 0 });
+      expect(reserveEvent.positions).toContainEqual({
+        location: EAST,
+        onHand: 9,
+        reserved: 2,
+        committed: 0,
+        available: 7,
+        shortfall: 0,
+        inbound: 0,
+        quarantined: 0,
+        backordered: 0,
+      });
       for (const event of events) {
         expect(event.sku).toBe('SKU-1');
         expect(event.onHand + event.shortfall).toBe(event.available + event.reserved + event.committed);
@@ -724,7 +824,10 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
       expectOk(await receive('SKU-1', EAST, 1));
       expectOk(await receive('SKU-2', EAST, 1));
       expectRefused(await reserve('x', [{ sku: 'SKU-1', qty: 5 }]), 'INSUFFICIENT_STOCK');
-      expectRefused(await engine.adjust({ sku: 'SKU-2', location: EAST, delta: -5, reason: 'x' }), 'INSUFFICIENT_STOCK');
+      expectRefused(
+        await engine.adjust({ sku: 'SKU-2', location: EAST, delta: -5, reason: 'x' }),
+        'INSUFFICIENT_STOCK',
+      );
       expectRefused(await engine.commit('x'), 'NOT_FOUND');
       await vi.waitFor(() => expect(all.length).toBe(2), { timeout: 2_000 });
       expect(one.map((event) => event.sku)).toEqual(['SKU-1']);
@@ -774,7 +877,12 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
       await receive('SKU-2', WEST, 5);
       const events: Event[] = [];
       engine.subscribe('*', (event) => events.push(event));
-      expectOk(await reserve('h', [{ sku: 'SKU-1', qty: 1 }, { sku: 'SKU-2', qty: 2 }]));
+      expectOk(
+        await reserve('h', [
+          { sku: 'SKU-1', qty: 1 },
+          { sku: 'SKU-2', qty: 2 },
+        ]),
+      );
       await vi.waitFor(() => expect(events.length).toBe(2), { timeout: 2_000 });
       expect(events.map((event) => [event.sku, event.cause, event.reserved]).sort()).toEqual([
         ['SKU-1', 'reserve', 1],
@@ -787,7 +895,8 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
     it('maxLiveHoldsPerShard refuses with LIMIT_REACHED, which is not recorded', async () => {
       const small = await make({ shards, clock, locationOrder: [EAST, WEST], maxLiveHoldsPerShard: 2 });
       await small.receive({ sku: 'SKU-1', location: EAST, qty: 10 });
-      const hold = (id: string) => small.reserve({ id, channel: 'web', ttlMs: TTL_MS, lines: [{ sku: 'SKU-1', qty: 1 }] });
+      const hold = (id: string) =>
+        small.reserve({ id, channel: 'web', ttlMs: TTL_MS, lines: [{ sku: 'SKU-1', qty: 1 }] });
       expectOk(await hold('a'));
       expectOk(await hold('b'));
       const before = await snapshot(small, ['SKU-1']);
@@ -816,7 +925,8 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
     it('retainedOutcomesPerShard: the oldest ended hold is forgotten first, and its id is free again', async () => {
       const small = await make({ shards, clock, locationOrder: [EAST, WEST], retainedOutcomesPerShard: 1 });
       await small.receive({ sku: 'SKU-1', location: EAST, qty: 10 });
-      const hold = (id: string, qty = 1) => small.reserve({ id, channel: 'web', ttlMs: TTL_MS, lines: [{ sku: 'SKU-1', qty }] });
+      const hold = (id: string, qty = 1) =>
+        small.reserve({ id, channel: 'web', ttlMs: TTL_MS, lines: [{ sku: 'SKU-1', qty }] });
       expectOk(await hold('a'));
       expectOk(await hold('b'));
       expectOk(await small.release('a'));
@@ -898,7 +1008,15 @@ describe('ledger operations: shard placement (shards 2)', () => {
     const before = await snapshot(engine, [a, b]);
     const events: Array<{ sku: string; cause: string }> = [];
     engine.subscribe('*', (event) => events.push({ sku: event.sku, cause: event.cause }));
-    const refused = await engine.reserve({ id: 'span-1', channel: 'web', ttlMs: TTL_MS, lines: [{ sku: a, qty: 1 }, { sku: b, qty: 2 }] });
+    const refused = await engine.reserve({
+      id: 'span-1',
+      channel: 'web',
+      ttlMs: TTL_MS,
+      lines: [
+        { sku: a, qty: 1 },
+        { sku: b, qty: 2 },
+      ],
+    });
     expectRefused(refused, 'INSUFFICIENT_STOCK');
     expect((refused as { error: { line?: number } }).error.line, 'the refusal of the lowest refused line').toBe(1);
     const after = await snapshot(engine, [a, b]);
@@ -913,7 +1031,17 @@ describe('ledger operations: shard placement (shards 2)', () => {
     const seqOf = (view: unknown) => (view as { seq: number }).seq;
     expect(seqOf(after[0]), 'the held part moved on by its reserve and its abort').toBe(seqOf(before[0]) + 2);
     expect(seqOf(after[1]), 'the refused part did not change').toBe(seqOf(before[1]));
-    expectOk(await engine.reserve({ id: 'span-2', channel: 'web', ttlMs: TTL_MS, lines: [{ sku: a, qty: 1 }, { sku: b, qty: 1 }] }));
+    expectOk(
+      await engine.reserve({
+        id: 'span-2',
+        channel: 'web',
+        ttlMs: TTL_MS,
+        lines: [
+          { sku: a, qty: 1 },
+          { sku: b, qty: 1 },
+        ],
+      }),
+    );
     expect(expectOk(await engine.get(a)).reserved).toBe(1);
     expect(expectOk(await engine.get(b)).reserved).toBe(1);
   });

@@ -31,35 +31,50 @@ describe.each(cases)('$name lifecycle table', ({ machine, events, table }) => {
 
   it("agrees with xstate's transition() for every state × event", () => {
     for (const state of table.states) {
-      for (const type of events) expect(tableNext(table, state, type), `${state} × ${type}`).toBe(xstateNext(machine, state, type));
+      for (const type of events)
+        expect(tableNext(table, state, type), `${state} × ${type}`).toBe(xstateNext(machine, state, type));
     }
   });
 
   it('agrees with xstate along random event sequences from the initial state', () => {
-    fc.assert(fc.property(fc.array(fc.constantFrom(...events), { maxLength: 30 }), (sequence) => {
-      let viaXstate = snapshotIn(machine, String(machine.config.initial));
-      let viaTable: string = String(machine.config.initial);
-      for (const type of sequence) {
-        if (viaXstate.can({ type } as never)) [viaXstate] = transition(machine, viaXstate, { type } as never);
-        viaTable = tableNext(table, viaTable, type) ?? viaTable;
-        expect(viaTable).toBe(String(viaXstate.value));
-      }
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...events), { maxLength: 30 }), (sequence) => {
+        let viaXstate = snapshotIn(machine, String(machine.config.initial));
+        let viaTable: string = String(machine.config.initial);
+        for (const type of sequence) {
+          if (viaXstate.can({ type } as never)) [viaXstate] = transition(machine, viaXstate, { type } as never);
+          viaTable = tableNext(table, viaTable, type) ?? viaTable;
+          expect(viaTable).toBe(String(viaXstate.value));
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
 describe('hold lifecycle rules', () => {
   it.each([
-    ['held', 'FULFIL_PART'], ['held', 'FULFIL_REST'], ['expired', 'COMMIT'], ['released', 'COMMIT'],
-    ['fulfilled', 'RELEASE'], ['fulfilled', 'COMMIT'], ['expired', 'RELEASE'], ['committed', 'EXPIRE'],
+    ['held', 'FULFIL_PART'],
+    ['held', 'FULFIL_REST'],
+    ['expired', 'COMMIT'],
+    ['released', 'COMMIT'],
+    ['fulfilled', 'RELEASE'],
+    ['fulfilled', 'COMMIT'],
+    ['expired', 'RELEASE'],
+    ['committed', 'EXPIRE'],
   ])('%s × %s is illegal', (state, type) => {
     expect(tableNext(HOLD_TABLE, state, type)).toBeNull();
   });
 
   it.each([
-    ['held', 'COMMIT', 'committed'], ['committed', 'FULFIL_PART', 'committed'], ['committed', 'FULFIL_REST', 'fulfilled'],
-    ['held', 'RELEASE', 'released'], ['committed', 'RELEASE', 'released'], ['held', 'EXPIRE', 'expired'],
-    ['committed', 'COMMIT', 'committed'], ['released', 'RELEASE', 'released'],
+    ['held', 'COMMIT', 'committed'],
+    ['committed', 'FULFIL_PART', 'committed'],
+    ['committed', 'FULFIL_REST', 'fulfilled'],
+    ['held', 'RELEASE', 'released'],
+    ['committed', 'RELEASE', 'released'],
+    ['held', 'EXPIRE', 'expired'],
+    ['committed', 'COMMIT', 'committed'],
+    ['released', 'RELEASE', 'released'],
   ])('%s × %s → %s', (state, type, next) => {
     expect(tableNext(HOLD_TABLE, state, type)).toBe(next);
   });

@@ -31,20 +31,36 @@ describe('memory bounded at a 64 MB shard heap', () => {
     const options: EngineOptions = { shards: 1, shardHeapMb: 64, dataDir: dir, fsync: 'off' };
     const engine = await open(options);
     expectOk(await engine.receive({ sku: 'KEEP', location: 'L1', qty: 10 }));
-    expectOk(await engine.reserve({ id: 'before-1', channel: 'web', ttlMs: 600_000, lines: [{ sku: 'KEEP', qty: 2 }] }));
-    expectOk(await engine.reserve({ id: 'before-2', channel: 'web', ttlMs: 600_000, lines: [{ sku: 'KEEP', qty: 3 }] }));
+    expectOk(
+      await engine.reserve({ id: 'before-1', channel: 'web', ttlMs: 600_000, lines: [{ sku: 'KEEP', qty: 2 }] }),
+    );
+    expectOk(
+      await engine.reserve({ id: 'before-2', channel: 'web', ttlMs: 600_000, lines: [{ sku: 'KEEP', qty: 3 }] }),
+    );
     const holds: Record<string, number> = {};
     for (let round = 0; round < 16; round++) {
-      tally(await Promise.all(Array.from({ length: 500 }, (_, i) =>
-        engine.reserve({ id: `refused-${round}-${i}`, channel: 'web', ttlMs: 600_000, lines: HUNDRED_LINES }))), holds);
+      tally(
+        await Promise.all(
+          Array.from({ length: 500 }, (_, i) =>
+            engine.reserve({ id: `refused-${round}-${i}`, channel: 'web', ttlMs: 600_000, lines: HUNDRED_LINES }),
+          ),
+        ),
+        holds,
+      );
     }
     const skus: Record<string, number> = {};
     for (let round = 0; round < 150; round++) {
-      tally(await Promise.all(Array.from({ length: 1_000 }, (_, i) => engine.receive({ sku: `U-${round}-${i}`, location: 'L1', qty: 1 }))), skus);
+      tally(
+        await Promise.all(
+          Array.from({ length: 1_000 }, (_, i) => engine.receive({ sku: `U-${round}-${i}`, location: 'L1', qty: 1 })),
+        ),
+        skus,
+      );
     }
     // Before: 2,600 refused holds killed the worker (and the process, with no 'error' listener).
     expect(Object.keys(holds).sort()).toEqual(expect.arrayContaining(['INSUFFICIENT_STOCK']));
-    for (const code of Object.keys({ ...holds, ...skus })) expect(['ok', 'INSUFFICIENT_STOCK', 'LIMIT_REACHED']).toContain(code);
+    for (const code of Object.keys({ ...holds, ...skus }))
+      expect(['ok', 'INSUFFICIENT_STOCK', 'LIMIT_REACHED']).toContain(code);
     expect((holds.INSUFFICIENT_STOCK ?? 0) + (holds.LIMIT_REACHED ?? 0)).toBe(8_000);
     expect((skus.ok ?? 0) + (skus.LIMIT_REACHED ?? 0)).toBe(150_000);
     expect(skus.LIMIT_REACHED, 'the heap watermark refused SKUs long before the heap limit').toBeGreaterThan(0);
@@ -70,7 +86,12 @@ describe('memory bounded at a 64 MB shard heap', () => {
     const engine = await open({ shards: 1, shardHeapMb: 64, shardHeapWatermarkPercent: 100 });
     const codes: Record<string, number> = {};
     for (let round = 0; round < 400 && codes.UNAVAILABLE === undefined; round++) {
-      tally(await Promise.all(Array.from({ length: 2_000 }, (_, i) => engine.receive({ sku: `OOM-${round}-${i}`, location: 'L1', qty: 1 }))), codes);
+      tally(
+        await Promise.all(
+          Array.from({ length: 2_000 }, (_, i) => engine.receive({ sku: `OOM-${round}-${i}`, location: 'L1', qty: 1 })),
+        ),
+        codes,
+      );
     }
     expect(codes.UNAVAILABLE, 'the worker died of its heap limit').toBeGreaterThan(0);
     expect(engine.stats().shards[0].workerDeaths).toBeGreaterThan(0);
@@ -111,13 +132,19 @@ describe('capacity limits and replay', () => {
     const dir = dataDir();
     const first = await open({ shards: 1, dataDir: dir, maxSkusPerShard: 10 });
     for (let i = 0; i < 10; i++) expectOk(await first.receive({ sku: `S${i}`, location: 'L1', qty: 1 }));
-    expect(await first.receive({ sku: 'S10', location: 'L1', qty: 1 })).toMatchObject({ ok: false, error: { code: 'LIMIT_REACHED' } });
+    expect(await first.receive({ sku: 'S10', location: 'L1', qty: 1 })).toMatchObject({
+      ok: false,
+      error: { code: 'LIMIT_REACHED' },
+    });
     await close(first);
     // Lower: every acknowledged SKU comes back (replay does not refuse what was admitted live).
     const lower = await open({ shards: 1, dataDir: dir, maxSkusPerShard: 5 });
     expect(lower.stats().shards[0].ledger.skus).toBe(10);
     for (let i = 0; i < 10; i++) expect(await lower.get(`S${i}`)).toMatchObject({ ok: true, onHand: 1 });
-    expect(await lower.receive({ sku: 'S11', location: 'L1', qty: 1 })).toMatchObject({ ok: false, error: { code: 'LIMIT_REACHED' } });
+    expect(await lower.receive({ sku: 'S11', location: 'L1', qty: 1 })).toMatchObject({
+      ok: false,
+      error: { code: 'LIMIT_REACHED' },
+    });
     await close(lower);
     // Higher: the refused receive was never journaled, so it does not appear now that it would fit.
     const higher = await open({ shards: 1, dataDir: dir, maxSkusPerShard: 100 });
@@ -135,8 +162,9 @@ describe('the router forgets what the shards forget (shards 2)', () => {
     const engine = await open({ shards: 2, retainedOutcomesPerShard: 0 });
     const [empty, stocked] = [skuOn(0, 'E'), skuOn(1, 'S')];
     expectOk(await engine.receive({ sku: stocked, location: 'L1', qty: 5 }));
-    expect(await engine.reserve({ id: 'x', channel: 'web', ttlMs: 60_000, lines: [{ sku: empty, qty: 1 }] }))
-      .toMatchObject({ ok: false, error: { code: 'INSUFFICIENT_STOCK' } });
+    expect(
+      await engine.reserve({ id: 'x', channel: 'web', ttlMs: 60_000, lines: [{ sku: empty, qty: 1 }] }),
+    ).toMatchObject({ ok: false, error: { code: 'INSUFFICIENT_STOCK' } });
     // Nothing is recorded for 'x' anywhere, so it may be held on the other shard (before: CONFLICT).
     expectOk(await engine.reserve({ id: 'x', channel: 'web', ttlMs: 60_000, lines: [{ sku: stocked, qty: 1 }] }));
     expect(expectOk(await engine.commit('x')).reservation.status).toBe('committed');

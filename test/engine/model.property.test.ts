@@ -7,7 +7,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../dist/engine/index.js';
-import { assertInvariants, expectOk, expectRefused, manualClock, type Engine, type ManualClock } from './support/helpers.js';
+import {
+  assertInvariants,
+  expectOk,
+  expectRefused,
+  manualClock,
+  type Engine,
+  type ManualClock,
+} from './support/helpers.js';
 
 const SKUS = ['SKU-A', 'SKU-B', 'SKU-C'] as const;
 const LOCATION_ORDER = ['WH-1', 'WH-2'];
@@ -16,20 +23,57 @@ const LOCATIONS = ['WH-1', 'WH-2', 'STORE-X'] as const;
 const START_MS = 1_000_000;
 
 type Status = 'held' | 'committed' | 'fulfilled' | 'released' | 'expired';
-interface LineRequest { sku: string; qty: number; location?: string }
-interface Body { id: string; channel: string; ttlMs: number; lines: LineRequest[]; allowSplit?: boolean }
-interface Placed { line: number; sku: string; location: string; qty: number; fulfilled: number; backordered: number }
-interface Hold { id: string; channel: string; status: Status; expiresAt: number; lines: Placed[] }
+interface LineRequest {
+  sku: string;
+  qty: number;
+  location?: string;
+}
+interface Body {
+  id: string;
+  channel: string;
+  ttlMs: number;
+  lines: LineRequest[];
+  allowSplit?: boolean;
+}
+interface Placed {
+  line: number;
+  sku: string;
+  location: string;
+  qty: number;
+  fulfilled: number;
+  backordered: number;
+}
+interface Hold {
+  id: string;
+  channel: string;
+  status: Status;
+  expiresAt: number;
+  lines: Placed[];
+}
 interface Position {
-  onHand: number; reserved: number; committed: number; inbound: number; quarantined: number;
+  onHand: number;
+  reserved: number;
+  committed: number;
+  inbound: number;
+  quarantined: number;
   /** onHand movements [time, delta] (everything but sync), and the asOf of the last count applied. */
   movements: Array<[number, number]>;
   lastSyncAsOf: number;
   /** Units of live holds waiting here for stock. */
   backordered: number;
 }
-interface Policy { safetyStock: number; fences: Record<string, number>; caps: Record<string, number>; backorderLimit: number }
-interface Transit { sku: string; to: string; qty: number; received: boolean }
+interface Policy {
+  safetyStock: number;
+  fences: Record<string, number>;
+  caps: Record<string, number>;
+  backorderLimit: number;
+}
+interface Transit {
+  sku: string;
+  to: string;
+  qty: number;
+  received: boolean;
+}
 
 interface Model {
   now: number;
@@ -46,7 +90,10 @@ interface Model {
   /** sku → its policy (absent: none). */
   policies: Map<string, Policy>;
 }
-interface Real { engine: Engine; clock: ManualClock }
+interface Real {
+  engine: Engine;
+  clock: ManualClock;
+}
 type Cmd = fc.AsyncCommand<Model, Real>;
 
 /** What the runs exercised; each must happen at least once, or the generators have gone blind. */
@@ -101,7 +148,14 @@ function positionView(p: Position) {
 
 function holdView(h: Hold) {
   const backordered = h.lines.reduce((units, l) => units + l.backordered, 0);
-  return { id: h.id, channel: h.channel, status: h.status, expiresAt: h.expiresAt, backordered, lines: h.lines.map((l) => ({ ...l })) };
+  return {
+    id: h.id,
+    channel: h.channel,
+    status: h.status,
+    expiresAt: h.expiresAt,
+    backordered,
+    lines: h.lines.map((l) => ({ ...l })),
+  };
 }
 
 /** Moves onHand by a fact (receive, adjust, shipment, restock, transfer) and remembers it for sync. */
@@ -134,7 +188,8 @@ function waiting(m: Model, sku: string, location?: string): number {
   let units = 0;
   for (const hold of m.holds.values()) {
     if (!live(hold)) continue;
-    for (const line of hold.lines) if (line.sku === sku && (location === undefined || line.location === location)) units += line.backordered;
+    for (const line of hold.lines)
+      if (line.sku === sku && (location === undefined || line.location === location)) units += line.backordered;
   }
   return units;
 }
@@ -171,7 +226,13 @@ function skuAvailable(m: Model, sku: string): number {
 }
 
 /** What `channel` may take of `sku` from stock: available less safety stock and the others' unused fences. */
-function stockHeadroom(m: Model, sku: string, channel: string, availableUnits = skuAvailable(m, sku), extra?: Map<string, number>): number {
+function stockHeadroom(
+  m: Model,
+  sku: string,
+  channel: string,
+  availableUnits = skuAvailable(m, sku),
+  extra?: Map<string, number>,
+): number {
   const policy = m.policies.get(sku);
   if (!policy) return Number.POSITIVE_INFINITY;
   let blocked = policy.safetyStock;
@@ -212,7 +273,16 @@ function ensurePosition(m: Model, sku: string, location: string): Position {
   if (!byLocation) m.positions.set(sku, (byLocation = new Map()));
   let p = byLocation.get(location);
   if (!p) {
-    p = { onHand: 0, reserved: 0, committed: 0, inbound: 0, quarantined: 0, movements: [], lastSyncAsOf: Number.NEGATIVE_INFINITY, backordered: 0 };
+    p = {
+      onHand: 0,
+      reserved: 0,
+      committed: 0,
+      inbound: 0,
+      quarantined: 0,
+      movements: [],
+      lastSyncAsOf: Number.NEGATIVE_INFINITY,
+      backordered: 0,
+    };
     byLocation.set(location, p);
   }
   return p;
@@ -256,7 +326,8 @@ function place(m: Model, body: Body): Placed[] | null | 'policy' {
       continue;
     }
     const total = options.reduce((units, l) => units + Math.max(0, free(line.sku, l)), 0);
-    const physicallyPossible = location !== undefined || (body.allowSplit === true && line.location === undefined && total >= line.qty);
+    const physicallyPossible =
+      location !== undefined || (body.allowSplit === true && line.location === undefined && total >= line.qty);
     if (!physicallyPossible || headroom < line.qty) {
       // A backorder: what its location has free (and the channel may take) now, the rest waits.
       const limit = m.policies.get(line.sku)?.backorderLimit ?? 0;
@@ -295,7 +366,10 @@ function returnUnits(m: Model, hold: Hold): void {
 }
 
 function sameBody(a: Body, b: Body): boolean {
-  return JSON.stringify([a.channel, a.ttlMs, a.lines, a.allowSplit === true]) === JSON.stringify([b.channel, b.ttlMs, b.lines, b.allowSplit === true]);
+  return (
+    JSON.stringify([a.channel, a.ttlMs, a.lines, a.allowSplit === true]) ===
+    JSON.stringify([b.channel, b.ttlMs, b.lines, b.allowSplit === true])
+  );
 }
 
 function expireDue(m: Model): string[] {
@@ -316,7 +390,8 @@ function expireDue(m: Model): string[] {
 function pickId(m: Model, pick: number): string {
   const holds = [...m.holds.keys()];
   // Half the time one of the three newest holds, so commit → fulfil → release chains happen.
-  if (holds.length > 0 && pick % 2 === 0) return holds[holds.length - 1 - (Math.floor(pick / 2) % Math.min(3, holds.length))];
+  if (holds.length > 0 && pick % 2 === 0)
+    return holds[holds.length - 1 - (Math.floor(pick / 2) % Math.min(3, holds.length))];
   if (holds.length > 0 && pick % 5 !== 0) return holds[Math.floor(pick / 5) % holds.length];
   const others = [...m.outcomes.keys(), 'NEVER-USED'];
   return others[Math.floor(pick / 5) % others.length];
@@ -336,10 +411,17 @@ async function checkAgainstModel(m: Model, r: Real, label: string): Promise<void
     const view = expectOk(result, `${label}: get(${sku})`);
     const locations = Object.fromEntries([...byLocation].map(([l, p]) => [l, positionView(p)]));
     const totals = { onHand: 0, reserved: 0, committed: 0, available: 0, shortfall: 0 };
-    for (const p of Object.values(locations)) for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += p[k];
+    for (const p of Object.values(locations))
+      for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += p[k];
     expect(view.locations, `${label}: ${sku} positions`).toEqual(locations);
     expect(
-      { onHand: view.onHand, reserved: view.reserved, committed: view.committed, available: view.available, shortfall: view.shortfall },
+      {
+        onHand: view.onHand,
+        reserved: view.reserved,
+        committed: view.committed,
+        available: view.available,
+        shortfall: view.shortfall,
+      },
       `${label}: ${sku} totals`,
     ).toEqual(totals);
     expect(view.mode, `${label}: ${sku} mode`).toBe(totals.available === 0 ? 'soldOut' : 'active');
@@ -358,7 +440,9 @@ async function checkAgainstModel(m: Model, r: Real, label: string): Promise<void
       }
     }
     expect(view.reserved, `${label}: ${sku} reserved === sum of live held holds`).toBe(heldUnits);
-    expect(view.committed, `${label}: ${sku} committed === sum of committed holds' unshipped units`).toBe(committedUnits);
+    expect(view.committed, `${label}: ${sku} committed === sum of committed holds' unshipped units`).toBe(
+      committedUnits,
+    );
 
     const now = JSON.stringify([view.mode, view.locations]);
     const last = m.seqs.get(sku);
@@ -374,24 +458,42 @@ async function checkAgainstModel(m: Model, r: Real, label: string): Promise<void
 // ---------- commands ----------
 
 class Receive implements Cmd {
-  constructor(readonly sku: string, readonly location: string, readonly qty: number) {}
+  constructor(
+    readonly sku: string,
+    readonly location: string,
+    readonly qty: number,
+  ) {}
   check = () => true;
   async run(m: Model, r: Real) {
-    const result = expectOk(await r.engine.receive({ sku: this.sku, location: this.location, qty: this.qty }), this.toString());
+    const result = expectOk(
+      await r.engine.receive({ sku: this.sku, location: this.location, qty: this.qty }),
+      this.toString(),
+    );
     const p = ensurePosition(m, this.sku, this.location);
     moveOnHand(m, p, this.qty);
     seen.backorderFilled += fillBackorders(m);
     expect(result.position, this.toString()).toEqual(positionView(p));
     await checkAgainstModel(m, r, this.toString());
   }
-  toString() { return `receive(${this.sku}@${this.location} +${this.qty})`; }
+  toString() {
+    return `receive(${this.sku}@${this.location} +${this.qty})`;
+  }
 }
 
 class Adjust implements Cmd {
-  constructor(readonly sku: string, readonly location: string, readonly delta: number) {}
+  constructor(
+    readonly sku: string,
+    readonly location: string,
+    readonly delta: number,
+  ) {}
   check = (m: Readonly<Model>) => positionOf(m as Model, this.sku, this.location) !== undefined;
   async run(m: Model, r: Real) {
-    const result = await r.engine.adjust({ sku: this.sku, location: this.location, delta: this.delta, reason: 'count' });
+    const result = await r.engine.adjust({
+      sku: this.sku,
+      location: this.location,
+      delta: this.delta,
+      reason: 'count',
+    });
     const p = positionOf(m, this.sku, this.location)!;
     if (p.onHand + this.delta < 0) {
       seen.adjustRefused++;
@@ -404,13 +506,18 @@ class Adjust implements Cmd {
     }
     await checkAgainstModel(m, r, this.toString());
   }
-  toString() { return `adjust(${this.sku}@${this.location} ${this.delta > 0 ? '+' : ''}${this.delta})`; }
+  toString() {
+    return `adjust(${this.sku}@${this.location} ${this.delta > 0 ? '+' : ''}${this.delta})`;
+  }
 }
 
 class Reserve implements Cmd {
   private body: Body;
   /** reuse: null for a fresh id, else a pick among the ids already answered (replay or CONFLICT). */
-  constructor(readonly request: Omit<Body, 'id'>, readonly reuse: number | null) {
+  constructor(
+    readonly request: Omit<Body, 'id'>,
+    readonly reuse: number | null,
+  ) {
     this.body = { id: '?', ...request };
   }
   check = () => true;
@@ -422,7 +529,8 @@ class Reserve implements Cmd {
     const result = await r.engine.reserve(structuredClone(this.body));
     const prior = m.outcomes.get(this.body.id);
     if (prior) {
-      if (sameBody(prior.body, this.body)) expect(result, `${label}: replay answers the original`).toEqual(prior.result);
+      if (sameBody(prior.body, this.body))
+        expect(result, `${label}: replay answers the original`).toEqual(prior.result);
       else {
         seen.conflict++;
         expectRefused(result, 'CONFLICT', label);
@@ -459,7 +567,9 @@ class Reserve implements Cmd {
     }
     await checkAgainstModel(m, r, label);
   }
-  toString() { return `reserve(${this.reuse === null ? '' : `reuse #${this.reuse}: `}${JSON.stringify(this.body)})`; }
+  toString() {
+    return `reserve(${this.reuse === null ? '' : `reuse #${this.reuse}: `}${JSON.stringify(this.body)})`;
+  }
 }
 
 /** Replays an id's original body, at any later point (after commit, release, expiry...). */
@@ -475,7 +585,9 @@ class Replay implements Cmd {
     expect(await r.engine.reserve(structuredClone(prior.body)), this.toString()).toEqual(prior.result);
     await checkAgainstModel(m, r, this.toString());
   }
-  toString() { return `replay(#${this.pick}→${this.id})`; }
+  toString() {
+    return `replay(#${this.pick}→${this.id})`;
+  }
 }
 
 class Commit implements Cmd {
@@ -502,7 +614,9 @@ class Commit implements Cmd {
     } else expectRefused(result, 'INVALID_STATE', label);
     await checkAgainstModel(m, r, label);
   }
-  toString() { return `commit(#${this.pick}→${this.id})`; }
+  toString() {
+    return `commit(#${this.pick}→${this.id})`;
+  }
 }
 
 /** Positions that exactly one line of the hold occupies: a fulfil line names them unambiguously. */
@@ -514,7 +628,12 @@ function uniqueLines(hold: Hold): Placed[] {
 
 class Fulfil implements Cmd {
   private id = '?';
-  constructor(readonly pick: number, readonly mode: 'all' | 'partial' | 'over', readonly mask: number, readonly percent: number) {}
+  constructor(
+    readonly pick: number,
+    readonly mode: 'all' | 'partial' | 'over',
+    readonly mask: number,
+    readonly percent: number,
+  ) {}
   check = () => true;
   async run(m: Model, r: Real) {
     this.id = pickId(m, this.pick);
@@ -530,7 +649,9 @@ class Fulfil implements Cmd {
     const mode = eligible.length === 0 ? 'all' : this.mode;
     if (mode === 'over') {
       const line = eligible[this.mask % eligible.length];
-      const result = await r.engine.fulfil(this.id, [{ sku: line.sku, location: line.location, qty: inStock(line) + 1 }]);
+      const result = await r.engine.fulfil(this.id, [
+        { sku: line.sku, location: line.location, qty: inStock(line) + 1 },
+      ]);
       seen.overship++;
       expectRefused(result, 'INVALID_ARGUMENT', `${label} over ${line.sku}@${line.location}`);
       await checkAgainstModel(m, r, label);
@@ -546,7 +667,10 @@ class Fulfil implements Cmd {
       let chosen = eligible.filter((_, i) => (this.mask >> i) & 1);
       if (chosen.length === 0) chosen = [eligible[0]];
       shipping = chosen.map((l) => [l, Math.max(1, Math.ceil((inStock(l) * this.percent) / 100))]);
-      call = r.engine.fulfil(this.id, shipping.map(([l, q]) => ({ sku: l.sku, location: l.location, qty: q })));
+      call = r.engine.fulfil(
+        this.id,
+        shipping.map(([l, q]) => ({ sku: l.sku, location: l.location, qty: q })),
+      );
     }
     const result = (await call) as { ok: boolean };
     // Shipping is a fact: committed −= q and onHand −= q, but onHand never goes below 0.
@@ -563,7 +687,9 @@ class Fulfil implements Cmd {
     expect((expectOk(result as never, label) as { reservation: unknown }).reservation, label).toEqual(holdView(hold));
     await checkAgainstModel(m, r, label);
   }
-  toString() { return `fulfil(#${this.pick}→${this.id}, ${this.mode}, mask=${this.mask}, ${this.percent}%)`; }
+  toString() {
+    return `fulfil(#${this.pick}→${this.id}, ${this.mode}, mask=${this.mask}, ${this.percent}%)`;
+  }
 }
 
 class Release implements Cmd {
@@ -584,7 +710,9 @@ class Release implements Cmd {
     } else expectRefused(result, 'INVALID_STATE', label);
     await checkAgainstModel(m, r, label);
   }
-  toString() { return `release(#${this.pick}→${this.id})`; }
+  toString() {
+    return `release(#${this.pick}→${this.id})`;
+  }
 }
 
 class Advance implements Cmd {
@@ -603,7 +731,9 @@ class Advance implements Cmd {
     }
     await checkAgainstModel(m, r, label);
   }
-  toString() { return `advance(${this.ms}ms)`; }
+  toString() {
+    return `advance(${this.ms}ms)`;
+  }
 }
 
 class GetReservation implements Cmd {
@@ -617,17 +747,32 @@ class GetReservation implements Cmd {
     if (!hold) expectRefused(result, 'NOT_FOUND', this.toString());
     else expect(expectOk(result, this.toString()).reservation, this.toString()).toEqual(holdView(hold));
   }
-  toString() { return `getReservation(#${this.pick}→${this.id})`; }
+  toString() {
+    return `getReservation(#${this.pick}→${this.id})`;
+  }
 }
 
 /** transfer: only available units move; in transit they are inbound at `to` until received. */
 class Transfer implements Cmd {
-  constructor(readonly sku: string, readonly from: string, readonly to: string, readonly qty: number, readonly inTransit: boolean) {}
+  constructor(
+    readonly sku: string,
+    readonly from: string,
+    readonly to: string,
+    readonly qty: number,
+    readonly inTransit: boolean,
+  ) {}
   check = (m: Readonly<Model>) => this.from !== this.to && positionOf(m as Model, this.sku, this.from) !== undefined;
   async run(m: Model, r: Real) {
     const label = this.toString();
     const id = `t${m.nextId++}`;
-    const result = await r.engine.transfer({ id, sku: this.sku, from: this.from, to: this.to, qty: this.qty, inTransit: this.inTransit });
+    const result = await r.engine.transfer({
+      id,
+      sku: this.sku,
+      from: this.from,
+      to: this.to,
+      qty: this.qty,
+      inTransit: this.inTransit,
+    });
     const source = positionOf(m, this.sku, this.from)!;
     if (available(source) < this.qty) {
       expectRefused(result, 'INSUFFICIENT_STOCK', label);
@@ -645,7 +790,9 @@ class Transfer implements Cmd {
     }
     await checkAgainstModel(m, r, label);
   }
-  toString() { return `transfer(${this.sku} ${this.from}→${this.to} ${this.qty}${this.inTransit ? ' in transit' : ''})`; }
+  toString() {
+    return `transfer(${this.sku} ${this.from}→${this.to} ${this.qty}${this.inTransit ? ' in transit' : ''})`;
+  }
 }
 
 class ReceiveTransfer implements Cmd {
@@ -665,16 +812,31 @@ class ReceiveTransfer implements Cmd {
     }
     await checkAgainstModel(m, r, this.toString());
   }
-  toString() { return `receiveTransfer(#${this.pick})`; }
+  toString() {
+    return `receiveTransfer(#${this.pick})`;
+  }
 }
 
 /** restock: sellable units are on hand (and available) at once; damaged ones are quarantined. */
 class Restock implements Cmd {
-  constructor(readonly sku: string, readonly location: string, readonly qty: number, readonly sellable: boolean) {}
+  constructor(
+    readonly sku: string,
+    readonly location: string,
+    readonly qty: number,
+    readonly sellable: boolean,
+  ) {}
   check = () => true;
   async run(m: Model, r: Real) {
     const label = this.toString();
-    const result = expectOk(await r.engine.restock({ sku: this.sku, location: this.location, qty: this.qty, condition: this.sellable ? 'sellable' : 'damaged' }), label);
+    const result = expectOk(
+      await r.engine.restock({
+        sku: this.sku,
+        location: this.location,
+        qty: this.qty,
+        condition: this.sellable ? 'sellable' : 'damaged',
+      }),
+      label,
+    );
     const p = ensurePosition(m, this.sku, this.location);
     if (this.sellable) moveOnHand(m, p, this.qty);
     else p.quarantined += this.qty;
@@ -683,7 +845,9 @@ class Restock implements Cmd {
     expect(result.position, label).toEqual(positionView(p));
     await checkAgainstModel(m, r, label);
   }
-  toString() { return `restock(${this.sku}@${this.location} +${this.qty} ${this.sellable ? 'sellable' : 'damaged'})`; }
+  toString() {
+    return `restock(${this.sku}@${this.location} +${this.qty} ${this.sellable ? 'sellable' : 'damaged'})`;
+  }
 }
 
 /**
@@ -691,7 +855,12 @@ class Restock implements Cmd {
  * movement); older than the last count → STALE_SYNC, older than the horizon → SYNC_TOO_OLD.
  */
 class Sync implements Cmd {
-  constructor(readonly sku: string, readonly location: string, readonly counted: number, readonly ageMs: number) {}
+  constructor(
+    readonly sku: string,
+    readonly location: string,
+    readonly counted: number,
+    readonly ageMs: number,
+  ) {}
   check = () => true;
   async run(m: Model, r: Real) {
     const label = this.toString();
@@ -719,19 +888,27 @@ class Sync implements Cmd {
     }
     await checkAgainstModel(m, r, label);
   }
-  toString() { return `sync(${this.sku}@${this.location} =${this.counted} ${this.ageMs}ms ago)`; }
+  toString() {
+    return `sync(${this.sku}@${this.location} =${this.counted} ${this.ageMs}ms ago)`;
+  }
 }
 
 /** setPolicy: replaces the SKU's safety stock, fences, caps and backorder limit. */
 class SetPolicy implements Cmd {
-  constructor(readonly sku: string, readonly policy: Policy) {}
+  constructor(
+    readonly sku: string,
+    readonly policy: Policy,
+  ) {}
   check = () => true;
   async run(m: Model, r: Real) {
     const label = this.toString();
     const ok = expectOk(await r.engine.setPolicy({ sku: this.sku, ...structuredClone(this.policy) }), label);
     const policy: Policy = structuredClone(this.policy);
-    const empty = policy.safetyStock === 0 && policy.backorderLimit === 0
-      && Object.keys(policy.fences).length === 0 && Object.keys(policy.caps).length === 0;
+    const empty =
+      policy.safetyStock === 0 &&
+      policy.backorderLimit === 0 &&
+      Object.keys(policy.fences).length === 0 &&
+      Object.keys(policy.caps).length === 0;
     if (empty) m.policies.delete(this.sku);
     else m.policies.set(this.sku, policy);
     seen.policySet++;
@@ -740,7 +917,9 @@ class SetPolicy implements Cmd {
     expect(ok.channels, label).toEqual(channelsView(m, this.sku));
     await checkAgainstModel(m, r, label);
   }
-  toString() { return `setPolicy(${this.sku} ${JSON.stringify(this.policy)})`; }
+  toString() {
+    return `setPolicy(${this.sku} ${JSON.stringify(this.policy)})`;
+  }
 }
 
 /** A full read of every SKU against the model (the same check every command ends with). */
@@ -749,7 +928,9 @@ class Get implements Cmd {
   async run(m: Model, r: Real) {
     await checkAgainstModel(m, r, this.toString());
   }
-  toString() { return 'get(*)'; }
+  toString() {
+    return 'get(*)';
+  }
 }
 
 // ---------- generators ----------
@@ -759,24 +940,33 @@ const locationArb = fc.constantFrom(...LOCATIONS);
 const pickArb = fc.nat(1_000);
 const reuseArb = fc.oneof({ weight: 6, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.nat(1_000) });
 
-const lineArb = fc.record(
-  { sku: skuArb, qty: fc.integer({ min: 1, max: 6 }), location: fc.option(locationArb, { nil: undefined, freq: 4 }) },
-  { requiredKeys: ['sku', 'qty'] },
-).map((line) => {
-  const clean: LineRequest = { sku: line.sku, qty: line.qty };
-  if (line.location !== undefined) clean.location = line.location;
-  return clean;
-});
+const lineArb = fc
+  .record(
+    { sku: skuArb, qty: fc.integer({ min: 1, max: 6 }), location: fc.option(locationArb, { nil: undefined, freq: 4 }) },
+    { requiredKeys: ['sku', 'qty'] },
+  )
+  .map((line) => {
+    const clean: LineRequest = { sku: line.sku, qty: line.qty };
+    if (line.location !== undefined) clean.location = line.location;
+    return clean;
+  });
 
 /** Lines are unique by (sku, location) and in a canonical order, so two bodies differ only in substance. */
 const linesArb = fc
   .uniqueArray(lineArb, { minLength: 1, maxLength: 3, selector: (l) => `${l.sku}|${l.location ?? ''}` })
-  .map((lines) => [...lines].sort((a, b) => `${a.sku}|${a.location ?? ''}`.localeCompare(`${b.sku}|${b.location ?? ''}`)));
+  .map((lines) =>
+    [...lines].sort((a, b) => `${a.sku}|${a.location ?? ''}`.localeCompare(`${b.sku}|${b.location ?? ''}`)),
+  );
 
 const CHANNELS = ['web', 'app', 'marketplace'] as const;
 const reserveArb = fc
   .tuple(
-    fc.record({ channel: fc.constantFrom(...CHANNELS), ttlMs: fc.constantFrom(500, 1_000, 3_000), lines: linesArb, allowSplit: fc.boolean() }),
+    fc.record({
+      channel: fc.constantFrom(...CHANNELS),
+      ttlMs: fc.constantFrom(500, 1_000, 3_000),
+      lines: linesArb,
+      allowSplit: fc.boolean(),
+    }),
     reuseArb,
   )
   .map(([{ allowSplit, ...request }, reuse]) => new Reserve(allowSplit ? { ...request, allowSplit } : request, reuse));
@@ -791,24 +981,38 @@ const bigReserveArb = fc
   .map(({ allowSplit, ...request }) => new Reserve(allowSplit ? { ...request, allowSplit } : request, null));
 const channelUnitsArb = fc.dictionary(fc.constantFrom(...CHANNELS), fc.integer({ min: 0, max: 8 }), { maxKeys: 2 });
 const setPolicyArb = fc
-  .tuple(skuArb, fc.record({
-    safetyStock: fc.integer({ min: 0, max: 5 }),
-    fences: channelUnitsArb,
-    caps: channelUnitsArb,
-    backorderLimit: fc.constantFrom(0, 4, 12, 12),
-  }))
+  .tuple(
+    skuArb,
+    fc.record({
+      safetyStock: fc.integer({ min: 0, max: 5 }),
+      fences: channelUnitsArb,
+      caps: channelUnitsArb,
+      backorderLimit: fc.constantFrom(0, 4, 12, 12),
+    }),
+  )
   .map(([sku, policy]) => new SetPolicy(sku, policy));
 const syncArb = fc
   .tuple(skuArb, locationArb, fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 5_000 }))
   .map(([sku, location, counted, ageMs]) => new Sync(sku, location, counted, ageMs));
-const receiveArb = fc.tuple(skuArb, locationArb, fc.integer({ min: 1, max: 12 })).map(([s, l, q]) => new Receive(s, l, q));
+const receiveArb = fc
+  .tuple(skuArb, locationArb, fc.integer({ min: 1, max: 12 }))
+  .map(([s, l, q]) => new Receive(s, l, q));
 /** Receive and reserve appear twice: stock and holds are what the other commands act on. */
 const adjustArb = fc
-  .tuple(skuArb, locationArb, fc.integer({ min: -12, max: 6 }).filter((d) => d !== 0))
+  .tuple(
+    skuArb,
+    locationArb,
+    fc.integer({ min: -12, max: 6 }).filter((d) => d !== 0),
+  )
   .map(([s, l, d]) => new Adjust(s, l, d));
 const commitArb = pickArb.map((pick) => new Commit(pick));
 const fulfilArb = fc
-  .tuple(pickArb, fc.constantFrom('all', 'partial', 'partial', 'over') as fc.Arbitrary<'all' | 'partial' | 'over'>, fc.nat(7), fc.integer({ min: 1, max: 100 }))
+  .tuple(
+    pickArb,
+    fc.constantFrom('all', 'partial', 'partial', 'over') as fc.Arbitrary<'all' | 'partial' | 'over'>,
+    fc.nat(7),
+    fc.integer({ min: 1, max: 100 }),
+  )
   .map(([pick, mode, mask, percent]) => new Fulfil(pick, mode, mask, percent));
 const releaseArb = pickArb.map((pick) => new Release(pick));
 
@@ -833,9 +1037,13 @@ const commandArbs = [
   fc.integer({ min: 1, max: 2_500 }).map((ms) => new Advance(ms)),
   pickArb.map((pick) => new GetReservation(pick)),
   fc.constant(new Get()),
-  fc.tuple(skuArb, locationArb, locationArb, fc.integer({ min: 1, max: 6 }), fc.boolean()).map(([s, f, t, q, transit]) => new Transfer(s, f, t, q, transit)),
+  fc
+    .tuple(skuArb, locationArb, locationArb, fc.integer({ min: 1, max: 6 }), fc.boolean())
+    .map(([s, f, t, q, transit]) => new Transfer(s, f, t, q, transit)),
   pickArb.map((pick) => new ReceiveTransfer(pick)),
-  fc.tuple(skuArb, locationArb, fc.integer({ min: 1, max: 4 }), fc.boolean()).map(([s, l, q, sellable]) => new Restock(s, l, q, sellable)),
+  fc
+    .tuple(skuArb, locationArb, fc.integer({ min: 1, max: 4 }), fc.boolean())
+    .map(([s, l, q, sellable]) => new Restock(s, l, q, sellable)),
   syncArb,
   syncArb,
   setPolicyArb,
@@ -873,7 +1081,8 @@ function scripted(): Cmd[] {
     new ReceiveTransfer(0),
     new Transfer('SKU-B', 'WH-1', 'STORE-X', 1, false),
     new Restock('SKU-A', 'WH-1', 2, false), // quarantined
-    new Reserve({ channel: 'web', ttlMs: 3_000, lines: [{ sku: 'SKU-C', qty: 11 }], allowSplit: true }, null), // split WH-1 + WH-2
+    // split WH-1 + WH-2
+    new Reserve({ channel: 'web', ttlMs: 3_000, lines: [{ sku: 'SKU-C', qty: 11 }], allowSplit: true }, null),
     new Sync('SKU-C', 'WH-2', 5, 2_000), // taken before the opening receive: rebased by it
     new Sync('SKU-C', 'WH-2', 5, 3_000), // older than the last count: STALE_SYNC
     new Sync('SKU-B', 'WH-2', 5, 4_500), // beyond the horizon: SYNC_TOO_OLD
@@ -881,8 +1090,10 @@ function scripted(): Cmd[] {
     new Reserve({ channel: 'app', ttlMs: 3_000, lines: [{ sku: 'SKU-B', qty: 2 }] }, null), // over the app cap
     new SetPolicy('SKU-B', { safetyStock: 0, fences: {}, caps: {}, backorderLimit: 0 }), // cleared
     new SetPolicy('SKU-A', { safetyStock: 0, fences: {}, caps: {}, backorderLimit: 20 }),
-    new Reserve({ channel: 'web', ttlMs: 3_000, lines: [{ sku: 'SKU-A', qty: 6, location: 'WH-2' }] }, null), // takes what WH-2 has
-    new Reserve({ channel: 'app', ttlMs: 3_000, lines: [{ sku: 'SKU-A', qty: 5, location: 'WH-2' }] }, null), // waits whole
+    // takes what WH-2 has
+    new Reserve({ channel: 'web', ttlMs: 3_000, lines: [{ sku: 'SKU-A', qty: 6, location: 'WH-2' }] }, null),
+    // waits whole
+    new Reserve({ channel: 'app', ttlMs: 3_000, lines: [{ sku: 'SKU-A', qty: 5, location: 'WH-2' }] }, null),
     new Commit(1), // commits the first backorder
     new Receive('SKU-A', 'WH-2', 4), // fills the first backorder first
     new Receive('SKU-A', 'WH-2', 9), // the rest of the first, then the second
@@ -899,40 +1110,53 @@ describe.each([
   { title: 'shards 0', shards: 0, numRuns: 60 },
   { title: 'shards 2', shards: 2, numRuns: 30 },
 ])('model-based: engine agrees with the reference model ($title)', ({ shards, numRuns }) => {
-  it(
-    'every command sequence keeps the engine equal to the model',
-    async () => {
-      for (const key of Object.keys(seen) as (keyof typeof seen)[]) seen[key] = 0;
-      let runs = 0;
-      let afterScript: typeof seen | undefined;
-      await fc.assert(
-        fc.asyncProperty(fc.commands(commandArbs, { maxCommands: 40, size: 'max' }), async (cmds) => {
-          if (runs++ === 1) afterScript = { ...seen };
-          const clock = manualClock(START_MS);
-          const engine = await createEngine({ shards, clock, locationOrder: LOCATION_ORDER, syncHorizonMs: SYNC_HORIZON_MS });
-          try {
-            const model: Model = { now: START_MS, positions: new Map(), holds: new Map(), outcomes: new Map(), seqs: new Map(), nextId: 0, transits: new Map(), policies: new Map() };
-            // Opening stock, so that holds have something to take from the first command on.
-            for (const sku of SKUS) {
-              for (const [location, qty] of [['WH-2', 8], ['WH-1', 4]] as const) {
-                expectOk(await engine.receive({ sku, location, qty }));
-                moveOnHand(model, ensurePosition(model, sku, location), qty);
-              }
+  it('every command sequence keeps the engine equal to the model', async () => {
+    for (const key of Object.keys(seen) as (keyof typeof seen)[]) seen[key] = 0;
+    let runs = 0;
+    let afterScript: typeof seen | undefined;
+    await fc.assert(
+      fc.asyncProperty(fc.commands(commandArbs, { maxCommands: 40, size: 'max' }), async (cmds) => {
+        if (runs++ === 1) afterScript = { ...seen };
+        const clock = manualClock(START_MS);
+        const engine = await createEngine({
+          shards,
+          clock,
+          locationOrder: LOCATION_ORDER,
+          syncHorizonMs: SYNC_HORIZON_MS,
+        });
+        try {
+          const model: Model = {
+            now: START_MS,
+            positions: new Map(),
+            holds: new Map(),
+            outcomes: new Map(),
+            seqs: new Map(),
+            nextId: 0,
+            transits: new Map(),
+            policies: new Map(),
+          };
+          // Opening stock, so that holds have something to take from the first command on.
+          for (const sku of SKUS) {
+            for (const [location, qty] of [
+              ['WH-2', 8],
+              ['WH-1', 4],
+            ] as const) {
+              expectOk(await engine.receive({ sku, location, qty }));
+              moveOnHand(model, ensurePosition(model, sku, location), qty);
             }
-            await fc.asyncModelRun(() => ({ model, real: { engine, clock } }), cmds);
-          } finally {
-            await engine.close();
           }
-        }),
-        { numRuns, examples: [[scripted()]], interruptAfterTimeLimit: 50_000, markInterruptAsFailure: false },
-      );
-      if (process.env.MODEL_DEBUG) console.log(JSON.stringify({ runs, seen, afterScript }));
-      for (const [what, count] of Object.entries(seen)) expect(count, `the runs exercised ${what}`).toBeGreaterThan(0);
-      expect(afterScript, 'random runs happened after the script').toBeDefined();
-      for (const what of COMMON) {
-        expect(seen[what] - afterScript![what], `random runs exercised ${what}`).toBeGreaterThan(0);
-      }
-    },
-    90_000,
-  );
+          await fc.asyncModelRun(() => ({ model, real: { engine, clock } }), cmds);
+        } finally {
+          await engine.close();
+        }
+      }),
+      { numRuns, examples: [[scripted()]], interruptAfterTimeLimit: 50_000, markInterruptAsFailure: false },
+    );
+    if (process.env.MODEL_DEBUG) console.log(JSON.stringify({ runs, seen, afterScript }));
+    for (const [what, count] of Object.entries(seen)) expect(count, `the runs exercised ${what}`).toBeGreaterThan(0);
+    expect(afterScript, 'random runs happened after the script').toBeDefined();
+    for (const what of COMMON) {
+      expect(seen[what] - afterScript![what], `random runs exercised ${what}`).toBeGreaterThan(0);
+    }
+  }, 90_000);
 });

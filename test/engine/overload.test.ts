@@ -35,7 +35,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../dist/engine/index.js';
 import type { Engine } from '../../dist/engine/index.js';
 
-/** OVERLOAD_MAX_IN_FLIGHT=5000000 turns shedding off in practice: then this test must fail (it does: see the header). */
+/**
+ * OVERLOAD_MAX_IN_FLIGHT=5000000 turns shedding off in practice: then this test must fail (it does: see the header).
+ */
 const MAX_IN_FLIGHT_PER_SHARD = Number(process.env.OVERLOAD_MAX_IN_FLIGHT ?? 1024);
 const SHARDS = 2;
 const SKUS = Array.from({ length: 64 }, (_, i) => `OV-${i}`);
@@ -85,7 +87,12 @@ interface PhaseResult {
 }
 
 function histogram() {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 600_000_000,
+    numberOfSignificantValueDigits: 3,
+    useWebAssembly: false,
+  });
 }
 
 function sleep(ms: number): Promise<void> {
@@ -140,15 +147,20 @@ describe('overload (embedded engine, shards 2)', () => {
     const origin = performance.now();
     const rss: RssSample[] = [];
     let phase = 'setup';
-    const sampler = setInterval(() => rss.push({ atMs: performance.now() - origin, rss: process.memoryUsage().rss, phase }), RSS_INTERVAL_MS);
+    const sampler = setInterval(
+      () => rss.push({ atMs: performance.now() - origin, rss: process.memoryUsage().rss, phase }),
+      RSS_INTERVAL_MS,
+    );
 
     /** Closed loop: `concurrency` callers, each sending its next request when the last is answered. */
     const closedLoop = async (concurrency: number, ms: number): Promise<number> => {
       let ok = 0;
       const end = performance.now() + ms;
-      await Promise.all(Array.from({ length: concurrency }, async () => {
-        while (performance.now() < end) if ((await reserve()).ok) ok++;
-      }));
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (performance.now() < end) if ((await reserve()).ok) ok++;
+        }),
+      );
       return ok / (ms / 1000);
     };
 
@@ -166,8 +178,21 @@ describe('overload (embedded engine, shards 2)', () => {
       const service = histogram();
       const scheduled = histogram();
       const result: PhaseResult = {
-        name, rate, sent: 0, answered: 0, ok: 0, overloaded: 0, other: new Map(), p50Ms: 0, p99Ms: 0, maxMs: 0,
-        scheduledP99Ms: 0, backlog: 0, maxLagMs: 0, drainMs: 0, sendMs: 0,
+        name,
+        rate,
+        sent: 0,
+        answered: 0,
+        ok: 0,
+        overloaded: 0,
+        other: new Map(),
+        p50Ms: 0,
+        p99Ms: 0,
+        maxMs: 0,
+        scheduledP99Ms: 0,
+        backlog: 0,
+        maxLagMs: 0,
+        drainMs: 0,
+        sendMs: 0,
       };
       const total = Math.round((rate * ms) / 1000);
       const start = performance.now();
@@ -194,7 +219,8 @@ describe('overload (embedded engine, shards 2)', () => {
         const tick = () => {
           const now = performance.now();
           const due = now >= end ? total : Math.min(total, Math.floor(((now - start) / 1000) * rate));
-          if (due > result.sent) result.maxLagMs = Math.max(result.maxLagMs, now - (start + (result.sent / rate) * 1000));
+          if (due > result.sent)
+            result.maxLagMs = Math.max(result.maxLagMs, now - (start + (result.sent / rate) * 1000));
           const until = Math.min(due, result.sent + BURST);
           while (result.sent < until) send(start + (result.sent++ / rate) * 1000);
           if (now >= end || result.sent >= total) resolve();
@@ -207,7 +233,12 @@ describe('overload (embedded engine, shards 2)', () => {
       result.backlog = total - result.sent;
       const sendEnd = performance.now();
       if (result.answered < result.sent) {
-        await Promise.race([new Promise<void>((resolve) => { drained = resolve; }), sleep(DRAIN_TIMEOUT_MS)]);
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            drained = resolve;
+          }),
+          sleep(DRAIN_TIMEOUT_MS),
+        ]);
       }
       result.drainMs = performance.now() - sendEnd;
       result.p50Ms = service.getValueAtPercentile(50) / 1000;
@@ -216,13 +247,15 @@ describe('overload (embedded engine, shards 2)', () => {
       result.scheduledP99Ms = scheduled.getValueAtPercentile(99) / 1000;
       const seconds = result.sendMs / 1000;
       const other = [...result.other].map(([code, count]) => `${code} ${count}`).join(', ') || 'none';
-      console.log(`overload: ${name}: scheduled ${Math.round(rate)}/s for ${ms / 1000} s; sent ${result.sent} (${Math.round(result.sent / seconds)}/s; `
-        + `driver backlog ${result.backlog}, lag max ${Math.round(result.maxLagMs)} ms); `
-        + `accepted ${result.ok} (${Math.round(result.ok / seconds)}/s, ${(100 * result.ok / result.sent).toFixed(1)} %), `
-        + `OVERLOADED ${result.overloaded} (${(100 * result.overloaded / result.sent).toFixed(1)} %), other refusals: ${other}; `
-        + `answered ${result.answered}/${result.sent} (the last ${Math.round(result.drainMs)} ms after the sending stopped); `
-        + `accepted latency p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, max ${result.maxMs.toFixed(1)} ms `
-        + `(from the scheduled time: p99 ${result.scheduledP99Ms.toFixed(1)} ms)`);
+      console.log(
+        `overload: ${name}: scheduled ${Math.round(rate)}/s for ${ms / 1000} s; sent ${result.sent} (${Math.round(result.sent / seconds)}/s; ` +
+          `driver backlog ${result.backlog}, lag max ${Math.round(result.maxLagMs)} ms); ` +
+          `accepted ${result.ok} (${Math.round(result.ok / seconds)}/s, ${((100 * result.ok) / result.sent).toFixed(1)} %), ` +
+          `OVERLOADED ${result.overloaded} (${((100 * result.overloaded) / result.sent).toFixed(1)} %), other refusals: ${other}; ` +
+          `answered ${result.answered}/${result.sent} (the last ${Math.round(result.drainMs)} ms after the sending stopped); ` +
+          `accepted latency p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, max ${result.maxMs.toFixed(1)} ms ` +
+          `(from the scheduled time: p99 ${result.scheduledP99Ms.toFixed(1)} ms)`,
+      );
       return result;
     };
 
@@ -232,8 +265,10 @@ describe('overload (embedded engine, shards 2)', () => {
       await closedLoop(1024, 1_500);
       const windows = [await closedLoop(2048, 700), await closedLoop(2048, 700), await closedLoop(2048, 700)];
       const capacity = Math.max(...windows);
-      console.log(`overload: capacity ${Math.round(capacity)} accepted reserves/s (closed-loop windows: ${windows.map(Math.round).join(', ')}); `
-        + `maxInFlightOpsPerShard ${MAX_IN_FLIGHT_PER_SHARD}, ${SHARDS} shards`);
+      console.log(
+        `overload: capacity ${Math.round(capacity)} accepted reserves/s (closed-loop windows: ${windows.map(Math.round).join(', ')}); ` +
+          `maxInFlightOpsPerShard ${MAX_IN_FLIGHT_PER_SHARD}, ${SHARDS} shards`,
+      );
       expect(capacity, 'the engine accepted reserves while measuring capacity').toBeGreaterThan(0);
       await sleep(1_000);
 
@@ -246,7 +281,11 @@ describe('overload (embedded engine, shards 2)', () => {
 
       phase = 'settle';
       const settleStart = performance.now();
-      while (e.stats().shards.some((shard) => shard.queueDepth > 0) && performance.now() - settleStart < DRAIN_TIMEOUT_MS) await sleep(20);
+      while (
+        e.stats().shards.some((shard) => shard.queueDepth > 0) &&
+        performance.now() - settleStart < DRAIN_TIMEOUT_MS
+      )
+        await sleep(20);
       await sleep(1_500); // the overload's holds expire and their outcomes are dropped
       const recovery = await openLoop('recovery', capacity * RECOVERY_FACTOR, RECOVERY_MS);
       phase = 'done';
@@ -260,27 +299,47 @@ describe('overload (embedded engine, shards 2)', () => {
       const maxRss = Math.max(...rss.map((sample) => sample.rss));
       const lastSlope = slopeMbPerSecond(last);
       const medianGrowth = (median(last.map((s) => s.rss)) - median(middle.map((s) => s.rss))) / MB;
-      console.log(`overload: RSS baseline ${(baseline / MB).toFixed(0)} MB, max ${(maxRss / MB).toFixed(0)} MB (growth ${((maxRss - baseline) / MB).toFixed(0)} MB), `
-        + `last third of the overload: slope ${lastSlope.toFixed(1)} MB/s, median ${medianGrowth >= 0 ? '+' : ''}${medianGrowth.toFixed(0)} MB over the middle third; `
-        + `samples (MB): ${during.map((sample) => Math.round(sample.rss / MB)).join(' ')}`);
-      const shardsLine = statsAfter.shards.map((shard) => `shard ${shard.shard}: queueDepthMax ${shard.queueDepthMax}, overloaded ${shard.overloaded}, largest batch ${shard.largestBatchOps}`);
+      console.log(
+        `overload: RSS baseline ${(baseline / MB).toFixed(0)} MB, max ${(maxRss / MB).toFixed(0)} MB (growth ${((maxRss - baseline) / MB).toFixed(0)} MB), ` +
+          `last third of the overload: slope ${lastSlope.toFixed(1)} MB/s, median ${medianGrowth >= 0 ? '+' : ''}${medianGrowth.toFixed(0)} MB over the middle third; ` +
+          `samples (MB): ${during.map((sample) => Math.round(sample.rss / MB)).join(' ')}`,
+      );
+      const shardsLine = statsAfter.shards.map(
+        (shard) =>
+          `shard ${shard.shard}: queueDepthMax ${shard.queueDepthMax}, overloaded ${shard.overloaded}, largest batch ${shard.largestBatchOps}`,
+      );
       console.log(`overload: ${shardsLine.join('; ')}`);
 
       // (a) Load is shed, nothing hangs, the queue stays within its bound.
       expect(overload.answered, 'every overload request was answered (none hangs)').toBe(overload.sent);
-      expect(overload.overloaded / overload.sent, `share of the ${OVERLOAD_FACTOR}× load answered OVERLOADED`).toBeGreaterThanOrEqual(SHED_SHARE_MIN);
+      expect(
+        overload.overloaded / overload.sent,
+        `share of the ${OVERLOAD_FACTOR}× load answered OVERLOADED`,
+      ).toBeGreaterThanOrEqual(SHED_SHARE_MIN);
       expect(overload.ok, 'requests were still accepted under overload').toBeGreaterThan(0);
       expect(Object.fromEntries(overload.other), 'no refusal other than OVERLOADED').toEqual({});
-      const shedByStats = statsAfter.shards.reduce((n, shard) => n + shard.overloaded, 0) - statsBefore.shards.reduce((n, shard) => n + shard.overloaded, 0);
+      const shedByStats =
+        statsAfter.shards.reduce((n, shard) => n + shard.overloaded, 0) -
+        statsBefore.shards.reduce((n, shard) => n + shard.overloaded, 0);
       expect(shedByStats, 'stats().shards[i].overloaded counts every OVERLOADED').toBe(overload.overloaded);
       for (const shard of statsAfter.shards) {
-        expect(shard.queueDepthMax, `shard ${shard.shard}: queue depth never passed maxInFlightOpsPerShard`).toBeLessThanOrEqual(MAX_IN_FLIGHT_PER_SHARD);
+        expect(
+          shard.queueDepthMax,
+          `shard ${shard.shard}: queue depth never passed maxInFlightOpsPerShard`,
+        ).toBeLessThanOrEqual(MAX_IN_FLIGHT_PER_SHARD);
       }
 
       // (b) Memory.
-      expect(maxRss, `max RSS ${(maxRss / MB).toFixed(0)} MB under baseline ${(baseline / MB).toFixed(0)} MB + 1.5 GB`).toBeLessThan(baseline + RSS_HEADROOM_BYTES);
-      expect(lastSlope, 'RSS slope over the last third of the overload (MB/s)').toBeLessThan(LAST_THIRD_SLOPE_BOUND_MB_S);
-      expect(medianGrowth, 'RSS median growth from the middle to the last third of the overload (MB)').toBeLessThan(LAST_THIRD_MEDIAN_GROWTH_BOUND_MB);
+      expect(
+        maxRss,
+        `max RSS ${(maxRss / MB).toFixed(0)} MB under baseline ${(baseline / MB).toFixed(0)} MB + 1.5 GB`,
+      ).toBeLessThan(baseline + RSS_HEADROOM_BYTES);
+      expect(lastSlope, 'RSS slope over the last third of the overload (MB/s)').toBeLessThan(
+        LAST_THIRD_SLOPE_BOUND_MB_S,
+      );
+      expect(medianGrowth, 'RSS median growth from the middle to the last third of the overload (MB)').toBeLessThan(
+        LAST_THIRD_MEDIAN_GROWTH_BOUND_MB,
+      );
 
       // (c) Accepted latency under overload.
       expect(overload.p99Ms, 'p99 of accepted requests under overload (ms)').toBeLessThan(P99_BOUND_MS);
@@ -289,7 +348,6 @@ describe('overload (embedded engine, shards 2)', () => {
       expect(recovery.answered, 'every recovery request was answered').toBe(recovery.sent);
       expect(recovery.ok / recovery.sent, 'share accepted once the load dropped').toBeGreaterThanOrEqual(0.99);
       expect(recovery.p99Ms, 'p99 once the load dropped (ms)').toBeLessThan(RECOVERY_P99_BOUND_MS);
-
     } finally {
       clearInterval(sampler);
     }

@@ -7,8 +7,11 @@ describe.each([0, 2])('identical refusals (shards %i)', (shards) => {
   it('a sold-out SKU refuses alike, with frozen refusals, and a retried refused id gets its own refusal back', async () => {
     const engine = await make({ shards });
     expectOk(await engine.receive({ sku: 'HOT', location: 'WH', qty: 1 }));
-    const attempts = await Promise.all(Array.from({ length: 100 }, (_, i) =>
-      engine.reserve({ id: `attempt-${i}`, channel: 'web', ttlMs: 60_000, lines: [{ sku: 'HOT', qty: 1 }] })));
+    const attempts = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        engine.reserve({ id: `attempt-${i}`, channel: 'web', ttlMs: 60_000, lines: [{ sku: 'HOT', qty: 1 }] }),
+      ),
+    );
     const refused = attempts.filter((attempt) => !attempt.ok);
     expect(attempts.length - refused.length).toBe(1);
     expect(refused).toHaveLength(99);
@@ -20,7 +23,12 @@ describe.each([0, 2])('identical refusals (shards %i)', (shards) => {
       }).toThrow(TypeError);
     }
     const index = attempts.findIndex((attempt) => !attempt.ok);
-    const retried = await engine.reserve({ id: `attempt-${index}`, channel: 'web', ttlMs: 60_000, lines: [{ sku: 'HOT', qty: 1 }] });
+    const retried = await engine.reserve({
+      id: `attempt-${index}`,
+      channel: 'web',
+      ttlMs: 60_000,
+      lines: [{ sku: 'HOT', qty: 1 }],
+    });
     expect(retried).toEqual(attempts[index]);
     expect(expectOk(await engine.get('HOT')).reserved).toBe(1);
   });

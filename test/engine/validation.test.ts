@@ -4,14 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS, createEngine } from '../../dist/engine/index.js';
-import {
-  SHARD_COUNTS,
-  expectOk,
-  expectRefused,
-  manualClock,
-  snapshot,
-  type Engine,
-} from './support/helpers.js';
+import { SHARD_COUNTS, expectOk, expectRefused, manualClock, snapshot, type Engine } from './support/helpers.js';
 
 const EAST = 'WH-EAST';
 const MISSING = Symbol('missing');
@@ -87,7 +80,9 @@ describe.each(SHARD_COUNTS)('validation (shards %i)', (shards) => {
     expectOk(await engine.receive({ sku: 'SKU-1', location: EAST, qty: 10 }));
     expectOk(await engine.receive({ sku: 'SKU-2', location: EAST, qty: 10 }));
     expectOk(await engine.reserve({ id: 'held', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'SKU-1', qty: 2 }] }));
-    expectOk(await engine.reserve({ id: 'committed', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'SKU-1', qty: 3 }] }));
+    expectOk(
+      await engine.reserve({ id: 'committed', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'SKU-1', qty: 3 }] }),
+    );
     expectOk(await engine.commit('committed'));
   });
 
@@ -123,7 +118,11 @@ describe.each(SHARD_COUNTS)('validation (shards %i)', (shards) => {
       await expectInvalid(() => engine.receive(withField(base, 'sku', value) as never), /sku/, `receive sku ${_}`);
     });
     it.each(badStrings(LIMITS.locationLengthMax))('location %s', async (_, value) => {
-      await expectInvalid(() => engine.receive(withField(base, 'location', value) as never), /location/, `receive location ${_}`);
+      await expectInvalid(
+        () => engine.receive(withField(base, 'location', value) as never),
+        /location/,
+        `receive location ${_}`,
+      );
     });
     it('unknown field', async () => {
       await expectInvalid(() => engine.receive({ ...base, bogus: 1 } as never), /bogus/, 'receive unknown field');
@@ -150,10 +149,18 @@ describe.each(SHARD_COUNTS)('validation (shards %i)', (shards) => {
       await expectInvalid(() => engine.adjust(withField(base, 'sku', value) as never), /sku/, `adjust sku ${_}`);
     });
     it.each(badStrings(LIMITS.locationLengthMax))('location %s', async (_, value) => {
-      await expectInvalid(() => engine.adjust(withField(base, 'location', value) as never), /location/, `adjust location ${_}`);
+      await expectInvalid(
+        () => engine.adjust(withField(base, 'location', value) as never),
+        /location/,
+        `adjust location ${_}`,
+      );
     });
     it.each(badStrings(LIMITS.reasonLengthMax))('reason %s', async (_, value) => {
-      await expectInvalid(() => engine.adjust(withField(base, 'reason', value) as never), /reason/, `adjust reason ${_}`);
+      await expectInvalid(
+        () => engine.adjust(withField(base, 'reason', value) as never),
+        /reason/,
+        `adjust reason ${_}`,
+      );
     });
     it('unknown field', async () => {
       await expectInvalid(() => engine.adjust({ ...base, bogus: 1 } as never), /bogus/, 'adjust unknown field');
@@ -162,7 +169,9 @@ describe.each(SHARD_COUNTS)('validation (shards %i)', (shards) => {
       await expectInvalid(() => engine.adjust(value as never), null, `adjust(${_})`);
     });
     it('accepts a reason of reasonLengthMax characters', async () => {
-      expectOk(await engine.adjust({ ...base, sku: 'SKU-BOUNDARY', delta: 1, reason: 'r'.repeat(LIMITS.reasonLengthMax) }));
+      expectOk(
+        await engine.adjust({ ...base, sku: 'SKU-BOUNDARY', delta: 1, reason: 'r'.repeat(LIMITS.reasonLengthMax) }),
+      );
     });
   });
 
@@ -174,10 +183,18 @@ describe.each(SHARD_COUNTS)('validation (shards %i)', (shards) => {
       await expectInvalid(() => engine.reserve(withField(base, 'id', value) as never), /\bid\b/, `reserve id ${_}`);
     });
     it.each(badStrings(LIMITS.channelLengthMax))('channel %s', async (_, value) => {
-      await expectInvalid(() => engine.reserve(withField(base, 'channel', value) as never), /channel/, `reserve channel ${_}`);
+      await expectInvalid(
+        () => engine.reserve(withField(base, 'channel', value) as never),
+        /channel/,
+        `reserve channel ${_}`,
+      );
     });
     it.each(badTtls)('ttlMs %s', async (_, value) => {
-      await expectInvalid(() => engine.reserve(withField(base, 'ttlMs', value) as never), /ttlMs/, `reserve ttlMs ${_}`);
+      await expectInvalid(
+        () => engine.reserve(withField(base, 'ttlMs', value) as never),
+        /ttlMs/,
+        `reserve ttlMs ${_}`,
+      );
     });
     it.each(badQuantities)('line qty %s', async (_, value) => {
       await expectInvalid(() => engine.reserve(withLine('qty', value) as never), /qty/, `reserve line qty ${_}`);
@@ -185,11 +202,21 @@ describe.each(SHARD_COUNTS)('validation (shards %i)', (shards) => {
     it.each(badStrings(LIMITS.skuLengthMax))('line sku %s', async (_, value) => {
       await expectInvalid(() => engine.reserve(withLine('sku', value) as never), /sku/, `reserve line sku ${_}`);
     });
-    it.each(badStrings(LIMITS.locationLengthMax).filter(([name]) => name !== 'missing'))('line location %s', async (_, value) => {
-      await expectInvalid(() => engine.reserve(withLine('location', value) as never), /location/, `reserve line location ${_}`);
-    });
+    it.each(badStrings(LIMITS.locationLengthMax).filter(([name]) => name !== 'missing'))(
+      'line location %s',
+      async (_, value) => {
+        await expectInvalid(
+          () => engine.reserve(withLine('location', value) as never),
+          /location/,
+          `reserve line location ${_}`,
+        );
+      },
+    );
     it('a bad second line refuses the hold without holding the first', async () => {
-      const lines = [{ sku: 'SKU-1', qty: 1 }, { sku: 'SKU-2', qty: -1 }];
+      const lines = [
+        { sku: 'SKU-1', qty: 1 },
+        { sku: 'SKU-2', qty: -1 },
+      ];
       await expectInvalid(() => engine.reserve({ ...base, lines } as never), /qty/, 'reserve bad second line');
     });
     it.each([
@@ -198,8 +225,20 @@ describe.each(SHARD_COUNTS)('validation (shards %i)', (shards) => {
       ['lines not an array', { sku: 'SKU-2', qty: 1 }],
       ['lines null', null],
       ['too many lines', Array.from({ length: LIMITS.linesPerHoldMax + 1 }, (_, i) => ({ sku: `S${i}`, qty: 1 }))],
-      ['duplicate sku without location', [{ sku: 'SKU-2', qty: 1 }, { sku: 'SKU-2', qty: 2 }]],
-      ['duplicate sku + location', [{ sku: 'SKU-2', qty: 1, location: EAST }, { sku: 'SKU-2', qty: 2, location: EAST }]],
+      [
+        'duplicate sku without location',
+        [
+          { sku: 'SKU-2', qty: 1 },
+          { sku: 'SKU-2', qty: 2 },
+        ],
+      ],
+      [
+        'duplicate sku + location',
+        [
+          { sku: 'SKU-2', qty: 1, location: EAST },
+          { sku: 'SKU-2', qty: 2, location: EAST },
+        ],
+      ],
       ['a line that is not an object', ['SKU-2']],
       ['a null line', [null]],
     ] as Array<[string, Value]>)('%s', async (name, value) => {
@@ -234,9 +273,21 @@ describe.each(SHARD_COUNTS)('validation (shards %i)', (shards) => {
       // 100 lines pass validation (the SKUs are unknown, so the stock check refuses them).
       const many = Array.from({ length: LIMITS.linesPerHoldMax }, (_, i) => ({ sku: `S${i}`, qty: 1 }));
       expectRefused(await engine.reserve({ ...base, id: 'many', lines: many }), 'INSUFFICIENT_STOCK');
-      expectRefused(await engine.reserve({ ...base, id: 'huge', lines: [{ sku: 'SKU-2', qty: LIMITS.quantityMax }] }), 'INSUFFICIENT_STOCK');
+      expectRefused(
+        await engine.reserve({ ...base, id: 'huge', lines: [{ sku: 'SKU-2', qty: LIMITS.quantityMax }] }),
+        'INSUFFICIENT_STOCK',
+      );
       // The same SKU with and without a location is not a duplicate.
-      expectOk(await engine.reserve({ ...base, id: 'pair', lines: [{ sku: 'SKU-2', qty: 1 }, { sku: 'SKU-2', qty: 1, location: EAST }] }));
+      expectOk(
+        await engine.reserve({
+          ...base,
+          id: 'pair',
+          lines: [
+            { sku: 'SKU-2', qty: 1 },
+            { sku: 'SKU-2', qty: 1, location: EAST },
+          ],
+        }),
+      );
     });
   });
 
@@ -255,30 +306,53 @@ describe.each(SHARD_COUNTS)('validation (shards %i)', (shards) => {
       await expectInvalid(() => engine.fulfil('committed', withLine('qty', value) as never), /qty/, `fulfil qty ${_}`);
     });
     it('qty missing', async () => {
-      await expectInvalid(() => engine.fulfil('committed', withLine('qty', MISSING) as never), /qty/, 'fulfil qty missing');
+      await expectInvalid(
+        () => engine.fulfil('committed', withLine('qty', MISSING) as never),
+        /qty/,
+        'fulfil qty missing',
+      );
     });
     it.each(badStrings(LIMITS.skuLengthMax))('sku %s', async (_, value) => {
       await expectInvalid(() => engine.fulfil('committed', withLine('sku', value) as never), /sku/, `fulfil sku ${_}`);
     });
     it.each(badStrings(LIMITS.locationLengthMax))('location %s', async (_, value) => {
-      await expectInvalid(() => engine.fulfil('committed', withLine('location', value) as never), /location/, `fulfil location ${_}`);
+      await expectInvalid(
+        () => engine.fulfil('committed', withLine('location', value) as never),
+        /location/,
+        `fulfil location ${_}`,
+      );
     });
     it('unknown field on a line', async () => {
-      await expectInvalid(() => engine.fulfil('committed', withLine('bogus', 1) as never), /bogus/, 'fulfil unknown field');
+      await expectInvalid(
+        () => engine.fulfil('committed', withLine('bogus', 1) as never),
+        /bogus/,
+        'fulfil unknown field',
+      );
     });
     it.each([
       ['not an array', { sku: 'SKU-1', location: EAST, qty: 1 }],
       ['a string', 'all'],
-      ['too many lines', Array.from({ length: LIMITS.linesPerHoldMax + 1 }, (_, i) => ({ sku: 'SKU-1', location: `L${i}`, qty: 1 }))],
+      [
+        'too many lines',
+        Array.from({ length: LIMITS.linesPerHoldMax + 1 }, (_, i) => ({ sku: 'SKU-1', location: `L${i}`, qty: 1 })),
+      ],
       ['a null line', [null]],
     ] as Array<[string, Value]>)('lines %s', async (name, value) => {
       await expectInvalid(() => engine.fulfil('committed', value as never), /lines/, `fulfil lines ${name}`);
     });
     it('a line for a (sku, location) the reservation does not hold', async () => {
-      await expectInvalid(() => engine.fulfil('committed', [{ sku: 'SKU-2', location: EAST, qty: 1 }]), null, 'fulfil foreign line');
+      await expectInvalid(
+        () => engine.fulfil('committed', [{ sku: 'SKU-2', location: EAST, qty: 1 }]),
+        null,
+        'fulfil foreign line',
+      );
     });
     it('a line beyond what remains to ship', async () => {
-      await expectInvalid(() => engine.fulfil('committed', [{ sku: 'SKU-1', location: EAST, qty: 4 }]), /qty/, 'fulfil over');
+      await expectInvalid(
+        () => engine.fulfil('committed', [{ sku: 'SKU-1', location: EAST, qty: 4 }]),
+        /qty/,
+        'fulfil over',
+      );
     });
   });
 
@@ -286,15 +360,22 @@ describe.each(SHARD_COUNTS)('validation (shards %i)', (shards) => {
     it.each(badStrings(LIMITS.skuLengthMax).filter(([name]) => name !== 'missing'))('get sku %s', async (_, value) => {
       await expectInvalid(() => engine.get(value as never), /sku/, `get sku ${_}`);
     });
-    it.each(badStrings(LIMITS.skuLengthMax).filter(([name]) => name !== 'missing'))('unfreeze sku %s', async (_, value) => {
-      await expectInvalid(() => engine.unfreeze(value as never), /sku/, `unfreeze sku ${_}`);
-    });
+    it.each(badStrings(LIMITS.skuLengthMax).filter(([name]) => name !== 'missing'))(
+      'unfreeze sku %s',
+      async (_, value) => {
+        await expectInvalid(() => engine.unfreeze(value as never), /sku/, `unfreeze sku ${_}`);
+      },
+    );
     const base = { sku: 'SKU-1', reason: 'recall' };
     it.each(badStrings(LIMITS.skuLengthMax))('freeze sku %s', async (_, value) => {
       await expectInvalid(() => engine.freeze(withField(base, 'sku', value) as never), /sku/, `freeze sku ${_}`);
     });
     it.each(badStrings(LIMITS.reasonLengthMax))('freeze reason %s', async (_, value) => {
-      await expectInvalid(() => engine.freeze(withField(base, 'reason', value) as never), /reason/, `freeze reason ${_}`);
+      await expectInvalid(
+        () => engine.freeze(withField(base, 'reason', value) as never),
+        /reason/,
+        `freeze reason ${_}`,
+      );
     });
     it('freeze unknown field', async () => {
       await expectInvalid(() => engine.freeze({ ...base, bogus: 1 } as never), /bogus/, 'freeze unknown field');
@@ -313,27 +394,63 @@ describe.each(SHARD_COUNTS)('validation (shards %i)', (shards) => {
     const lone = 'X\ud800';
     const wellFormed = /must be well-formed Unicode/;
     const calls: Array<[string, RegExp, () => Promise<unknown>]> = [
-      ['reserve destination', /^destination/, () => engine.reserve({ id: 'fresh', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'SKU-2', qty: 1 }], strategy: 'closest', destination: lone } as never)],
-      ['fulfil line sku', /^lines\[0\]\.sku/, () => engine.fulfil('committed', [{ sku: lone, location: EAST, qty: 1 }])],
-      ['fulfil line location', /^lines\[0\]\.location/, () => engine.fulfil('committed', [{ sku: 'SKU-1', location: lone, qty: 1 }])],
-      ['restock reservationId', /^reservationId/, () => engine.restock({ sku: 'SKU-1', location: EAST, qty: 1, condition: 'sellable', reservationId: lone })],
+      [
+        'reserve destination',
+        /^destination/,
+        () =>
+          engine.reserve({
+            id: 'fresh',
+            channel: 'web',
+            ttlMs: 60_000,
+            lines: [{ sku: 'SKU-2', qty: 1 }],
+            strategy: 'closest',
+            destination: lone,
+          } as never),
+      ],
+      [
+        'fulfil line sku',
+        /^lines\[0\]\.sku/,
+        () => engine.fulfil('committed', [{ sku: lone, location: EAST, qty: 1 }]),
+      ],
+      [
+        'fulfil line location',
+        /^lines\[0\]\.location/,
+        () => engine.fulfil('committed', [{ sku: 'SKU-1', location: lone, qty: 1 }]),
+      ],
+      [
+        'restock reservationId',
+        /^reservationId/,
+        () => engine.restock({ sku: 'SKU-1', location: EAST, qty: 1, condition: 'sellable', reservationId: lone }),
+      ],
       ['transfer id', /^id/, () => engine.transfer({ id: lone, sku: 'SKU-1', from: EAST, to: 'WH-WEST', qty: 1 })],
-      ['transfer from', /^from/, () => engine.transfer({ id: 'tr-1', sku: 'SKU-1', from: lone, to: 'WH-WEST', qty: 1 })],
+      [
+        'transfer from',
+        /^from/,
+        () => engine.transfer({ id: 'tr-1', sku: 'SKU-1', from: lone, to: 'WH-WEST', qty: 1 }),
+      ],
       ['transfer to', /^to/, () => engine.transfer({ id: 'tr-1', sku: 'SKU-1', from: EAST, to: lone, qty: 1 })],
       ['receiveTransfer id', /^id/, () => engine.receiveTransfer({ sku: 'SKU-1', id: lone })],
       ['sync sku', /^sku/, () => engine.sync({ sku: lone, location: EAST, onHand: 1, asOf: 1 })],
-      ['syncMany location', /^location/, async () => {
-        const answer = await engine.syncMany([{ sku: 'SKU-NEW', location: lone, onHand: 1, asOf: 1 }]);
-        return answer.ok ? answer.results[0] : answer;
-      }],
+      [
+        'syncMany location',
+        /^location/,
+        async () => {
+          const answer = await engine.syncMany([{ sku: 'SKU-NEW', location: lone, onHand: 1, asOf: 1 }]);
+          return answer.ok ? answer.results[0] : answer;
+        },
+      ],
       ['setPolicy fence channel', /^fences key/, () => engine.setPolicy({ sku: 'SKU-1', fences: { [lone]: 1 } })],
       ['setPolicy cap channel', /^caps key/, () => engine.setPolicy({ sku: 'SKU-1', caps: { [lone]: 1 } })],
       ['commit id', /^id/, () => engine.commit(lone)],
       ['getReservation id', /^id/, () => engine.getReservation(lone)],
-      ['batch entry sku', /^sku/, async () => {
-        const answer = await engine.batch([{ op: 'receive', args: [{ sku: lone, location: EAST, qty: 1 }] }]);
-        return answer.ok ? answer.results[0] : answer;
-      }],
+      [
+        'batch entry sku',
+        /^sku/,
+        async () => {
+          const answer = await engine.batch([{ op: 'receive', args: [{ sku: lone, location: EAST, qty: 1 }] }]);
+          return answer.ok ? answer.results[0] : answer;
+        },
+      ],
     ];
     it.each(calls)('%s', async (what, field, call) => {
       await expectInvalid(call, field, what);
@@ -353,7 +470,11 @@ describe.each(SHARD_COUNTS)('validation (shards %i)', (shards) => {
       ['an empty SKU', [''], listener],
       ['an over-long SKU', ['x'.repeat(LIMITS.skuLengthMax + 1)], listener],
       ['a SKU that is not a string', [5], listener],
-      ['more than skusPerSubscriptionMax SKUs', Array.from({ length: LIMITS.skusPerSubscriptionMax + 1 }, (_, i) => `S${i}`), listener],
+      [
+        'more than skusPerSubscriptionMax SKUs',
+        Array.from({ length: LIMITS.skusPerSubscriptionMax + 1 }, (_, i) => `S${i}`),
+        listener,
+      ],
       ['a listener that is not a function', ['SKU-1'], 'listener'],
       ['no listener', ['SKU-1'], undefined],
     ];
@@ -398,9 +519,21 @@ describe('createEngine options', () => {
     ['maxLiveHoldsPerShard negative', { shards: 0, maxLiveHoldsPerShard: -1 }, /maxLiveHoldsPerShard/],
     ['retainedOutcomesPerShard negative', { shards: 0, retainedOutcomesPerShard: -1 }, /retainedOutcomesPerShard/],
     ['outcomeRetentionMs negative', { shards: 0, outcomeRetentionMs: -1 }, /outcomeRetentionMs/],
-    ['retainedOutcomeBytesPerShard negative', { shards: 0, retainedOutcomeBytesPerShard: -1 }, /retainedOutcomeBytesPerShard/],
-    ['retainedOutcomeBytesPerShard past 1 TiB', { shards: 0, retainedOutcomeBytesPerShard: 2 ** 41 }, /retainedOutcomeBytesPerShard/],
-    ['retainedOutcomeBytesPerShard a string', { shards: 0, retainedOutcomeBytesPerShard: '256MiB' }, /retainedOutcomeBytesPerShard/],
+    [
+      'retainedOutcomeBytesPerShard negative',
+      { shards: 0, retainedOutcomeBytesPerShard: -1 },
+      /retainedOutcomeBytesPerShard/,
+    ],
+    [
+      'retainedOutcomeBytesPerShard past 1 TiB',
+      { shards: 0, retainedOutcomeBytesPerShard: 2 ** 41 },
+      /retainedOutcomeBytesPerShard/,
+    ],
+    [
+      'retainedOutcomeBytesPerShard a string',
+      { shards: 0, retainedOutcomeBytesPerShard: '256MiB' },
+      /retainedOutcomeBytesPerShard/,
+    ],
     ['maxSkusPerShard zero', { shards: 0, maxSkusPerShard: 0 }, /maxSkusPerShard/],
     ['maxSkusPerShard fractional', { shards: 0, maxSkusPerShard: 1.5 }, /maxSkusPerShard/],
     ['maxPositionsPerShard zero', { shards: 0, maxPositionsPerShard: 0 }, /maxPositionsPerShard/],
@@ -417,7 +550,12 @@ describe('createEngine options', () => {
   });
 
   it('valid options create a working engine', async () => {
-    const error = await creationError({ shards: 0, clock: manualClock(), locationOrder: ['A', 'B'], onOverload: 'wait' });
+    const error = await creationError({
+      shards: 0,
+      clock: manualClock(),
+      locationOrder: ['A', 'B'],
+      onOverload: 'wait',
+    });
     expect(error).toBeUndefined();
   });
 });

@@ -75,22 +75,32 @@ describe('planFrames', () => {
   });
 
   it('splits at the message limit', () => {
-    expect(planFrames([1, 1, 1, 1, 1, 1, 1], limits)).toEqual([[0, 3], [3, 6], [6, 7]]);
+    expect(planFrames([1, 1, 1, 1, 1, 1, 1], limits)).toEqual([
+      [0, 3],
+      [3, 6],
+      [6, 7],
+    ]);
   });
 
   it('splits at the byte limit, overheads included', () => {
     // 3 + (48 + 1) + (48 + 1) = 101 > 100: the second message opens a new frame.
-    expect(planFrames([48, 48], limits)).toEqual([[0, 1], [1, 2]]);
+    expect(planFrames([48, 48], limits)).toEqual([
+      [0, 1],
+      [1, 2],
+    ]);
     expect(planFrames([47, 48], limits)).toEqual([[0, 2]]);
   });
 
   it('covers every message exactly once, in order, within the limits', () => {
     const sizes = Array.from({ length: 500 }, (_, index) => (index * 37) % 90);
     const frames = planFrames(sizes, limits);
-    expect(frames.flatMap(([start, end]) => Array.from({ length: end - start }, (_, k) => start + k))).toEqual(sizes.map((_, i) => i));
+    expect(frames.flatMap(([start, end]) => Array.from({ length: end - start }, (_, k) => start + k))).toEqual(
+      sizes.map((_, i) => i),
+    );
     for (const [start, end] of frames) {
       expect(end - start).toBeLessThanOrEqual(limits.maxMessages);
-      const bytes = limits.frameOverhead + sizes.slice(start, end).reduce((sum, size) => sum + size + limits.messageOverhead, 0);
+      const bytes =
+        limits.frameOverhead + sizes.slice(start, end).reduce((sum, size) => sum + size + limits.messageOverhead, 0);
       expect(bytes).toBeLessThanOrEqual(limits.maxBytes);
     }
   });
@@ -115,7 +125,14 @@ describe('codec', () => {
     expect(unpack(joinFrame(parts.slice(0, 1), 'msgpack') as Buffer)).toEqual(messages[0]);
     expect(unpack(joinFrame(parts, 'msgpack') as Buffer)).toEqual(messages);
     const many = Array.from({ length: 300 }, (_, id) => requestOf(id, 'get', { sku: `S${id}` }));
-    expect(unpack(joinFrame(many.map((message) => encodeMessage(message, 'msgpack')), 'msgpack') as Buffer)).toEqual(many);
+    expect(
+      unpack(
+        joinFrame(
+          many.map((message) => encodeMessage(message, 'msgpack')),
+          'msgpack',
+        ) as Buffer,
+      ),
+    ).toEqual(many);
   });
 
   it('writes fixarray, array 16 and array 32 headers', () => {
@@ -143,12 +160,20 @@ describe('protocol', () => {
   });
 
   it('sorts answers, notifications and unusable messages', () => {
-    expect(classify({ jsonrpc: '2.0', id: 1, result: { ok: true } })).toEqual({ kind: 'result', id: 1, result: { ok: true } });
+    expect(classify({ jsonrpc: '2.0', id: 1, result: { ok: true } })).toEqual({
+      kind: 'result',
+      id: 1,
+      result: { ok: true },
+    });
     expect(classify({ jsonrpc: '2.0', id: 2, error: { code: -32601, message: 'm' } }).kind).toBe('error');
-    expect(classify({ jsonrpc: '2.0', method: 'availability', params: { sku: 'A' } }))
-      .toEqual({ kind: 'notification', method: 'availability', params: { sku: 'A' } });
+    expect(classify({ jsonrpc: '2.0', method: 'availability', params: { sku: 'A' } })).toEqual({
+      kind: 'notification',
+      method: 'availability',
+      params: { sku: 'A' },
+    });
     expect(classify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'bad' } })).toEqual({
-      kind: 'invalid', reason: 'an error for no request (id null): -32700 bad',
+      kind: 'invalid',
+      reason: 'an error for no request (id null): -32700 bad',
     });
     expect(classify(42).kind).toBe('invalid');
     expect(classify({ jsonrpc: '2.0', id: 3 }).kind).toBe('invalid');
@@ -159,30 +184,48 @@ describe('protocol', () => {
 
 describe('error mapping', () => {
   it('-32001 is OVERLOADED with the gateway retryAfterMs', () => {
-    expect(refusalOfRpcError({ code: -32001, message: 'busy', data: { retryAfterMs: 25 } }))
-      .toEqual({ ok: false, error: { code: 'OVERLOADED', message: 'busy', retryAfterMs: 25 } });
+    expect(refusalOfRpcError({ code: -32001, message: 'busy', data: { retryAfterMs: 25 } })).toEqual({
+      ok: false,
+      error: { code: 'OVERLOADED', message: 'busy', retryAfterMs: 25 },
+    });
     expect(refusalOfRpcError({ code: -32001, message: 'busy' }).error.retryAfterMs).toBe(10);
   });
 
   it('-32003 is FORBIDDEN (the token does not allow the call; nothing changed)', () => {
-    expect(refusalOfRpcError({ code: -32003, message: "token 'amazon' may not call adjust: it needs the stock scope" }))
-      .toEqual({ ok: false, error: { code: 'FORBIDDEN', message: "token 'amazon' may not call adjust: it needs the stock scope" } });
+    expect(
+      refusalOfRpcError({ code: -32003, message: "token 'amazon' may not call adjust: it needs the stock scope" }),
+    ).toEqual({
+      ok: false,
+      error: { code: 'FORBIDDEN', message: "token 'amazon' may not call adjust: it needs the stock scope" },
+    });
   });
 
   it('-32002 is CLOSED', () => {
-    expect(refusalOfRpcError({ code: -32002, message: 'the server is shutting down' }))
-      .toEqual({ ok: false, error: { code: 'CLOSED', message: 'the server is shutting down' } });
+    expect(refusalOfRpcError({ code: -32002, message: 'the server is shutting down' })).toEqual({
+      ok: false,
+      error: { code: 'CLOSED', message: 'the server is shutting down' },
+    });
   });
 
   it("-32602 is the engine's INVALID_ARGUMENT from data, else one made of the message", () => {
-    expect(refusalOfRpcError({ code: -32602, message: 'qty: bad', data: { code: 'INVALID_ARGUMENT', message: 'qty: must be positive, got -1' } }))
-      .toEqual({ ok: false, error: { code: 'INVALID_ARGUMENT', message: 'qty: must be positive, got -1' } });
-    expect(refusalOfRpcError({ code: -32602, message: 'params must be an object (by name)' }))
-      .toEqual({ ok: false, error: { code: 'INVALID_ARGUMENT', message: 'params must be an object (by name)' } });
+    expect(
+      refusalOfRpcError({
+        code: -32602,
+        message: 'qty: bad',
+        data: { code: 'INVALID_ARGUMENT', message: 'qty: must be positive, got -1' },
+      }),
+    ).toEqual({ ok: false, error: { code: 'INVALID_ARGUMENT', message: 'qty: must be positive, got -1' } });
+    expect(refusalOfRpcError({ code: -32602, message: 'params must be an object (by name)' })).toEqual({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT', message: 'params must be an object (by name)' },
+    });
   });
 
   it.each([-32600, -32601, -32700])('%i is INVALID_ARGUMENT naming the code', (code) => {
-    expect(refusalOfRpcError({ code, message: 'nope' })).toEqual({ ok: false, error: { code: 'INVALID_ARGUMENT', message: `${code}: nope` } });
+    expect(refusalOfRpcError({ code, message: 'nope' })).toEqual({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT', message: `${code}: nope` },
+    });
   });
 
   it('an unknown or malformed error leaves the outcome unknown', () => {
@@ -192,7 +235,8 @@ describe('error mapping', () => {
 
   it("the client's own refusals", () => {
     expect(clientRefusal.lost()).toEqual({
-      ok: false, error: { code: 'UNAVAILABLE', message: 'connection lost before the answer; the outcome is unknown' },
+      ok: false,
+      error: { code: 'UNAVAILABLE', message: 'connection lost before the answer; the outcome is unknown' },
     });
     expect(clientRefusal.overloaded(5).error).toMatchObject({ code: 'OVERLOADED', retryAfterMs: 10 });
     expect(clientRefusal.closed().error.code).toBe('CLOSED');
@@ -200,8 +244,23 @@ describe('error mapping', () => {
 });
 
 describe('retry policy', () => {
-  it.each(['reserve', 'commit', 'release', 'getReservation', 'get', 'transfer', 'receiveTransfer', 'sync', 'setPolicy',
-    'freeze', 'unfreeze', 'subscribe', 'unsubscribe', 'expireDue', 'stats'])('%s is re-sent after a reconnect', (method) => {
+  it.each([
+    'reserve',
+    'commit',
+    'release',
+    'getReservation',
+    'get',
+    'transfer',
+    'receiveTransfer',
+    'sync',
+    'setPolicy',
+    'freeze',
+    'unfreeze',
+    'subscribe',
+    'unsubscribe',
+    'expireDue',
+    'stats',
+  ])('%s is re-sent after a reconnect', (method) => {
     expect(isSafeToResend(method, {})).toBe(true);
   });
 
@@ -237,7 +296,13 @@ describe('backoff', () => {
 
 describe('pending calls', () => {
   const add = (pending: PendingCalls, internal = false, answers: unknown[] = []) =>
-    pending.add({ method: 'get', params: { sku: 'A' }, safe: true, internal, settle: (answer) => answers.push(answer) });
+    pending.add({
+      method: 'get',
+      params: { sku: 'A' },
+      safe: true,
+      internal,
+      settle: (answer) => answers.push(answer),
+    });
 
   it('gives increasing ids, settles once, and knows when it is empty', async () => {
     const pending = new PendingCalls(10);
@@ -276,8 +341,19 @@ describe('pending calls', () => {
 
 describe('subscription registry', () => {
   const event = (sku: string): AvailabilityEvent => ({
-    sku, seq: 1, cause: 'receive', mode: 'active', channels: { '*': 1 },
-    onHand: 1, reserved: 0, committed: 0, available: 1, shortfall: 0, inbound: 0, quarantined: 0, backordered: 0,
+    sku,
+    seq: 1,
+    cause: 'receive',
+    mode: 'active',
+    channels: { '*': 1 },
+    onHand: 1,
+    reserved: 0,
+    committed: 0,
+    available: 1,
+    shortfall: 0,
+    inbound: 0,
+    quarantined: 0,
+    backordered: 0,
   });
 
   it('subscribes a SKU with its first listener and unsubscribes it with its last', () => {
@@ -360,8 +436,17 @@ describe('subscription registry', () => {
 describe('client options', () => {
   it('fills the defaults', () => {
     expect(resolveClientOptions({ url: 'ws://127.0.0.1:7070', token: 't' })).toEqual({
-      url: 'ws://127.0.0.1:7070', token: 't', ca: null, encoding: 'msgpack', reconnect: true, reconnectDelayMsMin: 50,
-      reconnectDelayMsMax: 5000, maxPending: 65_536, requestTimeoutMs: null, maxFrameBytes: 1_048_576, onEvent: null,
+      url: 'ws://127.0.0.1:7070',
+      token: 't',
+      ca: null,
+      encoding: 'msgpack',
+      reconnect: true,
+      reconnectDelayMsMin: 50,
+      reconnectDelayMsMax: 5000,
+      maxPending: 65_536,
+      requestTimeoutMs: null,
+      maxFrameBytes: 1_048_576,
+      onEvent: null,
     });
   });
 
@@ -386,6 +471,8 @@ describe('client options', () => {
     [{ url: 'wss://x', token: 't', ca: 'not pem' }, /ca: must be PEM/],
     [{ url: 'wss://x', token: 't', ca: [] }, /ca: must be 1 to 100/],
   ])('refuses %j', (options, message) => {
-    expect(() => resolveClientOptions(options)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(message) }));
+    expect(() => resolveClientOptions(options)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(message) }),
+    );
   });
 });

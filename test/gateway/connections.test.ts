@@ -29,7 +29,16 @@ import { startGateway } from '../../dist/engine/index.js';
 import { AuthThrottle } from '../../dist/engine/gateway/auth-throttle.js';
 import { socketLimit } from '../../dist/engine/gateway/fd-limit.js';
 import {
-  fetchMetrics, gatewayHarness, httpUrl, metricSum, openRaw, sleep, TOKEN, until, withDeadline, type Gateway,
+  fetchMetrics,
+  gatewayHarness,
+  httpUrl,
+  metricSum,
+  openRaw,
+  sleep,
+  TOKEN,
+  until,
+  withDeadline,
+  type Gateway,
 } from './support/helpers.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -48,10 +57,12 @@ function rawSocket(gateway: Gateway, sends = ''): Promise<RawSocket> {
   return new Promise((resolve, reject) => {
     const socket = connect(gateway.port, '127.0.0.1');
     const raw: RawSocket = { socket, closed: false, whenClosed: Promise.resolve() };
-    raw.whenClosed = new Promise((done) => socket.on('close', () => {
-      raw.closed = true;
-      done();
-    }));
+    raw.whenClosed = new Promise((done) =>
+      socket.on('close', () => {
+        raw.closed = true;
+        done();
+      }),
+    );
     socket.on('error', () => {});
     socket.once('connect', () => {
       if (sends !== '') socket.write(sends);
@@ -62,13 +73,21 @@ function rawSocket(gateway: Gateway, sends = ''): Promise<RawSocket> {
 }
 
 /** An upgrade attempt with `token`, answered with its HTTP status and headers (101 when it upgraded). */
-function upgrade(gateway: Gateway, token: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
+function upgrade(
+  gateway: Gateway,
+  token: string,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest({
-      host: '127.0.0.1', port: gateway.port, path: '/',
+      host: '127.0.0.1',
+      port: gateway.port,
+      path: '/',
       headers: {
-        connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13',
-        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', authorization: `Bearer ${token}`,
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        authorization: `Bearer ${token}`,
       },
     });
     req.on('upgrade', (response, socket) => {
@@ -109,8 +128,15 @@ describe('sockets that do not upgrade', () => {
     const gateway = await h.gateway(engine, { maxConnections: 10, authTimeoutMs: 30_000, log: () => {} });
     const flood: RawSocket[] = [];
     for (let i = 0; i < 50; i++) flood.push(await rawSocket(gateway));
-    await until(() => flood.filter((raw) => !raw.closed).length <= 10, 'the server closing all but 10 silent sockets', 5_000);
-    expect(flood.slice(-10).every((raw) => !raw.closed), 'the newest ten are the ones held').toBe(true);
+    await until(
+      () => flood.filter((raw) => !raw.closed).length <= 10,
+      'the server closing all but 10 silent sockets',
+      5_000,
+    );
+    expect(
+      flood.slice(-10).every((raw) => !raw.closed),
+      'the newest ten are the ones held',
+    ).toBe(true);
     const health = await fetch(httpUrl(gateway, '/healthz'));
     expect(health.status, '/healthz during the flood').toBe(200);
     const client = await h.raw(gateway.url);
@@ -134,13 +160,19 @@ describe('sockets that do not upgrade', () => {
   it('the new options are validated: a coded error naming the field', async () => {
     const engine = await h.engine();
     const bad: Array<[Record<string, unknown>, string]> = [
-      [{ authTimeoutMs: 0 }, 'authTimeoutMs'], [{ authTimeoutMs: 1.5 }, 'authTimeoutMs'], [{ maxAuthFailuresPerPeer: 0 }, 'maxAuthFailuresPerPeer'],
-      [{ authFailureWindowMs: -1 }, 'authFailureWindowMs'], [{ maxTrackedPeers: '9' }, 'maxTrackedPeers'],
-      [{ slowConsumerTimeoutMs: Number.NaN }, 'slowConsumerTimeoutMs'], [{ log: 'stderr' }, 'log'],
+      [{ authTimeoutMs: 0 }, 'authTimeoutMs'],
+      [{ authTimeoutMs: 1.5 }, 'authTimeoutMs'],
+      [{ maxAuthFailuresPerPeer: 0 }, 'maxAuthFailuresPerPeer'],
+      [{ authFailureWindowMs: -1 }, 'authFailureWindowMs'],
+      [{ maxTrackedPeers: '9' }, 'maxTrackedPeers'],
+      [{ slowConsumerTimeoutMs: Number.NaN }, 'slowConsumerTimeoutMs'],
+      [{ log: 'stderr' }, 'log'],
     ];
     for (const [options, field] of bad) {
-      await expect(startGateway({ engine, port: 0, token: TOKEN, ...options } as never), field)
-        .rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(new RegExp(`^${field}: `)) });
+      await expect(startGateway({ engine, port: 0, token: TOKEN, ...options } as never), field).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringMatching(new RegExp(`^${field}: `)),
+      });
     }
   });
 
@@ -158,7 +190,11 @@ describe('failed upgrades', () => {
   it('are counted, logged once per peer per window with a count, and past the limit get 429 with Retry-After without a token check', async () => {
     const engine = await h.engine();
     const lines: string[] = [];
-    const gateway = await h.gateway(engine, { maxAuthFailuresPerPeer: 3, authFailureWindowMs: 60_000, log: (line) => lines.push(line) });
+    const gateway = await h.gateway(engine, {
+      maxAuthFailuresPerPeer: 3,
+      authFailureWindowMs: 60_000,
+      log: (line) => lines.push(line),
+    });
     for (let i = 0; i < 3; i++) expect((await upgrade(gateway, 'wrong-token')).status, `bad token ${i}`).toBe(401);
     const throttled = await upgrade(gateway, 'wrong-token');
     expect(throttled.status).toBe(429);
@@ -188,8 +224,14 @@ describe('failed upgrades', () => {
 
   it('the per-peer table is bounded in count: the peer that failed least recently is forgotten first', () => {
     const lines: string[] = [];
-    const throttle = new AuthThrottle({ maxFailuresPerPeer: 2, windowMs: 10_000, maxPeers: 3, log: (line: string) => lines.push(line) });
-    for (const peer of ['10.0.0.1', '10.0.0.2', '10.0.0.3']) for (let i = 0; i < 2; i++) throttle.failed(peer, 'bad_token', 1_000);
+    const throttle = new AuthThrottle({
+      maxFailuresPerPeer: 2,
+      windowMs: 10_000,
+      maxPeers: 3,
+      log: (line: string) => lines.push(line),
+    });
+    for (const peer of ['10.0.0.1', '10.0.0.2', '10.0.0.3'])
+      for (let i = 0; i < 2; i++) throttle.failed(peer, 'bad_token', 1_000);
     expect(throttle.retryAfterMs('10.0.0.1', 1_000)).toBe(10_000);
     throttle.failed('10.0.0.4', 'bad_token', 2_000);
     expect(throttle.size).toBe(3);
@@ -206,7 +248,12 @@ describe('failed upgrades', () => {
 
   it('logs at most one line per peer per window, with the count of what it summed', () => {
     const lines: string[] = [];
-    const throttle = new AuthThrottle({ maxFailuresPerPeer: 1_000, windowMs: 1_000, maxPeers: 10, log: (line: string) => lines.push(line) });
+    const throttle = new AuthThrottle({
+      maxFailuresPerPeer: 1_000,
+      windowMs: 1_000,
+      maxPeers: 10,
+      log: (line: string) => lines.push(line),
+    });
     for (let i = 0; i < 100; i++) throttle.failed('10.0.0.1', 'bad_token', 5_000 + i);
     expect(lines).toHaveLength(1);
     throttle.sweep(5_500);
@@ -226,9 +273,13 @@ describe('the outgoing buffer', () => {
   it('a client that pipelines and never reads: the server buffers at most the limit, stops reading it, drops it', async () => {
     const engine = await h.engine();
     // 60 locations make each get answer about 10 KB; a frame of 20 gets is answered by ~200 KB.
-    for (let i = 0; i < 60; i++) await engine.receive({ sku: 'S', location: `LOCATION-${String(i).padStart(3, '0')}`, qty: 1 + i });
+    for (let i = 0; i < 60; i++)
+      await engine.receive({ sku: 'S', location: `LOCATION-${String(i).padStart(3, '0')}`, qty: 1 + i });
     const limitBytes = 512 * 1024;
-    const gateway = await h.gateway(engine, { maxBufferedBytesPerConnection: limitBytes, slowConsumerTimeoutMs: 1_000 });
+    const gateway = await h.gateway(engine, {
+      maxBufferedBytesPerConnection: limitBytes,
+      slowConsumerTimeoutMs: 1_000,
+    });
     // Watch every frame the server sends: the unsent bytes after each send, and the largest frame.
     let peakBytes = 0;
     let largestFrameBytes = 0;
@@ -237,7 +288,10 @@ describe('the outgoing buffer', () => {
       const result = (send as any).call(this, data, ...rest);
       if (this._isServer) {
         peakBytes = Math.max(peakBytes, this.bufferedAmount);
-        largestFrameBytes = Math.max(largestFrameBytes, typeof data === 'string' ? Buffer.byteLength(data) : data.length);
+        largestFrameBytes = Math.max(
+          largestFrameBytes,
+          typeof data === 'string' ? Buffer.byteLength(data) : data.length,
+        );
       }
       return result;
     } as typeof send;
@@ -245,19 +299,30 @@ describe('the outgoing buffer', () => {
       const slow = await h.raw(gateway.url);
       const other = await h.raw(gateway.url);
       slow.pauseReading();
-      const frame = (round: number) => Array.from({ length: 20 }, (_, i) => ({ jsonrpc: '2.0', id: `${round}-${i}`, method: 'get', params: { sku: 'S' } }));
+      const frame = (round: number) =>
+        Array.from({ length: 20 }, (_, i) => ({
+          jsonrpc: '2.0',
+          id: `${round}-${i}`,
+          method: 'get',
+          params: { sku: 'S' },
+        }));
       for (let round = 0; round < 400 && slow.isOpen; round++) {
         slow.send(frame(round));
         if (round % 20 === 19) await sleep(10);
       }
       await until(() => gateway.connections() === 1, 'the slow consumer to be dropped', 15_000);
-      expect(peakBytes, `unsent bytes on the server (largest frame ${largestFrameBytes} B)`).toBeLessThanOrEqual(Math.max(limitBytes, largestFrameBytes));
+      expect(peakBytes, `unsent bytes on the server (largest frame ${largestFrameBytes} B)`).toBeLessThanOrEqual(
+        Math.max(limitBytes, largestFrameBytes),
+      );
       const metrics = await fetchMetrics(gateway);
-      expect(metricSum(metrics, BACKPRESSURE, { kind: 'buffer_paused' }), 'the server stopped reading it').toBeGreaterThanOrEqual(1);
+      expect(
+        metricSum(metrics, BACKPRESSURE, { kind: 'buffer_paused' }),
+        'the server stopped reading it',
+      ).toBeGreaterThanOrEqual(1);
       expect(metricSum(metrics, BACKPRESSURE, { kind: 'slow_consumer' })).toBeGreaterThanOrEqual(1);
       expect((await other.result('get', { sku: 'S' }, 'msgpack')).ok, 'another client carries on').toBe(true);
       slow.resumeReading();
-      expect((await withDeadline(slow.closed, 10_000, 'the slow consumer\'s close')).code, 'terminated').toBe(1006);
+      expect((await withDeadline(slow.closed, 10_000, "the slow consumer's close")).code, 'terminated').toBe(1006);
     } finally {
       WebSocket.prototype.send = send;
     }
@@ -265,14 +330,23 @@ describe('the outgoing buffer', () => {
 
   it('a reader that drains is paused while its buffer is high and read again after; every request answered once', async () => {
     const engine = await h.engine();
-    for (let i = 0; i < 60; i++) await engine.receive({ sku: 'S', location: `LOCATION-${String(i).padStart(3, '0')}`, qty: 1 + i });
+    for (let i = 0; i < 60; i++)
+      await engine.receive({ sku: 'S', location: `LOCATION-${String(i).padStart(3, '0')}`, qty: 1 + i });
     // Few requests pending: once it stops reading the client, the replies still due fit under the limit.
-    const gateway = await h.gateway(engine, { maxBufferedBytesPerConnection: 1024 * 1024, maxPendingPerConnection: 16, slowConsumerTimeoutMs: 60_000 });
+    const gateway = await h.gateway(engine, {
+      maxBufferedBytesPerConnection: 1024 * 1024,
+      maxPendingPerConnection: 16,
+      slowConsumerTimeoutMs: 60_000,
+    });
     const client = await h.raw(gateway.url);
     client.pauseReading();
     const N = 1_500;
     for (let i = 0; i < N; i++) client.send({ jsonrpc: '2.0', id: i, method: 'get', params: { sku: 'S' } });
-    await until(async () => metricSum(await fetchMetrics(gateway), BACKPRESSURE, { kind: 'buffer_paused' }) >= 1, 'the server to stop reading', 10_000);
+    await until(
+      async () => metricSum(await fetchMetrics(gateway), BACKPRESSURE, { kind: 'buffer_paused' }) >= 1,
+      'the server to stop reading',
+      10_000,
+    );
     client.resumeReading();
     await client.waitFor(() => client.frames.length >= N, `all ${N} answers`, { timeoutMs: 15_000 });
     expect(new Set(client.frames.map((frame) => frame.data.id)).size).toBe(N);
@@ -286,7 +360,8 @@ describe('holdfast serve under a 200-descriptor limit (child process)', () => {
   const sockets: Socket[] = [];
   afterEach(() => {
     for (const socket of sockets.splice(0)) socket.destroy();
-    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const child of children.splice(0))
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -295,7 +370,10 @@ describe('holdfast serve under a 200-descriptor limit (child process)', () => {
     dirs.push(dir);
     const command = `ulimit -n 200 && exec "${process.execPath}" "${CLI}" serve --port 0 --shards 2 --data "${dir}" --snapshot-every 1 --auth-timeout-ms 30000`;
     const serve = await spawnServe('bash', ['-c', command], {
-      env: { ...process.env, HOLDFAST_TOKEN: TOKEN }, urlPattern: /ws:\/\/[^\s'"`<>]+:\d+/, what: 'holdfast serve under ulimit -n 200', timeoutMs: 30_000,
+      env: { ...process.env, HOLDFAST_TOKEN: TOKEN },
+      urlPattern: /ws:\/\/[^\s'"`<>]+:\d+/,
+      what: 'holdfast serve under ulimit -n 200',
+      timeoutMs: 30_000,
     });
     const { child, url } = serve;
     children.push(child);
@@ -305,19 +383,30 @@ describe('holdfast serve under a 200-descriptor limit (child process)', () => {
       socket.on('error', () => {});
       sockets.push(socket);
     }
-    await until(() => sockets.filter((socket) => socket.readyState === 'open').length >= 100, 'the flood to connect', 10_000);
+    await until(
+      () => sockets.filter((socket) => socket.readyState === 'open').length >= 100,
+      'the flood to connect',
+      10_000,
+    );
     const health = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(10_000) });
     expect(health.status, '/healthz during the flood').toBe(200);
     const client = await openRaw(url);
     for (let i = 0; i < 4; i++) {
-      const receive = await withDeadline(client.call('receive', { sku: `S-${i}`, location: 'A', qty: 5 }), 10_000, 'a receive during the flood');
+      const receive = await withDeadline(
+        client.call('receive', { sku: `S-${i}`, location: 'A', qty: 5 }),
+        10_000,
+        'a receive during the flood',
+      );
       expect(receive.data.result?.ok, JSON.stringify(receive.data)).toBe(true);
     }
-    const snapshots = [0, 1].flatMap((shard) => (existsSync(join(dir, `shard-${shard}`)) ? readdirSync(join(dir, `shard-${shard}`)) : []))
+    const snapshots = [0, 1]
+      .flatMap((shard) => (existsSync(join(dir, `shard-${shard}`)) ? readdirSync(join(dir, `shard-${shard}`)) : []))
       .filter((name) => name.endsWith('.snap'));
     expect(snapshots.length, 'snapshots were written during the flood').toBeGreaterThan(0);
     expect(serve.output().stderr, 'no EMFILE anywhere').not.toMatch(/EMFILE/);
-    expect(serve.output().stdout, 'serve says it capped the connections (200 - 64 - 2 x 8)').toMatch(/connections: at most 120 sockets/);
+    expect(serve.output().stdout, 'serve says it capped the connections (200 - 64 - 2 x 8)').toMatch(
+      /connections: at most 120 sockets/,
+    );
     client.ws.terminate();
   }, 90_000);
 });

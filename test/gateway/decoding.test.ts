@@ -24,7 +24,15 @@ import { LIMITS, createEngine } from '../../dist/engine/index.js';
 import { operationsOf } from '../../dist/engine/wire/frame-operations.js';
 import { countValues } from '../../dist/engine/wire/value-count.js';
 import { doublingGraph, extensionBytes, withRawValue } from './support/fuzz-helpers.js';
-import { expectRpcError, gatewayHarness, httpUrl, TOKEN, withDeadline, type Engine, type RawClient } from './support/helpers.js';
+import {
+  expectRpcError,
+  gatewayHarness,
+  httpUrl,
+  TOKEN,
+  withDeadline,
+  type Engine,
+  type RawClient,
+} from './support/helpers.js';
 
 const LIVENESS_MS = 2_000;
 const harness = gatewayHarness();
@@ -69,7 +77,8 @@ describe('data-only decoding', () => {
       for (let form = 0; form < 8; form++) {
         const where = (['sku', 'params', 'id', 'element'] as const)[(type + form) % 4];
         const answer = await answerTo(client, withRawValue(where, extensionBytes(type, form, 3, 0)));
-        if (answer.data?.error?.code !== -32700) accepted.push(`type ${type} form ${form} at ${where}: ${JSON.stringify(answer.data).slice(0, 120)}`);
+        if (answer.data?.error?.code !== -32700)
+          accepted.push(`type ${type} form ${form} at ${where}: ${JSON.stringify(answer.data).slice(0, 120)}`);
       }
     }
     expect(accepted, 'extension frames that were not refused -32700').toEqual([]);
@@ -85,12 +94,23 @@ describe('data-only decoding', () => {
     cycle.self = cycle;
     const receive = { jsonrpc: '2.0', id: 2, method: 'receive', params: { sku: 'S', location: 'A', qty: 5 } };
     const frames: Array<[string, Buffer]> = [
-      ['a shared line', new Packr({ structuredClone: true }).pack({ jsonrpc: '2.0', id: 1, method: 'reserve', params: { id: 'h', channel: 'web', ttlMs: 60_000, lines: [line, line] } })],
+      [
+        'a shared line',
+        new Packr({ structuredClone: true }).pack({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'reserve',
+          params: { id: 'h', channel: 'web', ttlMs: 60_000, lines: [line, line] },
+        }),
+      ],
       ['a cycle', new Packr({ structuredClone: true }).pack({ jsonrpc: '2.0', id: 1, method: 'get', params: cycle })],
       ['a record definition', new Packr({ useRecords: true }).pack(receive)],
       ['bundled strings', new Packr({ useRecords: false, bundleStrings: true }).pack(receive)],
       ['a Date', pack({ ...receive, params: { ...receive.params, at: new Date(0) } })],
-      ['a Set', new Packr({ moreTypes: true }).pack({ ...receive, params: { ...receive.params, tags: new Set(['a']) } })],
+      [
+        'a Set',
+        new Packr({ moreTypes: true }).pack({ ...receive, params: { ...receive.params, tags: new Set(['a']) } }),
+      ],
       ['undefined (extension 0)', pack({ ...receive, params: { ...receive.params, extra: undefined } })],
       ['a __proto__ key', Buffer.concat([Buffer.from([0x81, 0xa9]), Buffer.from('__proto__'), Buffer.from([0x01])])],
     ];
@@ -103,9 +123,15 @@ describe('data-only decoding', () => {
 });
 
 describe('frame bounds', () => {
-  const receiveOps = (count: number, qty = 1) => Array.from({ length: count }, () => ({ op: 'receive', args: [{ sku: 'S', location: 'A', qty }] }));
+  const receiveOps = (count: number, qty = 1) =>
+    Array.from({ length: count }, () => ({ op: 'receive', args: [{ sku: 'S', location: 'A', qty }] }));
   const batchRequests = (requests: number, opsEach: number) =>
-    Array.from({ length: requests }, (_, id) => ({ jsonrpc: '2.0', id, method: 'batch', params: { ops: receiveOps(opsEach) } }));
+    Array.from({ length: requests }, (_, id) => ({
+      jsonrpc: '2.0',
+      id,
+      method: 'batch',
+      params: { ops: receiveOps(opsEach) },
+    }));
 
   it('a frame of 10,000 batch requests is refused whole with one -32600 naming frameOpsMax, and changes nothing', async () => {
     const engine = await harness.engine({ shards: 2 });
@@ -114,12 +140,19 @@ describe('frame bounds', () => {
     expect(LIMITS.frameOpsMax).toBe(10_000);
     const before = { stats: engine.stats().shards.map((shard) => shard.ledger), onHand: await onHandOf(engine, 'S') };
     for (const encoding of ['json', 'msgpack'] as const) {
-      const answer = await withDeadline(client.sendValueAndNext(batchRequests(10_000, 2), encoding, 10_000), 15_000, 'the answer');
+      const answer = await withDeadline(
+        client.sendValueAndNext(batchRequests(10_000, 2), encoding, 10_000),
+        15_000,
+        'the answer',
+      );
       const error = expectRpcError(answer, -32600, `${encoding}: 20,000 operations in one frame`, null);
       expect(error.message).toMatch(/frameOpsMax/);
       expect(error.data).toEqual({ bound: 'frameOpsMax', limit: LIMITS.frameOpsMax });
     }
-    expect({ stats: engine.stats().shards.map((shard) => shard.ledger), onHand: await onHandOf(engine, 'S') }, 'nothing changed').toEqual(before);
+    expect(
+      { stats: engine.stats().shards.map((shard) => shard.ledger), onHand: await onHandOf(engine, 'S') },
+      'nothing changed',
+    ).toEqual(before);
   });
 
   it('exactly frameOpsMax operations run; one more is refused whole', async () => {
@@ -129,11 +162,31 @@ describe('frame bounds', () => {
     const frames: Array<[string, unknown[], number]> = [
       ['5,000 batches of 2', batchRequests(5_000, 2), 10_000],
       ['one batch of 10,000', batchRequests(1, 10_000), 10_000],
-      ['10,000 receives', Array.from({ length: 10_000 }, (_, id) => ({ jsonrpc: '2.0', id, method: 'receive', params: { sku: 'S', location: 'A', qty: 1 } })), 10_000],
-      ['a syncMany of 9,999 and a get', [
-        { jsonrpc: '2.0', id: 'g', method: 'get', params: { sku: 'S' } },
-        { jsonrpc: '2.0', id: 's', method: 'syncMany', params: { requests: Array.from({ length: 9_999 }, (_, i) => ({ sku: `C-${i}`, location: 'A', onHand: 1, asOf: 1 })) } },
-      ], 0],
+      [
+        '10,000 receives',
+        Array.from({ length: 10_000 }, (_, id) => ({
+          jsonrpc: '2.0',
+          id,
+          method: 'receive',
+          params: { sku: 'S', location: 'A', qty: 1 },
+        })),
+        10_000,
+      ],
+      [
+        'a syncMany of 9,999 and a get',
+        [
+          { jsonrpc: '2.0', id: 'g', method: 'get', params: { sku: 'S' } },
+          {
+            jsonrpc: '2.0',
+            id: 's',
+            method: 'syncMany',
+            params: {
+              requests: Array.from({ length: 9_999 }, (_, i) => ({ sku: `C-${i}`, location: 'A', onHand: 1, asOf: 1 })),
+            },
+          },
+        ],
+        0,
+      ],
     ];
     let onHand = Math.max(0, await onHandOf(engine, 'S'));
     for (const [what, frame, added] of frames) {
@@ -142,14 +195,22 @@ describe('frame bounds', () => {
       expect(answer.data).toHaveLength(frame.length);
       onHand += added;
       expect(await onHandOf(engine, 'S'), `${what}: ran`).toBe(onHand);
-      const over = [...frame, { jsonrpc: '2.0', id: 'one-more', method: 'receive', params: { sku: 'S', location: 'A', qty: 1 } }];
-      const error = expectRpcError(await withDeadline(client.sendValueAndNext(over, 'msgpack', 20_000), 25_000, `${what} + 1`), -32600, `${what} + 1`, null);
+      const over = [
+        ...frame,
+        { jsonrpc: '2.0', id: 'one-more', method: 'receive', params: { sku: 'S', location: 'A', qty: 1 } },
+      ];
+      const error = expectRpcError(
+        await withDeadline(client.sendValueAndNext(over, 'msgpack', 20_000), 25_000, `${what} + 1`),
+        -32600,
+        `${what} + 1`,
+        null,
+      );
       expect(error.data.bound).toBe('frameOpsMax');
       expect(await onHandOf(engine, 'S'), `${what} + 1: nothing ran`).toBe(onHand);
     }
   });
 
-  it('a batch over batchOpsMax still gets the engine\'s own refusal (it runs nothing, so it counts one)', async () => {
+  it("a batch over batchOpsMax still gets the engine's own refusal (it runs nothing, so it counts one)", async () => {
     const engine = await harness.engine();
     const gateway = await harness.gateway(engine, { maxPayloadBytes: 16 * 1024 * 1024 });
     const client = await harness.raw(gateway.url);
@@ -161,12 +222,25 @@ describe('frame bounds', () => {
     const engine = await harness.engine();
     const gateway = await harness.gateway(engine, { maxPayloadBytes: 16 * 1024 * 1024 });
     const client = await harness.raw(gateway.url);
-    // get { sku, x: [0 × items] } carries 13 values besides x's items (4 envelope keys, 3 envelope values, 2 maps, 2 params keys, the sku, x itself).
-    const get = (id: number, values: number) => ({ jsonrpc: '2.0', id, method: 'get', params: { sku: 'S', x: new Array(values - 13).fill(0) } });
+    // get { sku, x: [0 × items] } carries 13 values besides x's items (4 envelope keys, 3 envelope values, 2 maps, 2
+    // params keys, the sku, x itself).
+    const get = (id: number, values: number) => ({
+      jsonrpc: '2.0',
+      id,
+      method: 'get',
+      params: { sku: 'S', x: new Array(values - 13).fill(0) },
+    });
     const perRequest = LIMITS.valuesPerRequestMax;
     const atRequestLimit = await client.sendValueAndNext(get(1, perRequest), 'msgpack', 10_000);
-    expect(expectRpcError(atRequestLimit, -32602, 'at valuesPerRequestMax: dispatched (x is an unknown field)', 1).message).toMatch(/params\.x/);
-    const overRequest = expectRpcError(await client.sendValueAndNext(get(2, perRequest + 1), 'msgpack', 10_000), -32600, 'valuesPerRequestMax + 1', null);
+    expect(
+      expectRpcError(atRequestLimit, -32602, 'at valuesPerRequestMax: dispatched (x is an unknown field)', 1).message,
+    ).toMatch(/params\.x/);
+    const overRequest = expectRpcError(
+      await client.sendValueAndNext(get(2, perRequest + 1), 'msgpack', 10_000),
+      -32600,
+      'valuesPerRequestMax + 1',
+      null,
+    );
     expect(overRequest.data).toEqual({ bound: 'valuesPerRequestMax', limit: perRequest });
     // Two requests of half a frame each: a frame's array header is not a request's value.
     const half = LIMITS.valuesPerFrameMax / 2;
@@ -174,7 +248,12 @@ describe('frame bounds', () => {
     const atFrameLimit = await client.sendValueAndNext([get(3, half), get(4, half)], 'msgpack', 10_000);
     expect(atFrameLimit.data.map((response: any) => response.error.code)).toEqual([-32602, -32602]);
     const stats = { jsonrpc: '2.0', id: 7, method: 'stats' };
-    const overFrame = expectRpcError(await client.sendValueAndNext([get(5, half), get(6, half), stats], 'msgpack', 10_000), -32600, 'valuesPerFrameMax + 7', null);
+    const overFrame = expectRpcError(
+      await client.sendValueAndNext([get(5, half), get(6, half), stats], 'msgpack', 10_000),
+      -32600,
+      'valuesPerFrameMax + 7',
+      null,
+    );
     expect(overFrame.data).toEqual({ bound: 'valuesPerFrameMax', limit: LIMITS.valuesPerFrameMax });
     expect(overFrame.message).toMatch(/valuesPerFrameMax/);
   });
@@ -194,9 +273,13 @@ describe('well-formed strings', () => {
           expect(answer.error.message).toMatch(/^sku: must be well-formed Unicode/);
         }
       }
-      expect(engine.stats().shards.reduce((sum, shard) => sum + shard.ledger.skus, 0), 'SKUs created').toBe(0);
+      expect(
+        engine.stats().shards.reduce((sum, shard) => sum + shard.ledger.skus, 0),
+        'SKUs created',
+      ).toBe(0);
       // Well-formed neighbours stay distinct.
-      for (const sku of ['A\ud83d\ude00', 'A\ud83d\ude01', 'A\ufffd']) expect((await engine.receive({ sku, location: 'L', qty: 1 })).ok).toBe(true);
+      for (const sku of ['A\ud83d\ude00', 'A\ud83d\ude01', 'A\ufffd'])
+        expect((await engine.receive({ sku, location: 'L', qty: 1 })).ok).toBe(true);
       expect(engine.stats().shards.reduce((sum, shard) => sum + shard.ledger.skus, 0)).toBe(3);
     } finally {
       await engine.close();
@@ -208,36 +291,54 @@ describe('well-formed strings', () => {
     const gateway = await harness.gateway(engine);
     const client = await harness.raw(gateway.url);
     for (const [index, sku] of SURROGATE_SKUS.entries()) {
-      const escaped = JSON.stringify(sku).replace(/[\ud800-\udfff]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16)}`);
+      const escaped = JSON.stringify(sku).replace(
+        /[\ud800-\udfff]/g,
+        (unit) => `\\u${unit.charCodeAt(0).toString(16)}`,
+      );
       const text = `{"jsonrpc":"2.0","id":${index},"method":"receive","params":{"sku":${escaped},"location":"L","qty":1}}`;
       expect(text).toMatch(/\\ud[89a-f]/);
       const error = expectRpcError(await client.sendAndNext(text), -32602, `receive ${escaped}`, index);
       expect(error.data).toMatchObject({ code: 'INVALID_ARGUMENT' });
       expect(error.message).toMatch(/^sku: must be well-formed Unicode/);
     }
-    const text = '{"jsonrpc":"2.0","id":"r","method":"reserve","params":{"id":"h\\udc00","channel":"web","ttlMs":1000,"lines":[{"sku":"S","qty":1}]}}';
-    expect(expectRpcError(await client.sendAndNext(text), -32602, 'a hold id', 'r').message).toMatch(/^id: must be well-formed/);
+    const text =
+      '{"jsonrpc":"2.0","id":"r","method":"reserve","params":{"id":"h\\udc00","channel":"web","ttlMs":1000,"lines":[{"sku":"S","qty":1}]}}';
+    expect(expectRpcError(await client.sendAndNext(text), -32602, 'a hold id', 'r').message).toMatch(
+      /^id: must be well-formed/,
+    );
     expect(engine.stats().shards.reduce((sum, shard) => sum + shard.ledger.skus, 0)).toBe(0);
   });
 });
 
 describe('the typed client', () => {
-  it('decodes the server\'s bytes as data only and writes no extension', () => {
+  it("decodes the server's bytes as data only and writes no extension", () => {
     expect(() => decodeFrame(new Packr({ structuredClone: true }).pack({ a: doublingGraph(4) }), true)).toThrow();
     expect(() => decodeFrame(pack({ at: new Date(0) }), true)).toThrow();
     expect(() => decodeFrame(withRawValue('sku', extensionBytes(0x70, 2, 0, 0)), true)).toThrow();
     expect(decodeFrame(pack({ a: [1, 'x', null, 2 ** 40] }), true)).toEqual({ a: [1, 'x', null, 2 ** 40] });
     // undefined is left out (as in JSON); a Date or a Map becomes a map, never an extension.
-    const encoded = encodeMessage({ a: undefined, b: 1, at: new Date(0), m: new Map([[1, 2]]), big: 2 ** 40 }, 'msgpack') as Buffer;
+    const encoded = encodeMessage(
+      { a: undefined, b: 1, at: new Date(0), m: new Map([[1, 2]]), big: 2 ** 40 },
+      'msgpack',
+    ) as Buffer;
     expect(decodeFrame(encoded, true)).toEqual({ b: 1, at: {}, m: {}, big: 2 ** 40 });
   });
 
   it('splits its frames by engine operations: two batches of 6,000 in one tick are both answered', async () => {
     const engine = await harness.engine({ shards: 2 });
     const gateway = await harness.gateway(engine, { maxPayloadBytes: 16 * 1024 * 1024 });
-    const client = await connect({ url: gateway.url, token: TOKEN, encoding: 'msgpack', maxFrameBytes: 16 * 1024 * 1024, requestTimeoutMs: 20_000 });
+    const client = await connect({
+      url: gateway.url,
+      token: TOKEN,
+      encoding: 'msgpack',
+      maxFrameBytes: 16 * 1024 * 1024,
+      requestTimeoutMs: 20_000,
+    });
     try {
-      const ops = Array.from({ length: 6_000 }, () => ({ op: 'receive' as const, args: [{ sku: 'S', location: 'A', qty: 1 }] }));
+      const ops = Array.from({ length: 6_000 }, () => ({
+        op: 'receive' as const,
+        args: [{ sku: 'S', location: 'A', qty: 1 }],
+      }));
       const answers = await Promise.all([client.batch(ops as never), client.batch(ops as never)]);
       expect(answers.map((answer) => answer.ok)).toEqual([true, true]);
       expect(await onHandOf(engine, 'S')).toBe(12_000);
@@ -266,7 +367,9 @@ describe('the bounded walks', () => {
 
   it('operationsOf weighs batch and syncMany by their entries, within their own limit', () => {
     expect(operationsOf({ method: 'batch', params: { ops: [1, 2, 3] } })).toBe(3);
-    expect(operationsOf({ method: 'syncMany', params: { requests: new Array(LIMITS.syncManyMax) } })).toBe(LIMITS.syncManyMax);
+    expect(operationsOf({ method: 'syncMany', params: { requests: new Array(LIMITS.syncManyMax) } })).toBe(
+      LIMITS.syncManyMax,
+    );
     expect(operationsOf({ method: 'batch', params: { ops: new Array(LIMITS.batchOpsMax + 1) } })).toBe(1);
     expect(operationsOf({ method: 'get', params: { ops: [1, 2] } })).toBe(1);
     expect(operationsOf('nonsense')).toBe(1);
@@ -274,7 +377,11 @@ describe('the bounded walks', () => {
 
   it('planFrames closes a frame before it would pass maxOperations', () => {
     const limits = { maxMessages: 100, maxOperations: 10, maxBytes: 1_000, frameOverhead: 3, messageOverhead: 1 };
-    expect(planFrames([5, 5, 5, 5], limits, [6, 4, 1, 10])).toEqual([[0, 2], [2, 3], [3, 4]]);
+    expect(planFrames([5, 5, 5, 5], limits, [6, 4, 1, 10])).toEqual([
+      [0, 2],
+      [2, 3],
+      [3, 4],
+    ]);
     expect(planFrames([5, 5], limits)).toEqual([[0, 2]]);
   });
 });

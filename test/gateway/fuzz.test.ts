@@ -11,7 +11,8 @@
  * cycles, a doubling graph, one ops array shared by hundreds of batch requests, record
  * definitions, bundled strings, Sets / Maps / typed arrays, every extension type in every header
  * form: all -32700) and amplification frames around LIMITS.frameOpsMax and valuesPerRequestMax
- * (at the limit answered request by request, past it one -32600 for the whole frame). Frames come from fast-check arbitraries (fc.sample, seeded: the seed is printed; set
+ * (at the limit answered request by request, past it one -32600 for the whole frame). Frames come from fast-check
+ * arbitraries (fc.sample, seeded: the seed is printed; set
  * FUZZ_SEED to replay, FUZZ_FRAMES and FUZZ_CONNECTIONS to scale).
  *
  * Each connection sends one frame and waits for its answer before the next (16 connections in
@@ -37,8 +38,20 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine, startGateway } from '../../dist/engine/index.js';
 import type { Engine, Gateway } from '../../dist/engine/index.js';
 import {
-  checkAnswer, expectationOf, finishFrame, frameArbitrary, FUZZ_HOLDS, FUZZ_MISSING_SKUS, FUZZ_SKUS, FuzzSocket,
-  reachesEngineAsWrite, reproduction, show, type Answer, type FrameDraft, type FuzzFrame,
+  checkAnswer,
+  expectationOf,
+  finishFrame,
+  frameArbitrary,
+  FUZZ_HOLDS,
+  FUZZ_MISSING_SKUS,
+  FUZZ_SKUS,
+  FuzzSocket,
+  reachesEngineAsWrite,
+  reproduction,
+  show,
+  type Answer,
+  type FrameDraft,
+  type FuzzFrame,
 } from './support/fuzz-helpers.js';
 
 const TOKEN = '55DSfyGDX2Lu7gs2gjWaTY0OHyGAN8JA';
@@ -71,7 +84,10 @@ class FrameSource {
     while (this.chunk.length === 0) {
       const startedAt = performance.now();
       const drafts: FrameDraft[] = fc.sample(this.arbitrary, { seed: (SEED + this.chunkIndex++) | 0, numRuns: CHUNK });
-      this.chunk = drafts.map((draft) => finishFrame(draft, { maxPayloadBytes: MAX_PAYLOAD_BYTES })).filter((frame): frame is FuzzFrame => frame !== null).reverse();
+      this.chunk = drafts
+        .map((draft) => finishFrame(draft, { maxPayloadBytes: MAX_PAYLOAD_BYTES }))
+        .filter((frame): frame is FuzzFrame => frame !== null)
+        .reverse();
       this.generatedMs += performance.now() - startedAt;
     }
     return { index: this.handed++, frame: this.chunk.pop() as FuzzFrame };
@@ -87,7 +103,12 @@ async function fixture(engine: Engine): Promise<void> {
     ok(await engine.receive({ sku, location: 'B', qty: 40 }), `receive ${sku}`);
   }
   const reserve = (id: string, sku: string, qty: number, location?: string) =>
-    engine.reserve({ id, channel: 'web', ttlMs: TTL_MS, lines: [location === undefined ? { sku, qty } : { sku, qty, location }] });
+    engine.reserve({
+      id,
+      channel: 'web',
+      ttlMs: TTL_MS,
+      lines: [location === undefined ? { sku, qty } : { sku, qty, location }],
+    });
   ok(await reserve('hold-0', 'FZ-0', 2), 'hold-0');
   ok(await reserve('hold-1', 'FZ-1', 3), 'hold-1');
   ok(await engine.commit('hold-1'), 'commit hold-1');
@@ -97,7 +118,16 @@ async function fixture(engine: Engine): Promise<void> {
   ok(await reserve('hold-3', 'FZ-3', 1), 'hold-3');
   ok(await engine.release('hold-3'), 'release hold-3');
   ok(await engine.transfer({ id: 't-0', sku: 'FZ-4', from: 'A', to: 'B', qty: 5, inTransit: true }), 'transfer t-0');
-  ok(await engine.setPolicy({ sku: 'FZ-2', safetyStock: 3, fences: { store: 5 }, caps: { b2b: 10 }, backorderLimit: 200 }), 'setPolicy FZ-2');
+  ok(
+    await engine.setPolicy({
+      sku: 'FZ-2',
+      safetyStock: 3,
+      fences: { store: 5 },
+      caps: { b2b: 10 },
+      backorderLimit: 200,
+    }),
+    'setPolicy FZ-2',
+  );
   ok(await reserve('hold-4', 'FZ-2', 150, 'A'), 'hold-4 (backordered)');
   ok(await engine.freeze({ sku: 'FZ-5', reason: 'audit' }), 'freeze FZ-5');
 }
@@ -105,19 +135,33 @@ async function fixture(engine: Engine): Promise<void> {
 /** Everything the frames could touch: every SKU and hold they name, and every shard's ledger counters. */
 async function ledgerState(engine: Engine) {
   const skus = await Promise.all([...FUZZ_SKUS, ...FUZZ_MISSING_SKUS].map((sku) => engine.get(sku)));
-  const holds = await Promise.all([...FUZZ_HOLDS, 'hold-missing', 'fz-new', 'fz-huge', 'fz-deep'].map((id) => engine.getReservation(id)));
-  const counters = engine.stats().shards.map((shard) => ({ shard: shard.shard, healthy: shard.healthy, ledger: shard.ledger }));
+  const holds = await Promise.all(
+    [...FUZZ_HOLDS, 'hold-missing', 'fz-new', 'fz-huge', 'fz-deep'].map((id) => engine.getReservation(id)),
+  );
+  const counters = engine
+    .stats()
+    .shards.map((shard) => ({ shard: shard.shard, healthy: shard.healthy, ledger: shard.ledger }));
   return { skus, holds, counters };
 }
 
 /** A request sent right after a frame that must get no answer: the next answer must be this one's. */
 function sentinel(id: string): FuzzFrame {
-  return { kind: 'sentinel', encoding: 'json', bytes: Buffer.from(JSON.stringify({ jsonrpc: '2.0', id, method: 'get', params: { sku: 'FZ-0' } })) };
+  return {
+    kind: 'sentinel',
+    encoding: 'json',
+    bytes: Buffer.from(JSON.stringify({ jsonrpc: '2.0', id, method: 'get', params: { sku: 'FZ-0' } })),
+  };
 }
 
 function isAvailability(answer: Answer): boolean {
   const data = answer.data as { method?: unknown; id?: unknown } | null;
-  return typeof data === 'object' && data !== null && !Array.isArray(data) && data.method === 'availability' && !('id' in data);
+  return (
+    typeof data === 'object' &&
+    data !== null &&
+    !Array.isArray(data) &&
+    data.method === 'availability' &&
+    !('id' in data)
+  );
 }
 
 describe('gateway fuzz', () => {
@@ -129,7 +173,9 @@ describe('gateway fuzz', () => {
   });
 
   it(`answers ${FRAMES} random and mutated frames as the README says, changes nothing, and stays up`, async () => {
-    console.log(`gateway fuzz: seed ${SEED} (replay: FUZZ_SEED=${SEED}), ${FRAMES} frames over ${CONNECTIONS} connections`);
+    console.log(
+      `gateway fuzz: seed ${SEED} (replay: FUZZ_SEED=${SEED}), ${FRAMES} frames over ${CONNECTIONS} connections`,
+    );
     engine = await createEngine({ shards: 2, locationOrder: ['A', 'B'] });
     await fixture(engine);
     const before = await ledgerState(engine);
@@ -145,13 +191,28 @@ describe('gateway fuzz', () => {
     const problemClasses = new Map<string, number>();
     const kinds = new Map<string, number>();
     const codes = new Map<string, number>();
-    const tally = { sent: 0, answered: 0, notifications: 0, closes1007: 0, reconnects: 0, bytes: 0, maxAnswerMs: 0, serverDown: false };
+    const tally = {
+      sent: 0,
+      answered: 0,
+      notifications: 0,
+      closes1007: 0,
+      reconnects: 0,
+      bytes: 0,
+      maxAnswerMs: 0,
+      serverDown: false,
+    };
     const report = (index: number, frame: FuzzFrame, what: string[], answer?: unknown) => {
       for (const each of what) {
         const key = each.replace(/-?\d+(\.\d+)?(e[+-]?\d+)?/g, 'N').slice(0, 140);
         problemClasses.set(key, (problemClasses.get(key) ?? 0) + 1);
       }
-      if (problems.length < 200) problems.push({ index, what, frame: reproduction(frame), ...(answer !== undefined ? { answer: show(answer, 1_000) } : {}) });
+      if (problems.length < 200)
+        problems.push({
+          index,
+          what,
+          frame: reproduction(frame),
+          ...(answer !== undefined ? { answer: show(answer, 1_000) } : {}),
+        });
     };
 
     const drive = async (connection: number) => {
@@ -174,15 +235,20 @@ describe('gateway fuzz', () => {
         if (next === null) break;
         const { index, frame } = next;
         const expectation = expectationOf(frame.bytes, frame.encoding);
-        if (reachesEngineAsWrite(expectation) && frame.kind.startsWith('mutated-')) throw new Error(`generator bug: frame ${index} is a mutated write`);
+        if (reachesEngineAsWrite(expectation) && frame.kind.startsWith('mutated-'))
+          throw new Error(`generator bug: frame ${index} is a mutated write`);
         kinds.set(frame.kind, (kinds.get(frame.kind) ?? 0) + 1);
         tally.sent++;
         tally.bytes += frame.bytes.length;
         const startedAt = performance.now();
         socket.send(frame);
         if (expectation.kind === 'close') {
-          const code = await Promise.race([socket.closed, new Promise<string>((resolve) => setTimeout(() => resolve('timeout'), ANSWER_TIMEOUT_MS))]);
-          if (code !== expectation.code) report(index, frame, [`connection not closed with ${expectation.code} (${expectation.why}): ${code}`]);
+          const code = await Promise.race([
+            socket.closed,
+            new Promise<string>((resolve) => setTimeout(() => resolve('timeout'), ANSWER_TIMEOUT_MS)),
+          ]);
+          if (code !== expectation.code)
+            report(index, frame, [`connection not closed with ${expectation.code} (${expectation.why}): ${code}`]);
           else tally.closes1007++;
           if (!(await reopen())) return;
           continue;
@@ -199,14 +265,19 @@ describe('gateway fuzz', () => {
         }
         tally.maxAnswerMs = Math.max(tally.maxAnswerMs, performance.now() - startedAt);
         if (answer === 'timeout' || answer === 'closed') {
-          report(index, frame, [answer === 'timeout' ? `no answer within ${ANSWER_TIMEOUT_MS} ms` : `connection closed (${socket.closeCode}) instead of an answer`]);
+          report(index, frame, [
+            answer === 'timeout'
+              ? `no answer within ${ANSWER_TIMEOUT_MS} ms`
+              : `connection closed (${socket.closeCode}) instead of an answer`,
+          ]);
           if (!(await reopen())) return;
           continue;
         }
         tally.answered++;
         if (expectation.kind === 'none') {
           const data = answer.data as { id?: unknown; result?: { ok?: unknown } };
-          if (data?.id !== sentinelId || data.result?.ok !== true) report(index, frame, ['a notification was answered (the next answer is not the sentinel\'s)'], answer.data);
+          if (data?.id !== sentinelId || data.result?.ok !== true)
+            report(index, frame, ["a notification was answered (the next answer is not the sentinel's)"], answer.data);
           continue;
         }
         const found = checkAnswer(expectation, frame, answer, codes);
@@ -220,20 +291,28 @@ describe('gateway fuzz', () => {
     const elapsedMs = performance.now() - startedAt;
     unsubscribe();
 
-    console.log(`gateway fuzz: ${tally.sent} frames (${(tally.bytes / 1e6).toFixed(1)} MB) in ${(elapsedMs / 1000).toFixed(1)} s `
-      + `(${Math.round(tally.sent / (elapsedMs / 1000))} frames/s; generating them took ${(source.generatedMs / 1000).toFixed(1)} s); `
-      + `${tally.answered} answers, ${tally.notifications} unanswered notifications (sentinel-checked), ${tally.closes1007} closes with 1007, `
-      + `${tally.reconnects} reconnects, slowest answer ${Math.round(tally.maxAnswerMs)} ms`);
+    console.log(
+      `gateway fuzz: ${tally.sent} frames (${(tally.bytes / 1e6).toFixed(1)} MB) in ${(elapsedMs / 1000).toFixed(1)} s ` +
+        `(${Math.round(tally.sent / (elapsedMs / 1000))} frames/s; generating them took ${(source.generatedMs / 1000).toFixed(1)} s); ` +
+        `${tally.answered} answers, ${tally.notifications} unanswered notifications (sentinel-checked), ${tally.closes1007} closes with 1007, ` +
+        `${tally.reconnects} reconnects, slowest answer ${Math.round(tally.maxAnswerMs)} ms`,
+    );
     console.log(`gateway fuzz: frame kinds ${show(Object.fromEntries([...kinds].sort((a, b) => b[1] - a[1])), 2_000)}`);
     console.log(`gateway fuzz: answers by code ${show(Object.fromEntries([...codes].sort((a, b) => b[1] - a[1])))}`);
 
     // The server is still up and serves a fresh connection, in both encodings.
     expect(tally.serverDown, 'the server stopped accepting connections').toBe(false);
     const fresh = await FuzzSocket.open(url, TOKEN);
-    for (const [encoding, bytes] of [['json', Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 'after', method: 'get', params: { sku: 'FZ-0' } }))], ['msgpack', pack({ jsonrpc: '2.0', id: 'after', method: 'get', params: { sku: 'FZ-0' } })]] as const) {
+    for (const [encoding, bytes] of [
+      ['json', Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 'after', method: 'get', params: { sku: 'FZ-0' } }))],
+      ['msgpack', pack({ jsonrpc: '2.0', id: 'after', method: 'get', params: { sku: 'FZ-0' } })],
+    ] as const) {
       fresh.send({ kind: 'after', encoding, bytes });
       const answer = await fresh.next(5_000);
-      expect(answer, `a fresh ${encoding} connection reads FZ-0 after the fuzz`).toEqual({ binary: encoding === 'msgpack', data: { jsonrpc: '2.0', id: 'after', result: before.skus[0] } });
+      expect(answer, `a fresh ${encoding} connection reads FZ-0 after the fuzz`).toEqual({
+        binary: encoding === 'msgpack',
+        data: { jsonrpc: '2.0', id: 'after', result: before.skus[0] },
+      });
     }
     fresh.terminate();
     const health = await fetch(`${url.replace(/^ws/, 'http')}/healthz`);
@@ -246,13 +325,22 @@ describe('gateway fuzz', () => {
 
     if (problems.length > 0) {
       const file = join(tmpdir(), `holdfast-gateway-fuzz-${SEED}.json`);
-      writeFileSync(file, JSON.stringify({ seed: SEED, classes: Object.fromEntries(problemClasses), problems }, null, 2));
+      writeFileSync(
+        file,
+        JSON.stringify({ seed: SEED, classes: Object.fromEntries(problemClasses), problems }, null, 2),
+      );
       console.log(`gateway fuzz: ${problems.length} problem frames (first 200 written to ${file}); by class:`);
       for (const [what, count] of [...problemClasses].sort((a, b) => b[1] - a[1])) console.log(`  ${count} × ${what}`);
-      for (const problem of problems.slice(0, 5)) console.log(`  frame ${problem.index}: ${problem.what.join('; ')}\n    ${show(problem.frame, 600)}\n    answer: ${problem.answer ?? '-'}`);
+      for (const problem of problems.slice(0, 5))
+        console.log(
+          `  frame ${problem.index}: ${problem.what.join('; ')}\n    ${show(problem.frame, 600)}\n    answer: ${problem.answer ?? '-'}`,
+        );
     }
     expect(tally.sent, 'frames sent').toBeGreaterThanOrEqual(FRAMES);
-    expect([...problemClasses].map(([what, count]) => `${count} × ${what}`), `frames answered against the README (seed ${SEED})`).toEqual([]);
+    expect(
+      [...problemClasses].map(([what, count]) => `${count} × ${what}`),
+      `frames answered against the README (seed ${SEED})`,
+    ).toEqual([]);
   }, 180_000);
 
   /**
@@ -272,30 +360,44 @@ describe('gateway fuzz', () => {
       const evil = { toString: 1, valueOf: 1 };
       const cases: Array<[string, unknown]> = [
         ['batch', { ops: [{ op: evil, args: [] }] }],
-        ['reserve', { id: 'r1', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 1 }], strategy: { toString: 'x' } }],
+        [
+          'reserve',
+          { id: 'r1', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 1 }], strategy: { toString: 'x' } },
+        ],
         ['restock', { sku: 'S', location: 'A', qty: 1, condition: evil }],
         ['restock', { sku: 'S', location: 'A', qty: 1, condition: 'sellable', receivedAt: evil }],
       ];
       const outcomes: string[] = [];
       const ask = async (request: unknown, encoding: 'json' | 'msgpack') => {
-        socket.send({ kind: 'repro', encoding, bytes: encoding === 'json' ? Buffer.from(JSON.stringify(request)) : pack(request) });
+        socket.send({
+          kind: 'repro',
+          encoding,
+          bytes: encoding === 'json' ? Buffer.from(JSON.stringify(request)) : pack(request),
+        });
         const answer = await socket.next(5_000);
         return answer === 'timeout' || answer === 'closed' ? answer : answer.data;
       };
       for (const [index, [method, params]] of cases.entries()) {
         for (const encoding of ['json', 'msgpack'] as const) {
           const request = { jsonrpc: '2.0', id: index + 1, method, params };
-          const data = await ask(request, encoding) as any;
-          const fine = method === 'batch'
-            ? data?.id === index + 1 && data?.result?.ok === true && data.result.results?.[0]?.error?.code === 'INVALID_ARGUMENT'
-            : data?.id === index + 1 && data?.error?.code === -32602 && data.error.data?.code === 'INVALID_ARGUMENT';
+          const data = (await ask(request, encoding)) as any;
+          const fine =
+            method === 'batch'
+              ? data?.id === index + 1 &&
+                data?.result?.ok === true &&
+                data.result.results?.[0]?.error?.code === 'INVALID_ARGUMENT'
+              : data?.id === index + 1 && data?.error?.code === -32602 && data.error.data?.code === 'INVALID_ARGUMENT';
           if (!fine) outcomes.push(`${encoding} ${JSON.stringify(request)}\n      → ${show(data)}`);
         }
       }
       // In a JSON-RPC batch frame: one response per request, in an array.
-      const frame = [{ jsonrpc: '2.0', id: 'a', method: 'get', params: { sku: 'S' } }, { jsonrpc: '2.0', id: 'b', method: 'batch', params: cases[0][1] }];
+      const frame = [
+        { jsonrpc: '2.0', id: 'a', method: 'get', params: { sku: 'S' } },
+        { jsonrpc: '2.0', id: 'b', method: 'batch', params: cases[0][1] },
+      ];
       const batchAnswer = await ask(frame, 'json');
-      if (!Array.isArray(batchAnswer) || batchAnswer.length !== 2) outcomes.push(`json ${JSON.stringify(frame)}\n      → ${show(batchAnswer)} (not an array of 2 responses)`);
+      if (!Array.isArray(batchAnswer) || batchAnswer.length !== 2)
+        outcomes.push(`json ${JSON.stringify(frame)}\n      → ${show(batchAnswer)} (not an array of 2 responses)`);
       // A refused frame must change nothing (README: "a request that gets one [a protocol error]
       // changed nothing"); here the valid entry / request next to the bad one is applied while
       // the frame is answered with an error.
@@ -304,19 +406,50 @@ describe('gateway fuzz', () => {
         return view.ok ? view.onHand : -1;
       };
       const mixed: Array<[string, unknown]> = [
-        ['batch method', { jsonrpc: '2.0', id: 'm1', method: 'batch', params: { ops: [{ op: 'receive', args: [{ sku: 'S', location: 'A', qty: 5 }] }, { op: evil, args: [] }] } }],
-        ['JSON-RPC batch frame', [{ jsonrpc: '2.0', id: 'm2', method: 'receive', params: { sku: 'S', location: 'A', qty: 5 } }, { jsonrpc: '2.0', id: 'm3', method: 'restock', params: { sku: 'S', location: 'A', qty: 1, condition: evil } }]],
+        [
+          'batch method',
+          {
+            jsonrpc: '2.0',
+            id: 'm1',
+            method: 'batch',
+            params: {
+              ops: [
+                { op: 'receive', args: [{ sku: 'S', location: 'A', qty: 5 }] },
+                { op: evil, args: [] },
+              ],
+            },
+          },
+        ],
+        [
+          'JSON-RPC batch frame',
+          [
+            { jsonrpc: '2.0', id: 'm2', method: 'receive', params: { sku: 'S', location: 'A', qty: 5 } },
+            {
+              jsonrpc: '2.0',
+              id: 'm3',
+              method: 'restock',
+              params: { sku: 'S', location: 'A', qty: 1, condition: evil },
+            },
+          ],
+        ],
       ];
       for (const [what, request] of mixed) {
         const before = await onHand();
-        const data = await ask(request, 'json') as any;
+        const data = (await ask(request, 'json')) as any;
         const after = await onHand();
         const refused = !Array.isArray(data) && data?.error !== undefined;
-        if (refused && after !== before) outcomes.push(`${what} ${JSON.stringify(request)}\n      → ${show(data)}, yet S.onHand went ${before} → ${after}: a refused frame changed the ledger`);
+        if (refused && after !== before)
+          outcomes.push(
+            `${what} ${JSON.stringify(request)}\n      → ${show(data)}, yet S.onHand went ${before} → ${after}: a refused frame changed the ledger`,
+          );
       }
       // The embedded call itself must resolve (README: "it never rejects").
-      const embedded = await own.batch([{ op: evil, args: [] }] as never).then((result) => show(result), (error: Error) => `rejected: ${error.message}`);
-      if (embedded.startsWith('rejected')) outcomes.push(`embedded engine.batch([{ op: { toString: 1, valueOf: 1 }, args: [] }]) ${embedded}`);
+      const embedded = await own.batch([{ op: evil, args: [] }] as never).then(
+        (result) => show(result),
+        (error: Error) => `rejected: ${error.message}`,
+      );
+      if (embedded.startsWith('rejected'))
+        outcomes.push(`embedded engine.batch([{ op: { toString: 1, valueOf: 1 }, args: [] }]) ${embedded}`);
       if (outcomes.length > 0) console.log(`gateway fuzz reproductions that fail:\n  ${outcomes.join('\n  ')}`);
       expect(outcomes, 'requests answered against the README').toEqual([]);
     } finally {

@@ -15,7 +15,7 @@ describe('gateway HTTP endpoints', () => {
     const response = await fetch(httpUrl(gateway, '/healthz'));
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type') ?? '').toMatch(/json/);
-    const body = await response.json() as { status: string; shards: Array<Record<string, unknown>> };
+    const body = (await response.json()) as { status: string; shards: Array<Record<string, unknown>> };
     expect(body.status).toBe('ok');
     expect(body.shards.map((shard) => shard.shard)).toEqual([0, 1]);
     for (const shard of body.shards) {
@@ -27,7 +27,10 @@ describe('gateway HTTP endpoints', () => {
   it('/healthz on an in-thread engine lists its one shard', async () => {
     const engine = await h.engine();
     const gateway = await h.gateway(engine);
-    const body = await (await fetch(httpUrl(gateway, '/healthz'))).json() as { status: string; shards: Array<{ shard: number; healthy: boolean }> };
+    const body = (await (await fetch(httpUrl(gateway, '/healthz'))).json()) as {
+      status: string;
+      shards: Array<{ shard: number; healthy: boolean }>;
+    };
     expect(body.status).toBe('ok');
     expect(body.shards).toHaveLength(1);
     expect(body.shards[0]).toMatchObject({ shard: 0, healthy: true });
@@ -45,7 +48,7 @@ describe('gateway HTTP endpoints', () => {
     const gateway = await h.gateway(failing);
     const response = await fetch(httpUrl(gateway, '/healthz'));
     expect(response.status).toBe(503);
-    const body = await response.json() as { status: string; shards: Array<{ shard: number; healthy: boolean }> };
+    const body = (await response.json()) as { status: string; shards: Array<{ shard: number; healthy: boolean }> };
     expect(body.status).toBe('degraded');
     expect(body.shards).toEqual([expect.objectContaining({ shard: 0, healthy: false })]);
   });
@@ -57,7 +60,11 @@ describe('gateway HTTP endpoints', () => {
     const other = await h.raw(gateway.url);
     await client.result('receive', { sku: 'S', location: 'A', qty: 10 });
     for (let i = 0; i < 3; i++) {
-      await client.result('reserve', { id: `m${i}`, channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 1 }] }, 'msgpack');
+      await client.result(
+        'reserve',
+        { id: `m${i}`, channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 1 }] },
+        'msgpack',
+      );
     }
     await client.result('reserve', { id: 'too-many', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 100 }] });
     await other.result('get', { sku: 'S' });
@@ -75,7 +82,11 @@ describe('gateway HTTP endpoints', () => {
     expect(metricSum(text, 'holdfast_operations_total', { method: 'reserve' }), 'reserves counted').toBe(4);
     expect(metricSum(text, 'holdfast_operations_total', { method: 'receive' })).toBe(1);
     expect(metricSum(text, 'holdfast_operations_total', { method: 'get' })).toBe(1);
-    const outcomes = new Set(metricSamples(text, 'holdfast_operations_total').filter((s) => s.labels.method === 'reserve').map((s) => s.labels.outcome));
+    const outcomes = new Set(
+      metricSamples(text, 'holdfast_operations_total')
+        .filter((s) => s.labels.method === 'reserve')
+        .map((s) => s.labels.outcome),
+    );
     expect(outcomes.size, 'a held and a refused reserve have different outcomes').toBeGreaterThanOrEqual(2);
     // Three held reserves at least (whether the refused one is timed too is not specified).
     const timed = metricSum(text, 'holdfast_reserve_latency_seconds_count');
@@ -83,7 +94,11 @@ describe('gateway HTTP endpoints', () => {
     expect(timed).toBeLessThanOrEqual(4);
     expect(metricSamples(text, 'holdfast_reserve_latency_seconds_bucket').length).toBeGreaterThan(1);
     expect(metricSum(text, 'holdfast_reserve_latency_seconds_bucket', { le: '+Inf' })).toBe(timed);
-    expect(metricSamples(text, 'holdfast_shard_queue_depth').map((s) => s.labels.shard).sort()).toEqual(['0', '1']);
+    expect(
+      metricSamples(text, 'holdfast_shard_queue_depth')
+        .map((s) => s.labels.shard)
+        .sort(),
+    ).toEqual(['0', '1']);
     expect(metricSum(text, 'holdfast_connections')).toBe(2);
 
     other.ws.close();

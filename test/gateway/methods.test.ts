@@ -5,9 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { manualClock } from '../engine/support/helpers.js';
-import {
-  callEmbedded, comparable, gatewayHarness, START_MS, STEPS, type Encoding,
-} from './support/helpers.js';
+import { callEmbedded, comparable, gatewayHarness, START_MS, STEPS, type Encoding } from './support/helpers.js';
 
 describe.each(['json', 'msgpack'] as const)('gateway methods (%s)', (encoding: Encoding) => {
   const h = gatewayHarness();
@@ -37,8 +35,25 @@ describe.each(['json', 'msgpack'] as const)('gateway methods (%s)', (encoding: E
       covered.add(step.method);
     }
     expect([...covered].sort()).toEqual([
-      'adjust', 'batch', 'commit', 'expireDue', 'freeze', 'fulfil', 'get', 'getReservation', 'receive', 'receiveTransfer',
-      'release', 'reserve', 'restock', 'setPolicy', 'stats', 'sync', 'syncMany', 'transfer', 'unfreeze',
+      'adjust',
+      'batch',
+      'commit',
+      'expireDue',
+      'freeze',
+      'fulfil',
+      'get',
+      'getReservation',
+      'receive',
+      'receiveTransfer',
+      'release',
+      'reserve',
+      'restock',
+      'setPolicy',
+      'stats',
+      'sync',
+      'syncMany',
+      'transfer',
+      'unfreeze',
     ]);
     // The gateway's engine and the reference went through the same states.
     expect(await engine.get('S')).toEqual(await reference.get('S'));
@@ -50,13 +65,19 @@ describe.each(['json', 'msgpack'] as const)('gateway methods (%s)', (encoding: E
     const gateway = await h.gateway(engine);
     const client = await h.raw(gateway.url);
     await client.result('receive', { sku: 'R', location: 'A', qty: 1 }, encoding);
-    const refused = await client.result('reserve', { id: 'big', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'R', qty: 5 }] }, encoding);
-    expect(refused).toEqual(await engine.reserve({ id: 'big', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'R', qty: 5 }] }));
+    const refused = await client.result(
+      'reserve',
+      { id: 'big', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'R', qty: 5 }] },
+      encoding,
+    );
+    expect(refused).toEqual(
+      await engine.reserve({ id: 'big', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'R', qty: 5 }] }),
+    );
     expect(refused.ok).toBe(false);
     expect(refused.error.code).toBe('INSUFFICIENT_STOCK');
     const missing = await client.result('commit', { id: 'nope' }, encoding);
     expect(missing).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
-    expect((await engine.get('R') as { reserved: number }).reserved).toBe(0);
+    expect(((await engine.get('R')) as { reserved: number }).reserved).toBe(0);
   });
 
   it('subscribe and unsubscribe answer the number of SKUs subscribed on the connection', async () => {

@@ -17,7 +17,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../dist/engine/client/index.js';
 import { ThrottledLog } from '../../dist/engine/gateway/token-log.js';
 import {
-  expectRpcError, fetchMetrics, gatewayHarness, metricSum, TOKEN, viewOf, withDeadline, type Engine, type Gate, type RawClient,
+  expectRpcError,
+  fetchMetrics,
+  gatewayHarness,
+  metricSum,
+  TOKEN,
+  viewOf,
+  withDeadline,
+  type Engine,
+  type Gate,
+  type RawClient,
 } from './support/helpers.js';
 
 const RPC_FORBIDDEN = -32003;
@@ -43,7 +52,12 @@ function named(name: string, scopes: string[], channels?: string[]): Named {
 
 function fileOf(tokens: Named[]): { tokens: unknown[] } {
   return {
-    tokens: tokens.map(({ name, token, scopes, channels }) => ({ name, digest: digestOf(token), scopes, ...(channels === undefined ? {} : { channels }) })),
+    tokens: tokens.map(({ name, token, scopes, channels }) => ({
+      name,
+      digest: digestOf(token),
+      scopes,
+      ...(channels === undefined ? {} : { channels }),
+    })),
   };
 }
 
@@ -52,31 +66,70 @@ function fileOf(tokens: Named[]): { tokens: unknown[] } {
  * issue 12 and the README), so a wrong entry there fails here.
  */
 const NEEDS: Record<string, string> = {
-  get: 'read', getReservation: 'read', stats: 'read', subscribe: 'read', unsubscribe: 'read',
-  reserve: 'reserve', commit: 'reserve', release: 'reserve', fulfil: 'reserve',
-  receive: 'stock', adjust: 'stock', restock: 'stock', sync: 'stock', syncMany: 'stock', transfer: 'stock', receiveTransfer: 'stock',
-  setPolicy: 'admin', freeze: 'admin', unfreeze: 'admin', expireDue: 'admin',
+  get: 'read',
+  getReservation: 'read',
+  stats: 'read',
+  subscribe: 'read',
+  unsubscribe: 'read',
+  reserve: 'reserve',
+  commit: 'reserve',
+  release: 'reserve',
+  fulfil: 'reserve',
+  receive: 'stock',
+  adjust: 'stock',
+  restock: 'stock',
+  sync: 'stock',
+  syncMany: 'stock',
+  transfer: 'stock',
+  receiveTransfer: 'stock',
+  setPolicy: 'admin',
+  freeze: 'admin',
+  unfreeze: 'admin',
+  expireDue: 'admin',
 };
 
-/** One call of each method, on SKU S at A/B (the allowed ones may still be refused by the engine: only -32003 matters). */
+/**
+ * One call of each method, on SKU S at A/B (the allowed ones may still be refused by the engine: only -32003 matters).
+ */
 function paramsOf(method: string, n: number): unknown {
   const asOf = 1_000_000 + n;
   switch (method) {
-    case 'get': case 'unfreeze': return { sku: 'S' };
-    case 'getReservation': case 'commit': case 'release': case 'fulfil': return { id: `mine-${n}` };
-    case 'stats': case 'expireDue': return {};
-    case 'subscribe': case 'unsubscribe': return { skus: ['S'] };
-    case 'reserve': return { id: `mine-${n}`, channel: 'amazon', ttlMs: 60_000, lines: [{ sku: 'S', qty: 1 }] };
-    case 'receive': return { sku: 'S', location: 'A', qty: 1 };
-    case 'adjust': return { sku: 'S', location: 'A', delta: 1, reason: 'count' };
-    case 'restock': return { sku: 'S', location: 'A', qty: 1, condition: 'sellable' };
-    case 'sync': return { sku: 'S', location: 'B', onHand: 5, asOf };
-    case 'syncMany': return { requests: [{ sku: 'S', location: 'B', onHand: 5, asOf }] };
-    case 'transfer': return { id: `t-${n}`, sku: 'S', from: 'A', to: 'B', qty: 1, inTransit: true };
-    case 'receiveTransfer': return { sku: 'S', id: `t-${n}` };
-    case 'setPolicy': return { sku: 'S', safetyStock: 0 };
-    case 'freeze': return { sku: 'S', reason: 'audit' };
-    default: throw new Error(`no params for ${method}`);
+    case 'get':
+    case 'unfreeze':
+      return { sku: 'S' };
+    case 'getReservation':
+    case 'commit':
+    case 'release':
+    case 'fulfil':
+      return { id: `mine-${n}` };
+    case 'stats':
+    case 'expireDue':
+      return {};
+    case 'subscribe':
+    case 'unsubscribe':
+      return { skus: ['S'] };
+    case 'reserve':
+      return { id: `mine-${n}`, channel: 'amazon', ttlMs: 60_000, lines: [{ sku: 'S', qty: 1 }] };
+    case 'receive':
+      return { sku: 'S', location: 'A', qty: 1 };
+    case 'adjust':
+      return { sku: 'S', location: 'A', delta: 1, reason: 'count' };
+    case 'restock':
+      return { sku: 'S', location: 'A', qty: 1, condition: 'sellable' };
+    case 'sync':
+      return { sku: 'S', location: 'B', onHand: 5, asOf };
+    case 'syncMany':
+      return { requests: [{ sku: 'S', location: 'B', onHand: 5, asOf }] };
+    case 'transfer':
+      return { id: `t-${n}`, sku: 'S', from: 'A', to: 'B', qty: 1, inTransit: true };
+    case 'receiveTransfer':
+      return { sku: 'S', id: `t-${n}` };
+    case 'setPolicy':
+      return { sku: 'S', safetyStock: 0 };
+    case 'freeze':
+      return { sku: 'S', reason: 'audit' };
+    default:
+      throw new Error(`no params for ${method}`);
   }
 }
 
@@ -106,30 +159,41 @@ describe('scoped tokens', () => {
     const inner = await h.engine({ locationOrder: ['A', 'B'] });
     const gate = h.gate(inner);
     const lines: string[] = [];
-    const gateway = await h.gateway(gate.engine, { token: TOKEN, tokens: fileOf(all), log: (line: string) => lines.push(line), ...options } as never);
+    const gateway = await h.gateway(gate.engine, {
+      token: TOKEN,
+      tokens: fileOf(all),
+      log: (line: string) => lines.push(line),
+      ...options,
+    } as never);
     const admin = await h.raw(gateway.url);
     expect((await admin.result('receive', { sku: 'S', location: 'A', qty: 100 })).ok).toBe(true);
     return { inner, gate, gateway, admin, lines };
   }
 
-  it.each(all.map((token) => [token.name, token] as const))('%s: every method its scopes name is served, every other one is -32003 and never reaches the engine', async (_name, principal) => {
-    const { gate, gateway } = await start();
-    const client = await h.raw(gateway.url, { token: principal.token });
-    let n = 0;
-    for (const method of Object.keys(NEEDS)) {
-      const allowed = principal.scopes.includes('admin') || principal.scopes.includes(NEEDS[method]);
-      const before = gate.calls(method);
-      const frame = await client.call(method, paramsOf(method, n++));
-      if (allowed) {
-        expect(frame.data.error?.code, `${principal.name} ${method}: allowed (${JSON.stringify(frame.data).slice(0, 200)})`).not.toBe(RPC_FORBIDDEN);
-      } else {
-        const error = expectRpcError(frame, RPC_FORBIDDEN, `${principal.name} ${method}`);
-        expect(error.message, 'the message names the token and the scope needed').toContain(`'${principal.name}'`);
-        expect(error.message).toContain(NEEDS[method]);
-        expect(gate.calls(method), `${principal.name} ${method}: the engine was not called`).toBe(before);
+  it.each(all.map((token) => [token.name, token] as const))(
+    '%s: every method its scopes name is served, every other one is -32003 and never reaches the engine',
+    async (_name, principal) => {
+      const { gate, gateway } = await start();
+      const client = await h.raw(gateway.url, { token: principal.token });
+      let n = 0;
+      for (const method of Object.keys(NEEDS)) {
+        const allowed = principal.scopes.includes('admin') || principal.scopes.includes(NEEDS[method]);
+        const before = gate.calls(method);
+        const frame = await client.call(method, paramsOf(method, n++));
+        if (allowed) {
+          expect(
+            frame.data.error?.code,
+            `${principal.name} ${method}: allowed (${JSON.stringify(frame.data).slice(0, 200)})`,
+          ).not.toBe(RPC_FORBIDDEN);
+        } else {
+          const error = expectRpcError(frame, RPC_FORBIDDEN, `${principal.name} ${method}`);
+          expect(error.message, 'the message names the token and the scope needed').toContain(`'${principal.name}'`);
+          expect(error.message).toContain(NEEDS[method]);
+          expect(gate.calls(method), `${principal.name} ${method}: the engine was not called`).toBe(before);
+        }
       }
-    }
-  });
+    },
+  );
 
   it('a forbidden call changes nothing: adjust, sync, setPolicy and reserve as another channel from the amazon connector', async () => {
     const { gate, gateway, inner } = await start();
@@ -144,9 +208,14 @@ describe('scoped tokens', () => {
       ['reserve', { id: 'no-channel', ttlMs: 60_000, lines: [{ sku: 'S', qty: 10 }] }],
       ['batch', { ops: [{ op: 'adjust', args: [{ sku: 'S', location: 'A', delta: -1, reason: 'count' }] }] }],
     ];
-    for (const [method, params] of attempts) expectRpcError(await client.call(method, params), RPC_FORBIDDEN, `${method} ${JSON.stringify(params)}`);
+    for (const [method, params] of attempts)
+      expectRpcError(await client.call(method, params), RPC_FORBIDDEN, `${method} ${JSON.stringify(params)}`);
     for (const encoding of ['json', 'msgpack'] as const) {
-      expectRpcError(await client.call('freeze', { sku: 'S', reason: 'x' }, encoding), RPC_FORBIDDEN, `freeze (${encoding})`);
+      expectRpcError(
+        await client.call('freeze', { sku: 'S', reason: 'x' }, encoding),
+        RPC_FORBIDDEN,
+        `freeze (${encoding})`,
+      );
     }
     expect(callCounts(gate), 'no forbidden call reached the engine').toEqual(counts);
     expect(await viewOf(inner, 'S')).toEqual(before);
@@ -155,11 +224,22 @@ describe('scoped tokens', () => {
 
   it('channel binding: reserve only for its channels; commit, release, fulfil only holds of its channels', async () => {
     const { admin, gateway, inner } = await start();
-    expect((await admin.result('reserve', { id: 'web-1', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 2 }] })).ok).toBe(true);
+    expect(
+      (await admin.result('reserve', { id: 'web-1', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 2 }] })).ok,
+    ).toBe(true);
     const client = await h.raw(gateway.url, { token: amazon.token });
-    const own = await client.result('reserve', { id: 'amz-1', channel: 'amazon', ttlMs: 60_000, lines: [{ sku: 'S', qty: 3 }] });
+    const own = await client.result('reserve', {
+      id: 'amz-1',
+      channel: 'amazon',
+      ttlMs: 60_000,
+      lines: [{ sku: 'S', qty: 3 }],
+    });
     expect(own.ok && own.reservation.status).toBe('held');
-    const other = expectRpcError(await client.call('reserve', { id: 'amz-2', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 1 }] }), RPC_FORBIDDEN, 'reserve as web');
+    const other = expectRpcError(
+      await client.call('reserve', { id: 'amz-2', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 1 }] }),
+      RPC_FORBIDDEN,
+      'reserve as web',
+    );
     expect(other.message).toMatch(/amazon/);
     for (const method of ['release', 'commit', 'fulfil']) {
       expectRpcError(await client.call(method, { id: 'web-1' }), RPC_FORBIDDEN, `${method} of another channel's hold`);
@@ -169,7 +249,9 @@ describe('scoped tokens', () => {
     expect((await client.result('commit', { id: 'amz-1' })).reservation.status).toBe('committed');
     expect((await client.result('fulfil', { id: 'amz-1' })).reservation.status).toBe('fulfilled');
     const unknown = await client.result('release', { id: 'never-made' });
-    expect(unknown.ok === false && unknown.error.code, 'an unknown id is the engine\'s NOT_FOUND, not forbidden').toBe('NOT_FOUND');
+    expect(unknown.ok === false && unknown.error.code, "an unknown id is the engine's NOT_FOUND, not forbidden").toBe(
+      'NOT_FOUND',
+    );
     // An unbound reserve token may reserve for any channel and act on any hold.
     const anyChannel = await h.raw(gateway.url, { token: reserver.token });
     expect((await anyChannel.result('release', { id: 'web-1' })).reservation.status).toBe('released');
@@ -177,17 +259,31 @@ describe('scoped tokens', () => {
 
   it('batch: each operation by its own scope and channel; one forbidden operation refuses the whole batch before it runs', async () => {
     const { admin, gate, gateway, inner } = await start();
-    expect((await admin.result('reserve', { id: 'web-1', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 2 }] })).ok).toBe(true);
+    expect(
+      (await admin.result('reserve', { id: 'web-1', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 2 }] })).ok,
+    ).toBe(true);
     const client = await h.raw(gateway.url, { token: amazon.token });
     const batches = gate.calls('batch');
     const refused: Array<[string, unknown[]]> = [
-      ['a stock operation', [{ op: 'get', args: ['S'] }, { op: 'receive', args: [{ sku: 'S', location: 'A', qty: 5 }] }]],
-      ['a reserve for another channel', [{ op: 'reserve', args: [{ id: 'b1', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 1 }] }] }]],
-      ['a release of another channel\'s hold', [{ op: 'release', args: ['web-1'] }]],
-      ['a commit of a hold made in the same batch', [
-        { op: 'reserve', args: [{ id: 'b2', channel: 'amazon', ttlMs: 60_000, lines: [{ sku: 'S', qty: 1 }] }] },
-        { op: 'commit', args: ['b2'] },
-      ]],
+      [
+        'a stock operation',
+        [
+          { op: 'get', args: ['S'] },
+          { op: 'receive', args: [{ sku: 'S', location: 'A', qty: 5 }] },
+        ],
+      ],
+      [
+        'a reserve for another channel',
+        [{ op: 'reserve', args: [{ id: 'b1', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 1 }] }] }],
+      ],
+      ["a release of another channel's hold", [{ op: 'release', args: ['web-1'] }]],
+      [
+        'a commit of a hold made in the same batch',
+        [
+          { op: 'reserve', args: [{ id: 'b2', channel: 'amazon', ttlMs: 60_000, lines: [{ sku: 'S', qty: 1 }] }] },
+          { op: 'commit', args: ['b2'] },
+        ],
+      ],
     ];
     for (const [what, ops] of refused) {
       const error = expectRpcError(await client.call('batch', { ops }), RPC_FORBIDDEN, what);
@@ -204,7 +300,9 @@ describe('scoped tokens', () => {
     });
     expect(allowed.ok).toBe(true);
     expect(allowed.results.map((result: any) => result.ok)).toEqual([true, true, false]);
-    expect(allowed.results[2].error.code, 'a malformed entry is still the engine\'s own INVALID_ARGUMENT').toBe('INVALID_ARGUMENT');
+    expect(allowed.results[2].error.code, "a malformed entry is still the engine's own INVALID_ARGUMENT").toBe(
+      'INVALID_ARGUMENT',
+    );
     // A JSON-RPC batch frame: each request is checked on its own.
     const reading = await h.raw(gateway.url, { token: reader.token });
     const from = reading.frames.length;
@@ -220,12 +318,18 @@ describe('scoped tokens', () => {
   it('per-principal metrics and a throttled FORBIDDEN log line that names the token', async () => {
     const { gateway, lines } = await start();
     const client = await h.raw(gateway.url, { token: amazon.token });
-    for (let i = 0; i < 50; i++) expectRpcError(await client.call('adjust', paramsOf('adjust', i)), RPC_FORBIDDEN, `adjust ${i}`);
+    for (let i = 0; i < 50; i++)
+      expectRpcError(await client.call('adjust', paramsOf('adjust', i)), RPC_FORBIDDEN, `adjust ${i}`);
     expect((await client.result('get', { sku: 'S' })).ok).toBe(true);
     const text = await fetchMetrics(gateway);
-    expect(metricSum(text, 'holdfast_principal_operations_total', { principal: 'amazon', outcome: 'forbidden' })).toBe(50);
+    expect(metricSum(text, 'holdfast_principal_operations_total', { principal: 'amazon', outcome: 'forbidden' })).toBe(
+      50,
+    );
     expect(metricSum(text, 'holdfast_principal_operations_total', { principal: 'amazon', outcome: 'ok' })).toBe(1);
-    expect(metricSum(text, 'holdfast_principal_operations_total', { principal: 'admin', outcome: 'ok' }), 'the admin token is named admin').toBe(1);
+    expect(
+      metricSum(text, 'holdfast_principal_operations_total', { principal: 'admin', outcome: 'ok' }),
+      'the admin token is named admin',
+    ).toBe(1);
     expect(metricSum(text, 'holdfast_operations_total', { method: 'adjust', outcome: 'forbidden' })).toBe(50);
     const forbidden = lines.filter((line) => line.includes('FORBIDDEN'));
     expect(forbidden.length, `one line for 50 forbidden calls within the interval: ${forbidden.join(' | ')}`).toBe(1);
@@ -274,7 +378,11 @@ describe('scoped tokens', () => {
       const engine: Engine = await h.engine();
       const path = tokensFile(tokens);
       const lines: string[] = [];
-      const gateway = await h.gateway(engine, { token: undefined, tokensFile: path, log: (line: string) => lines.push(line) } as never);
+      const gateway = await h.gateway(engine, {
+        token: undefined,
+        tokensFile: path,
+        log: (line: string) => lines.push(line),
+      } as never);
       return { gateway, path, lines };
     }
 
@@ -304,7 +412,7 @@ describe('scoped tokens', () => {
       expect(lines.some((line) => line.includes('tokens reloaded') && line.includes("'amazon'"))).toBe(true);
     });
 
-    it('a re-scoped token\'s connections are closed (1008) and it reconnects with its new scopes', async () => {
+    it("a re-scoped token's connections are closed (1008) and it reconnects with its new scopes", async () => {
       const { gateway, path } = await startWithFile([reader]);
       const before = await h.raw(gateway.url, { token: reader.token });
       expectRpcError(await before.call('receive', paramsOf('receive', 0)), RPC_FORBIDDEN, 'receive as a reader');
@@ -322,7 +430,10 @@ describe('scoped tokens', () => {
       const bad: Array<[string, string]> = [
         ['{ not json', 'is not valid JSON'],
         [JSON.stringify({ tokens: [{ name: 'x', digest: 'abc', scopes: ['read'] }] }), 'tokens[0].digest'],
-        [JSON.stringify({ tokens: [{ name: 'x', digest: digestOf(newToken()), scopes: ['root'] }] }), 'tokens[0].scopes[0]'],
+        [
+          JSON.stringify({ tokens: [{ name: 'x', digest: digestOf(newToken()), scopes: ['root'] }] }),
+          'tokens[0].scopes[0]',
+        ],
       ];
       for (const [content, problem] of bad) {
         writeFileSync(path, content);
@@ -330,7 +441,9 @@ describe('scoped tokens', () => {
         const result = await gateway.reloadTokens();
         expect(result.ok === false && result.error.code).toBe('INVALID_ARGUMENT');
         expect(lines.length - before, 'one line').toBe(1);
-        expect(lines.at(-1)).toMatch(/^holdfast gateway: INVALID_ARGUMENT: tokens not reloaded, keeping the 1 loaded before: /);
+        expect(lines.at(-1)).toMatch(
+          /^holdfast gateway: INVALID_ARGUMENT: tokens not reloaded, keeping the 1 loaded before: /,
+        );
         expect(lines.at(-1)).toContain(problem);
       }
       expect(client.isOpen, 'the old set still stands').toBe(true);

@@ -13,7 +13,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  attempt, expectRpcError, gatewayHarness, httpUrl, openRaw, sleep, TOKEN, until, withDeadline, type RawClient,
+  attempt,
+  expectRpcError,
+  gatewayHarness,
+  httpUrl,
+  openRaw,
+  sleep,
+  TOKEN,
+  until,
+  withDeadline,
+  type RawClient,
 } from './support/helpers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -32,8 +41,11 @@ describe('gateway.close() (in process)', () => {
     const b = await h.raw(gateway.url);
     const reserve = (id: string) => ({ id, channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 1 }] });
     const answers = [
-      a.call('reserve', reserve('r0')), a.call('reserve', reserve('r1')), a.call('reserve', reserve('r2')),
-      b.call('reserve', reserve('r3'), 'msgpack'), b.call('reserve', reserve('r4'), 'msgpack'),
+      a.call('reserve', reserve('r0')),
+      a.call('reserve', reserve('r1')),
+      a.call('reserve', reserve('r2')),
+      b.call('reserve', reserve('r3'), 'msgpack'),
+      b.call('reserve', reserve('r4'), 'msgpack'),
     ];
     await until(() => gate.held() === 5, 'five reserves in flight');
 
@@ -68,7 +80,7 @@ describe('gateway.close() (in process)', () => {
     const after = await attempt(gateway.url);
     expect(after.kind, 'connections are refused once closed').toBe('error');
     await expect(fetch(httpUrl(gateway, '/healthz'))).rejects.toThrow();
-    const view = await inner.get('S') as { ok: boolean; reserved: number };
+    const view = (await inner.get('S')) as { ok: boolean; reserved: number };
     expect(view.ok, 'the gateway does not close the engine').toBe(true);
     expect(view.reserved).toBe(5);
   });
@@ -85,11 +97,21 @@ describe('gateway.close() (in process)', () => {
     const closing = h.close(gateway);
     try {
       const refused = await attempt(gateway.url);
-      const seen = refused.kind === 'status' ? refused.status : refused.kind === 'error' ? `${refused.error.code ?? refused.error.message}` : 'connected';
+      const seen =
+        refused.kind === 'status'
+          ? refused.status
+          : refused.kind === 'error'
+            ? `${refused.error.code ?? refused.error.message}`
+            : 'connected';
       expect(seen, 'a new upgrade while closing (spec: new upgrades get HTTP 503)').toBe(503);
-      const health = await fetch(httpUrl(gateway, '/healthz')).catch((error: Error & { cause?: { code?: string } }) => error);
-      expect(health instanceof Response ? health.status : `fetch failed: ${health.cause?.code ?? health.message}`, '/healthz while shutting down').toBe(503);
-      expect((await (health as Response).json() as { status: string }).status).toBe('degraded');
+      const health = await fetch(httpUrl(gateway, '/healthz')).catch(
+        (error: Error & { cause?: { code?: string } }) => error,
+      );
+      expect(
+        health instanceof Response ? health.status : `fetch failed: ${health.cause?.code ?? health.message}`,
+        '/healthz while shutting down',
+      ).toBe(503);
+      expect(((await (health as Response).json()) as { status: string }).status).toBe('degraded');
     } finally {
       gate.release();
       await answer;
@@ -128,7 +150,9 @@ describe('gateway.close() (in process)', () => {
     const batch = client.frames.filter((frame) => Array.isArray(frame.data));
     expect(batch, 'the held batch frame: one array answer').toHaveLength(1);
     expect(batch[0].data.map((response: any) => [response.id, response.error?.code])).toEqual([
-      ['held-batch-0', -32002], ['held-batch-1', -32002], ['held-batch-2', -32002],
+      ['held-batch-0', -32002],
+      ['held-batch-1', -32002],
+      ['held-batch-2', -32002],
     ]);
     expect(gate.calls('get'), 'no held request reached the engine').toBe(4);
     expect(summary).toEqual({ answeredRequests: 9, unansweredRequests: 4 });
@@ -163,7 +187,8 @@ describe('gateway.close() (in process)', () => {
 describe('holdfast serve (child process)', () => {
   const children: ChildProcess[] = [];
   afterEach(() => {
-    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const child of children.splice(0))
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
 
   it('SIGTERM: in-flight requests answered, sockets closed with 1001, exit code 0', async () => {
@@ -175,7 +200,9 @@ describe('holdfast serve (child process)', () => {
     children.push(child);
     let stdout = '';
     let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
       child.on('exit', (code, signal) => resolve({ code, signal }));
     });
@@ -185,10 +212,13 @@ describe('holdfast serve (child process)', () => {
         const match = /ws:\/\/[^\s'"`<>]+:\d+/.exec(stdout);
         if (match !== null) resolve(match[0]);
       });
-      child.on('exit', (code) => reject(new Error(`the CLI exited (${code}) before printing a ws:// URL; stdout: ${stdout} stderr: ${stderr}`)));
+      child.on('exit', (code) =>
+        reject(new Error(`the CLI exited (${code}) before printing a ws:// URL; stdout: ${stdout} stderr: ${stderr}`)),
+      );
     });
-    const url = (await withDeadline(printed, 10_000, `the CLI printing its ws:// URL (stdout so far: ${JSON.stringify(stdout)})`))
-      .replace('//0.0.0.0:', '//127.0.0.1:');
+    const url = (
+      await withDeadline(printed, 10_000, `the CLI printing its ws:// URL (stdout so far: ${JSON.stringify(stdout)})`)
+    ).replace('//0.0.0.0:', '//127.0.0.1:');
 
     const a = await openRaw(url);
     const b = await openRaw(url);
@@ -202,7 +232,8 @@ describe('holdfast serve (child process)', () => {
     const send = (client: RawClient, prefix: string, encoding: 'json' | 'msgpack') => {
       for (let f = 0; f < FRAMES; f++) {
         const ops = Array.from({ length: OPS }, (_, i) => ({
-          op: 'reserve', args: [{ id: `${prefix}-${f}-${i}`, channel: 'web', ttlMs: 600_000, lines: [{ sku: 'S', qty: 1 }] }],
+          op: 'reserve',
+          args: [{ id: `${prefix}-${f}-${i}`, channel: 'web', ttlMs: 600_000, lines: [{ sku: 'S', qty: 1 }] }],
         }));
         client.send({ jsonrpc: '2.0', id: `${prefix}-${f}`, method: 'batch', params: { ops } }, encoding);
         batchIds.push([client, `${prefix}-${f}`]);
@@ -213,17 +244,28 @@ describe('holdfast serve (child process)', () => {
     const [statsA, statsB] = await Promise.all([a.call('stats', {}), b.call('stats', {}, 'msgpack')]);
     expect(statsA.data.error).toBeUndefined();
     expect(statsB.data.error).toBeUndefined();
-    const answeredBefore = batchIds.filter(([client, id]) => client.frames.some((frame) => frame.data?.id === id)).length;
+    const answeredBefore = batchIds.filter(([client, id]) =>
+      client.frames.some((frame) => frame.data?.id === id),
+    ).length;
     child.kill('SIGTERM');
 
-    const [closedA, closedB] = await withDeadline(Promise.all([a.closed, b.closed]), 15_000, 'the sockets closing after SIGTERM');
+    const [closedA, closedB] = await withDeadline(
+      Promise.all([a.closed, b.closed]),
+      15_000,
+      'the sockets closing after SIGTERM',
+    );
     const exit = await withDeadline(exited, 15_000, 'the CLI exiting after SIGTERM');
-    console.info(`gateway-shutdown: ${batchIds.length - answeredBefore} of ${batchIds.length} batch calls were still in flight at SIGTERM; stdout: ${JSON.stringify(stdout.trim())}`);
+    console.info(
+      `gateway-shutdown: ${batchIds.length - answeredBefore} of ${batchIds.length} batch calls were still in flight at SIGTERM; stdout: ${JSON.stringify(stdout.trim())}`,
+    );
     for (const [client, id] of batchIds) {
       const answers = client.frames.filter((frame) => frame.data?.id === id);
       expect(answers, `batch ${id}: answered exactly once`).toHaveLength(1);
       const result = answers[0].data.result;
-      expect(answers[0].data.error, `batch ${id}: accepted before SIGTERM, so answered with its result`).toBeUndefined();
+      expect(
+        answers[0].data.error,
+        `batch ${id}: accepted before SIGTERM, so answered with its result`,
+      ).toBeUndefined();
       expect(result.ok).toBe(true);
       expect(result.results).toHaveLength(OPS);
       expect(result.results.every((r: { ok: boolean }) => r.ok)).toBe(true);
@@ -234,6 +276,9 @@ describe('holdfast serve (child process)', () => {
     const last = stdout.trim().split('\n').at(-1) ?? '';
     const stopped = /^holdfast serve: stopped \(answered (\d+) requests? in flight\)$/.exec(last);
     expect(stopped, `the last line says it stopped: ${JSON.stringify(last)}`).not.toBeNull();
-    expect(Number(stopped![1]), 'it counts the batch calls answered after SIGTERM (some answers may have been on their way)').toBeLessThanOrEqual(batchIds.length - answeredBefore);
+    expect(
+      Number(stopped![1]),
+      'it counts the batch calls answered after SIGTERM (some answers may have been on their way)',
+    ).toBeLessThanOrEqual(batchIds.length - answeredBefore);
   }, 60_000);
 });

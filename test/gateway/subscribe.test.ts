@@ -6,10 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ChangeEvent } from '../../dist/engine/index.js';
-import {
-  gatewayHarness, NOTIFICATION_FIELDS, pick, viewOf, type Encoding, type RawClient,
-} from './support/helpers.js';
-
+import { gatewayHarness, NOTIFICATION_FIELDS, pick, viewOf, type Encoding, type RawClient } from './support/helpers.js';
 
 function waitForSeq(client: RawClient, sku: string, seq: number, timeoutMs = 5_000) {
   return client.waitFor(
@@ -21,52 +18,78 @@ function waitForSeq(client: RawClient, sku: string, seq: number, timeoutMs = 5_0
 
 function expectIncreasing(seqs: number[], what: string): void {
   for (let i = 1; i < seqs.length; i++) {
-    if (!(seqs[i] > seqs[i - 1])) expect.fail(`${what}: seq went from ${seqs[i - 1]} to ${seqs[i]} at notification ${i}`);
+    if (!(seqs[i] > seqs[i - 1]))
+      expect.fail(`${what}: seq went from ${seqs[i - 1]} to ${seqs[i]} at notification ${i}`);
   }
 }
 
 describe('gateway subscriptions', () => {
   const h = gatewayHarness();
 
-  it.each(['json', 'msgpack'] as const)('notifies subscribed SKUs only, seq increasing, each the engine\'s change (%s)', async (encoding: Encoding) => {
-    const engine = await h.engine({ locationOrder: ['A', 'B'] });
-    const gateway = await h.gateway(engine);
-    const client = await h.raw(gateway.url);
-    const events = new Map<number, ChangeEvent>();
-    engine.subscribe(['S'], (event) => events.set(event.seq, event));
+  it.each(['json', 'msgpack'] as const)(
+    "notifies subscribed SKUs only, seq increasing, each the engine's change (%s)",
+    async (encoding: Encoding) => {
+      const engine = await h.engine({ locationOrder: ['A', 'B'] });
+      const gateway = await h.gateway(engine);
+      const client = await h.raw(gateway.url);
+      const events = new Map<number, ChangeEvent>();
+      engine.subscribe(['S'], (event) => events.set(event.seq, event));
 
-    const start = client.frames.length;
-    expect(await client.result('subscribe', { skus: ['S'] }, encoding)).toEqual({ ok: true, skus: 1 });
-    await engine.receive({ sku: 'S', location: 'A', qty: 10 });
-    await engine.receive({ sku: 'U', location: 'A', qty: 10 });
-    await engine.reserve({ id: 'h1', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 3 }, { sku: 'U', qty: 1 }] });
-    await engine.commit('h1');
-    await engine.setPolicy({ sku: 'S', safetyStock: 1, fences: { store: 2 } });
-    await engine.freeze({ sku: 'S', reason: 'audit' });
-    await engine.unfreeze('S');
-    await engine.transfer({ id: 't', sku: 'S', from: 'A', to: 'B', qty: 2, inTransit: true });
-    await engine.fulfil('h1');
-    await engine.adjust({ sku: 'U', location: 'A', delta: -1, reason: 'count' });
-    const final = await viewOf(engine, 'S');
-    await waitForSeq(client, 'S', final.seq);
+      const start = client.frames.length;
+      expect(await client.result('subscribe', { skus: ['S'] }, encoding)).toEqual({ ok: true, skus: 1 });
+      await engine.receive({ sku: 'S', location: 'A', qty: 10 });
+      await engine.receive({ sku: 'U', location: 'A', qty: 10 });
+      await engine.reserve({
+        id: 'h1',
+        channel: 'web',
+        ttlMs: 60_000,
+        lines: [
+          { sku: 'S', qty: 3 },
+          { sku: 'U', qty: 1 },
+        ],
+      });
+      await engine.commit('h1');
+      await engine.setPolicy({ sku: 'S', safetyStock: 1, fences: { store: 2 } });
+      await engine.freeze({ sku: 'S', reason: 'audit' });
+      await engine.unfreeze('S');
+      await engine.transfer({ id: 't', sku: 'S', from: 'A', to: 'B', qty: 2, inTransit: true });
+      await engine.fulfil('h1');
+      await engine.adjust({ sku: 'U', location: 'A', delta: -1, reason: 'count' });
+      const final = await viewOf(engine, 'S');
+      await waitForSeq(client, 'S', final.seq);
 
-    const notifications = client.notifications(start);
-    expect(notifications.length).toBeGreaterThan(0);
-    for (const { binary } of notifications) expect(binary, 'notifications use the subscribe request\'s encoding').toBe(encoding === 'msgpack');
-    for (const frame of client.frames.slice(start).filter((f) => f.data?.method === 'availability')) {
-      expect(frame.data.jsonrpc).toBe('2.0');
-      expect('id' in frame.data, 'a notification has no id').toBe(false);
-    }
-    expect(new Set(notifications.map((n) => n.params.sku))).toEqual(new Set(['S']));
-    expectIncreasing(notifications.map((n) => n.params.seq), 'S');
-    for (const { params } of notifications) {
-      const event = events.get(params.seq);
-      expect(event, `an engine change with seq ${params.seq}`).toBeDefined();
-      expect(params, `notification seq ${params.seq}`).toEqual(pick(event as never, NOTIFICATION_FIELDS));
-    }
-    const last = notifications[notifications.length - 1].params;
-    expect(pick(last, NOTIFICATION_FIELDS.filter((key) => key !== 'cause'))).toEqual(pick(final, NOTIFICATION_FIELDS.filter((key) => key !== 'cause')));
-  });
+      const notifications = client.notifications(start);
+      expect(notifications.length).toBeGreaterThan(0);
+      for (const { binary } of notifications)
+        expect(binary, "notifications use the subscribe request's encoding").toBe(encoding === 'msgpack');
+      for (const frame of client.frames.slice(start).filter((f) => f.data?.method === 'availability')) {
+        expect(frame.data.jsonrpc).toBe('2.0');
+        expect('id' in frame.data, 'a notification has no id').toBe(false);
+      }
+      expect(new Set(notifications.map((n) => n.params.sku))).toEqual(new Set(['S']));
+      expectIncreasing(
+        notifications.map((n) => n.params.seq),
+        'S',
+      );
+      for (const { params } of notifications) {
+        const event = events.get(params.seq);
+        expect(event, `an engine change with seq ${params.seq}`).toBeDefined();
+        expect(params, `notification seq ${params.seq}`).toEqual(pick(event as never, NOTIFICATION_FIELDS));
+      }
+      const last = notifications[notifications.length - 1].params;
+      expect(
+        pick(
+          last,
+          NOTIFICATION_FIELDS.filter((key) => key !== 'cause'),
+        ),
+      ).toEqual(
+        pick(
+          final,
+          NOTIFICATION_FIELDS.filter((key) => key !== 'cause'),
+        ),
+      );
+    },
+  );
 
   it('each subscription keeps the encoding of its own subscribe request', async () => {
     const engine = await h.engine({ locationOrder: ['A'] });
@@ -129,8 +152,17 @@ describe('gateway subscriptions', () => {
     await a.result('get', { sku: 'S' });
     const late = a.notifications().filter((n) => n.params.sku === 'S' && n.params.seq > seqAtUnsubscribe);
     expect(late, 'no S notification for changes after unsubscribe').toEqual([]);
-    expectIncreasing(a.notifications().filter((n) => n.params.sku === 'T').map((n) => n.params.seq), 'T on a');
-    expectIncreasing(b.notifications().map((n) => n.params.seq), 'T on b');
+    expectIncreasing(
+      a
+        .notifications()
+        .filter((n) => n.params.sku === 'T')
+        .map((n) => n.params.seq),
+      'T on a',
+    );
+    expectIncreasing(
+      b.notifications().map((n) => n.params.seq),
+      'T on b',
+    );
 
     expect(await a.result('unsubscribe', { skus: ['T'] })).toEqual({ ok: true, skus: 0 });
     const tAtUnsubscribe = (await viewOf(engine, 'T')).seq;
@@ -175,12 +207,25 @@ describe('gateway subscriptions', () => {
     expect(await slow.result('get', { sku: 'S' })).toEqual(final);
 
     const notifications = slow.notifications(start);
-    console.info(`gateway-subscribe: a paused subscriber got ${notifications.length} notifications for ${changes} changes`);
+    console.info(
+      `gateway-subscribe: a paused subscriber got ${notifications.length} notifications for ${changes} changes`,
+    );
     expect(slow.isOpen, 'the subscriber is conflated, not disconnected').toBe(true);
     expect(new Set(notifications.map((n) => n.params.sku))).toEqual(new Set(['S']));
-    expect(notifications.length, `${notifications.length} notifications for ${changes} changes`).toBeLessThan(changes / 4);
-    expectIncreasing(notifications.map((n) => n.params.seq), 'S under the flood');
+    expect(notifications.length, `${notifications.length} notifications for ${changes} changes`).toBeLessThan(
+      changes / 4,
+    );
+    expectIncreasing(
+      notifications.map((n) => n.params.seq),
+      'S under the flood',
+    );
     const last = notifications[notifications.length - 1].params;
-    expect(last).toEqual({ ...pick(final, NOTIFICATION_FIELDS.filter((key) => key !== 'cause')), cause: 'receive' });
+    expect(last).toEqual({
+      ...pick(
+        final,
+        NOTIFICATION_FIELDS.filter((key) => key !== 'cause'),
+      ),
+      cause: 'receive',
+    });
   });
 });

@@ -29,7 +29,15 @@ async function certificate(): Promise<Pems> {
     keyType: 'ec',
     curve: 'P-256',
     algorithm: 'sha256',
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] }],
+    extensions: [
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 7, ip: '127.0.0.1' },
+          { type: 2, value: 'localhost' },
+        ],
+      },
+    ],
   });
   return { cert: pems.cert, key: pems.private };
 }
@@ -40,7 +48,9 @@ function fetchHttps(url: string, ca: string): Promise<{ status: number; body: st
     const request = httpsGet(url, { ca }, (response) => {
       let body = '';
       response.setEncoding('utf8');
-      response.on('data', (chunk: string) => { body += chunk; });
+      response.on('data', (chunk: string) => {
+        body += chunk;
+      });
       response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
     });
     request.on('error', reject);
@@ -81,7 +91,9 @@ describe('gateway over TLS', () => {
   it('a client that does not trust the certificate, or speaks plain ws://, is not connected', async () => {
     const gateway = await start();
     await expect(connect({ url: gateway.url, token: TOKEN, reconnect: false })).rejects.toThrow(ConnectError);
-    await expect(connect({ url: gateway.url, token: TOKEN, ca: other.cert, reconnect: false })).rejects.toThrow(/certificate|self.signed/i);
+    await expect(connect({ url: gateway.url, token: TOKEN, ca: other.cert, reconnect: false })).rejects.toThrow(
+      /certificate|self.signed/i,
+    );
     const plain = await h.attempt(gateway.url.replace('wss:', 'ws:'));
     expect(plain.kind, 'plain ws:// to a TLS port').not.toBe('open');
     expect(gateway.connections()).toBe(0);
@@ -116,14 +128,18 @@ describe('gateway over TLS', () => {
       [{ cert: pems.cert, key: other.key }, /^tls: the certificate or key cannot be used/],
     ];
     for (const [tls, message] of cases) {
-      await expect(h.gateway(engine, { tls } as never), JSON.stringify(tls).slice(0, 40)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(message) });
+      await expect(h.gateway(engine, { tls } as never), JSON.stringify(tls).slice(0, 40)).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringMatching(message),
+      });
     }
   });
 
   describe('holdfast serve --tls-cert --tls-key (child process)', () => {
     const children: ChildProcess[] = [];
     afterEach(() => {
-      for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      for (const child of children.splice(0))
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });
 
     it('prints a wss:// url and serves the typed client with ca', async () => {
@@ -134,9 +150,23 @@ describe('gateway over TLS', () => {
       const env: NodeJS.ProcessEnv = {};
       for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('HOLDFAST_')) env[key] = value;
       env.HOLDFAST_TOKEN = TOKEN;
-      const serve = await spawnServe(process.execPath, [
-        CLI, 'serve', '--port', '0', '--shards', '0', '--memory', '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem'),
-      ], { cwd: ROOT, env, urlPattern: /listening on (wss:\/\/\S+)/, what: 'holdfast serve printing its wss:// url' });
+      const serve = await spawnServe(
+        process.execPath,
+        [
+          CLI,
+          'serve',
+          '--port',
+          '0',
+          '--shards',
+          '0',
+          '--memory',
+          '--tls-cert',
+          join(dir, 'cert.pem'),
+          '--tls-key',
+          join(dir, 'key.pem'),
+        ],
+        { cwd: ROOT, env, urlPattern: /listening on (wss:\/\/\S+)/, what: 'holdfast serve printing its wss:// url' },
+      );
       const { child, url } = serve;
       children.push(child);
       const stdout = serve.output().stdout;

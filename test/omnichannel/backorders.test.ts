@@ -5,7 +5,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ChangeEvent, LineRequest } from '../../dist/engine/index.js';
-import { assertInvariants, engineFactory, expectOk, expectRefused, manualClock, snapshot, type Engine, type EngineOptions } from '../engine/support/helpers.js';
+import {
+  assertInvariants,
+  engineFactory,
+  expectOk,
+  expectRefused,
+  manualClock,
+  snapshot,
+  type Engine,
+  type EngineOptions,
+} from '../engine/support/helpers.js';
 
 const TTL = 60_000;
 const MP = 'marketplace';
@@ -24,19 +33,28 @@ describe.each([0, 2])('backorders (shards %i)', (shards) => {
     return { engine, clock, events };
   }
 
-  const reserve = (engine: Engine, id: string, qty: number, channel = 'web', line: Partial<LineRequest> = {}, ttlMs = TTL) =>
-    engine.reserve({ id, channel, ttlMs, lines: [{ sku: 'S', qty, ...line }] });
+  const reserve = (
+    engine: Engine,
+    id: string,
+    qty: number,
+    channel = 'web',
+    line: Partial<LineRequest> = {},
+    ttlMs = TTL,
+  ) => engine.reserve({ id, channel, ttlMs, lines: [{ sku: 'S', qty, ...line }] });
 
   const fills = (events: ChangeEvent[]) =>
     events.filter((event) => event.cause === 'backorderFilled').map((event) => [event.reservationId, event.filled]);
 
-  const backorderedOf = async (engine: Engine, id: string) => expectOk(await engine.getReservation(id)).reservation.backordered;
+  const backorderedOf = async (engine: Engine, id: string) =>
+    expectOk(await engine.getReservation(id)).reservation.backordered;
 
   it('a reserve beyond available is held with the rest backordered', async () => {
     const { engine, events } = await setUp(2);
     const result = expectOk(await reserve(engine, 'h1', 5));
     expect(result.reservation).toMatchObject({ id: 'h1', status: 'held', backordered: 3 });
-    expect(result.reservation.lines).toEqual([{ line: 0, sku: 'S', location: 'A', qty: 5, fulfilled: 0, backordered: 3 }]);
+    expect(result.reservation.lines).toEqual([
+      { line: 0, sku: 'S', location: 'A', qty: 5, fulfilled: 0, backordered: 3 },
+    ]);
     const view = expectOk(await engine.get('S'));
     // Backordered units never touch stock: reserved is what was taken from it.
     expect(view.locations.A).toMatchObject({ onHand: 2, reserved: 2, available: 0, shortfall: 0, backordered: 3 });
@@ -80,10 +98,26 @@ describe.each([0, 2])('backorders (shards %i)', (shards) => {
     events.length = 0;
     expectOk(await engine.receive({ sku: 'S', location: 'A', qty: 5 }));
     expect(events.map((event) => event.cause)).toEqual(['receive', 'backorderFilled', 'backorderFilled']);
-    expect(fills(events)).toEqual([['h1', 3], ['h2', 2]]);
+    expect(fills(events)).toEqual([
+      ['h1', 3],
+      ['h2', 2],
+    ]);
     // Each fill event reports the SKU after that fill: 7 backordered − 3, then − 2.
-    expect(events[1]).toMatchObject({ sku: 'S', cause: 'backorderFilled', reservationId: 'h1', filled: 3, backordered: 4 });
-    expect(events[2]).toMatchObject({ sku: 'S', cause: 'backorderFilled', reservationId: 'h2', filled: 2, backordered: 2, available: 0 });
+    expect(events[1]).toMatchObject({
+      sku: 'S',
+      cause: 'backorderFilled',
+      reservationId: 'h1',
+      filled: 3,
+      backordered: 4,
+    });
+    expect(events[2]).toMatchObject({
+      sku: 'S',
+      cause: 'backorderFilled',
+      reservationId: 'h2',
+      filled: 2,
+      backordered: 2,
+      available: 0,
+    });
     for (let i = 1; i < events.length; i++) expect(events[i].seq).toBeGreaterThan(events[i - 1].seq);
 
     const h1 = expectOk(await engine.getReservation('h1')).reservation;
@@ -141,7 +175,12 @@ describe.each([0, 2])('backorders (shards %i)', (shards) => {
     expect(await backorderedOf(engine, 'h')).toBe(3);
     expectOk(await engine.receiveTransfer({ sku: 'S', id: 't2' }));
     expect(fills(events)).toEqual([['h', 3]]);
-    expect(expectOk(await engine.get('S')).locations.A).toMatchObject({ onHand: 6, reserved: 5, available: 1, backordered: 0 });
+    expect(expectOk(await engine.get('S')).locations.A).toMatchObject({
+      onHand: 6,
+      reserved: 5,
+      available: 1,
+      backordered: 0,
+    });
     await assertInvariants(engine, ['S'], ['A', 'B']);
   });
 
@@ -153,7 +192,10 @@ describe.each([0, 2])('backorders (shards %i)', (shards) => {
     expect(fills(events)).toEqual([['h', 2]]);
     clock.advance(1_000);
     expectOk(await engine.sync({ sku: 'S', location: 'A', onHand: 5, asOf: clock.nowMs() }));
-    expect(fills(events)).toEqual([['h', 2], ['h', 3]]);
+    expect(fills(events)).toEqual([
+      ['h', 2],
+      ['h', 3],
+    ]);
     const h = expectOk(await engine.getReservation('h')).reservation;
     expect(h.backordered).toBe(1);
     expect(h.lines[0]).toMatchObject({ qty: 6, backordered: 1 });
@@ -243,7 +285,13 @@ describe.each([0, 2])('backorders (shards %i)', (shards) => {
     expectOk(await engine.receive({ sku: 'S', location: 'A', qty: 4 }));
     expect(fills(events)).toEqual([['h', 3]]);
     // Filled units of a committed hold join it as committed.
-    expect(expectOk(await engine.get('S'))).toMatchObject({ onHand: 4, reserved: 0, committed: 3, available: 1, backordered: 0 });
+    expect(expectOk(await engine.get('S'))).toMatchObject({
+      onHand: 4,
+      reserved: 0,
+      committed: 3,
+      available: 1,
+      backordered: 0,
+    });
     const filled = expectOk(await engine.getReservation('h')).reservation;
     expect(filled).toMatchObject({ status: 'committed', backordered: 0 });
     expectRefused(await engine.fulfil('h', [{ sku: 'S', location: 'A', qty: 4 }]), 'INVALID_ARGUMENT');
@@ -260,9 +308,13 @@ describe.each([0, 2])('backorders (shards %i)', (shards) => {
     expectOk(await engine.commit('h'));
     expectRefused(await engine.fulfil('h', [{ sku: 'S', location: 'A', qty: 1 }]), 'INVALID_ARGUMENT');
     expectOk(await engine.receive({ sku: 'S', location: 'A', qty: 1 }));
-    expect(expectOk(await engine.fulfil('h', [{ sku: 'S', location: 'A', qty: 1 }])).reservation.status).toBe('committed');
+    expect(expectOk(await engine.fulfil('h', [{ sku: 'S', location: 'A', qty: 1 }])).reservation.status).toBe(
+      'committed',
+    );
     expectOk(await engine.receive({ sku: 'S', location: 'A', qty: 3 }));
-    expect(expectOk(await engine.fulfil('h', [{ sku: 'S', location: 'A', qty: 3 }])).reservation.status).toBe('fulfilled');
+    expect(expectOk(await engine.fulfil('h', [{ sku: 'S', location: 'A', qty: 3 }])).reservation.status).toBe(
+      'fulfilled',
+    );
   });
 
   it('fill respects fences: a backordered web hold does not take units fenced for marketplace', async () => {
@@ -271,13 +323,21 @@ describe.each([0, 2])('backorders (shards %i)', (shards) => {
     const w2 = expectOk(await reserve(engine, 'w2', 3));
     // web's headroom was 0: nothing taken from stock although 4 units are available.
     expect(w2.reservation.backordered).toBe(3);
-    expect(expectOk(await engine.get('S'))).toMatchObject({ available: 4, backordered: 3, channels: { [MP]: 4, '*': 0 } });
+    expect(expectOk(await engine.get('S'))).toMatchObject({
+      available: 4,
+      backordered: 3,
+      channels: { [MP]: 4, '*': 0 },
+    });
     events.length = 0;
     expectOk(await engine.receive({ sku: 'S', location: 'A', qty: 2 }));
     // available 6, 4 fenced: web's hold takes 2, not 3.
     expect(fills(events)).toEqual([['w2', 2]]);
     expect(await backorderedOf(engine, 'w2')).toBe(1);
-    expect(expectOk(await engine.get('S'))).toMatchObject({ available: 4, backordered: 1, channels: { [MP]: 4, '*': 0 } });
+    expect(expectOk(await engine.get('S'))).toMatchObject({
+      available: 4,
+      backordered: 1,
+      channels: { [MP]: 4, '*': 0 },
+    });
     // The marketplace still gets its fence.
     expectOk(await reserve(engine, 'm', 4, MP));
     expect(expectOk(await engine.getReservation('m')).reservation.backordered).toBe(0);
@@ -304,32 +364,60 @@ describe.each([0, 2])('backorders (shards %i)', (shards) => {
   it('a preorder: a policy on an unknown SKU, the line goes to the first locationOrder entry', async () => {
     const engine = await make({ shards, locationOrder: ['A', 'B'], expirySweepIntervalMs: 0 });
     expectOk(await engine.setPolicy({ sku: 'P', backorderLimit: 5 }));
-    const result = expectOk(await engine.reserve({ id: 'pre', channel: 'web', ttlMs: TTL, lines: [{ sku: 'P', qty: 3 }] }));
-    expect(result.reservation.lines).toEqual([{ line: 0, sku: 'P', location: 'A', qty: 3, fulfilled: 0, backordered: 3 }]);
+    const result = expectOk(
+      await engine.reserve({ id: 'pre', channel: 'web', ttlMs: TTL, lines: [{ sku: 'P', qty: 3 }] }),
+    );
+    expect(result.reservation.lines).toEqual([
+      { line: 0, sku: 'P', location: 'A', qty: 3, fulfilled: 0, backordered: 3 },
+    ]);
     expect(expectOk(await engine.get('P'))).toMatchObject({ onHand: 0, reserved: 0, backordered: 3 });
     expectOk(await engine.receive({ sku: 'P', location: 'B', qty: 5 }));
     expect(expectOk(await engine.getReservation('pre')).reservation.backordered).toBe(3);
     expectOk(await engine.receive({ sku: 'P', location: 'A', qty: 2 }));
     expect(expectOk(await engine.getReservation('pre')).reservation.backordered).toBe(1);
-    expect(expectOk(await engine.get('P')).locations.A).toMatchObject({ onHand: 2, reserved: 2, available: 0, backordered: 1 });
+    expect(expectOk(await engine.get('P')).locations.A).toMatchObject({
+      onHand: 2,
+      reserved: 2,
+      available: 0,
+      backordered: 1,
+    });
   });
 
   it('without any location for the SKU or in locationOrder, a line naming none is refused; one naming a location is held', async () => {
     const engine = await make({ shards, expirySweepIntervalMs: 0 });
     expectOk(await engine.setPolicy({ sku: 'Q', backorderLimit: 5 }));
-    expectRefused(await engine.reserve({ id: 'q1', channel: 'web', ttlMs: TTL, lines: [{ sku: 'Q', qty: 2 }] }), 'INSUFFICIENT_STOCK');
-    const named = expectOk(await engine.reserve({ id: 'q2', channel: 'web', ttlMs: TTL, lines: [{ sku: 'Q', qty: 2, location: 'X' }] }));
-    expect(named.reservation.lines).toEqual([{ line: 0, sku: 'Q', location: 'X', qty: 2, fulfilled: 0, backordered: 2 }]);
+    expectRefused(
+      await engine.reserve({ id: 'q1', channel: 'web', ttlMs: TTL, lines: [{ sku: 'Q', qty: 2 }] }),
+      'INSUFFICIENT_STOCK',
+    );
+    const named = expectOk(
+      await engine.reserve({ id: 'q2', channel: 'web', ttlMs: TTL, lines: [{ sku: 'Q', qty: 2, location: 'X' }] }),
+    );
+    expect(named.reservation.lines).toEqual([
+      { line: 0, sku: 'Q', location: 'X', qty: 2, fulfilled: 0, backordered: 2 },
+    ]);
     expect(expectOk(await engine.get('Q')).locations.X).toMatchObject({ onHand: 0, backordered: 2 });
   });
 
-  it('without a named location, the backorder goes to the strategy\'s first location and takes what is there', async () => {
+  it("without a named location, the backorder goes to the strategy's first location and takes what is there", async () => {
     const { engine } = await setUp(1);
     expectOk(await engine.receive({ sku: 'S', location: 'B', qty: 2 }));
     const priority = expectOk(await reserve(engine, 'p', 4));
-    expect(priority.reservation.lines).toEqual([{ line: 0, sku: 'S', location: 'A', qty: 4, fulfilled: 0, backordered: 3 }]);
+    expect(priority.reservation.lines).toEqual([
+      { line: 0, sku: 'S', location: 'A', qty: 4, fulfilled: 0, backordered: 3 },
+    ]);
     expectOk(await engine.release('p'));
-    const most = expectOk(await engine.reserve({ id: 'm', channel: 'web', ttlMs: TTL, strategy: 'most-available', lines: [{ sku: 'S', qty: 4 }] }));
-    expect(most.reservation.lines).toEqual([{ line: 0, sku: 'S', location: 'B', qty: 4, fulfilled: 0, backordered: 2 }]);
+    const most = expectOk(
+      await engine.reserve({
+        id: 'm',
+        channel: 'web',
+        ttlMs: TTL,
+        strategy: 'most-available',
+        lines: [{ sku: 'S', qty: 4 }],
+      }),
+    );
+    expect(most.reservation.lines).toEqual([
+      { line: 0, sku: 'S', location: 'B', qty: 4, fulfilled: 0, backordered: 2 },
+    ]);
   });
 });

@@ -8,7 +8,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LIMITS, type ChangeEvent, type LineRequest } from '../../dist/engine/index.js';
-import { assertInvariants, engineFactory, expectOk, expectRefused, snapshot, type Engine } from '../engine/support/helpers.js';
+import {
+  assertInvariants,
+  engineFactory,
+  expectOk,
+  expectRefused,
+  snapshot,
+  type Engine,
+} from '../engine/support/helpers.js';
 
 const TTL = 60_000;
 const MP = 'marketplace';
@@ -30,7 +37,11 @@ describe.each([0, 2])('setPolicy (shards %i)', (shards) => {
   /** A refused reserve: INSUFFICIENT_STOCK at `line`, and the SKU unchanged. */
   async function refusedStock(engine: Engine, id: string, channel: string, qty: number | LineRequest[], line = 0) {
     const before = await snapshot(engine, ['S']);
-    const error = expectRefused(await reserve(engine, id, channel, qty), 'INSUFFICIENT_STOCK', `${channel} reserve ${JSON.stringify(qty)}`);
+    const error = expectRefused(
+      await reserve(engine, id, channel, qty),
+      'INSUFFICIENT_STOCK',
+      `${channel} reserve ${JSON.stringify(qty)}`,
+    );
     expect((error as { line?: number }).line).toBe(line);
     expect(await snapshot(engine, ['S'])).toEqual(before);
   }
@@ -89,7 +100,7 @@ describe.each([0, 2])('setPolicy (shards %i)', (shards) => {
     expect(await channels(engine)).toEqual({ [MP]: 10, '*': 0 });
   });
 
-  it('fence: shipped units no longer count as the channel\'s allocation', async () => {
+  it("fence: shipped units no longer count as the channel's allocation", async () => {
     const engine = await stocked();
     expectOk(await engine.setPolicy({ sku: 'S', fences: { [MP]: 20 } }));
     expectOk(await reserve(engine, 'm', MP, 10));
@@ -101,7 +112,7 @@ describe.each([0, 2])('setPolicy (shards %i)', (shards) => {
     expect(await channels(engine)).toEqual({ [MP]: 90, '*': 70 });
   });
 
-  it('two fences: each fenced channel is kept out of the other\'s fence', async () => {
+  it("two fences: each fenced channel is kept out of the other's fence", async () => {
     const engine = await stocked();
     const result = expectOk(await engine.setPolicy({ sku: 'S', fences: { [MP]: 20, store: 30 } }));
     expect(result.channels).toEqual({ [MP]: 70, store: 80, '*': 50 });
@@ -159,7 +170,10 @@ describe.each([0, 2])('setPolicy (shards %i)', (shards) => {
 
   it('safety stock with a fence: the fenced channel cannot reach the safety stock either', async () => {
     const engine = await stocked(10);
-    expect(expectOk(await engine.setPolicy({ sku: 'S', safetyStock: 3, fences: { [MP]: 2 } })).channels).toEqual({ [MP]: 7, '*': 5 });
+    expect(expectOk(await engine.setPolicy({ sku: 'S', safetyStock: 3, fences: { [MP]: 2 } })).channels).toEqual({
+      [MP]: 7,
+      '*': 5,
+    });
     await refusedStock(engine, 'w', 'web', 6);
     await refusedStock(engine, 'm', MP, 8);
     expectOk(await reserve(engine, 'm2', MP, 7));
@@ -169,17 +183,34 @@ describe.each([0, 2])('setPolicy (shards %i)', (shards) => {
 
   it('safety stock above what is available: every channel sees 0', async () => {
     const engine = await stocked(10);
-    expect(expectOk(await engine.setPolicy({ sku: 'S', safetyStock: 12, caps: { web: 50 } })).channels).toEqual({ web: 0, '*': 0 });
+    expect(expectOk(await engine.setPolicy({ sku: 'S', safetyStock: 12, caps: { web: 50 } })).channels).toEqual({
+      web: 0,
+      '*': 0,
+    });
     await refusedStock(engine, 'w', 'web', 1);
   });
 
-  it('two lines of one SKU share the channel\'s headroom (re-evaluated line by line)', async () => {
+  it("two lines of one SKU share the channel's headroom (re-evaluated line by line)", async () => {
     const engine = await stocked(5);
     expectOk(await engine.receive({ sku: 'S', location: 'B', qty: 5 }));
     expectOk(await engine.setPolicy({ sku: 'S', safetyStock: 4 }));
     expect(await channels(engine)).toEqual({ '*': 6 });
-    await refusedStock(engine, 'two', 'web', [{ sku: 'S', qty: 3, location: 'WH' }, { sku: 'S', qty: 4, location: 'B' }], 1);
-    expectOk(await reserve(engine, 'ok', 'web', [{ sku: 'S', qty: 3, location: 'WH' }, { sku: 'S', qty: 3, location: 'B' }]));
+    await refusedStock(
+      engine,
+      'two',
+      'web',
+      [
+        { sku: 'S', qty: 3, location: 'WH' },
+        { sku: 'S', qty: 4, location: 'B' },
+      ],
+      1,
+    );
+    expectOk(
+      await reserve(engine, 'ok', 'web', [
+        { sku: 'S', qty: 3, location: 'WH' },
+        { sku: 'S', qty: 3, location: 'B' },
+      ]),
+    );
     expect(await channels(engine)).toEqual({ '*': 0 });
   });
 
@@ -200,7 +231,9 @@ describe.each([0, 2])('setPolicy (shards %i)', (shards) => {
     expect(view.channels).toEqual({ '*': 100 });
 
     expectOk(await engine.setPolicy({ sku: 'S', safetyStock: 1 }));
-    const zeros = expectOk(await engine.setPolicy({ sku: 'S', safetyStock: 0, fences: {}, caps: {}, backorderLimit: 0 }));
+    const zeros = expectOk(
+      await engine.setPolicy({ sku: 'S', safetyStock: 0, fences: {}, caps: {}, backorderLimit: 0 }),
+    );
     expect(zeros.policy).toBeNull();
     expect(zeros.channels).toEqual({ '*': 100 });
     view = expectOk(await engine.get('S'));
@@ -224,7 +257,7 @@ describe.each([0, 2])('setPolicy (shards %i)', (shards) => {
     expect(expectOk(await engine.getReservation('w')).reservation.status).toBe('fulfilled');
   });
 
-  it('every change event carries channels; setPolicy emits one with its result\'s channels and seq', async () => {
+  it("every change event carries channels; setPolicy emits one with its result's channels and seq", async () => {
     const engine = await stocked();
     const events: ChangeEvent[] = [];
     engine.subscribe(['S'], (event) => events.push(event));
@@ -258,7 +291,8 @@ describe.each([0, 2])('setPolicy (shards %i)', (shards) => {
     const engine = await stocked();
     expectOk(await engine.setPolicy({ sku: 'S', fences: { [MP]: 5 } }));
     const before = await snapshot(engine, ['S']);
-    const many = (count: number, from = 0) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`c${from + i}`, 1]));
+    const many = (count: number, from = 0) =>
+      Object.fromEntries(Array.from({ length: count }, (_, i) => [`c${from + i}`, 1]));
     const cases: Array<[object, RegExp]> = [
       [{ sku: 'S', safetyStock: -1 }, /safetyStock/],
       [{ sku: 'S', safetyStock: 1.5 }, /safetyStock/],
@@ -283,7 +317,11 @@ describe.each([0, 2])('setPolicy (shards %i)', (shards) => {
       [{ sku: 'S'.repeat(LIMITS.skuLengthMax + 1), safetyStock: 1 }, /sku/],
     ];
     for (const [request, field] of cases) {
-      const error = expectRefused(await engine.setPolicy(request as never), 'INVALID_ARGUMENT', `setPolicy(${JSON.stringify(request).slice(0, 80)})`);
+      const error = expectRefused(
+        await engine.setPolicy(request as never),
+        'INVALID_ARGUMENT',
+        `setPolicy(${JSON.stringify(request).slice(0, 80)})`,
+      );
       expect(error.message, JSON.stringify(request).slice(0, 80)).toMatch(field);
     }
     expectRefused(await engine.setPolicy(null as never), 'INVALID_ARGUMENT');
@@ -298,14 +336,19 @@ describe.each([0, 2])('setPolicy (shards %i)', (shards) => {
     const names = Array.from({ length: LIMITS.policyChannelsMax }, (_, i) => `ch-${i}`);
     const fences = Object.fromEntries(names.slice(0, 32).map((name) => [name, 1]));
     const caps = Object.fromEntries(names.slice(32).map((name) => [name, LIMITS.quantityMax]));
-    const result = expectOk(await engine.setPolicy({ sku: 'S', fences, caps, safetyStock: 0, backorderLimit: LIMITS.quantityMax }));
+    const result = expectOk(
+      await engine.setPolicy({ sku: 'S', fences, caps, safetyStock: 0, backorderLimit: LIMITS.quantityMax }),
+    );
     expect(Object.keys(result.channels).sort()).toEqual([...names, '*'].sort());
     // 32 units fenced for 32 channels: a fenced channel may take 100 − 31, others 100 − 32.
     expect(result.channels['ch-0']).toBe(69);
     expect(result.channels['ch-40']).toBe(68);
     expect(result.channels['*']).toBe(68);
     const name = 'n'.repeat(LIMITS.channelLengthMax);
-    expect(expectOk(await engine.setPolicy({ sku: 'S', caps: { [name]: 3 } })).channels).toEqual({ [name]: 3, '*': 100 });
+    expect(expectOk(await engine.setPolicy({ sku: 'S', caps: { [name]: 3 } })).channels).toEqual({
+      [name]: 3,
+      '*': 100,
+    });
   });
 
   it('a policy for an unknown SKU creates it', async () => {
@@ -314,7 +357,16 @@ describe.each([0, 2])('setPolicy (shards %i)', (shards) => {
     expect(result.policy).toEqual({ safetyStock: 2, fences: { [MP]: 1 }, caps: {}, backorderLimit: 0 });
     expect(result.channels).toEqual({ [MP]: 0, '*': 0 });
     const view = expectOk(await engine.get('NEW'));
-    expect(view).toMatchObject({ sku: 'NEW', onHand: 0, available: 0, reserved: 0, backordered: 0, policy: result.policy, channels: result.channels, seq: result.seq });
+    expect(view).toMatchObject({
+      sku: 'NEW',
+      onHand: 0,
+      available: 0,
+      reserved: 0,
+      backordered: 0,
+      policy: result.policy,
+      channels: result.channels,
+      seq: result.seq,
+    });
     expect(view.locations).toEqual({});
     expectOk(await engine.receive({ sku: 'NEW', location: 'WH', qty: 10 }));
     expect(await channels(engine, 'NEW')).toEqual({ [MP]: 8, '*': 7 });

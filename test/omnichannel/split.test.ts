@@ -6,7 +6,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createEngine, type EngineOptions, type ReservationLine, type StrategyName } from '../../dist/engine/index.js';
-import { assertInvariants, engineFactory, expectOk, expectRefused, snapshot, type Engine } from '../engine/support/helpers.js';
+import {
+  assertInvariants,
+  engineFactory,
+  expectOk,
+  expectRefused,
+  snapshot,
+  type Engine,
+} from '../engine/support/helpers.js';
 
 const TTL = 60_000;
 const COSTS = { A: { north: 3 }, B: { north: 1 }, C: { north: 2 } };
@@ -25,20 +32,37 @@ describe.each([0, 2])('allowSplit (shards %i)', (shards) => {
 
   /** SKU 'S' with A: 3, B: 4, C: 5 (12 units); SKU 'T' with 10 at A. */
   async function stocked(options: EngineOptions = {}): Promise<Engine> {
-    const engine = await make({ shards, locationOrder: ['A', 'B', 'C'], locationCosts: COSTS, expirySweepIntervalMs: 0, ...options });
-    for (const [location, qty] of [['A', 3], ['B', 4], ['C', 5]] as const) expectOk(await engine.receive({ sku: 'S', location, qty }));
+    const engine = await make({
+      shards,
+      locationOrder: ['A', 'B', 'C'],
+      locationCosts: COSTS,
+      expirySweepIntervalMs: 0,
+      ...options,
+    });
+    for (const [location, qty] of [
+      ['A', 3],
+      ['B', 4],
+      ['C', 5],
+    ] as const)
+      expectOk(await engine.receive({ sku: 'S', location, qty }));
     expectOk(await engine.receive({ sku: 'T', location: 'A', qty: 10 }));
     return engine;
   }
 
   it('does not split when one location can serve the line: same placement as without allowSplit', async () => {
     const engine = await stocked();
-    const split = expectOk(await engine.reserve({ id: 's1', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 4 }], allowSplit: true }));
-    expect(split.reservation.lines).toEqual([{ line: 0, sku: 'S', location: 'B', qty: 4, fulfilled: 0, backordered: 0 }]);
+    const split = expectOk(
+      await engine.reserve({ id: 's1', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 4 }], allowSplit: true }),
+    );
+    expect(split.reservation.lines).toEqual([
+      { line: 0, sku: 'S', location: 'B', qty: 4, fulfilled: 0, backordered: 0 },
+    ]);
     expect(split.reservation.backordered).toBe(0);
     // The same request without allowSplit on a fresh engine lands at the same place.
     const other = await stocked();
-    const whole = expectOk(await other.reserve({ id: 's1', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 4 }] }));
+    const whole = expectOk(
+      await other.reserve({ id: 's1', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 4 }] }),
+    );
     expect(placement(whole.reservation.lines)).toEqual(placement(split.reservation.lines));
   });
 
@@ -46,7 +70,9 @@ describe.each([0, 2])('allowSplit (shards %i)', (shards) => {
     const engine = await stocked();
     const events: Array<{ cause: string; sku: string }> = [];
     engine.subscribe(['S'], (event) => events.push(event));
-    const result = expectOk(await engine.reserve({ id: 's2', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 10 }], allowSplit: true }));
+    const result = expectOk(
+      await engine.reserve({ id: 's2', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 10 }], allowSplit: true }),
+    );
     expect(result.reservation.status).toBe('held');
     expect(result.reservation.backordered).toBe(0);
     expect(result.reservation.lines).toEqual([
@@ -67,37 +93,78 @@ describe.each([0, 2])('allowSplit (shards %i)', (shards) => {
   it('without allowSplit the same line is refused, and nothing changes', async () => {
     const engine = await stocked();
     const before = await snapshot(engine, ['S']);
-    const error = expectRefused(await engine.reserve({ id: 's3', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 10 }] }), 'INSUFFICIENT_STOCK');
+    const error = expectRefused(
+      await engine.reserve({ id: 's3', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 10 }] }),
+      'INSUFFICIENT_STOCK',
+    );
     expect((error as { line?: number }).line).toBe(0);
     expect(await snapshot(engine, ['S'])).toEqual(before);
   });
 
   it('most-available splits most first; closest splits by cost', async () => {
     const engine = await stocked();
-    const most = expectOk(await engine.reserve({
-      id: 'm', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 10 }], allowSplit: true, strategy: 'most-available',
-    }));
-    expect(placement(most.reservation.lines)).toEqual([[0, 'C', 5], [0, 'B', 4], [0, 'A', 1]]);
+    const most = expectOk(
+      await engine.reserve({
+        id: 'm',
+        channel: 'web',
+        ttlMs: TTL,
+        lines: [{ sku: 'S', qty: 10 }],
+        allowSplit: true,
+        strategy: 'most-available',
+      }),
+    );
+    expect(placement(most.reservation.lines)).toEqual([
+      [0, 'C', 5],
+      [0, 'B', 4],
+      [0, 'A', 1],
+    ]);
     expectOk(await engine.release('m'));
-    const closest = expectOk(await engine.reserve({
-      id: 'c', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 10 }], allowSplit: true, strategy: 'closest', destination: 'north',
-    }));
-    expect(placement(closest.reservation.lines)).toEqual([[0, 'B', 4], [0, 'C', 5], [0, 'A', 1]]);
+    const closest = expectOk(
+      await engine.reserve({
+        id: 'c',
+        channel: 'web',
+        ttlMs: TTL,
+        lines: [{ sku: 'S', qty: 10 }],
+        allowSplit: true,
+        strategy: 'closest',
+        destination: 'north',
+      }),
+    );
+    expect(placement(closest.reservation.lines)).toEqual([
+      [0, 'B', 4],
+      [0, 'C', 5],
+      [0, 'A', 1],
+    ]);
     await assertInvariants(engine, ['S'], ['A', 'B', 'C']);
   });
 
   it('reservation lines carry the request line index and sum to each requested qty', async () => {
     const engine = await stocked();
-    const result = expectOk(await engine.reserve({
-      id: 'ml', channel: 'web', ttlMs: TTL, allowSplit: true,
-      lines: [{ sku: 'T', qty: 2 }, { sku: 'S', qty: 9 }, { sku: 'S', qty: 1, location: 'C' }],
-    }));
+    const result = expectOk(
+      await engine.reserve({
+        id: 'ml',
+        channel: 'web',
+        ttlMs: TTL,
+        allowSplit: true,
+        lines: [
+          { sku: 'T', qty: 2 },
+          { sku: 'S', qty: 9 },
+          { sku: 'S', qty: 1, location: 'C' },
+        ],
+      }),
+    );
     const lines = result.reservation.lines;
     expect(unitsByLine(lines)).toEqual([2, 9, 1]);
     expect(lines.filter((line) => line.line === 0).map((line) => [line.sku, line.location])).toEqual([['T', 'A']]);
-    expect(lines.filter((line) => line.line === 2).map((line) => [line.sku, line.location, line.qty])).toEqual([['S', 'C', 1]]);
+    expect(lines.filter((line) => line.line === 2).map((line) => [line.sku, line.location, line.qty])).toEqual([
+      ['S', 'C', 1],
+    ]);
     // line 1 needs 9 of S: no single location has 9, so it splits in priority order: A 3, B 4, C 2.
-    expect(lines.filter((line) => line.line === 1).map((line) => [line.sku, line.location, line.qty])).toEqual([['S', 'A', 3], ['S', 'B', 4], ['S', 'C', 2]]);
+    expect(lines.filter((line) => line.line === 1).map((line) => [line.sku, line.location, line.qty])).toEqual([
+      ['S', 'A', 3],
+      ['S', 'B', 4],
+      ['S', 'C', 2],
+    ]);
     const view = expectOk(await engine.get('S'));
     expect(view).toMatchObject({ reserved: 10, available: 2 });
     for (const line of lines) expect(line.fulfilled).toBe(0);
@@ -109,13 +176,25 @@ describe.each([0, 2])('allowSplit (shards %i)', (shards) => {
     // Quantities, not seq: on two shards T's part may be held and then aborted (two more seqs).
     const withoutSeq = (views: unknown[]) => views.map((view) => ({ ...(view as object), seq: undefined }));
     const before = withoutSeq(await snapshot(engine, ['S', 'T']));
-    const error = expectRefused(await engine.reserve({
-      id: 'r', channel: 'web', ttlMs: TTL, allowSplit: true, lines: [{ sku: 'T', qty: 1 }, { sku: 'S', qty: 13 }],
-    }), 'INSUFFICIENT_STOCK');
+    const error = expectRefused(
+      await engine.reserve({
+        id: 'r',
+        channel: 'web',
+        ttlMs: TTL,
+        allowSplit: true,
+        lines: [
+          { sku: 'T', qty: 1 },
+          { sku: 'S', qty: 13 },
+        ],
+      }),
+      'INSUFFICIENT_STOCK',
+    );
     expect((error as { line?: number }).line).toBe(1);
     expect(withoutSeq(await snapshot(engine, ['S', 'T']))).toEqual(before);
     // 12 is exactly everything: accepted.
-    const all = expectOk(await engine.reserve({ id: 'r2', channel: 'web', ttlMs: TTL, allowSplit: true, lines: [{ sku: 'S', qty: 12 }] }));
+    const all = expectOk(
+      await engine.reserve({ id: 'r2', channel: 'web', ttlMs: TTL, allowSplit: true, lines: [{ sku: 'S', qty: 12 }] }),
+    );
     expect(unitsByLine(all.reservation.lines)).toEqual([12]);
     expect(expectOk(await engine.get('S')).available).toBe(0);
   });
@@ -123,21 +202,43 @@ describe.each([0, 2])('allowSplit (shards %i)', (shards) => {
   it('a line that names a location never splits', async () => {
     const engine = await stocked();
     const before = await snapshot(engine, ['S']);
-    const error = expectRefused(await engine.reserve({
-      id: 'n', channel: 'web', ttlMs: TTL, allowSplit: true, lines: [{ sku: 'S', qty: 5, location: 'A' }],
-    }), 'INSUFFICIENT_STOCK');
+    const error = expectRefused(
+      await engine.reserve({
+        id: 'n',
+        channel: 'web',
+        ttlMs: TTL,
+        allowSplit: true,
+        lines: [{ sku: 'S', qty: 5, location: 'A' }],
+      }),
+      'INSUFFICIENT_STOCK',
+    );
     expect((error as { line?: number }).line).toBe(0);
     expect(await snapshot(engine, ['S'])).toEqual(before);
-    const ok = expectOk(await engine.reserve({ id: 'n2', channel: 'web', ttlMs: TTL, allowSplit: true, lines: [{ sku: 'S', qty: 3, location: 'A' }] }));
+    const ok = expectOk(
+      await engine.reserve({
+        id: 'n2',
+        channel: 'web',
+        ttlMs: TTL,
+        allowSplit: true,
+        lines: [{ sku: 'S', qty: 3, location: 'A' }],
+      }),
+    );
     expect(ok.reservation.lines).toEqual([{ line: 0, sku: 'S', location: 'A', qty: 3, fulfilled: 0, backordered: 0 }]);
   });
 
   it('fewest-splits + allowSplit uses the fewest distinct locations', async () => {
     const engine = await stocked();
     // 9 units: priority would take A 3, B 4, C 2 (3 locations); B + C (9) is enough.
-    const result = expectOk(await engine.reserve({
-      id: 'f', channel: 'web', ttlMs: TTL, allowSplit: true, strategy: 'fewest-splits', lines: [{ sku: 'S', qty: 9 }],
-    }));
+    const result = expectOk(
+      await engine.reserve({
+        id: 'f',
+        channel: 'web',
+        ttlMs: TTL,
+        allowSplit: true,
+        strategy: 'fewest-splits',
+        lines: [{ sku: 'S', qty: 9 }],
+      }),
+    );
     const lines = result.reservation.lines;
     expect(new Set(lines.map((line) => line.location))).toEqual(new Set(['B', 'C']));
     expect(unitsByLine(lines)).toEqual([9]);
@@ -151,7 +252,10 @@ describe.each([0, 2])('allowSplit (shards %i)', (shards) => {
     const first = expectOk(await engine.reserve(body));
     expect(await engine.reserve({ ...body, lines: [{ sku: 'S', qty: 10 }] })).toEqual(first);
     const after = await snapshot(engine, ['S']);
-    expectRefused(await engine.reserve({ id: 'i', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 10 }] }), 'CONFLICT');
+    expectRefused(
+      await engine.reserve({ id: 'i', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 10 }] }),
+      'CONFLICT',
+    );
     expectRefused(await engine.reserve({ ...body, allowSplit: false }), 'CONFLICT');
     expect(await snapshot(engine, ['S'])).toEqual(after);
     expect(expectOk(await engine.get('S')).reserved).toBe(10);
@@ -163,24 +267,42 @@ describe.each([0, 2])('allowSplit (shards %i)', (shards) => {
 
   it('refuses an allowSplit that is not a boolean', async () => {
     const engine = await stocked();
-    const error = expectRefused(await engine.reserve({
-      id: 'v', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 10 }], allowSplit: 'yes',
-    } as never), 'INVALID_ARGUMENT');
+    const error = expectRefused(
+      await engine.reserve({
+        id: 'v',
+        channel: 'web',
+        ttlMs: TTL,
+        lines: [{ sku: 'S', qty: 10 }],
+        allowSplit: 'yes',
+      } as never),
+      'INVALID_ARGUMENT',
+    );
     expect(error.message).toMatch(/allowSplit/);
     expect(expectOk(await engine.get('S')).reserved).toBe(0);
   });
 
   it('commit, partial fulfil by (sku, location), and the rest: a split hold ships from every location', async () => {
     const engine = await stocked();
-    expectOk(await engine.reserve({ id: 'h', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 10 }], allowSplit: true }));
+    expectOk(
+      await engine.reserve({ id: 'h', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 10 }], allowSplit: true }),
+    );
     const committed = expectOk(await engine.commit('h'));
     expect(committed.reservation.status).toBe('committed');
     let view = expectOk(await engine.get('S'));
     expect(view).toMatchObject({ reserved: 0, committed: 10, available: 2 });
 
-    const part = expectOk(await engine.fulfil('h', [{ sku: 'S', location: 'B', qty: 4 }, { sku: 'S', location: 'A', qty: 1 }]));
+    const part = expectOk(
+      await engine.fulfil('h', [
+        { sku: 'S', location: 'B', qty: 4 },
+        { sku: 'S', location: 'A', qty: 1 },
+      ]),
+    );
     expect(part.reservation.status).toBe('committed');
-    expect(part.reservation.lines.map((line) => [line.location, line.qty, line.fulfilled])).toEqual([['A', 3, 1], ['B', 4, 4], ['C', 3, 0]]);
+    expect(part.reservation.lines.map((line) => [line.location, line.qty, line.fulfilled])).toEqual([
+      ['A', 3, 1],
+      ['B', 4, 4],
+      ['C', 3, 0],
+    ]);
     view = expectOk(await engine.get('S'));
     expect(view.locations.A).toMatchObject({ onHand: 2, committed: 2 });
     expect(view.locations.B).toMatchObject({ onHand: 0, committed: 0 });
@@ -188,7 +310,9 @@ describe.each([0, 2])('allowSplit (shards %i)', (shards) => {
 
     // More than the hold has left at C is refused and changes nothing.
     const before = await snapshot(engine, ['S']);
-    expect(expectRefused(await engine.fulfil('h', [{ sku: 'S', location: 'C', qty: 4 }]), 'INVALID_ARGUMENT').message).toMatch(/qty/);
+    expect(
+      expectRefused(await engine.fulfil('h', [{ sku: 'S', location: 'C', qty: 4 }]), 'INVALID_ARGUMENT').message,
+    ).toMatch(/qty/);
     expect(await snapshot(engine, ['S'])).toEqual(before);
 
     const rest = expectOk(await engine.fulfil('h'));
@@ -202,7 +326,9 @@ describe.each([0, 2])('allowSplit (shards %i)', (shards) => {
 
   it('release of a split hold gives every location its units back', async () => {
     const engine = await stocked();
-    expectOk(await engine.reserve({ id: 'h', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 11 }], allowSplit: true }));
+    expectOk(
+      await engine.reserve({ id: 'h', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 11 }], allowSplit: true }),
+    );
     expect(expectOk(await engine.get('S')).available).toBe(1);
     const released = expectOk(await engine.release('h'));
     expect(released.reservation.status).toBe('released');
@@ -214,7 +340,9 @@ describe.each([0, 2])('allowSplit (shards %i)', (shards) => {
 
   it('committed split hold released: committed units come back at each location', async () => {
     const engine = await stocked();
-    expectOk(await engine.reserve({ id: 'h', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 8 }], allowSplit: true }));
+    expectOk(
+      await engine.reserve({ id: 'h', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 8 }], allowSplit: true }),
+    );
     expectOk(await engine.commit('h'));
     expectOk(await engine.fulfil('h', [{ sku: 'S', location: 'A', qty: 3 }]));
     expectOk(await engine.release('h'));
@@ -239,16 +367,23 @@ const scenario: fc.Arbitrary<Scenario> = fc.integer({ min: 2, max: 4 }).chain((l
   fc.integer({ min: 1, max: 3 }).chain((skuCount) =>
     fc.record({
       locations: fc.constant(Array.from({ length: locationCount }, (_, i) => `L${i}`)),
-      stock: fc.array(fc.array(fc.integer({ min: 0, max: 6 }), { minLength: locationCount, maxLength: locationCount }), { minLength: skuCount, maxLength: skuCount }),
+      stock: fc.array(
+        fc.array(fc.integer({ min: 0, max: 6 }), { minLength: locationCount, maxLength: locationCount }),
+        { minLength: skuCount, maxLength: skuCount },
+      ),
       qty: fc.array(fc.integer({ min: 1, max: 12 }), { minLength: skuCount, maxLength: skuCount }),
-    })));
+    }),
+  ),
+);
 
 /** The fewest locations whose units together cover every line (lines may split), or null. */
 function optimumWithSplits(s: Scenario): number | null {
   let best: number | null = null;
   for (let mask = 1; mask < 1 << s.locations.length; mask++) {
-    const fits = s.qty.every((qty, sku) =>
-      s.stock[sku].reduce((sum, units, location) => sum + ((mask & (1 << location)) !== 0 ? units : 0), 0) >= qty);
+    const fits = s.qty.every(
+      (qty, sku) =>
+        s.stock[sku].reduce((sum, units, location) => sum + ((mask & (1 << location)) !== 0 ? units : 0), 0) >= qty,
+    );
     if (!fits) continue;
     let size = 0;
     for (let location = 0; location < s.locations.length; location++) if ((mask & (1 << location)) !== 0) size++;
@@ -263,7 +398,10 @@ describe('allowSplit properties (shards 0)', () => {
     try {
       for (let sku = 0; sku < s.stock.length; sku++) {
         for (let location = 0; location < s.locations.length; location++) {
-          if (s.stock[sku][location] > 0) expectOk(await engine.receive({ sku: `K${sku}`, location: s.locations[location], qty: s.stock[sku][location] }));
+          if (s.stock[sku][location] > 0)
+            expectOk(
+              await engine.receive({ sku: `K${sku}`, location: s.locations[location], qty: s.stock[sku][location] }),
+            );
         }
       }
       const skus = s.stock.map((_, sku) => `K${sku}`);
@@ -290,10 +428,14 @@ describe('allowSplit properties (shards 0)', () => {
       }
       for (const [key, qty] of taken) {
         const [sku, location] = key.split('@');
-        expect(qty, `K${sku} at ${location} within stock`).toBeLessThanOrEqual(s.stock[Number(sku)][s.locations.indexOf(location)]);
+        expect(qty, `K${sku} at ${location} within stock`).toBeLessThanOrEqual(
+          s.stock[Number(sku)][s.locations.indexOf(location)],
+        );
       }
       if (strategy === 'fewest-splits') {
-        expect(new Set(placed.map((line) => line.location)).size, 'distinct locations == brute-force minimum').toBe(optimum);
+        expect(new Set(placed.map((line) => line.location)).size, 'distinct locations == brute-force minimum').toBe(
+          optimum,
+        );
       } else {
         // priority: a line one location can serve goes whole to the first such location.
         s.qty.forEach((qty, sku) => {
@@ -321,10 +463,16 @@ describe('allowSplit properties (shards 0)', () => {
   };
 
   it('fewest-splits + allowSplit uses exactly the brute-force fewest locations; lines sum to the request', async () => {
-    await fc.assert(fc.asyncProperty(scenario, (s) => check(s, 'fewest-splits')), { numRuns: 200 });
+    await fc.assert(
+      fc.asyncProperty(scenario, (s) => check(s, 'fewest-splits')),
+      { numRuns: 200 },
+    );
   });
 
   it('priority + allowSplit: whole when one location can, otherwise within stock and exact', async () => {
-    await fc.assert(fc.asyncProperty(scenario, (s) => check(s, 'priority')), { numRuns: 150 });
+    await fc.assert(
+      fc.asyncProperty(scenario, (s) => check(s, 'priority')),
+      { numRuns: 150 },
+    );
   });
 });

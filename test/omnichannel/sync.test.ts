@@ -4,8 +4,24 @@
  * A manual clock gives every movement its time.
  */
 import { describe, expect, it } from 'vitest';
-import { BATCH_OPERATIONS, LIMITS, type BatchEntry, type ChangeEvent, type SyncRequest } from '../../dist/engine/index.js';
-import { assertInvariants, engineFactory, expectOk, expectRefused, manualClock, snapshot, type Engine, type EngineOptions, type ManualClock } from '../engine/support/helpers.js';
+import {
+  BATCH_OPERATIONS,
+  LIMITS,
+  type BatchEntry,
+  type ChangeEvent,
+  type SyncRequest,
+} from '../../dist/engine/index.js';
+import {
+  assertInvariants,
+  engineFactory,
+  expectOk,
+  expectRefused,
+  manualClock,
+  snapshot,
+  type Engine,
+  type EngineOptions,
+  type ManualClock,
+} from '../engine/support/helpers.js';
 
 const TTL = 600_000;
 const T0 = 1_000_000;
@@ -29,7 +45,8 @@ describe.each([0, 2])('sync (shards %i)', (shards) => {
     expectOk(await engine.fulfil(id));
   }
 
-  const sync = (engine: Engine, onHand: number, asOf: number, location = 'A', sku = 'S') => engine.sync({ sku, location, onHand, asOf });
+  const sync = (engine: Engine, onHand: number, asOf: number, location = 'A', sku = 'S') =>
+    engine.sync({ sku, location, onHand, asOf });
 
   it('a return received before a count but restocked after it is not counted twice (the movement is at receivedAt)', async () => {
     const { engine, clock } = await setUp();
@@ -38,7 +55,8 @@ describe.each([0, 2])('sync (shards %i)', (shards) => {
     clock.advance(500);
     await ship(engine, 'o1', 3); // 3 leave A after the count
     clock.advance(500);
-    expectOk(await engine.restock({ sku: 'S', location: 'A', qty: 2, condition: 'sellable', receivedAt })); // the engine hears of it now
+    // the engine hears of it now
+    expectOk(await engine.restock({ sku: 'S', location: 'A', qty: 2, condition: 'sellable', receivedAt }));
     expect(expectOk(await engine.get('S')).locations.A.onHand).toBe(9);
     clock.advance(1_000);
     const synced = expectOk(await sync(engine, 12, asOf));
@@ -53,7 +71,9 @@ describe.each([0, 2])('sync (shards %i)', (shards) => {
 
   it('units shipped beyond what the engine had on hand still move the count: a later-arriving count rebases by all of them', async () => {
     const { engine, clock } = await setUp();
-    expectOk(await engine.reserve({ id: 'o1', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 8, location: 'A' }] }));
+    expectOk(
+      await engine.reserve({ id: 'o1', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 8, location: 'A' }] }),
+    );
     expectOk(await engine.commit('o1'));
     clock.advance(1_000);
     expectOk(await sync(engine, 5, clock.nowMs())); // a miscount: 5 (8 committed: a shortfall of 3)
@@ -78,8 +98,22 @@ describe.each([0, 2])('sync (shards %i)', (shards) => {
     clock.advance(1_000);
     const result = expectOk(await sync(engine, 10, asOf));
     expect(result).toEqual({
-      ok: true, sku: 'S', location: 'A', seq: result.seq, rebasedBy: -3, delta: 0,
-      position: { onHand: 7, reserved: 0, committed: 0, available: 7, shortfall: 0, inbound: 0, quarantined: 0, backordered: 0 },
+      ok: true,
+      sku: 'S',
+      location: 'A',
+      seq: result.seq,
+      rebasedBy: -3,
+      delta: 0,
+      position: {
+        onHand: 7,
+        reserved: 0,
+        committed: 0,
+        available: 7,
+        shortfall: 0,
+        inbound: 0,
+        quarantined: 0,
+        backordered: 0,
+      },
     });
     const view = expectOk(await engine.get('S'));
     expect(view.locations.A.onHand).toBe(7);
@@ -94,7 +128,11 @@ describe.each([0, 2])('sync (shards %i)', (shards) => {
     clock.advance(1_000);
     expect(expectOk(await sync(engine, 10, asOf))).toMatchObject({ rebasedBy: 5, delta: 0, position: { onHand: 15 } });
     // The same asOf again is allowed: the count said 8, not 10.
-    expect(expectOk(await sync(engine, 8, asOf))).toMatchObject({ rebasedBy: 5, delta: -2, position: { onHand: 13, available: 13 } });
+    expect(expectOk(await sync(engine, 8, asOf))).toMatchObject({
+      rebasedBy: 5,
+      delta: -2,
+      position: { onHand: 13, available: 13 },
+    });
     expect(expectOk(await engine.get('S'))).toMatchObject({ onHand: 23 });
   });
 
@@ -105,18 +143,44 @@ describe.each([0, 2])('sync (shards %i)', (shards) => {
     ['adjust up', null, (e) => e.adjust({ sku: 'S', location: 'A', delta: 3, reason: 'found' }), 3],
     ['fulfil', null, (e) => ship(e, 'o', 4), -4],
     ['restock sellable', null, (e) => e.restock({ sku: 'S', location: 'A', qty: 2, condition: 'sellable' }), 2],
-    ['restock damaged (not on hand)', null, (e) => e.restock({ sku: 'S', location: 'A', qty: 2, condition: 'damaged' }), 0],
+    [
+      'restock damaged (not on hand)',
+      null,
+      (e) => e.restock({ sku: 'S', location: 'A', qty: 2, condition: 'damaged' }),
+      0,
+    ],
     ['transfer out', null, (e) => e.transfer({ id: 't', sku: 'S', from: 'A', to: 'B', qty: 4 }), -4],
     ['transfer in', null, (e) => e.transfer({ id: 't', sku: 'S', from: 'B', to: 'A', qty: 4 }), 4],
-    ['in-transit transfer out', null, (e) => e.transfer({ id: 't', sku: 'S', from: 'A', to: 'B', qty: 4, inTransit: true }), -4],
-    ['in-transit transfer sent to A, not received', null, (e) => e.transfer({ id: 't', sku: 'S', from: 'B', to: 'A', qty: 4, inTransit: true }), 0],
-    ['in-transit transfer sent before, received after', (e) => e.transfer({ id: 't', sku: 'S', from: 'B', to: 'A', qty: 4, inTransit: true }),
-      (e) => e.receiveTransfer({ sku: 'S', id: 't' }), 4],
-    ['reserve, commit, release (no onHand change)', null, async (e) => {
-      expectOk(await e.reserve({ id: 'h', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 3, location: 'A' }] }));
-      expectOk(await e.commit('h'));
-      expectOk(await e.release('h'));
-    }, 0],
+    [
+      'in-transit transfer out',
+      null,
+      (e) => e.transfer({ id: 't', sku: 'S', from: 'A', to: 'B', qty: 4, inTransit: true }),
+      -4,
+    ],
+    [
+      'in-transit transfer sent to A, not received',
+      null,
+      (e) => e.transfer({ id: 't', sku: 'S', from: 'B', to: 'A', qty: 4, inTransit: true }),
+      0,
+    ],
+    [
+      'in-transit transfer sent before, received after',
+      (e) => e.transfer({ id: 't', sku: 'S', from: 'B', to: 'A', qty: 4, inTransit: true }),
+      (e) => e.receiveTransfer({ sku: 'S', id: 't' }),
+      4,
+    ],
+    [
+      'reserve, commit, release (no onHand change)',
+      null,
+      async (e) => {
+        expectOk(
+          await e.reserve({ id: 'h', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 3, location: 'A' }] }),
+        );
+        expectOk(await e.commit('h'));
+        expectOk(await e.release('h'));
+      },
+      0,
+    ],
   ];
 
   it.each(movements)('%s after asOf: rebased by the movement', async (_name, before, after, expected) => {
@@ -155,18 +219,34 @@ describe.each([0, 2])('sync (shards %i)', (shards) => {
     clock.advance(1_000);
     expectOk(await engine.transfer({ id: 't', sku: 'S', from: 'A', to: 'B', qty: 6 }));
     clock.advance(1_000);
-    expect(expectOk(await sync(engine, 10, asOf, 'A'))).toMatchObject({ rebasedBy: -6, delta: 0, position: { onHand: 4 } });
-    expect(expectOk(await sync(engine, 11, asOf, 'B'))).toMatchObject({ rebasedBy: 6, delta: 1, position: { onHand: 17 } });
+    expect(expectOk(await sync(engine, 10, asOf, 'A'))).toMatchObject({
+      rebasedBy: -6,
+      delta: 0,
+      position: { onHand: 4 },
+    });
+    expect(expectOk(await sync(engine, 11, asOf, 'B'))).toMatchObject({
+      rebasedBy: 6,
+      delta: 1,
+      position: { onHand: 17 },
+    });
   });
 
   it('a sync is not a movement for the next sync', async () => {
     const { engine, clock } = await setUp();
     const first = clock.advance(1_000);
     clock.advance(1_000);
-    expect(expectOk(await sync(engine, 20, first))).toMatchObject({ rebasedBy: 0, delta: 10, position: { onHand: 20 } });
+    expect(expectOk(await sync(engine, 20, first))).toMatchObject({
+      rebasedBy: 0,
+      delta: 10,
+      position: { onHand: 20 },
+    });
     clock.advance(1_000);
     // A later count (taken before the first was applied) that agrees: the +10 is not rebased in.
-    expect(expectOk(await sync(engine, 20, first + 500))).toMatchObject({ rebasedBy: 0, delta: 0, position: { onHand: 20 } });
+    expect(expectOk(await sync(engine, 20, first + 500))).toMatchObject({
+      rebasedBy: 0,
+      delta: 0,
+      position: { onHand: 20 },
+    });
     expect(expectOk(await engine.get('S')).locations.A.onHand).toBe(20);
   });
 
@@ -230,7 +310,10 @@ describe.each([0, 2])('sync (shards %i)', (shards) => {
     // From the oldest remembered movement on, rebasing still works.
     expect(expectOk(await sync(engine, 10, times[2]))).toMatchObject({ rebasedBy: 2, position: { onHand: 12 } });
     // Another position keeps its own movements.
-    expect(expectOk(await sync(engine, 10, times[0] - 500, 'B'))).toMatchObject({ rebasedBy: 1, position: { onHand: 11 } });
+    expect(expectOk(await sync(engine, 10, times[0] - 500, 'B'))).toMatchObject({
+      rebasedBy: 1,
+      position: { onHand: 11 },
+    });
   });
 
   it('the default syncMovementsPerPositionMax is 256', async () => {
@@ -247,7 +330,11 @@ describe.each([0, 2])('sync (shards %i)', (shards) => {
     expectOk(await engine.receive({ sku: 'D', location: 'B', qty: 1 }));
     clock.advance(1);
     // 256 remembered at A: a count from before all of them still rebases.
-    expect(expectOk(await sync(engine, 0, asOf, 'A', 'D'))).toMatchObject({ rebasedBy: 256, delta: 0, position: { onHand: 256 } });
+    expect(expectOk(await sync(engine, 0, asOf, 'A', 'D'))).toMatchObject({
+      rebasedBy: 256,
+      delta: 0,
+      position: { onHand: 256 },
+    });
     // 257 at B: the first (after asOf) was evicted.
     expectRefused(await sync(engine, 0, asOf, 'B', 'D'), 'SYNC_TOO_OLD');
     expect(expectOk(await engine.get('D')).locations.B.onHand).toBe(257);
@@ -255,9 +342,13 @@ describe.each([0, 2])('sync (shards %i)', (shards) => {
 
   it('a count below reserved + committed leaves a shortfall, reported in position and SKU views', async () => {
     const { engine, clock } = await setUp();
-    expectOk(await engine.reserve({ id: 'c', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 4, location: 'A' }] }));
+    expectOk(
+      await engine.reserve({ id: 'c', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 4, location: 'A' }] }),
+    );
     expectOk(await engine.commit('c'));
-    expectOk(await engine.reserve({ id: 'h', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 3, location: 'A' }] }));
+    expectOk(
+      await engine.reserve({ id: 'h', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 3, location: 'A' }] }),
+    );
     clock.advance(1_000);
     const result = expectOk(await sync(engine, 5, clock.nowMs()));
     expect(result.delta).toBe(-5);
@@ -275,14 +366,22 @@ describe.each([0, 2])('sync (shards %i)', (shards) => {
     clock.advance(1_000);
     await ship(engine, 'o', 5);
     clock.advance(1_000);
-    expect(expectOk(await sync(engine, 2, asOf))).toMatchObject({ rebasedBy: -5, delta: -5, position: { onHand: 0, available: 0 } });
+    expect(expectOk(await sync(engine, 2, asOf))).toMatchObject({
+      rebasedBy: -5,
+      delta: -5,
+      position: { onHand: 0, available: 0 },
+    });
   });
 
   it('an asOf in the future is treated as now (nothing rebased)', async () => {
     const { engine, clock } = await setUp();
     clock.advance(1_000);
     expectOk(await engine.receive({ sku: 'S', location: 'A', qty: 2 }));
-    expect(expectOk(await sync(engine, 3, clock.nowMs() + 5_000))).toMatchObject({ rebasedBy: 0, delta: -9, position: { onHand: 3 } });
+    expect(expectOk(await sync(engine, 3, clock.nowMs() + 5_000))).toMatchObject({
+      rebasedBy: 0,
+      delta: -9,
+      position: { onHand: 3 },
+    });
   });
 
   it('a future asOf is taken as now: a count taken later, before that future time, is not stale', async () => {
@@ -294,7 +393,11 @@ describe.each([0, 2])('sync (shards %i)', (shards) => {
     clock.advance(1_000);
     // Taken at now + 500 (after the first count was applied at now, before its claimed asOf, before the
     // receive): not stale, and rebased by the receive.
-    expect(expectOk(await sync(engine, 4, now + 500))).toMatchObject({ rebasedBy: 2, delta: 1, position: { onHand: 6 } });
+    expect(expectOk(await sync(engine, 4, now + 500))).toMatchObject({
+      rebasedBy: 2,
+      delta: 1,
+      position: { onHand: 6 },
+    });
   });
 
   it('inbound and quarantined are not touched', async () => {
@@ -314,14 +417,23 @@ describe.each([0, 2])('sync (shards %i)', (shards) => {
     engine.subscribe('*', (event) => events.push(event));
     clock.advance(1_000);
     const result = expectOk(await sync(engine, 6, clock.nowMs(), 'Z'));
-    expect(result).toMatchObject({ sku: 'S', location: 'Z', rebasedBy: 0, delta: 6, position: { onHand: 6, available: 6 } });
+    expect(result).toMatchObject({
+      sku: 'S',
+      location: 'Z',
+      rebasedBy: 0,
+      delta: 6,
+      position: { onHand: 6, available: 6 },
+    });
     const created = expectOk(await sync(engine, 7, clock.nowMs(), 'X', 'NEW'));
     expect(created).toMatchObject({ sku: 'NEW', location: 'X', delta: 7, position: { onHand: 7 } });
     const view = expectOk(await engine.get('NEW'));
     expect(view).toMatchObject({ onHand: 7, available: 7 });
     expect(Object.keys(view.locations)).toEqual(['X']);
     expect(expectOk(await engine.get('S')).locations.Z.onHand).toBe(6);
-    expect(events.map((event) => [event.sku, event.cause, event.seq])).toEqual([['S', 'sync', result.seq], ['NEW', 'sync', created.seq]]);
+    expect(events.map((event) => [event.sku, event.cause, event.seq])).toEqual([
+      ['S', 'sync', result.seq],
+      ['NEW', 'sync', created.seq],
+    ]);
     expect(events[0].positions).toEqual([{ location: 'Z', ...result.position }]);
     expect(events[0].channels).toEqual({ '*': 26 });
   });
@@ -347,7 +459,11 @@ describe.each([0, 2])('sync (shards %i)', (shards) => {
       [{ sku: 'S', location: 'A', onHand: 1, asOf: now, source: 'erp' }, /source/],
     ];
     for (const [request, field] of cases) {
-      const error = expectRefused(await engine.sync(request as never), 'INVALID_ARGUMENT', `sync(${JSON.stringify(request)})`);
+      const error = expectRefused(
+        await engine.sync(request as never),
+        'INVALID_ARGUMENT',
+        `sync(${JSON.stringify(request)})`,
+      );
       expect(error.message, JSON.stringify(request)).toMatch(field);
     }
     expectRefused(await engine.sync(null as never), 'INVALID_ARGUMENT');
@@ -362,17 +478,27 @@ describe.each([0, 2])('sync (shards %i)', (shards) => {
       const { engine, clock } = await setUp();
       const now = clock.advance(1_000);
       const requests: SyncRequest[] = Array.from({ length: 5000 }, (_, i) => ({
-        sku: `K${i % 100}`, location: `L${Math.floor(i / 100)}`, onHand: i % 7, asOf: now,
+        sku: `K${i % 100}`,
+        location: `L${Math.floor(i / 100)}`,
+        onHand: i % 7,
+        asOf: now,
       }));
       const answer = expectOk(await engine.syncMany(requests));
       expect(answer.results).toHaveLength(5000);
       answer.results.forEach((result, i) => {
         const ok = expectOk(result, `results[${i}]`);
-        expect([ok.sku, ok.location, ok.position.onHand, ok.delta]).toEqual([requests[i].sku, requests[i].location, i % 7, i % 7]);
+        expect([ok.sku, ok.location, ok.position.onHand, ok.delta]).toEqual([
+          requests[i].sku,
+          requests[i].location,
+          i % 7,
+          i % 7,
+        ]);
       });
       for (const k of [0, 37, 99]) {
         const view = expectOk(await engine.get(`K${k}`));
-        const expected = requests.filter((request) => request.sku === `K${k}`).reduce((sum, request) => sum + request.onHand, 0);
+        const expected = requests
+          .filter((request) => request.sku === `K${k}`)
+          .reduce((sum, request) => sum + request.onHand, 0);
         expect(view.onHand).toBe(expected);
         expect(Object.keys(view.locations)).toHaveLength(50);
       }
@@ -381,10 +507,18 @@ describe.each([0, 2])('sync (shards %i)', (shards) => {
     it('more than LIMITS.syncManyMax counts, or not an array, is refused whole', async () => {
       const { engine, clock } = await setUp();
       const now = clock.advance(1_000);
-      const requests = Array.from({ length: LIMITS.syncManyMax + 1 }, (_, i) => ({ sku: `M${i}`, location: 'A', onHand: 1, asOf: now }));
+      const requests = Array.from({ length: LIMITS.syncManyMax + 1 }, (_, i) => ({
+        sku: `M${i}`,
+        location: 'A',
+        onHand: 1,
+        asOf: now,
+      }));
       expectRefused(await engine.syncMany(requests), 'INVALID_ARGUMENT');
       expectRefused(await engine.get('M0'), 'NOT_FOUND');
-      expectRefused(await engine.syncMany({ sku: 'S', location: 'A', onHand: 1, asOf: now } as never), 'INVALID_ARGUMENT');
+      expectRefused(
+        await engine.syncMany({ sku: 'S', location: 'A', onHand: 1, asOf: now } as never),
+        'INVALID_ARGUMENT',
+      );
       expectRefused(await engine.syncMany(null as never), 'INVALID_ARGUMENT');
       expect(expectOk(await engine.syncMany([])).results).toEqual([]);
       expect(expectOk(await engine.get('S')).locations.A.onHand).toBe(10);
@@ -394,14 +528,16 @@ describe.each([0, 2])('sync (shards %i)', (shards) => {
       const { engine, clock } = await setUp();
       const earlier = clock.advance(1_000);
       const now = clock.advance(1_000);
-      const answer = expectOk(await engine.syncMany([
-        { sku: 'S', location: 'A', onHand: 3, asOf: now },
-        { sku: 'S', location: 'B', onHand: -1, asOf: now },
-        { sku: 'S', location: 'C', onHand: 4, asOf: now },
-        null as never,
-        { sku: 'S', location: 'A', onHand: 8, asOf: earlier },
-        { sku: 'T', location: 'A', onHand: 2, asOf: now, extra: 1 } as never,
-      ]));
+      const answer = expectOk(
+        await engine.syncMany([
+          { sku: 'S', location: 'A', onHand: 3, asOf: now },
+          { sku: 'S', location: 'B', onHand: -1, asOf: now },
+          { sku: 'S', location: 'C', onHand: 4, asOf: now },
+          null as never,
+          { sku: 'S', location: 'A', onHand: 8, asOf: earlier },
+          { sku: 'T', location: 'A', onHand: 2, asOf: now, extra: 1 } as never,
+        ]),
+      );
       expect(answer.results).toHaveLength(6);
       expect(expectOk(answer.results[0])).toMatchObject({ location: 'A', position: { onHand: 3 } });
       expectRefused(answer.results[1], 'INVALID_ARGUMENT');
@@ -430,8 +566,18 @@ describe.each([0, 2])('sync (shards %i)', (shards) => {
     const answer = expectOk(await engine.batch(ops));
     expect(answer.results).toHaveLength(5);
     expect(answer.results[0]).toMatchObject({ ok: true, sku: 'S', location: 'A', delta: -6, position: { onHand: 4 } });
-    expect(answer.results[1]).toMatchObject({ ok: true, sku: 'S', policy: { safetyStock: 3, fences: {}, caps: {}, backorderLimit: 0 }, channels: { '*': 11 } });
-    expect(answer.results[2]).toMatchObject({ ok: true, onHand: 14, policy: { safetyStock: 3 }, channels: { '*': 11 } });
+    expect(answer.results[1]).toMatchObject({
+      ok: true,
+      sku: 'S',
+      policy: { safetyStock: 3, fences: {}, caps: {}, backorderLimit: 0 },
+      channels: { '*': 11 },
+    });
+    expect(answer.results[2]).toMatchObject({
+      ok: true,
+      onHand: 14,
+      policy: { safetyStock: 3 },
+      channels: { '*': 11 },
+    });
     expectRefused(answer.results[3] as { ok: boolean }, 'INVALID_ARGUMENT');
     expectRefused(answer.results[4] as { ok: boolean }, 'INVALID_ARGUMENT');
     expect(expectOk(await engine.get('S')).policy).toEqual({ safetyStock: 3, fences: {}, caps: {}, backorderLimit: 0 });

@@ -27,7 +27,10 @@ describe.each([0, 2])('transfer (shards %i)', (shards) => {
     expect(view.locations.B).toMatchObject({ onHand: 4, available: 4, inbound: 0 });
     expect(view.onHand).toBe(10);
     expect(events.map((event) => event.cause)).toEqual(['transfer']);
-    expect(events[0].positions.map((position) => [position.location, position.onHand])).toEqual([['A', 6], ['B', 4]]);
+    expect(events[0].positions.map((position) => [position.location, position.onHand])).toEqual([
+      ['A', 6],
+      ['B', 4],
+    ]);
   });
 
   it('in transit: units leave at once and become available at the destination only when received', async () => {
@@ -38,7 +41,10 @@ describe.each([0, 2])('transfer (shards %i)', (shards) => {
     expect(view.locations.A).toMatchObject({ onHand: 7, available: 7 });
     expect(view.locations.B).toMatchObject({ onHand: 0, available: 0, inbound: 3 });
     expect(view).toMatchObject({ onHand: 7, inbound: 3, available: 7 });
-    expectRefused(await engine.reserve({ id: 'h', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 1, location: 'B' }] }), 'INSUFFICIENT_STOCK');
+    expectRefused(
+      await engine.reserve({ id: 'h', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 1, location: 'B' }] }),
+      'INSUFFICIENT_STOCK',
+    );
     const received = expectOk(await engine.receiveTransfer({ sku: 'S', id: 't2' }));
     expect(received.transfer.status).toBe('received');
     view = expectOk(await engine.get('S'));
@@ -51,7 +57,10 @@ describe.each([0, 2])('transfer (shards %i)', (shards) => {
     const engine = await stocked();
     expectOk(await engine.reserve({ id: 'h', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 8 }] }));
     const before = await engine.get('S');
-    expect(expectRefused(await engine.transfer({ id: 't3', sku: 'S', from: 'A', to: 'B', qty: 3 }), 'INSUFFICIENT_STOCK').message).toMatch(/^qty:/);
+    expect(
+      expectRefused(await engine.transfer({ id: 't3', sku: 'S', from: 'A', to: 'B', qty: 3 }), 'INSUFFICIENT_STOCK')
+        .message,
+    ).toMatch(/^qty:/);
     expectRefused(await engine.transfer({ id: 't4', sku: 'GHOST', from: 'A', to: 'B', qty: 1 }), 'INSUFFICIENT_STOCK');
     expect(await engine.get('S')).toEqual(before);
   });
@@ -60,7 +69,10 @@ describe.each([0, 2])('transfer (shards %i)', (shards) => {
     const engine = await stocked();
     const first = expectOk(await engine.transfer({ id: 't5', sku: 'S', from: 'A', to: 'B', qty: 2, inTransit: true }));
     expect(await engine.transfer({ id: 't5', sku: 'S', from: 'A', to: 'B', qty: 2, inTransit: true })).toEqual(first);
-    expectRefused(await engine.transfer({ id: 't5', sku: 'S', from: 'A', to: 'B', qty: 3, inTransit: true }), 'CONFLICT');
+    expectRefused(
+      await engine.transfer({ id: 't5', sku: 'S', from: 'A', to: 'B', qty: 3, inTransit: true }),
+      'CONFLICT',
+    );
     expect(expectOk(await engine.get('S')).locations.A.onHand).toBe(8);
     expectRefused(await engine.receiveTransfer({ sku: 'S', id: 'nope' }), 'NOT_FOUND');
   });
@@ -74,47 +86,70 @@ describe.each([0, 2])('transfer (shards %i)', (shards) => {
     await bad({ id: 't', sku: 'S', from: 'A', to: 'B', qty: 1, inTransit: 'yes' }, /^inTransit:/);
     await bad({ id: 't', sku: 'S', from: 'A', to: 'B', qty: 1, via: 'C' }, /^via:/);
     await bad({ sku: 'S', from: 'A', to: 'B', qty: 1 }, /^id:/);
-    expect(expectRefused(await engine.receiveTransfer({ sku: 'S' } as never), 'INVALID_ARGUMENT').message).toMatch(/^id:/);
+    expect(expectRefused(await engine.receiveTransfer({ sku: 'S' } as never), 'INVALID_ARGUMENT').message).toMatch(
+      /^id:/,
+    );
     expect(expectOk(await engine.get('S')).locations.A.onHand).toBe(10);
   });
 });
 
 describe('transfer conservation (shards 0, property)', () => {
   const step = fc.oneof(
-    fc.record({ kind: fc.constant('transfer' as const), from: fc.nat(2), to: fc.nat(2), qty: fc.integer({ min: 1, max: 8 }), inTransit: fc.boolean() }),
+    fc.record({
+      kind: fc.constant('transfer' as const),
+      from: fc.nat(2),
+      to: fc.nat(2),
+      qty: fc.integer({ min: 1, max: 8 }),
+      inTransit: fc.boolean(),
+    }),
     fc.record({ kind: fc.constant('receive' as const), pick: fc.nat() }),
     fc.record({ kind: fc.constant('reserve' as const), location: fc.nat(2), qty: fc.integer({ min: 1, max: 5 }) }),
   );
 
   it('onHand + inbound stays what was received, and no position goes negative or oversold', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(step, { maxLength: 40 }), async (steps) => {
-      const engine = await createEngine({ shards: 0, expirySweepIntervalMs: 0 });
-      const locations = ['L0', 'L1', 'L2'];
-      try {
-        for (const location of locations) expectOk(await engine.receive({ sku: 'S', location, qty: 10 }));
-        const inTransit: string[] = [];
-        let n = 0;
-        for (const s of steps) {
-          if (s.kind === 'transfer' && s.from !== s.to) {
-            const id = `t${n++}`;
-            const result = await engine.transfer({ id, sku: 'S', from: locations[s.from], to: locations[s.to], qty: s.qty, inTransit: s.inTransit });
-            if (result.ok && s.inTransit) inTransit.push(id);
-          } else if (s.kind === 'receive' && inTransit.length > 0) {
-            const [id] = inTransit.splice(s.pick % inTransit.length, 1);
-            expectOk(await engine.receiveTransfer({ sku: 'S', id }));
-          } else if (s.kind === 'reserve') {
-            await engine.reserve({ id: `h${n++}`, channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: s.qty, location: locations[s.location] }] });
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 40 }), async (steps) => {
+        const engine = await createEngine({ shards: 0, expirySweepIntervalMs: 0 });
+        const locations = ['L0', 'L1', 'L2'];
+        try {
+          for (const location of locations) expectOk(await engine.receive({ sku: 'S', location, qty: 10 }));
+          const inTransit: string[] = [];
+          let n = 0;
+          for (const s of steps) {
+            if (s.kind === 'transfer' && s.from !== s.to) {
+              const id = `t${n++}`;
+              const result = await engine.transfer({
+                id,
+                sku: 'S',
+                from: locations[s.from],
+                to: locations[s.to],
+                qty: s.qty,
+                inTransit: s.inTransit,
+              });
+              if (result.ok && s.inTransit) inTransit.push(id);
+            } else if (s.kind === 'receive' && inTransit.length > 0) {
+              const [id] = inTransit.splice(s.pick % inTransit.length, 1);
+              expectOk(await engine.receiveTransfer({ sku: 'S', id }));
+            } else if (s.kind === 'reserve') {
+              await engine.reserve({
+                id: `h${n++}`,
+                channel: 'web',
+                ttlMs: 60_000,
+                lines: [{ sku: 'S', qty: s.qty, location: locations[s.location] }],
+              });
+            }
+            const view = expectOk(await engine.get('S'));
+            expect(view.onHand + view.inbound).toBe(30);
+            for (const position of Object.values(view.locations)) {
+              expect(position.onHand).toBeGreaterThanOrEqual(0);
+              expect(position.shortfall, 'a transfer never moves promised units').toBe(0);
+            }
           }
-          const view = expectOk(await engine.get('S'));
-          expect(view.onHand + view.inbound).toBe(30);
-          for (const position of Object.values(view.locations)) {
-            expect(position.onHand).toBeGreaterThanOrEqual(0);
-            expect(position.shortfall, 'a transfer never moves promised units').toBe(0);
-          }
+        } finally {
+          await engine.close();
         }
-      } finally {
-        await engine.close();
-      }
-    }), { numRuns: 150 });
+      }),
+      { numRuns: 150 },
+    );
   });
 });

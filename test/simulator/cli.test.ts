@@ -27,7 +27,10 @@ interface Outcome {
 
 async function simulate(args: string[]): Promise<Outcome> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, 'simulate', ...args], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await run(process.execPath, [CLI, 'simulate', ...args], {
+      timeout: 60_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };

@@ -28,7 +28,11 @@ const AMPLE: Scenario = scenarioWith({
   orders: { linesMin: 1, linesMax: 3, qtyMin: 1, qtyMax: 3 },
   payment: { successRate: 1, delay: { kind: 'fixed', ms: 20 } },
   fulfilment: { delay: { kind: 'fixed', ms: 30 } },
-  latency: { toEngine: { kind: 'fixed', ms: 1 }, fromEngine: { kind: 'fixed', ms: 1 }, events: { kind: 'fixed', ms: 5 } },
+  latency: {
+    toEngine: { kind: 'fixed', ms: 1 },
+    fromEngine: { kind: 'fixed', ms: 1 },
+    events: { kind: 'fixed', ms: 5 },
+  },
   engine: { shards: 2, serviceUsPerOp: 7, maxInFlightOpsPerShard: 65_536 },
 });
 
@@ -44,7 +48,11 @@ const SCARCE: Scenario = scenarioWith({
   orders: { linesMin: 1, linesMax: 1, qtyMin: 1, qtyMax: 1 },
 });
 
-async function run(scenario: Scenario, mode: 'virtual' | 'live', remote?: { url: string; token: string }): Promise<SimulationResult> {
+async function run(
+  scenario: Scenario,
+  mode: 'virtual' | 'live',
+  remote?: { url: string; token: string },
+): Promise<SimulationResult> {
   return runSimulation({ scenario, seed: SEED, strategies: ['holdfast'], mode, remote: remote ?? null });
 }
 
@@ -94,7 +102,11 @@ describe('simulator fidelity: virtual time against live', () => {
     const counted = new Proxy(engine, {
       get(target, key, receiver) {
         const value = Reflect.get(target, key, receiver);
-        if (key === 'reserve') return (...args: unknown[]) => { reserves++; return (value as (...a: unknown[]) => unknown).apply(target, args); };
+        if (key === 'reserve')
+          return (...args: unknown[]) => {
+            reserves++;
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
@@ -130,6 +142,8 @@ describe('simulator fidelity: virtual time against live', () => {
   });
 
   it('live mode runs holdfast only (naive is a model, in virtual time)', async () => {
-    await expect(runSimulation({ scenario: AMPLE, seed: SEED, strategies: ['naive', 'holdfast'], mode: 'live' })).rejects.toThrow(/virtual time only/);
+    await expect(
+      runSimulation({ scenario: AMPLE, seed: SEED, strategies: ['naive', 'holdfast'], mode: 'live' }),
+    ).rejects.toThrow(/virtual time only/);
   });
 });

@@ -45,7 +45,14 @@ describe('simulator kernel', () => {
     const draw = (seed: number) => {
       const random = new Random(seed);
       const fork = random.fork();
-      return [random.float(), random.int(1, 6), random.exponential(5), fork.float(), random.lognormal(2, 20), fork.normal()];
+      return [
+        random.float(),
+        random.int(1, 6),
+        random.exponential(5),
+        fork.float(),
+        random.lognormal(2, 20),
+        fork.normal(),
+      ];
     };
     expect(draw(7)).toEqual(draw(7));
     expect(draw(7)).not.toEqual(draw(8));
@@ -72,7 +79,9 @@ describe('simulator kernel', () => {
     expect(uniform).toBeGreaterThanOrEqual(1000);
     expect(uniform).toBeLessThanOrEqual(3000);
     expect(latencySchema.safeParse({ kind: 'lognormal', p50Ms: 5, p99Ms: 50 }).success).toBe(true);
-    expect(latencySchema.safeParse({ kind: 'lognormal', p50Ms: 5, p99Ms: 1 }).error?.issues[0].message).toMatch(/p99Ms must be at least p50Ms/);
+    expect(latencySchema.safeParse({ kind: 'lognormal', p50Ms: 5, p99Ms: 1 }).error?.issues[0].message).toMatch(
+      /p99Ms must be at least p50Ms/,
+    );
     expect(latencySchema.safeParse({ kind: 'gamma' }).success).toBe(false);
     expect(latencySchema.safeParse({ kind: 'fixed', ms: -1 }).error?.issues[0].path).toEqual(['ms']);
   });
@@ -114,12 +123,30 @@ describe('simulator kernel', () => {
         void call().then(answered);
       };
       kernel.at(0, () => void engine.receive({ sku: 'S', location: 'L', qty: 1 }));
-      kernel.at(1_000, calling(() => engine.reserve({ id: 'a', channel: 'web', ttlMs: 5, lines: [{ sku: 'S', qty: 1 }] })
-        .then((result) => log.push(`a ${result.ok} @${kernel.timeUs}`))));
-      kernel.at(1_000, calling(() => engine.reserve({ id: 'b', channel: 'web', ttlMs: 5, lines: [{ sku: 'S', qty: 1 }] })
-        .then((result) => log.push(`b ${result.ok} @${kernel.timeUs}`))));
-      kernel.at(7_000, calling(() => engine.reserve({ id: 'c', channel: 'web', ttlMs: 5, lines: [{ sku: 'S', qty: 1 }] })
-        .then((result) => log.push(`c ${result.ok} @${kernel.timeUs}`))));
+      kernel.at(
+        1_000,
+        calling(() =>
+          engine
+            .reserve({ id: 'a', channel: 'web', ttlMs: 5, lines: [{ sku: 'S', qty: 1 }] })
+            .then((result) => log.push(`a ${result.ok} @${kernel.timeUs}`)),
+        ),
+      );
+      kernel.at(
+        1_000,
+        calling(() =>
+          engine
+            .reserve({ id: 'b', channel: 'web', ttlMs: 5, lines: [{ sku: 'S', qty: 1 }] })
+            .then((result) => log.push(`b ${result.ok} @${kernel.timeUs}`)),
+        ),
+      );
+      kernel.at(
+        7_000,
+        calling(() =>
+          engine
+            .reserve({ id: 'c', channel: 'web', ttlMs: 5, lines: [{ sku: 'S', qty: 1 }] })
+            .then((result) => log.push(`c ${result.ok} @${kernel.timeUs}`)),
+        ),
+      );
       await kernel.run();
       expect(log).toEqual(['a true @1000', 'b false @1000', 'c true @7000']);
       expect(expectOk(await engine.getReservation('a')).reservation.status).toBe('expired');

@@ -12,7 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulationResult, StrategyName, StrategyReport, TimelinePoint } from '../../simulator/model/types.js';
 import type { PlanPoint, PlanResult } from '../../simulator/plan/types.js';
 import {
-  chartProblems, checkChartsDrawn, CHROMIUM_PATH, hasChromium, launchChromium, MIN_DRAWN_PIXELS, type ChartCheck, type PageSource,
+  chartProblems,
+  checkChartsDrawn,
+  CHROMIUM_PATH,
+  hasChromium,
+  launchChromium,
+  MIN_DRAWN_PIXELS,
+  type ChartCheck,
+  type PageSource,
 } from '../../simulator/report/browser-check.js';
 import { chartLibraryPath } from '../../simulator/report/chart-library.js';
 import { formatCents, formatCount, formatMs, formatShare } from '../../simulator/report/format.js';
@@ -125,14 +132,25 @@ function planPoint(ratePerSecond: number, shards: number, latencyMs: number | nu
 }
 
 function planResult(): PlanResult {
-  const points = PLAN_SHARDS.flatMap((shards) => PLAN_LATENCIES_MS.flatMap((latencyMs) =>
-    PLAN_RATES_PER_SECOND.map((rate) => planPoint(rate, shards, latencyMs))));
-  const capacity = PLAN_SHARDS.flatMap((shards) => PLAN_LATENCIES_MS.map((latencyMs) => {
-    const meeting = points.filter((p) => p.shards === shards && p.latencyMs === latencyMs && p.meetsSlo);
-    const maxRatePerSecond = meeting.length === 0 ? null : Math.max(...meeting.map((p) => p.ratePerSecond));
-    return { shards, latencyMs, maxRatePerSecond, highestPassingRatePerSecond: maxRatePerSecond };
-  }));
-  return { scenario: 'flash-sale', seed: 7, sloP99Ms: SLO_P99_MS, serviceUsPerOp: 25, durationMs: 50_000, points, capacity };
+  const points = PLAN_SHARDS.flatMap((shards) =>
+    PLAN_LATENCIES_MS.flatMap((latencyMs) => PLAN_RATES_PER_SECOND.map((rate) => planPoint(rate, shards, latencyMs))),
+  );
+  const capacity = PLAN_SHARDS.flatMap((shards) =>
+    PLAN_LATENCIES_MS.map((latencyMs) => {
+      const meeting = points.filter((p) => p.shards === shards && p.latencyMs === latencyMs && p.meetsSlo);
+      const maxRatePerSecond = meeting.length === 0 ? null : Math.max(...meeting.map((p) => p.ratePerSecond));
+      return { shards, latencyMs, maxRatePerSecond, highestPassingRatePerSecond: maxRatePerSecond };
+    }),
+  );
+  return {
+    scenario: 'flash-sale',
+    seed: 7,
+    sloP99Ms: SLO_P99_MS,
+    serviceUsPerOp: 25,
+    durationMs: 50_000,
+    points,
+    capacity,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -230,7 +248,8 @@ describe('simulation report page', () => {
       'Acceptance latency p99.9': ['9.6 ms', '61.3 ms'],
       'Acceptance latency max': ['14.2 ms', '1,235 ms'],
     };
-    for (const [label, values] of Object.entries(expected)) expect(tableRow(html, label), label).toEqual([label, ...values]);
+    for (const [label, values] of Object.entries(expected))
+      expect(tableRow(html, label), label).toEqual([label, ...values]);
   });
 
   it('orders the strategies naive first whatever order the result lists them in', () => {
@@ -242,16 +261,26 @@ describe('simulation report page', () => {
     const charts = inlineCharts(html);
     expect(charts.map((chart) => chart.id)).toEqual(SIMULATION_CHART_IDS);
     for (const id of SIMULATION_CHART_IDS) expect(pageHas(html, `<canvas id="${id}"`), id).toBe(true);
-    expect(datasetLabels(html)).toEqual(expect.arrayContaining([
-      'naive', 'holdfast', 'naive: available', 'naive: sellable (truth)', 'holdfast: available', 'holdfast: sellable (truth)',
-    ]));
-    const queue = charts.find((chart) => chart.id === 'chart-queue')!.config.data.datasets as unknown as { data: { x: number; y: number }[] }[];
+    expect(datasetLabels(html)).toEqual(
+      expect.arrayContaining([
+        'naive',
+        'holdfast',
+        'naive: available',
+        'naive: sellable (truth)',
+        'holdfast: available',
+        'holdfast: sellable (truth)',
+      ]),
+    );
+    const queue = charts.find((chart) => chart.id === 'chart-queue')!.config.data.datasets as unknown as {
+      data: { x: number; y: number }[];
+    }[];
     expect(queue[0].data).toHaveLength(TIMELINE_POINTS);
     expect(queue[0].data[1]).toEqual({ x: SAMPLE_INTERVAL_MS / 1000, y: expect.any(Number) });
   });
 
   it('disables animation on every chart', () => {
-    for (const chart of inlineCharts(html)) expect((chart.config as unknown as { options: { animation: unknown } }).options.animation, chart.id).toBe(false);
+    for (const chart of inlineCharts(html))
+      expect((chart.config as unknown as { options: { animation: unknown } }).options.animation, chart.id).toBe(false);
   });
 
   it('handles a result with one strategy: no naive column, no naive series', () => {
@@ -274,7 +303,9 @@ describe('simulation report page', () => {
 
   it('rejects a malformed result, naming the field', () => {
     const { strategies: _, ...noStrategies } = simulationResult(['naive']);
-    expect(() => renderSimulationHtml(noStrategies as SimulationResult)).toThrow(/simulation result\.strategies: expected an array/);
+    expect(() => renderSimulationHtml(noStrategies as SimulationResult)).toThrow(
+      /simulation result\.strategies: expected an array/,
+    );
     expect(() => renderSimulationHtml({ ...simulationResult([]) })).toThrow(/no strategy was run/);
     expect(() => renderSimulationHtml(simulationResult(['naive', 'naive']))).toThrow(/appears twice/);
     const badTimeline = simulationResult(['holdfast']);
@@ -306,10 +337,26 @@ describe('plan report page', () => {
     ]);
     expect(rows.filter((row) => / shards?, /.test(row[0]))).toHaveLength(plan.points.length);
     expect(tableRow(html, '4 shards, scenario latency')).toEqual([
-      '4 shards, scenario latency', '1,000/s', '950/s', '2.31 ms', '9.24 ms', '0', '0', '45', 'yes',
+      '4 shards, scenario latency',
+      '1,000/s',
+      '950/s',
+      '2.31 ms',
+      '9.24 ms',
+      '0',
+      '0',
+      '45',
+      'yes',
     ]);
     expect(tableRow(html, '1 shard, scenario latency')).toEqual([
-      '1 shard, scenario latency', '1,000/s', '950/s', '2.52 ms', '10.1 ms', '0', '0', '180', 'yes',
+      '1 shard, scenario latency',
+      '1,000/s',
+      '950/s',
+      '2.52 ms',
+      '10.1 ms',
+      '0',
+      '0',
+      '180',
+      'yes',
     ]);
   });
 
@@ -317,7 +364,12 @@ describe('plan report page', () => {
     const charts = inlineCharts(html);
     expect(charts.map((chart) => chart.id)).toEqual(PLAN_CHART_IDS);
     const [p99, accepted] = charts.map((chart) => chart.config.data.datasets.map((dataset) => dataset.label));
-    const series = ['1 shard, scenario latency', '1 shard, 50 ms injected', '4 shards, scenario latency', '4 shards, 50 ms injected'];
+    const series = [
+      '1 shard, scenario latency',
+      '1 shard, 50 ms injected',
+      '4 shards, scenario latency',
+      '4 shards, 50 ms injected',
+    ];
     expect(p99).toEqual([...series, 'SLO 50 ms']);
     expect(accepted).toEqual([...series, 'offered']);
   });
@@ -329,8 +381,12 @@ describe('plan report page', () => {
   });
 
   it('rejects a malformed plan', () => {
-    expect(() => renderPlanHtml({ ...plan, points: undefined } as unknown as PlanResult)).toThrow(/plan result\.points: expected an array/);
-    expect(() => renderPlanHtml({ ...plan, points: [{ ...plan.points[0], p99Ms: Number.NaN }] })).toThrow(/points\[0\]\.p99Ms/);
+    expect(() => renderPlanHtml({ ...plan, points: undefined } as unknown as PlanResult)).toThrow(
+      /plan result\.points: expected an array/,
+    );
+    expect(() => renderPlanHtml({ ...plan, points: [{ ...plan.points[0], p99Ms: Number.NaN }] })).toThrow(
+      /points\[0\]\.p99Ms/,
+    );
   });
 });
 
@@ -368,9 +424,10 @@ describe('report building blocks', () => {
 
 const chromiumAvailable = hasChromium();
 const browserRequired = process.env.HOLDFAST_REQUIRE_BROWSER === '1';
-const browserSuiteName = chromiumAvailable || browserRequired
-  ? 'report pages in headless Chromium'
-  : `report pages in headless Chromium (SKIPPED: no ${CHROMIUM_PATH}; apt-get install -y chromium, or set HOLDFAST_REQUIRE_BROWSER=1 to fail instead)`;
+const browserSuiteName =
+  chromiumAvailable || browserRequired
+    ? 'report pages in headless Chromium'
+    : `report pages in headless Chromium (SKIPPED: no ${CHROMIUM_PATH}; apt-get install -y chromium, or set HOLDFAST_REQUIRE_BROWSER=1 to fail instead)`;
 
 function expectAllDrawn(check: ChartCheck, ids: string[]): void {
   expect(chartProblems(check)).toEqual([]);
@@ -385,7 +442,9 @@ describe.skipIf(!chromiumAvailable && !browserRequired)(browserSuiteName, { time
 
   beforeAll(async () => {
     if (!chromiumAvailable) {
-      throw new Error(`HOLDFAST_REQUIRE_BROWSER=1 but Chromium is missing at ${CHROMIUM_PATH}: apt-get install -y chromium`);
+      throw new Error(
+        `HOLDFAST_REQUIRE_BROWSER=1 but Chromium is missing at ${CHROMIUM_PATH}: apt-get install -y chromium`,
+      );
     }
     tempDir = mkdtempSync(join(tmpdir(), 'holdfast-report-'));
     browser = await launchChromium();
@@ -402,7 +461,10 @@ describe.skipIf(!chromiumAvailable && !browserRequired)(browserSuiteName, { time
   }
 
   it('draws all five simulation charts, both strategies', async () => {
-    expectAllDrawn(await check({ html: renderSimulationHtml(simulationResult(['naive', 'holdfast'])) }), SIMULATION_CHART_IDS);
+    expectAllDrawn(
+      await check({ html: renderSimulationHtml(simulationResult(['naive', 'holdfast'])) }),
+      SIMULATION_CHART_IDS,
+    );
   });
 
   it('draws all five simulation charts with one strategy', async () => {
@@ -430,13 +492,15 @@ describe.skipIf(!chromiumAvailable && !browserRequired)(browserSuiteName, { time
   it('reports a page that throws and a chart that never drew', async () => {
     const html = renderPlanHtml(planResult())
       .replace('<div class="charts">', '<div class="charts"><canvas id="chart-never"></canvas>')
-      .replace("window.__holdfastCharts = created;", "throw new Error('bootstrap broke');");
+      .replace('window.__holdfastCharts = created;', "throw new Error('bootstrap broke');");
     const problems = chartProblems(await check({ html }, 1_000));
-    expect(problems).toEqual(expect.arrayContaining([
-      expect.stringContaining('page error: bootstrap broke'),
-      expect.stringContaining('charts not ready'),
-      'blank chart: chart-never: BLANK (0 pixels)',
-      'window.__holdfastCharts is null but the page has 3 canvases',
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('page error: bootstrap broke'),
+        expect.stringContaining('charts not ready'),
+        'blank chart: chart-never: BLANK (0 pixels)',
+        'window.__holdfastCharts is null but the page has 3 canvases',
+      ]),
+    );
   });
 });

@@ -37,7 +37,11 @@ function scarce(meanGapMs: number, lagMs: number): Scenario {
     catalogue: { skuCount: 1, prefix: 'S', stock: { 'WH-1': 20 }, priceCents: 1_000, hot: null },
     arrivals: { baselinePerSecond: 1000 / meanGapMs, spike: null },
     orders: { linesMin: 1, linesMax: 1, qtyMin: 1, qtyMax: 1 },
-    latency: { toEngine: { kind: 'fixed', ms: 1 }, fromEngine: { kind: 'fixed', ms: 1 }, events: { kind: 'fixed', ms: lagMs } },
+    latency: {
+      toEngine: { kind: 'fixed', ms: 1 },
+      fromEngine: { kind: 'fixed', ms: 1 },
+      events: { kind: 'fixed', ms: lagMs },
+    },
   });
 }
 
@@ -48,32 +52,44 @@ describe('simulation runs (virtual time)', () => {
     ['erp-batch', withOverrides(BUILT_IN_SCENARIOS['erp-batch'], { durationMs: 310_000, rateScale: 0.02 })],
   ];
 
-  it.each(SHORTENED)('%s: the same seed gives byte-identical JSON, another seed another result', async (_, scenario) => {
-    const first = await virtual(scenario, 11);
-    const again = await virtual(scenario, 11);
-    expect(JSON.stringify(again)).toBe(JSON.stringify(first));
-    const other = await virtual(scenario, 12);
-    expect(JSON.stringify(other)).not.toBe(JSON.stringify(first));
-    expect(other.strategies[0].orders.offered).not.toBe(first.strategies[0].orders.offered);
+  it.each(SHORTENED)(
+    '%s: the same seed gives byte-identical JSON, another seed another result',
+    async (_, scenario) => {
+      const first = await virtual(scenario, 11);
+      const again = await virtual(scenario, 11);
+      expect(JSON.stringify(again)).toBe(JSON.stringify(first));
+      const other = await virtual(scenario, 12);
+      expect(JSON.stringify(other)).not.toBe(JSON.stringify(first));
+      expect(other.strategies[0].orders.offered).not.toBe(first.strategies[0].orders.offered);
 
-    expect(first).toMatchObject({ scenario: scenario.name, seed: 11, mode: 'virtual', durationMs: scenario.durationMs, engine: scenario.engine });
-    expect(first.strategies.map((report) => report.strategy)).toEqual(['naive', 'holdfast']);
-    const [naive, held] = first.strategies;
-    // The same seed gives both strategies the same customers.
-    expect(held.orders.offered).toBe(naive.orders.offered);
-    expect(held.units.offered).toBe(naive.units.offered);
-    expect(naive.orders.offered).toBeGreaterThan(100);
-    for (const report of first.strategies) expectSettled(report, scenario);
-    expect(held.units.oversold).toBe(0);
-    // A timeline point every durationMs / 180 (at least 100 ms), from 0 to the end.
-    const interval = Math.max(100, Math.round(scenario.durationMs / 180));
-    expect(held.timeline.map((point) => point.tMs)).toEqual(Array.from({ length: Math.floor(scenario.durationMs / interval) + 1 }, (__, i) => i * interval));
-  });
+      expect(first).toMatchObject({
+        scenario: scenario.name,
+        seed: 11,
+        mode: 'virtual',
+        durationMs: scenario.durationMs,
+        engine: scenario.engine,
+      });
+      expect(first.strategies.map((report) => report.strategy)).toEqual(['naive', 'holdfast']);
+      const [naive, held] = first.strategies;
+      // The same seed gives both strategies the same customers.
+      expect(held.orders.offered).toBe(naive.orders.offered);
+      expect(held.units.offered).toBe(naive.units.offered);
+      expect(naive.orders.offered).toBeGreaterThan(100);
+      for (const report of first.strategies) expectSettled(report, scenario);
+      expect(held.units.oversold).toBe(0);
+      // A timeline point every durationMs / 180 (at least 100 ms), from 0 to the end.
+      const interval = Math.max(100, Math.round(scenario.durationMs / 180));
+      expect(held.timeline.map((point) => point.tMs)).toEqual(
+        Array.from({ length: Math.floor(scenario.durationMs / interval) + 1 }, (__, i) => i * interval),
+      );
+    },
+  );
 
   it('the ERP count reaches the books in the shortened erp-batch (naive drifts from the shelf, holdfast does not)', async () => {
     const scenario = SHORTENED[1][1];
     const [naive, held] = (await virtual(scenario, 11)).strategies;
-    // Naive books returns before inspection and overwrites on-hand with a count 90 s old; holdfast's records lag the shelf by a hop at most.
+    // Naive books returns before inspection and overwrites on-hand with a count 90 s old; holdfast's records lag the
+    // shelf by a hop at most.
     expect(naive.inventoryAccuracy).toBeLessThan(held.inventoryAccuracy);
     expect(held.inventoryAccuracy).toBeGreaterThan(0.99);
   });
@@ -121,7 +137,11 @@ describe('simulation runs (virtual time)', () => {
         fulfilment: { delay: { kind: 'fixed', ms: 5 } },
         returns: { rate: returnRate, delay: { kind: 'exponential', meanMs: 30 }, damagedShare: 0 },
         erp: { intervalMs: 10, lagMs: 3 },
-        latency: { toEngine: { kind: 'fixed', ms: hopMs }, fromEngine: { kind: 'fixed', ms: hopMs }, events: { kind: 'fixed', ms: 5 } },
+        latency: {
+          toEngine: { kind: 'fixed', ms: hopMs },
+          fromEngine: { kind: 'fixed', ms: hopMs },
+          events: { kind: 'fixed', ms: 5 },
+        },
         engine: { shards: 0, serviceUsPerOp: 0, maxInFlightOpsPerShard: 65_536 },
       });
     }
@@ -169,12 +189,16 @@ describe('simulation runs (virtual time)', () => {
       }
     });
 
-    /** One slow shard (2 ms an operation) that holds at most 2: at 200 orders/s it sheds. Holds live 60 s, payment takes 10 ms. */
-    const shedding = () => scenarioWith({
-      durationMs: 1_000,
-      arrivals: { baselinePerSecond: 200, spike: null },
-      engine: { shards: 1, serviceUsPerOp: 2_000, maxInFlightOpsPerShard: 2 },
-    });
+    /**
+     * One slow shard (2 ms an operation) that holds at most 2: at 200 orders/s it sheds. Holds live 60 s, payment takes
+     * 10 ms.
+     */
+    const shedding = () =>
+      scenarioWith({
+        durationMs: 1_000,
+        arrivals: { baselinePerSecond: 200, spike: null },
+        engine: { shards: 1, serviceUsPerOp: 2_000, maxInFlightOpsPerShard: 2 },
+      });
 
     it('with shards shedding load, checkouts are shed and nothing oversells', async () => {
       const report = await holdfast(shedding(), 1);
@@ -198,20 +222,43 @@ describe('simulation runs (virtual time)', () => {
 
 describe('the settled-report check itself', () => {
   it('rejects a report that breaks any identity (so the properties cannot pass vacuously)', async () => {
-    const scenario = scenarioWith({ durationMs: 1_000, returns: { rate: 0.5, delay: { kind: 'fixed', ms: 5 }, damagedShare: 0.5 } });
+    const scenario = scenarioWith({
+      durationMs: 1_000,
+      returns: { rate: 0.5, delay: { kind: 'fixed', ms: 5 }, damagedShare: 0.5 },
+    });
     const report = await holdfast(scenario, 3);
     expectSettled(report, scenario);
     expect(report.units.returned).toBeGreaterThan(0);
     const broken: ((r: StrategyReport) => void)[] = [
-      (r) => { r.orders.offered++; },
-      (r) => { r.orders.paid++; },
-      (r) => { r.orders.fulfilled--; },
-      (r) => { r.units.oversold = 1; },
-      (r) => { r.units.shipped = r.units.accepted + 1; },
-      (r) => { r.units.restocked++; },
-      (r) => { r.units.shipped += 10 * scenario.catalogue.skuCount * 1_000; r.units.accepted = r.units.shipped; r.units.offered = r.units.shipped; },
-      (r) => { r.acceptanceLatencyMs.count--; },
-      (r) => { r.stockoutRate += 0.1; },
+      (r) => {
+        r.orders.offered++;
+      },
+      (r) => {
+        r.orders.paid++;
+      },
+      (r) => {
+        r.orders.fulfilled--;
+      },
+      (r) => {
+        r.units.oversold = 1;
+      },
+      (r) => {
+        r.units.shipped = r.units.accepted + 1;
+      },
+      (r) => {
+        r.units.restocked++;
+      },
+      (r) => {
+        r.units.shipped += 10 * scenario.catalogue.skuCount * 1_000;
+        r.units.accepted = r.units.shipped;
+        r.units.offered = r.units.shipped;
+      },
+      (r) => {
+        r.acceptanceLatencyMs.count--;
+      },
+      (r) => {
+        r.stockoutRate += 0.1;
+      },
     ];
     for (const breakIt of broken) {
       const copy = structuredClone(report);
@@ -307,9 +354,25 @@ describe('the model’s pieces', () => {
 
     it('an operation over several shards waits for the slowest, and is refused whole when one is full', () => {
       const model = new ShardModel(2, 10, 2);
-      expect(model.admit(new Map([[0, 1], [1, 2]]), 0)).toEqual({ doneUs: 20 });
+      expect(
+        model.admit(
+          new Map([
+            [0, 1],
+            [1, 2],
+          ]),
+          0,
+        ),
+      ).toEqual({ doneUs: 20 });
       expect(model.depthAt(0)).toBe(3);
-      expect(model.admit(new Map([[0, 1], [1, 1]]), 0)).toEqual({ fullShard: 1 });
+      expect(
+        model.admit(
+          new Map([
+            [0, 1],
+            [1, 1],
+          ]),
+          0,
+        ),
+      ).toEqual({ fullShard: 1 });
       // Nothing was queued on shard 0 for the refused operation.
       expect(model.admit(new Map([[0, 1]]), 0)).toEqual({ doneUs: 20 });
       // An empty queue takes a batch larger than the limit (a batch of counts must get through)…
@@ -349,12 +412,14 @@ describe('the model’s pieces', () => {
         expect(lags[i]).toBeGreaterThanOrEqual(0);
         if (i > 0) expect(d.atUs).toBeGreaterThanOrEqual(delivered[i - 1].atUs);
       });
-      // Within each second the lag is one draw: the messages sent after the first of a window keep its lag unless held back.
+      // Within each second the lag is one draw: the messages sent after the first of a window keep its lag unless held
+      // back.
       const windows = Array.from({ length: count / 1_000 }, (_, w) => lags.slice(w * 1_000, (w + 1) * 1_000));
       for (const window of windows) expect(window[window.length - 1]).toBe(Math.min(...window));
       expect(new Set(windows.map((window) => window[window.length - 1])).size).toBe(windows.length);
       expect(LAG_REDRAW_US).toBe(1_000_000);
-      // Where a fresh draw is shorter than the last, the first messages of the window wait for the ones before (same instant).
+      // Where a fresh draw is shorter than the last, the first messages of the window wait for the ones before (same
+      // instant).
       const heldBack = delivered.filter((d, i) => i > 0 && d.atUs === delivered[i - 1].atUs).length;
       expect(heldBack).toBeGreaterThan(0);
       expect(queue.depth).toBe(0);
@@ -381,8 +446,19 @@ describe('the model’s pieces', () => {
   describe('traffic: the customers a seed draws', () => {
     const base = scenarioWith({
       durationMs: 10_000,
-      catalogue: { skuCount: 100, prefix: 'C', stock: { 'WH-1': 10 }, priceCents: 1_000, hot: { count: 5, stock: { 'WH-1': 3 }, priceCents: 9_000, lineShare: 0.7 } },
-      channels: [{ name: 'web', share: 5 }, { name: 'app', share: 3 }, { name: 'store', share: 0 }, { name: 'marketplace', share: 2 }],
+      catalogue: {
+        skuCount: 100,
+        prefix: 'C',
+        stock: { 'WH-1': 10 },
+        priceCents: 1_000,
+        hot: { count: 5, stock: { 'WH-1': 3 }, priceCents: 9_000, lineShare: 0.7 },
+      },
+      channels: [
+        { name: 'web', share: 5 },
+        { name: 'app', share: 3 },
+        { name: 'store', share: 0 },
+        { name: 'marketplace', share: 2 },
+      ],
       arrivals: { baselinePerSecond: 1_000, spike: null },
       orders: { linesMin: 1, linesMax: 1, qtyMin: 1, qtyMax: 3 },
       abandonment: { rate: 0.25, holdTtlMs: 60_000 },
@@ -390,7 +466,9 @@ describe('the model’s pieces', () => {
       returns: { rate: 0.1, delay: { kind: 'fixed', ms: 50 }, damagedShare: 0.4 },
     });
     const catalogue = buildCatalogue(base.catalogue);
-    const draw = (scenario: Scenario, seed: number): Order[] => [...orders(scenario, buildCatalogue(scenario.catalogue), new Random(seed))];
+    const draw = (scenario: Scenario, seed: number): Order[] => [
+      ...orders(scenario, buildCatalogue(scenario.catalogue), new Random(seed)),
+    ];
     const share = (items: Order[], test: (order: Order) => boolean) => items.filter(test).length / items.length;
 
     it('the same seed draws the same customers; another seed others', () => {
@@ -421,7 +499,11 @@ describe('the model’s pieces', () => {
     });
 
     it('each order is consistent: ids in sequence, arrivals in order within the run, distinct SKUs, value and units from its lines', () => {
-      const scenario = scenarioWith({ ...base, durationMs: 2_000, orders: { linesMin: 2, linesMax: 5, qtyMin: 2, qtyMax: 4 } });
+      const scenario = scenarioWith({
+        ...base,
+        durationMs: 2_000,
+        orders: { linesMin: 2, linesMax: 5, qtyMin: 2, qtyMax: 4 },
+      });
       const drawn = draw(scenario, 7);
       expect(drawn.length).toBeGreaterThan(1_500);
       drawn.forEach((order, index) => {
@@ -436,16 +518,32 @@ describe('the model’s pieces', () => {
         expect(order.units).toBe(order.lines.reduce((sum, line) => sum + line.qty, 0));
         expect(order.units).toBeGreaterThanOrEqual(2 * 2);
         expect(order.units).toBeLessThanOrEqual(5 * 4);
-        expect(order.valueCents).toBe(order.lines.reduce((sum, line) => sum + line.qty * (line.sku.hot ? 9_000 : 1_000), 0));
+        expect(order.valueCents).toBe(
+          order.lines.reduce((sum, line) => sum + line.qty * (line.sku.hot ? 9_000 : 1_000), 0),
+        );
         for (const plan of order.returns) expect(plan.line).toBeLessThan(order.lines.length);
       });
       expect(drawn.some((order) => order.lines.length < 2)).toBe(true);
     });
 
     it('a hot line share of 0 never draws a hot SKU, and a catalogue of hot SKUs only always does', () => {
-      const never = draw(scenarioWith({ ...base, durationMs: 1_000, catalogue: { ...base.catalogue, hot: { ...base.catalogue.hot!, lineShare: 0 } } }), 1);
+      const never = draw(
+        scenarioWith({
+          ...base,
+          durationMs: 1_000,
+          catalogue: { ...base.catalogue, hot: { ...base.catalogue.hot!, lineShare: 0 } },
+        }),
+        1,
+      );
       expect(never.some((o) => o.lines.some((line) => line.sku.hot))).toBe(false);
-      const allHot = draw(scenarioWith({ ...base, durationMs: 1_000, catalogue: { ...base.catalogue, skuCount: 5, hot: { ...base.catalogue.hot!, lineShare: 0 } } }), 1);
+      const allHot = draw(
+        scenarioWith({
+          ...base,
+          durationMs: 1_000,
+          catalogue: { ...base.catalogue, skuCount: 5, hot: { ...base.catalogue.hot!, lineShare: 0 } },
+        }),
+        1,
+      );
       expect(allHot.every((o) => o.lines.every((line) => line.sku.hot))).toBe(true);
     });
   });
@@ -455,7 +553,10 @@ describe('the model’s pieces', () => {
       const arrivals = { baselinePerSecond: 100, spike: null };
       const expected = 100 * 20; // 20 s at 100/s
       const sd = Math.sqrt(expected);
-      const counts = Array.from({ length: 30 }, (_, seed) => [...arrivalTimesMs(arrivals, 20_000, new Random(seed))].length);
+      const counts = Array.from(
+        { length: 30 },
+        (_, seed) => [...arrivalTimesMs(arrivals, 20_000, new Random(seed))].length,
+      );
       for (const count of counts) expect(Math.abs(count - expected)).toBeLessThan(5 * sd);
       const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
       expect(Math.abs(mean - expected)).toBeLessThan((4 * sd) / Math.sqrt(counts.length));
@@ -470,8 +571,11 @@ describe('the model’s pieces', () => {
       const scenario = scenarioWith({ durationMs: 4_000, arrivals: { baselinePerSecond: 150, spike: null } });
       const expected = 150 * 4;
       const result = await virtual(scenario, 99);
-      for (const report of result.strategies) expect(Math.abs(report.orders.offered - expected)).toBeLessThan(5 * Math.sqrt(expected));
-      expect(result.strategies[0].orders.offered).toBe([...arrivalTimesMs(scenario.arrivals, scenario.durationMs, trafficArrivalStream(99))].length);
+      for (const report of result.strategies)
+        expect(Math.abs(report.orders.offered - expected)).toBeLessThan(5 * Math.sqrt(expected));
+      expect(result.strategies[0].orders.offered).toBe(
+        [...arrivalTimesMs(scenario.arrivals, scenario.durationMs, trafficArrivalStream(99))].length,
+      );
     });
   });
 });

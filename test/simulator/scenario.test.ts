@@ -10,7 +10,13 @@ import { parseScenario } from '../../simulator/scenario/schema.js';
 
 describe('simulator scenarios', () => {
   it('ships the five built-in scenarios, each valid', () => {
-    expect(Object.keys(BUILT_IN_SCENARIOS).sort()).toEqual(['erp-batch', 'flash-sale', 'multi-location', 'returns-drift', 'steady-omnichannel']);
+    expect(Object.keys(BUILT_IN_SCENARIOS).sort()).toEqual([
+      'erp-batch',
+      'flash-sale',
+      'multi-location',
+      'returns-drift',
+      'steady-omnichannel',
+    ]);
     for (const [name, scenario] of Object.entries(BUILT_IN_SCENARIOS)) {
       const parsed = parseScenario(JSON.parse(JSON.stringify(scenario)));
       expect(parsed, name).toEqual({ ok: true, scenario });
@@ -26,18 +32,25 @@ describe('simulator scenarios', () => {
     expect(parsed.ok).toBe(false);
     const problems = parsed.ok ? [] : parsed.problems;
     expect(problems.some((p) => p.startsWith('orders.linesMin:'))).toBe(true);
-    expect(problems.some((p) => p.startsWith('latency.toEngine:') && p.includes('p99Ms must be at least p50Ms'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('latency.toEngine:') && p.includes('p99Ms must be at least p50Ms'))).toBe(
+      true,
+    );
     expect(problems.some((p) => p.includes('extra'))).toBe(true);
     expect(parseScenario('flash-sale').ok).toBe(false);
   });
 
   it('the spike ramps up, holds and ramps down', () => {
     const arrivals = { baselinePerSecond: 10, spike: { atMs: 1000, rampMs: 1000, peakPerSecond: 110, holdMs: 2000 } };
-    expect([0, 1000, 1500, 2000, 3999, 4500, 5000, 9000].map((t) => arrivalRateAt(arrivals, t))).toEqual([10, 10, 60, 110, 110, 60, 10, 10]);
+    expect([0, 1000, 1500, 2000, 3999, 4500, 5000, 9000].map((t) => arrivalRateAt(arrivals, t))).toEqual([
+      10, 10, 60, 110, 110, 60, 10, 10,
+    ]);
   });
 
   it('arrivals are deterministic for a seed and their count follows the rate (thinning)', () => {
-    const arrivals = { baselinePerSecond: 200, spike: { atMs: 20_000, rampMs: 5_000, peakPerSecond: 2_000, holdMs: 10_000 } };
+    const arrivals = {
+      baselinePerSecond: 200,
+      spike: { atMs: 20_000, rampMs: 5_000, peakPerSecond: 2_000, holdMs: 10_000 },
+    };
     const durationMs = 60_000;
     const times = [...arrivalTimesMs(arrivals, durationMs, new Random(99))];
     expect([...arrivalTimesMs(arrivals, durationMs, new Random(99))]).toEqual(times);

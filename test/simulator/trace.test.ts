@@ -33,7 +33,10 @@ async function traceFile(text: string): Promise<string> {
 
 async function readError(text: string, options?: Parameters<typeof readTrace>[1]): Promise<TraceError> {
   const path = await traceFile(text);
-  const error = await readTrace(path, options).then(() => null, (thrown: unknown) => thrown);
+  const error = await readTrace(path, options).then(
+    () => null,
+    (thrown: unknown) => thrown,
+  );
   expect(error).toBeInstanceOf(TraceError);
   const traceError = error as TraceError;
   expect(traceError.code).toBe('TRACE_MALFORMED');
@@ -83,13 +86,17 @@ describe('trace reader', () => {
 
     const unknownOp = await readError(`${RECEIVE}\n\n{"t":1,"op":"explode"}\n`);
     expect(unknownOp.line).toBe(3);
-    expect(unknownOp.problem).toBe('unknown op "explode" (one of reserve, commit, release, fulfil, receive, adjust, restock, sync, syncMany, get, expireDue)');
+    expect(unknownOp.problem).toBe(
+      'unknown op "explode" (one of reserve, commit, release, fulfil, receive, adjust, restock, sync, syncMany, get, expireDue)',
+    );
 
     const missing = await readError(`${RECEIVE}\n{"t":1,"op":"commit"}\n`);
     expect(missing.line).toBe(2);
     expect(missing.problem).toBe('commit needs "id"');
 
-    const missingInLine = await readError('{"t":1,"op":"reserve","id":"a","channel":"web","ttlMs":10,"lines":[{"sku":"S","qty":1},{"sku":"T"}]}');
+    const missingInLine = await readError(
+      '{"t":1,"op":"reserve","id":"a","channel":"web","ttlMs":10,"lines":[{"sku":"S","qty":1},{"sku":"T"}]}',
+    );
     expect(missingInLine.problem).toBe('reserve needs "lines[1].qty"');
 
     const unknown = await readError(`${RECEIVE}\n${COMMIT}\n\n{"t":9,"op":"release","id":"o-1","why":"x"}\n`);
@@ -112,7 +119,10 @@ describe('trace reader', () => {
   });
 
   it('bounds line length and event count, naming the line', async () => {
-    const long = await readError(`${RECEIVE}\n${COMMIT}\n{"t":6,"op":"get","sku":"${'x'.repeat(300_000)}"}\n${COMMIT}\n`, { maxLineBytes: 100_000 });
+    const long = await readError(
+      `${RECEIVE}\n${COMMIT}\n{"t":6,"op":"get","sku":"${'x'.repeat(300_000)}"}\n${COMMIT}\n`,
+      { maxLineBytes: 100_000 },
+    );
     expect(long.line).toBe(3);
     expect(long.problem).toBe('line longer than 100000 bytes');
     const unterminated = await readError(`${RECEIVE}\n${'y'.repeat(2_000_000)}`);
@@ -137,21 +147,37 @@ describe('trace writer', () => {
       { id: 'a', op: 'commit', t: 2 },
     ]);
     expect(await readFile(path, 'utf8')).toBe(
-      '{"t":1.235,"op":"reserve","id":"a","channel":"web","ttlMs":100,"lines":[{"sku":"S","qty":1}]}\n'
-      + '{"t":2,"op":"commit","id":"a"}\n',
+      '{"t":1.235,"op":"reserve","id":"a","channel":"web","ttlMs":100,"lines":[{"sku":"S","qty":1}]}\n' +
+        '{"t":2,"op":"commit","id":"a"}\n',
     );
   });
 
   it('records calls with their points in time relative to the origin; refuses bad events and time going back', async () => {
-    expect(eventFromCall(7, 'sync', { sku: 'S', location: 'L', onHand: 3, asOf: 1_000_500 }, 1_000_000))
-      .toEqual({ t: 7, op: 'sync', sku: 'S', location: 'L', onHand: 3, asOf: 500 });
-    expect(eventFromCall(7, 'restock', { sku: 'S', location: 'L', qty: 1, condition: 'sellable' }, 1_000_000))
-      .toEqual({ t: 7, op: 'restock', sku: 'S', location: 'L', qty: 1, condition: 'sellable' });
+    expect(eventFromCall(7, 'sync', { sku: 'S', location: 'L', onHand: 3, asOf: 1_000_500 }, 1_000_000)).toEqual({
+      t: 7,
+      op: 'sync',
+      sku: 'S',
+      location: 'L',
+      onHand: 3,
+      asOf: 500,
+    });
+    expect(eventFromCall(7, 'restock', { sku: 'S', location: 'L', qty: 1, condition: 'sellable' }, 1_000_000)).toEqual({
+      t: 7,
+      op: 'restock',
+      sku: 'S',
+      location: 'L',
+      qty: 1,
+      condition: 'sellable',
+    });
     const writer = await TraceWriter.open(join(dir, 'recorded.ndjson'), { originMs: 100 });
     writer.record(5, 'restock', { sku: 'S', location: 'L', qty: 1, condition: 'damaged', receivedAt: 104 });
     expect(() => writer.record(4, 'get', { sku: 'S' })).toThrow(/goes back in time/);
-    expect(() => writer.write({ t: 6, op: 'commit' } as unknown as TraceEvent)).toThrow('cannot record "commit" at 6 ms: commit needs "id"');
-    expect(() => writer.record(6, 'getReservation' as 'get', { sku: 'S' })).toThrow(/cannot record "getReservation" at 6 ms: unknown op/);
+    expect(() => writer.write({ t: 6, op: 'commit' } as unknown as TraceEvent)).toThrow(
+      'cannot record "commit" at 6 ms: commit needs "id"',
+    );
+    expect(() => writer.record(6, 'getReservation' as 'get', { sku: 'S' })).toThrow(
+      /cannot record "getReservation" at 6 ms: unknown op/,
+    );
     await writer.close();
     expect(await readTrace(join(dir, 'recorded.ndjson'))).toEqual([
       { t: 5, op: 'restock', sku: 'S', location: 'L', qty: 1, condition: 'damaged', receivedAt: 4 },
@@ -169,32 +195,61 @@ describe('trace writer', () => {
     const fulfilLine = fc.record({ sku: name, location: name, qty: amount });
     const count = { sku: name, location: name, onHand: amount, asOf: amount };
     const request = fc.oneof(
-      fc.record({
-        op: fc.constant('reserve' as const), id: name, channel: name, ttlMs: amount, lines: fc.array(reserveLine, { maxLength: 3 }),
-        strategy: fc.constantFrom('priority' as const, 'closest' as const, 'most-available' as const, 'fewest-splits' as const),
-        destination: name, allowSplit: fc.boolean(),
-      }, { requiredKeys: ['op', 'id', 'channel', 'ttlMs', 'lines'] }),
+      fc.record(
+        {
+          op: fc.constant('reserve' as const),
+          id: name,
+          channel: name,
+          ttlMs: amount,
+          lines: fc.array(reserveLine, { maxLength: 3 }),
+          strategy: fc.constantFrom(
+            'priority' as const,
+            'closest' as const,
+            'most-available' as const,
+            'fewest-splits' as const,
+          ),
+          destination: name,
+          allowSplit: fc.boolean(),
+        },
+        { requiredKeys: ['op', 'id', 'channel', 'ttlMs', 'lines'] },
+      ),
       fc.record({ op: fc.constantFrom('commit' as const, 'release' as const), id: name }),
-      fc.record({ op: fc.constant('fulfil' as const), id: name, lines: fc.array(fulfilLine, { maxLength: 3 }) }, { requiredKeys: ['op', 'id'] }),
+      fc.record(
+        { op: fc.constant('fulfil' as const), id: name, lines: fc.array(fulfilLine, { maxLength: 3 }) },
+        { requiredKeys: ['op', 'id'] },
+      ),
       fc.record({ op: fc.constant('receive' as const), sku: name, location: name, qty: amount }),
       fc.record({ op: fc.constant('adjust' as const), sku: name, location: name, delta: amount, reason: name }),
-      fc.record({
-        op: fc.constant('restock' as const), sku: name, location: name, qty: amount,
-        condition: fc.constantFrom('sellable' as const, 'damaged' as const), reservationId: name, receivedAt: fc.double({ noNaN: true, noDefaultInfinity: true }),
-      }, { requiredKeys: ['op', 'sku', 'location', 'qty', 'condition'] }),
+      fc.record(
+        {
+          op: fc.constant('restock' as const),
+          sku: name,
+          location: name,
+          qty: amount,
+          condition: fc.constantFrom('sellable' as const, 'damaged' as const),
+          reservationId: name,
+          receivedAt: fc.double({ noNaN: true, noDefaultInfinity: true }),
+        },
+        { requiredKeys: ['op', 'sku', 'location', 'qty', 'condition'] },
+      ),
       fc.record({ op: fc.constant('sync' as const), ...count }),
       fc.record({ op: fc.constant('syncMany' as const), requests: fc.array(fc.record(count), { maxLength: 3 }) }),
       fc.record({ op: fc.constant('get' as const), sku: name }),
       fc.record({ op: fc.constant('expireDue' as const) }),
     );
-    const trace = fc.array(fc.tuple(fc.integer({ min: 0, max: 5_000_000 }), request), { maxLength: 30 }).map((entries) => {
-      let tUs = 0;
-      return entries.map(([gapUs, fields]) => ({ t: (tUs += gapUs) / 1000, ...fields }) as TraceEvent);
-    });
-    await fc.assert(fc.asyncProperty(trace, async (events) => {
-      const normal = events.map((event) => JSON.parse(JSON.stringify(event)) as TraceEvent);
-      expect(await readTrace(await writeTrace(events))).toEqual(normal);
-    }), { numRuns: 150 });
+    const trace = fc
+      .array(fc.tuple(fc.integer({ min: 0, max: 5_000_000 }), request), { maxLength: 30 })
+      .map((entries) => {
+        let tUs = 0;
+        return entries.map(([gapUs, fields]) => ({ t: (tUs += gapUs) / 1000, ...fields }) as TraceEvent);
+      });
+    await fc.assert(
+      fc.asyncProperty(trace, async (events) => {
+        const normal = events.map((event) => JSON.parse(JSON.stringify(event)) as TraceEvent);
+        expect(await readTrace(await writeTrace(events))).toEqual(normal);
+      }),
+      { numRuns: 150 },
+    );
   });
 });
 
@@ -204,7 +259,9 @@ describe('trace replay', () => {
     const engine = await createEngine({ shards: 0, clock: kernel.clock, expirySweepIntervalMs: 0 });
     const recorded: TraceEvent[] = [];
     try {
-      await recordSampleTrace(engine, kernel, { record: (tMs, op, request) => void recorded.push(eventFromCall(tMs, op, request)) });
+      await recordSampleTrace(engine, kernel, {
+        record: (tMs, op, request) => void recorded.push(eventFromCall(tMs, op, request)),
+      });
     } finally {
       await engine.close();
     }
@@ -250,11 +307,14 @@ describe('trace replay', () => {
       },
       get: async () => ({ ok: false, error: { code: 'NOT_FOUND', message: 'none' } }),
     } as unknown as Parameters<typeof replayTrace>[1]['api'];
-    const replay = replayTrace([
-      { t: 10, op: 'sync', sku: 'S', location: 'L', onHand: 1, asOf: 5 },
-      { t: 20.5, op: 'restock', sku: 'S', location: 'L', qty: 1, condition: 'sellable', receivedAt: 9 },
-      { t: 20.5, op: 'syncMany', requests: [{ sku: 'T', location: 'L', onHand: 2, asOf: 19 }] },
-    ], { api, scheduler: kernel, speed: 4, originMs: 1_000 });
+    const replay = replayTrace(
+      [
+        { t: 10, op: 'sync', sku: 'S', location: 'L', onHand: 1, asOf: 5 },
+        { t: 20.5, op: 'restock', sku: 'S', location: 'L', qty: 1, condition: 'sellable', receivedAt: 9 },
+        { t: 20.5, op: 'syncMany', requests: [{ sku: 'T', location: 'L', onHand: 2, asOf: 19 }] },
+      ],
+      { api, scheduler: kernel, speed: 4, originMs: 1_000 },
+    );
     await kernel.run();
     const report = await replay;
     expect(seen).toEqual([
@@ -275,8 +335,13 @@ describe('trace replay', () => {
       const report = await replayTrace([], { api: engine, scheduler: kernel, speed: 1, originMs: 0 });
       expect(report.events).toBe(0);
       expect(report.finalCheck).toEqual({ skus: 0, shortfallUnits: 0, uncheckedSkus: 0 });
-      expect(await traceEventToCall({ t: 0, op: 'receive', sku: 'S', location: 'L', qty: 2 })(engine)).toMatchObject({ ok: true });
-      expect(await traceEventToCall({ t: 0, op: 'commit', id: 'nope' })(engine)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      expect(await traceEventToCall({ t: 0, op: 'receive', sku: 'S', location: 'L', qty: 2 })(engine)).toMatchObject({
+        ok: true,
+      });
+      expect(await traceEventToCall({ t: 0, op: 'commit', id: 'nope' })(engine)).toMatchObject({
+        ok: false,
+        error: { code: 'NOT_FOUND' },
+      });
     } finally {
       await engine.close();
     }

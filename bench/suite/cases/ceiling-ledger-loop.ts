@@ -7,13 +7,18 @@ import { UNIFORM_UNITS_PER_SKU } from '../../cases/engine-load.js';
 export const ceilingLedgerLoop: SuiteCase = {
   name: 'ceiling-ledger-loop',
   group: 'ceiling',
-  summary: 'the Ledger class driven directly in a loop (no router, promises, validation or threads), uniform mix over 10k SKUs',
+  summary:
+    'the Ledger class driven directly in a loop (no router, promises, validation or threads), uniform mix over 10k SKUs',
   unit: 'ops/s',
   run: async ({ profile }) => {
     const load = engineLoad(profile);
     const result = runLedgerLoop({
-      skus: uniformSkus(), unitsPerSku: UNIFORM_UNITS_PER_SKU, reservesPerWindow: load.windowOps / 2,
-      warmupMs: load.warmupMs, durationMs: load.durationMs, latencySampleEvery: load.latencySampleEvery,
+      skus: uniformSkus(),
+      unitsPerSku: UNIFORM_UNITS_PER_SKU,
+      reservesPerWindow: load.windowOps / 2,
+      warmupMs: load.warmupMs,
+      durationMs: load.durationMs,
+      latencySampleEvery: load.latencySampleEvery,
     });
     return measured(result);
   },

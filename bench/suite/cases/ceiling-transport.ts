@@ -3,13 +3,17 @@ import { runTransportCeiling } from '../../ceiling/transport-ceiling.js';
 import type { SuiteCase } from '../types.js';
 import { engineLoad, measured, uniformSkus } from './common.js';
 
-/** msgpackr batches echoed by `shards` workers with the engine's transport policy, no ledger: the ceiling of a sharded engine. */
+/**
+ * msgpackr batches echoed by `shards` workers with the engine's transport policy, no ledger: the ceiling of a sharded
+ * engine.
+ */
 export function ceilingTransport(shards: number): SuiteCase {
   return {
     name: `ceiling-transport-${shards}`,
     group: 'ceiling',
     summary: `msgpackr batches echoed through ${shards} piscina worker${shards === 1 ? '' : 's'} with the engine's batching policy, no ledger work`,
     unit: 'ops/s',
-    run: async ({ profile }) => measured(await runTransportCeiling(transportCeilingPlan(shards, uniformSkus(), engineLoad(profile)))),
+    run: async ({ profile }) =>
+      measured(await runTransportCeiling(transportCeilingPlan(shards, uniformSkus(), engineLoad(profile)))),
   };
 }

@@ -12,5 +12,13 @@ function echoCase(name: string, shape: CaseShape, what: string): SuiteCase {
   };
 }
 
-export const ceilingWsEchoBatched = echoCase('ceiling-ws-echo-batched', GATEWAY_BATCHED_SHAPE, `${GATEWAY_BATCHED_SHAPE.opsPerFrame}-op frames on 1 connection`);
-export const ceilingWsEchoSingle = echoCase('ceiling-ws-echo-single', GATEWAY_SINGLE_SHAPE, `one op per frame on ${GATEWAY_SINGLE_SHAPE.connections} connections`);
+export const ceilingWsEchoBatched = echoCase(
+  'ceiling-ws-echo-batched',
+  GATEWAY_BATCHED_SHAPE,
+  `${GATEWAY_BATCHED_SHAPE.opsPerFrame}-op frames on 1 connection`,
+);
+export const ceilingWsEchoSingle = echoCase(
+  'ceiling-ws-echo-single',
+  GATEWAY_SINGLE_SHAPE,
+  `one op per frame on ${GATEWAY_SINGLE_SHAPE.connections} connections`,
+);

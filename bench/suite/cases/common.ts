@@ -20,7 +20,10 @@ export function engineLoad(profile: Profile): EngineLoad {
   return { ...DEFAULT_ENGINE_LOAD, warmupMs: profile.warmupMs, durationMs: profile.durationMs };
 }
 
-/** The uniform mix on the embedded engine with `shards` shards and `linesPerReserve` lines per hold, the engine bench's driver. */
+/**
+ * The uniform mix on the embedded engine with `shards` shards and `linesPerReserve` lines per hold, the engine bench's
+ * driver.
+ */
 export function runUniformOnEngine(profile: Profile, shards: number, linesPerReserve = 1): Promise<CaseResult> {
   return runUniformMix({ ...uniformMixPlan(shards, uniformSkus(), engineLoad(profile)), linesPerReserve });
 }
@@ -66,10 +69,17 @@ export function throughputTarget(own: CaseFigures, goal: number, name = 'through
 }
 
 /** holdfast ÷ a peer case at least `goal` (null when the peer did not run). */
-export function peerTarget(own: CaseFigures, lookup: FigureLookup, peerCase: string, goal: number, label: string): SuiteTarget {
+export function peerTarget(
+  own: CaseFigures,
+  lookup: FigureLookup,
+  peerCase: string,
+  goal: number,
+  label: string,
+): SuiteTarget {
   const peer = lookup(peerCase);
   const name = `÷ ${label} (${peerCase})`;
-  if (peer === undefined || peer.opsPerSecond <= 0) return { name, goal: `>= ${timesText(goal)}`, measured: 'peer not measured in this run', met: null };
+  if (peer === undefined || peer.opsPerSecond <= 0)
+    return { name, goal: `>= ${timesText(goal)}`, measured: 'peer not measured in this run', met: null };
   return atLeast(name, goal, own.opsPerSecond / peer.opsPerSecond, timesText);
 }
 
@@ -80,8 +90,14 @@ export interface RedisGoal {
   label: string;
 }
 
-/** A holdfast case's targets: its throughput at least `goal` (in `unit`), and its ratio to Redis at least `redis.ratio`. */
-export function throughputAndRedisTargets(goal: number, redis: RedisGoal, unit = 'ops/s'): NonNullable<SuiteCase['targets']> {
+/**
+ * A holdfast case's targets: its throughput at least `goal` (in `unit`), and its ratio to Redis at least `redis.ratio`.
+ */
+export function throughputAndRedisTargets(
+  goal: number,
+  redis: RedisGoal,
+  unit = 'ops/s',
+): NonNullable<SuiteCase['targets']> {
   return (own, lookup) => [
     throughputTarget(own, goal, 'throughput', unit),
     peerTarget(own, lookup, redis.peerCase, redis.ratio, redis.label),

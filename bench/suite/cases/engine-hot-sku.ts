@@ -9,10 +9,16 @@ import { ENGINE_REDIS_RATIO_GOAL } from './engine-uniform.js';
 export const engineHotSku: SuiteCase = {
   name: 'engine-hot-sku',
   group: 'engine',
-  summary: 'embedded engine, 2 worker shards: one hot SKU with N units, 2N reserve attempts of 1 unit; checks exactly N accepted',
+  summary:
+    'embedded engine, 2 worker shards: one hot SKU with N units, 2N reserve attempts of 1 unit; checks exactly N accepted',
   unit: 'attempts/s',
   ceiling: 'ceiling-transport-2',
   peers: ['peer-redis-hot', 'peer-postgres-hot'],
-  targets: throughputAndRedisTargets(HOT_SKU_ATTEMPTS_PER_SECOND_GOAL, { peerCase: 'peer-redis-hot', ratio: ENGINE_REDIS_RATIO_GOAL, label: 'Redis + Lua' }, 'attempts/s'),
-  run: async ({ profile }) => measured(await runHotSku(hotSkuPlan(ENGINE_SHARDS, profile.hotUnits, engineLoad(profile)))),
+  targets: throughputAndRedisTargets(
+    HOT_SKU_ATTEMPTS_PER_SECOND_GOAL,
+    { peerCase: 'peer-redis-hot', ratio: ENGINE_REDIS_RATIO_GOAL, label: 'Redis + Lua' },
+    'attempts/s',
+  ),
+  run: async ({ profile }) =>
+    measured(await runHotSku(hotSkuPlan(ENGINE_SHARDS, profile.hotUnits, engineLoad(profile)))),
 };

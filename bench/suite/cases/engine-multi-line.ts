@@ -3,7 +3,10 @@ import { ENGINE_SHARDS, measured, runUniformOnEngine } from './common.js';
 
 const LINES = 2;
 
-/** The uniform mix with 2-line holds, one line on each shard: every reserve, commit and release is a cross-shard all-or-nothing. */
+/**
+ * The uniform mix with 2-line holds, one line on each shard: every reserve, commit and release is a cross-shard
+ * all-or-nothing.
+ */
 export const engineMultiLine: SuiteCase = {
   name: 'engine-multi-line',
   group: 'engine',

@@ -10,9 +10,10 @@ export function engineShards(shards: number): SuiteCase {
   return {
     name: `engine-shards-${shards}`,
     group: 'engine',
-    summary: shards === 0
-      ? 'the uniform mix on the in-thread engine (shards: 0: ledger on the calling thread, promises, validation)'
-      : `the uniform mix with ${shards} worker shard${shards === 1 ? '' : 's'} (scaling; engine-uniform is 2)`,
+    summary:
+      shards === 0
+        ? 'the uniform mix on the in-thread engine (shards: 0: ledger on the calling thread, promises, validation)'
+        : `the uniform mix with ${shards} worker shard${shards === 1 ? '' : 's'} (scaling; engine-uniform is 2)`,
     unit: 'ops/s',
     ceiling: shards === 0 ? 'ceiling-ledger-loop' : `ceiling-transport-${shards}`,
     references: shards === 0 ? [] : ['ceiling-ledger-loop'],

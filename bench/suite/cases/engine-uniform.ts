@@ -9,11 +9,16 @@ export const ENGINE_REDIS_RATIO_GOAL = 8;
 export const engineUniform: SuiteCase = {
   name: 'engine-uniform',
   group: 'engine',
-  summary: 'embedded engine, 2 worker shards: reserve 1 unit of a uniform SKU of 10k, then commit|release (50:50); every call one op',
+  summary:
+    'embedded engine, 2 worker shards: reserve 1 unit of a uniform SKU of 10k, then commit|release (50:50); every call one op',
   unit: 'ops/s',
   ceiling: 'ceiling-transport-2',
   references: ['ceiling-ledger-loop'],
   peers: ['peer-redis-uniform', 'peer-postgres-uniform'],
-  targets: throughputAndRedisTargets(UNIFORM_MIX_OPS_PER_SECOND_GOAL, { peerCase: 'peer-redis-uniform', ratio: ENGINE_REDIS_RATIO_GOAL, label: 'Redis + Lua' }),
+  targets: throughputAndRedisTargets(UNIFORM_MIX_OPS_PER_SECOND_GOAL, {
+    peerCase: 'peer-redis-uniform',
+    ratio: ENGINE_REDIS_RATIO_GOAL,
+    label: 'Redis + Lua',
+  }),
   run: async ({ profile }) => measured(await runUniformOnEngine(profile, ENGINE_SHARDS)),
 };

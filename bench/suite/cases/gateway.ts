@@ -6,7 +6,10 @@ import { freshServerRun, GATEWAY_BATCHED_SHAPE, GATEWAY_SINGLE_SHAPE } from './g
 /** The gateway's goal against Redis + Lua pipelined, on the same workload. */
 const GATEWAY_REDIS_RATIO_GOAL = 3;
 
-/** bench:gateway's batched case: the gateway (child process, 2 shards), 256-op msgpack frames, 8 in flight, one connection. */
+/**
+ * bench:gateway's batched case: the gateway (child process, 2 shards), 256-op msgpack frames, 8 in flight, one
+ * connection.
+ */
 export const gatewayBatched: SuiteCase = {
   name: 'gateway-batched',
   group: 'gateway',
@@ -15,7 +18,11 @@ export const gatewayBatched: SuiteCase = {
   ceiling: 'ceiling-ws-echo-batched',
   references: ['ceiling-ledger-loop'],
   peers: ['peer-redis-uniform', 'peer-postgres-uniform'],
-  targets: throughputAndRedisTargets(BATCHED_OPS_PER_SECOND_GOAL, { peerCase: 'peer-redis-uniform', ratio: GATEWAY_REDIS_RATIO_GOAL, label: 'Redis + Lua pipelined' }),
+  targets: throughputAndRedisTargets(BATCHED_OPS_PER_SECOND_GOAL, {
+    peerCase: 'peer-redis-uniform',
+    ratio: GATEWAY_REDIS_RATIO_GOAL,
+    label: 'Redis + Lua pipelined',
+  }),
   run: freshServerRun('gateway-batched', 'gateway', GATEWAY_BATCHED_SHAPE),
 };
 

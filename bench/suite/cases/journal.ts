@@ -16,7 +16,12 @@ export function journalCase(fsync: 'off' | 'interval' | 'always'): SuiteCase {
     unit: 'ops/s',
     ceiling: 'engine-uniform',
     run: async ({ profile }) => {
-      const { result, bytesPerOp } = await runJournalPolicy(policy, { shards: ENGINE_SHARDS, skus: uniformSkus(), warmupMs: profile.warmupMs, durationMs: profile.durationMs });
+      const { result, bytesPerOp } = await runJournalPolicy(policy, {
+        shards: ENGINE_SHARDS,
+        skus: uniformSkus(),
+        warmupMs: profile.warmupMs,
+        durationMs: profile.durationMs,
+      });
       result.name = `journal-fsync-${fsync}`;
       return measured(result, { metrics: { journalBytesPerOp: Number((bytesPerOp ?? 0).toFixed(1)) } });
     },

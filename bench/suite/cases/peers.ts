@@ -26,10 +26,18 @@ export const peerRedisUniform: SuiteCase = {
   summary: `Redis 7 + Lua check-and-decrement reserve and commit|release scripts, ${REDIS_CONNECTIONS} connections pipelining; engine-uniform's workload`,
   unit: 'ops/s',
   needs: 'redis',
-  run: async ({ profile, peers }) => measured(await runRedisUniform({
-    url: url(peers.redisUrl, 'redis'), skus: SKU_COUNT, unitsPerSku: UNIFORM_UNITS_PER_SKU, connections: REDIS_CONNECTIONS,
-    reservesPerPipeline: REDIS_PIPELINE_RESERVES, warmupMs: profile.warmupMs, durationMs: profile.durationMs,
-  })),
+  run: async ({ profile, peers }) =>
+    measured(
+      await runRedisUniform({
+        url: url(peers.redisUrl, 'redis'),
+        skus: SKU_COUNT,
+        unitsPerSku: UNIFORM_UNITS_PER_SKU,
+        connections: REDIS_CONNECTIONS,
+        reservesPerPipeline: REDIS_PIPELINE_RESERVES,
+        warmupMs: profile.warmupMs,
+        durationMs: profile.durationMs,
+      }),
+    ),
 };
 
 export const peerRedisHot: SuiteCase = {
@@ -38,10 +46,16 @@ export const peerRedisHot: SuiteCase = {
   summary: `Redis 7 + Lua check-and-decrement on one hot SKU (N units, 2N attempts), ${REDIS_CONNECTIONS} connections pipelining`,
   unit: 'attempts/s',
   needs: 'redis',
-  run: async ({ profile, peers }) => measured(await runRedisHot({
-    url: url(peers.redisUrl, 'redis'), units: profile.redisHotUnits, attempts: profile.redisHotUnits * 2, connections: REDIS_CONNECTIONS,
-    attemptsPerPipeline: REDIS_PIPELINE_RESERVES * 2,
-  })),
+  run: async ({ profile, peers }) =>
+    measured(
+      await runRedisHot({
+        url: url(peers.redisUrl, 'redis'),
+        units: profile.redisHotUnits,
+        attempts: profile.redisHotUnits * 2,
+        connections: REDIS_CONNECTIONS,
+        attemptsPerPipeline: REDIS_PIPELINE_RESERVES * 2,
+      }),
+    ),
 };
 
 export const peerPostgresUniform: SuiteCase = {
@@ -50,10 +64,17 @@ export const peerPostgresUniform: SuiteCase = {
   summary: `PostgreSQL row-lock reserve (UPDATE … SET available = available - qty WHERE sku = $1 AND available >= qty, + hold row) and commit|release, ${POSTGRES_CLIENTS} connections; engine-uniform's workload`,
   unit: 'ops/s',
   needs: 'postgres',
-  run: async ({ profile, peers }) => measured(await runPostgresUniform({
-    url: url(peers.postgresUrl, 'postgres'), skus: SKU_COUNT, unitsPerSku: UNIFORM_UNITS_PER_SKU, connections: POSTGRES_CLIENTS,
-    warmupMs: profile.warmupMs, durationMs: profile.durationMs,
-  })),
+  run: async ({ profile, peers }) =>
+    measured(
+      await runPostgresUniform({
+        url: url(peers.postgresUrl, 'postgres'),
+        skus: SKU_COUNT,
+        unitsPerSku: UNIFORM_UNITS_PER_SKU,
+        connections: POSTGRES_CLIENTS,
+        warmupMs: profile.warmupMs,
+        durationMs: profile.durationMs,
+      }),
+    ),
 };
 
 export const peerPostgresHot: SuiteCase = {
@@ -62,7 +83,13 @@ export const peerPostgresHot: SuiteCase = {
   summary: `PostgreSQL row-lock reserve on one hot SKU (N units, 2N attempts), ${POSTGRES_CLIENTS} connections`,
   unit: 'attempts/s',
   needs: 'postgres',
-  run: async ({ profile, peers }) => measured(await runPostgresHot({
-    url: url(peers.postgresUrl, 'postgres'), units: profile.postgresHotUnits, attempts: profile.postgresHotUnits * 2, connections: POSTGRES_CLIENTS,
-  })),
+  run: async ({ profile, peers }) =>
+    measured(
+      await runPostgresHot({
+        url: url(peers.postgresUrl, 'postgres'),
+        units: profile.postgresHotUnits,
+        attempts: profile.postgresHotUnits * 2,
+        connections: POSTGRES_CLIENTS,
+      }),
+    ),
 };

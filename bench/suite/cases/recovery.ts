@@ -16,14 +16,23 @@ const RECOVERY_RECORDS_PER_SECOND_GOAL = Math.ceil(RECOVERY_TARGET_RECORDS / 3);
 export const recovery: SuiteCase = {
   name: 'recovery',
   group: 'durability',
-  summary: 'engine start (1 shard) on a journal of N one-op records until ready; ceiling: the same files read and decoded, nothing applied',
+  summary:
+    'engine start (1 shard) on a journal of N one-op records until ready; ceiling: the same files read and decoded, nothing applied',
   unit: 'records/s',
-  figure: ({ result, metrics }) => `${Math.round(metrics?.recoveryMs ?? 0).toLocaleString('en-US')} ms for ${result.ops.toLocaleString('en-US')} records (${Math.round(result.opsPerSecond).toLocaleString('en-US')} records/s)`,
+  figure: ({ result, metrics }) =>
+    `${Math.round(metrics?.recoveryMs ?? 0).toLocaleString('en-US')} ms for ${result.ops.toLocaleString('en-US')} records (${Math.round(result.opsPerSecond).toLocaleString('en-US')} records/s)`,
   targets: (own) => {
     const name = 'throughput (1M records in < 3 s)';
     if ((own.metrics.records ?? 0) < RECOVERY_TARGET_RECORDS) {
       // A shorter journal is dominated by the worker's start: the goal is for 1M records (profile full).
-      return [{ name, goal: `>= ${RECOVERY_RECORDS_PER_SECOND_GOAL.toLocaleString('en-US')} records/s at 1M records`, measured: `${own.metrics.records} records only`, met: null }];
+      return [
+        {
+          name,
+          goal: `>= ${RECOVERY_RECORDS_PER_SECOND_GOAL.toLocaleString('en-US')} records/s at 1M records`,
+          measured: `${own.metrics.records} records only`,
+          met: null,
+        },
+      ];
     }
     return [throughputTarget(own, RECOVERY_RECORDS_PER_SECOND_GOAL, name, 'records/s')];
   },
@@ -31,31 +40,37 @@ export const recovery: SuiteCase = {
     const skus = uniformSkus();
     const synthetic = await recoverSynthetic(profile.recoveryRecords, skus);
     const batched = await recoverBatched(profile.recoveryRecords, skus, ENGINE_SHARDS);
-    return measured(oneRunResult({
-      name: 'recovery',
-      description: `engine start (1 shard) on ${synthetic.records} journal records of one receive each, until ready`,
-      ops: synthetic.records,
-      elapsedMs: synthetic.ms,
-      latencyMeasures: 'none (one timed start)',
-      checks: [
-        check('recovered onHand (first 100 SKUs)', synthetic.expectedOnHand, synthetic.onHand),
-        check('recovered reserved units (batched journal, all SKUs)', batched.expectedReserved, batched.reserved),
-      ],
-      details: {
-        syntheticBytes: synthetic.bytes,
-        batchedOps: batched.ops,
-        batchedBytes: batched.bytes,
-        batchedShards: ENGINE_SHARDS,
+    return measured(
+      oneRunResult({
+        name: 'recovery',
+        description: `engine start (1 shard) on ${synthetic.records} journal records of one receive each, until ready`,
+        ops: synthetic.records,
+        elapsedMs: synthetic.ms,
+        latencyMeasures: 'none (one timed start)',
+        checks: [
+          check('recovered onHand (first 100 SKUs)', synthetic.expectedOnHand, synthetic.onHand),
+          check('recovered reserved units (batched journal, all SKUs)', batched.expectedReserved, batched.reserved),
+        ],
+        details: {
+          syntheticBytes: synthetic.bytes,
+          batchedOps: batched.ops,
+          batchedBytes: batched.bytes,
+          batchedShards: ENGINE_SHARDS,
+        },
+      }),
+      {
+        metrics: {
+          records: synthetic.records,
+          recoveryMs: Math.round(synthetic.ms),
+          decodeOnlyMs: Math.round(synthetic.decodeOnlyMs),
+          batchedRecoveryMs: Math.round(batched.ms),
+          batchedOps: batched.ops,
+        },
+        ownCeiling: {
+          name: 'journal decode only',
+          opsPerSecond: opsPerSecond(synthetic.records, synthetic.decodeOnlyMs),
+        },
       },
-    }), {
-      metrics: {
-        records: synthetic.records,
-        recoveryMs: Math.round(synthetic.ms),
-        decodeOnlyMs: Math.round(synthetic.decodeOnlyMs),
-        batchedRecoveryMs: Math.round(batched.ms),
-        batchedOps: batched.ops,
-      },
-      ownCeiling: { name: 'journal decode only', opsPerSecond: opsPerSecond(synthetic.records, synthetic.decodeOnlyMs) },
-    });
+    );
   },
 };

@@ -21,14 +21,23 @@ const SEED = 1;
 const TARGET_ORDERS_PER_SECOND = 100_000;
 const ordersText = (value: number): string => `${Math.round(value).toLocaleString('en-US')} orders/s`;
 
-/** full: the built-in flash sale (3 virtual minutes, a minute at 5,000 orders/s); ci: its spike held 10 s, 1 virtual minute. */
+/**
+ * full: the built-in flash sale (3 virtual minutes, a minute at 5,000 orders/s); ci: its spike held 10 s, 1 virtual
+ * minute.
+ */
 function scenarioFor(profile: Profile): Scenario {
   const scenario = BUILT_IN_SCENARIOS[SCENARIO];
   if (profile.name === 'full' || scenario.arrivals.spike === null) return scenario;
-  return { ...scenario, durationMs: 60_000, arrivals: { ...scenario.arrivals, spike: { ...scenario.arrivals.spike, holdMs: 10_000 } } };
+  return {
+    ...scenario,
+    durationMs: 60_000,
+    arrivals: { ...scenario.arrivals, spike: { ...scenario.arrivals.spike, holdMs: 10_000 } },
+  };
 }
 
-/** The bare kernel: `events` no-op actions, 1,000 self-rescheduling streams at pseudo-random gaps. Events per second. */
+/**
+ * The bare kernel: `events` no-op actions, 1,000 self-rescheduling streams at pseudo-random gaps. Events per second.
+ */
 export async function bareKernelEventsPerSecond(events: number): Promise<number> {
   const kernel = new Kernel();
   let left = events;
@@ -62,7 +71,14 @@ async function runSimulationOnce(profile: Profile): Promise<CaseMeasurement> {
       ops: events,
       elapsedMs,
       latencyMeasures: 'none (one timed run)',
-      checks: [{ name: 'holdfast oversold units', expected: 0, actual: report.units.oversold, pass: report.units.oversold === 0 }],
+      checks: [
+        {
+          name: 'holdfast oversold units',
+          expected: 0,
+          actual: report.units.oversold,
+          pass: report.units.oversold === 0,
+        },
+      ],
       details: { scenario: scenario.name, virtualMs: scenario.durationMs, seed: SEED, orders: report.orders.offered },
     }),
     metrics: {
@@ -79,12 +95,14 @@ async function runSimulationOnce(profile: Profile): Promise<CaseMeasurement> {
 export const simulatorVirtual: SuiteCase = {
   name: 'simulator-virtual',
   group: 'simulator',
-  summary: 'the flash-sale scenario in virtual time (holdfast strategy, in-thread engine, discrete-event kernel): kernel events per second of wall time; ceiling: the bare kernel',
+  summary:
+    'the flash-sale scenario in virtual time (holdfast strategy, in-thread engine, discrete-event kernel): kernel events per second of wall time; ceiling: the bare kernel',
   unit: 'events/s',
   targets: (own) => {
     const ordersPerSecond = own.metrics.ordersPerSecond;
     const name = 'simulated orders per second (1M orders in 10 s)';
-    if (ordersPerSecond === undefined) return [{ name, goal: `>= ${TARGET_ORDERS_PER_SECOND}`, measured: 'not measured', met: null }];
+    if (ordersPerSecond === undefined)
+      return [{ name, goal: `>= ${TARGET_ORDERS_PER_SECOND}`, measured: 'not measured', met: null }];
     return [atLeast(name, TARGET_ORDERS_PER_SECOND, ordersPerSecond, ordersText)];
   },
   run: ({ profile }) => runSimulationOnce(profile),

@@ -118,10 +118,24 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('HOLDFAST_')) env[key] = value;
   env.HOLDFAST_TOKEN = options.token;
-  const child = spawn(process.execPath, [
-    CLI, 'serve', '--port', '0', '--shards', '2', '--data', options.dataDir, '--fsync', 'always',
-    '--snapshot-every', String(options.snapshotEvery),
-  ], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      CLI,
+      'serve',
+      '--port',
+      '0',
+      '--shards',
+      '2',
+      '--data',
+      options.dataDir,
+      '--fsync',
+      'always',
+      '--snapshot-every',
+      String(options.snapshotEvery),
+    ],
+    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   running.add(child);
   let stdout = '';
   let stderr = '';
@@ -143,11 +157,16 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
       if (match !== null) resolve(match[1]);
     });
     child.once('error', (error) => reject(error));
-    void exited.then(({ code, signal }) => reject(new Error(`holdfast serve exited (code ${code}, signal ${signal}) before listening`)));
+    void exited.then(({ code, signal }) =>
+      reject(new Error(`holdfast serve exited (code ${code}, signal ${signal}) before listening`)),
+    );
   });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`holdfast serve did not print "listening on" within ${options.startupTimeoutMs} ms`)), options.startupTimeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`holdfast serve did not print "listening on" within ${options.startupTimeoutMs} ms`)),
+      options.startupTimeoutMs,
+    );
   });
   try {
     const url = await Promise.race([listening, timeout]);
@@ -176,10 +195,7 @@ export async function killServer(server: ServerHandle, timeoutMs = 15_000): Prom
 }
 
 /** An operation on an existing hold, as the driver sends it. */
-export type HoldOp =
-  | { kind: 'commit' }
-  | { kind: 'release' }
-  | { kind: 'fulfil'; lines?: FulfilLine[] };
+export type HoldOp = { kind: 'commit' } | { kind: 'release' } | { kind: 'fulfil'; lines?: FulfilLine[] };
 
 export function describeOp(op: HoldOp): string {
   if (op.kind !== 'fulfil') return op.kind;
@@ -233,14 +249,16 @@ export function wholeHoldProblems(reservation: Reservation, body: ReserveRequest
     if (placed.length === 0) problems.push(`request line ${index} (${line.sku}) is missing`);
     else if (units !== line.qty) problems.push(`request line ${index} (${line.sku}) holds ${units} of ${line.qty}`);
     for (const entry of placed) {
-      if (entry.sku !== line.sku) problems.push(`request line ${index} is ${line.sku} but its placement says ${entry.sku}`);
+      if (entry.sku !== line.sku)
+        problems.push(`request line ${index} is ${line.sku} but its placement says ${entry.sku}`);
       if (line.location !== undefined && entry.location !== line.location) {
         problems.push(`request line ${index} names ${line.location} but was placed at ${entry.location}`);
       }
     }
   });
   for (const entry of reservation.lines) {
-    if (entry.line < 0 || entry.line >= body.lines.length) problems.push(`a reservation line serves request line ${entry.line}, which the request does not have`);
+    if (entry.line < 0 || entry.line >= body.lines.length)
+      problems.push(`a reservation line serves request line ${entry.line}, which the request does not have`);
   }
   return problems;
 }

@@ -88,7 +88,13 @@ export async function assertInvariants(
       }
     }
     expect(
-      { onHand: view.onHand, reserved: view.reserved, committed: view.committed, available: view.available, shortfall: view.shortfall },
+      {
+        onHand: view.onHand,
+        reserved: view.reserved,
+        committed: view.committed,
+        available: view.available,
+        shortfall: view.shortfall,
+      },
       `sku ${sku}: totals are the sums of its positions`,
     ).toEqual(sums);
   }
@@ -143,8 +149,7 @@ export async function snapshot(engine: Engine, skus: readonly string[]): Promise
  * Returns -1 when the engine's stats cannot tell (then the caller's test fails on purpose).
  */
 export async function shardOf(engine: Engine, sku: string): Promise<number> {
-  const totals = () =>
-    engine.stats().shards.map((shard) => Object.values(shard.ops).reduce((sum, n) => sum + n, 0));
+  const totals = () => engine.stats().shards.map((shard) => Object.values(shard.ops).reduce((sum, n) => sum + n, 0));
   const before = totals();
   await engine.get(sku);
   const after = totals();

@@ -54,8 +54,22 @@ export const FUZZ_TRANSFERS = ['t-0'] as const;
 /** Every method the gateway answers (README "Protocol: JSON-RPC 2.0"). */
 export const READ_METHODS = ['get', 'getReservation', 'stats', 'subscribe', 'unsubscribe'] as const;
 export const WRITE_METHODS = [
-  'receive', 'adjust', 'reserve', 'commit', 'fulfil', 'release', 'freeze', 'unfreeze', 'restock', 'transfer',
-  'receiveTransfer', 'setPolicy', 'sync', 'syncMany', 'batch', 'expireDue',
+  'receive',
+  'adjust',
+  'reserve',
+  'commit',
+  'fulfil',
+  'release',
+  'freeze',
+  'unfreeze',
+  'restock',
+  'transfer',
+  'receiveTransfer',
+  'setPolicy',
+  'sync',
+  'syncMany',
+  'batch',
+  'expireDue',
 ] as const;
 export const KNOWN_METHODS: ReadonlySet<string> = new Set<string>([...READ_METHODS, ...WRITE_METHODS]);
 const WRITES: ReadonlySet<string> = new Set<string>(WRITE_METHODS);
@@ -64,8 +78,18 @@ type ReadMethod = (typeof READ_METHODS)[number];
 
 /** Methods whose params are named fields (the gateway refuses any other field itself). */
 const BY_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  commit: ['id'], release: ['id'], getReservation: ['id'], fulfil: ['id', 'lines'], get: ['sku'], unfreeze: ['sku'],
-  syncMany: ['requests'], batch: ['ops'], expireDue: [], stats: [], subscribe: ['skus'], unsubscribe: ['skus'],
+  commit: ['id'],
+  release: ['id'],
+  getReservation: ['id'],
+  fulfil: ['id', 'lines'],
+  get: ['sku'],
+  unfreeze: ['sku'],
+  syncMany: ['requests'],
+  batch: ['ops'],
+  expireDue: [],
+  stats: [],
+  subscribe: ['skus'],
+  unsubscribe: ['skus'],
 };
 
 /** The documented fields of each whole-request method (README "Operations"). */
@@ -107,7 +131,25 @@ const REQUIRED: Readonly<Record<WriteMethod, readonly string[]>> = {
 
 /** A numeric field and the values the README says it refuses, per method. */
 const BAD_NUMBERS: Readonly<Record<string, readonly unknown[]>> = {
-  qty: [0, -1, -1_000_000_000, 1.5, 0.000001, 1_000_000_001, 1e21, 2 ** 53 + 2, '3', '1e3', null, NaN, Infinity, -Infinity, [1], { n: 1 }, true],
+  qty: [
+    0,
+    -1,
+    -1_000_000_000,
+    1.5,
+    0.000001,
+    1_000_000_001,
+    1e21,
+    2 ** 53 + 2,
+    '3',
+    '1e3',
+    null,
+    NaN,
+    Infinity,
+    -Infinity,
+    [1],
+    { n: 1 },
+    true,
+  ],
   delta: [0, 1.5, -0.5, 1_000_000_001, -1_000_000_001, 1e300, '3', null, NaN, Infinity, [1], false],
   ttlMs: [0, -1, 1.5, 2_592_000_001, 1e21, '60000', null, NaN, -Infinity, [60_000], {}],
   onHand: [-1, 1.5, 1_000_000_000_001, 1e21, '5', null, NaN, Infinity, [5]],
@@ -115,14 +157,48 @@ const BAD_NUMBERS: Readonly<Record<string, readonly unknown[]>> = {
   safetyStock: [-1, 1.5, 1_000_000_001, '3', NaN, Infinity, [], {}, true],
 };
 const NUMERIC_FIELD: Readonly<Partial<Record<WriteMethod, string>>> = {
-  receive: 'qty', adjust: 'delta', reserve: 'ttlMs', restock: 'qty', transfer: 'qty', sync: 'onHand', setPolicy: 'safetyStock',
+  receive: 'qty',
+  adjust: 'delta',
+  reserve: 'ttlMs',
+  restock: 'qty',
+  transfer: 'qty',
+  sync: 'onHand',
+  setPolicy: 'safetyStock',
 };
 /** A text field each write method requires, and values it refuses. */
 const TEXT_FIELD: Readonly<Record<WriteMethod, string | null>> = {
-  receive: 'sku', adjust: 'location', reserve: 'id', commit: 'id', fulfil: 'id', release: 'id', freeze: 'reason', unfreeze: 'sku',
-  restock: 'location', transfer: 'from', receiveTransfer: 'id', setPolicy: 'sku', sync: 'sku', syncMany: null, batch: null, expireDue: null,
+  receive: 'sku',
+  adjust: 'location',
+  reserve: 'id',
+  commit: 'id',
+  fulfil: 'id',
+  release: 'id',
+  freeze: 'reason',
+  unfreeze: 'sku',
+  restock: 'location',
+  transfer: 'from',
+  receiveTransfer: 'id',
+  setPolicy: 'sku',
+  sync: 'sku',
+  syncMany: null,
+  batch: null,
+  expireDue: null,
 };
-const BAD_TEXTS: readonly unknown[] = ['', 'x'.repeat(300), 'é'.repeat(257), 5, 0, null, [], ['FZ-0'], {}, { sku: 'FZ-0' }, true, NaN, -Infinity];
+const BAD_TEXTS: readonly unknown[] = [
+  '',
+  'x'.repeat(300),
+  'é'.repeat(257),
+  5,
+  0,
+  null,
+  [],
+  ['FZ-0'],
+  {},
+  { sku: 'FZ-0' },
+  true,
+  NaN,
+  -Infinity,
+];
 
 // ---------------------------------------------------------------------------------------------
 // Arbitraries
@@ -132,18 +208,102 @@ const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => Str
 
 /** Strings that look like SKUs, ids or numbers, and unicode that does not. */
 export const confusingString: fc.Arbitrary<string> = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom(...FUZZ_SKUS, ...FUZZ_MISSING_SKUS, ...FUZZ_HOLDS, ...FUZZ_LOCATIONS, 't-0', 'web', 'store') },
-  { weight: 3, arbitrary: fc.constantFrom('5', '-1', '1e3', '0x10', ' 1', '1.5', 'NaN', 'Infinity', 'null', 'true', '', ' ', '0') },
-  { weight: 2, arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__', 'then') },
-  { weight: 2, arbitrary: fc.constantFrom('FZ-0 ', ' FZ-0', 'FZ\u200b-0', 'ＦＺ-0', 'FZ-0\u0000', '\u202eFZ-0', 'FZ-０', '🧦🧦', 'é', 'e\u0301', '\ufeff', '\ud800', '\udfff\ud800') },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(
+      ...FUZZ_SKUS,
+      ...FUZZ_MISSING_SKUS,
+      ...FUZZ_HOLDS,
+      ...FUZZ_LOCATIONS,
+      't-0',
+      'web',
+      'store',
+    ),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom('5', '-1', '1e3', '0x10', ' 1', '1.5', 'NaN', 'Infinity', 'null', 'true', '', ' ', '0'),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      '__proto__',
+      'constructor',
+      'prototype',
+      'toString',
+      'valueOf',
+      'hasOwnProperty',
+      '__defineGetter__',
+      'then',
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      'FZ-0 ',
+      ' FZ-0',
+      'FZ\u200b-0',
+      'ＦＺ-0',
+      'FZ-0\u0000',
+      '\u202eFZ-0',
+      'FZ-０',
+      '🧦🧦',
+      'é',
+      'e\u0301',
+      '\ufeff',
+      '\ud800',
+      '\udfff\ud800',
+    ),
+  },
   { weight: 3, arbitrary: fc.string({ unit: 'grapheme', maxLength: 12 }) },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) },
-  { weight: 1, arbitrary: fc.array(fc.oneof(loneSurrogate, lowerBits.map((code) => String.fromCharCode(code))), { maxLength: 6 }).map((parts) => parts.join('')) },
-  { weight: 1, arbitrary: fc.integer({ min: 60, max: 400 }).chain((n) => fc.constantFrom('x'.repeat(n), '🧦'.repeat(n), 'é'.repeat(n))) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .array(
+        fc.oneof(
+          loneSurrogate,
+          lowerBits.map((code) => String.fromCharCode(code)),
+        ),
+        { maxLength: 6 },
+      )
+      .map((parts) => parts.join('')),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 60, max: 400 })
+      .chain((n) => fc.constantFrom('x'.repeat(n), '🧦'.repeat(n), 'é'.repeat(n))),
+  },
 );
 
 export const confusingNumber: fc.Arbitrary<number> = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(0, -0, -1, 1, 1.5, 0.1, -1e9, 1e9, 1e9 + 1, 1e12, 1e12 + 1, 1e21, 2 ** 31, 2 ** 32, 2 ** 53, 2 ** 53 + 2, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, Number.MAX_VALUE, Number.MIN_VALUE, Number.EPSILON) },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      0,
+      -0,
+      -1,
+      1,
+      1.5,
+      0.1,
+      -1e9,
+      1e9,
+      1e9 + 1,
+      1e12,
+      1e12 + 1,
+      1e21,
+      2 ** 31,
+      2 ** 32,
+      2 ** 53,
+      2 ** 53 + 2,
+      Number.MAX_SAFE_INTEGER,
+      Number.MIN_SAFE_INTEGER,
+      Number.MAX_VALUE,
+      Number.MIN_VALUE,
+      Number.EPSILON,
+    ),
+  },
   { weight: 2, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity) },
   { weight: 2, arbitrary: fc.integer() },
   { weight: 2, arbitrary: fc.double() },
@@ -151,9 +311,19 @@ export const confusingNumber: fc.Arbitrary<number> = fc.oneof(
 
 /** Objects whose own keys shadow what engine code may call (String(x), `${x}`, x.then, …). */
 const trickyObject = fc.constantFrom<Record<string, unknown>>(
-  { toString: 1, valueOf: 1 }, { toString: 'x' }, { valueOf: null }, { toJSON: 1 }, { then: 1 }, { then: {} },
-  { length: 5 }, { 0: 'FZ-0', length: 1 }, { hasOwnProperty: 1 }, { isPrototypeOf: 1 }, { [Symbol.iterator.toString()]: 1 },
-  JSON.parse('{"__proto__":{"qty":5}}') as Record<string, unknown>, JSON.parse('{"constructor":{"prototype":{"ok":true}}}') as Record<string, unknown>,
+  { toString: 1, valueOf: 1 },
+  { toString: 'x' },
+  { valueOf: null },
+  { toJSON: 1 },
+  { then: 1 },
+  { then: {} },
+  { length: 5 },
+  { 0: 'FZ-0', length: 1 },
+  { hasOwnProperty: 1 },
+  { isPrototypeOf: 1 },
+  { [Symbol.iterator.toString()]: 1 },
+  JSON.parse('{"__proto__":{"qty":5}}') as Record<string, unknown>,
+  JSON.parse('{"constructor":{"prototype":{"ok":true}}}') as Record<string, unknown>,
 );
 
 /** Values of the wrong type, or of the right type but out of range: anything a field might get. */
@@ -167,7 +337,10 @@ export const confusingValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.array(confusingString, { maxLength: 4 }) },
   { weight: 1, arbitrary: fc.dictionary(confusingString, fc.oneof(confusingString, confusingNumber), { maxKeys: 3 }) },
   { weight: 1, arbitrary: fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }) },
-  { weight: 1, arbitrary: fc.constantFrom(new Date(0), new Date(8.64e15), Buffer.from('FZ-0'), new Uint8Array([1, 2, 3])) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(new Date(0), new Date(8.64e15), Buffer.from('FZ-0'), new Uint8Array([1, 2, 3])),
+  },
 );
 
 const goodSku = fc.constantFrom(...FUZZ_SKUS, ...FUZZ_MISSING_SKUS);
@@ -181,33 +354,75 @@ function templateOf(method: WriteMethod): fc.Arbitrary<Record<string, unknown>> 
     case 'receive':
       return fc.record({ sku: goodSku, location: goodLocation, qty: goodQty });
     case 'adjust':
-      return fc.record({ sku: goodSku, location: goodLocation, delta: fc.integer({ min: -5, max: 5 }).filter((n) => n !== 0), reason: fc.constant('count') });
-    case 'reserve':
       return fc.record({
-        id: fc.constantFrom('fz-new', ...FUZZ_HOLDS), channel: fc.constantFrom('web', 'store'), ttlMs: fc.constant(60_000),
-        lines: fc.array(fc.record({ sku: goodSku, qty: goodQty }, { requiredKeys: ['sku', 'qty'] }), { minLength: 1, maxLength: 3 }),
-        strategy: fc.constantFrom('priority', 'most-available', 'fewest-splits'),
-        allowSplit: fc.boolean(),
-      }, { requiredKeys: ['id', 'channel', 'ttlMs', 'lines'] });
+        sku: goodSku,
+        location: goodLocation,
+        delta: fc.integer({ min: -5, max: 5 }).filter((n) => n !== 0),
+        reason: fc.constant('count'),
+      });
+    case 'reserve':
+      return fc.record(
+        {
+          id: fc.constantFrom('fz-new', ...FUZZ_HOLDS),
+          channel: fc.constantFrom('web', 'store'),
+          ttlMs: fc.constant(60_000),
+          lines: fc.array(fc.record({ sku: goodSku, qty: goodQty }, { requiredKeys: ['sku', 'qty'] }), {
+            minLength: 1,
+            maxLength: 3,
+          }),
+          strategy: fc.constantFrom('priority', 'most-available', 'fewest-splits'),
+          allowSplit: fc.boolean(),
+        },
+        { requiredKeys: ['id', 'channel', 'ttlMs', 'lines'] },
+      );
     case 'commit':
     case 'release':
       return fc.record({ id: goodHold });
     case 'fulfil':
-      return fc.record({ id: goodHold, lines: fc.array(fc.record({ sku: goodSku, location: goodLocation, qty: goodQty }), { minLength: 1, maxLength: 2 }) }, { requiredKeys: ['id'] });
+      return fc.record(
+        {
+          id: goodHold,
+          lines: fc.array(fc.record({ sku: goodSku, location: goodLocation, qty: goodQty }), {
+            minLength: 1,
+            maxLength: 2,
+          }),
+        },
+        { requiredKeys: ['id'] },
+      );
     case 'freeze':
       return fc.record({ sku: goodSku, reason: fc.constant('audit') });
     case 'unfreeze':
       return fc.record({ sku: goodSku });
     case 'restock':
-      return fc.record({ sku: goodSku, location: goodLocation, qty: goodQty, condition: fc.constantFrom('sellable', 'damaged') });
+      return fc.record({
+        sku: goodSku,
+        location: goodLocation,
+        qty: goodQty,
+        condition: fc.constantFrom('sellable', 'damaged'),
+      });
     case 'transfer':
-      return fc.record({ id: fc.constantFrom('t-new', 't-0'), sku: goodSku, from: fc.constant('A'), to: fc.constant('B'), qty: goodQty, inTransit: fc.boolean() });
+      return fc.record({
+        id: fc.constantFrom('t-new', 't-0'),
+        sku: goodSku,
+        from: fc.constant('A'),
+        to: fc.constant('B'),
+        qty: goodQty,
+        inTransit: fc.boolean(),
+      });
     case 'receiveTransfer':
       return fc.record({ sku: goodSku, id: fc.constantFrom(...FUZZ_TRANSFERS, 't-new') });
     case 'setPolicy':
-      return fc.record({ sku: goodSku, safetyStock: fc.integer({ min: 0, max: 5 }), fences: fc.record({ store: fc.constant(2) }) }, { requiredKeys: ['sku'] });
+      return fc.record(
+        { sku: goodSku, safetyStock: fc.integer({ min: 0, max: 5 }), fences: fc.record({ store: fc.constant(2) }) },
+        { requiredKeys: ['sku'] },
+      );
     case 'sync':
-      return fc.record({ sku: goodSku, location: goodLocation, onHand: fc.integer({ min: 0, max: 100 }), asOf: fc.constant(Date.now()) });
+      return fc.record({
+        sku: goodSku,
+        location: goodLocation,
+        onHand: fc.integer({ min: 0, max: 100 }),
+        asOf: fc.constant(Date.now()),
+      });
     case 'syncMany':
     case 'batch':
     case 'expireDue':
@@ -217,7 +432,8 @@ function templateOf(method: WriteMethod): fc.Arbitrary<Record<string, unknown>> 
   }
 }
 
-type Poison = 'badNumber' | 'badText' | 'unknownField' | 'missingField' | 'forbiddenKey' | 'tooDeep' | 'paramsNotObject';
+type Poison =
+  'badNumber' | 'badText' | 'unknownField' | 'missingField' | 'forbiddenKey' | 'tooDeep' | 'paramsNotObject';
 
 interface Spoil {
   poison: Poison;
@@ -229,12 +445,38 @@ interface Spoil {
 }
 
 const unknownKey = fc.oneof(
-  fc.constantFrom('qtty', 'Sku', 'SKU', 'extra', '', ' sku', 'toString', 'valueOf', 'hasOwnProperty', 'then', '0', 'ｓｋｕ', 'params', 'id ', 'lines\u0000'),
+  fc.constantFrom(
+    'qtty',
+    'Sku',
+    'SKU',
+    'extra',
+    '',
+    ' sku',
+    'toString',
+    'valueOf',
+    'hasOwnProperty',
+    'then',
+    '0',
+    'ｓｋｕ',
+    'params',
+    'id ',
+    'lines\u0000',
+  ),
   fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }),
 );
 
 const spoilArb: fc.Arbitrary<Spoil> = fc.record({
-  poison: fc.constantFrom<Poison>('badNumber', 'badNumber', 'badText', 'badText', 'unknownField', 'missingField', 'forbiddenKey', 'tooDeep', 'paramsNotObject'),
+  poison: fc.constantFrom<Poison>(
+    'badNumber',
+    'badNumber',
+    'badText',
+    'badText',
+    'unknownField',
+    'missingField',
+    'forbiddenKey',
+    'tooDeep',
+    'paramsNotObject',
+  ),
   pick: fc.nat(),
   pick2: fc.nat(),
   key: unknownKey,
@@ -256,7 +498,12 @@ function defineOwn(target: Record<string, unknown>, key: string, value: unknown)
 
 /** A plain object (not an array, a Date, a Buffer, …). */
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.getPrototypeOf(value) === Object.prototype
+  );
 }
 
 /**
@@ -267,7 +514,11 @@ function plantForbiddenKey(params: Record<string, unknown>, key: string, pick: n
   let target: Record<string, unknown> = params;
   let steps = pick % 4;
   while (steps-- > 0) {
-    const fields = Object.keys(target).filter((field) => isPlainObject(target[field]) || (Array.isArray(target[field]) && (target[field] as unknown[]).some(isPlainObject)));
+    const fields = Object.keys(target).filter(
+      (field) =>
+        isPlainObject(target[field]) ||
+        (Array.isArray(target[field]) && (target[field] as unknown[]).some(isPlainObject)),
+    );
     if (fields.length === 0) break;
     const field = fields[pick % fields.length];
     const child = target[field];
@@ -381,7 +632,20 @@ function confuse(params: Record<string, unknown>, confusions: readonly Confusion
 
 const idArb: fc.Arbitrary<string | number> = fc.oneof(
   { weight: 5, arbitrary: fc.nat() },
-  { weight: 1, arbitrary: fc.constantFrom(0, -0, -1, 1.5, 1e21, -1e-7, Number.MAX_SAFE_INTEGER, Number.MAX_VALUE, Number.MIN_VALUE) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      0,
+      -0,
+      -1,
+      1.5,
+      1e21,
+      -1e-7,
+      Number.MAX_SAFE_INTEGER,
+      Number.MAX_VALUE,
+      Number.MIN_VALUE,
+    ),
+  },
   { weight: 3, arbitrary: fc.string({ maxLength: 10 }) },
   { weight: 1, arbitrary: confusingString },
 );
@@ -404,7 +668,12 @@ export interface RequestSpec {
   value: Record<string, unknown>;
 }
 
-function envelope(id: RpcId | undefined, method: string, params: unknown, withParams: boolean): Record<string, unknown> {
+function envelope(
+  id: RpcId | undefined,
+  method: string,
+  params: unknown,
+  withParams: boolean,
+): Record<string, unknown> {
   const request: Record<string, unknown> = { jsonrpc: '2.0' };
   if (id !== undefined) request.id = id;
   request.method = method;
@@ -424,15 +693,22 @@ function template(method: WriteMethod): fc.Arbitrary<Record<string, unknown>> {
 }
 
 const readWithParams = fc.oneof(
-  ...(['get', 'get', 'get', 'getReservation', 'getReservation', 'stats', 'subscribe', 'unsubscribe'] as const)
-    .map((method) => fc.tuple(fc.constant<ReadMethod>(method), readParams[method])),
+  ...(['get', 'get', 'get', 'getReservation', 'getReservation', 'stats', 'subscribe', 'unsubscribe'] as const).map(
+    (method) => fc.tuple(fc.constant<ReadMethod>(method), readParams[method]),
+  ),
 );
 
 function readRequest(_encoding: Encoding, notification: boolean): fc.Arbitrary<RequestSpec> {
-  return fc.record({ read: readWithParams, id: idArb, confusions: confusionsArb, withParams: fc.integer({ min: 0, max: 9 }) })
+  return fc
+    .record({ read: readWithParams, id: idArb, confusions: confusionsArb, withParams: fc.integer({ min: 0, max: 9 }) })
     .map(({ read: [method, params], id, confusions, withParams }) => ({
       poisoned: false,
-      value: envelope(notification ? undefined : id, method, confuse(params, confusions), withParams > 0 || method === 'stats'),
+      value: envelope(
+        notification ? undefined : id,
+        method,
+        confuse(params, confusions),
+        withParams > 0 || method === 'stats',
+      ),
     }));
 }
 
@@ -440,77 +716,135 @@ const SIMPLE_WRITES = WRITE_METHODS.filter((m) => m !== 'batch' && m !== 'syncMa
 /** Writes that may sit inside a batch (the entry's op). */
 const ENTRY_WRITES = SIMPLE_WRITES.filter((m) => m !== 'expireDue');
 
-const simpleWrite = fc.oneof(...SIMPLE_WRITES.map((method) => fc.tuple(fc.constant<WriteMethod>(method), template(method))));
+const simpleWrite = fc.oneof(
+  ...SIMPLE_WRITES.map((method) => fc.tuple(fc.constant<WriteMethod>(method), template(method))),
+);
 
 type InnerEntry = [WriteMethod, Record<string, unknown>, Confusion[], Spoil];
 const innerEntry: fc.Arbitrary<InnerEntry> = fc.oneof(
-  ...ENTRY_WRITES.map((method) => fc.tuple(fc.constant<WriteMethod>(method), template(method), confusionsArb, spoilArb)),
+  ...ENTRY_WRITES.map((method) =>
+    fc.tuple(fc.constant<WriteMethod>(method), template(method), confusionsArb, spoilArb),
+  ),
 );
-const syncEntry: fc.Arbitrary<InnerEntry> = fc.tuple(fc.constant<WriteMethod>('sync'), template('sync'), confusionsArb, spoilArb);
+const syncEntry: fc.Arbitrary<InnerEntry> = fc.tuple(
+  fc.constant<WriteMethod>('sync'),
+  template('sync'),
+  confusionsArb,
+  spoilArb,
+);
 
 /** A write request the engine must refuse (see spoil), with type confusion on top. */
 function poisonedWrite(encoding: Encoding, notification: boolean): fc.Arbitrary<RequestSpec> {
-  const simple = fc.record({ write: simpleWrite, id: idArb, confusions: confusionsArb, spoil: spoilArb })
+  const simple = fc
+    .record({ write: simpleWrite, id: idArb, confusions: confusionsArb, spoil: spoilArb })
     .map(({ write: [method, params], id, confusions, spoil: s }) => ({
       poisoned: true,
-      value: envelope(notification ? undefined : id, method, spoil(method, confuse(params, confusions), s, encoding), true),
+      value: envelope(
+        notification ? undefined : id,
+        method,
+        spoil(method, confuse(params, confusions), s, encoding),
+        true,
+      ),
     }));
-  const compositeWrite = fc.record({
-    method: fc.constantFrom<'batch' | 'syncMany'>('batch', 'batch', 'syncMany'),
-    id: idArb,
-    spoil: spoilArb,
-    inner: fc.array(innerEntry, { maxLength: 6 }),
-    syncs: fc.array(syncEntry, { maxLength: 4 }),
-  }).map(({ method, id, spoil: s, inner, syncs }) => ({
-    poisoned: true,
-    value: envelope(notification ? undefined : id, method, compositeSpoil(method, composite(method, method === 'batch' ? inner : syncs, encoding), s, encoding), true),
-  }));
+  const compositeWrite = fc
+    .record({
+      method: fc.constantFrom<'batch' | 'syncMany'>('batch', 'batch', 'syncMany'),
+      id: idArb,
+      spoil: spoilArb,
+      inner: fc.array(innerEntry, { maxLength: 6 }),
+      syncs: fc.array(syncEntry, { maxLength: 4 }),
+    })
+    .map(({ method, id, spoil: s, inner, syncs }) => ({
+      poisoned: true,
+      value: envelope(
+        notification ? undefined : id,
+        method,
+        compositeSpoil(method, composite(method, method === 'batch' ? inner : syncs, encoding), s, encoding),
+        true,
+      ),
+    }));
   return fc.oneof({ weight: 7, arbitrary: simple }, { weight: 1, arbitrary: compositeWrite });
 }
 
 /** batch / syncMany params whose every entry is refused on its own (or the list itself is). */
 function composite(method: 'batch' | 'syncMany', inner: InnerEntry[], encoding: Encoding): Record<string, unknown> {
   if (method === 'syncMany') {
-    return { requests: inner.map(([, params, confusions, s]) => spoilEngineLevel('sync', params, confusions, s, encoding)) };
+    return {
+      requests: inner.map(([, params, confusions, s]) => spoilEngineLevel('sync', params, confusions, s, encoding)),
+    };
   }
   const ops = inner.map(([op, params, confusions, s], index) => {
     switch ((s.pick2 + index) % 10) {
-      case 0: return { op: 'nope', args: [] };
-      case 1: return { op };
-      case 2: return { op, args: 'x' };
-      case 3: return { op, args: [1, 2, 3] };
-      case 4: return { op, args: [], extra: 1 };
-      case 5: return s.value;
-      case 6: return { op: s.value, args: [spoilEngineLevel(op, params, confusions, s, encoding)] };
-      default: return { op, args: positionalArgs(op, spoilEngineLevel(op, params, confusions, s, encoding)) };
+      case 0:
+        return { op: 'nope', args: [] };
+      case 1:
+        return { op };
+      case 2:
+        return { op, args: 'x' };
+      case 3:
+        return { op, args: [1, 2, 3] };
+      case 4:
+        return { op, args: [], extra: 1 };
+      case 5:
+        return s.value;
+      case 6:
+        return { op: s.value, args: [spoilEngineLevel(op, params, confusions, s, encoding)] };
+      default:
+        return { op, args: positionalArgs(op, spoilEngineLevel(op, params, confusions, s, encoding)) };
     }
   });
   return { ops };
 }
 
 /** A spoiled request for use inside batch / syncMany: an engine-level poison (the entry alone is refused). */
-function spoilEngineLevel(method: WriteMethod, params: Record<string, unknown>, confusions: Confusion[], s: Spoil, encoding: Encoding): unknown {
+function spoilEngineLevel(
+  method: WriteMethod,
+  params: Record<string, unknown>,
+  confusions: Confusion[],
+  s: Spoil,
+  encoding: Encoding,
+): unknown {
   // commit, release, fulfil and unfreeze take positional arguments in a batch: only a bad or
   // missing id / sku survives the conversion (an unknown field would be dropped).
   const positional = method === 'commit' || method === 'release' || method === 'fulfil' || method === 'unfreeze';
-  const engineLevel: Poison[] = positional ? ['badText', 'missingField'] : ['badNumber', 'badText', 'unknownField', 'missingField'];
-  return spoil(method, confuse(params, confusions), { ...s, poison: engineLevel[s.pick2 % engineLevel.length] }, encoding);
+  const engineLevel: Poison[] = positional
+    ? ['badText', 'missingField']
+    : ['badNumber', 'badText', 'unknownField', 'missingField'];
+  return spoil(
+    method,
+    confuse(params, confusions),
+    { ...s, poison: engineLevel[s.pick2 % engineLevel.length] },
+    encoding,
+  );
 }
 
-function compositeSpoil(method: 'batch' | 'syncMany', params: Record<string, unknown>, s: Spoil, encoding: Encoding): unknown {
+function compositeSpoil(
+  method: 'batch' | 'syncMany',
+  params: Record<string, unknown>,
+  s: Spoil,
+  encoding: Encoding,
+): unknown {
   const field = method === 'batch' ? 'ops' : 'requests';
   switch (s.pick % 6) {
-    case 0: return { [field]: s.value === undefined ? 'all' : s.value, ...(Array.isArray(s.value) ? { extra: 1 } : {}) };
-    case 1: return {};
-    case 2: return spoil(method, params, { ...s, poison: 'forbiddenKey' }, encoding);
-    case 3: return spoil(method, params, { ...s, poison: 'paramsNotObject' }, encoding);
-    default: return params; // every entry refused on its own
+    case 0:
+      return { [field]: s.value === undefined ? 'all' : s.value, ...(Array.isArray(s.value) ? { extra: 1 } : {}) };
+    case 1:
+      return {};
+    case 2:
+      return spoil(method, params, { ...s, poison: 'forbiddenKey' }, encoding);
+    case 3:
+      return spoil(method, params, { ...s, poison: 'paramsNotObject' }, encoding);
+    default:
+      return params; // every entry refused on its own
   }
 }
 
 /** The embedded call's positional arguments for a batch entry (README: `args`). */
 function positionalArgs(op: WriteMethod, request: unknown): unknown[] {
-  const r = (typeof request === 'object' && request !== null && !Array.isArray(request) ? request : {}) as Record<string, unknown>;
+  const r = (typeof request === 'object' && request !== null && !Array.isArray(request) ? request : {}) as Record<
+    string,
+    unknown
+  >;
   switch (op) {
     case 'commit':
     case 'release':
@@ -526,62 +860,137 @@ function positionalArgs(op: WriteMethod, request: unknown): unknown[] {
 
 /** A request for an unknown method (random name, random params). */
 function randomMethod(notification: boolean): fc.Arbitrary<RequestSpec> {
-  return fc.record({
-    id: idArb,
-    method: fc.oneof(
-      fc.constantFrom('Get', 'GET', 'get ', ' get', 'get\u0000', 'receive\u200b', 'toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf',
-        'close', 'availability', 'rpc.discover', 'batch.ops', 'subscribe*', 'listHolds', 'watch', 'tick', 'expire', 'getreservation', 'syncmany'),
-      fc.string({ minLength: 1, maxLength: 16 }),
-      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 16 }),
-    ).filter((name) => !KNOWN_METHODS.has(name)),
-    params: fc.oneof(fc.jsonValue({ maxDepth: 3 }), confusingValue),
-    withParams: fc.boolean(),
-  }).map(({ id, method, params, withParams }) => ({ poisoned: false, value: envelope(notification ? undefined : id, method, params, withParams) }));
+  return fc
+    .record({
+      id: idArb,
+      method: fc
+        .oneof(
+          fc.constantFrom(
+            'Get',
+            'GET',
+            'get ',
+            ' get',
+            'get\u0000',
+            'receive\u200b',
+            'toString',
+            'constructor',
+            '__proto__',
+            'hasOwnProperty',
+            'valueOf',
+            'close',
+            'availability',
+            'rpc.discover',
+            'batch.ops',
+            'subscribe*',
+            'listHolds',
+            'watch',
+            'tick',
+            'expire',
+            'getreservation',
+            'syncmany',
+          ),
+          fc.string({ minLength: 1, maxLength: 16 }),
+          fc.string({ unit: 'grapheme', minLength: 1, maxLength: 16 }),
+        )
+        .filter((name) => !KNOWN_METHODS.has(name)),
+      params: fc.oneof(fc.jsonValue({ maxDepth: 3 }), confusingValue),
+      withParams: fc.boolean(),
+    })
+    .map(({ id, method, params, withParams }) => ({
+      poisoned: false,
+      value: envelope(notification ? undefined : id, method, params, withParams),
+    }));
 }
 
 /** A read or a poisoned write whose envelope is broken (bad jsonrpc, id, method, extra field). */
 function brokenEnvelope(encoding: Encoding): fc.Arbitrary<unknown> {
-  return fc.record({
-    base: fc.oneof(readRequest(encoding, false), poisonedWrite(encoding, false)),
-    breakage: fc.constantFrom('jsonrpc', 'jsonrpc', 'id', 'id', 'id', 'method', 'method', 'extra', 'notObject'),
-    value: confusingValue,
-    pick: fc.nat(),
-    key: unknownKey,
-  }).map(({ base, breakage, value, pick, key }) => {
-    const request: Record<string, unknown> = { ...base.value };
-    switch (breakage) {
-      case 'jsonrpc': {
-        const options: unknown[] = ['2', '1.0', 2, 2.0, '2.0 ', ' 2.0', '2.00', null, undefined, ['2.0'], { v: '2.0' }, '２.0'];
-        const chosen = options[pick % options.length];
-        if (chosen === undefined) delete request.jsonrpc;
-        else request.jsonrpc = chosen;
-        return request;
+  return fc
+    .record({
+      base: fc.oneof(readRequest(encoding, false), poisonedWrite(encoding, false)),
+      breakage: fc.constantFrom('jsonrpc', 'jsonrpc', 'id', 'id', 'id', 'method', 'method', 'extra', 'notObject'),
+      value: confusingValue,
+      pick: fc.nat(),
+      key: unknownKey,
+    })
+    .map(({ base, breakage, value, pick, key }) => {
+      const request: Record<string, unknown> = { ...base.value };
+      switch (breakage) {
+        case 'jsonrpc': {
+          const options: unknown[] = [
+            '2',
+            '1.0',
+            2,
+            2.0,
+            '2.0 ',
+            ' 2.0',
+            '2.00',
+            null,
+            undefined,
+            ['2.0'],
+            { v: '2.0' },
+            '２.0',
+          ];
+          const chosen = options[pick % options.length];
+          if (chosen === undefined) delete request.jsonrpc;
+          else request.jsonrpc = chosen;
+          return request;
+        }
+        case 'id': {
+          const options: unknown[] = [
+            { n: 1 },
+            [1],
+            [],
+            {},
+            true,
+            false,
+            NaN,
+            Infinity,
+            -Infinity,
+            new Date(1),
+            Buffer.from([1]),
+            2n ** 60n,
+            value,
+          ];
+          request.id = options[pick % options.length];
+          return request;
+        }
+        case 'method': {
+          const options: unknown[] = [undefined, '', 7, null, ['get'], { name: 'get' }, true, value];
+          const chosen = options[pick % options.length];
+          if (chosen === undefined) delete request.method;
+          else request.method = chosen;
+          return request;
+        }
+        case 'extra': {
+          const keys = [
+            'result',
+            'error',
+            'Id',
+            'ID',
+            'Method',
+            'params2',
+            'jsonRPC',
+            'version',
+            '__proto__',
+            'constructor',
+            'toString',
+            key,
+          ];
+          let extra = keys[pick % keys.length];
+          while (
+            ['jsonrpc', 'id', 'method', 'params'].includes(extra) ||
+            (encoding === 'msgpack' && extra === '__proto__')
+          )
+            extra += '_';
+          defineOwn(request, extra, value === undefined ? 1 : value);
+          return request;
+        }
+        default: {
+          const options: unknown[] = [value, null, 42, 'get', true, [[request]]];
+          return options[pick % options.length];
+        }
       }
-      case 'id': {
-        const options: unknown[] = [{ n: 1 }, [1], [], {}, true, false, NaN, Infinity, -Infinity, new Date(1), Buffer.from([1]), 2n ** 60n, value];
-        request.id = options[pick % options.length];
-        return request;
-      }
-      case 'method': {
-        const options: unknown[] = [undefined, '', 7, null, ['get'], { name: 'get' }, true, value];
-        const chosen = options[pick % options.length];
-        if (chosen === undefined) delete request.method;
-        else request.method = chosen;
-        return request;
-      }
-      case 'extra': {
-        const keys = ['result', 'error', 'Id', 'ID', 'Method', 'params2', 'jsonRPC', 'version', '__proto__', 'constructor', 'toString', key];
-        let extra = keys[pick % keys.length];
-        while (['jsonrpc', 'id', 'method', 'params'].includes(extra) || (encoding === 'msgpack' && extra === '__proto__')) extra += '_';
-        defineOwn(request, extra, value === undefined ? 1 : value);
-        return request;
-      }
-      default: {
-        const options: unknown[] = [value, null, 42, 'get', true, [[request]]];
-        return options[pick % options.length];
-      }
-    }
-  });
+    });
 }
 
 /** A value or request for inside a JSON-RPC batch frame. */
@@ -591,7 +1000,12 @@ function batchElement(encoding: Encoding): fc.Arbitrary<unknown> {
     { weight: 4, arbitrary: poisonedWrite(encoding, false).map((r) => r.value) },
     { weight: 2, arbitrary: randomMethod(false).map((r) => r.value) },
     { weight: 3, arbitrary: brokenEnvelope(encoding) },
-    { weight: 2, arbitrary: fc.oneof(readRequest(encoding, true), poisonedWrite(encoding, true), randomMethod(true)).map((r) => r.value) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .oneof(readRequest(encoding, true), poisonedWrite(encoding, true), randomMethod(true))
+        .map((r) => r.value),
+    },
     { weight: 1, arbitrary: confusingValue },
     { weight: 1, arbitrary: fc.constantFrom(null, 1, 'x', [], {}, [[]]) },
   );
@@ -609,7 +1023,10 @@ export interface FuzzFrame {
 /** Encodes a value as the client of that encoding would (JSON has no NaN, Infinity or BigInt). */
 export function encodeValue(value: unknown, encoding: Encoding): Buffer {
   if (encoding === 'msgpack') return clientPackr.pack(value);
-  return Buffer.from(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null', 'utf8');
+  return Buffer.from(
+    JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null',
+    'utf8',
+  );
 }
 
 interface Mutation {
@@ -621,7 +1038,17 @@ interface Mutation {
 }
 
 const mutationArb: fc.Arbitrary<Mutation> = fc.record({
-  op: fc.constantFrom<Mutation['op']>('set', 'set', 'bitflip', 'truncate', 'delete', 'delete', 'duplicate', 'insert', 'swap'),
+  op: fc.constantFrom<Mutation['op']>(
+    'set',
+    'set',
+    'bitflip',
+    'truncate',
+    'delete',
+    'delete',
+    'duplicate',
+    'insert',
+    'swap',
+  ),
   at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
   length: fc.integer({ min: 1, max: 12 }),
   byte: fc.integer({ min: 0, max: 255 }),
@@ -635,7 +1062,12 @@ function mutate(bytes: Buffer, mutations: readonly Mutation[], encoding: Encodin
   let out = Buffer.from(bytes);
   for (const m of mutations) {
     const at = Math.floor(m.at * out.length);
-    const byte = encoding === 'json' && m.ascii ? (m.byte % 2 === 0 ? JSON_BYTES[m.byte % JSON_BYTES.length] : 0x20 + (m.byte % 95)) : m.byte;
+    const byte =
+      encoding === 'json' && m.ascii
+        ? m.byte % 2 === 0
+          ? JSON_BYTES[m.byte % JSON_BYTES.length]
+          : 0x20 + (m.byte % 95)
+        : m.byte;
     switch (m.op) {
       case 'set':
         if (out.length > 0) out[at] = byte;
@@ -673,85 +1105,206 @@ export interface FrameOptions {
 function cleanFrameValue(encoding: Encoding): fc.Arbitrary<{ kind: string; value: unknown }> {
   return fc.oneof(
     { weight: 5, arbitrary: readRequest(encoding, false).map((r) => ({ kind: 'read', value: r.value as unknown })) },
-    { weight: 8, arbitrary: poisonedWrite(encoding, false).map((r) => ({ kind: 'poisoned-write', value: r.value as unknown })) },
+    {
+      weight: 8,
+      arbitrary: poisonedWrite(encoding, false).map((r) => ({ kind: 'poisoned-write', value: r.value as unknown })),
+    },
     { weight: 3, arbitrary: randomMethod(false).map((r) => ({ kind: 'random-method', value: r.value as unknown })) },
     { weight: 3, arbitrary: brokenEnvelope(encoding).map((value) => ({ kind: 'broken-envelope', value })) },
-    { weight: 1, arbitrary: fc.oneof(readRequest(encoding, true), poisonedWrite(encoding, true), randomMethod(true)).map((r) => ({ kind: 'notification', value: r.value as unknown })) },
-    { weight: 3, arbitrary: fc.array(batchElement(encoding), { minLength: 1, maxLength: 12 }).map((value) => ({ kind: 'rpc-batch', value: value as unknown })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .oneof(readRequest(encoding, true), poisonedWrite(encoding, true), randomMethod(true))
+        .map((r) => ({ kind: 'notification', value: r.value as unknown })),
+    },
+    {
+      weight: 3,
+      arbitrary: fc
+        .array(batchElement(encoding), { minLength: 1, maxLength: 12 })
+        .map((value) => ({ kind: 'rpc-batch', value: value as unknown })),
+    },
     { weight: 1, arbitrary: fc.constantFrom({ kind: 'rpc-batch-empty', value: [] as unknown }) },
   );
 }
 
 function deepFrame(encoding: Encoding): fc.Arbitrary<{ kind: string; value: unknown }> {
-  return fc.record({
-    depth: fc.integer({ min: 100, max: 400 }),
-    objects: fc.boolean(),
-    where: fc.constantFrom('params', 'params.sku', 'params.lines', 'id', 'method', 'frame', 'batch-element', 'unknown-method'),
-    method: fc.constantFrom(...READ_METHODS, ...WRITE_METHODS),
-    leaf: fc.constantFrom<unknown>('FZ-0', 1, null, { sku: 'FZ-0' }, JSON.parse('{"__proto__":1}')),
-  }).map(({ depth, objects, where, method, leaf }) => {
-    const deep = nest(depth, leaf, objects);
-    let value: unknown;
-    switch (where) {
-      case 'params': value = envelope(1, method, nest(depth, { sku: 'FZ-0' }, true), true); break;
-      case 'params.sku': value = envelope(2, method, { sku: deep }, true); break;
-      case 'params.lines': value = envelope(3, method, { id: 'fz-deep', channel: 'web', ttlMs: 60_000, lines: [deep] }, true); break;
-      case 'id': value = { jsonrpc: '2.0', id: deep, method, params: {} }; break;
-      case 'method': value = { jsonrpc: '2.0', id: 4, method: deep }; break;
-      case 'frame': value = deep; break;
-      case 'batch-element': value = [envelope(5, 'get', { sku: 'FZ-0' }, true), deep]; break;
-      default: value = envelope(6, 'no-such-method', deep, true);
-    }
-    void encoding;
-    return { kind: `deep-${where}`, value };
-  });
+  return fc
+    .record({
+      depth: fc.integer({ min: 100, max: 400 }),
+      objects: fc.boolean(),
+      where: fc.constantFrom(
+        'params',
+        'params.sku',
+        'params.lines',
+        'id',
+        'method',
+        'frame',
+        'batch-element',
+        'unknown-method',
+      ),
+      method: fc.constantFrom(...READ_METHODS, ...WRITE_METHODS),
+      leaf: fc.constantFrom<unknown>('FZ-0', 1, null, { sku: 'FZ-0' }, JSON.parse('{"__proto__":1}')),
+    })
+    .map(({ depth, objects, where, method, leaf }) => {
+      const deep = nest(depth, leaf, objects);
+      let value: unknown;
+      switch (where) {
+        case 'params':
+          value = envelope(1, method, nest(depth, { sku: 'FZ-0' }, true), true);
+          break;
+        case 'params.sku':
+          value = envelope(2, method, { sku: deep }, true);
+          break;
+        case 'params.lines':
+          value = envelope(3, method, { id: 'fz-deep', channel: 'web', ttlMs: 60_000, lines: [deep] }, true);
+          break;
+        case 'id':
+          value = { jsonrpc: '2.0', id: deep, method, params: {} };
+          break;
+        case 'method':
+          value = { jsonrpc: '2.0', id: 4, method: deep };
+          break;
+        case 'frame':
+          value = deep;
+          break;
+        case 'batch-element':
+          value = [envelope(5, 'get', { sku: 'FZ-0' }, true), deep];
+          break;
+        default:
+          value = envelope(6, 'no-such-method', deep, true);
+      }
+      void encoding;
+      return { kind: `deep-${where}`, value };
+    });
 }
 
 /** Raw bytes so deep that a recursive decoder runs out of stack (msgpack) or that JSON.parse still reads. */
 function rawDeepFrame(encoding: Encoding): fc.Arbitrary<{ kind: string; bytes: Buffer }> {
-  // JSON.parse is iterative (any depth parses, slowly: ~1 ms per 1,000 levels); msgpackr recurses and runs out of stack.
-  const depths = encoding === 'json' ? fc.integer({ min: 10_000, max: 50_000 }) : fc.integer({ min: 200_000, max: 400_000 });
+  // JSON.parse is iterative (any depth parses, slowly: ~1 ms per 1,000 levels); msgpackr recurses and runs out of
+  // stack.
+  const depths =
+    encoding === 'json' ? fc.integer({ min: 10_000, max: 50_000 }) : fc.integer({ min: 200_000, max: 400_000 });
   return fc.record({ depth: depths, closed: fc.boolean(), objects: fc.boolean() }).map(({ depth, closed, objects }) => {
     if (encoding === 'msgpack') {
       // fixarray of one (0x91), or fixmap of one with key "a" (0x81 0xa1 0x61), `depth` times, then nil.
       const level = objects ? Buffer.from([0x81, 0xa1, 0x61]) : Buffer.from([0x91]);
       const n = Math.floor(depth / level.length);
-      return { kind: 'raw-deep', bytes: Buffer.concat([Buffer.alloc(n * level.length, level), Buffer.from(closed ? [0xc0] : [])]) };
+      return {
+        kind: 'raw-deep',
+        bytes: Buffer.concat([Buffer.alloc(n * level.length, level), Buffer.from(closed ? [0xc0] : [])]),
+      };
     }
     const open = objects ? '{"a":' : '[';
     const close = objects ? '}' : ']';
     const n = Math.floor(depth / open.length);
-    return { kind: 'raw-deep', bytes: Buffer.from(open.repeat(n) + (objects ? '1' : '') + (closed ? close.repeat(n) : ''), 'utf8') };
+    return {
+      kind: 'raw-deep',
+      bytes: Buffer.from(open.repeat(n) + (objects ? '1' : '') + (closed ? close.repeat(n) : ''), 'utf8'),
+    };
   });
 }
 
 /** Strings and arrays that bring a frame close to, but under, maxPayloadBytes. */
 function hugeFrame(encoding: Encoding, options: FrameOptions): fc.Arbitrary<{ kind: string; value: unknown }> {
   const budget = options.maxPayloadBytes - 4096;
-  return fc.record({
-    where: fc.constantFrom('sku', 'id', 'method', 'key', 'array', 'subscribe', 'rpc-batch', 'rpc-batch-over', 'batch-ops-over', 'reserve-lines'),
-    fraction: fc.double({ min: 0.5, max: 1, noNaN: true }),
-    char: fc.constantFrom('x', 'é', '🧦', '"', '\\', '\u0000'),
-  }).map(({ where, fraction, char }) => {
-    const bytesPerChar = Math.max(1, Buffer.byteLength(JSON.stringify(char), 'utf8') - 2, Buffer.byteLength(char, 'utf8'));
-    const big = char.repeat(Math.max(1, Math.floor((budget * fraction) / bytesPerChar / 1.05)));
-    switch (where) {
-      case 'sku': return { kind: 'huge-sku', value: envelope(1, 'get', { sku: big }, true) };
-      case 'id': return { kind: 'huge-id', value: envelope(big, 'get', { sku: 'FZ-0' }, true) };
-      case 'method': return { kind: 'huge-method', value: envelope(2, big, {}, true) };
-      case 'key': {
-        const params: Record<string, unknown> = { sku: 'FZ-0', location: 'A', qty: 1 };
-        defineOwn(params, big, 1);
-        return { kind: 'huge-key', value: envelope(3, 'receive', params, true) };
+  return fc
+    .record({
+      where: fc.constantFrom(
+        'sku',
+        'id',
+        'method',
+        'key',
+        'array',
+        'subscribe',
+        'rpc-batch',
+        'rpc-batch-over',
+        'batch-ops-over',
+        'reserve-lines',
+      ),
+      fraction: fc.double({ min: 0.5, max: 1, noNaN: true }),
+      char: fc.constantFrom('x', 'é', '🧦', '"', '\\', '\u0000'),
+    })
+    .map(({ where, fraction, char }) => {
+      const bytesPerChar = Math.max(
+        1,
+        Buffer.byteLength(JSON.stringify(char), 'utf8') - 2,
+        Buffer.byteLength(char, 'utf8'),
+      );
+      const big = char.repeat(Math.max(1, Math.floor((budget * fraction) / bytesPerChar / 1.05)));
+      switch (where) {
+        case 'sku':
+          return { kind: 'huge-sku', value: envelope(1, 'get', { sku: big }, true) };
+        case 'id':
+          return { kind: 'huge-id', value: envelope(big, 'get', { sku: 'FZ-0' }, true) };
+        case 'method':
+          return { kind: 'huge-method', value: envelope(2, big, {}, true) };
+        case 'key': {
+          const params: Record<string, unknown> = { sku: 'FZ-0', location: 'A', qty: 1 };
+          defineOwn(params, big, 1);
+          return { kind: 'huge-key', value: envelope(3, 'receive', params, true) };
+        }
+        case 'array':
+          return {
+            kind: 'huge-array',
+            value: envelope(
+              4,
+              'get',
+              { sku: 'FZ-0', extra: Array.from({ length: Math.floor((budget * fraction) / 12) }, (_, i) => i * 1.5) },
+              true,
+            ),
+          };
+        case 'subscribe':
+          return {
+            kind: 'huge-subscribe',
+            value: envelope(5, 'subscribe', { skus: Array.from({ length: 10_001 }, (_, i) => `FZ-SUB-${i}`) }, true),
+          };
+        case 'rpc-batch':
+          return {
+            kind: 'huge-rpc-batch',
+            value: Array.from({ length: 10_000 }, (_, i) => ({
+              jsonrpc: '2.0',
+              id: i,
+              method: i % 3 === 0 ? 'get' : 'nope',
+              params: { sku: 'FZ-1' },
+            })),
+          };
+        case 'rpc-batch-over':
+          return {
+            kind: 'huge-rpc-batch-over',
+            value: Array.from({ length: 10_001 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'get' })),
+          };
+        case 'batch-ops-over':
+          return {
+            kind: 'huge-batch-ops-over',
+            value: envelope(
+              6,
+              'batch',
+              {
+                ops: Array.from({ length: 10_001 }, () => ({
+                  op: 'receive',
+                  args: [{ sku: 'FZ-0', location: 'A', qty: 1 }],
+                })),
+              },
+              true,
+            ),
+          };
+        default:
+          return {
+            kind: 'huge-reserve-lines',
+            value: envelope(
+              7,
+              'reserve',
+              {
+                id: 'fz-huge',
+                channel: 'web',
+                ttlMs: 60_000,
+                lines: Array.from({ length: 5_000 }, (_, i) => ({ sku: `FZ-L${i}`, qty: 1 })),
+              },
+              true,
+            ),
+          };
       }
-      case 'array': return { kind: 'huge-array', value: envelope(4, 'get', { sku: 'FZ-0', extra: Array.from({ length: Math.floor(budget * fraction / 12) }, (_, i) => i * 1.5) }, true) };
-      case 'subscribe': return { kind: 'huge-subscribe', value: envelope(5, 'subscribe', { skus: Array.from({ length: 10_001 }, (_, i) => `FZ-SUB-${i}`) }, true) };
-      case 'rpc-batch': return { kind: 'huge-rpc-batch', value: Array.from({ length: 10_000 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: i % 3 === 0 ? 'get' : 'nope', params: { sku: 'FZ-1' } })) };
-      case 'rpc-batch-over': return { kind: 'huge-rpc-batch-over', value: Array.from({ length: 10_001 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'get' })) };
-      case 'batch-ops-over': return { kind: 'huge-batch-ops-over', value: envelope(6, 'batch', { ops: Array.from({ length: 10_001 }, () => ({ op: 'receive', args: [{ sku: 'FZ-0', location: 'A', qty: 1 }] })) }, true) };
-      default: return { kind: 'huge-reserve-lines', value: envelope(7, 'reserve', { id: 'fz-huge', channel: 'web', ttlMs: 60_000, lines: Array.from({ length: 5_000 }, (_, i) => ({ sku: `FZ-L${i}`, qty: 1 })) }, true) };
-    }
-  });
+    });
 }
 
 /** A batch op every engine refuses INVALID_ARGUMENT (get of a number): safe to send by the thousand. */
@@ -761,9 +1314,21 @@ const REFUSED_COUNT = { sku: 'FZ-0' };
 
 /** The bytes of one msgpack extension value: fixext 1/2/4/8/16, or ext 8/16/32 with `length` bytes. */
 export function extensionBytes(type: number, form: number, length: number, fill: number): Buffer {
-  const fixed = [[0xd4, 1], [0xd5, 2], [0xd6, 4], [0xd7, 8], [0xd8, 16]] as const;
-  if (form < fixed.length) return Buffer.concat([Buffer.from([fixed[form][0], type & 0xff]), Buffer.alloc(fixed[form][1], fill)]);
-  const header = form === 5 ? Buffer.from([0xc7, length & 0xff]) : form === 6 ? Buffer.from([0xc8, (length >> 8) & 0xff, length & 0xff]) : Buffer.from([0xc9, 0, 0, (length >> 8) & 0xff, length & 0xff]);
+  const fixed = [
+    [0xd4, 1],
+    [0xd5, 2],
+    [0xd6, 4],
+    [0xd7, 8],
+    [0xd8, 16],
+  ] as const;
+  if (form < fixed.length)
+    return Buffer.concat([Buffer.from([fixed[form][0], type & 0xff]), Buffer.alloc(fixed[form][1], fill)]);
+  const header =
+    form === 5
+      ? Buffer.from([0xc7, length & 0xff])
+      : form === 6
+        ? Buffer.from([0xc8, (length >> 8) & 0xff, length & 0xff])
+        : Buffer.from([0xc9, 0, 0, (length >> 8) & 0xff, length & 0xff]);
   const size = form === 5 ? length & 0xff : length & 0xffff;
   return Buffer.concat([header, Buffer.from([type & 0xff]), Buffer.alloc(size, fill)]);
 }
@@ -771,11 +1336,14 @@ export function extensionBytes(type: number, form: number, length: number, fill:
 /** A plain msgpack request whose `params.sku` (or `params`, or the id) is replaced by `value`'s raw bytes. */
 export function withRawValue(where: 'sku' | 'params' | 'id' | 'element', raw: Buffer): Buffer {
   const placeholder = 'RAW-VALUE-PLACEHOLDER';
-  const request = where === 'id'
-    ? { jsonrpc: '2.0', id: placeholder, method: 'get', params: { sku: 'FZ-0' } }
-    : where === 'params' ? { jsonrpc: '2.0', id: 1, method: 'get', params: placeholder }
-    : where === 'element' ? [{ jsonrpc: '2.0', id: 1, method: 'get', params: { sku: 'FZ-0' } }, placeholder]
-    : { jsonrpc: '2.0', id: 1, method: 'get', params: { sku: placeholder } };
+  const request =
+    where === 'id'
+      ? { jsonrpc: '2.0', id: placeholder, method: 'get', params: { sku: 'FZ-0' } }
+      : where === 'params'
+        ? { jsonrpc: '2.0', id: 1, method: 'get', params: placeholder }
+        : where === 'element'
+          ? [{ jsonrpc: '2.0', id: 1, method: 'get', params: { sku: 'FZ-0' } }, placeholder]
+          : { jsonrpc: '2.0', id: 1, method: 'get', params: { sku: placeholder } };
   const packed = packr.pack(request);
   const needle = Buffer.concat([Buffer.from([0xa0 | placeholder.length]), Buffer.from(placeholder)]);
   const at = packed.indexOf(needle);
@@ -798,37 +1366,79 @@ export function doublingGraph(levels: number, leaf: unknown = 0): unknown {
 function hostileMsgpackFrame(): fc.Arbitrary<{ kind: string; bytes: Buffer }> {
   const where = fc.constantFrom<'sku' | 'params' | 'id' | 'element'>('sku', 'params', 'id', 'element');
   return fc.oneof(
-    fc.record({ levels: fc.integer({ min: 2, max: 30 }), leaf: fc.constantFrom<unknown>(0, 'FZ-0', { sku: 'FZ-0' }) }).map(({ levels, leaf }) => ({
-      kind: 'backref-doubling', bytes: clonePackr.pack({ jsonrpc: '2.0', id: 1, method: 'get', params: { sku: 'FZ-0', x: doublingGraph(levels, leaf) } }),
-    })),
+    fc
+      .record({ levels: fc.integer({ min: 2, max: 30 }), leaf: fc.constantFrom<unknown>(0, 'FZ-0', { sku: 'FZ-0' }) })
+      .map(({ levels, leaf }) => ({
+        kind: 'backref-doubling',
+        bytes: clonePackr.pack({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'get',
+          params: { sku: 'FZ-0', x: doublingGraph(levels, leaf) },
+        }),
+      })),
     fc.constantFrom('params', 'line', 'frame').map((at) => {
       const cycle: Record<string, unknown> = { sku: 'FZ-0' };
       cycle.self = cycle;
-      const request = at === 'params'
-        ? { jsonrpc: '2.0', id: 2, method: 'get', params: cycle }
-        : { jsonrpc: '2.0', id: 2, method: 'reserve', params: { id: 'fz-new', channel: 'web', ttlMs: 60_000, lines: [cycle, cycle] } };
+      const request =
+        at === 'params'
+          ? { jsonrpc: '2.0', id: 2, method: 'get', params: cycle }
+          : {
+              jsonrpc: '2.0',
+              id: 2,
+              method: 'reserve',
+              params: { id: 'fz-new', channel: 'web', ttlMs: 60_000, lines: [cycle, cycle] },
+            };
       return { kind: 'backref-cycle', bytes: clonePackr.pack(at === 'frame' ? [request, request] : request) };
     }),
-    fc.record({ requests: fc.integer({ min: 2, max: 400 }), ops: fc.integer({ min: 100, max: 10_000 }), sync: fc.boolean() }).map(({ requests, ops, sync }) => {
-      const list = Array.from({ length: ops }, () => (sync ? REFUSED_COUNT : REFUSED_OP));
-      const frame = Array.from({ length: requests }, (_, id) => ({ jsonrpc: '2.0', id, method: sync ? 'syncMany' : 'batch', params: sync ? { requests: list } : { ops: list } }));
-      return { kind: 'backref-amplify', bytes: clonePackr.pack(frame) };
-    }),
-    fc.constantFrom<unknown>(
-      { jsonrpc: '2.0', id: 3, method: 'get', params: { sku: 'FZ-0' } },
-      [{ jsonrpc: '2.0', id: 3, method: 'get', params: { sku: 'FZ-0' } }, { jsonrpc: '2.0', id: 4, method: 'get', params: { sku: 'FZ-1' } }],
-      { jsonrpc: '2.0', id: 5, method: 'batch', params: { ops: [REFUSED_OP, REFUSED_OP] } },
-    ).map((request) => ({ kind: 'record-definition', bytes: recordPackr.pack(request) })),
-    fc.constantFrom<unknown>(
-      { jsonrpc: '2.0', id: 6, method: 'get', params: { sku: 'FZ-0', extra: 'a string to bundle' } },
-      { jsonrpc: '2.0', id: 7, method: 'subscribe', params: { skus: new Set(['FZ-0']) } },
-      { jsonrpc: '2.0', id: 8, method: 'get', params: { sku: new Map([['a', 1]]) } },
-      { jsonrpc: '2.0', id: 9, method: 'get', params: { sku: new Float64Array([1]) } },
-      { jsonrpc: '2.0', id: 10, method: 'get', params: { sku: new RegExp('FZ') } },
-      { jsonrpc: '2.0', id: 11, method: 'get', params: { sku: new Error('FZ') } },
-    ).map((request) => ({ kind: 'bundled-or-typed', bytes: bundlePackr.pack(request) })),
-    fc.record({ type: fc.integer({ min: 0, max: 255 }), form: fc.integer({ min: 0, max: 7 }), length: fc.integer({ min: 0, max: 300 }), fill: fc.integer({ min: 0, max: 255 }), where })
-      .map(({ type, form, length, fill, where: at }) => ({ kind: 'extension-type', bytes: withRawValue(at, extensionBytes(type, form, length, fill)) })),
+    fc
+      .record({
+        requests: fc.integer({ min: 2, max: 400 }),
+        ops: fc.integer({ min: 100, max: 10_000 }),
+        sync: fc.boolean(),
+      })
+      .map(({ requests, ops, sync }) => {
+        const list = Array.from({ length: ops }, () => (sync ? REFUSED_COUNT : REFUSED_OP));
+        const frame = Array.from({ length: requests }, (_, id) => ({
+          jsonrpc: '2.0',
+          id,
+          method: sync ? 'syncMany' : 'batch',
+          params: sync ? { requests: list } : { ops: list },
+        }));
+        return { kind: 'backref-amplify', bytes: clonePackr.pack(frame) };
+      }),
+    fc
+      .constantFrom<unknown>(
+        { jsonrpc: '2.0', id: 3, method: 'get', params: { sku: 'FZ-0' } },
+        [
+          { jsonrpc: '2.0', id: 3, method: 'get', params: { sku: 'FZ-0' } },
+          { jsonrpc: '2.0', id: 4, method: 'get', params: { sku: 'FZ-1' } },
+        ],
+        { jsonrpc: '2.0', id: 5, method: 'batch', params: { ops: [REFUSED_OP, REFUSED_OP] } },
+      )
+      .map((request) => ({ kind: 'record-definition', bytes: recordPackr.pack(request) })),
+    fc
+      .constantFrom<unknown>(
+        { jsonrpc: '2.0', id: 6, method: 'get', params: { sku: 'FZ-0', extra: 'a string to bundle' } },
+        { jsonrpc: '2.0', id: 7, method: 'subscribe', params: { skus: new Set(['FZ-0']) } },
+        { jsonrpc: '2.0', id: 8, method: 'get', params: { sku: new Map([['a', 1]]) } },
+        { jsonrpc: '2.0', id: 9, method: 'get', params: { sku: new Float64Array([1]) } },
+        { jsonrpc: '2.0', id: 10, method: 'get', params: { sku: new RegExp('FZ') } },
+        { jsonrpc: '2.0', id: 11, method: 'get', params: { sku: new Error('FZ') } },
+      )
+      .map((request) => ({ kind: 'bundled-or-typed', bytes: bundlePackr.pack(request) })),
+    fc
+      .record({
+        type: fc.integer({ min: 0, max: 255 }),
+        form: fc.integer({ min: 0, max: 7 }),
+        length: fc.integer({ min: 0, max: 300 }),
+        fill: fc.integer({ min: 0, max: 255 }),
+        where,
+      })
+      .map(({ type, form, length, fill, where: at }) => ({
+        kind: 'extension-type',
+        bytes: withRawValue(at, extensionBytes(type, form, length, fill)),
+      })),
   );
 }
 
@@ -839,16 +1449,27 @@ function hostileMsgpackFrame(): fc.Arbitrary<{ kind: string; bytes: Buffer }> {
  */
 function amplificationFrame(encoding: Encoding): fc.Arbitrary<{ kind: string; value: unknown }> {
   const frames: fc.Arbitrary<{ kind: string; value: unknown }>[] = [
-    fc.record({ requests: fc.integer({ min: 1, max: 200 }), delta: fc.integer({ min: -3, max: 3 }), sync: fc.boolean() }).map(({ requests, delta, sync }) => {
-      const total = FRAME_OPS_MAX + delta;
-      const per = Math.floor(total / requests);
-      const frame = Array.from({ length: requests }, (_, id) => {
-        const count = id === requests - 1 ? total - per * (requests - 1) : per;
-        const list = Array.from({ length: count }, () => (sync ? REFUSED_COUNT : REFUSED_OP));
-        return { jsonrpc: '2.0', id, method: sync ? 'syncMany' : 'batch', params: sync ? { requests: list } : { ops: list } };
-      });
-      return { kind: `amplify-ops-${delta > 0 ? 'over' : 'at'}`, value: frame };
-    }),
+    fc
+      .record({
+        requests: fc.integer({ min: 1, max: 200 }),
+        delta: fc.integer({ min: -3, max: 3 }),
+        sync: fc.boolean(),
+      })
+      .map(({ requests, delta, sync }) => {
+        const total = FRAME_OPS_MAX + delta;
+        const per = Math.floor(total / requests);
+        const frame = Array.from({ length: requests }, (_, id) => {
+          const count = id === requests - 1 ? total - per * (requests - 1) : per;
+          const list = Array.from({ length: count }, () => (sync ? REFUSED_COUNT : REFUSED_OP));
+          return {
+            jsonrpc: '2.0',
+            id,
+            method: sync ? 'syncMany' : 'batch',
+            params: sync ? { requests: list } : { ops: list },
+          };
+        });
+        return { kind: `amplify-ops-${delta > 0 ? 'over' : 'at'}`, value: frame };
+      }),
     fc.integer({ min: -2, max: 2 }).map((delta) => ({
       kind: `amplify-requests-${delta > 0 ? 'over' : 'at'}`,
       value: Array.from({ length: FRAME_OPS_MAX + delta }, (_, id) => ({ jsonrpc: '2.0', id, method: 'nope' })),
@@ -856,11 +1477,18 @@ function amplificationFrame(encoding: Encoding): fc.Arbitrary<{ kind: string; va
   ];
   // One request of VALUES_PER_REQUEST_MAX + delta values (msgpack only: in JSON each 0 takes two bytes, over 1 MiB).
   if (encoding === 'msgpack') {
-    frames.push(fc.integer({ min: -2, max: 2 }).map((delta) => {
-      const request = (items: number) => ({ jsonrpc: '2.0', id: 1, method: 'get', params: { sku: 'FZ-0', x: new Array(items).fill(0) } });
-      const value = request(VALUES_PER_REQUEST_MAX - valuesIn(request(0), 100) + delta);
-      return { kind: `amplify-values-${delta > 0 ? 'over' : 'at'}`, value };
-    }));
+    frames.push(
+      fc.integer({ min: -2, max: 2 }).map((delta) => {
+        const request = (items: number) => ({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'get',
+          params: { sku: 'FZ-0', x: new Array(items).fill(0) },
+        });
+        const value = request(VALUES_PER_REQUEST_MAX - valuesIn(request(0), 100) + delta);
+        return { kind: `amplify-values-${delta > 0 ? 'over' : 'at'}`, value };
+      }),
+    );
   }
   return fc.oneof(...frames);
 }
@@ -877,38 +1505,118 @@ export interface FrameDraft {
 }
 
 export function frameArbitrary(options: FrameOptions): fc.Arbitrary<FrameDraft> {
-  const perEncoding = (encoding: Encoding): fc.Arbitrary<FrameDraft> => fc.oneof(
-    { weight: 30, arbitrary: cleanFrameValue(encoding).map(({ kind, value }) => ({ kind, encoding, base: encodeValue(value, encoding), mutations: [] as Mutation[] })) },
-    {
-      weight: 45,
-      arbitrary: fc.tuple(cleanFrameValue(encoding), fc.array(mutationArb, { minLength: 1, maxLength: 4 }))
-        .map(([{ kind, value }, mutations]) => ({ kind: `mutated-${kind}`, encoding, base: encodeValue(value, encoding), mutations })),
-    },
-    {
-      weight: 8,
-      arbitrary: fc.oneof(
-        // Text frames get mostly UTF-8 (anything else closes the connection: see expectationOf).
-        { weight: encoding === 'json' ? 1 : 4, arbitrary: fc.uint8Array({ maxLength: 64 }) },
-        { weight: encoding === 'json' ? 1 : 2, arbitrary: fc.uint8Array({ minLength: 64, maxLength: 2048 }) },
-        { weight: encoding === 'json' ? 12 : 2, arbitrary: fc.string({ unit: 'binary', maxLength: 64 }).map((s) => new Uint8Array(Buffer.from(s, 'utf8'))) },
-        { weight: encoding === 'json' ? 4 : 1, arbitrary: fc.string({ unit: 'grapheme-ascii', maxLength: 300 }).map((s) => new Uint8Array(Buffer.from(s, 'utf8'))) },
-        { weight: 1, arbitrary: fc.constantFrom(new Uint8Array(0), new Uint8Array([0xc1]), new Uint8Array([0xdd, 0xff, 0xff, 0xff, 0xff]), new Uint8Array([0xdf, 0xff, 0xff, 0xff, 0xff]), new Uint8Array([0xc7, 0x01, 0x70, 0x01]), new Uint8Array([0xd4, 0x72, 0x40]), new Uint8Array([0xd6, 0xff, 0, 0, 0, 1])) },
-      ).map((bytes) => ({ kind: 'random-bytes', encoding, base: Buffer.from(bytes), mutations: [] as Mutation[] })),
-    },
-    { weight: 2, arbitrary: deepFrame(encoding).map(({ kind, value }) => ({ kind, encoding, base: encodeValue(value, encoding), mutations: [] as Mutation[] })) },
-    { weight: 1, arbitrary: fc.integer({ min: 0, max: 39 }).chain((n) => (n === 0 ? rawDeepFrame(encoding) : fc.constant(null))).map((raw) => (raw === null ? { kind: 'skip', encoding, base: Buffer.alloc(0), mutations: [] as Mutation[] } : { kind: raw.kind, encoding, base: raw.bytes, mutations: [] as Mutation[] })) },
-    ...(encoding === 'msgpack' ? [{ weight: 3, arbitrary: hostileMsgpackFrame().map(({ kind, bytes }) => ({ kind, encoding, base: bytes, mutations: [] as Mutation[] })) }] : []),
-    {
-      weight: 1,
-      arbitrary: fc.integer({ min: 0, max: 19 }).chain((n) => (n === 0 ? amplificationFrame(encoding) : fc.constant(null)))
-        .map((frame) => (frame === null ? { kind: 'skip', encoding, base: Buffer.alloc(0), mutations: [] as Mutation[] } : { kind: frame.kind, encoding, base: encodeValue(frame.value, encoding), mutations: [] as Mutation[] })),
-    },
-    {
-      weight: 1,
-      arbitrary: fc.integer({ min: 0, max: 9 }).chain((n) => (n === 0 ? hugeFrame(encoding, options) : fc.constant(null)))
-        .map((huge) => (huge === null ? { kind: 'skip', encoding, base: Buffer.alloc(0), mutations: [] as Mutation[] } : { kind: huge.kind, encoding, base: encodeValue(huge.value, encoding), mutations: [] as Mutation[] })),
-    },
-  );
+  const perEncoding = (encoding: Encoding): fc.Arbitrary<FrameDraft> =>
+    fc.oneof(
+      {
+        weight: 30,
+        arbitrary: cleanFrameValue(encoding).map(({ kind, value }) => ({
+          kind,
+          encoding,
+          base: encodeValue(value, encoding),
+          mutations: [] as Mutation[],
+        })),
+      },
+      {
+        weight: 45,
+        arbitrary: fc
+          .tuple(cleanFrameValue(encoding), fc.array(mutationArb, { minLength: 1, maxLength: 4 }))
+          .map(([{ kind, value }, mutations]) => ({
+            kind: `mutated-${kind}`,
+            encoding,
+            base: encodeValue(value, encoding),
+            mutations,
+          })),
+      },
+      {
+        weight: 8,
+        arbitrary: fc
+          .oneof(
+            // Text frames get mostly UTF-8 (anything else closes the connection: see expectationOf).
+            { weight: encoding === 'json' ? 1 : 4, arbitrary: fc.uint8Array({ maxLength: 64 }) },
+            { weight: encoding === 'json' ? 1 : 2, arbitrary: fc.uint8Array({ minLength: 64, maxLength: 2048 }) },
+            {
+              weight: encoding === 'json' ? 12 : 2,
+              arbitrary: fc
+                .string({ unit: 'binary', maxLength: 64 })
+                .map((s) => new Uint8Array(Buffer.from(s, 'utf8'))),
+            },
+            {
+              weight: encoding === 'json' ? 4 : 1,
+              arbitrary: fc
+                .string({ unit: 'grapheme-ascii', maxLength: 300 })
+                .map((s) => new Uint8Array(Buffer.from(s, 'utf8'))),
+            },
+            {
+              weight: 1,
+              arbitrary: fc.constantFrom(
+                new Uint8Array(0),
+                new Uint8Array([0xc1]),
+                new Uint8Array([0xdd, 0xff, 0xff, 0xff, 0xff]),
+                new Uint8Array([0xdf, 0xff, 0xff, 0xff, 0xff]),
+                new Uint8Array([0xc7, 0x01, 0x70, 0x01]),
+                new Uint8Array([0xd4, 0x72, 0x40]),
+                new Uint8Array([0xd6, 0xff, 0, 0, 0, 1]),
+              ),
+            },
+          )
+          .map((bytes) => ({ kind: 'random-bytes', encoding, base: Buffer.from(bytes), mutations: [] as Mutation[] })),
+      },
+      {
+        weight: 2,
+        arbitrary: deepFrame(encoding).map(({ kind, value }) => ({
+          kind,
+          encoding,
+          base: encodeValue(value, encoding),
+          mutations: [] as Mutation[],
+        })),
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .integer({ min: 0, max: 39 })
+          .chain((n) => (n === 0 ? rawDeepFrame(encoding) : fc.constant(null)))
+          .map((raw) =>
+            raw === null
+              ? { kind: 'skip', encoding, base: Buffer.alloc(0), mutations: [] as Mutation[] }
+              : { kind: raw.kind, encoding, base: raw.bytes, mutations: [] as Mutation[] },
+          ),
+      },
+      ...(encoding === 'msgpack'
+        ? [
+            {
+              weight: 3,
+              arbitrary: hostileMsgpackFrame().map(({ kind, bytes }) => ({
+                kind,
+                encoding,
+                base: bytes,
+                mutations: [] as Mutation[],
+              })),
+            },
+          ]
+        : []),
+      {
+        weight: 1,
+        arbitrary: fc
+          .integer({ min: 0, max: 19 })
+          .chain((n) => (n === 0 ? amplificationFrame(encoding) : fc.constant(null)))
+          .map((frame) =>
+            frame === null
+              ? { kind: 'skip', encoding, base: Buffer.alloc(0), mutations: [] as Mutation[] }
+              : { kind: frame.kind, encoding, base: encodeValue(frame.value, encoding), mutations: [] as Mutation[] },
+          ),
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .integer({ min: 0, max: 9 })
+          .chain((n) => (n === 0 ? hugeFrame(encoding, options) : fc.constant(null)))
+          .map((huge) =>
+            huge === null
+              ? { kind: 'skip', encoding, base: Buffer.alloc(0), mutations: [] as Mutation[] }
+              : { kind: huge.kind, encoding, base: encodeValue(huge.value, encoding), mutations: [] as Mutation[] },
+          ),
+      },
+    );
   return fc.oneof(perEncoding('json'), perEncoding('msgpack'));
 }
 
@@ -918,7 +1626,8 @@ export function frameArbitrary(options: FrameOptions): fc.Arbitrary<FrameDraft> 
  */
 export function finishFrame(draft: FrameDraft, options: FrameOptions): FuzzFrame | null {
   if (draft.kind === 'skip') return null;
-  if (draft.base.length > options.maxPayloadBytes) throw new Error(`generator bug: a ${draft.kind} frame of ${draft.base.length} bytes is over maxPayloadBytes`);
+  if (draft.base.length > options.maxPayloadBytes)
+    throw new Error(`generator bug: a ${draft.kind} frame of ${draft.base.length} bytes is over maxPayloadBytes`);
   if (draft.mutations.length === 0) return { kind: draft.kind, encoding: draft.encoding, bytes: draft.base };
   const mutated = mutate(draft.base, draft.mutations, draft.encoding);
   if (mutated.length <= options.maxPayloadBytes && !reachesEngineAsWrite(expectationOf(mutated, draft.encoding))) {
@@ -962,7 +1671,10 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** The gateway refuses nesting deeper than this (engine/gateway/safe-keys.ts): a request is never that deep. */
 const DEPTH_MAX = 32;
 
-/** A forbidden key, a foreign prototype or too deep a nesting anywhere in params (iterative: frames may be 400,000 deep). */
+/**
+ * A forbidden key, a foreign prototype or too deep a nesting anywhere in params (iterative: frames may be 400,000
+ * deep).
+ */
 function paramsRefused(params: object): boolean {
   const stack: Array<[unknown, number]> = [[params, 0]];
   while (stack.length > 0) {
@@ -1006,10 +1718,11 @@ export function valuesIn(value: unknown, cap: number): number {
     count++;
     if (typeof next !== 'object' || next === null || ArrayBuffer.isView(next)) continue;
     if (Array.isArray(next)) for (let index = 0; index < next.length && index <= cap; index++) stack.push(next[index]);
-    else for (const key of Object.keys(next)) {
-      count++;
-      stack.push((next as Record<string, unknown>)[key]);
-    }
+    else
+      for (const key of Object.keys(next)) {
+        count++;
+        stack.push((next as Record<string, unknown>)[key]);
+      }
   }
   return Math.min(count, cap + 1);
 }
@@ -1033,28 +1746,37 @@ export function overFrameBounds(requests: readonly unknown[]): boolean {
 
 /** One request (a frame, or one element of a batch frame): its outcome, or null for a notification. */
 export function outcomeOf(request: unknown): Outcome | null {
-  if (typeof request !== 'object' || request === null || Array.isArray(request)) return { type: 'error', code: -32600, id: null };
+  if (typeof request !== 'object' || request === null || Array.isArray(request))
+    return { type: 'error', code: -32600, id: null };
   const record = request as Record<string, unknown>;
   const rawId = record.id;
   let id: RpcId;
-  if (rawId === undefined || rawId === null || typeof rawId === 'string') id = (rawId as string | null | undefined) ?? null;
+  if (rawId === undefined || rawId === null || typeof rawId === 'string')
+    id = (rawId as string | null | undefined) ?? null;
   else if (typeof rawId === 'number' && Number.isFinite(rawId)) id = rawId;
   else return { type: 'error', code: -32600, id: null };
-  const envelopeOk = Object.keys(record).every((key) => ENVELOPE_KEYS.has(key))
-    && record.jsonrpc === '2.0' && typeof record.method === 'string' && record.method.length > 0;
+  const envelopeOk =
+    Object.keys(record).every((key) => ENVELOPE_KEYS.has(key)) &&
+    record.jsonrpc === '2.0' &&
+    typeof record.method === 'string' &&
+    record.method.length > 0;
   if (!envelopeOk) return { type: 'error', code: -32600, id };
   if (!('id' in record)) return null;
   const method = record.method as string;
   if (!KNOWN_METHODS.has(method)) return { type: 'error', code: -32601, id };
   const params = record.params === undefined ? {} : record.params;
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) return { type: 'error', code: -32602, id };
+  if (typeof params !== 'object' || params === null || Array.isArray(params))
+    return { type: 'error', code: -32602, id };
   if (paramsRefused(params)) return { type: 'error', code: -32602, id };
   const named = BY_FIELDS[method];
-  if (named !== undefined && Object.keys(params).some((key) => !named.includes(key))) return { type: 'error', code: -32602, id };
+  if (named !== undefined && Object.keys(params).some((key) => !named.includes(key)))
+    return { type: 'error', code: -32602, id };
   return WRITES.has(method) ? { type: 'write', id, method } : { type: 'read', id, method };
 }
 
-/** Whether a notification (no id) would reach the engine as a write: it has no answer, so the oracle must see it here. */
+/**
+ * Whether a notification (no id) would reach the engine as a write: it has no answer, so the oracle must see it here.
+ */
 function notificationWrite(request: unknown): boolean {
   if (typeof request !== 'object' || request === null || Array.isArray(request)) return false;
   const record = request as Record<string, unknown>;
@@ -1066,16 +1788,21 @@ function notificationWrite(request: unknown): boolean {
 export function expectationOf(bytes: Buffer, encoding: Encoding): Expectation & { notificationWrites?: number } {
   const decoded = decodeLikeGateway(bytes, encoding);
   if (!decoded.ok) {
-    // RFC 6455: a text frame that is not UTF-8 fails the connection with 1007 (ws does that before the gateway sees it).
+    // RFC 6455: a text frame that is not UTF-8 fails the connection with 1007 (ws does that before the gateway sees
+    // it).
     if (decoded.invalidUtf8) return { kind: 'close', code: 1007, why: 'invalid UTF-8 in a text frame' };
     return { kind: 'single', outcome: { type: 'error', code: -32700, id: null } };
   }
   const frame = decoded.value;
-  if (Array.isArray(frame) && frame.length === 0) return { kind: 'single', outcome: { type: 'error', code: -32600, id: null } };
-  if (overFrameBounds(Array.isArray(frame) ? frame : [frame])) return { kind: 'single', outcome: { type: 'error', code: -32600, id: null } };
+  if (Array.isArray(frame) && frame.length === 0)
+    return { kind: 'single', outcome: { type: 'error', code: -32600, id: null } };
+  if (overFrameBounds(Array.isArray(frame) ? frame : [frame]))
+    return { kind: 'single', outcome: { type: 'error', code: -32600, id: null } };
   if (!Array.isArray(frame)) {
     const outcome = outcomeOf(frame);
-    return outcome === null ? { kind: 'none', notificationWrites: notificationWrite(frame) ? 1 : 0 } : { kind: 'single', outcome };
+    return outcome === null
+      ? { kind: 'none', notificationWrites: notificationWrite(frame) ? 1 : 0 }
+      : { kind: 'single', outcome };
   }
   const outcomes: Outcome[] = [];
   let notificationWrites = 0;
@@ -1113,24 +1840,29 @@ function sameId(a: unknown, b: RpcId): boolean {
 /** Problems with one response against its outcome (empty: fine). `codes` tallies what was seen. */
 function checkResponse(response: unknown, outcome: Outcome, codes: Map<string, number>): string[] {
   const problems: string[] = [];
-  if (typeof response !== 'object' || response === null || Array.isArray(response)) return [`not a response object: ${show(response)}`];
+  if (typeof response !== 'object' || response === null || Array.isArray(response))
+    return [`not a response object: ${show(response)}`];
   const r = response as Record<string, unknown>;
   const extra = Object.keys(r).filter((key) => !['jsonrpc', 'id', 'result', 'error'].includes(key));
   if (extra.length > 0) problems.push(`unexpected response fields ${extra.join(', ')}`);
   if (r.jsonrpc !== '2.0') problems.push(`jsonrpc ${show(r.jsonrpc)}`);
   if (!sameId(r.id, outcome.id)) problems.push(`id ${show(r.id)} instead of ${show(outcome.id)}`);
   const hasError = 'error' in r;
-  if (hasError === ('result' in r)) problems.push('not exactly one of result and error');
+  if (hasError === 'result' in r) problems.push('not exactly one of result and error');
   if (hasError) {
     const error = r.error as { code?: unknown; message?: unknown; data?: any };
     const code = error?.code;
     codes.set(String(code), (codes.get(String(code)) ?? 0) + 1);
     if (typeof error?.message !== 'string') problems.push('error.message is not a string');
-    if (typeof error?.message === 'string' && error.message.startsWith('internal error')) problems.push(`internal error: ${error.message}`);
-    if (outcome.type === 'error' && code !== outcome.code) problems.push(`error ${show(code)} instead of ${outcome.code}`);
+    if (typeof error?.message === 'string' && error.message.startsWith('internal error'))
+      problems.push(`internal error: ${error.message}`);
+    if (outcome.type === 'error' && code !== outcome.code)
+      problems.push(`error ${show(code)} instead of ${outcome.code}`);
     if (outcome.type !== 'error') {
-      if (code !== -32602) problems.push(`error ${show(code)} for a ${outcome.type} of ${outcome.method} (only -32602 may refuse it)`);
-      else if (error.data?.code !== 'INVALID_ARGUMENT') problems.push(`-32602 without the engine's INVALID_ARGUMENT in data: ${show(error.data)}`);
+      if (code !== -32602)
+        problems.push(`error ${show(code)} for a ${outcome.type} of ${outcome.method} (only -32602 may refuse it)`);
+      else if (error.data?.code !== 'INVALID_ARGUMENT')
+        problems.push(`-32602 without the engine's INVALID_ARGUMENT in data: ${show(error.data)}`);
     }
     return problems;
   }
@@ -1142,42 +1874,58 @@ function checkResponse(response: unknown, outcome: Outcome, codes: Map<string, n
   }
   if (outcome.method === 'stats') {
     // stats() is the one method whose result is not { ok, … } (README "Operations").
-    if (typeof result !== 'object' || result === null || !Array.isArray(result.shards)) problems.push(`stats without shards: ${show(result)}`);
+    if (typeof result !== 'object' || result === null || !Array.isArray(result.shards))
+      problems.push(`stats without shards: ${show(result)}`);
     return problems;
   }
   if (typeof result !== 'object' || result === null || typeof result.ok !== 'boolean') {
     problems.push(`result without a boolean ok: ${show(result)}`);
     return problems;
   }
-  if (result.ok === false && PROTOCOL_REFUSALS.has(result.error?.code)) problems.push(`a ${result.error.code} refusal as a result`);
+  if (result.ok === false && PROTOCOL_REFUSALS.has(result.error?.code))
+    problems.push(`a ${result.error.code} refusal as a result`);
   if (outcome.type === 'write') {
     // A poisoned write is refused: -32602, or (batch, syncMany) every entry refused INVALID_ARGUMENT.
     const composite = outcome.method === 'batch' || outcome.method === 'syncMany';
     if (!composite || result.ok !== true || !Array.isArray(result.results)) {
       problems.push(`a poisoned ${outcome.method} was answered with a result: ${show(result)}`);
     } else {
-      const accepted = result.results.filter((entry: any) => entry?.ok !== false || entry?.error?.code !== 'INVALID_ARGUMENT');
-      if (accepted.length > 0) problems.push(`a poisoned ${outcome.method} had entries not refused INVALID_ARGUMENT: ${show(accepted)}`);
+      const accepted = result.results.filter(
+        (entry: any) => entry?.ok !== false || entry?.error?.code !== 'INVALID_ARGUMENT',
+      );
+      if (accepted.length > 0)
+        problems.push(`a poisoned ${outcome.method} had entries not refused INVALID_ARGUMENT: ${show(accepted)}`);
     }
   }
   return problems;
 }
 
 /** Problems with the answer to a frame (empty: fine). */
-export function checkAnswer(expectation: Expectation, frame: FuzzFrame, answer: Answer, codes: Map<string, number>): string[] {
+export function checkAnswer(
+  expectation: Expectation,
+  frame: FuzzFrame,
+  answer: Answer,
+  codes: Map<string, number>,
+): string[] {
   const problems: string[] = [];
-  if (answer.binary !== (frame.encoding === 'msgpack')) problems.push(`answered in a ${answer.binary ? 'binary' : 'text'} frame`);
+  if (answer.binary !== (frame.encoding === 'msgpack'))
+    problems.push(`answered in a ${answer.binary ? 'binary' : 'text'} frame`);
   if (expectation.kind === 'single') {
     if (Array.isArray(answer.data)) return [...problems, `an array answer to a single request: ${show(answer.data)}`];
     return [...problems, ...checkResponse(answer.data, expectation.outcome, codes)];
   }
   if (expectation.kind === 'batch') {
-    if (!Array.isArray(answer.data)) return [...problems, `a batch frame answered with ${show(answer.data)}, not an array`];
+    if (!Array.isArray(answer.data))
+      return [...problems, `a batch frame answered with ${show(answer.data)}, not an array`];
     if (answer.data.length !== expectation.outcomes.length) {
-      return [...problems, `a batch frame answered with ${answer.data.length} responses, ${expectation.outcomes.length} due: ${show(answer.data)}`];
+      return [
+        ...problems,
+        `a batch frame answered with ${answer.data.length} responses, ${expectation.outcomes.length} due: ${show(answer.data)}`,
+      ];
     }
     expectation.outcomes.forEach((outcome, index) => {
-      for (const problem of checkResponse((answer.data as unknown[])[index], outcome, codes)) problems.push(`[${index}] ${problem}`);
+      for (const problem of checkResponse((answer.data as unknown[])[index], outcome, codes))
+        problems.push(`[${index}] ${problem}`);
     });
     return problems;
   }
@@ -1202,7 +1950,8 @@ export function reproduction(frame: FuzzFrame, max = 1_500): Record<string, unkn
     encoding: frame.encoding,
     bytes: frame.bytes.length,
     ...(text !== undefined ? { text: text.length > max ? `${text.slice(0, max)}…` : text } : {}),
-    base64: frame.bytes.length > max ? `${frame.bytes.subarray(0, max).toString('base64')}…` : frame.bytes.toString('base64'),
+    base64:
+      frame.bytes.length > max ? `${frame.bytes.subarray(0, max).toString('base64')}…` : frame.bytes.toString('base64'),
   };
 }
 

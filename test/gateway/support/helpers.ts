@@ -54,7 +54,12 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `condition` until it holds; fails with `what` after `timeoutMs` (a guard, not a timing assertion). */
-export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000, intervalMs = 10): Promise<void> {
+export async function until(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 5_000,
+  intervalMs = 10,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await condition()) return;
@@ -125,14 +130,23 @@ export class RawClient {
   }
 
   /** The first frame (received from index `from` on) that satisfies `predicate`, waiting for it if need be. */
-  waitFor(predicate: (frame: Frame) => boolean, what: string, options: { from?: number; timeoutMs?: number } = {}): Promise<Frame> {
+  waitFor(
+    predicate: (frame: Frame) => boolean,
+    what: string,
+    options: { from?: number; timeoutMs?: number } = {},
+  ): Promise<Frame> {
     const from = options.from ?? 0;
-    for (let i = from; i < this.frames.length; i++) if (predicate(this.frames[i])) return Promise.resolve(this.frames[i]);
+    for (let i = from; i < this.frames.length; i++)
+      if (predicate(this.frames[i])) return Promise.resolve(this.frames[i]);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.listeners.delete(listener);
         const last = this.frames.slice(-3).map((frame) => JSON.stringify(frame.data)?.slice(0, 300));
-        reject(new Error(`timed out waiting for ${what} (${this.frames.length} frames received; last: ${last.join(' | ')}; open: ${this.isOpen})`));
+        reject(
+          new Error(
+            `timed out waiting for ${what} (${this.frames.length} frames received; last: ${last.join(' | ')}; open: ${this.isOpen})`,
+          ),
+        );
       }, options.timeoutMs ?? 5_000);
       const listener = (frame: Frame) => {
         if (!predicate(frame)) return;
@@ -146,7 +160,11 @@ export class RawClient {
 
   /** The response (a single object, not a batch) with this id. */
   response(id: unknown, timeoutMs?: number, from = 0): Promise<Frame> {
-    return this.waitFor((frame) => isResponse(frame.data) && frame.data.id === id, `the response to id ${JSON.stringify(id)}`, { timeoutMs, from });
+    return this.waitFor(
+      (frame) => isResponse(frame.data) && frame.data.id === id,
+      `the response to id ${JSON.stringify(id)}`,
+      { timeoutMs, from },
+    );
   }
 
   /** Sends a raw text or binary frame and resolves with the next frame received after it. */
@@ -154,7 +172,11 @@ export class RawClient {
     const from = this.frames.length;
     if (typeof payload === 'string') this.sendText(payload);
     else this.sendBinary(payload);
-    return this.waitFor(() => true, `an answer to ${String(typeof payload === 'string' ? payload.slice(0, 80) : 'a binary frame')}`, { from, timeoutMs });
+    return this.waitFor(
+      () => true,
+      `an answer to ${String(typeof payload === 'string' ? payload.slice(0, 80) : 'a binary frame')}`,
+      { from, timeoutMs },
+    );
   }
 
   /** Like sendAndNext, for a value encoded as given. */
@@ -167,7 +189,12 @@ export class RawClient {
   }
 
   /** Sends one request (a fresh numeric id unless given) and resolves with its response frame. */
-  async call(method: string, params?: unknown, encoding: Encoding = 'json', id: string | number = this.newId()): Promise<Frame> {
+  async call(
+    method: string,
+    params?: unknown,
+    encoding: Encoding = 'json',
+    id: string | number = this.newId(),
+  ): Promise<Frame> {
     const request: Record<string, unknown> = { jsonrpc: '2.0', id, method };
     if (params !== undefined) request.params = params;
     const answer = this.response(id, undefined, this.frames.length);
@@ -184,7 +211,8 @@ export class RawClient {
 
   /** Availability notifications received so far (from index `from`). */
   notifications(from = 0): Array<{ binary: boolean; params: any }> {
-    return this.frames.slice(from)
+    return this.frames
+      .slice(from)
       .filter((frame) => !Array.isArray(frame.data) && frame.data?.method === 'availability')
       .map((frame) => ({ binary: frame.binary, params: frame.data.params }));
   }
@@ -200,13 +228,21 @@ export class RawClient {
 }
 
 export function isResponse(value: any): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'id' in value && ('result' in value || 'error' in value);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    'id' in value &&
+    ('result' in value || 'error' in value)
+  );
 }
 
 /** Asserts a JSON-RPC error response with `code` and returns its error object. */
 export function expectRpcError(frame: Frame, code: number, what: string, id?: unknown): ErrorObject {
   const response = frame.data;
-  expect(Array.isArray(response), `${what}: a single response, got ${JSON.stringify(response)?.slice(0, 300)}`).toBe(false);
+  expect(Array.isArray(response), `${what}: a single response, got ${JSON.stringify(response)?.slice(0, 300)}`).toBe(
+    false,
+  );
   expect(response?.jsonrpc, `${what}: jsonrpc`).toBe('2.0');
   expect(response?.error?.code, `${what}: error code in ${JSON.stringify(response)?.slice(0, 300)}`).toBe(code);
   expect(typeof response.error.message, `${what}: error.message`).toBe('string');
@@ -238,7 +274,9 @@ export function attempt(url: string, options: ConnectOptions = {}): Promise<Atte
     ws.on('unexpected-response', (request, response) => {
       let body = '';
       response.setEncoding('utf8');
-      response.on('data', (chunk: string) => { body += chunk; });
+      response.on('data', (chunk: string) => {
+        body += chunk;
+      });
       response.on('end', () => {
         settle({ kind: 'status', status: response.statusCode ?? 0, body });
         request.destroy();
@@ -253,7 +291,9 @@ export function attempt(url: string, options: ConnectOptions = {}): Promise<Atte
 export async function openRaw(url: string, options: ConnectOptions = {}): Promise<RawClient> {
   const result = await attempt(url, options);
   if (result.kind !== 'open') {
-    expect.fail(`connecting to ${url} failed: ${result.kind === 'status' ? `HTTP ${result.status} ${result.body}` : result.error.message}`);
+    expect.fail(
+      `connecting to ${url} failed: ${result.kind === 'status' ? `HTTP ${result.status} ${result.body}` : result.error.message}`,
+    );
   }
   return result.client;
 }
@@ -270,7 +310,8 @@ export function metricSamples(text: string, name: string): Array<{ labels: Recor
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
     if (match === null || match[1] !== name) continue;
     const labels: Record<string, string> = {};
-    for (const label of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[label[1]] = label[2];
+    for (const label of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+      labels[label[1]] = label[2];
     samples.push({ labels, value: Number(match[3]) });
   }
   return samples;
@@ -357,7 +398,8 @@ export function gateEngine(inner: Engine): Gate {
     },
     held: () => heldNow,
     heldMax: () => heldMax,
-    calls: (method) => (method === undefined ? [...counts.values()].reduce((sum, n) => sum + n, 0) : counts.get(method) ?? 0),
+    calls: (method) =>
+      method === undefined ? [...counts.values()].reduce((sum, n) => sum + n, 0) : (counts.get(method) ?? 0),
   };
 }
 
@@ -374,7 +416,9 @@ export function gatewayHarness() {
   afterEach(async () => {
     for (const gate of gates.splice(0)) gate.release();
     for (const client of clients.splice(0)) client.ws.terminate();
-    const closing = gateways.splice(0).map((gateway) => withDeadline(gateway.close(), 10_000, 'gateway.close() after the test'));
+    const closing = gateways
+      .splice(0)
+      .map((gateway) => withDeadline(gateway.close(), 10_000, 'gateway.close() after the test'));
     const outcomes = await Promise.allSettled(closing);
     await Promise.all(engines.splice(0).map((engine) => engine.close()));
     for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
@@ -475,9 +519,15 @@ export const STEPS: readonly Step[] = [
   { method: 'getReservation', params: { id: 'h1' } },
   { method: 'commit', params: { id: 'h1' } },
   { method: 'fulfil', params: { id: 'h1' } },
-  { method: 'reserve', params: { id: 'h2', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 2, location: 'A' }] } },
+  {
+    method: 'reserve',
+    params: { id: 'h2', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 2, location: 'A' }] },
+  },
   { method: 'release', params: { id: 'h2' } },
-  { method: 'reserve', params: { id: 'h3', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 2, location: 'A' }] } },
+  {
+    method: 'reserve',
+    params: { id: 'h3', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 2, location: 'A' }] },
+  },
   { method: 'commit', params: { id: 'h3' } },
   { method: 'fulfil', params: { id: 'h3', lines: [{ sku: 'S', location: 'A', qty: 1 }] } },
   { method: 'freeze', params: { sku: 'S', reason: 'audit' } },
@@ -490,7 +540,12 @@ export const STEPS: readonly Step[] = [
   { method: 'sync', params: { sku: 'S', location: 'B', onHand: 9, asOf: START_MS - 1 } },
   {
     method: 'syncMany',
-    params: { requests: [{ sku: 'S', location: 'A', onHand: 7, asOf: START_MS }, { sku: 'T', location: 'A', onHand: 4, asOf: START_MS }] },
+    params: {
+      requests: [
+        { sku: 'S', location: 'A', onHand: 7, asOf: START_MS },
+        { sku: 'T', location: 'A', onHand: 4, asOf: START_MS },
+      ],
+    },
   },
   {
     method: 'batch',
@@ -514,8 +569,19 @@ export const STEPS: readonly Step[] = [
 
 /** The fields of an availability notification (spec: Live availability). */
 export const NOTIFICATION_FIELDS = [
-  'sku', 'seq', 'cause', 'mode', 'available', 'onHand', 'reserved', 'committed', 'shortfall', 'inbound', 'quarantined',
-  'backordered', 'channels',
+  'sku',
+  'seq',
+  'cause',
+  'mode',
+  'available',
+  'onHand',
+  'reserved',
+  'committed',
+  'shortfall',
+  'inbound',
+  'quarantined',
+  'backordered',
+  'channels',
 ] as const;
 
 export function pick(value: object, keys: readonly string[]): Record<string, unknown> {

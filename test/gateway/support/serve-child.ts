@@ -15,12 +15,16 @@ export interface ServeChild {
  * group, or the whole match) and the health/metrics line; rejects when the child exits first.
  */
 export async function spawnServe(
-  command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string; urlPattern: RegExp; what: string; timeoutMs?: number },
+  command: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; cwd?: string; urlPattern: RegExp; what: string; timeoutMs?: number },
 ): Promise<ServeChild> {
   const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
   const ready = new Promise<string>((resolve, reject) => {
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
