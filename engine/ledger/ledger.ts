@@ -77,10 +77,12 @@ import {
   FINAL_NO,
   FINAL_YES,
   WHOLE_HOLD,
+  NO_PLACEMENT,
+  placementOf,
   type HoldPart,
   type HoldSummary,
   type LedgerOptions,
-  type PartState,
+  type PartReport,
   type PlacementRequest,
   type WholeFulfil,
 } from './ledger-types.js';
@@ -90,10 +92,12 @@ export {
   FINAL_NO,
   FINAL_YES,
   WHOLE_HOLD,
+  NO_PLACEMENT,
+  placementOf,
   type HoldPart,
   type HoldSummary,
   type LedgerOptions,
-  type PartState,
+  type PartReport,
   type PlacementRequest,
   type WholeFulfil,
 };
@@ -593,7 +597,7 @@ export class Ledger {
   }
 
   /** A part's status and fulfils, for the router to bring a cross-shard hold's parts into agreement. */
-  partState(id: string): PartState | Refusal {
+  partState(id: string): PartReport | Refusal {
     const hold = this.holds.get(id);
     if (hold === undefined) return refuse.notFound(`reservation '${id}'`);
     const fulfil = this.partFulfils.get(id);
@@ -1176,8 +1180,6 @@ function eventOf(
 function channelsOf(state: SkuState): ChannelAvailability {
   return state.policy === null ? { [ANY_CHANNEL]: state.available } : state.policy.availability(state.available);
 }
-
-const NO_PLACEMENT: PlacementRequest = {};
 
 function illegal(hold: Hold, action: string): Refusal {
   return refuse.invalidState(`reservation '${hold.id}' is ${holdStatusName(hold.status)}; cannot ${action}`);

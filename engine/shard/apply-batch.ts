@@ -1,7 +1,7 @@
 import { refuse, type EngineError, type Refusal } from '../api/errors.js';
 import type { FulfilLine, LineRequest, Policy } from '../api/types.js';
 import { invariant } from '../../shared/invariant.js';
-import { WHOLE_HOLD, type HoldPart, type Ledger, type PlacementRequest, type WholeFulfil } from '../ledger/ledger.js';
+import { placementOf, WHOLE_HOLD, type HoldPart, type Ledger, type WholeFulfil } from '../ledger/ledger.js';
 import type { StrategyName } from '../api/types.js';
 import { Hold } from '../ledger/hold.js';
 import { isCapacityRefusal } from '../ledger/refusal-record.js';
@@ -9,20 +9,8 @@ import { BATCH_HEADER_FIELDS, OP, OP_FIELDS, refusalRef, type Placement, type Sp
 
 const TICKED = { ok: true } as const;
 
-const NO_PLACEMENT: PlacementRequest = {};
-
 function partOf(count: number, expiresAt: number, lineIndexes: number[] | null): HoldPart {
   return count === 1 ? WHOLE_HOLD : { count, expiresAt, lineIndexes };
-}
-
-/** A reserve's placement request as the ledger keeps it (one shared object when it says nothing). */
-function placementOf(strategy: StrategyName | null, destination: string | null, allowSplit: boolean): PlacementRequest {
-  if (strategy === null && destination === null && !allowSplit) return NO_PLACEMENT;
-  const placement: PlacementRequest = {};
-  if (strategy !== null) placement.strategy = strategy;
-  if (destination !== null) placement.destination = destination;
-  if (allowSplit) placement.allowSplit = true;
-  return placement;
 }
 
 /** The hold's original placement: a location per request line, or a SplitPlacement for a split or backordered one. */

@@ -42,7 +42,7 @@ export const OP = {
   SET_POLICY: 18,
   /** (no fields): every hold's summary, for the router to rebuild its index after a restart */
   LIST_HOLDS: 19,
-  /** id: a part's PartState (status and fulfils), for reconciliation */
+  /** id: a part's PartReport (status and fulfils), for reconciliation */
   PART_STATE: 20,
 } as const;
 
