@@ -128,7 +128,7 @@ export class CrossShard {
         route,
         route.shards.map(() => [op, id]),
       );
-      return this.settle(route, id, await parts);
+      return this.answerFromParts(route, id, await parts);
     });
   }
 
@@ -144,7 +144,7 @@ export class CrossShard {
       if (states !== null && !(await this.agree(route, states))) states = await this.partStates(route);
       if (states === null)
         return refuse.unavailable(route.shards[0], `a shard of reservation '${id}' cannot answer; retry`);
-      const current = this.settle(
+      const current = this.answerFromParts(
         route,
         id,
         states.map((state): PartResult =>
@@ -168,7 +168,7 @@ export class CrossShard {
         final,
         whole,
       ]);
-      return this.settle(route, id, await this.submitAll(route, fields));
+      return this.answerFromParts(route, id, await this.submitAll(route, fields));
     });
   }
 
@@ -268,7 +268,7 @@ export class CrossShard {
   }
 
   /** One answer from the parts' answers, and what it tells about the hold's state. */
-  private settle(route: MultiRoute, id: string, parts: PartResult[]): ReservationResult {
+  private answerFromParts(route: MultiRoute, id: string, parts: PartResult[]): ReservationResult {
     const merged = this.merge(route, id, parts);
     if (merged.ok) route.mayBeHeld = merged.reservation.status === 'held';
     if (!route.mayBeHeld) this.deadlines.remove(route);

@@ -218,8 +218,7 @@ export class LocalEngine implements Engine {
   private publish(): void {
     const events = this.ledger.events;
     if (events.length > 0) {
-      const batch = events.splice(0, events.length);
-      this.subscriptions.dispatch(batch);
+      this.subscriptions.dispatch(events.splice(0, events.length));
     }
     this.ledger.forgotten.length = 0;
   }
