@@ -129,6 +129,10 @@ export class Ledger {
   private readonly partFulfils = new Map<string, WholeFulfil>();
   /** The same, for parts of cross-shard holds still held: removed again if the part is aborted. */
   private readonly createdByPart = new Map<string, Position[]>();
+  /**
+   * The SKUs some listener watches, as the router tells this shard (OP.WATCH): derived from the router's
+   * Subscriptions, never decided here. SkuState.watched caches it per SKU for the hot path.
+   */
   private readonly watchedSkus = new Set<string>();
   private readonly channels = new Interner(CHANNELS_INTERNED_MAX);
   private readonly digests = new BodyDigests();

@@ -2,7 +2,7 @@ import { Packr } from 'msgpackr';
 
 /**
  * The wire format between the router and a shard. A micro-batch is one flat msgpack array:
- * [batchSeq, nowMs, op, ...fields, op, ...fields, …]; each op has a fixed field count.
+ * [microBatchSeq, nowMs, op, ...fields, op, ...fields, …]; each op has a fixed field count.
  * A reply is [results, events, forgotten ids, ledger counters, refusals, shard state], results
  * in op order.
  * A refusal crosses once per micro-batch: its result slot holds REFUSAL_REF(k) for refusals[k]
