@@ -90,7 +90,8 @@ export class Fanout {
 
   private unwatch(sku: string, subscriber: Subscriber): void {
     const entry = this.bySku.get(sku);
-    invariant(entry !== undefined && entry.subscribers.delete(subscriber), 'a subscriber leaves only a SKU it watches');
+    invariant(entry !== undefined && entry.subscribers.has(subscriber), 'a subscriber leaves only a SKU it watches');
+    entry.subscribers.delete(subscriber);
     if (entry.subscribers.size > 0) return;
     entry.stop();
     this.bySku.delete(sku);
