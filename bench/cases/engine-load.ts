@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_BATCH_OPS } from '../../engine/api/options.js';
-import { BATCHES_IN_FLIGHT_MAX } from '../../engine/router/shard-link.js';
+import { MICRO_BATCHES_IN_FLIGHT_MAX } from '../../engine/router/shard-link.js';
 import type { TransportCeilingPlan } from '../ceiling/transport-ceiling.js';
 import type { HotSkuPlan } from './hot-sku.js';
 import type { UniformMixPlan } from './uniform-mix.js';
@@ -43,7 +43,7 @@ export function transportCeilingPlan(shards: number, skus: string[], load: Engin
     shards,
     skus,
     maxBatchOps: DEFAULT_MAX_BATCH_OPS,
-    batchesInFlightMax: BATCHES_IN_FLIGHT_MAX,
+    batchesInFlightMax: MICRO_BATCHES_IN_FLIGHT_MAX,
     windowOps: load.windowOps,
     lanes: load.lanes,
     warmupMs: load.warmupMs,

@@ -1,5 +1,5 @@
 import { Piscina } from 'piscina';
-import { WORKER_CONCURRENT_BATCHES } from '../../engine/router/shard-link.js';
+import { WORKER_CONCURRENT_MICRO_BATCHES } from '../../engine/router/shard-link.js';
 import { createEchoCodec, decodeTransferred, encodeTransferable } from './echo-protocol.js';
 import type { EchoAnswer, EchoFailure, EchoOp, EchoResult } from './echo-protocol.js';
 
@@ -45,8 +45,8 @@ export class EchoShard {
       filename: ECHO_WORKER_URL.href,
       minThreads: 1,
       maxThreads: 1,
-      concurrentTasksPerWorker: WORKER_CONCURRENT_BATCHES,
-      maxQueue: options.batchesInFlightMax - WORKER_CONCURRENT_BATCHES,
+      concurrentTasksPerWorker: WORKER_CONCURRENT_MICRO_BATCHES,
+      maxQueue: options.batchesInFlightMax - WORKER_CONCURRENT_MICRO_BATCHES,
       idleTimeout: 2 ** 31 - 1,
       recordTiming: false,
       atomics: 'disabled',

@@ -22,7 +22,7 @@ export const LIMITS = {
   /**
    * Engine operations one gateway frame may carry: each request counts one, except a `batch` or
    * `syncMany` request, which counts its ops (or counts) — so one frame can never expand into more
-   * work than one full batch. Equal to batchOpsMax: a frame of one full batch is at the limit.
+   * work than one full `batch` call. Equal to batchOpsMax: a frame of one full `batch` call is at the limit.
    */
   frameOpsMax: 10_000,
   /**

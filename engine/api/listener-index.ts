@@ -1,6 +1,5 @@
 import { InvalidArgumentError } from './errors.js';
-import { LIMITS } from './limits.js';
-import { checkSku } from './validate.js';
+import { checkSkuList } from './validate.js';
 
 /**
  * Listeners by SKU, counted: a listener registered for a SKU by two subscriptions stays until
@@ -65,14 +64,6 @@ export class ListenerIndex<L> {
  */
 export function checkSubscription(skus: unknown, listener: unknown, everythingAllowed: boolean): void {
   if (typeof listener !== 'function') throw new InvalidArgumentError('listener: must be a function');
-  if (everythingAllowed && skus === '*') return;
-  if (!Array.isArray(skus) || skus.length === 0 || skus.length > LIMITS.skusPerSubscriptionMax) {
-    const what = `an array of 1 to ${LIMITS.skusPerSubscriptionMax} SKUs`;
-    throw new InvalidArgumentError(`skus: must be ${everythingAllowed ? `'*' or ${what}` : what}`);
-  }
-  skus.forEach((sku, index) => {
-    const problem = checkSku(sku);
-    if (problem !== null)
-      throw new InvalidArgumentError(`skus[${index}]: ${problem.error.message.replace(/^sku: /, '')}`);
-  });
+  const problem = checkSkuList(skus, 'skus', everythingAllowed);
+  if (problem !== null) throw new InvalidArgumentError(problem.error.message);
 }

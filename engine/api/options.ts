@@ -21,7 +21,7 @@ export interface EngineOptions {
   /** 'reject': resolve OVERLOADED at once (default); 'wait': queue, bounded by maxWaitingOpsPerShard. */
   onOverload?: 'reject' | 'wait';
   maxWaitingOpsPerShard?: number;
-  /** Largest batch sent to a shard in one message. */
+  /** Largest micro-batch (the operations sent to a shard in one message). */
   maxBatchOps?: number;
   maxLiveHoldsPerShard?: number;
   /** Terminal holds and refusals remembered per shard for idempotent replay (oldest dropped first). */
@@ -43,7 +43,7 @@ export interface EngineOptions {
   /**
    * Above this share of its heap limit (V8's heap in use), a shard refuses the operations that may
    * grow it (reserve, receive, adjust, transfer, restock, sync, setPolicy) with LIMIT_REACHED, and
-   * keeps taking those that free memory. Default 60 (the rest is headroom for the batches in flight
+   * keeps taking those that free memory. Default 60 (the rest is headroom for the micro-batches in flight
    * and for garbage not collected yet); 100 turns the watermark off.
    */
   shardHeapWatermarkPercent?: number;
@@ -106,7 +106,7 @@ export interface ResolvedOptions {
 }
 
 /**
- * Operations per batch message. Small enough that a worker starts on the first batch while the
+ * Operations per micro-batch. Small enough that a worker starts on the first micro-batch while the
  * caller is still filling the next (measured in bench/: 512 beat 4096 on 2 cores).
  */
 export const DEFAULT_MAX_BATCH_OPS = 512;

@@ -263,7 +263,7 @@ export interface LedgerCounters {
 export interface ShardStats {
   shard: number;
   /**
-   * False while the shard's last batch failed (its worker died), while it is stopped after a
+   * False while the shard's last micro-batch failed (its worker died), while it is stopped after a
    * storage failure, or once it gave up recovering; true again once it serves.
    */
   healthy: boolean;
@@ -281,8 +281,9 @@ export interface ShardStats {
   /** Operations accepted by the router and not yet answered (queued + in flight). */
   queueDepth: number;
   queueDepthMax: number;
+  /** Micro-batches (one message of queued operations each) in flight to the shard. */
   batchesInFlight: number;
-  /** Batches sent to the shard, and the most operations any of them carried (≤ maxBatchOps). */
+  /** Micro-batches sent to the shard, and the most operations any of them carried (≤ maxBatchOps). */
   batchesSent: number;
   largestBatchOps: number;
   ops: Record<string, number>;

@@ -200,6 +200,24 @@ export function checkSku(sku: unknown): Check {
   return checkText(sku, 'sku', LIMITS.skuLengthMax);
 }
 
+/**
+ * The SKU list of a subscription, under the name `field`: 1 to skusPerSubscriptionMax SKUs, each
+ * named by its index (`skus[3]: must not be empty`); `'*'` (every SKU) only where `everythingAllowed`.
+ * The one check of a SKU list: the engine's subscribe, the client's and the gateway's all use it.
+ */
+export function checkSkuList(value: unknown, field: string, everythingAllowed: boolean): Check {
+  if (everythingAllowed && value === '*') return null;
+  if (!Array.isArray(value) || value.length === 0 || value.length > LIMITS.skusPerSubscriptionMax) {
+    const what = `an array of 1 to ${LIMITS.skusPerSubscriptionMax} SKUs`;
+    return refuse.invalidArgument(field, `must be ${everythingAllowed ? `'*' or ${what}` : what}`);
+  }
+  for (let index = 0; index < value.length; index++) {
+    const problem = checkText(value[index], `${field}[${index}]`, LIMITS.skuLengthMax);
+    if (problem !== null) return problem;
+  }
+  return null;
+}
+
 export function checkFreeze(request: unknown): Check {
   const record = request as Record<string, unknown>;
   return (

@@ -25,7 +25,7 @@ export function encodedBytes(encoded: Encoded): number {
 }
 
 /**
- * One frame of messages encoded apart: a single message as is, several as a batch (an array).
+ * One frame of messages encoded apart: a single message as is, several as a batch frame (an array).
  * msgpack arrays are a header followed by the elements, so the parts are joined, not re-encoded.
  */
 export function joinFrame(parts: readonly Encoded[], encoding: Encoding): Encoded {

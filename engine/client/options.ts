@@ -26,7 +26,8 @@ export interface ClientOptions {
   /** A call unanswered this long resolves UNAVAILABLE (default: no limit). */
   requestTimeoutMs?: number;
   /**
-   * Largest frame the client sends (default 1 MiB, the gateway's default maxPayloadBytes); bigger batches are split.
+   * Largest frame the client sends (default 1 MiB, the gateway's default maxPayloadBytes); calls that do not fit in
+   * one are split across frames.
    */
   maxFrameBytes?: number;
   /** Told about connection changes and anything the client had to drop; never awaited, its errors are ignored. */

@@ -18,7 +18,7 @@ export function requestOf(id: number, method: string, params: Record<string, unk
   return params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params };
 }
 
-/** The messages of a decoded frame: a batch answer is an array of them. */
+/** The messages of a decoded frame: a batch frame's answer is an array of them. */
 export function messagesOf(frame: unknown): unknown[] {
   return Array.isArray(frame) ? frame : [frame];
 }

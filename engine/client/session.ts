@@ -1,7 +1,8 @@
 import type { Refusal } from '../api/errors.js';
 import { LIMITS } from '../api/limits.js';
 import { operationsOf } from '../wire/frame-operations.js';
-import { Batcher, fitsInFrame, planFrames, type FrameLimits } from './batcher.js';
+import { fitsInFrame, planFrames, type FrameLimits } from './frame-plan.js';
+import { TurnQueue } from './turn-queue.js';
 import {
   decodeFrame,
   encodedBytes,
@@ -37,7 +38,7 @@ export const CLOSE_DRAIN_MS = 5000;
  */
 export class Session {
   private readonly pending: PendingCalls;
-  private readonly batcher: Batcher<PendingCall>;
+  private readonly turn: TurnQueue<PendingCall>;
   private readonly subscriptions = new SubscriptionRegistry();
   private readonly connection: Connection;
   private readonly emit: EventSink;
@@ -48,10 +49,10 @@ export class Session {
 
   constructor(private readonly options: ResolvedClientOptions) {
     this.pending = new PendingCalls(options.maxPending);
-    this.batcher = new Batcher((calls) => this.flush(calls));
+    this.turn = new TurnQueue((calls) => this.flush(calls));
     this.emit = eventSink(options.onEvent);
     this.frameLimits = {
-      maxMessages: LIMITS.batchOpsMax,
+      maxMessages: LIMITS.frameOpsMax,
       maxOperations: LIMITS.frameOpsMax,
       maxBytes: options.maxFrameBytes,
       frameOverhead: FRAME_OVERHEAD_BYTES,
@@ -88,17 +89,17 @@ export class Session {
     return new Promise((settle) => {
       const call = this.pending.add({ method, params, safe: isSafeToResend(method, params), internal: false, settle });
       this.armTimeout(call);
-      this.batcher.add(call);
+      this.turn.add(call);
     });
   }
 
   /** Availability of `skus` pushed to `listener`; throws InvalidArgumentError on bad arguments. */
   subscribe(skus: string[], listener: AvailabilityListener): () => void {
     const unsubscribe = this.subscriptions.add(skus, listener);
-    this.batcher.wake();
+    this.turn.wake();
     return () => {
       unsubscribe();
-      this.batcher.wake();
+      this.turn.wake();
     };
   }
 

@@ -3,7 +3,7 @@ import type { Engine } from '../api/engine.js';
 import { refuse, type Refusal } from '../api/errors.js';
 import { LIMITS } from '../api/limits.js';
 import type { ChangeEvent } from '../api/types.js';
-import { checkSku } from '../api/validate.js';
+import { checkSkuList } from '../api/validate.js';
 import { dispatchFrame, operationsOfFrame, type DispatchContext } from './dispatch.js';
 import type { Fanout } from './fanout.js';
 import { decodeFrame, encodeFrame, frameBytes, PARSE_FAILED, type Encoding } from './frame-codec.js';
@@ -56,8 +56,6 @@ export class Connection {
   /** After the close frame: data frames are dropped unread. */
   private discarding = false;
   private frameEncoding: Encoding = 'json';
-  /** Subscribed SKUs, each with the encoding of the subscribe request that added it. */
-  private readonly skus = new Map<string, Encoding>();
   private readonly notifier: Notifier;
   private readonly context: DispatchContext;
 
@@ -83,7 +81,7 @@ export class Connection {
       (event) =>
         this.send(
           { jsonrpc: '2.0', method: 'availability', params: availabilityOf(event) },
-          this.skus.get(event.sku) ?? 'json',
+          this.deps.fanout.encodingOf(this, event.sku),
         ),
       () => socket.bufferedAmount,
       Math.floor(options.maxBufferedBytesPerConnection / 4),
@@ -224,52 +222,34 @@ export class Connection {
     return this.gate.isPaused;
   }
 
+  /** The fanout keeps this connection's SKUs (and their encoding) and enforces its bound. */
   private subscribe(params: Params): { ok: true; skus: number } | Refusal {
-    const skus = this.checkSkus(params);
+    const skus = skusOf(params);
     if (!Array.isArray(skus)) return skus;
-    const added = skus.filter((sku) => !this.skus.has(sku));
-    if (this.skus.size + added.length > this.deps.options.maxSubscribedSkusPerConnection) {
-      return refuse.limitReached(
-        `skus: a connection may subscribe to at most ${this.deps.options.maxSubscribedSkusPerConnection} SKUs`,
-      );
-    }
-    for (const sku of skus) this.skus.set(sku, this.frameEncoding);
-    for (const sku of added) this.deps.fanout.add(sku, this);
-    return { ok: true, skus: this.skus.size };
+    const count = this.deps.fanout.subscribe(this, skus, this.frameEncoding);
+    return typeof count === 'number' ? { ok: true, skus: count } : count;
   }
 
   private unsubscribe(params: Params): { ok: true; skus: number } | Refusal {
-    const skus = this.checkSkus(params);
+    const skus = skusOf(params);
     if (!Array.isArray(skus)) return skus;
-    for (const sku of skus) {
-      if (!this.skus.delete(sku)) continue;
-      this.deps.fanout.remove(sku, this);
-      this.notifier.forget(sku);
-    }
-    return { ok: true, skus: this.skus.size };
-  }
-
-  private checkSkus(params: Params): string[] | Refusal {
-    const extra = Object.keys(params).find((key) => key !== 'skus');
-    if (extra !== undefined) return refuse.invalidArgument(extra, 'is not a known field');
-    const { skus } = params;
-    if (!Array.isArray(skus) || skus.length === 0 || skus.length > LIMITS.skusPerSubscriptionMax) {
-      return refuse.invalidArgument('skus', `must be an array of 1 to ${LIMITS.skusPerSubscriptionMax} SKUs`);
-    }
-    for (let index = 0; index < skus.length; index++) {
-      const problem = checkSku(skus[index]);
-      if (problem !== null)
-        return refuse.invalidArgument(`skus[${index}]`, problem.error.message.replace(/^sku: /, ''));
-    }
-    return [...new Set(skus as string[])];
+    for (const sku of this.deps.fanout.unsubscribe(this, skus)) this.notifier.forget(sku);
+    return { ok: true, skus: this.deps.fanout.countOf(this) };
   }
 
   private onClose(): void {
     this.held.length = 0;
     this.outgoing.stop();
     this.notifier.stop();
-    for (const sku of this.skus.keys()) this.deps.fanout.remove(sku, this);
-    this.skus.clear();
+    this.deps.fanout.unsubscribeAll(this);
     this.deps.onIdle();
   }
+}
+
+/** The distinct SKUs of a subscribe/unsubscribe request's params (`skus`, and no other field). */
+function skusOf(params: Params): string[] | Refusal {
+  const extra = Object.keys(params).find((key) => key !== 'skus');
+  if (extra !== undefined) return refuse.invalidArgument(extra, 'is not a known field');
+  const problem = checkSkuList(params.skus, 'skus', false);
+  return problem ?? [...new Set(params.skus as string[])];
 }

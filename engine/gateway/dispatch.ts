@@ -33,11 +33,11 @@ export interface DispatchContext {
 const ENVELOPE_KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
 
 /**
- * Answers one decoded frame: a request object, or a batch (an array of them). Returns the
+ * Answers one decoded frame: a request object, or a batch frame (an array of them). Returns the
  * response(s) to send, or null when there is nothing to send (notifications only). A frame over
  * a bound (engine operations, values: LIMITS.frameOpsMax, valuesPerFrameMax,
  * valuesPerRequestMax) gets one invalid-request error naming the bound before any of its
- * requests is dispatched, so it changes nothing. Every request of a batch is issued before any
+ * requests is dispatched, so it changes nothing. Every request of a batch frame is issued before any
  * is awaited, so they share the engine's micro-batches and operations on one SKU apply in the
  * order given.
  */
@@ -61,7 +61,7 @@ export async function dispatchFrame(
 }
 
 /**
- * The engine operations a frame carries (a batch or syncMany counts its entries), counted until
+ * The engine operations a frame carries (a `batch` or `syncMany` request counts its entries), counted until
  * LIMITS.frameOpsMax is passed. The connection counts it as pending (at most frameOpsMax: a
  * frame over it runs nothing) and hands it to dispatchFrame, so a frame is counted once.
  */
@@ -119,9 +119,9 @@ async function answer(method: string, rawParams: unknown, id: RpcId, context: Di
   if (verdict instanceof Promise) verdict = await verdict;
   if (verdict !== null) {
     if ('forbidden' in verdict) return failure(context, method, id, RPC.FORBIDDEN, verdict.forbidden);
-    return settle(context, method, id, verdict.answer);
+    return respond(context, method, id, verdict.answer);
   }
-  if (isSubscription) return settle(context, method, id, context.subscription(method, params as Params));
+  if (isSubscription) return respond(context, method, id, context.subscription(method, params as Params));
   const handler = METHODS[method];
   const extra = unknownField(handler, params as Params);
   if (extra !== undefined)
@@ -129,11 +129,11 @@ async function answer(method: string, rawParams: unknown, id: RpcId, context: Di
   const startedAt = method === 'reserve' ? performance.now() : 0;
   const result = await handler.call(context.engine, params as Params);
   if (method === 'reserve') context.observeReserveSeconds((performance.now() - startedAt) / 1000);
-  return settle(context, method, id, result);
+  return respond(context, method, id, result);
 }
 
 /** An engine result becomes the response's result, except the refusals that are protocol errors. */
-function settle(context: DispatchContext, method: string, id: RpcId, result: unknown): RpcResponse {
+function respond(context: DispatchContext, method: string, id: RpcId, result: unknown): RpcResponse {
   const refusal = (result as { ok?: unknown }).ok === false ? (result as Refusal) : null;
   if (refusal === null) {
     context.count(method, 'ok');

@@ -92,7 +92,7 @@ class GatewayServer implements Gateway {
       { adminToken: options.token, tokensFile: options.tokensFile, log: options.log, metrics: this.metrics },
       tokens,
     );
-    this.fanout = new Fanout(options.engine);
+    this.fanout = new Fanout(options.engine, options.maxSubscribedSkusPerConnection);
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.maxPayloadBytes,

@@ -3,7 +3,7 @@ import type { Engine } from '../api/engine.js';
 import type { GatewayMetrics } from './metrics.js';
 
 /**
- * The shards' health as /healthz reports it: a shard is healthy unless its last batch failed (its
+ * The shards' health as /healthz reports it: a shard is healthy unless its last micro-batch failed (its
  * worker died), it is stopped after a storage failure, or it gave up recovering; `cause` says which.
  */
 export function healthOf(engine: Engine, closing: boolean): { status: 'ok' | 'degraded'; shards: unknown[] } {

@@ -48,9 +48,6 @@ export const METHODS: Readonly<Record<string, Method>> = {
   stats: byFields([], async (engine) => engine.stats()),
 };
 
-/** Methods the connection itself answers. */
-export const SUBSCRIPTION_METHODS = ['subscribe', 'unsubscribe'] as const;
-
 /** The first params field a by-fields method does not take, if any. */
 export function unknownField(method: Method, params: Params): string | undefined {
   if (method.fields === null) return undefined;

@@ -7,7 +7,7 @@
  * Generations are zero-padded to 8 digits so names sort. Generation 0 has no snapshot (the empty
  * state); the first snapshot is generation 1.
  *
- * Crash-safe order of a snapshot, taken between two batches (nothing is appended in between):
+ * Crash-safe order of a snapshot, taken between two micro-batches (nothing is appended in between):
  *   1. write snapshot g+1 atomically (writeChecksummedFileAtomic: .tmp, fsync, rename, directory
  *      fsync) — from here the snapshot covers every record of journal g;
  *   2. start journal g+1 (new JournalWriter: creating it fsyncs the directory) and append there;

@@ -36,7 +36,7 @@ export function findValidRecordAfter(window: FileWindow, badOffsetBytes: number)
     for (let index = 0; index < view.length; index += 1) {
       const at = position + index;
       if (at === candidates.nextEventBytes) {
-        const found = candidates.settle(at, register);
+        const found = candidates.arriveAt(at, register);
         if (found !== null) return found;
       }
       const payloadBytes = lengthFieldAt(window, view, index, at);
@@ -52,7 +52,7 @@ export function findValidRecordAfter(window: FileWindow, badOffsetBytes: number)
     }
     position += view.length;
   }
-  return candidates.nextEventBytes === sizeBytes ? candidates.settle(sizeBytes, register) : null;
+  return candidates.nextEventBytes === sizeBytes ? candidates.arriveAt(sizeBytes, register) : null;
 }
 
 /**
@@ -90,7 +90,7 @@ class Candidates {
   }
 
   /** At offset `at`, before its byte is hashed: `register` covers the scanned bytes before it. */
-  settle(at: number, register: number): number | null {
+  arriveAt(at: number, register: number): number | null {
     const prefixCrc = crc32OfRegister(register);
     while (this.awaitingPayload.length > 0 && this.awaitingPayload[0].payloadStartBytes === at) {
       const candidate = this.awaitingPayload.shift() as Candidate;

@@ -59,6 +59,23 @@ export interface PlacementRequest {
   allowSplit?: boolean;
 }
 
+/** The placement request that asks for nothing: one shared, frozen object. */
+export const NO_PLACEMENT: PlacementRequest = Object.freeze({});
+
+/** A reserve's placement request as the ledger keeps it (NO_PLACEMENT when it says nothing). */
+export function placementOf(
+  strategy: StrategyName | null,
+  destination: string | null,
+  allowSplit: boolean,
+): PlacementRequest {
+  if (strategy === null && destination === null && !allowSplit) return NO_PLACEMENT;
+  const placement: PlacementRequest = {};
+  if (strategy !== null) placement.strategy = strategy;
+  if (destination !== null) placement.destination = destination;
+  if (allowSplit) placement.allowSplit = true;
+  return placement;
+}
+
 /** fulfil's `final` argument: decide from the lines (a whole hold), or as the router says (a part). */
 export const FINAL_AUTO = -1;
 export const FINAL_NO = 0;
@@ -73,8 +90,8 @@ export interface WholeFulfil {
   lines: FulfilLine[] | null;
 }
 
-/** What a part of a cross-shard hold tells the router to reconcile it (PART_STATE). */
-export interface PartState {
+/** What a shard's part of a cross-shard hold reports to the router to reconcile it (PART_STATE). */
+export interface PartReport {
   status: string;
   /** Fulfils applied to this part, and the last one as the whole hold saw it. */
   fulfils: number;

@@ -77,10 +77,12 @@ import {
   FINAL_NO,
   FINAL_YES,
   WHOLE_HOLD,
+  NO_PLACEMENT,
+  placementOf,
   type HoldPart,
   type HoldSummary,
   type LedgerOptions,
-  type PartState,
+  type PartReport,
   type PlacementRequest,
   type WholeFulfil,
 } from './ledger-types.js';
@@ -90,10 +92,12 @@ export {
   FINAL_NO,
   FINAL_YES,
   WHOLE_HOLD,
+  NO_PLACEMENT,
+  placementOf,
   type HoldPart,
   type HoldSummary,
   type LedgerOptions,
-  type PartState,
+  type PartReport,
   type PlacementRequest,
   type WholeFulfil,
 };
@@ -125,6 +129,10 @@ export class Ledger {
   private readonly partFulfils = new Map<string, WholeFulfil>();
   /** The same, for parts of cross-shard holds still held: removed again if the part is aborted. */
   private readonly createdByPart = new Map<string, Position[]>();
+  /**
+   * The SKUs some listener watches, as the router tells this shard (OP.WATCH): derived from the router's
+   * Subscriptions, never decided here. SkuState.watched caches it per SKU for the hot path.
+   */
   private readonly watchedSkus = new Set<string>();
   private readonly channels = new Interner(CHANNELS_INTERNED_MAX);
   private readonly digests = new BodyDigests();
@@ -593,7 +601,7 @@ export class Ledger {
   }
 
   /** A part's status and fulfils, for the router to bring a cross-shard hold's parts into agreement. */
-  partState(id: string): PartState | Refusal {
+  partState(id: string): PartReport | Refusal {
     const hold = this.holds.get(id);
     if (hold === undefined) return refuse.notFound(`reservation '${id}'`);
     const fulfil = this.partFulfils.get(id);
@@ -1176,8 +1184,6 @@ function eventOf(
 function channelsOf(state: SkuState): ChannelAvailability {
   return state.policy === null ? { [ANY_CHANNEL]: state.available } : state.policy.availability(state.available);
 }
-
-const NO_PLACEMENT: PlacementRequest = {};
 
 function illegal(hold: Hold, action: string): Refusal {
   return refuse.invalidState(`reservation '${hold.id}' is ${holdStatusName(hold.status)}; cannot ${action}`);

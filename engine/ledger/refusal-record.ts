@@ -2,7 +2,7 @@ import type { EngineError } from '../api/errors.js';
 import { REFUSED } from '../lifecycle/tables.js';
 import { invariant } from '../../shared/invariant.js';
 import { Hold, type HoldLine } from './hold.js';
-import type { PlacementRequest } from './ledger-types.js';
+import { NO_PLACEMENT } from './ledger-types.js';
 
 /** Refusal codes a reserve's record keeps for idempotent replay; every other refusal is transient. */
 const RECORDED_CODES: ReadonlySet<string> = new Set(['INSUFFICIENT_STOCK', 'SKU_FROZEN', 'CONFLICT']);
@@ -25,7 +25,6 @@ export function isCapacityRefusal(error: EngineError): boolean {
 }
 
 const NO_LINES: HoldLine[] = Object.freeze([]) as unknown as HoldLine[];
-const NO_PLACEMENT: PlacementRequest = Object.freeze({});
 
 /**
  * The compact record of a refused reserve, kept for idempotent replay: the original refusal and

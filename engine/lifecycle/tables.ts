@@ -17,8 +17,6 @@ function indexOf(list: readonly string[], name: string): number {
 export const HELD = indexOf(HOLD_TABLE.states, 'held');
 export const COMMITTED = indexOf(HOLD_TABLE.states, 'committed');
 export const FULFILLED = indexOf(HOLD_TABLE.states, 'fulfilled');
-export const RELEASED = indexOf(HOLD_TABLE.states, 'released');
-export const EXPIRED = indexOf(HOLD_TABLE.states, 'expired');
 /** Not a lifecycle state: the record of a refused reserve, kept for idempotent replay. */
 export const REFUSED = HOLD_TABLE.states.length;
 

@@ -2,13 +2,13 @@ import { refuse, type Refusal } from '../api/errors.js';
 import type { FulfilLine, Reservation, ReservationResult, ReserveRequest, ReserveResult } from '../api/types.js';
 import { invariant } from '../../shared/invariant.js';
 import { planFulfilment } from '../ledger/fulfilment-plan.js';
-import { FINAL_NO, FINAL_YES, type PartState as LedgerPartState } from '../ledger/ledger.js';
+import { FINAL_NO, FINAL_YES, type PartReport } from '../ledger/ledger.js';
 import { TtlQueue } from '../../shared/ttl-queue.js';
 import { OP, type Placement } from '../shard/protocol.js';
 import { heldAnswer } from './held-answer.js';
 import { isRecordedRefusal, type HoldIndex } from './hold-index.js';
 import { MultiRoute } from './multi-route.js';
-import { agreement, type PartState } from './route-recovery.js';
+import { agreement, type PartAtShard } from './route-recovery.js';
 import type { ShardLink } from './shard-link.js';
 
 type PartResult = { ok: true; reservation: Reservation } | Refusal;
@@ -54,7 +54,9 @@ export class CrossShard {
   }
 
   /** The parts' states, or null when a shard cannot answer now. */
-  private async partStates(route: MultiRoute): Promise<Array<PartState & { reservation: Reservation | null }> | null> {
+  private async partStates(
+    route: MultiRoute,
+  ): Promise<Array<PartAtShard & { reservation: Reservation | null }> | null> {
     const answers = (await this.submitAllUnchecked(
       route,
       route.shards.map(() => [OP.PART_STATE, route.id]),
@@ -63,7 +65,7 @@ export class CrossShard {
     for (const [i, answer] of answers.entries()) {
       const refusal = (answer as Refusal).ok === false ? (answer as Refusal) : null;
       if (refusal !== null && refusal.error.code !== 'NOT_FOUND') return null;
-      const state = answer as LedgerPartState;
+      const state = answer as PartReport;
       states.push(
         refusal !== null
           ? { shard: route.shards[i], status: 'missing', error: null, fulfils: 0, lastFulfil: null, reservation: null }
@@ -83,7 +85,7 @@ export class CrossShard {
   /** Sends what brings the parts into agreement; returns whether they already agreed. */
   private async agree(
     route: MultiRoute,
-    states: Array<PartState & { reservation: Reservation | null }> | null,
+    states: Array<PartAtShard & { reservation: Reservation | null }> | null,
   ): Promise<boolean> {
     if (states === null) return false;
     const same = states.every((state) => state.status === states[0].status && state.fulfils === states[0].fulfils);
@@ -126,7 +128,7 @@ export class CrossShard {
         route,
         route.shards.map(() => [op, id]),
       );
-      return this.settle(route, id, await parts);
+      return this.answerFromParts(route, id, await parts);
     });
   }
 
@@ -142,7 +144,7 @@ export class CrossShard {
       if (states !== null && !(await this.agree(route, states))) states = await this.partStates(route);
       if (states === null)
         return refuse.unavailable(route.shards[0], `a shard of reservation '${id}' cannot answer; retry`);
-      const current = this.settle(
+      const current = this.answerFromParts(
         route,
         id,
         states.map((state): PartResult =>
@@ -166,7 +168,7 @@ export class CrossShard {
         final,
         whole,
       ]);
-      return this.settle(route, id, await this.submitAll(route, fields));
+      return this.answerFromParts(route, id, await this.submitAll(route, fields));
     });
   }
 
@@ -266,7 +268,7 @@ export class CrossShard {
   }
 
   /** One answer from the parts' answers, and what it tells about the hold's state. */
-  private settle(route: MultiRoute, id: string, parts: PartResult[]): ReservationResult {
+  private answerFromParts(route: MultiRoute, id: string, parts: PartResult[]): ReservationResult {
     const merged = this.merge(route, id, parts);
     if (merged.ok) route.mayBeHeld = merged.reservation.status === 'held';
     if (!route.mayBeHeld) this.deadlines.remove(route);

@@ -29,7 +29,7 @@ import {
   checkTransfer,
 } from '../api/validate.js';
 import { Hold, originalOutcome } from '../ledger/hold.js';
-import { Ledger, type PlacementRequest } from '../ledger/ledger.js';
+import { Ledger, placementOf } from '../ledger/ledger.js';
 import { LatencyRecorder } from './latency.js';
 import { OpCounts } from './op-counts.js';
 import { Subscriptions } from './subscriptions.js';
@@ -74,7 +74,15 @@ export class LocalEngine implements Engine {
 
   reserve(request: ReserveRequest) {
     return this.run('reserve', checkReserve(request), () =>
-      answerOf(this.ledger.reserve(request.id, request.channel, request.ttlMs, request.lines, placementOf(request))),
+      answerOf(
+        this.ledger.reserve(
+          request.id,
+          request.channel,
+          request.ttlMs,
+          request.lines,
+          placementOf(request.strategy ?? null, request.destination ?? null, request.allowSplit === true),
+        ),
+      ),
     );
   }
 
@@ -210,8 +218,7 @@ export class LocalEngine implements Engine {
   private publish(): void {
     const events = this.ledger.events;
     if (events.length > 0) {
-      const batch = events.splice(0, events.length);
-      this.subscriptions.dispatch(batch);
+      this.subscriptions.dispatch(events.splice(0, events.length));
     }
     this.ledger.forgotten.length = 0;
   }
@@ -219,12 +226,4 @@ export class LocalEngine implements Engine {
 
 function answerOf(outcome: Hold | Refusal) {
   return outcome instanceof Hold ? originalOutcome(outcome) : outcome;
-}
-
-function placementOf(request: ReserveRequest): PlacementRequest {
-  const placement: PlacementRequest = {};
-  if (request.strategy !== undefined) placement.strategy = request.strategy;
-  if (request.destination !== undefined) placement.destination = request.destination;
-  if (request.allowSplit === true) placement.allowSplit = true;
-  return placement;
 }

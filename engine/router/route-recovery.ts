@@ -22,7 +22,7 @@ export interface RecoveredRoutes {
   fixes: Array<[shard: number, fields: unknown[]]>;
 }
 
-interface Part extends PartState {
+interface Part extends PartAtShard {
   partCount: number;
   lines: number[];
   expiresAt: number;
@@ -76,8 +76,8 @@ function recoverMulti(id: string, group: Part[], recovered: RecoveredRoutes, sha
   recovered.multis.push(multiOf(id, group, lineCount, status === 'held'));
 }
 
-/** A part of a cross-shard hold as its shard reports it. */
-export interface PartState {
+/** A part of a cross-shard hold as reconciliation compares it: its shard's report, tagged with the shard. */
+export interface PartAtShard {
   shard: number;
   status: string;
   error: EngineError | null;
@@ -93,7 +93,7 @@ export interface PartState {
  */
 export function agreement(
   id: string,
-  parts: readonly PartState[],
+  parts: readonly PartAtShard[],
   shardOf: (sku: string) => number,
 ): { fixes: Array<[shard: number, fields: unknown[]]>; status: string } {
   const fixes: Array<[number, unknown[]]> = [];
@@ -114,7 +114,7 @@ export function agreement(
 }
 
 /** The operations that take a part from `status` to the target part's status. */
-function catchUp(id: string, status: string, target: PartState): unknown[][] {
+function catchUp(id: string, status: string, target: PartAtShard): unknown[][] {
   if (status === target.status) return [];
   switch (target.status) {
     case 'committed':

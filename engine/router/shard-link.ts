@@ -6,7 +6,7 @@ import type { ChangeEvent, LedgerCounters, ReserveRequest, ShardStats } from '..
 import type { Durability } from '../api/options.js';
 import type { LedgerOptions } from '../ledger/ledger.js';
 import {
-  BATCH_HEADER_FIELDS,
+  MICRO_BATCH_HEADER_FIELDS,
   createCodec,
   encodeTransferable,
   OP,
@@ -41,7 +41,7 @@ export interface ShardLinkOptions {
   onEvents: (shard: number, events: ChangeEvent[]) => void;
   /**
    * Called with the ids whose records the shard dropped, after the reply's promises resolved: an
-   * id evicted in the very batch that recorded it is then forgotten after its reserve ended.
+   * id evicted in the very micro-batch that recorded it is then forgotten after its reserve ended.
    */
   onForgotten: (shard: number, forgotten: string[]) => void;
   /**
@@ -51,16 +51,16 @@ export interface ShardLinkOptions {
   onFailure: (shard: number) => void;
   /** Asks the router to flush on the next turn of the event loop. */
   scheduleFlush: () => void;
-  /** The router's clock, never going backwards: each batch carries it as the shard's time. */
+  /** The router's clock, never going backwards: each micro-batch carries it as the shard's time. */
   nowMs: () => number;
 }
 
 /**
- * Batches that may be in flight to one worker: two handed to it, two in piscina's queue.
+ * Micro-batches that may be in flight to one worker: two handed to it, two in piscina's queue.
  * Exported so that the transport-ceiling benchmark runs the very same policy.
  */
-export const WORKER_CONCURRENT_BATCHES = 2;
-export const BATCHES_IN_FLIGHT_MAX = 4;
+export const WORKER_CONCURRENT_MICRO_BATCHES = 2;
+export const MICRO_BATCHES_IN_FLIGHT_MAX = 4;
 const OP_NAMES = Object.fromEntries(Object.entries(OP).map(([name, code]) => [code, camelCase(name)]));
 
 function camelCase(name: string): string {
@@ -69,7 +69,7 @@ function camelCase(name: string): string {
 
 function ignoreResult(): void {}
 
-class OpenBatch {
+class MicroBatch {
   /** The two header slots (seq, nowMs) are filled at dispatch. */
   readonly fields: unknown[] = [0, 0];
   readonly resolvers: Resolver[] = [];
@@ -90,16 +90,16 @@ export class ShardLink {
   private readonly codec = createCodec();
   private readonly latency = new LatencyRecorder();
   private readonly counts = new OpCounts();
-  private open = new OpenBatch();
-  /** Full batches waiting for a place in flight (bounded: their ops count in maxInFlightOps). */
-  private readonly sealed: OpenBatch[] = [];
+  private open = new MicroBatch();
+  /** Full micro-batches waiting for a place in flight (bounded: their ops count in maxInFlightOps). */
+  private readonly sealed: MicroBatch[] = [];
   private readonly waiting = new Fifo<Waiter>();
   private inFlightOps = 0;
   private queueDepthMax = 0;
-  private batchesInFlight = 0;
-  private batchSeq = 0;
-  private largestBatchOps = 0;
-  private lastBatchFailed = false;
+  private microBatchesInFlight = 0;
+  private microBatchSeq = 0;
+  private largestMicroBatchOps = 0;
+  private lastMicroBatchFailed = false;
   private overloaded = 0;
   private roundTripMsAverage = 1;
   private counters: LedgerCounters = {
@@ -144,8 +144,8 @@ export class ShardLink {
       filename,
       minThreads: 1,
       maxThreads: 1,
-      concurrentTasksPerWorker: WORKER_CONCURRENT_BATCHES,
-      maxQueue: BATCHES_IN_FLIGHT_MAX - WORKER_CONCURRENT_BATCHES,
+      concurrentTasksPerWorker: WORKER_CONCURRENT_MICRO_BATCHES,
+      maxQueue: MICRO_BATCHES_IN_FLIGHT_MAX - WORKER_CONCURRENT_MICRO_BATCHES,
       idleTimeout: 2 ** 31 - 1,
       recordTiming: false,
       atomics: 'disabled',
@@ -173,17 +173,17 @@ export class ShardLink {
     return this.hasRoom() || this.canWait();
   }
 
-  /** The OVERLOADED answer, with a retry hint from the recent batch round trip. */
+  /** The OVERLOADED answer, with a retry hint from the recent micro-batch round trip. */
   overload(): ReturnType<typeof refuse.overloaded> {
     this.overloaded++;
     return refuse.overloaded(
       this.options.shard,
-      Math.max(1, Math.ceil(this.roundTripMsAverage * Math.max(1, this.batchesInFlight))),
+      Math.max(1, Math.ceil(this.roundTripMsAverage * Math.max(1, this.microBatchesInFlight))),
     );
   }
 
   /**
-   * Accepts one operation (its opcode and fields) for the next batch. At the in-flight limit it
+   * Accepts one operation (its opcode and fields) for the next micro-batch. At the in-flight limit it
    * answers OVERLOADED at once, or waits in line (onOverload 'wait') while the line has room.
    */
   submit(resolver: Resolver, fields: unknown[]): void {
@@ -200,7 +200,7 @@ export class ShardLink {
     for (let i = 0; i < fields.length; i++) into.push(fields[i]);
   }
 
-  /** The hot path's submit: a whole reserve, pushed straight into the batch. */
+  /** The hot path's submit: a whole reserve, pushed straight into the micro-batch. */
   submitReserve(resolver: Resolver, request: ReserveRequest): void {
     const into = this.admit(resolver);
     if (into !== null) {
@@ -227,13 +227,13 @@ export class ShardLink {
   }
 
   /**
-   * Closes the open batch and sends what the worker has room for. `force` sends an empty batch
+   * Closes the open micro-batch and sends what the worker has room for. `force` sends an empty micro-batch
    * to an idle shard, to carry time to it.
    */
   flush(force: boolean): void {
-    if (force && this.open.resolvers.length === 0 && this.sealed.length === 0 && this.batchesInFlight === 0) {
+    if (force && this.open.resolvers.length === 0 && this.sealed.length === 0 && this.microBatchesInFlight === 0) {
       this.dispatch(this.open);
-      this.open = new OpenBatch();
+      this.open = new MicroBatch();
       return;
     }
     this.seal();
@@ -243,51 +243,52 @@ export class ShardLink {
   private seal(): void {
     if (this.open.resolvers.length === 0) return;
     this.sealed.push(this.open);
-    this.open = new OpenBatch();
+    this.open = new MicroBatch();
   }
 
   private dispatchSealed(): void {
-    while (this.batchesInFlight < BATCHES_IN_FLIGHT_MAX && this.sealed.length > 0) {
-      this.dispatch(this.sealed.shift() as OpenBatch);
+    while (this.microBatchesInFlight < MICRO_BATCHES_IN_FLIGHT_MAX && this.sealed.length > 0) {
+      this.dispatch(this.sealed.shift() as MicroBatch);
     }
   }
 
-  private dispatch(batch: OpenBatch): void {
+  private dispatch(microBatch: MicroBatch): void {
     if (this.deadCause !== null) {
-      this.batchesInFlight++;
-      queueMicrotask(() => this.fail(batch, new Error(this.deadCause as string)));
+      this.microBatchesInFlight++;
+      queueMicrotask(() => this.fail(microBatch, new Error(this.deadCause as string)));
       return;
     }
-    this.countOps(batch.fields);
-    if (batch.resolvers.length > this.largestBatchOps) this.largestBatchOps = batch.resolvers.length;
-    batch.fields[0] = this.batchSeq++;
-    batch.fields[1] = this.options.nowMs();
-    const bytes = encodeTransferable(this.codec, batch.fields);
-    this.batchesInFlight++;
+    this.countOps(microBatch.fields);
+    if (microBatch.resolvers.length > this.largestMicroBatchOps)
+      this.largestMicroBatchOps = microBatch.resolvers.length;
+    microBatch.fields[0] = this.microBatchSeq++;
+    microBatch.fields[1] = this.options.nowMs();
+    const bytes = encodeTransferable(this.codec, microBatch.fields);
+    this.microBatchesInFlight++;
     const sentAtMs = performance.now();
     this.pool.run(bytes, { transferList: [bytes.buffer as ArrayBuffer] }).then(
-      (reply: Uint8Array) => this.complete(batch, reply, sentAtMs),
-      (error: Error) => this.fail(batch, error),
+      (reply: Uint8Array) => this.complete(microBatch, reply, sentAtMs),
+      (error: Error) => this.fail(microBatch, error),
     );
   }
 
   stats(): ShardStats {
     return {
       shard: this.options.shard,
-      healthy: !this.lastBatchFailed && this.stoppedCause === null && this.deadCause === null,
+      healthy: !this.lastMicroBatchFailed && this.stoppedCause === null && this.deadCause === null,
       cause:
         this.deadCause ??
         this.stoppedCause ??
-        (this.lastBatchFailed ? (this.workerError ?? 'its last batch failed') : null),
+        (this.lastMicroBatchFailed ? (this.workerError ?? 'its last micro-batch failed') : null),
       storageFailures: this.storageFailures,
       workerDeaths: this.workerDeaths,
       heapUsedBytes: this.heapUsedBytes,
       heapLimitBytes: this.heapLimitBytes,
       queueDepth: this.depth,
       queueDepthMax: this.queueDepthMax,
-      batchesInFlight: this.batchesInFlight,
-      batchesSent: this.batchSeq,
-      largestBatchOps: this.largestBatchOps,
+      batchesInFlight: this.microBatchesInFlight,
+      batchesSent: this.microBatchSeq,
+      largestBatchOps: this.largestMicroBatchOps,
       ops: this.counts.snapshot(),
       overloaded: this.overloaded,
       latency: this.latency.summary(),
@@ -315,7 +316,7 @@ export class ShardLink {
   }
 
   /**
-   * Takes an operation in: returns the array its opcode and fields go into (the open batch, or
+   * Takes an operation in: returns the array its opcode and fields go into (the open micro-batch, or
    * its place in the waiting line), or null after answering it OVERLOADED.
    */
   private admit(resolver: Resolver): unknown[] | null {
@@ -330,7 +331,7 @@ export class ShardLink {
   }
 
   private countOps(fields: unknown[]): void {
-    for (let at = BATCH_HEADER_FIELDS; at < fields.length; at += 1 + OP_FIELDS[fields[at] as number]) {
+    for (let at = MICRO_BATCH_HEADER_FIELDS; at < fields.length; at += 1 + OP_FIELDS[fields[at] as number]) {
       this.counts.add(OP_NAMES[fields[at] as number]);
     }
   }
@@ -343,21 +344,21 @@ export class ShardLink {
     return this.options.onOverload === 'wait' && this.waitingCount() < this.options.maxWaitingOps;
   }
 
-  /** Adds an operation to the open batch; a full batch is sealed and sent first, if there is room. */
+  /** Adds an operation to the open micro-batch; a full micro-batch is sealed and sent first, if there is room. */
   private accept(resolver: Resolver): unknown[] {
     if (this.open.resolvers.length >= this.options.maxBatchOps) this.flush(false);
-    const batch = this.open;
-    if (batch.resolvers.length === 0) {
-      batch.openedAtMs = performance.now();
+    const microBatch = this.open;
+    if (microBatch.resolvers.length === 0) {
+      microBatch.openedAtMs = performance.now();
       this.options.scheduleFlush();
     }
-    batch.resolvers.push(resolver);
+    microBatch.resolvers.push(resolver);
     this.inFlightOps++;
     if (this.inFlightOps > this.queueDepthMax) this.queueDepthMax = this.inFlightOps;
-    return batch.fields;
+    return microBatch.fields;
   }
 
-  private complete(batch: OpenBatch, reply: Uint8Array, sentAtMs: number): void {
+  private complete(microBatch: MicroBatch, reply: Uint8Array, sentAtMs: number): void {
     const [results, events, forgotten, counters, refusals, state] = this.codec.unpack(reply) as [
       unknown[],
       ChangeEvent[],
@@ -368,14 +369,14 @@ export class ShardLink {
     ];
     for (const refusal of refusals) Object.freeze(Object.freeze(refusal).error);
     this.counters = counters;
-    this.lastBatchFailed = false;
+    this.lastMicroBatchFailed = false;
     this.takeState(state);
-    this.settle(batch, sentAtMs);
+    this.retire(microBatch, sentAtMs);
     if (events.length > 0) this.options.onEvents(this.options.shard, events);
-    const resolvers = batch.resolvers;
+    const resolvers = microBatch.resolvers;
     for (let i = 0; i < resolvers.length; i++) resolvers[i](resolveRef(results[i], refusals));
     if (forgotten.length > 0) this.options.onForgotten(this.options.shard, forgotten);
-    this.afterBatch();
+    this.afterMicroBatch();
   }
 
   /** The shard's state from a reply; its return from a storage failure is told like a recovery. */
@@ -388,13 +389,13 @@ export class ShardLink {
     if (recovered) this.options.onFailure(this.options.shard);
   }
 
-  private fail(batch: OpenBatch, error: Error): void {
+  private fail(microBatch: MicroBatch, error: Error): void {
     this.workerError = describeError(error);
-    this.lastBatchFailed = true;
-    this.settle(batch, performance.now());
+    this.lastMicroBatchFailed = true;
+    this.retire(microBatch, performance.now());
     const refusal = refuse.unavailable(this.options.shard, describeError(error));
-    for (const resolver of batch.resolvers) resolver(refusal);
-    this.afterBatch();
+    for (const resolver of microBatch.resolvers) resolver(refusal);
+    this.afterMicroBatch();
     if (this.deadCause === null) this.options.onFailure(this.options.shard);
   }
 
@@ -423,15 +424,17 @@ export class ShardLink {
     void this.pool.destroy().catch(() => undefined);
   }
 
-  private settle(batch: OpenBatch, sentAtMs: number): void {
+  /** A micro-batch came back (answered or failed): it leaves the in-flight counts; its round trip and latency count. */
+  private retire(microBatch: MicroBatch, sentAtMs: number): void {
     const nowMs = performance.now();
-    this.batchesInFlight--;
-    this.inFlightOps -= batch.resolvers.length;
+    this.microBatchesInFlight--;
+    this.inFlightOps -= microBatch.resolvers.length;
     this.roundTripMsAverage = this.roundTripMsAverage * 0.9 + (nowMs - sentAtMs) * 0.1;
-    if (batch.resolvers.length > 0) this.latency.record((nowMs - batch.openedAtMs) * 1000, batch.resolvers.length);
+    if (microBatch.resolvers.length > 0)
+      this.latency.record((nowMs - microBatch.openedAtMs) * 1000, microBatch.resolvers.length);
   }
 
-  private afterBatch(): void {
+  private afterMicroBatch(): void {
     this.dispatchSealed();
     this.admitWaiting();
     if (this.open.resolvers.length > 0) this.options.scheduleFlush();

@@ -174,12 +174,12 @@ export class ShardedEngine implements Engine {
     const route = index === null ? null : index.beginReserve(request.id, shard);
     if (index !== null && route === null) return Promise.resolve(refuse.conflict(`reservation '${request.id}'`));
     return new Promise((resolve) => {
-      const settle: Resolver = (reply: Placement | Refusal) => {
+      const answer: Resolver = (reply: Placement | Refusal) => {
         const result = heldAnswer(request.id, request.channel, request.lines, reply);
         if (route !== null) (index as HoldIndex).endReserve(request.id, route, result);
         resolve(result);
       };
-      this.links[shard].submitReserve(settle, request);
+      this.links[shard].submitReserve(answer, request);
     });
   }
 
@@ -396,7 +396,8 @@ export class ShardedEngine implements Engine {
   }
 
   /**
-   * A shard's batch failed: once its new worker has recovered, reconcile what was in flight (journaled engines only).
+   * A shard's micro-batch failed: once its new worker has recovered, reconcile what was in flight (journaled
+   * engines only).
    */
   private onShardFailure(shard: number): void {
     if (this.closed) return;

@@ -6,8 +6,10 @@ import type { ChangeEvent } from '../api/types.js';
 const EVERYTHING = '*';
 
 /**
- * Caller-side listeners by SKU. The shards emit events only for watched SKUs, so `watch` is
- * told when a SKU gains its first listener and loses its last ('*': every SKU).
+ * The engine's one record of which listener watches which SKU. The shards emit events only for
+ * watched SKUs, so `watch` is told when a SKU gains its first listener and loses its last ('*':
+ * every SKU); a shard's watch flags are derived from that, and rebuilt from `watched()` after it
+ * recovers.
  */
 export class Subscriptions {
   listenerErrors = 0;

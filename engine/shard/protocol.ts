@@ -1,11 +1,11 @@
 import { Packr } from 'msgpackr';
 
 /**
- * The wire format between the router and a shard. A batch is one flat msgpack array:
- * [batchSeq, nowMs, op, ...fields, op, ...fields, …]; each op has a fixed field count.
+ * The wire format between the router and a shard. A micro-batch is one flat msgpack array:
+ * [microBatchSeq, nowMs, op, ...fields, op, ...fields, …]; each op has a fixed field count.
  * A reply is [results, events, forgotten ids, ledger counters, refusals, shard state], results
  * in op order.
- * A refusal crosses once per batch: its result slot holds REFUSAL_REF(k) for refusals[k]
+ * A refusal crosses once per micro-batch: its result slot holds REFUSAL_REF(k) for refusals[k]
  * (results are otherwise objects or arrays, never numbers).
  */
 export const OP = {
@@ -42,16 +42,16 @@ export const OP = {
   SET_POLICY: 18,
   /** (no fields): every hold's summary, for the router to rebuild its index after a restart */
   LIST_HOLDS: 19,
-  /** id: a part's PartState (status and fulfils), for reconciliation */
+  /** id: a part's PartReport (status and fulfils), for reconciliation */
   PART_STATE: 20,
 } as const;
 
 /** Fields after the opcode, per opcode. */
 export const OP_FIELDS: readonly number[] = [0, 3, 4, 10, 1, 1, 4, 1, 1, 2, 1, 2, 1, 2, 6, 2, 6, 4, 2, 0, 1];
 
-export const BATCH_HEADER_FIELDS = 2;
+export const MICRO_BATCH_HEADER_FIELDS = 2;
 
-/** The result slot of the k-th distinct refusal of a batch. */
+/** The result slot of the k-th distinct refusal of a micro-batch. */
 export function refusalRef(k: number): number {
   return -1 - k;
 }

@@ -6,9 +6,9 @@ import { refuse, type Refusal } from '../api/errors.js';
 import { ensureShardDirectory, StorageFaults } from '../journal/index.js';
 import { invariant } from '../../shared/invariant.js';
 import { Ledger, type LedgerOptions } from '../ledger/ledger.js';
-import { applyBatch, withoutOps, type AdmitOp } from './apply-batch.js';
+import { applyMicroBatch, withoutOps, type AdmitOp } from './apply-micro-batch.js';
 import {
-  BATCH_HEADER_FIELDS,
+  MICRO_BATCH_HEADER_FIELDS,
   createCodec,
   encodeTransferable,
   OP,
@@ -31,9 +31,9 @@ export interface ShardHostOptions {
   storageRetryIntervalMs: number;
 }
 
-/** Batches that can wait behind a snapshot: the router never has more than this in flight to a shard. */
-const WAITING_BATCHES_MAX = 8;
-/** Growing operations between two looks at the heap within one batch. */
+/** Micro-batches that can wait behind a snapshot: the router never has more than this in flight to a shard. */
+const WAITING_MICRO_BATCHES_MAX = 8;
+/** Growing operations between two looks at the heap within one micro-batch. */
 const HEAP_CHECK_EVERY_OPS = 16;
 /** The smallest write that proves the disk takes records again. */
 const PROBE_BYTES_MIN = 64 * 1024;
@@ -49,18 +49,18 @@ const GROWING_OPS: ReadonlySet<number> = new Set([
   OP.SET_POLICY,
 ]);
 
-interface WaitingBatch {
+interface WaitingMicroBatch {
   bytes: Uint8Array;
-  batch: unknown[];
+  microBatch: unknown[];
   resolve: (reply: Uint8Array | Promise<Uint8Array>) => void;
 }
 
 /**
- * The worker-thread host of one shard's ledger: decodes a batch, applies it, journals it and
+ * The worker-thread host of one shard's ledger: decodes a micro-batch, applies it, journals it and
  * answers once it is durable. Fail-stop on storage (as PostgreSQL since fsyncgate, and
  * TigerBeetle): when a journal write, fdatasync or snapshot fails, the shard stops taking
  * operations, cuts the journal back to the last record whose answer went out, answers every
- * unanswered batch STORAGE_FAILED (nothing of it stays, in memory or on disk), and rebuilds its
+ * unanswered micro-batch STORAGE_FAILED (nothing of it stays, in memory or on disk), and rebuilds its
  * ledger from disk once a probe write succeeds.
  */
 export class ShardHost {
@@ -74,7 +74,7 @@ export class ShardHost {
   private storageFailures = 0;
   private rollingBack: Promise<void> | null = null;
   private snapshotWaiting = false;
-  private readonly waiting: WaitingBatch[] = [];
+  private readonly waiting: WaitingMicroBatch[] = [];
   private largestRecordBytes = 0;
   private readonly heapLimitBytes: number;
   /** The ledger's counters when the shard stopped (its ledger is dropped while it recovers). */
@@ -92,28 +92,31 @@ export class ShardHost {
     this.journal = recovered?.journal ?? null;
   }
 
-  /** One batch in, its reply out (after it is durable, with a journal). Batches arrive in order. */
+  /** One micro-batch in, its reply out (after it is durable, with a journal). Micro-batches arrive in order. */
   run(bytes: Uint8Array): Uint8Array | Promise<Uint8Array> {
-    const batch = this.codec.unpack(bytes) as unknown[];
-    const seq = batch[0] as number;
-    invariant(seq > this.lastSeq, `shard ${this.options.shard}: batch ${seq} arrived after batch ${this.lastSeq}`);
+    const microBatch = this.codec.unpack(bytes) as unknown[];
+    const seq = microBatch[0] as number;
+    invariant(
+      seq > this.lastSeq,
+      `shard ${this.options.shard}: micro-batch ${seq} arrived after micro-batch ${this.lastSeq}`,
+    );
     this.lastSeq = seq;
-    if (this.stoppedCause !== null) return this.failedReply(batch);
-    if (this.snapshotWaiting) return this.wait(bytes, batch);
-    return this.handle(bytes, batch);
+    if (this.stoppedCause !== null) return this.failedReply(microBatch);
+    if (this.snapshotWaiting) return this.wait(bytes, microBatch);
+    return this.handle(bytes, microBatch);
   }
 
-  private handle(bytes: Uint8Array, batch: unknown[]): Uint8Array | Promise<Uint8Array> {
-    if (this.stoppedCause !== null) return this.failedReply(batch);
+  private handle(bytes: Uint8Array, microBatch: unknown[]): Uint8Array | Promise<Uint8Array> {
+    if (this.stoppedCause !== null) return this.failedReply(microBatch);
     const journal = this.journal;
     if (journal !== null && journal.snapshotDue()) {
-      if (journal.hasUnacknowledged()) return this.waitForSnapshot(journal, bytes, batch);
+      if (journal.hasUnacknowledged()) return this.waitForSnapshot(journal, bytes, microBatch);
       this.snapshot(journal);
-      if (this.stoppedCause !== null) return this.failedReply(batch);
+      if (this.stoppedCause !== null) return this.failedReply(microBatch);
     }
-    const outcome = applyBatch(this.ledger, batch, this.admission());
+    const outcome = applyMicroBatch(this.ledger, microBatch, this.admission());
     const events = this.ledger.events.splice(0, this.ledger.events.length);
-    // An id evicted early in the batch and recorded again later in it (a retry decided afresh) is not forgotten.
+    // An id evicted early in the micro-batch and recorded again later in it (a retry decided afresh) is not forgotten.
     const forgotten = this.ledger.forgotten
       .splice(0, this.ledger.forgotten.length)
       .filter((id) => !this.ledger.knows(id));
@@ -122,13 +125,13 @@ export class ShardHost {
     let mark = -1;
     if (outcome.changed) {
       const record =
-        outcome.dropped.length === 0 ? bytes : encodeTransferable(this.codec, withoutOps(batch, outcome.dropped));
+        outcome.dropped.length === 0 ? bytes : encodeTransferable(this.codec, withoutOps(microBatch, outcome.dropped));
       if (record.byteLength > this.largestRecordBytes) this.largestRecordBytes = record.byteLength;
       try {
         mark = journal.record(record);
       } catch (error) {
         journal.markFailed(journal.lastRecordStart());
-        return this.fail(journal, error, batch);
+        return this.fail(journal, error, microBatch);
       }
     }
     // Nothing journaled and nothing waiting: no earlier record's fate can change this answer.
@@ -140,14 +143,14 @@ export class ShardHost {
       },
       (error: unknown) => {
         if (mark >= 0) journal.markFailed(mark);
-        return this.fail(journal, error, batch);
+        return this.fail(journal, error, microBatch);
       },
     );
   }
 
   /**
    * The heap watermark: above it, operations that may grow the ledger are refused for capacity.
-   * The heap is looked at when the batch starts and again every HEAP_CHECK_EVERY_OPS growing
+   * The heap is looked at when the micro-batch starts and again every HEAP_CHECK_EVERY_OPS growing
    * operations (a look costs about a microsecond; a refused 100-line hold can cost 16 KB).
    */
   private admission(): AdmitOp | undefined {
@@ -170,24 +173,24 @@ export class ShardHost {
     );
   }
 
-  /** A snapshot is due but records still wait for their answers: batches wait until they have them. */
-  private waitForSnapshot(journal: ShardJournal, bytes: Uint8Array, batch: unknown[]): Promise<Uint8Array> {
+  /** A snapshot is due but records still wait for their answers: micro-batches wait until they have them. */
+  private waitForSnapshot(journal: ShardJournal, bytes: Uint8Array, microBatch: unknown[]): Promise<Uint8Array> {
     this.snapshotWaiting = true;
-    const reply = this.wait(bytes, batch);
-    void journal.whenSettled().then(() => {
+    const reply = this.wait(bytes, microBatch);
+    void journal.whenDecided().then(() => {
       if (this.stoppedCause === null && this.journal === journal) this.snapshot(journal);
       this.snapshotWaiting = false;
-      for (const waiting of this.waiting.splice(0)) waiting.resolve(this.handle(waiting.bytes, waiting.batch));
+      for (const waiting of this.waiting.splice(0)) waiting.resolve(this.handle(waiting.bytes, waiting.microBatch));
     });
     return reply;
   }
 
-  private wait(bytes: Uint8Array, batch: unknown[]): Promise<Uint8Array> {
+  private wait(bytes: Uint8Array, microBatch: unknown[]): Promise<Uint8Array> {
     invariant(
-      this.waiting.length < WAITING_BATCHES_MAX,
-      `shard ${this.options.shard}: more than ${WAITING_BATCHES_MAX} batches wait for a snapshot`,
+      this.waiting.length < WAITING_MICRO_BATCHES_MAX,
+      `shard ${this.options.shard}: more than ${WAITING_MICRO_BATCHES_MAX} micro-batches wait for a snapshot`,
     );
-    return new Promise((resolve) => this.waiting.push({ bytes, batch, resolve }));
+    return new Promise((resolve) => this.waiting.push({ bytes, microBatch, resolve }));
   }
 
   private snapshot(journal: ShardJournal): void {
@@ -198,10 +201,10 @@ export class ShardHost {
     }
   }
 
-  /** A record could not be made durable: stop, roll back, then answer this batch STORAGE_FAILED. */
-  private fail(journal: ShardJournal, error: unknown, batch: unknown[]): Promise<Uint8Array> {
+  /** A record could not be made durable: stop, roll back, then answer this micro-batch STORAGE_FAILED. */
+  private fail(journal: ShardJournal, error: unknown, microBatch: unknown[]): Promise<Uint8Array> {
     this.stop(journal, error);
-    return (this.rollingBack as Promise<void>).then(() => this.failedReply(batch));
+    return (this.rollingBack as Promise<void>).then(() => this.failedReply(microBatch));
   }
 
   private stop(journal: ShardJournal, error: unknown): void {
@@ -215,9 +218,9 @@ export class ShardHost {
     this.rollingBack = this.rollBack(journal);
   }
 
-  /** Once every batch in flight knows its fate, cuts their records off (retrying while the disk refuses). */
+  /** Once every micro-batch in flight knows its fate, cuts their records off (retrying while the disk refuses). */
   private async rollBack(journal: ShardJournal): Promise<void> {
-    await journal.whenSettled();
+    await journal.whenDecided();
     for (;;) {
       try {
         journal.rollBack();
@@ -261,10 +264,10 @@ export class ShardHost {
     }
   }
 
-  /** Every operation of the batch answered STORAGE_FAILED; nothing was applied. */
-  private failedReply(batch: unknown[]): Uint8Array {
+  /** Every operation of the micro-batch answered STORAGE_FAILED; nothing was applied. */
+  private failedReply(microBatch: unknown[]): Uint8Array {
     const results: number[] = [];
-    for (let at = BATCH_HEADER_FIELDS; at < batch.length; at += 1 + OP_FIELDS[batch[at] as number])
+    for (let at = MICRO_BATCH_HEADER_FIELDS; at < microBatch.length; at += 1 + OP_FIELDS[microBatch[at] as number])
       results.push(refusalRef(0));
     const refusal: Refusal = refuse.storageFailed(this.options.shard, this.cause() ?? 'the shard is stopped');
     return this.encodeReply([results, [], [], this.stoppedCounters ?? this.ledger.counters(), [refusal]]);

@@ -18,14 +18,14 @@ import {
 import { Ledger, type LedgerOptions } from '../ledger/ledger.js';
 import type { LedgerSnapshot } from '../ledger/snapshot.js';
 import { invariant } from '../../shared/invariant.js';
-import { applyBatch } from './apply-batch.js';
+import { applyMicroBatch } from './apply-micro-batch.js';
 import { createCodec } from './protocol.js';
 
 /** What a shard found on disk when it started. */
 export interface RecoveryReport {
   generation: number;
   snapshotLoaded: boolean;
-  /** Journal records (batches) replayed on top of the snapshot. */
+  /** Journal records (micro-batches) replayed on top of the snapshot. */
   records: number;
   tornTail: TornTail | null;
   durationMs: number;
@@ -38,7 +38,7 @@ const FAILED = 1;
 const snapshotCodec = new Packr({ useRecords: true });
 
 /**
- * One shard's durability: its journal (every batch that changed the ledger, appended after it
+ * One shard's durability: its journal (every micro-batch that changed the ledger, appended after it
  * was applied and made durable before its replies go back) and its snapshots. Recovery is the
  * newest snapshot plus the journal of the same generation; a snapshot starts a new generation
  * and the older files are deleted (engine/journal/layout.ts explains the crash-safe order).
@@ -47,7 +47,7 @@ export class ShardJournal {
   private recordsSinceSnapshot: number;
   /** Records whose answers have not gone out, by where they start (bytes): waiting for durability, or failed. */
   private readonly unanswered = new Map<number, typeof WAITING | typeof FAILED>();
-  private settledWaiters: Array<() => void> = [];
+  private decidedWaiters: Array<() => void> = [];
   private lastStartBytes = -1;
 
   private constructor(
@@ -78,7 +78,7 @@ export class ShardJournal {
     const codec = createCodec();
     ledger.enforceCapacity(false);
     const read = readJournal(plan.journalPath, (payload) => {
-      applyBatch(ledger, codec.unpack(payload) as unknown[]);
+      applyMicroBatch(ledger, codec.unpack(payload) as unknown[]);
     });
     ledger.enforceCapacity(true);
     if (read.tornTail !== null) {
@@ -108,15 +108,15 @@ export class ShardJournal {
   }
 
   /**
-   * Appends a batch that changed the ledger (as replay must decode it) and returns where its
+   * Appends a micro-batch that changed the ledger (as replay must decode it) and returns where its
    * record starts: the mark to acknowledge once its answer goes out. Throws JOURNAL_FAILED.
    */
-  record(batchBytes: Uint8Array): number {
+  record(microBatchBytes: Uint8Array): number {
     const startBytes = this.writer.sizeBytes;
     invariant(!this.unanswered.has(startBytes), `shard ${this.shard}: two records start at ${startBytes}`);
     this.unanswered.set(startBytes, WAITING);
     this.lastStartBytes = startBytes;
-    this.writer.append(batchBytes);
+    this.writer.append(microBatchBytes);
     this.recordsSinceSnapshot++;
     return startBytes;
   }
@@ -138,7 +138,7 @@ export class ShardJournal {
       `shard ${this.shard}: acknowledged a record at ${startBytes} that is not waiting`,
     );
     this.unanswered.delete(startBytes);
-    this.settleOne();
+    this.wakeIfDecided();
   }
 
   /** The record starting at `startBytes` could not be made durable: it will be answered as failed. */
@@ -148,7 +148,7 @@ export class ShardJournal {
       `shard ${this.shard}: failed a record at ${startBytes} that is not waiting`,
     );
     this.unanswered.set(startBytes, FAILED);
-    this.settleOne();
+    this.wakeIfDecided();
   }
 
   hasUnacknowledged(): boolean {
@@ -156,13 +156,13 @@ export class ShardJournal {
   }
 
   /** Resolves when no record waits to learn whether it is durable (each is acknowledged or failed). */
-  whenSettled(): Promise<void> {
+  whenDecided(): Promise<void> {
     if (this.waitingCount() === 0) return Promise.resolve();
-    return new Promise((resolve) => this.settledWaiters.push(resolve));
+    return new Promise((resolve) => this.decidedWaiters.push(resolve));
   }
 
   /**
-   * After a failed write or fdatasync, once settled: cuts the journal back to where the oldest
+   * After a failed write or fdatasync, once every record is decided: cuts the journal back to where the oldest
    * failed record starts, so no operation answered as failed is ever replayed. Records answered
    * as done all lie before it (durability is a prefix). Throws while the disk still refuses.
    */
@@ -179,10 +179,10 @@ export class ShardJournal {
     return waiting;
   }
 
-  private settleOne(): void {
-    if (this.settledWaiters.length === 0 || this.waitingCount() > 0) return;
-    const waiters = this.settledWaiters;
-    this.settledWaiters = [];
+  private wakeIfDecided(): void {
+    if (this.decidedWaiters.length === 0 || this.waitingCount() > 0) return;
+    const waiters = this.decidedWaiters;
+    this.decidedWaiters = [];
     for (const waiter of waiters) waiter();
   }
 
@@ -198,7 +198,7 @@ export class ShardJournal {
 
   /**
    * Writes the ledger as snapshot g+1 (atomically, fsynced), continues in journal g+1, then
-   * closes journal g and deletes generation g in the background. Only between batches with every
+   * closes journal g and deletes generation g in the background. Only between micro-batches with every
    * record answered: a snapshot must never make durable an operation that is then answered as
    * failed. Throws when the snapshot or the new journal cannot be written (the shard stops).
    */

@@ -19,11 +19,13 @@ function start(): ShardHost {
 }
 
 /**
- * piscina's task function: one batch in, one reply out, both msgpack buffers transferred.
- * Batches must arrive in the order the router sent them: sequence numbers only go up. (They
- * may skip: batches in flight when a worker died never reach its replacement.)
+ * piscina's task function: one micro-batch in, one reply out, both msgpack buffers transferred.
+ * Micro-batches must arrive in the order the router sent them: sequence numbers only go up. (They
+ * may skip: micro-batches in flight when a worker died never reach its replacement.)
  */
-export default function applyShardBatch(bytes: Uint8Array): ReturnType<typeof move> | Promise<ReturnType<typeof move>> {
+export default function applyShardMicroBatch(
+  bytes: Uint8Array,
+): ReturnType<typeof move> | Promise<ReturnType<typeof move>> {
   const reply = host.run(bytes);
   return reply instanceof Promise ? reply.then((value) => move(value)) : move(reply);
 }

@@ -5,7 +5,7 @@ import { LIMITS } from '../api/limits.js';
  * msgpack for bytes that cross the network (the gateway reads a stranger's, the client the
  * server's): DATA ONLY — nil, booleans, numbers, strings, binaries, arrays and maps, nothing else.
  *
- * Why @msgpack/msgpack and not msgpackr (which the engine keeps for its own worker batches):
+ * Why @msgpack/msgpack and not msgpackr (which the engine keeps for its own shard micro-batches):
  * msgpackr's unpack honours its in-band extensions whatever the Unpackr's options. Its table of
  * extension readers is one module-wide object (`currentExtensions` in unpack.js), shared by every
  * Unpackr: structured-clone ids and pointers (0x69 / 0x70: one map referenced from many places,

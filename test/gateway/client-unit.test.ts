@@ -2,7 +2,8 @@ import { unpack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../engine/api/limits.js';
 import { backoffDelayMs } from '../../engine/client/backoff.js';
-import { Batcher, fitsInFrame, planFrames, type FrameLimits } from '../../engine/client/batcher.js';
+import { fitsInFrame, planFrames, type FrameLimits } from '../../engine/client/frame-plan.js';
+import { TurnQueue } from '../../engine/client/turn-queue.js';
 import { decodeFrame, encodeMessage, joinFrame, msgpackArrayHeader } from '../../engine/client/codec.js';
 import { resolveClientOptions } from '../../engine/client/options.js';
 import { PendingCalls } from '../../engine/client/pending.js';
@@ -27,11 +28,11 @@ function manualScheduler(): { schedule: (task: () => void) => void; run: () => v
   };
 }
 
-describe('batcher', () => {
+describe('turn queue', () => {
   it('hands over the items of one tick together, in order, with one scheduled flush', () => {
     const flushed: number[][] = [];
     const clock = manualScheduler();
-    const batcher = new Batcher<number>((items) => flushed.push(items), clock.schedule);
+    const batcher = new TurnQueue<number>((items) => flushed.push(items), clock.schedule);
     batcher.add(1);
     batcher.add(2);
     batcher.add(3);
@@ -45,7 +46,7 @@ describe('batcher', () => {
   it('wake() flushes with nothing added, and flush() now leaves the scheduled flush empty', () => {
     const flushed: number[][] = [];
     const clock = manualScheduler();
-    const batcher = new Batcher<number>((items) => flushed.push(items), clock.schedule);
+    const batcher = new TurnQueue<number>((items) => flushed.push(items), clock.schedule);
     batcher.wake();
     clock.run();
     batcher.add(1);
@@ -56,7 +57,7 @@ describe('batcher', () => {
 
   it('flushes on the next turn of the event loop by default', async () => {
     const flushed: number[][] = [];
-    const batcher = new Batcher<number>((items) => flushed.push(items));
+    const batcher = new TurnQueue<number>((items) => flushed.push(items));
     batcher.add(1);
     await Promise.resolve();
     batcher.add(2);

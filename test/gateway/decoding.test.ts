@@ -18,7 +18,7 @@ import { Packr, pack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { connect } from '../../dist/engine/client/index.js';
 import { decodeFrame, encodeMessage } from '../../dist/engine/client/codec.js';
-import { planFrames } from '../../dist/engine/client/batcher.js';
+import { planFrames } from '../../dist/engine/client/frame-plan.js';
 import { forbiddenKeyIn } from '../../dist/engine/gateway/safe-keys.js';
 import { LIMITS, createEngine } from '../../dist/engine/index.js';
 import { operationsOf } from '../../dist/engine/wire/frame-operations.js';

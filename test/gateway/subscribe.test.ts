@@ -173,6 +173,50 @@ describe('gateway subscriptions', () => {
     expect(a.notifications().filter((n) => n.params.seq > tAtUnsubscribe && n.params.sku === 'T')).toEqual([]);
   });
 
+  it('bounds the SKUs of one connection (maxSubscribedSkusPerConnection); the bound is per connection', async () => {
+    const engine = await h.engine({ locationOrder: ['A'] });
+    const gateway = await h.gateway(engine, { maxSubscribedSkusPerConnection: 3 });
+    const a = await h.raw(gateway.url);
+    const b = await h.raw(gateway.url);
+    expect(await a.result('subscribe', { skus: ['S', 'T'] })).toEqual({ ok: true, skus: 2 });
+    expect(await a.result('subscribe', { skus: ['S', 'T', 'U'] }), 'SKUs it has do not count again').toEqual({
+      ok: true,
+      skus: 3,
+    });
+    const over = await a.result('subscribe', { skus: ['V'] });
+    expect(over.ok).toBe(false);
+    expect(over.error.code).toBe('LIMIT_REACHED');
+    expect(over.error.message).toMatch(/^skus: .*at most 3 SKUs/);
+    expect(await a.result('unsubscribe', { skus: ['V'] }), 'the refused subscribe added nothing').toEqual({
+      ok: true,
+      skus: 3,
+    });
+    expect(await b.result('subscribe', { skus: ['V', 'W', 'X'] }), 'another connection has its own room').toEqual({
+      ok: true,
+      skus: 3,
+    });
+    expect(await a.result('unsubscribe', { skus: ['U'] })).toEqual({ ok: true, skus: 2 });
+    expect(await a.result('subscribe', { skus: ['V'] }), 'room freed by unsubscribe').toEqual({ ok: true, skus: 3 });
+    await engine.receive({ sku: 'V', location: 'A', qty: 1 });
+    await waitForSeq(a, 'V', 1);
+    await waitForSeq(b, 'V', 1);
+  });
+
+  it('refuses a bad SKU list naming the field and index', async () => {
+    const engine = await h.engine({ locationOrder: ['A'] });
+    const gateway = await h.gateway(engine);
+    const client = await h.raw(gateway.url);
+    for (const [skus, field] of [
+      [[], /^skus: must be an array of 1 to/],
+      [['S', ''], /^skus\[1\]: must not be empty/],
+      [['S', 'T', 5], /^skus\[2\]: must be a string/],
+    ] as const) {
+      const frame = await client.call('subscribe', { skus });
+      expect(frame.data.error?.code, JSON.stringify(skus)).toBe(-32602);
+      expect(frame.data.error.message, JSON.stringify(skus)).toMatch(field);
+    }
+  });
+
   it('conflates under a flood: a subscriber that does not read gets far fewer notifications than changes, the last one final', async () => {
     const engine = await h.engine({ locationOrder: ['A'] });
     // 32 fenced channels with long names make each notification about 1.5 KB.

@@ -1,49 +1,6 @@
-/** Runs a task later; setImmediate by default, so every call made before the event loop turns joins one frame. */
-export type Scheduler = (task: () => void) => void;
-
-export const nextTurn: Scheduler = (task) => {
-  setImmediate(task);
-};
-
-/**
- * Collects the items added during one turn of the event loop and hands them over together, in
- * the order added. `wake()` schedules a flush with nothing added (for work the flush finds itself).
- */
-export class Batcher<T> {
-  private queue: T[] = [];
-  private scheduled = false;
-
-  constructor(
-    private readonly flushTo: (items: T[]) => void,
-    private readonly schedule: Scheduler = nextTurn,
-  ) {}
-
-  get queued(): number {
-    return this.queue.length;
-  }
-
-  add(item: T): void {
-    this.queue.push(item);
-    this.wake();
-  }
-
-  wake(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    this.schedule(() => this.flush());
-  }
-
-  /** Hands over what was collected now (a scheduled flush then finds nothing new). */
-  flush(): void {
-    this.scheduled = false;
-    const items = this.queue;
-    this.queue = [];
-    this.flushTo(items);
-  }
-}
-
+/** How the calls of one turn are packed, in order, into frames within the gateway's limits. */
 export interface FrameLimits {
-  /** Messages per frame (the gateway's batch limit, LIMITS.batchOpsMax). */
+  /** Messages per frame (LIMITS.frameOpsMax: the gateway counts every request of a frame as one operation at least). */
   maxMessages: number;
   /** Engine operations per frame (LIMITS.frameOpsMax), counted with planFrames' `operations`. */
   maxOperations?: number;
@@ -57,7 +14,7 @@ export interface FrameLimits {
 /**
  * Splits messages of the given encoded sizes, in order, into frames within the limits: returns
  * [start, end) index ranges. `operations` (optional) gives each message's engine operations (a
- * batch counts its ops): a frame holds at most `maxOperations` of them, as the gateway refuses a
+ * `batch` call counts its ops): a frame holds at most `maxOperations` of them, as the gateway refuses a
  * frame over LIMITS.frameOpsMax whole. A message too big for any frame gets a frame of its own
  * (the caller refuses it before sending: see `fitsInFrame`).
  */

@@ -1,28 +1,23 @@
 import { refuse, type EngineError, type Refusal } from '../api/errors.js';
 import type { FulfilLine, LineRequest, Policy } from '../api/types.js';
 import { invariant } from '../../shared/invariant.js';
-import { WHOLE_HOLD, type HoldPart, type Ledger, type PlacementRequest, type WholeFulfil } from '../ledger/ledger.js';
+import { placementOf, WHOLE_HOLD, type HoldPart, type Ledger, type WholeFulfil } from '../ledger/ledger.js';
 import type { StrategyName } from '../api/types.js';
 import { Hold } from '../ledger/hold.js';
 import { isCapacityRefusal } from '../ledger/refusal-record.js';
-import { BATCH_HEADER_FIELDS, OP, OP_FIELDS, refusalRef, type Placement, type SplitPlacement } from './protocol.js';
+import {
+  MICRO_BATCH_HEADER_FIELDS,
+  OP,
+  OP_FIELDS,
+  refusalRef,
+  type Placement,
+  type SplitPlacement,
+} from './protocol.js';
 
 const TICKED = { ok: true } as const;
 
-const NO_PLACEMENT: PlacementRequest = {};
-
 function partOf(count: number, expiresAt: number, lineIndexes: number[] | null): HoldPart {
   return count === 1 ? WHOLE_HOLD : { count, expiresAt, lineIndexes };
-}
-
-/** A reserve's placement request as the ledger keeps it (one shared object when it says nothing). */
-function placementOf(strategy: StrategyName | null, destination: string | null, allowSplit: boolean): PlacementRequest {
-  if (strategy === null && destination === null && !allowSplit) return NO_PLACEMENT;
-  const placement: PlacementRequest = {};
-  if (strategy !== null) placement.strategy = strategy;
-  if (destination !== null) placement.destination = destination;
-  if (allowSplit) placement.allowSplit = true;
-  return placement;
 }
 
 /** The hold's original placement: a location per request line, or a SplitPlacement for a split or backordered one. */
@@ -45,12 +40,12 @@ function placementReply(hold: Hold): Placement {
   return placement;
 }
 
-export interface BatchOutcome {
+export interface MicroBatchOutcome {
   /** One slot per op: its result, or a reference into `refusals`. */
   results: unknown[];
-  /** The batch's distinct refusal objects, each sent once. */
+  /** The micro-batch's distinct refusal objects, each sent once. */
   refusals: Refusal[];
-  /** The batch may have changed the ledger: it has an operation that writes, or its time expired something. */
+  /** The micro-batch may have changed the ledger: it has an operation that writes, or its time expired something. */
   changed: boolean;
   /**
    * Where each operation refused for capacity starts (its opcode's field index). Such a refusal
@@ -69,8 +64,8 @@ export type AdmitOp = (op: number) => Refusal | null;
 const ADMIT_ALL: AdmitOp = () => null;
 
 /**
- * Operations that only read (or only concern the router's subscriptions): a batch of only these, and a quiet tick,
- * changes nothing.
+ * Operations that only read (or only concern the router's subscriptions): a micro-batch of only these, and a quiet
+ * tick, changes nothing.
  */
 const READ_ONLY_OPS: ReadonlySet<number> = new Set([
   OP.TICK,
@@ -81,37 +76,42 @@ const READ_ONLY_OPS: ReadonlySet<number> = new Set([
   OP.PART_STATE,
 ]);
 
-/** Applies one decoded batch to the ledger, in order. */
-export function applyBatch(ledger: Ledger, batch: unknown[], admit: AdmitOp = ADMIT_ALL): BatchOutcome {
-  const outcome: BatchOutcome = { results: [], refusals: [], changed: ledger.advance(batch[1] as number), dropped: [] };
+/** Applies one decoded micro-batch to the ledger, in order. */
+export function applyMicroBatch(ledger: Ledger, microBatch: unknown[], admit: AdmitOp = ADMIT_ALL): MicroBatchOutcome {
+  const outcome: MicroBatchOutcome = {
+    results: [],
+    refusals: [],
+    changed: ledger.advance(microBatch[1] as number),
+    dropped: [],
+  };
   let seen: Map<Refusal, number> | null = null;
-  let at = BATCH_HEADER_FIELDS;
-  while (at < batch.length) {
-    const op = batch[at] as number;
+  let at = MICRO_BATCH_HEADER_FIELDS;
+  while (at < microBatch.length) {
+    const op = microBatch[at] as number;
     invariant(op >= 0 && op < OP_FIELDS.length, `unknown opcode ${op} at field ${at}`);
-    const result = admit(op) ?? applyOp(ledger, op, batch, at + 1);
+    const result = admit(op) ?? applyOp(ledger, op, microBatch, at + 1);
     if (isCapacityRefusalResult(result)) outcome.dropped.push(at);
     else if (!READ_ONLY_OPS.has(op)) outcome.changed = true;
     if (isRefusal(result)) outcome.results.push(refer(result, outcome.refusals, (seen ??= new Map())));
     else outcome.results.push(result);
     at += 1 + OP_FIELDS[op];
   }
-  invariant(at === batch.length, 'batch ends inside an operation');
+  invariant(at === microBatch.length, 'micro-batch ends inside an operation');
   return outcome;
 }
 
-/** The batch without the operations at `dropped` (field indexes of their opcodes), for the journal. */
-export function withoutOps(batch: readonly unknown[], dropped: readonly number[]): unknown[] {
-  const kept = batch.slice(0, BATCH_HEADER_FIELDS);
+/** The micro-batch without the operations at `dropped` (field indexes of their opcodes), for the journal. */
+export function withoutOps(microBatch: readonly unknown[], dropped: readonly number[]): unknown[] {
+  const kept = microBatch.slice(0, MICRO_BATCH_HEADER_FIELDS);
   let next = 0;
-  for (let at = BATCH_HEADER_FIELDS; at < batch.length; at += 1 + OP_FIELDS[batch[at] as number]) {
+  for (let at = MICRO_BATCH_HEADER_FIELDS; at < microBatch.length; at += 1 + OP_FIELDS[microBatch[at] as number]) {
     if (next < dropped.length && dropped[next] === at) {
       next++;
       continue;
     }
-    for (let field = at; field <= at + OP_FIELDS[batch[at] as number]; field++) kept.push(batch[field]);
+    for (let field = at; field <= at + OP_FIELDS[microBatch[at] as number]; field++) kept.push(microBatch[field]);
   }
-  invariant(next === dropped.length, 'a dropped operation is not in the batch');
+  invariant(next === dropped.length, 'a dropped operation is not in the micro-batch');
   return kept;
 }
 
