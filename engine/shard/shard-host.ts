@@ -264,7 +264,7 @@ export class ShardHost {
   /** Every operation of the batch answered STORAGE_FAILED; nothing was applied. */
   private failedReply(batch: unknown[]): Uint8Array {
     const results: number[] = [];
-    for (let at = BATCH_HEADER_FIELDS; at < batch.length; at += 1 + OP_FIELDS[batch[at] as number])
+    for (let at = BATCH_HEADER_FIELDS; at < batch.length; at += 1 + OP_FIELDS[batch[at] as number]!)
       results.push(refusalRef(0));
     const refusal: Refusal = refuse.storageFailed(this.options.shard, this.cause() ?? 'the shard is stopped');
     return this.encodeReply([results, [], [], this.stoppedCounters ?? this.ledger.counters(), [refusal]]);
