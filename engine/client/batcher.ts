@@ -1,3 +1,5 @@
+import { invariant } from '../../shared/invariant.js';
+
 /** Runs a task later; setImmediate by default, so every call made before the event loop turns joins one frame. */
 export type Scheduler = (task: () => void) => void;
 
@@ -72,7 +74,9 @@ export function planFrames(
   let bytes = limits.frameOverhead;
   let weight = 0;
   for (let index = 0; index < sizes.length; index++) {
-    const cost = sizes[index] + limits.messageOverhead;
+    const size = sizes[index];
+    invariant(size !== undefined, `no size for message ${index}`);
+    const cost = size + limits.messageOverhead;
     const ops = operations?.[index] ?? 1;
     const full = index - start >= limits.maxMessages || bytes + cost > limits.maxBytes || weight + ops > operationsMax;
     if (full && index > start) {
