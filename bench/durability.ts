@@ -6,6 +6,7 @@
  * worst case) and for a journal of 1M operations as the engine batches them.
  * Knobs: BENCH_DURATION_MS (default 4000), BENCH_RECOVERY_RECORDS (default 1,000,000).
  */
+import { defined } from '../shared/invariant.js';
 import { fileURLToPath } from 'node:url';
 import type { CaseResult } from './case-result.js';
 import { skuNames } from './cases/stock.js';
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
   );
   const runs: Array<{ result: CaseResult; bytesPerOp: number | null }> = [];
   for (const policy of JOURNAL_POLICIES) runs.push(await throughput(policy));
-  const baseline = runs[0].result.opsPerSecond;
+  const baseline = defined(runs[0], 'a run per policy').result.opsPerSecond;
   console.log(`\n${formatTable(runs.map((run) => run.result))}\n`);
   for (const { result, bytesPerOp } of runs) {
     const ratio = ((result.opsPerSecond / baseline) * 100).toFixed(0);

@@ -8,6 +8,7 @@
  * BENCH_LANES, BENCH_WINDOW_OPS, BENCH_DURATION_MS, BENCH_LATENCY_SAMPLE_EVERY, and
  * BENCH_CASES=a,b,c (runs only those cases; writes no JSON).
  */
+import { defined } from '../shared/invariant.js';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { CaseResult } from './case-result.js';
@@ -127,7 +128,7 @@ function writeReport(
       uniformMixToCeilingRatio: Number(ceilingRatio(figures.mix, figures.ceiling).toFixed(4)),
       checksPass,
       loadAverageAtStart: Number(loadAverageAtStart.toFixed(2)),
-      loadAverageAtEnd: Number(os.loadavg()[0].toFixed(2)),
+      loadAverageAtEnd: Number(defined(os.loadavg()[0], 'os.loadavg() has a 1-minute figure').toFixed(2)),
       lanes: LOAD.lanes,
       windowOps: LOAD.windowOps,
       durationMs: LOAD.durationMs,
@@ -148,7 +149,7 @@ async function runSomeCases(names: string[], skus: string[]): Promise<void> {
 
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
-  const loadAverageAtStart = os.loadavg()[0];
+  const loadAverageAtStart = defined(os.loadavg()[0], 'os.loadavg() has a 1-minute figure');
   logProgress(
     `holdfast engine bench · ${describeRevision()} · ${formatMachine(describeMachine())} · load average ${loadAverageAtStart.toFixed(2)}`,
   );

@@ -13,6 +13,7 @@
  * BENCH_SERVER_NODE_ARGS / BENCH_ECHO_NODE_ARGS (node flags for the children, e.g. --cpu-prof),
  * and BENCH_CASES=echo,echo-single,batched,paced,single (runs only those; writes no JSON).
  */
+import { defined } from '../shared/invariant.js';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -277,7 +278,7 @@ function summary(run: Run, checksPass: boolean, loadAverageAtStart: number): Rec
       .map((result) => result.name)
       .join(','),
     loadAverageAtStart: Number(loadAverageAtStart.toFixed(2)),
-    loadAverageAtEnd: Number(os.loadavg()[0].toFixed(2)),
+    loadAverageAtEnd: Number(defined(os.loadavg()[0], 'os.loadavg() has a 1-minute figure').toFixed(2)),
     server:
       SERVER_KIND === 'cli' ? 'holdfast serve (CLI)' : 'bench/gateway/server.ts (startGateway, bench engine options)',
     shards: SHARDS,
@@ -295,7 +296,7 @@ function summary(run: Run, checksPass: boolean, loadAverageAtStart: number): Rec
 
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
-  const loadAverageAtStart = os.loadavg()[0];
+  const loadAverageAtStart = defined(os.loadavg()[0], 'os.loadavg() has a 1-minute figure');
   logProgress(
     `holdfast gateway bench · ${describeRevision()} · ${formatMachine(describeMachine())} · load average ${loadAverageAtStart.toFixed(2)}`,
   );

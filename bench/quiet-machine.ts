@@ -1,3 +1,4 @@
+import { defined } from '../shared/invariant.js';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -9,9 +10,9 @@ interface CpuTimes {
 /** Aggregate CPU times from /proc/stat (Linux); null elsewhere. */
 async function readCpuTimes(): Promise<CpuTimes | null> {
   try {
-    const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0];
+    const line = defined((await readFile('/proc/stat', 'utf8')).split('\n')[0], 'a first line');
     const fields = line.trim().split(/\s+/).slice(1).map(Number);
-    const idle = fields[3] + (fields[4] ?? 0);
+    const idle = defined(fields[3], 'idle ticks') + (fields[4] ?? 0);
     return { idle, total: fields.reduce((sum, value) => sum + value, 0) };
   } catch {
     return null;

@@ -1,3 +1,4 @@
+import { defined } from '../shared/invariant.js';
 import { execFileSync } from 'node:child_process';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -47,7 +48,10 @@ function formatCount(value: number): string {
 
 function padRow(cells: string[], widths: number[]): string {
   return cells
-    .map((cell, index) => (index === 0 ? cell.padEnd(widths[index]) : cell.padStart(widths[index])))
+    .map((cell, index) => {
+      const width = defined(widths[index], 'a width per column');
+      return index === 0 ? cell.padEnd(width) : cell.padStart(width);
+    })
     .join('  ');
 }
 
@@ -70,9 +74,11 @@ function tableRow(result: CaseResult): string[] {
 /** The figures table: one row per case, columns right-aligned. */
 export function formatTable(results: CaseResult[]): string {
   const rows = [TABLE_HEADER, ...results.map(tableRow)];
-  const widths = TABLE_HEADER.map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  const widths = TABLE_HEADER.map((_, column) =>
+    Math.max(...rows.map((row) => defined(row[column], 'a cell per column').length)),
+  );
   const rule = widths.map((width) => '-'.repeat(width)).join('  ');
-  return [padRow(rows[0], widths), rule, ...rows.slice(1).map((row) => padRow(row, widths))].join('\n');
+  return [padRow(TABLE_HEADER, widths), rule, ...rows.slice(1).map((row) => padRow(row, widths))].join('\n');
 }
 
 function engineLatencyLines(result: CaseResult): string[] {

@@ -10,6 +10,7 @@
  *   node dist/bench/suite.js [--profile full|ci] [--cases engine-uniform,gateway,...] [--list]
  *     [--no-peers] [--no-floors] [--no-write] [--results-dir DIR] [--duration-ms N]
  */
+import { defined } from '../shared/invariant.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -204,7 +205,7 @@ async function runCase(
     quietBefore: quiet.quiet,
     otherProcessesCpuPercentOfMachine: otherLoad(),
     caseProcessCpuPercentOfMachine: report.processCpuPercentOfMachine ?? -1,
-    loadAverage1m: Number(os.loadavg()[0].toFixed(2)),
+    loadAverage1m: Number(defined(os.loadavg()[0], 'os.loadavg() has a 1-minute figure').toFixed(2)),
   };
   if (report.ok && report.skipped !== undefined)
     return { suiteCase, status: 'skipped', reason: report.skipped, environment };
@@ -297,7 +298,10 @@ async function report(
   console.log([...peerLines(rows), ...targetLines(rows), ...noteLines(rows, runs, verdicts)].join('\n'));
   if (options.write) {
     for (const [index, run] of runs.entries())
-      await writeCaseResult(options.resultsDir, caseResultFile(info, run, rows[index], verdicts));
+      await writeCaseResult(
+        options.resultsDir,
+        caseResultFile(info, run, defined(rows[index], 'a row per run'), verdicts),
+      );
   }
   const failedCases = rows
     .filter((row) => row.status === 'failed' || row.checksFailed.length > 0)
@@ -345,7 +349,7 @@ async function main(): Promise<void> {
     command: process.argv.slice(2).join(' '),
   };
   log(
-    `holdfast bench suite · profile ${profile.name} · ${cases.length} cases · ${info.revision} · ${formatMachine(machine)} · load average ${os.loadavg()[0].toFixed(2)}`,
+    `holdfast bench suite · profile ${profile.name} · ${cases.length} cases · ${info.revision} · ${formatMachine(machine)} · load average ${defined(os.loadavg()[0], 'os.loadavg() has a 1-minute figure').toFixed(2)}`,
   );
   const startedMs = performance.now();
   const runs = await runAll(cases, profile, options.peers);

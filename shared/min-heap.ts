@@ -53,12 +53,12 @@ export class MinHeap<T> {
   }
 
   private keyAt(index: number): number {
-    return this.keyOf(this.items[index]);
+    return this.keyOf(this.items[index]!);
   }
 
   private swap(left: number, right: number): void {
-    const item = this.items[left];
-    this.items[left] = this.items[right];
+    const item = this.items[left]!;
+    this.items[left] = this.items[right]!;
     this.items[right] = item;
   }
 }

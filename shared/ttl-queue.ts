@@ -41,11 +41,11 @@ export class TtlQueue<T extends Deadline> {
 
   private removeAt(index: number): void {
     const heap = this.heap;
-    const removed = heap[index];
+    const removed = heap[index]!;
     const last = heap.pop() as T;
     removed.heapIndex = -1;
     if (last === removed) return;
-    if (index > 0 && earlier(last, heap[(index - 1) >> 1])) this.siftUp(last, index);
+    if (index > 0 && earlier(last, heap[(index - 1) >> 1]!)) this.siftUp(last, index);
     else this.siftDown(last, index);
   }
 
@@ -54,9 +54,10 @@ export class TtlQueue<T extends Deadline> {
     let index = start;
     while (index > 0) {
       const parent = (index - 1) >> 1;
-      if (!earlier(item, heap[parent])) break;
-      heap[index] = heap[parent];
-      heap[index].heapIndex = index;
+      const moved = heap[parent]!;
+      if (!earlier(item, moved)) break;
+      heap[index] = moved;
+      moved.heapIndex = index;
       index = parent;
     }
     heap[index] = item;
@@ -70,10 +71,11 @@ export class TtlQueue<T extends Deadline> {
     for (;;) {
       let child = 2 * index + 1;
       if (child >= length) break;
-      if (child + 1 < length && earlier(heap[child + 1], heap[child])) child++;
-      if (!earlier(heap[child], item)) break;
-      heap[index] = heap[child];
-      heap[index].heapIndex = index;
+      if (child + 1 < length && earlier(heap[child + 1]!, heap[child]!)) child++;
+      const moved = heap[child]!;
+      if (!earlier(moved, item)) break;
+      heap[index] = moved;
+      moved.heapIndex = index;
       index = child;
     }
     heap[index] = item;

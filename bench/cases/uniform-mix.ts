@@ -1,3 +1,4 @@
+import { defined } from '../../shared/invariant.js';
 import { createEngine } from '../../engine/index.js';
 import type { Engine, EngineOptions, LineRequest } from '../../engine/index.js';
 import { shardOfSku } from '../../engine/router/hash.js';
@@ -52,7 +53,7 @@ interface MixLoad {
 }
 
 function pick(skus: readonly string[]): string {
-  return skus[Math.floor(Math.random() * skus.length)];
+  return defined(skus[Math.floor(Math.random() * skus.length)], 'a SKU to pick');
 }
 
 /** One line of 1 unit, or one line on each of `linesPerReserve` shards starting at a random one. */
@@ -62,7 +63,7 @@ function reserveLines(load: MixLoad): LineRequest[] {
   const first = Math.floor(Math.random() * shards);
   const lines: LineRequest[] = [];
   for (let line = 0; line < load.linesPerReserve; line++)
-    lines.push({ sku: pick(load.skusByShard[(first + line) % shards]), qty: 1 });
+    lines.push({ sku: pick(defined(load.skusByShard[(first + line) % shards], 'the SKUs of a shard')), qty: 1 });
   return lines;
 }
 
@@ -88,7 +89,7 @@ function issueSettle(load: MixLoad, id: string, window: Countdown): void {
 }
 
 function runMixWindow(load: MixLoad, lane: number): Promise<number> {
-  const settleIds = load.heldByLane[lane];
+  const settleIds = defined(load.heldByLane[lane], 'a lane of the load');
   const held: string[] = [];
   load.heldByLane[lane] = held;
   const windowOps = settleIds.length + load.reservesPerWindow;
@@ -103,7 +104,7 @@ function skusByShard(plan: UniformMixPlan, linesPerReserve: number): string[][] 
   if (linesPerReserve > plan.shards)
     throw new Error(`linesPerReserve (${linesPerReserve}) must not exceed shards (${plan.shards})`);
   const byShard: string[][] = Array.from({ length: plan.shards }, () => []);
-  for (const sku of plan.skus) byShard[shardOfSku(sku, plan.shards)].push(sku);
+  for (const sku of plan.skus) defined(byShard[shardOfSku(sku, plan.shards)], 'a shard of the plan').push(sku);
   if (byShard.some((skus) => skus.length === 0)) throw new Error('every shard must own at least one SKU');
   return byShard;
 }

@@ -101,7 +101,7 @@ export class EchoShard {
     this.#batchesInFlight--;
     const resolvers = batch.resolvers;
     for (let index = 0; index < resolvers.length; index++)
-      resolvers[index](results?.[index] ?? (failure as EchoFailure));
+      resolvers[index]!(results?.[index] ?? (failure as EchoFailure));
     this.#flushSealed();
     if (this.#open.ops.length > 0) this.#scheduleFlush();
   }

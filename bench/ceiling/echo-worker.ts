@@ -11,7 +11,7 @@ export default function echoBatch(batch: ArrayBuffer): unknown {
   const results: EchoResult[] = new Array(ops.length);
   for (let index = 0; index < ops.length; index++) {
     seq += 1;
-    results[index] = { ok: true, id: ops[index][1], seq };
+    results[index] = { ok: true, id: ops[index]![1], seq };
   }
   return move(encodeTransferable(codec, results));
 }

@@ -37,7 +37,7 @@ interface LoopState {
 function reserveOne(state: LoopState, held: string[]): void {
   const { ledger, plan, sampler } = state;
   const id = `l${state.reserveCount++}`;
-  const sku = plan.skus[Math.floor(Math.random() * plan.skus.length)];
+  const sku = plan.skus[Math.floor(Math.random() * plan.skus.length)]!;
   const startMs = sampler.start();
   const result = ledger.reserve(id, MIX_CHANNEL, HOLD_TTL_MS, [{ sku, qty: 1 }]);
   sampler.finish(startMs);

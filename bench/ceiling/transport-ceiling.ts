@@ -35,9 +35,9 @@ function runEchoWindow(load: EchoLoad): Promise<number> {
   for (let index = 0; index < load.windowOps; index++) {
     const opNumber = load.opCount++;
     const skuIndex = opNumber % load.skus.length;
-    const op: EchoOp = [ECHO_KIND_RESERVE, `c${opNumber}`, 'web', 60_000, load.skus[skuIndex], 1];
+    const op: EchoOp = [ECHO_KIND_RESERVE, `c${opNumber}`, 'web', 60_000, load.skus[skuIndex]!, 1];
     const startMs = load.sampler.start();
-    void load.shards[skuIndex % load.shards.length].submit(op).then((answer: EchoAnswer) => {
+    void load.shards[skuIndex % load.shards.length]!.submit(op).then((answer: EchoAnswer) => {
       load.sampler.finish(startMs);
       if (!answer.ok) load.failedOps += 1;
       window.tick();

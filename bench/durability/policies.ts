@@ -1,3 +1,4 @@
+import { defined } from '../../shared/invariant.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,7 +63,11 @@ export async function runJournalPolicy(
     });
     result.name = policy.name;
     const details = result.details as Record<string, number>;
-    const totalOps = details.reserveOps + details.commitOps + details.releaseOps + plan.skus.length;
+    const totalOps =
+      defined(details.reserveOps, 'reserveOps in the details') +
+      defined(details.commitOps, 'commitOps in the details') +
+      defined(details.releaseOps, 'releaseOps in the details') +
+      plan.skus.length;
     return { result, bytesPerOp: journaled ? directoryBytes(dataDir) / totalOps : null };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { defined } from '../../shared/invariant.js';
 import { readdirSync, rmSync } from 'node:fs';
 import { Packr } from 'msgpackr';
 import { createEngine, type Engine } from '../../engine/index.js';
@@ -96,7 +97,7 @@ export async function recoverBatched(ops: number, skus: readonly string[], shard
           id,
           channel: 'web',
           ttlMs: 3_600_000,
-          lines: [{ sku: skus[next % skus.length], qty: 1 }],
+          lines: [{ sku: defined(skus[next % skus.length], 'a SKU to reserve'), qty: 1 }],
         });
       });
       await Promise.all(window);

@@ -54,11 +54,11 @@ function waitForUrl(child: ChildProcess, label: string): Promise<string> {
     );
     lines.on('line', (line) => {
       log?.write(`${line}\n`);
-      const match = LISTENING_PATTERN.exec(line);
-      if (found || match === null) return;
+      const url = LISTENING_PATTERN.exec(line)?.[1];
+      if (found || url === undefined) return;
       found = true;
       clearTimeout(timer);
-      resolve(match[1]);
+      resolve(url);
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);

@@ -1,3 +1,4 @@
+import { defined } from '../../shared/invariant.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 
@@ -53,7 +54,7 @@ function otherProcessesSeconds(excluded: ReadonlySet<number>): number {
 /** Seconds all cores have spent in softirq (the kernel's share of loopback networking), 0 off Linux. */
 function softirqSeconds(): number {
   try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+    const fields = defined(readFileSync('/proc/stat', 'utf8').split('\n')[0], 'a first line').trim().split(/\s+/);
     return Number(fields[7]) / PROC_TICKS_PER_SECOND; // cpu user nice system idle iowait irq softirq
   } catch {
     return 0;

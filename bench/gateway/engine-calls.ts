@@ -1,3 +1,4 @@
+import { defined } from '../../shared/invariant.js';
 import type { EngineStats, LatencySummary } from '../../engine/index.js';
 import { LOCATION, type HeldLedger } from './mix.js';
 import type { RpcConnection, RpcMessage } from './rpc-connection.js';
@@ -62,7 +63,7 @@ export async function checkReserved(
   };
   for (let index = 0; index < skus.length; index++) {
     const expected = ledger.bySku[index];
-    const result = responses[index].result;
+    const result = defined(responses[index], 'a response per SKU').result;
     const reserved = result?.ok === true ? (result.reserved as number) : Number.NaN;
     if (!Number.isNaN(reserved)) check.reservedTotal += reserved;
     if (reserved === expected) continue;
@@ -75,7 +76,7 @@ export async function checkReserved(
 
 export async function engineStats(connection: RpcConnection): Promise<EngineStats> {
   const [response] = await callMany(connection, 'stats', [{}]);
-  if (response.result === undefined) throw new Error(`stats failed: ${JSON.stringify(response)}`);
+  if (response?.result === undefined) throw new Error(`stats failed: ${JSON.stringify(response)}`);
   return response.result as unknown as EngineStats;
 }
 

@@ -1,3 +1,4 @@
+import { defined } from '../../shared/invariant.js';
 import { createLatencyHistogram, type LatencyHistogram } from '../histogram.js';
 import type { MixOp, MixStream } from './mix.js';
 import type { RpcConnection, RpcMessage } from './rpc-connection.js';
@@ -66,25 +67,29 @@ function sendFrame(state: RunState, lane: Lane, onAnswered: (lane: Lane) => void
   }
   state.inFlight += 1;
   const sentAtMs = performance.now();
-  connection.send(opsPerFrame === 1 ? requests[0] : requests, firstId, (reply, receivedAtMs) => {
-    latency?.record((receivedAtMs - sentAtMs) * 1000, opsPerFrame);
-    readReply(stream, ops, firstId, reply);
-    state.inFlight -= 1;
-    state.ops += opsPerFrame;
-    state.frames += 1;
-    state.lastReplyMs = receivedAtMs;
-    onAnswered(lane);
-    if (state.inFlight === 0 && state.onIdle !== null) state.onIdle();
-  });
+  connection.send(
+    opsPerFrame === 1 ? defined(requests[0], 'a request per op') : requests,
+    firstId,
+    (reply, receivedAtMs) => {
+      latency?.record((receivedAtMs - sentAtMs) * 1000, opsPerFrame);
+      readReply(stream, ops, firstId, reply);
+      state.inFlight -= 1;
+      state.ops += opsPerFrame;
+      state.frames += 1;
+      state.lastReplyMs = receivedAtMs;
+      onAnswered(lane);
+      if (state.inFlight === 0 && state.onIdle !== null) state.onIdle();
+    },
+  );
 }
 
 function readReply(stream: MixStream, ops: MixOp[], firstId: number, reply: unknown): void {
   if (ops.length === 1 && !Array.isArray(reply)) {
-    stream.answer(ops[0], firstId, reply);
+    stream.answer(defined(ops[0], 'the frame has an op'), firstId, reply);
     return;
   }
   const responses = Array.isArray(reply) && reply.length === ops.length ? reply : null;
-  for (let index = 0; index < ops.length; index++) stream.answer(ops[index], firstId + index, responses?.[index]);
+  for (const [index, op] of ops.entries()) stream.answer(op, firstId + index, responses?.[index]);
 }
 
 /** Resolves when nothing is in flight, or after DRAIN_TIMEOUT_MS. */
@@ -139,7 +144,7 @@ async function runPaced(plan: FramePlan, opsPerSecond: number): Promise<FrameOut
     const tick = (): void => {
       const nowMs = performance.now();
       while (dueMs <= nowMs && dueMs < state.deadlineMs) {
-        const lane = plan.lanes[nextLane];
+        const lane = defined(plan.lanes[nextLane], 'a lane of the plan');
         if (lane.connection.framesInFlight >= plan.windowFrames) {
           windowCapHits += 1;
           break;

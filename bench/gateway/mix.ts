@@ -1,3 +1,4 @@
+import { defined } from '../../shared/invariant.js';
 import type { RpcMessage } from './rpc-connection.js';
 
 /**
@@ -38,7 +39,7 @@ export class HeldLedger {
   }
 
   add(sku: number, units: number): void {
-    this.bySku[sku] += units;
+    this.bySku[sku] = defined(this.bySku[sku], 'a SKU of the mix') + units;
     this.total += units;
   }
 }
@@ -73,7 +74,7 @@ export function createMixCounts(): MixCounts {
 }
 
 export function kindName(kind: number): string {
-  return KIND_NAMES[kind];
+  return defined(KIND_NAMES[kind], `op kind ${kind}`);
 }
 
 /**
@@ -102,7 +103,7 @@ export class MixStream {
   nextOp(): MixOp {
     const settle = (this.#opCount++ & 1) === 1 && this.#heldHead < this.#held.length;
     if (settle) {
-      const hold = this.#held[this.#heldHead++];
+      const hold = defined(this.#held[this.#heldHead++], 'a held hold to settle');
       if (this.#heldHead > 4096 && this.#heldHead * 2 > this.#held.length) this.#compactHeld();
       return { kind: Math.random() < 0.5 ? OP_COMMIT : OP_RELEASE, holdId: hold.holdId, sku: hold.sku };
     }
@@ -135,7 +136,7 @@ export class MixStream {
     const outcome =
       this.#mode === 'engine' ? engineOutcome(response as RpcMessage) : echoOutcome(response as RpcMessage);
     if (outcome === 'ok') {
-      counts.ok[op.kind] += 1;
+      counts.ok[op.kind] = defined(counts.ok[op.kind], 'an op kind') + 1;
       if (op.kind === OP_RESERVE) {
         this.#held.push({ holdId: op.holdId, sku: op.sku });
         this.#ledger.add(op.sku, 1);
@@ -143,7 +144,7 @@ export class MixStream {
         this.#ledger.add(op.sku, -1);
       }
     } else if (outcome === 'refused') {
-      counts.refused[op.kind] += 1;
+      counts.refused[op.kind] = defined(counts.refused[op.kind], 'an op kind') + 1;
       if (counts.firstRefusal === '')
         counts.firstRefusal = `${kindName(op.kind)}: ${JSON.stringify((response as RpcMessage).result)}`;
     } else {

@@ -1,3 +1,4 @@
+import { defined } from '../../shared/invariant.js';
 import { createLatencyHistogram, type LatencyHistogram } from '../histogram.js';
 
 /** What every peer load counts (warm-up included, for the checks). */
@@ -107,7 +108,9 @@ async function roundTrip(
     pass.latency.record((performance.now() - sentMs) * 1000, ops.length);
     pass.ops += ops.length;
   }
-  return ops.filter((op, index) => countReply(op, replies[index], counts)).map((op) => op.hold);
+  return ops
+    .filter((op, index) => countReply(op, defined(replies[index], 'a reply per op'), counts))
+    .map((op) => op.hold);
 }
 
 /** A lane of the uniform mix: the holds it has been granted and not yet settled, and its round trips so far. */
@@ -170,7 +173,7 @@ export async function runPeerMix(link: PeerLink, plan: PeerMixPlan, round: MixRo
   const runFor = (durationMs: number, pass: PeerPass | null): Promise<number> => {
     const deadlineMs = performance.now() + durationMs;
     return runLoops(plan.connections, async (index) => {
-      const lane = lanes[index];
+      const lane = defined(lanes[index], 'a lane per connection');
       while (performance.now() < deadlineMs) {
         const granted = await roundTrip(link, index, round(lane, newHold), counts, pass);
         lane.held.push(...granted);

@@ -1,3 +1,4 @@
+import { defined } from '../../shared/invariant.js';
 import pg from 'pg';
 import { check, type CaseResult } from '../case-result.js';
 import {
@@ -104,10 +105,11 @@ async function onTables<T>(
 ): Promise<[T, PostgresState]> {
   const clients = await openClients(plan.url, plan.connections);
   try {
-    await createTables(clients[0], skus, units);
+    const first = defined(clients[0], 'a connection');
+    await createTables(first, skus, units);
     const outcome = await use(postgresLink(clients));
-    const state = { totals: await totals(clients[0]), server: await settings(clients[0]) };
-    await dropTables(clients[0]);
+    const state = { totals: await totals(first), server: await settings(first) };
+    await dropTables(first);
     return [outcome, state];
   } finally {
     await Promise.all(clients.map((client) => client.end()));
@@ -129,7 +131,7 @@ async function query(client: pg.Client, { hold, settle }: PeerOp): Promise<PeerR
 
 /** A round trip is one op: one statement in flight per connection. */
 function postgresLink(clients: pg.Client[]): PeerLink {
-  return { send: async (lane, ops) => [await query(clients[lane], ops[0])] };
+  return { send: async (lane, ops) => [await query(defined(clients[lane], 'a lane'), defined(ops[0], 'one op'))] };
 }
 
 /** PostgreSQL, the uniform mix (as engine-uniform): `connections` connections, one statement in flight each. */

@@ -1,3 +1,4 @@
+import { defined } from '../../shared/invariant.js';
 import { randomBytes } from 'node:crypto';
 import { Redis, type ChainableCommander } from 'ioredis';
 import type { CaseResult } from '../case-result.js';
@@ -59,8 +60,9 @@ async function openSession(url: string, connections: number): Promise<RedisSessi
     () => new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true }),
   );
   await Promise.all(clients.map((client) => client.connect()));
-  const reserveSha = (await clients[0].script('LOAD', RESERVE_LUA)) as string;
-  const settleSha = (await clients[0].script('LOAD', SETTLE_LUA)) as string;
+  const first = defined(clients[0], 'a connection');
+  const reserveSha = (await first.script('LOAD', RESERVE_LUA)) as string;
+  const settleSha = (await first.script('LOAD', SETTLE_LUA)) as string;
   return { clients, prefix: `holdfast-bench:${process.pid}:${randomBytes(4).toString('hex')}:`, reserveSha, settleSha };
 }
 
@@ -72,7 +74,7 @@ async function pipelineBySku(
 ): Promise<unknown[]> {
   const values: unknown[] = [];
   for (let start = 0; start < skus; start += SETUP_CHUNK) {
-    const pipeline = session.clients[0].pipeline();
+    const pipeline = defined(session.clients[0], 'a connection').pipeline();
     for (let sku = start; sku < Math.min(skus, start + SETUP_CHUNK); sku++) add(pipeline, sku);
     for (const [, value] of (await pipeline.exec()) ?? []) values.push(value);
   }
@@ -99,7 +101,7 @@ async function stockUnits(session: RedisSession, skus: number): Promise<StockUni
 
 /** Removes every key of this run (a shared server keeps nothing of ours) and closes the connections. */
 async function closeSession(session: RedisSession): Promise<void> {
-  const client = session.clients[0];
+  const client = defined(session.clients[0], 'a connection');
   let cursor = '0';
   do {
     const [next, keys] = await client.scan(cursor, 'MATCH', `${session.prefix}*`, 'COUNT', 10_000);
@@ -143,7 +145,7 @@ function replyOf(op: PeerOp, [error, value]: [Error | null, unknown]): PeerReply
 function redisLink(session: RedisSession): PeerLink {
   return {
     send: async (lane, ops) => {
-      const pipeline = session.clients[lane].pipeline();
+      const pipeline = defined(session.clients[lane], 'a lane').pipeline();
       for (const { hold, settle } of ops) {
         const keys = [stockKey(session, hold.sku), holdKey(session, hold.id)];
         if (settle === null) pipeline.evalsha(session.reserveSha, 2, ...keys, 1);

@@ -1,3 +1,4 @@
+import { defined } from '../../shared/invariant.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 
@@ -10,8 +11,9 @@ const TICKS_PER_SECOND = 100;
  */
 function machineBusyTicks(): number | null {
   try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    return fields[0] + fields[1] + fields[2];
+    const line = defined(readFileSync('/proc/stat', 'utf8').split('\n')[0], 'a first line');
+    const [user, nice, system] = line.trim().split(/\s+/).slice(1).map(Number);
+    return defined(user, 'user ticks') + defined(nice, 'nice ticks') + defined(system, 'system ticks');
   } catch {
     return null;
   }

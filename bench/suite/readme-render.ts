@@ -1,3 +1,4 @@
+import { defined } from '../../shared/invariant.js';
 import type { CaseResultFile } from './results.js';
 import { ceilingText } from './table.js';
 
@@ -55,15 +56,15 @@ function caseRow(file: CaseResultFile): string {
 }
 
 function machineLine(files: readonly CaseResultFile[]): string {
-  const first = files[0];
+  const first = defined(files[0], 'a result file');
   const machine = first.machine;
   const memoryGiB = (machine.totalMemoryBytes / 2 ** 30).toFixed(0);
   const runs = [...new Set(files.map((file) => file.runStartedAt))].sort();
   const revisions = [...new Set(files.map((file) => file.revision))];
   const when =
     runs.length === 1
-      ? `on ${runs[0].slice(0, 10)}`
-      : `in ${runs.length} runs, ${runs[0].slice(0, 10)} to ${runs[runs.length - 1].slice(0, 10)}`;
+      ? `on ${defined(runs[0], 'a run').slice(0, 10)}`
+      : `in ${runs.length} runs, ${defined(runs[0], 'a run').slice(0, 10)} to ${defined(runs.at(-1), 'a run').slice(0, 10)}`;
   return (
     `Measured ${when} (\`npm run bench\`, profile ${first.profile}, revision ${revisions.join(', ')}) on ${machine.cpuModel}, ` +
     `${machine.cores} cores, ${memoryGiB} GiB, Node ${machine.nodeVersion.replace(/^v/, '')}, ${machine.platform} ${machine.osRelease}.`

@@ -1,3 +1,4 @@
+import { invariant } from '../../shared/invariant.js';
 import { refuse, type Refusal } from './errors.js';
 import { LIMITS } from './limits.js';
 import { isStrategy, STRATEGIES } from './strategies.js';
@@ -134,7 +135,9 @@ function checkDistinct(lines: Record<string, unknown>[], field: string): Check {
   if (lines.length === 1) return null;
   const seen = new Set<string>();
   for (let index = 0; index < lines.length; index++) {
-    const key = `${lines[index].sku as string}\u0000${(lines[index].location as string | undefined) ?? ''}`;
+    const line = lines[index];
+    invariant(line !== undefined, `${field}[${index}] is a line checkLine accepted`);
+    const key = `${line.sku as string}\u0000${(line.location as string | undefined) ?? ''}`;
     if (seen.has(key))
       return refuse.invalidArgument(`${field}[${index}]`, 'repeats the sku and location of an earlier line');
     seen.add(key);

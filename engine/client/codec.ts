@@ -1,3 +1,4 @@
+import { invariant } from '../../shared/invariant.js';
 import { decodeMsgpackData, encodeMsgpackData } from '../wire/msgpack-data.js';
 
 /** 'json': text frames; 'msgpack': binary frames of plain data (engine/wire/msgpack-data.ts, as the gateway uses). */
@@ -29,7 +30,11 @@ export function encodedBytes(encoded: Encoded): number {
  * msgpack arrays are a header followed by the elements, so the parts are joined, not re-encoded.
  */
 export function joinFrame(parts: readonly Encoded[], encoding: Encoding): Encoded {
-  if (parts.length === 1) return parts[0];
+  if (parts.length === 1) {
+    const [only] = parts;
+    invariant(only !== undefined, 'a frame of one part has that part');
+    return only;
+  }
   if (encoding === 'json') return `[${parts.join(',')}]`;
   return Buffer.concat([msgpackArrayHeader(parts.length), ...(parts as Buffer[])]);
 }

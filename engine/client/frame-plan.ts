@@ -1,3 +1,5 @@
+import { invariant } from '../../shared/invariant.js';
+
 /** How the calls of one turn are packed, in order, into frames within the gateway's limits. */
 export interface FrameLimits {
   /** Messages per frame (LIMITS.frameOpsMax: the gateway counts every request of a frame as one operation at least). */
@@ -29,7 +31,9 @@ export function planFrames(
   let bytes = limits.frameOverhead;
   let weight = 0;
   for (let index = 0; index < sizes.length; index++) {
-    const cost = sizes[index] + limits.messageOverhead;
+    const size = sizes[index];
+    invariant(size !== undefined, `no size for message ${index}`);
+    const cost = size + limits.messageOverhead;
     const ops = operations?.[index] ?? 1;
     const full = index - start >= limits.maxMessages || bytes + cost > limits.maxBytes || weight + ops > operationsMax;
     if (full && index > start) {

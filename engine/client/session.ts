@@ -179,7 +179,7 @@ export class Session {
     }
     for (const [start, end] of planFrames(sizes, this.frameLimits, operations)) {
       this.connection.send(joinFrame(parts.slice(start, end), this.options.encoding));
-      for (let index = start; index < end; index++) markSent(ready[index]);
+      for (const call of ready.slice(start, end)) markSent(call);
     }
   }
 

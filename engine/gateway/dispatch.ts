@@ -1,5 +1,6 @@
 import type { Engine } from '../api/engine.js';
 import type { Refusal } from '../api/errors.js';
+import { invariant } from '../../shared/invariant.js';
 import { METHODS, unknownField, type Params } from './methods.js';
 import {
   errorResponse,
@@ -123,6 +124,7 @@ async function answer(method: string, rawParams: unknown, id: RpcId, context: Di
   }
   if (isSubscription) return respond(context, method, id, context.subscription(method, params as Params));
   const handler = METHODS[method];
+  invariant(handler !== undefined, `method '${method}' is in METHODS (checked above)`);
   const extra = unknownField(handler, params as Params);
   if (extra !== undefined)
     return failure(context, method, id, RPC.INVALID_PARAMS, `params.${extra}: is not a known field`);

@@ -4,6 +4,7 @@
  * and commit, release or fulfil only holds of its channels (a hold's channel never changes, so
  * reading it first with getReservation is enough). A batch is checked operation by operation.
  */
+import { invariant } from '../../shared/invariant.js';
 import type { Engine } from '../api/engine.js';
 import type { ReservationResult } from '../api/types.js';
 import { BATCH_OPERATIONS } from '../api/batch-entry.js';
@@ -102,6 +103,7 @@ async function holdsVerdict(
   const found: ReservationResult[] = await Promise.all(byId.map(({ id }) => engine.getReservation(id)));
   for (const [at, { index, op, id }] of byId.entries()) {
     const result = found[at];
+    invariant(result !== undefined, `no answer for ops[${index}]`);
     if (result.ok) {
       if (!principal.channels?.has(result.reservation.channel)) return notOurs(principal, `ops[${index}] (${op})`, id);
       continue;

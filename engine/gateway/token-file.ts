@@ -10,6 +10,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
+import { invariant } from '../../shared/invariant.js';
 import { InvalidArgumentError } from '../api/errors.js';
 import { LIMITS } from '../api/limits.js';
 import { SCOPES, type Principal, type Scope } from './scopes.js';
@@ -45,6 +46,7 @@ export function principalsOf(content: unknown, source: string): Principal[] {
     const { issues } = parsed.error;
     // An unknown field is the likelier mistake (a typo) than the missing field it stands for.
     const issue = issues.find((candidate) => candidate.code === 'unrecognized_keys') ?? issues[0];
+    invariant(issue !== undefined, 'a failed parse reports an issue');
     throw new InvalidArgumentError(`${source}: ${issueText(issue)}`);
   }
   const problem = entriesProblem(parsed.data.tokens);

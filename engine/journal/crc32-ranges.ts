@@ -16,7 +16,7 @@ const X_POWER_2N = makePowerTable();
 
 /** The register after one more byte (reflected table-driven CRC-32). */
 export function crc32Step(register: number, byte: number): number {
-  return BYTE_TABLE[(register ^ byte) & 0xff] ^ (register >>> 8);
+  return BYTE_TABLE[(register ^ byte) & 0xff]! ^ (register >>> 8);
 }
 
 /** The CRC-32 of the bytes stepped through so far. */
@@ -56,7 +56,7 @@ function xPower8n(n: number): number {
   let rest = n;
   let k = 3;
   while (rest > 0) {
-    if (rest % 2 === 1) power = multiplyModP(X_POWER_2N[k % 32], power);
+    if (rest % 2 === 1) power = multiplyModP(X_POWER_2N[k % 32]!, power);
     rest = Math.floor(rest / 2);
     k += 1;
   }

@@ -109,10 +109,11 @@ export function planRecovery(dataDir: string, shard: number): RecoveryPlan {
   const snapshotGeneration = newestSnapshotGeneration(files);
   const generation = snapshotGeneration ?? 0;
   const newerJournals = files.journalGenerations.filter((journalGeneration) => journalGeneration > generation);
-  if (newerJournals.length > 0) {
+  const [newerJournal] = newerJournals;
+  if (newerJournal !== undefined) {
     throw new JournalError(
       'JOURNAL_LAYOUT_INVALID',
-      `${shardDirectory(dataDir, shard)}: journal generation ${formatGeneration(newerJournals[0])} has no snapshot ` +
+      `${shardDirectory(dataDir, shard)}: journal generation ${formatGeneration(newerJournal)} has no snapshot ` +
         `(newest snapshot: ${snapshotGeneration === null ? 'none' : formatGeneration(snapshotGeneration)})`,
     );
   }

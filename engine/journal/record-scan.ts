@@ -48,7 +48,7 @@ export function findValidRecordAfter(window: FileWindow, badOffsetBytes: number)
       ) {
         candidates.add(at, payloadBytes, window.bytesAt(at, RECORD_HEADER_BYTES).readUInt32LE(4));
       }
-      register = crc32Step(register, view[index]);
+      register = crc32Step(register, view[index]!);
     }
     position += view.length;
   }
@@ -62,7 +62,7 @@ export function findValidRecordAfter(window: FileWindow, badOffsetBytes: number)
  */
 function lengthFieldAt(window: FileWindow, view: Buffer, index: number, at: number): number {
   if (index + 4 <= view.length)
-    return view[index] | (view[index + 1] << 8) | (view[index + 2] << 16) | (view[index + 3] << 24);
+    return view[index]! | (view[index + 1]! << 8) | (view[index + 2]! << 16) | (view[index + 3]! << 24);
   const bytes = window.bytesAt(at, 4);
   return bytes.length === 4 ? bytes.readInt32LE(0) : 0;
 }
@@ -92,7 +92,7 @@ class Candidates {
   /** At offset `at`, before its byte is hashed: `register` covers the scanned bytes before it. */
   arriveAt(at: number, register: number): number | null {
     const prefixCrc = crc32OfRegister(register);
-    while (this.awaitingPayload.length > 0 && this.awaitingPayload[0].payloadStartBytes === at) {
+    while (this.awaitingPayload[0]?.payloadStartBytes === at) {
       const candidate = this.awaitingPayload.shift() as Candidate;
       candidate.prefixCrcAtPayload = prefixCrc;
       this.awaitingEnd.push(candidate);
@@ -111,7 +111,7 @@ class Candidates {
   }
 
   private updateNextEvent(): void {
-    const payloadAt = this.awaitingPayload.length > 0 ? this.awaitingPayload[0].payloadStartBytes : NO_EVENT;
+    const payloadAt = this.awaitingPayload[0]?.payloadStartBytes ?? NO_EVENT;
     const nextEnd = this.awaitingEnd.peek();
     const endAt = nextEnd === undefined ? NO_EVENT : nextEnd.endBytes;
     this.nextEventBytes = payloadAt === NO_EVENT || (endAt !== NO_EVENT && endAt < payloadAt) ? endAt : payloadAt;

@@ -37,7 +37,8 @@ export class BackorderQueue {
   visit(visit: (entry: Backorder) => boolean): void {
     const entries = this.entries;
     for (let i = 0; i < entries.length; i++) {
-      if (entries[i].line.backordered > 0 && !visit(entries[i])) return;
+      const entry = entries[i]!;
+      if (entry.line.backordered > 0 && !visit(entry)) return;
     }
   }
 

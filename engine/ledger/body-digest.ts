@@ -105,7 +105,7 @@ export class BodyDigests {
     )
       return false;
     for (let i = 0; i < lines.length; i++) {
-      const line = lines[i];
+      const line = lines[i]!;
       if (
         line.sku !== this.lines[3 * i] ||
         line.qty !== this.lines[3 * i + 1] ||
@@ -124,9 +124,9 @@ export class BodyDigests {
 export function requestLinesOf(held: readonly HoldLine[]): LineRequest[] {
   const lines: LineRequest[] = [];
   for (let at = 0; at < held.length;) {
-    const first = held[at];
+    const first = held[at]!;
     let qty = 0;
-    for (; at < held.length && held[at].line === first.line; at++) qty += held[at].qty;
+    for (; at < held.length && held[at]!.line === first.line; at++) qty += held[at]!.qty;
     lines.push(
       first.requested === undefined ? { sku: first.sku, qty } : { sku: first.sku, qty, location: first.requested },
     );

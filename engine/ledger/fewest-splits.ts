@@ -35,7 +35,7 @@ export function planFewestSplits(
   const free = (position: Position) => availableOf(position) - (taken.get(position) ?? 0);
   const flexible: FlexibleLine[] = [];
   for (let index = 0; index < lines.length; index++) {
-    const line = lines[index];
+    const line = lines[index]!;
     const state = stateOf(line.sku);
     if (line.location !== undefined || state === undefined || !usable(state)) continue;
     const fits = state.ordered.filter((position) => free(position) >= line.qty);
@@ -120,7 +120,7 @@ function exactCover(
 function countNew(mask: number, candidates: readonly string[], named: ReadonlySet<string>): number {
   let size = 0;
   for (let bit = 0; bit < candidates.length; bit++)
-    if ((mask & (1 << bit)) !== 0 && !named.has(candidates[bit])) size++;
+    if ((mask & (1 << bit)) !== 0 && !named.has(candidates[bit]!)) size++;
   return size;
 }
 
@@ -157,7 +157,7 @@ function mostServing(
   allowed: (location: string) => boolean,
   free: (position: Position) => number,
 ): string {
-  let pick = candidates[0];
+  let pick = candidates[0]!;
   let served = -1;
   for (const location of candidates) {
     if (chosen.has(location)) continue;

@@ -24,11 +24,11 @@ export function planFulfilment(hold: Shippable, lines: readonly FulfilLine[] | n
   const ship = hold.lines.map((line) => (lines === null ? line.qty - line.fulfilled - line.backordered : 0)) as Plan;
   if (lines !== null) {
     for (let index = 0; index < lines.length; index++) {
-      const problem = draw(hold, ship, lines[index], index);
+      const problem = draw(hold, ship, lines[index]!, index);
       if (problem !== null) return problem;
     }
   }
-  ship.completes = hold.lines.every((line, index) => line.fulfilled + ship[index] === line.qty);
+  ship.completes = hold.lines.every((line, index) => line.fulfilled + ship[index]! === line.qty);
   return ship;
 }
 
@@ -36,8 +36,8 @@ function draw(hold: Shippable, ship: number[], wanted: FulfilLine, index: number
   let left = wanted.qty;
   hold.lines.forEach((line, lineIndex) => {
     if (left === 0 || line.sku !== wanted.sku || line.location !== wanted.location) return;
-    const take = Math.min(left, line.qty - line.fulfilled - line.backordered - ship[lineIndex]);
-    ship[lineIndex] += take;
+    const take = Math.min(left, line.qty - line.fulfilled - line.backordered - ship[lineIndex]!);
+    ship[lineIndex]! += take;
     left -= take;
   });
   if (left === 0) return null;

@@ -84,8 +84,9 @@ export function sameBody(
 /** One hold line per request line (nothing split): compare them pairwise. */
 function sameLines(held: readonly HoldLine[], lines: readonly LineRequest[]): boolean {
   for (let i = 0; i < lines.length; i++) {
-    const asked = lines[i];
-    if (held[i].sku !== asked.sku || held[i].qty !== asked.qty || held[i].requested !== asked.location) return false;
+    const asked = lines[i]!;
+    const line = held[i]!;
+    if (line.sku !== asked.sku || line.qty !== asked.qty || line.requested !== asked.location) return false;
   }
   return true;
 }
@@ -95,11 +96,12 @@ function sameSplitLines(held: readonly HoldLine[], lines: readonly LineRequest[]
   let at = 0;
   for (const asked of lines) {
     if (at >= held.length) return false;
-    const line = held[at].line;
+    const line = held[at]!.line;
     let qty = 0;
-    for (; at < held.length && held[at].line === line; at++) {
-      if (held[at].sku !== asked.sku || held[at].requested !== asked.location) return false;
-      qty += held[at].qty;
+    for (; at < held.length && held[at]!.line === line; at++) {
+      const part = held[at]!;
+      if (part.sku !== asked.sku || part.requested !== asked.location) return false;
+      qty += part.qty;
     }
     if (qty !== asked.qty) return false;
   }

@@ -245,8 +245,8 @@ export class Ledger {
         : null;
     const placed: HoldLine[] = [];
     for (let index = 0; index < lines.length; index++) {
-      const wholeIndex = lineIndexes === null ? index : lineIndexes[index];
-      const refusal = this.placeLine(lines[index], wholeIndex, channel, context, preset?.get(index), placed);
+      const wholeIndex = lineIndexes === null ? index : lineIndexes[index]!;
+      const refusal = this.placeLine(lines[index]!, wholeIndex, channel, context, preset?.get(index), placed);
       if (refusal === null) continue;
       this.rollback(placed, channel);
       // A capacity refusal (a position the shard has no room for) is transient: nothing is recorded.
@@ -975,7 +975,7 @@ export class Ledger {
 
   private ship(hold: Hold, quantities: readonly number[]): void {
     hold.lines.forEach((line, index) => {
-      const qty = quantities[index];
+      const qty = quantities[index]!;
       if (qty === 0) return;
       const position = line.position as Position;
       const fromStock = Math.min(qty, position.onHand);
@@ -1006,7 +1006,7 @@ export class Ledger {
   private forgetEvicted(): void {
     const evicted = this.evicted;
     for (let i = 0; i < evicted.length; i++) {
-      const hold = evicted[i];
+      const hold = evicted[i]!;
       if (this.holds.get(hold.id) === hold) {
         this.holds.delete(hold.id);
         this.forgotten.push(hold.id);
@@ -1110,14 +1110,16 @@ export class Ledger {
     const touched = this.touched;
     let waiting: SkuState[] | null = null;
     for (let i = 0; i < touched.length; i++) {
-      if (!touched[i].touched) continue;
-      const state = touched[i].state;
+      const first = touched[i]!;
+      if (!first.touched) continue;
+      const state = first.state;
       const watched = state.watched || this.watchAll;
       const positions: Position[] | null = watched ? [] : null;
       for (let j = i; j < touched.length; j++) {
-        if (touched[j].state !== state) continue;
-        touched[j].touched = false;
-        positions?.push(touched[j]);
+        const position = touched[j]!;
+        if (position.state !== state) continue;
+        position.touched = false;
+        positions?.push(position);
       }
       state.seq++;
       followStock(state);

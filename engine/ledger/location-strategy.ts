@@ -28,7 +28,8 @@ export interface Portion {
 export function placeLine(state: SkuState, qty: number, context: PlacementContext): Position | undefined {
   const ordered = candidatesOf(state, context);
   for (let i = 0; i < ordered.length; i++) {
-    if (availableOf(ordered[i]) >= qty) return ordered[i];
+    const position = ordered[i]!;
+    if (availableOf(position) >= qty) return position;
   }
   return undefined;
 }
@@ -42,9 +43,10 @@ export function splitAcross(
   const portions: Portion[] = [];
   let left = qty;
   for (let i = 0; i < ordered.length && left > 0; i++) {
-    const take = Math.min(left, availableOf(ordered[i]) - (taken?.get(ordered[i]) ?? 0));
+    const position = ordered[i]!;
+    const take = Math.min(left, availableOf(position) - (taken?.get(position) ?? 0));
     if (take <= 0) continue;
-    portions.push({ position: ordered[i], qty: take });
+    portions.push({ position, qty: take });
     left -= take;
   }
   return left === 0 ? portions : null;

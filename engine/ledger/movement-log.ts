@@ -35,14 +35,14 @@ export class MovementLog {
    */
   record(nowMs: number, delta: number, atMs: number = nowMs): void {
     const last = this.timesMs.length - 1;
-    if (last >= this.head && this.timesMs[last] > atMs) this.insertEarlier(atMs, delta);
-    else if (last >= this.head && this.timesMs[last] === atMs) this.totals[last] += delta;
+    if (last >= this.head && this.timesMs[last]! > atMs) this.insertEarlier(atMs, delta);
+    else if (last >= this.head && this.timesMs[last] === atMs) this.totals[last]! += delta;
     else if (this.timesMs === EMPTY) {
       this.timesMs = [atMs];
       this.totals = [this.droppedTotal + delta];
     } else {
       this.timesMs.push(atMs);
-      this.totals.push((last < this.head ? this.droppedTotal : this.totals[last]) + delta);
+      this.totals.push((last < this.head ? this.droppedTotal : this.totals[last]!) + delta);
     }
     this.prune(nowMs);
   }
@@ -52,17 +52,17 @@ export class MovementLog {
     const end = this.timesMs.length;
     if (atMs <= this.droppedUpToMs) {
       this.droppedTotal += delta;
-      for (let i = this.head; i < end; i++) this.totals[i] += delta;
+      for (let i = this.head; i < end; i++) this.totals[i]! += delta;
       return;
     }
     const index = this.firstAfter(atMs);
     if (index > this.head && this.timesMs[index - 1] === atMs) {
-      for (let i = index - 1; i < end; i++) this.totals[i] += delta;
+      for (let i = index - 1; i < end; i++) this.totals[i]! += delta;
       return;
     }
     this.timesMs.splice(index, 0, atMs);
-    this.totals.splice(index, 0, index === this.head ? this.droppedTotal : this.totals[index - 1]);
-    for (let i = index; i <= end; i++) this.totals[i] += delta;
+    this.totals.splice(index, 0, index === this.head ? this.droppedTotal : this.totals[index - 1]!);
+    for (let i = index; i <= end; i++) this.totals[i]! += delta;
   }
 
   /** The index of the first entry later than `asOfMs` (the end when none is). */
@@ -71,7 +71,7 @@ export class MovementLog {
     let high = this.timesMs.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (this.timesMs[middle] <= asOfMs) low = middle + 1;
+      if (this.timesMs[middle]! <= asOfMs) low = middle + 1;
       else high = middle;
     }
     return low;
@@ -87,8 +87,8 @@ export class MovementLog {
     const end = this.timesMs.length;
     if (end === this.head) return 0;
     const index = this.firstAfter(asOfMs);
-    const upTo = index === this.head ? this.droppedTotal : this.totals[index - 1];
-    return this.totals[end - 1] - upTo;
+    const upTo = index === this.head ? this.droppedTotal : this.totals[index - 1]!;
+    return this.totals[end - 1]! - upTo;
   }
 
   /** What a snapshot keeps: the remembered entries and what the dropped ones left behind. */
@@ -110,7 +110,7 @@ export class MovementLog {
 
   private prune(nowMs: number): void {
     const oldestKeptMs = nowMs - this.horizonMs;
-    while (this.size > 0 && (this.size > this.entriesMax || this.timesMs[this.head] < oldestKeptMs)) this.drop();
+    while (this.size > 0 && (this.size > this.entriesMax || this.timesMs[this.head]! < oldestKeptMs)) this.drop();
     if (this.head > 32 && this.head * 2 > this.timesMs.length) {
       this.timesMs.splice(0, this.head);
       this.totals.splice(0, this.head);
@@ -119,8 +119,9 @@ export class MovementLog {
   }
 
   private drop(): void {
-    this.droppedTotal = this.totals[this.head];
-    if (this.timesMs[this.head] > this.droppedUpToMs) this.droppedUpToMs = this.timesMs[this.head];
+    this.droppedTotal = this.totals[this.head]!;
+    const droppedMs = this.timesMs[this.head]!;
+    if (droppedMs > this.droppedUpToMs) this.droppedUpToMs = droppedMs;
     this.head++;
   }
 }

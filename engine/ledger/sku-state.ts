@@ -48,7 +48,7 @@ export class SkuState {
   position(location: string): Position | undefined {
     if (this.byLocation !== null) return this.byLocation.get(location);
     const ordered = this.ordered;
-    for (let i = 0; i < ordered.length; i++) if (ordered[i].location === location) return ordered[i];
+    for (const position of ordered) if (position.location === location) return position;
     return undefined;
   }
 

@@ -347,7 +347,9 @@ function restoreBackorders(ledger: LedgerInternals, backorders: LedgerSnapshot['
     state.backorders = new BackorderQueue();
     for (const [holdId, lineIndex] of entries) {
       const hold = ledger.holds.get(holdId) as Hold;
-      state.backorders.add(hold, hold.lines[lineIndex]);
+      const line = hold.lines[lineIndex];
+      invariant(line !== undefined, `a saved backorder names line ${lineIndex} of hold ${holdId}, which it lacks`);
+      state.backorders.add(hold, line);
     }
   }
 }

@@ -38,14 +38,14 @@ export const EV_UNFREEZE_EMPTY = indexOf(SKU_EVENTS, 'UNFREEZE_EMPTY');
 
 /** The next hold state, or ILLEGAL. */
 export function nextHoldState(state: number, event: number): number {
-  return HOLD_TABLE.next[state][event];
+  return HOLD_TABLE.next[state]![event]!;
 }
 
 /** The next SKU mode, or ILLEGAL. */
 export function nextSkuMode(mode: number, event: number): number {
-  return SKU_TABLE.next[mode][event];
+  return SKU_TABLE.next[mode]![event]!;
 }
 
 export function holdStatusName(state: number): string {
-  return state === REFUSED ? 'refused' : HOLD_TABLE.states[state];
+  return state === REFUSED ? 'refused' : HOLD_TABLE.states[state]!;
 }

@@ -66,11 +66,12 @@ export class CrossShard {
       const refusal = (answer as Refusal).ok === false ? (answer as Refusal) : null;
       if (refusal !== null && refusal.error.code !== 'NOT_FOUND') return null;
       const state = answer as PartReport;
+      const shard = route.shards[i]!;
       states.push(
         refusal !== null
-          ? { shard: route.shards[i], status: 'missing', error: null, fulfils: 0, lastFulfil: null, reservation: null }
+          ? { shard, status: 'missing', error: null, fulfils: 0, lastFulfil: null, reservation: null }
           : {
-              shard: route.shards[i],
+              shard,
               status: state.status,
               error: null,
               fulfils: state.fulfils,
@@ -88,7 +89,8 @@ export class CrossShard {
     states: Array<PartAtShard & { reservation: Reservation | null }> | null,
   ): Promise<boolean> {
     if (states === null) return false;
-    const same = states.every((state) => state.status === states[0].status && state.fulfils === states[0].fulfils);
+    const first = states[0]!;
+    const same = states.every((state) => state.status === first.status && state.fulfils === first.fulfils);
     if (same) return true;
     const present = states.filter((state) => state.status !== 'missing');
     const { fixes, status } =
@@ -143,7 +145,7 @@ export class CrossShard {
       let states = await this.partStates(route);
       if (states !== null && !(await this.agree(route, states))) states = await this.partStates(route);
       if (states === null)
-        return refuse.unavailable(route.shards[0], `a shard of reservation '${id}' cannot answer; retry`);
+        return refuse.unavailable(route.shards[0]!, `a shard of reservation '${id}' cannot answer; retry`);
       const current = this.answerFromParts(
         route,
         id,
@@ -189,7 +191,7 @@ export class CrossShard {
   }
 
   private sendExpire(route: MultiRoute): void {
-    for (const shard of route.shards) this.deps.links[shard].submitControl([OP.EXPIRE_PART, route.id]);
+    for (const shard of route.shards) this.deps.links[shard]!.submitControl([OP.EXPIRE_PART, route.id]);
     route.mayBeHeld = false;
     this.deadlines.remove(route);
   }
@@ -251,20 +253,20 @@ export class CrossShard {
 
   /** Submits one op to every part, or none of them when any part's shard is full. */
   private submitAll(route: MultiRoute, fields: unknown[][]): Promise<PartResult[]> {
-    const full = route.shards.find((shard) => !this.deps.links[shard].canTake());
+    const full = route.shards.find((shard) => !this.deps.links[shard]!.canTake());
     if (full !== undefined) {
-      const overloaded = this.deps.links[full].overload();
+      const overloaded = this.deps.links[full]!.overload();
       return Promise.resolve(route.shards.map(() => overloaded));
     }
     return this.submitAllUnchecked(route, fields);
   }
 
   private submitAllUnchecked(route: MultiRoute, fields: unknown[][]): Promise<PartResult[]> {
-    return Promise.all(route.shards.map((shard, i) => this.call(shard, fields[i])));
+    return Promise.all(route.shards.map((shard, i) => this.call(shard, fields[i]!)));
   }
 
   private call(shard: number, fields: unknown[]): Promise<PartResult> {
-    return new Promise((resolve) => this.deps.links[shard].submit(resolve, fields));
+    return new Promise((resolve) => this.deps.links[shard]!.submit(resolve, fields));
   }
 
   /** One answer from the parts' answers, and what it tells about the hold's state. */
@@ -285,25 +287,26 @@ export class CrossShard {
       // (moved forward) once that shard recovers, so the outcome is not "nothing happened".
       if (refused.error.code === 'STORAGE_FAILED' && parts.some((part) => part.ok)) {
         return refuse.unavailable(
-          route.shards[0],
+          route.shards[0]!,
           `a shard of reservation '${id}' failed to store it while the others did; retry with the same id`,
         );
       }
       return refused;
     }
     const reservations = parts.map((part) => (part as { reservation: Reservation }).reservation);
-    if (!reservations.every((r) => r.status === reservations[0].status)) {
+    const first = reservations[0]!;
+    if (!reservations.every((r) => r.status === first.status)) {
       // Only after a worker died mid-operation (see reconcile): the parts are brought back into agreement.
       void this.reconcile(route);
       return refuse.unavailable(
-        route.shards[0],
+        route.shards[0]!,
         `the parts of reservation '${id}' disagree after a shard restart; retry`,
       );
     }
     // Each part's lines are in request order; a stable sort by request line interleaves them back.
     const lines = reservations.flatMap((reservation) => reservation.lines).sort((a, b) => a.line - b.line);
     const backordered = reservations.reduce((units, reservation) => units + reservation.backordered, 0);
-    return { ok: true, reservation: { ...reservations[0], backordered, lines } };
+    return { ok: true, reservation: { ...first, backordered, lines } };
   }
 }
 

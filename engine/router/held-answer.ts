@@ -20,10 +20,10 @@ export function heldAnswer(
   let backordered = 0;
   for (let index = 0; index < lines.length; index++) {
     const entry = reply[index + 1] as string | SplitPlacement;
-    const line = lineIndexes === undefined ? index : lineIndexes[index];
-    const { sku } = lines[index];
+    const line = lineIndexes === undefined ? index : lineIndexes[index]!;
+    const { sku, qty } = lines[index]!;
     if (typeof entry === 'string') {
-      placed.push({ line, sku, location: entry, qty: lines[index].qty, fulfilled: 0, backordered: 0 });
+      placed.push({ line, sku, location: entry, qty, fulfilled: 0, backordered: 0 });
       continue;
     }
     for (let at = 0; at < entry.length; at += SPLIT_PLACEMENT_FIELDS) {

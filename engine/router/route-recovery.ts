@@ -2,6 +2,7 @@ import type { EngineError } from '../api/errors.js';
 import type { FulfilLine } from '../api/types.js';
 import { FINAL_NO, FINAL_YES, type HoldSummary } from '../ledger/ledger.js';
 import { OP } from '../shard/protocol.js';
+import { invariant } from '../../shared/invariant.js';
 
 /** A cross-shard hold as the shards' records show it after a restart. */
 export interface RecoveredMulti {
@@ -61,7 +62,9 @@ export function recoverRoutes(
 
 function recoverMulti(id: string, group: Part[], recovered: RecoveredRoutes, shardOf: (sku: string) => number): void {
   const lineCount = Math.max(...group.map((part) => Math.max(-1, ...part.lines))) + 1;
-  const complete = group.length === group[0].partCount;
+  const first = group[0];
+  invariant(first !== undefined, `recovered reservation '${id}' has no parts`);
+  const complete = group.length === first.partCount;
   if (!complete) {
     const held = group.filter((part) => part.status === 'held');
     for (const part of held) recovered.fixes.push([part.shard, [OP.ABORT_PART, id, null]]);
@@ -140,5 +143,7 @@ function catchUp(id: string, status: string, target: PartAtShard): unknown[][] {
 function multiOf(id: string, group: Part[], lineCount: number, held: boolean): RecoveredMulti {
   const lineShards = Array.from({ length: lineCount }, () => -1);
   for (const part of group) for (const line of part.lines) lineShards[line] = part.shard;
-  return { id, lineShards, shards: group.map((part) => part.shard), expiresAt: group[0].expiresAt, held };
+  const first = group[0];
+  invariant(first !== undefined, `recovered reservation '${id}' has no parts`);
+  return { id, lineShards, shards: group.map((part) => part.shard), expiresAt: first.expiresAt, held };
 }

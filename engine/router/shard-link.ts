@@ -16,6 +16,7 @@ import {
 } from '../shard/protocol.js';
 import type { ShardWorkerData } from '../shard/worker.js';
 import { Fifo } from '../../shared/fifo.js';
+import { invariant } from '../../shared/invariant.js';
 import { LatencyRecorder } from './latency.js';
 import { OpCounts } from './op-counts.js';
 
@@ -307,6 +308,7 @@ export class ShardLink {
   /** Fault injection (tests): kills the shard's worker thread as a crash would; piscina starts a new one. */
   killWorker(): Promise<number> {
     const [thread] = this.pool.threads;
+    invariant(thread !== undefined, `shard ${this.options.shard} has no worker thread to kill`);
     return thread.terminate();
   }
 
@@ -331,8 +333,8 @@ export class ShardLink {
   }
 
   private countOps(fields: unknown[]): void {
-    for (let at = MICRO_BATCH_HEADER_FIELDS; at < fields.length; at += 1 + OP_FIELDS[fields[at] as number]) {
-      this.counts.add(OP_NAMES[fields[at] as number]);
+    for (let at = MICRO_BATCH_HEADER_FIELDS; at < fields.length; at += 1 + OP_FIELDS[fields[at] as number]!) {
+      this.counts.add(OP_NAMES[fields[at] as number]!);
     }
   }
 
@@ -374,7 +376,7 @@ export class ShardLink {
     this.retire(microBatch, sentAtMs);
     if (events.length > 0) this.options.onEvents(this.options.shard, events);
     const resolvers = microBatch.resolvers;
-    for (let i = 0; i < resolvers.length; i++) resolvers[i](resolveRef(results[i], refusals));
+    for (let i = 0; i < resolvers.length; i++) resolvers[i]!(resolveRef(results[i], refusals));
     if (forgotten.length > 0) this.options.onForgotten(this.options.shard, forgotten);
     this.afterMicroBatch();
   }

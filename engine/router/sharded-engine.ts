@@ -38,6 +38,7 @@ import { reconcileShard } from './shard-reconcile.js';
 import { OP, type Placement } from '../shard/protocol.js';
 import { heldAnswer } from './held-answer.js';
 import { CrossShard } from './cross-shard.js';
+import { invariant } from '../../shared/invariant.js';
 import { shardOfSku } from './hash.js';
 import { HoldIndex } from './hold-index.js';
 import { ShardLink, type Resolver } from './shard-link.js';
@@ -169,7 +170,7 @@ export class ShardedEngine implements Engine {
     this.cross?.expireDue();
     const lineShards = this.lineShards(request.lines);
     if (lineShards !== null) return (this.cross as CrossShard).reserve(request, lineShards);
-    const shard = this.shardOf(request.lines[0].sku);
+    const shard = this.shardOf(request.lines[0]!.sku);
     const index = this.index;
     const route = index === null ? null : index.beginReserve(request.id, shard);
     if (index !== null && route === null) return Promise.resolve(refuse.conflict(`reservation '${request.id}'`));
@@ -179,7 +180,7 @@ export class ShardedEngine implements Engine {
         if (route !== null) (index as HoldIndex).endReserve(request.id, route, result);
         resolve(result);
       };
-      this.links[shard].submitReserve(answer, request);
+      this.links[shard]!.submitReserve(answer, request);
     });
   }
 
@@ -321,7 +322,9 @@ export class ShardedEngine implements Engine {
    * error or the heap limit would. Not part of the Engine interface.
    */
   killShardWorker(shard: number): Promise<number> {
-    return this.links[shard].killWorker();
+    const link = this.links[shard];
+    invariant(link !== undefined, `no shard ${shard} to kill the worker of`);
+    return link.killWorker();
   }
 
   /** Stops the workers without waiting for answers (a failed start). */
@@ -342,7 +345,7 @@ export class ShardedEngine implements Engine {
     const route = this.index === null ? 0 : this.index.lookup(id);
     if (route === undefined) return Promise.resolve(refuse.notFound(`reservation '${id}'`));
     if (typeof route !== 'number') return (this.cross as CrossShard).byId(route, id, op);
-    return new Promise((resolve) => this.links[route].submitOne(resolve, op, id));
+    return new Promise((resolve) => this.links[route]!.submitOne(resolve, op, id));
   }
 
   /** Validated, single-shard operations (the answer's type is the asking operation's; see Resolver). */
@@ -351,12 +354,12 @@ export class ShardedEngine implements Engine {
     if (this.closed) return Promise.resolve(refuse.closed());
     if (problem !== null) return Promise.resolve(problem);
     this.cross?.expireDue();
-    return new Promise((resolve) => this.links[shard].submit(resolve, fields));
+    return new Promise((resolve) => this.links[shard]!.submit(resolve, fields));
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private call(shard: number, ...fields: unknown[]): Promise<any> {
-    return new Promise((resolve) => this.links[shard].submit(resolve, fields));
+    return new Promise((resolve) => this.links[shard]!.submit(resolve, fields));
   }
 
   /** The shard of every line when they span shards; null when one shard takes them all. */
@@ -372,7 +375,7 @@ export class ShardedEngine implements Engine {
 
   private watch(sku: string, on: boolean): void {
     const shards = sku === '*' ? this.links.map((_, shard) => shard) : [this.shardOf(sku)];
-    for (const shard of shards) this.links[shard].submitControl([OP.WATCH, sku, on]);
+    for (const shard of shards) this.links[shard]!.submitControl([OP.WATCH, sku, on]);
   }
 
   private createLink(shard: number): ShardLink {
@@ -416,7 +419,7 @@ export class ShardedEngine implements Engine {
   /** A recovered ledger watches nothing: the SKUs this shard owns that listeners watch are watched again. */
   private rewatch(shard: number): void {
     for (const sku of this.subscriptions.watched()) {
-      if (sku === '*' || this.shardOf(sku) === shard) this.links[shard].submitControl([OP.WATCH, sku, true]);
+      if (sku === '*' || this.shardOf(sku) === shard) this.links[shard]!.submitControl([OP.WATCH, sku, true]);
     }
   }
 

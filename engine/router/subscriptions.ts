@@ -34,7 +34,7 @@ export class Subscriptions {
 
   dispatch(events: readonly ChangeEvent[]): void {
     for (let i = 0; i < events.length; i++) {
-      const event = events[i];
+      const event = events[i]!;
       this.callAll(this.bySku.listenersOf(event.sku), event);
       this.callAll(this.everything.listenersOf(EVERYTHING), event);
     }

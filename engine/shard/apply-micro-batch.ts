@@ -25,14 +25,17 @@ function placementReply(hold: Hold): Placement {
   const placement: Placement = [hold.expiresAt];
   const lines = hold.lines;
   for (let at = 0; at < lines.length;) {
-    const first = lines[at];
+    const first = lines[at]!;
     let end = at + 1;
-    while (end < lines.length && lines[end].line === first.line) end++;
+    while (end < lines.length && lines[end]!.line === first.line) end++;
     if (end === at + 1 && first.backorderedAtReserve === 0) {
       placement.push(first.location);
     } else {
       const split: SplitPlacement = [];
-      for (let i = at; i < end; i++) split.push(lines[i].location, lines[i].qty, lines[i].backorderedAtReserve);
+      for (let i = at; i < end; i++) {
+        const line = lines[i]!;
+        split.push(line.location, line.qty, line.backorderedAtReserve);
+      }
       placement.push(split);
     }
     at = end;
@@ -94,7 +97,7 @@ export function applyMicroBatch(ledger: Ledger, microBatch: unknown[], admit: Ad
     else if (!READ_ONLY_OPS.has(op)) outcome.changed = true;
     if (isRefusal(result)) outcome.results.push(refer(result, outcome.refusals, (seen ??= new Map())));
     else outcome.results.push(result);
-    at += 1 + OP_FIELDS[op];
+    at += 1 + OP_FIELDS[op]!;
   }
   invariant(at === microBatch.length, 'micro-batch ends inside an operation');
   return outcome;
@@ -104,12 +107,12 @@ export function applyMicroBatch(ledger: Ledger, microBatch: unknown[], admit: Ad
 export function withoutOps(microBatch: readonly unknown[], dropped: readonly number[]): unknown[] {
   const kept = microBatch.slice(0, MICRO_BATCH_HEADER_FIELDS);
   let next = 0;
-  for (let at = MICRO_BATCH_HEADER_FIELDS; at < microBatch.length; at += 1 + OP_FIELDS[microBatch[at] as number]) {
+  for (let at = MICRO_BATCH_HEADER_FIELDS; at < microBatch.length; at += 1 + OP_FIELDS[microBatch[at] as number]!) {
     if (next < dropped.length && dropped[next] === at) {
       next++;
       continue;
     }
-    for (let field = at; field <= at + OP_FIELDS[microBatch[at] as number]; field++) kept.push(microBatch[field]);
+    for (let field = at; field <= at + OP_FIELDS[microBatch[at] as number]!; field++) kept.push(microBatch[field]);
   }
   invariant(next === dropped.length, 'a dropped operation is not in the micro-batch');
   return kept;

@@ -267,7 +267,7 @@ export class ShardHost {
   /** Every operation of the micro-batch answered STORAGE_FAILED; nothing was applied. */
   private failedReply(microBatch: unknown[]): Uint8Array {
     const results: number[] = [];
-    for (let at = MICRO_BATCH_HEADER_FIELDS; at < microBatch.length; at += 1 + OP_FIELDS[microBatch[at] as number])
+    for (let at = MICRO_BATCH_HEADER_FIELDS; at < microBatch.length; at += 1 + OP_FIELDS[microBatch[at] as number]!)
       results.push(refusalRef(0));
     const refusal: Refusal = refuse.storageFailed(this.options.shard, this.cause() ?? 'the shard is stopped');
     return this.encodeReply([results, [], [], this.stoppedCounters ?? this.ledger.counters(), [refusal]]);

@@ -2,7 +2,7 @@ import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
-import { invariant } from '../../shared/invariant.js';
+import { defined, invariant } from '../../shared/invariant.js';
 
 /** z of the standard normal distribution at its 99th percentile: ln(p99 / p50) = σ · Z99 for a lognormal. */
 const Z99 = 2.3263478740408408;
@@ -38,7 +38,7 @@ export class Random {
 
   pick<T>(items: readonly T[]): T {
     invariant(items.length > 0, 'pick from an empty list');
-    return items[this.int(0, items.length - 1)];
+    return defined(items[this.int(0, items.length - 1)], 'pick within the list');
   }
 
   /** The wait until the next event of a Poisson process with this mean gap. */

@@ -1,12 +1,16 @@
 import type { ChangeEvent } from '../../engine/api/types.js';
 import type { Refusal } from '../../engine/api/errors.js';
 import { LIMITS } from '../../engine/api/limits.js';
+import { defined } from '../../shared/invariant.js';
 import { positionOf, type RunCatalogue } from './catalogue.js';
 import type { EngineLink } from './engine-link.js';
 import type { Shelf } from './shelf.js';
 import type { CheckoutOutcome, PickLine, PositionCount, ReceivedReturn, Strategy } from './strategy.js';
 import type { Order } from './traffic.js';
 import type { AllocationApi } from './types.js';
+
+const SKU = 'a SKU of the catalogue';
+const LOCATION = 'a location of the catalogue';
 
 /** Refusals of a commit or release when the hold lapsed (expired) first. */
 const LAPSED = new Set(['NOT_FOUND', 'INVALID_STATE']);
@@ -48,7 +52,7 @@ export class HoldfastStrategy implements Strategy {
     for (const sku of catalogue.skus) {
       for (const [locationIndex, qty] of sku.openingUnits.entries()) {
         if (qty === 0) continue;
-        const request = { sku: sku.sku, location: catalogue.locations[locationIndex], qty };
+        const request = { sku: sku.sku, location: defined(catalogue.locations[locationIndex], LOCATION), qty };
         this.options.link.record('receive', request);
         expectOk(await api.receive(request), 'receive');
       }
@@ -145,8 +149,8 @@ export class HoldfastStrategy implements Strategy {
     const { catalogue, api, originMs } = this.options;
     const { pick } = received;
     const request = {
-      sku: catalogue.skus[pick.skuIndex].sku,
-      location: catalogue.locations[pick.locationIndex],
+      sku: defined(catalogue.skus[pick.skuIndex], SKU).sku,
+      location: defined(catalogue.locations[pick.locationIndex], LOCATION),
       qty: pick.qty,
       condition: received.damaged ? ('damaged' as const) : ('sellable' as const),
       reservationId: received.order.id,
@@ -169,8 +173,8 @@ export class HoldfastStrategy implements Strategy {
   counted(counts: PositionCount[], asOfUs: number): void {
     const { catalogue } = this.options;
     const requests = counts.map((count) => ({
-      sku: catalogue.skus[count.skuIndex].sku,
-      location: catalogue.locations[count.locationIndex],
+      sku: defined(catalogue.skus[count.skuIndex], SKU).sku,
+      location: defined(catalogue.locations[count.locationIndex], LOCATION),
       onHand: count.units,
       asOf: Math.floor(asOfUs / 1000),
     }));
@@ -277,7 +281,7 @@ export class HoldfastStrategy implements Strategy {
     const { catalogue, shelf } = this.options;
     const skuIndex = catalogue.skuIndexOf.get(event.sku);
     if (skuIndex === undefined) return;
-    this.available += event.available - this.availableBySku[skuIndex];
+    this.available += event.available - defined(this.availableBySku[skuIndex], SKU);
     this.availableBySku[skuIndex] = event.available;
     for (const change of event.positions) {
       const locationIndex = catalogue.locationIndexOf.get(change.location);

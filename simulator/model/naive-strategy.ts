@@ -1,11 +1,16 @@
 import type { LatencyModel } from '../kernel/latency.js';
 import type { Random } from '../kernel/random.js';
+import { defined } from '../../shared/invariant.js';
 import { positionOf, type RunCatalogue } from './catalogue.js';
 import { EventQueue } from './event-queue.js';
 import type { Shelf } from './shelf.js';
 import type { CheckoutOutcome, PickLine, PositionCount, ReceivedReturn, Strategy } from './strategy.js';
 import type { Order } from './traffic.js';
 import type { Scheduler } from './types.js';
+
+const SKU = 'a SKU of the catalogue';
+const POSITION = 'a position of the catalogue';
+const CHANNEL = 'a channel of the run';
 
 export interface NaiveStrategyOptions {
   scheduler: Scheduler;
@@ -67,9 +72,10 @@ export class NaiveStrategy implements Strategy {
 
   checkout(order: Order, answer: (outcome: CheckoutOutcome) => void): void {
     const channel = this.channelIndexOf.get(order.channel)!;
-    const cache = this.caches[channel];
-    if (!order.lines.every((line) => cache[line.sku.index] >= line.qty)) return answer('stockout');
-    for (const line of order.lines) this.setCache(channel, line.sku.index, cache[line.sku.index] - line.qty);
+    const cache = defined(this.caches[channel], CHANNEL);
+    if (!order.lines.every((line) => defined(cache[line.sku.index], SKU) >= line.qty)) return answer('stockout');
+    for (const line of order.lines)
+      this.setCache(channel, line.sku.index, defined(cache[line.sku.index], SKU) - line.qty);
     this.sendToOms(() => this.place(order));
     answer('accepted');
   }
@@ -93,8 +99,8 @@ export class NaiveStrategy implements Strategy {
     this.sendToOms(() => {
       this.placed.delete(order.index);
       for (const pick of picks) {
-        this.allocated[pick.position] -= pick.qty;
-        this.setOnHand(pick.position, this.onHand[pick.position] - pick.qty);
+        this.allocated[pick.position] = defined(this.allocated[pick.position], POSITION) - pick.qty;
+        this.setOnHand(pick.position, defined(this.onHand[pick.position], POSITION) - pick.qty);
       }
     });
   }
@@ -106,7 +112,7 @@ export class NaiveStrategy implements Strategy {
   returned(received: ReceivedReturn, reconciled: (atUs: number) => void): void {
     const { pick } = received;
     this.sendToOms(() => {
-      this.setOnHand(pick.position, this.onHand[pick.position] + pick.qty);
+      this.setOnHand(pick.position, defined(this.onHand[pick.position], POSITION) + pick.qty);
       reconciled(this.publish(pick.skuIndex));
     });
   }
@@ -150,7 +156,7 @@ export class NaiveStrategy implements Strategy {
     const picks = order.lines.map((line, index) => {
       const locationIndex = this.locationFor(line.sku.index, line.qty);
       const position = positionOf(catalogue, line.sku.index, locationIndex);
-      this.allocated[position] += line.qty;
+      this.allocated[position] = defined(this.allocated[position], POSITION) + line.qty;
       return { line: index, skuIndex: line.sku.index, locationIndex, position, qty: line.qty };
     });
     this.placed.set(order.index, picks);
@@ -164,7 +170,8 @@ export class NaiveStrategy implements Strategy {
     const picks = this.placed.get(order.index);
     if (picks === undefined) return;
     this.placed.delete(order.index);
-    for (const pick of picks) this.allocated[pick.position] -= pick.qty;
+    for (const pick of picks)
+      this.allocated[pick.position] = defined(this.allocated[pick.position], POSITION) - pick.qty;
     for (const pick of picks) this.publish(pick.skuIndex);
   }
 
@@ -174,7 +181,7 @@ export class NaiveStrategy implements Strategy {
     let bestFree = Number.NEGATIVE_INFINITY;
     for (let location = 0; location < catalogue.locations.length; location++) {
       const position = positionOf(catalogue, skuIndex, location);
-      const free = this.onHand[position] - this.allocated[position];
+      const free = defined(this.onHand[position], POSITION) - defined(this.allocated[position], POSITION);
       if (free >= qty) return location;
       if (free > bestFree) [best, bestFree] = [location, free];
     }
@@ -200,14 +207,15 @@ export class NaiveStrategy implements Strategy {
     let available = 0;
     for (let location = 0; location < catalogue.locations.length; location++) {
       const position = positionOf(catalogue, skuIndex, location);
-      available += this.onHand[position] - this.allocated[position];
+      available += defined(this.onHand[position], POSITION) - defined(this.allocated[position], POSITION);
     }
     return available;
   }
 
   private setCache(channel: number, skuIndex: number, units: number): void {
-    const cache = this.caches[channel];
-    this.cacheTotals[channel] += Math.max(0, units) - Math.max(0, cache[skuIndex]);
+    const cache = defined(this.caches[channel], CHANNEL);
+    const total = defined(this.cacheTotals[channel], CHANNEL);
+    this.cacheTotals[channel] = total + Math.max(0, units) - Math.max(0, defined(cache[skuIndex], SKU));
     cache[skuIndex] = units;
   }
 

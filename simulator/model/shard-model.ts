@@ -1,4 +1,4 @@
-import { invariant } from '../../shared/invariant.js';
+import { defined, invariant } from '../../shared/invariant.js';
 import { shardOfSku } from '../../engine/index.js';
 
 /**
@@ -51,14 +51,19 @@ export class ShardModel {
     }
     let doneUs = nowUs;
     for (const [shard, ops] of opsPerShard) {
-      this.busyUntilUs[shard] = Math.max(nowUs, this.busyUntilUs[shard]) + ops * this.serviceUs;
+      const busyUntilUs = Math.max(nowUs, this.busyUntilOf(shard)) + ops * this.serviceUs;
+      this.busyUntilUs[shard] = busyUntilUs;
       this.deepest = Math.max(this.deepest, this.queuedAt(shard, nowUs));
-      doneUs = Math.max(doneUs, this.busyUntilUs[shard]);
+      doneUs = Math.max(doneUs, busyUntilUs);
     }
     return { doneUs };
   }
 
   private queuedAt(shard: number, nowUs: number): number {
-    return Math.max(0, Math.ceil((this.busyUntilUs[shard] - nowUs) / this.serviceUs - 1e-9));
+    return Math.max(0, Math.ceil((this.busyUntilOf(shard) - nowUs) / this.serviceUs - 1e-9));
+  }
+
+  private busyUntilOf(shard: number): number {
+    return defined(this.busyUntilUs[shard], 'a shard of the model');
   }
 }

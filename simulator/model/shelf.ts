@@ -1,5 +1,8 @@
-import { invariant } from '../../shared/invariant.js';
+import { defined, invariant } from '../../shared/invariant.js';
 import { positionOf, type RunCatalogue } from './catalogue.js';
+
+const SKU = 'a SKU of the catalogue';
+const POSITION = 'a position of the catalogue';
 
 /**
  * The physical truth of a run, kept apart from every strategy's records: units on the shelf per
@@ -33,19 +36,20 @@ export class Shelf {
         if (opening > 0) this.tracked[position] = 1;
         trackedCount += opening > 0 ? 1 : 0;
       });
-      this.skuUnits[sku.index] = sku.openingUnits.reduce((sum, units) => sum + units, 0);
-      this.sellable += this.skuUnits[sku.index];
+      const openingUnits = sku.openingUnits.reduce((sum, units) => sum + units, 0);
+      this.skuUnits[sku.index] = openingUnits;
+      this.sellable += openingUnits;
     }
     this.trackedCount = trackedCount;
   }
 
   unitsAt(position: number): number {
-    return this.units[position];
+    return defined(this.units[position], POSITION);
   }
 
   /** Ships `qty` from a position; false (and nothing taken) when the shelf has fewer. */
   take(skuIndex: number, position: number, qty: number): boolean {
-    if (this.units[position] < qty) return false;
+    if (this.unitsAt(position) < qty) return false;
     this.changeUnits(skuIndex, position, -qty);
     return true;
   }
@@ -57,8 +61,9 @@ export class Shelf {
   /** Units of a SKU promised to a paid order (+) or no longer promised (−). */
   promise(skuIndex: number, qty: number): void {
     const before = this.sellableOf(skuIndex);
-    this.promised[skuIndex] += qty;
-    invariant(this.promised[skuIndex] >= 0, 'more units unpromised than were promised');
+    const promised = defined(this.promised[skuIndex], SKU) + qty;
+    this.promised[skuIndex] = promised;
+    invariant(promised >= 0, 'more units unpromised than were promised');
     this.sellable += this.sellableOf(skuIndex) - before;
   }
 
@@ -89,7 +94,7 @@ export class Shelf {
           position,
           skuIndex: Math.floor(position / width),
           locationIndex: position % width,
-          units: this.units[position],
+          units: this.unitsAt(position),
         });
       }
     }
@@ -99,9 +104,10 @@ export class Shelf {
   private changeUnits(skuIndex: number, position: number, delta: number): void {
     const before = this.sellableOf(skuIndex);
     if (this.tracked[position] === 1) this.mismatched -= this.mismatchAt(position);
-    this.units[position] += delta;
-    this.skuUnits[skuIndex] += delta;
-    invariant(this.units[position] >= 0, `position ${position} below zero`);
+    const units = this.unitsAt(position) + delta;
+    this.units[position] = units;
+    this.skuUnits[skuIndex] = defined(this.skuUnits[skuIndex], SKU) + delta;
+    invariant(units >= 0, `position ${position} below zero`);
     if (this.tracked[position] === 1) this.mismatched += this.mismatchAt(position);
     this.sellable += this.sellableOf(skuIndex) - before;
   }
@@ -111,6 +117,6 @@ export class Shelf {
   }
 
   private sellableOf(skuIndex: number): number {
-    return Math.max(0, this.skuUnits[skuIndex] - this.promised[skuIndex]);
+    return Math.max(0, defined(this.skuUnits[skuIndex], SKU) - defined(this.promised[skuIndex], SKU));
   }
 }

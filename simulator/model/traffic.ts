@@ -1,3 +1,4 @@
+import { defined } from '../../shared/invariant.js';
 import { sampleLatencyUs, type LatencyModel } from '../kernel/latency.js';
 import type { Random } from '../kernel/random.js';
 import { arrivalTimesMs } from '../scenario/arrivals.js';
@@ -45,7 +46,7 @@ function channelPicker(channels: Scenario['channels']): (random: Random) => stri
   return (random) => {
     const u = random.float();
     const index = cumulative.findIndex((bound) => u < bound);
-    return channels[index === -1 ? channels.length - 1 : index].name;
+    return defined(channels[index === -1 ? channels.length - 1 : index], 'a scenario has a channel').name;
   };
 }
 

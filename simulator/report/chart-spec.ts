@@ -1,3 +1,4 @@
+import { defined } from '../../shared/invariant.js';
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import type { StrategyName } from '../model/types.js';
 
@@ -27,7 +28,7 @@ const SERIES_COLORS = ['#1864ab', '#2b8a3e', '#862e9c', '#e67700', '#0b7285', '#
 
 /** The i-th colour of a palette for series that are not strategies (shard counts). */
 export function seriesColor(index: number): string {
-  return SERIES_COLORS[index % SERIES_COLORS.length];
+  return defined(SERIES_COLORS[index % SERIES_COLORS.length], `series colour ${index}`);
 }
 
 /** A `#rrggbb` colour at 60 % opacity: a second series of the same strategy (another axis). */

@@ -1,3 +1,5 @@
+import { defined } from '../../shared/invariant.js';
+
 /**
  * Escaping for the self-contained report pages: text into HTML, data into an inline
  * `<script type="application/json">`, code into an inline `<script>`. Scenario names are user data.
@@ -13,7 +15,7 @@ const HTML_ENTITIES: Record<string, string> = {
 
 /** Text safe in element content and in quoted attribute values. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => HTML_ENTITIES[char]);
+  return text.replace(/[&<>"']/g, (char) => defined(HTML_ENTITIES[char], 'an entity per matched character'));
 }
 
 const JSON_UNSAFE: Record<string, string> = {
@@ -31,7 +33,7 @@ const JSON_UNSAFE: Record<string, string> = {
 export function inlineJson(value: unknown): string {
   const json = JSON.stringify(value);
   if (json === undefined) throw new TypeError('inlineJson: value is not representable as JSON');
-  return json.replace(/[<>&\u2028\u2029]/g, (char) => JSON_UNSAFE[char]);
+  return json.replace(/[<>&\u2028\u2029]/g, (char) => defined(JSON_UNSAFE[char], 'an escape per matched character'));
 }
 
 /**

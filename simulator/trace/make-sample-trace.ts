@@ -6,6 +6,7 @@
  *   npm run build && node dist/simulator/trace/make-sample-trace.js [simulator/traces/sample.ndjson]
  */
 import { pathToFileURL } from 'node:url';
+import { defined } from '../../shared/invariant.js';
 import { createEngine } from '../../engine/engine.js';
 import type { LineRequest } from '../../engine/api/types.js';
 import { Kernel } from '../kernel/kernel.js';
@@ -98,7 +99,8 @@ export async function recordSampleTrace(
     const { channel, ttlMs } = pickShare(shoppers, CHANNELS);
     const lines = orderLines(shoppers);
     client.at(tMs, 'reserve', { id, channel, ttlMs, lines }, (answer) => {
-      if (answer.ok) checkout(client, shoppers, { id, ttlMs, sku: lines[0].sku }, shipped);
+      if (answer.ok)
+        checkout(client, shoppers, { id, ttlMs, sku: defined(lines[0], 'an order has a line').sku }, shipped);
     });
   }
   await kernel.run();
@@ -107,7 +109,9 @@ export async function recordSampleTrace(
 /** Stock received at t = 0, a late inbound delivery, an ERP count and a damage write-off. */
 function scheduleStock(client: RecordingClient): void {
   for (const { sku, stock } of CATALOGUE) {
-    LOCATIONS.forEach((location, index) => client.at(0, 'receive', { sku, location, qty: stock[index] }));
+    LOCATIONS.forEach((location, index) =>
+      client.at(0, 'receive', { sku, location, qty: defined(stock[index], `${sku} stock at ${location}`) }),
+    );
   }
   client.at(4_500, 'adjust', { sku: 'SOCKS-3PK', location: 'DC-EAST', delta: -2, reason: 'damaged in picking' });
   client.at(6_000, 'sync', { sku: 'SOCKS-3PK', location: 'DC-WEST', onHand: 152, asOf: 5_500 });
@@ -171,9 +175,9 @@ function checkout(client: RecordingClient, random: Random, order: Order, shipped
 
 /** The first two shipments come back 3 s later to the returns desk: one resaleable, one damaged. */
 function scheduleReturn(client: RecordingClient, reservationId: string, sku: string, returnsSoFar: number): void {
-  if (returnsSoFar >= RETURN_CONDITIONS.length) return;
-  const atMs = client.nowMs + 3_000;
   const condition = RETURN_CONDITIONS[returnsSoFar];
+  if (condition === undefined) return;
+  const atMs = client.nowMs + 3_000;
   client.at(atMs, 'restock', {
     sku,
     location: 'DC-EAST',
@@ -190,7 +194,7 @@ function pickShare<T extends { share: number }>(random: Random, items: readonly 
     roll -= item.share;
     if (roll < 0) return item;
   }
-  return items[items.length - 1];
+  return defined(items.at(-1), 'pickShare from an empty list');
 }
 
 function roundUs(ms: number): number {

@@ -109,16 +109,20 @@ class Replay {
 
   /** The next instant's events, at their time (or at once, when a real-time scheduler is late). */
   private scheduleNext(): void {
-    if (this.issued === this.events.length) return;
-    const atUs = this.atUs(this.events[this.issued]);
+    const next = this.events[this.issued];
+    if (next === undefined) return;
+    const atUs = this.atUs(next);
     const scheduler = this.options.scheduler;
     scheduler.at(Math.max(atUs, scheduler.timeUs), () => this.issueInstant(atUs));
   }
 
   private issueInstant(atUs: number): void {
     if (this.failed) return;
-    while (this.issued < this.events.length && this.atUs(this.events[this.issued]) === atUs) {
-      this.issue(this.events[this.issued++], atUs);
+    let next = this.events[this.issued];
+    while (next !== undefined && this.atUs(next) === atUs) {
+      this.issued++;
+      this.issue(next, atUs);
+      next = this.events[this.issued];
     }
     this.scheduleNext();
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defined } from '../../shared/invariant.js';
 import { STRATEGIES } from '../../engine/api/strategies.js';
 
 /**
@@ -70,7 +71,10 @@ export type TraceRequest<Op extends TraceOp> = Omit<Extract<TraceEvent, { op: Op
 export function parseTraceEvent(input: unknown): { ok: true; event: TraceEvent } | { ok: false; problem: string } {
   const parsed = traceEventSchema.safeParse(input);
   if (parsed.success) return { ok: true, event: parsed.data };
-  return { ok: false, problem: describeIssue(input, parsed.error.issues[0]) };
+  return {
+    ok: false,
+    problem: describeIssue(input, defined(parsed.error.issues[0], 'a failed parse reports an issue')),
+  };
 }
 
 function describeIssue(input: unknown, issue: z.core.$ZodIssue): string {

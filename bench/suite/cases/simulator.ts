@@ -1,3 +1,4 @@
+import { defined } from '../../../shared/invariant.js';
 import { BUILT_IN_SCENARIOS } from '../../../simulator/scenario/builtins.js';
 import type { Scenario } from '../../../simulator/scenario/schema.js';
 import { Kernel } from '../../../simulator/kernel/kernel.js';
@@ -26,7 +27,7 @@ const ordersText = (value: number): string => `${Math.round(value).toLocaleStrin
  * minute.
  */
 function scenarioFor(profile: Profile): Scenario {
-  const scenario = BUILT_IN_SCENARIOS[SCENARIO];
+  const scenario = defined(BUILT_IN_SCENARIOS[SCENARIO], `built-in scenario ${SCENARIO}`);
   if (profile.name === 'full' || scenario.arrivals.spike === null) return scenario;
   return {
     ...scenario,
@@ -60,7 +61,7 @@ async function runSimulationOnce(profile: Profile): Promise<CaseMeasurement> {
   const startMs = performance.now();
   const result = await runSimulation({ scenario, seed: SEED, strategies: ['holdfast'], mode: 'virtual' });
   const elapsedMs = performance.now() - startMs;
-  const report = result.strategies[0];
+  const report = defined(result.strategies[0], 'a report for the holdfast strategy');
   const events = report.eventsRun;
   const ordersPerSecond = opsPerSecond(report.orders.offered, elapsedMs);
   const ceiling = await bareKernelEventsPerSecond(events);
