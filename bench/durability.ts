@@ -7,12 +7,12 @@
  * Knobs: BENCH_DURATION_MS (default 4000), BENCH_RECOVERY_RECORDS (default 1,000,000).
  */
 import { fileURLToPath } from 'node:url';
-import type { CaseResult } from './case-result.js';
-import { skuNames } from './cases/stock.js';
+import type { CaseResult } from './harness/case-result.js';
+import { skuNames } from './load/stock.js';
 import { JOURNAL_POLICIES, runJournalPolicy, type JournalPolicy } from './durability/policies.js';
 import { recoverBatched, recoverSynthetic } from './durability/recovery.js';
-import { waitForQuietCpu } from './quiet-machine.js';
-import { describeMachine, describeRevision, formatMachine, formatTable, writeReportJson } from './report.js';
+import { waitForQuietCpu } from './harness/quiet-machine.js';
+import { describeMachine, describeRevision, formatMachine, formatTable, writeReportJson } from './harness/machine.js';
 
 const RESULTS_JSON_PATH = fileURLToPath(new URL('../../bench/results/durability.json', import.meta.url));
 const SHARDS = 2;

@@ -10,19 +10,19 @@
  */
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { CaseResult } from './case-result.js';
+import type { CaseResult } from './harness/case-result.js';
 import {
   DEFAULT_ENGINE_LOAD,
   hotSkuPlan,
   transportCeilingPlan,
   uniformMixPlan,
   type EngineLoad,
-} from './cases/engine-load.js';
-import { runHotSku } from './cases/hot-sku.js';
-import { skuNames } from './cases/stock.js';
-import { runUniformMix } from './cases/uniform-mix.js';
+} from './engine/engine-load.js';
+import { runHotSku } from './engine/hot-sku.js';
+import { skuNames } from './load/stock.js';
+import { runUniformMix } from './engine/uniform-mix.js';
 import { runTransportCeiling } from './ceiling/transport-ceiling.js';
-import { waitForQuietCpu } from './quiet-machine.js';
+import { waitForQuietCpu } from './harness/quiet-machine.js';
 import {
   describeMachine,
   describeRevision,
@@ -30,8 +30,8 @@ import {
   formatNotes,
   formatTable,
   writeReportJson,
-} from './report.js';
-import { ceilingRatio, hotSkuTargets, uniformMixTargets } from './targets.js';
+} from './harness/machine.js';
+import { ceilingRatio, hotSkuTargets, uniformMixTargets } from './harness/targets.js';
 
 const RESULTS_JSON_PATH = fileURLToPath(new URL('../../bench/results/engine.json', import.meta.url));
 

@@ -16,8 +16,8 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { CaseResult } from './case-result.js';
-import { skuNames } from './cases/stock.js';
+import type { CaseResult } from './harness/case-result.js';
+import { skuNames } from './load/stock.js';
 import type { ChildServer } from './gateway/child-server.js';
 import { receiveStock } from './gateway/engine-calls.js';
 import { HeldLedger } from './gateway/mix.js';
@@ -32,7 +32,7 @@ import {
   type CaseShape,
 } from './gateway/servers.js';
 import { batchedTargets, pacedTargets, shareOf, singleTargets } from './gateway/targets.js';
-import { waitForQuietCpu } from './quiet-machine.js';
+import { waitForQuietCpu } from './harness/quiet-machine.js';
 import {
   describeMachine,
   describeRevision,
@@ -40,7 +40,7 @@ import {
   formatNotes,
   formatTable,
   writeReportJson,
-} from './report.js';
+} from './harness/machine.js';
 
 const RESULTS_JSON_PATH = fileURLToPath(new URL('../../bench/results/gateway.json', import.meta.url));
 

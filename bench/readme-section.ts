@@ -8,9 +8,9 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { CASES } from './suite/registry.js';
-import { latestByCase, renderReadmeSection, replaceReadmeSection } from './suite/readme-render.js';
-import { SUITE_MARKER, type CaseResultFile } from './suite/results.js';
+import { CASES } from './harness/registry.js';
+import { latestByCase, renderReadmeSection, replaceReadmeSection } from './harness/readme-render.js';
+import { SUITE_MARKER, type CaseResultFile } from './harness/results.js';
 
 const DEFAULT_RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 const DEFAULT_README = fileURLToPath(new URL('../../README.md', import.meta.url));

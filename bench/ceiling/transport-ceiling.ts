@@ -1,5 +1,5 @@
-import { check, opsPerSecond } from '../case-result.js';
-import type { CaseResult } from '../case-result.js';
+import { check, opsPerSecond } from '../harness/case-result.js';
+import type { CaseResult } from '../harness/case-result.js';
 import { Countdown } from '../load/countdown.js';
 import { runLanes } from '../load/lanes.js';
 import type { LanesPlan } from '../load/lanes.js';

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineOptions } from '../../engine/index.js';
-import type { CaseResult } from '../case-result.js';
-import { runUniformMix } from '../cases/uniform-mix.js';
+import type { CaseResult } from '../harness/case-result.js';
+import { runUniformMix } from '../engine/uniform-mix.js';
 import { directoryBytes } from './directory-bytes.js';
 
 /** A journal setting the uniform mix runs under: none, or a data directory with an fsync policy. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { CaseResult } from '../case-result.js';
+import type { CaseResult } from '../harness/case-result.js';
 import { receiveStock } from './engine-calls.js';
 import { HeldLedger } from './mix.js';
 import { runMixCase } from './mix-case.js';

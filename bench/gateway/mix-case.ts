@@ -1,5 +1,5 @@
-import { check, opsPerSecond, type CaseCheck, type CaseResult } from '../case-result.js';
-import { createLatencyHistogram, summarizeLatencyUs } from '../histogram.js';
+import { check, opsPerSecond, type CaseCheck, type CaseResult } from '../harness/case-result.js';
+import { createLatencyHistogram, summarizeLatencyUs } from '../load/histogram.js';
 import type { ChildServer } from './child-server.js';
 import { cpuSharesSince, markCpu, type CpuShares } from './cpu.js';
 import { checkReserved, engineStats, shardActivity, type ReservedCheck, type ShardActivity } from './engine-calls.js';

@@ -8,7 +8,7 @@
  * argv: [shards]; the token comes from HOLDFAST_TOKEN.
  */
 import { createEngine, startGateway } from '../../engine/index.js';
-import { benchEngineOptions } from '../cases/engine-options.js';
+import { benchEngineOptions } from '../load/engine-options.js';
 
 async function main(): Promise<void> {
   const shards = Number(process.argv[2] ?? '2');

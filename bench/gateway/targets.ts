@@ -1,5 +1,5 @@
-import type { CaseResult, CaseTarget } from '../case-result.js';
-import { atLeast, opsPerSecondText, percentText } from '../targets.js';
+import type { CaseResult, CaseTarget } from '../harness/case-result.js';
+import { atLeast, opsPerSecondText, percentText } from '../harness/targets.js';
 
 export const BATCHED_OPS_PER_SECOND_GOAL = 500_000;
 export const BATCHED_ECHO_RATIO_GOAL = 0.4;

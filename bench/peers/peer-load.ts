@@ -1,4 +1,4 @@
-import { createLatencyHistogram, type LatencyHistogram } from '../histogram.js';
+import { createLatencyHistogram, type LatencyHistogram } from '../load/histogram.js';
 
 /** What every peer load counts (warm-up included, for the checks). */
 export interface PeerCounts {

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { check, type CaseResult } from '../case-result.js';
+import { check, type CaseResult } from '../harness/case-result.js';
 import {
   alternateSettleReserve,
   runPeerHot,

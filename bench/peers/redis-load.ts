@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis, type ChainableCommander } from 'ioredis';
-import type { CaseResult } from '../case-result.js';
+import type { CaseResult } from '../harness/case-result.js';
 import {
   runPeerHot,
   runPeerMix,

@@ -1,18 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { CaseResult } from '../../bench/case-result.js';
-import { checkFloors, parseFloors } from '../../bench/suite/floors.js';
+import type { CaseResult } from '../../bench/harness/case-result.js';
+import { checkFloors, parseFloors } from '../../bench/harness/floors.js';
 import {
   latestByCase,
   README_END_MARKER,
   README_START_MARKER,
   renderReadmeSection,
   replaceReadmeSection,
-} from '../../bench/suite/readme-render.js';
-import { CASES, selectCases } from '../../bench/suite/registry.js';
-import { caseResultFile, type CaseResultFile, type RunInfo } from '../../bench/suite/results.js';
-import { buildRows, type CaseRun } from '../../bench/suite/rows.js';
-import type { CaseMeasurement, SuiteCase } from '../../bench/suite/types.js';
+} from '../../bench/harness/readme-render.js';
+import { CASES, selectCases } from '../../bench/harness/registry.js';
+import { caseResultFile, type CaseResultFile, type RunInfo } from '../../bench/harness/results.js';
+import { buildRows, type CaseRun } from '../../bench/harness/rows.js';
+import type { CaseMeasurement, SuiteCase } from '../../bench/harness/types.js';
 
 function fakeCase(name: string, extra: Partial<SuiteCase> = {}): SuiteCase {
   return {

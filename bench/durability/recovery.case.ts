@@ -1,7 +1,7 @@
-import { check, opsPerSecond } from '../../case-result.js';
-import { recoverBatched, recoverSynthetic } from '../../durability/recovery.js';
-import type { SuiteCase } from '../types.js';
-import { ENGINE_SHARDS, measured, oneRunResult, throughputTarget, uniformSkus } from './common.js';
+import { check, opsPerSecond } from '../harness/case-result.js';
+import { recoverBatched, recoverSynthetic } from './recovery.js';
+import type { SuiteCase } from '../harness/types.js';
+import { ENGINE_SHARDS, measured, oneRunResult, throughputTarget, uniformSkus } from '../harness/measurement.js';
 
 /** bench:durability's goal: 1M one-op journal records recovered in under 3 s. */
 const RECOVERY_TARGET_RECORDS = 1_000_000;

@@ -1,17 +1,17 @@
 import type { SuiteCase } from './types.js';
-import { ceilingLedgerLoop } from './cases/ceiling-ledger-loop.js';
-import { ceilingTransport } from './cases/ceiling-transport.js';
-import { ceilingWsEchoBatched, ceilingWsEchoSingle } from './cases/ceiling-ws-echo.js';
-import { engineHotSku } from './cases/engine-hot-sku.js';
-import { engineMultiLine } from './cases/engine-multi-line.js';
-import { engineShards } from './cases/engine-shards.js';
-import { engineUniform } from './cases/engine-uniform.js';
-import { gatewayBatched, gatewaySingle } from './cases/gateway.js';
-import { journalCase } from './cases/journal.js';
-import { memory } from './cases/memory.js';
-import { peerPostgresHot, peerPostgresUniform, peerRedisHot, peerRedisUniform } from './cases/peers.js';
-import { recovery } from './cases/recovery.js';
-import { simulatorVirtual } from './cases/simulator.js';
+import { ceilingLedgerLoop } from '../ceiling/ceiling-ledger-loop.case.js';
+import { ceilingTransport } from '../ceiling/ceiling-transport.case.js';
+import { ceilingWsEchoBatched, ceilingWsEchoSingle } from '../ceiling/ceiling-ws-echo.case.js';
+import { engineHotSku } from '../engine/engine-hot-sku.case.js';
+import { engineMultiLine } from '../engine/engine-multi-line.case.js';
+import { engineShards } from '../engine/engine-shards.case.js';
+import { engineUniform } from '../engine/engine-uniform.case.js';
+import { gatewayBatched, gatewaySingle } from '../gateway/gateway.case.js';
+import { journalCase } from '../durability/journal.case.js';
+import { memory } from '../engine/memory.case.js';
+import { peerPostgresHot, peerPostgresUniform, peerRedisHot, peerRedisUniform } from '../peers/peers.case.js';
+import { recovery } from '../durability/recovery.case.js';
+import { simulatorVirtual } from '../simulator/simulator-virtual.case.js';
 
 /**
  * Every case, in the order a run takes them: ceilings first (each case's ratio needs its ceiling

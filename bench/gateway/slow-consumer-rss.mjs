@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const CLI = resolve(process.argv[2] ?? fileURLToPath(new URL('../dist/cli/main.js', import.meta.url)));
+const CLI = resolve(process.argv[2] ?? fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url)));
 const CONNECTIONS = Number(process.argv[3] ?? 4);
 const MAX_BUFFERED = process.argv[4] ?? String(8 * 1024 * 1024);
 const MAX_PENDING = process.argv[5] ?? '4096';

@@ -1,10 +1,10 @@
-import { opsPerSecond, type CaseCheck, type CaseResult } from '../../case-result.js';
-import { DEFAULT_ENGINE_LOAD, uniformMixPlan, type EngineLoad } from '../../cases/engine-load.js';
-import { skuNames } from '../../cases/stock.js';
-import { runUniformMix } from '../../cases/uniform-mix.js';
-import type { LatencySummaryUs } from '../../histogram.js';
-import { atLeast, opsPerSecondText } from '../../targets.js';
-import type { CaseFigures, CaseMeasurement, FigureLookup, Profile, SuiteCase, SuiteTarget } from '../types.js';
+import { opsPerSecond, type CaseCheck, type CaseResult } from './case-result.js';
+import { DEFAULT_ENGINE_LOAD, uniformMixPlan, type EngineLoad } from '../engine/engine-load.js';
+import { skuNames } from '../load/stock.js';
+import { runUniformMix } from '../engine/uniform-mix.js';
+import type { LatencySummaryUs } from '../load/histogram.js';
+import { atLeast, opsPerSecondText } from './targets.js';
+import type { CaseFigures, CaseMeasurement, FigureLookup, Profile, SuiteCase, SuiteTarget } from './types.js';
 
 /** Every uniform case (engine, gateway, journal, peers) spreads its load over these 10,000 SKUs. */
 export const SKU_COUNT = 10_000;

@@ -1,6 +1,6 @@
-import { journalPolicy, runJournalPolicy } from '../../durability/policies.js';
-import type { SuiteCase } from '../types.js';
-import { ENGINE_SHARDS, measured, uniformSkus } from './common.js';
+import { journalPolicy, runJournalPolicy } from './policies.js';
+import type { SuiteCase } from '../harness/types.js';
+import { ENGINE_SHARDS, measured, uniformSkus } from '../harness/measurement.js';
 
 /**
  * bench:durability's throughput cases: the uniform mix (engine-uniform's workload and driver)

@@ -1,4 +1,4 @@
-import type { LatencySummaryUs } from './histogram.js';
+import type { LatencySummaryUs } from '../load/histogram.js';
 
 /** An assertion a case makes; a failed check fails the run. */
 export interface CaseCheck {

@@ -1,7 +1,7 @@
-import { runLedgerLoop } from '../../ceiling/ledger-loop.js';
-import type { SuiteCase } from '../types.js';
-import { engineLoad, measured, uniformSkus } from './common.js';
-import { UNIFORM_UNITS_PER_SKU } from '../../cases/engine-load.js';
+import { runLedgerLoop } from './ledger-loop.js';
+import type { SuiteCase } from '../harness/types.js';
+import { engineLoad, measured, uniformSkus } from '../harness/measurement.js';
+import { UNIFORM_UNITS_PER_SKU } from '../engine/engine-load.js';
 
 /** The ledger class in a plain synchronous loop: the ceiling of the shards: 0 path, a reference for the rest. */
 export const ceilingLedgerLoop: SuiteCase = {

@@ -1,6 +1,6 @@
-import type { CaseShape } from '../../gateway/servers.js';
-import type { SuiteCase } from '../types.js';
-import { freshServerRun, GATEWAY_BATCHED_SHAPE, GATEWAY_SINGLE_SHAPE } from './gateway-shapes.js';
+import type { CaseShape } from '../gateway/servers.js';
+import type { SuiteCase } from '../harness/types.js';
+import { freshServerRun, GATEWAY_BATCHED_SHAPE, GATEWAY_SINGLE_SHAPE } from '../gateway/shapes.js';
 
 function echoCase(name: string, shape: CaseShape, what: string): SuiteCase {
   return {

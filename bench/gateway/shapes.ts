@@ -1,8 +1,8 @@
-import { UNIFORM_UNITS_PER_SKU } from '../../cases/engine-load.js';
-import { runOnFreshServer, type FreshServerCaseSpec } from '../../gateway/fresh-server-case.js';
-import { batchedShape, singleShape, type CaseShape } from '../../gateway/servers.js';
-import type { SuiteCase } from '../types.js';
-import { ENGINE_SHARDS, measured, uniformSkus } from './common.js';
+import { UNIFORM_UNITS_PER_SKU } from '../engine/engine-load.js';
+import { runOnFreshServer, type FreshServerCaseSpec } from './fresh-server-case.js';
+import { batchedShape, singleShape, type CaseShape } from './servers.js';
+import type { SuiteCase } from '../harness/types.js';
+import { ENGINE_SHARDS, measured, uniformSkus } from '../harness/measurement.js';
 
 /**
  * bench:gateway's shapes: 256-op frames, 8 in flight on one connection; 64 connections of single-op frames, 8 in flight

@@ -1,12 +1,12 @@
 import { createEngine } from '../../engine/index.js';
 import type { Engine, EngineOptions, LineRequest } from '../../engine/index.js';
 import { shardOfSku } from '../../engine/router/hash.js';
-import { check, opsPerSecond } from '../case-result.js';
-import type { CaseResult } from '../case-result.js';
+import { check, opsPerSecond } from '../harness/case-result.js';
+import type { CaseResult } from '../harness/case-result.js';
 import { Countdown } from '../load/countdown.js';
 import { runLanes } from '../load/lanes.js';
 import { LatencySampler } from '../load/latency-sampler.js';
-import { benchEngineOptions } from './engine-options.js';
+import { benchEngineOptions } from '../load/engine-options.js';
 import {
   countReserve,
   countSettle,
@@ -15,8 +15,8 @@ import {
   opCountDetails,
   resetOpCounts,
   type MixCounts,
-} from './mix-counts.js';
-import { BENCH_LOCATION, HOLD_TTL_MS, MIX_CHANNEL, receiveStock } from './stock.js';
+} from '../load/mix-counts.js';
+import { BENCH_LOCATION, HOLD_TTL_MS, MIX_CHANNEL, receiveStock } from '../load/stock.js';
 
 export interface UniformMixPlan {
   shards: number;

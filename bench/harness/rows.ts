@@ -1,5 +1,5 @@
-import type { CaseCheck } from '../case-result.js';
-import type { LatencySummaryUs } from '../histogram.js';
+import type { CaseCheck } from './case-result.js';
+import type { LatencySummaryUs } from '../load/histogram.js';
 import type { CaseFigures, CaseMeasurement, SuiteCase, SuiteTarget } from './types.js';
 
 export type CaseStatus = 'measured' | 'skipped' | 'failed';

@@ -1,7 +1,7 @@
-import { check } from '../../case-result.js';
-import { measureMemory } from '../../cases/memory.js';
-import type { SuiteCase, SuiteTarget } from '../types.js';
-import { measured, oneRunResult } from './common.js';
+import { check } from '../harness/case-result.js';
+import { measureMemory } from './memory.js';
+import type { SuiteCase, SuiteTarget } from '../harness/types.js';
+import { measured, oneRunResult } from '../harness/measurement.js';
 
 const BYTES_PER_POSITION_GOAL = 300;
 const BYTES_PER_LIVE_HOLD_GOAL = 400;

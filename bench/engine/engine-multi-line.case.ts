@@ -1,5 +1,5 @@
-import type { SuiteCase } from '../types.js';
-import { ENGINE_SHARDS, measured, runUniformOnEngine } from './common.js';
+import type { SuiteCase } from '../harness/types.js';
+import { ENGINE_SHARDS, measured, runUniformOnEngine } from '../harness/measurement.js';
 
 const LINES = 2;
 

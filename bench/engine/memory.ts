@@ -1,6 +1,6 @@
 import { Hold } from '../../engine/ledger/hold.js';
-import { benchLedger } from './engine-options.js';
-import { BENCH_LOCATION, HOLD_TTL_MS, MIX_CHANNEL } from './stock.js';
+import { benchLedger } from '../load/engine-options.js';
+import { BENCH_LOCATION, HOLD_TTL_MS, MIX_CHANNEL } from '../load/stock.js';
 
 export interface MemoryPlan {
   /** SKUs received, one position (one location) each. */

@@ -1,8 +1,8 @@
-import { runPostgresHot, runPostgresUniform } from '../../peers/postgres-load.js';
-import { runRedisHot, runRedisUniform } from '../../peers/redis-load.js';
-import type { SuiteCase } from '../types.js';
-import { measured, SKU_COUNT } from './common.js';
-import { UNIFORM_UNITS_PER_SKU } from '../../cases/engine-load.js';
+import { runPostgresHot, runPostgresUniform } from './postgres-load.js';
+import { runRedisHot, runRedisUniform } from './redis-load.js';
+import type { SuiteCase } from '../harness/types.js';
+import { measured, SKU_COUNT } from '../harness/measurement.js';
+import { UNIFORM_UNITS_PER_SKU } from '../engine/engine-load.js';
 
 function envInteger(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? '');

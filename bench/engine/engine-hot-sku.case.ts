@@ -1,9 +1,9 @@
-import { hotSkuPlan } from '../../cases/engine-load.js';
-import { runHotSku } from '../../cases/hot-sku.js';
-import { HOT_SKU_ATTEMPTS_PER_SECOND_GOAL } from '../../targets.js';
-import type { SuiteCase } from '../types.js';
-import { ENGINE_SHARDS, engineLoad, measured, throughputAndRedisTargets } from './common.js';
-import { ENGINE_REDIS_RATIO_GOAL } from './engine-uniform.js';
+import { hotSkuPlan } from './engine-load.js';
+import { runHotSku } from './hot-sku.js';
+import { HOT_SKU_ATTEMPTS_PER_SECOND_GOAL } from '../harness/targets.js';
+import type { SuiteCase } from '../harness/types.js';
+import { ENGINE_SHARDS, engineLoad, measured, throughputAndRedisTargets } from '../harness/measurement.js';
+import { ENGINE_REDIS_RATIO_GOAL } from './engine-uniform.case.js';
 
 /** bench:engine (b): one SKU, N units, 2N reserve attempts; exactly N accepted. */
 export const engineHotSku: SuiteCase = {

@@ -1,7 +1,7 @@
-import { transportCeilingPlan } from '../../cases/engine-load.js';
-import { runTransportCeiling } from '../../ceiling/transport-ceiling.js';
-import type { SuiteCase } from '../types.js';
-import { engineLoad, measured, uniformSkus } from './common.js';
+import { transportCeilingPlan } from '../engine/engine-load.js';
+import { runTransportCeiling } from './transport-ceiling.js';
+import type { SuiteCase } from '../harness/types.js';
+import { engineLoad, measured, uniformSkus } from '../harness/measurement.js';
 
 /**
  * msgpackr batches echoed by `shards` workers with the engine's transport policy, no ledger: the ceiling of a sharded

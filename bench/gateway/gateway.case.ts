@@ -1,7 +1,7 @@
-import { BATCHED_OPS_PER_SECOND_GOAL, SINGLE_OPS_PER_SECOND_GOAL } from '../../gateway/targets.js';
-import type { SuiteCase } from '../types.js';
-import { throughputAndRedisTargets, throughputTarget } from './common.js';
-import { freshServerRun, GATEWAY_BATCHED_SHAPE, GATEWAY_SINGLE_SHAPE } from './gateway-shapes.js';
+import { BATCHED_OPS_PER_SECOND_GOAL, SINGLE_OPS_PER_SECOND_GOAL } from './targets.js';
+import type { SuiteCase } from '../harness/types.js';
+import { throughputAndRedisTargets, throughputTarget } from '../harness/measurement.js';
+import { freshServerRun, GATEWAY_BATCHED_SHAPE, GATEWAY_SINGLE_SHAPE } from './shapes.js';
 
 /** The gateway's goal against Redis + Lua pipelined, on the same workload. */
 const GATEWAY_REDIS_RATIO_GOAL = 3;

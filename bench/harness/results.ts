@@ -1,6 +1,6 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { MachineInfo } from '../report.js';
+import type { MachineInfo } from './machine.js';
 import type { FloorVerdict } from './floors.js';
 import type { CaseRun, RatioTo, SuiteRow } from './rows.js';
 import type { ProfileName, SuiteTarget } from './types.js';

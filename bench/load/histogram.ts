@@ -1,5 +1,5 @@
-import { LatencyRecorder } from '../engine/router/latency.js';
-import type { LatencySummary } from '../engine/api/types.js';
+import { LatencyRecorder } from '../../engine/router/latency.js';
+import type { LatencySummary } from '../../engine/api/types.js';
 
 /** Latency percentiles of one case, integer microseconds (the engine's own summary shape). */
 export type LatencySummaryUs = LatencySummary;

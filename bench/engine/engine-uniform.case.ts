@@ -1,6 +1,6 @@
-import { UNIFORM_MIX_OPS_PER_SECOND_GOAL } from '../../targets.js';
-import type { SuiteCase } from '../types.js';
-import { ENGINE_SHARDS, measured, runUniformOnEngine, throughputAndRedisTargets } from './common.js';
+import { UNIFORM_MIX_OPS_PER_SECOND_GOAL } from '../harness/targets.js';
+import type { SuiteCase } from '../harness/types.js';
+import { ENGINE_SHARDS, measured, runUniformOnEngine, throughputAndRedisTargets } from '../harness/measurement.js';
 
 /** The engine's goal against Redis + Lua on the same workload. */
 export const ENGINE_REDIS_RATIO_GOAL = 8;

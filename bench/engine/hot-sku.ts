@@ -1,12 +1,12 @@
 import { createEngine } from '../../engine/index.js';
 import type { Engine, ReserveResult } from '../../engine/index.js';
-import { check, opsPerSecond } from '../case-result.js';
-import type { CaseResult } from '../case-result.js';
+import { check, opsPerSecond } from '../harness/case-result.js';
+import type { CaseResult } from '../harness/case-result.js';
 import { Countdown } from '../load/countdown.js';
 import { runLanes } from '../load/lanes.js';
 import { LatencySampler } from '../load/latency-sampler.js';
-import { benchEngineOptions } from './engine-options.js';
-import { BENCH_LOCATION, HOLD_TTL_MS, receiveStock } from './stock.js';
+import { benchEngineOptions } from '../load/engine-options.js';
+import { BENCH_LOCATION, HOLD_TTL_MS, receiveStock } from '../load/stock.js';
 
 export interface HotSkuPlan {
   shards: number;

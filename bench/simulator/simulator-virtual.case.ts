@@ -1,11 +1,11 @@
-import { BUILT_IN_SCENARIOS } from '../../../simulator/scenario/builtins.js';
-import type { Scenario } from '../../../simulator/scenario/schema.js';
-import { Kernel } from '../../../simulator/kernel/kernel.js';
-import { runSimulation } from '../../../simulator/run.js';
-import { opsPerSecond } from '../../case-result.js';
-import { atLeast } from '../../targets.js';
-import type { CaseMeasurement, Profile, SuiteCase } from '../types.js';
-import { oneRunResult } from './common.js';
+import { BUILT_IN_SCENARIOS } from '../../simulator/scenario/builtins.js';
+import type { Scenario } from '../../simulator/scenario/schema.js';
+import { Kernel } from '../../simulator/kernel/kernel.js';
+import { runSimulation } from '../../simulator/run.js';
+import { opsPerSecond } from '../harness/case-result.js';
+import { atLeast } from '../harness/targets.js';
+import type { CaseMeasurement, Profile, SuiteCase } from '../harness/types.js';
+import { oneRunResult } from '../harness/measurement.js';
 
 /**
  * The simulator case: the flash-sale scenario in virtual time, the holdfast strategy only (an

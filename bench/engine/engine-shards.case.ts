@@ -1,5 +1,5 @@
-import type { SuiteCase } from '../types.js';
-import { measured, runUniformOnEngine } from './common.js';
+import type { SuiteCase } from '../harness/types.js';
+import { measured, runUniformOnEngine } from '../harness/measurement.js';
 
 /**
  * The uniform mix at another shard count (engine-uniform is 2): how throughput scales. Shards 0
