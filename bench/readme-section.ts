@@ -28,7 +28,6 @@ function readResults(dir: string): CaseResultFile[] {
     .filter((entry) => entry.endsWith('.json'))
     .sort()) {
     const parsed = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as Partial<CaseResultFile>;
-    // bench:engine etc. keep their own reports here too
     if (parsed.suite === SUITE_MARKER) files.push(parsed as CaseResultFile);
   }
   return files;

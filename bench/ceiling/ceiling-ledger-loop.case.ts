@@ -1,7 +1,8 @@
 import { runLedgerLoop } from './ledger-loop.js';
 import type { SuiteCase } from '../harness/types.js';
-import { engineLoad, measured, uniformSkus } from '../harness/measurement.js';
-import { UNIFORM_UNITS_PER_SKU } from '../engine/engine-load.js';
+import { engineLoad } from '../engine/engine-load.js';
+import { measured } from '../harness/measurement.js';
+import { UNIFORM_UNITS_PER_SKU, uniformSkus } from '../load/uniform-workload.js';
 
 /** The ledger class in a plain synchronous loop: the ceiling of the shards: 0 path, a reference for the rest. */
 export const ceilingLedgerLoop: SuiteCase = {

@@ -1,7 +1,8 @@
-import { transportCeilingPlan } from '../engine/engine-load.js';
 import { runTransportCeiling } from './transport-ceiling.js';
 import type { SuiteCase } from '../harness/types.js';
-import { engineLoad, measured, uniformSkus } from '../harness/measurement.js';
+import { engineLoad, transportCeilingPlan } from '../engine/engine-load.js';
+import { measured } from '../harness/measurement.js';
+import { uniformSkus } from '../load/uniform-workload.js';
 
 /**
  * msgpackr batches echoed by `shards` workers with the engine's transport policy, no ledger: the ceiling of a sharded

@@ -102,7 +102,6 @@ export function runLedgerLoop(plan: LedgerLoopPlan): CaseResult {
     latencyMeasures: `one ledger.reserve call, ${state.sampler.describe()}`,
     latencyUs: state.sampler.summary(),
     checks: [check('refused ops (warm-up + measured)', 0, state.counts.refused)],
-    targets: [],
     details: {
       skus: plan.skus.length,
       reservesPerWindow: plan.reservesPerWindow,

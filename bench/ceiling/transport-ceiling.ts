@@ -71,7 +71,6 @@ export async function runTransportCeiling(plan: TransportCeilingPlan): Promise<C
       latencyMeasures: `echo op, ${sampler.describe()}`,
       latencyUs: sampler.summary(),
       checks: [check('failed ops (warm-up + measured)', 0, load.failedOps)],
-      targets: [],
       details: {
         shards: plan.shards,
         windowOps: plan.windowOps,

@@ -1,9 +1,11 @@
 import { journalPolicy, runJournalPolicy } from './policies.js';
 import type { SuiteCase } from '../harness/types.js';
-import { ENGINE_SHARDS, measured, uniformSkus } from '../harness/measurement.js';
+import { engineLoad } from '../engine/engine-load.js';
+import { measured } from '../harness/measurement.js';
+import { ENGINE_SHARDS, uniformSkus } from '../load/uniform-workload.js';
 
 /**
- * bench:durability's throughput cases: the uniform mix (engine-uniform's workload and driver)
+ * The journal's throughput cases: the uniform mix (engine-uniform's workload and driver)
  * journaling every batch under one fsync policy. Its ceiling is engine-uniform: the same run
  * with no journal.
  */
@@ -19,11 +21,10 @@ export function journalCase(fsync: 'off' | 'interval' | 'always'): SuiteCase {
       const { result, bytesPerOp } = await runJournalPolicy(policy, {
         shards: ENGINE_SHARDS,
         skus: uniformSkus(),
-        warmupMs: profile.warmupMs,
-        durationMs: profile.durationMs,
+        load: engineLoad(profile),
       });
       result.name = `journal-fsync-${fsync}`;
-      return measured(result, { metrics: { journalBytesPerOp: Number((bytesPerOp ?? 0).toFixed(1)) } });
+      return measured(result, { metrics: { journalBytesPerOp: Number(bytesPerOp.toFixed(1)) } });
     },
   };
 }

@@ -1,11 +1,14 @@
-import { hotSkuPlan } from './engine-load.js';
+import { engineLoad, hotSkuPlan } from './engine-load.js';
 import { runHotSku } from './hot-sku.js';
-import { HOT_SKU_ATTEMPTS_PER_SECOND_GOAL } from '../harness/targets.js';
 import type { SuiteCase } from '../harness/types.js';
-import { ENGINE_SHARDS, engineLoad, measured, throughputAndRedisTargets } from '../harness/measurement.js';
+import { measured } from '../harness/measurement.js';
+import { throughputAndRedisTargets } from '../harness/targets.js';
+import { ENGINE_SHARDS } from '../load/uniform-workload.js';
 import { ENGINE_REDIS_RATIO_GOAL } from './engine-uniform.case.js';
 
-/** bench:engine (b): one SKU, N units, 2N reserve attempts; exactly N accepted. */
+const HOT_SKU_ATTEMPTS_PER_SECOND_GOAL = 1_000_000;
+
+/** One SKU, N units, 2N reserve attempts; exactly N accepted. */
 export const engineHotSku: SuiteCase = {
   name: 'engine-hot-sku',
   group: 'engine',

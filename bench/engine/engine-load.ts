@@ -2,11 +2,14 @@ import { DEFAULT_MAX_BATCH_OPS } from '../../engine/api/options.js';
 import { BATCHES_IN_FLIGHT_MAX } from '../../engine/router/shard-link.js';
 import type { TransportCeilingPlan } from '../ceiling/transport-ceiling.js';
 import type { HotSkuPlan } from './hot-sku.js';
-import type { UniformMixPlan } from './uniform-mix.js';
+import type { Profile } from '../harness/types.js';
+import type { CaseResult } from '../harness/case-result.js';
+import { UNIFORM_UNITS_PER_SKU, uniformSkus } from '../load/uniform-workload.js';
+import { runUniformMix, type UniformMixPlan } from './uniform-mix.js';
 
 /**
- * How the engine cases drive load, shared by `npm run bench:engine` (bench/engine.ts) and the
- * suite (bench/suite.ts), so both measure the same thing.
+ * How the engine cases and their ceilings (the transport, the ledger loop) drive load, so they
+ * all measure the same thing.
  *
  * One lane issuing windows of 4096 ops (2048 per shard) measured best for the ceiling on 2 cores:
  * more ops outstanding (2–4 lanes, 8192-op windows) cost more in GC and context switches than
@@ -26,16 +29,34 @@ export interface EngineLoad {
   durationMs: number;
 }
 
-export const DEFAULT_ENGINE_LOAD: EngineLoad = {
+/** The driver's shape (the profile gives its timing). */
+export const DEFAULT_ENGINE_LOAD: Omit<EngineLoad, 'warmupMs' | 'durationMs'> = {
   lanes: 1,
   windowOps: 4096,
   latencySampleEvery: 16,
-  warmupMs: 1000,
-  durationMs: 4000,
 };
 
-/** Units each SKU of the uniform cases receives: far more than a run can reserve, so nothing is refused for stock. */
-export const UNIFORM_UNITS_PER_SKU = 1_000_000;
+function envInteger(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got '${text}'`);
+  return value;
+}
+
+/**
+ * The driver with the profile's timing. BENCH_LANES, BENCH_WINDOW_OPS and BENCH_LATENCY_SAMPLE_EVERY change its
+ * shape, for exploring only: the floors were set with the defaults.
+ */
+export function engineLoad(profile: Profile): EngineLoad {
+  return {
+    lanes: envInteger('BENCH_LANES', DEFAULT_ENGINE_LOAD.lanes),
+    windowOps: envInteger('BENCH_WINDOW_OPS', DEFAULT_ENGINE_LOAD.windowOps),
+    latencySampleEvery: envInteger('BENCH_LATENCY_SAMPLE_EVERY', DEFAULT_ENGINE_LOAD.latencySampleEvery),
+    warmupMs: profile.warmupMs,
+    durationMs: profile.durationMs,
+  };
+}
 
 /** (c) The transport ceiling with the engine's own transport policy (batch size, batches in flight). */
 export function transportCeilingPlan(shards: number, skus: string[], load: EngineLoad): TransportCeilingPlan {
@@ -76,4 +97,9 @@ export function hotSkuPlan(shards: number, units: number, load: EngineLoad): Hot
     lanes: load.lanes,
     latencySampleEvery: load.latencySampleEvery,
   };
+}
+
+/** The uniform mix on the embedded engine with `shards` shards and `linesPerReserve` lines per hold. */
+export function runUniformOnEngine(profile: Profile, shards: number, linesPerReserve = 1): Promise<CaseResult> {
+  return runUniformMix({ ...uniformMixPlan(shards, uniformSkus(), engineLoad(profile)), linesPerReserve });
 }

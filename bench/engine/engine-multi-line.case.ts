@@ -1,5 +1,7 @@
 import type { SuiteCase } from '../harness/types.js';
-import { ENGINE_SHARDS, measured, runUniformOnEngine } from '../harness/measurement.js';
+import { measured } from '../harness/measurement.js';
+import { ENGINE_SHARDS } from '../load/uniform-workload.js';
+import { runUniformOnEngine } from './engine-load.js';
 
 const LINES = 2;
 

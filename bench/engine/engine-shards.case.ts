@@ -1,5 +1,6 @@
 import type { SuiteCase } from '../harness/types.js';
-import { measured, runUniformOnEngine } from '../harness/measurement.js';
+import { measured } from '../harness/measurement.js';
+import { runUniformOnEngine } from './engine-load.js';
 
 /**
  * The uniform mix at another shard count (engine-uniform is 2): how throughput scales. Shards 0

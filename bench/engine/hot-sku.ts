@@ -103,7 +103,6 @@ export async function runHotSku(plan: HotSkuPlan): Promise<CaseResult> {
         check('get(sku).reserved', plan.units, reserved),
         check('refusals other than INSUFFICIENT_STOCK', 0, load.counts.otherRefusals),
       ],
-      targets: [],
       details: {
         shards: plan.shards,
         attemptsPerWindow: plan.attemptsPerWindow,

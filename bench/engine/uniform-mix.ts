@@ -146,7 +146,6 @@ export async function runUniformMix(plan: UniformMixPlan): Promise<CaseResult> {
       latencyUs: load.sampler.summary(),
       engineLatencyUsByShard: stats.shards.map((shard) => shard.latency),
       checks: [check('refused ops (warm-up + measured)', 0, load.counts.refused)],
-      targets: [],
       details: {
         shards: plan.shards,
         skus: plan.skus.length,

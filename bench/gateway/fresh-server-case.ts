@@ -16,12 +16,19 @@ export interface FreshServerCaseSpec {
   shards: number;
   warmupMs: number;
   durationMs: number;
+  /** Open loop at this rate (warm-up and measured pass); absent: closed loop. */
+  pacedOpsPerSecond?: number;
   kind?: GatewayServerKind;
   nodeArgs?: string[];
 }
 
+function pacedText(pacedOpsPerSecond: number | undefined): string {
+  if (pacedOpsPerSecond === undefined) return '';
+  return `, paced (open loop) at ${Math.round(pacedOpsPerSecond).toLocaleString('en-US')} ops/s`;
+}
+
 /**
- * One case of `npm run bench:gateway` on a server of its own: starts the server (child process),
+ * One gateway or ws echo case on a server of its own: starts the server (child process),
  * stocks every SKU through the gateway, runs the mix (warm-up, measured pass, checks: the
  * shared code in mix-case.ts), stops the server.
  */
@@ -41,7 +48,7 @@ export async function runOnFreshServer(spec: FreshServerCaseSpec): Promise<CaseR
         : `gateway (child process, engine with ${spec.shards} worker shards)`;
     const result = await runMixCase({
       name: spec.name,
-      description: `${what}: ${shapeText(spec.shape)}; reserve → commit|release over ${spec.skus.length} SKUs`,
+      description: `${what}: ${shapeText(spec.shape)}${pacedText(spec.pacedOpsPerSecond)}; reserve → commit|release over ${spec.skus.length} SKUs`,
       mode: spec.server === 'echo' ? 'echo' : 'engine',
       server,
       token,
@@ -51,6 +58,7 @@ export async function runOnFreshServer(spec: FreshServerCaseSpec): Promise<CaseR
       ...spec.shape,
       warmupMs: spec.warmupMs,
       durationMs: spec.durationMs,
+      pacedOpsPerSecond: spec.pacedOpsPerSecond,
       control,
     });
     await control?.close();

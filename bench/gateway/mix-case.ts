@@ -135,7 +135,6 @@ export async function runMixCase(plan: MixCasePlan): Promise<CaseResult> {
     latencyMeasures: latencyMeasures(plan),
     latencyUs: summarizeLatencyUs(latency),
     checks: mixChecks(counts, lanes, outcome),
-    targets: [],
     details: details(plan, counts, outcome, cpu),
   };
   await Promise.all(lanes.map((lane) => lane.connection.close()));

@@ -1,7 +1,7 @@
 import type { RpcMessage } from './rpc-connection.js';
 
 /**
- * The operation mix, as in bench/cases/uniform-mix.ts: reserve 1 unit of a uniformly chosen SKU
+ * The operation mix, as in bench/engine/uniform-mix.ts: reserve 1 unit of a uniformly chosen SKU
  * (10k SKUs stocked far beyond what a run can take, so nothing is refused for lack of stock),
  * then commit or release (50:50) a hold whose reserve has been answered. Every other op is a
  * settle while answered holds wait, so the mix tends to half reserves, a quarter commits and a

@@ -1,6 +1,6 @@
 /**
  * The gateway benchmark's server, run as a child process so the load driver does not share its
- * event loop: an engine with the engine benchmark's options (bench/cases/engine-options.ts)
+ * event loop: an engine with the engine benchmark's options (bench/load/engine-options.ts)
  * behind startGateway with its default limits. Prints the same line as `holdfast serve`:
  * `holdfast serve: listening on ws://127.0.0.1:<port> (<n> shards)`. SIGTERM closes the gateway,
  * then the engine, then exits 0 (so `--cpu-prof` profiles get written).

@@ -8,14 +8,6 @@ export interface CaseCheck {
   pass: boolean;
 }
 
-/** A performance goal: printed next to the measured value, never failed on. */
-export interface CaseTarget {
-  name: string;
-  goal: string;
-  measured: string;
-  met: boolean;
-}
-
 export interface CaseResult {
   name: string;
   description: string;
@@ -28,7 +20,6 @@ export interface CaseResult {
   /** engine.stats() latency per shard, when the case ran against the engine. */
   engineLatencyUsByShard?: LatencySummaryUs[];
   checks: CaseCheck[];
-  targets: CaseTarget[];
   details: Record<string, number | string | boolean>;
 }
 

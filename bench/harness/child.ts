@@ -1,7 +1,8 @@
 /**
  * One suite case in a process of its own (so no case inherits another's heap, JIT state or
- * leftover workers): `node dist/bench/suite/child.js <case> <out.json>`, the profile and peer
- * URLs in BENCH_SUITE_PROFILE / BENCH_SUITE_REDIS_URL / BENCH_SUITE_POSTGRES_URL. Writes
+ * leftover workers): `node dist/bench/harness/child.js <case> <out.json>`, the profile, the peer
+ * URLs and the case's inputs in BENCH_SUITE_PROFILE / BENCH_SUITE_REDIS_URL /
+ * BENCH_SUITE_POSTGRES_URL / BENCH_SUITE_INPUTS. Writes
  * { ok, measurement | error, processCpuPercentOfMachine } to out.json and exits.
  */
 import { writeFileSync } from 'node:fs';
@@ -23,7 +24,12 @@ function context(): CaseContext {
   const profile = JSON.parse(process.env.BENCH_SUITE_PROFILE ?? 'null') as Profile | null;
   if (profile === null) throw new Error('BENCH_SUITE_PROFILE is not set (run the suite: node dist/bench/suite.js)');
   const url = (name: string): string | null => (process.env[name] ? (process.env[name] as string) : null);
-  return { profile, peers: { redisUrl: url('BENCH_SUITE_REDIS_URL'), postgresUrl: url('BENCH_SUITE_POSTGRES_URL') } };
+  const inputs = JSON.parse(process.env.BENCH_SUITE_INPUTS ?? '{}') as Record<string, number>;
+  return {
+    profile,
+    peers: { redisUrl: url('BENCH_SUITE_REDIS_URL'), postgresUrl: url('BENCH_SUITE_POSTGRES_URL') },
+    inputs,
+  };
 }
 
 async function main(): Promise<void> {

@@ -4,7 +4,7 @@ import type { SuiteRow } from './rows.js';
 /**
  * bench/floors.json: the regression guard. `ratioToCeiling`: the lowest ratio of a case's
  * throughput to its ceiling's (measured in the same run) that passes; `maxima`: the highest value
- * of a metric that passes (memory). How the numbers were chosen: bench/README.md, "Floors".
+ * of a metric that passes (memory). How the numbers were chosen: docs/benchmarks.md, "Floors".
  */
 export interface Floors {
   ratioToCeiling: Record<string, number>;

@@ -102,7 +102,7 @@ export function renderReadmeSection(files: readonly CaseResultFile[], caseOrder:
     '',
     machineLine(sorted),
     'Every ratio compares figures of the same run: on a shared machine they hold better than the absolute figures.',
-    'Latencies are in microseconds, from HDR histograms; bench/README.md says what each case measures and how.',
+    'Latencies are in microseconds, from HDR histograms; docs/benchmarks.md says what each case measures and how.',
     '',
     '| case | throughput | p50 µs | p99 µs | p999 µs | max µs | of its ceiling | holdfast ÷ peer |',
     '|---|--:|--:|--:|--:|--:|---|---|',

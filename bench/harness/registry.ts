@@ -6,7 +6,7 @@ import { engineHotSku } from '../engine/engine-hot-sku.case.js';
 import { engineMultiLine } from '../engine/engine-multi-line.case.js';
 import { engineShards } from '../engine/engine-shards.case.js';
 import { engineUniform } from '../engine/engine-uniform.case.js';
-import { gatewayBatched, gatewaySingle } from '../gateway/gateway.case.js';
+import { gatewayBatched, gatewayPaced, gatewaySingle } from '../gateway/gateway.case.js';
 import { journalCase } from '../durability/journal.case.js';
 import { memory } from '../engine/memory.case.js';
 import { peerPostgresHot, peerPostgresUniform, peerRedisHot, peerRedisUniform } from '../peers/peers.case.js';
@@ -15,7 +15,8 @@ import { simulatorVirtual } from '../simulator/simulator-virtual.case.js';
 
 /**
  * Every case, in the order a run takes them: ceilings first (each case's ratio needs its ceiling
- * from the same run), then holdfast's cases, then the peers (their servers run only then).
+ * from the same run), then holdfast's cases (each after the cases it takes inputs from), then the
+ * peers (their servers run only then).
  */
 export const CASES: readonly SuiteCase[] = [
   ceilingLedgerLoop,
@@ -31,6 +32,7 @@ export const CASES: readonly SuiteCase[] = [
   engineShards(1),
   engineShards(4),
   gatewayBatched,
+  gatewayPaced,
   gatewaySingle,
   journalCase('off'),
   journalCase('interval'),
@@ -48,9 +50,15 @@ export function caseNamed(name: string): SuiteCase | undefined {
   return CASES.find((suiteCase) => suiteCase.name === name);
 }
 
+/** The cases a case needs measured earlier in the same run: its ceiling and the cases it takes inputs from. */
+export function prerequisitesOf(suiteCase: SuiteCase): string[] {
+  return [...(suiteCase.ceiling === undefined ? [] : [suiteCase.ceiling]), ...(suiteCase.inputs ?? [])];
+}
+
 /**
  * The cases to run for a selection (names or groups; empty: all), in registry order, with the
- * ceilings they are measured against added: a ratio needs its ceiling from the same run.
+ * ceilings they are measured against and the cases they take inputs from added: a ratio needs its
+ * ceiling from the same run.
  */
 export function selectCases(
   selection: readonly string[],
@@ -68,8 +76,10 @@ export function selectCases(
   while (added) {
     added = false;
     for (const suiteCase of all) {
-      if (wanted.has(suiteCase.name) && suiteCase.ceiling !== undefined && !wanted.has(suiteCase.ceiling)) {
-        wanted.add(suiteCase.ceiling);
+      if (!wanted.has(suiteCase.name)) continue;
+      for (const needed of prerequisitesOf(suiteCase)) {
+        if (wanted.has(needed)) continue;
+        wanted.add(needed);
         added = true;
       }
     }

@@ -1,14 +1,12 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { LatencySummaryUs } from '../load/histogram.js';
 import type { MachineInfo } from './machine.js';
 import type { FloorVerdict } from './floors.js';
 import type { CaseRun, RatioTo, SuiteRow } from './rows.js';
 import type { ProfileName, SuiteTarget } from './types.js';
 
-/**
- * Marks a results file as the suite's (bench/results also holds bench:engine's, bench:gateway's and bench:durability's
- * own reports).
- */
+/** Marks a results file as the suite's (readme-section.ts reads only those). */
 export const SUITE_MARKER = 'holdfast-bench-suite';
 
 /** What the suite run shares across its results files. */
@@ -43,6 +41,8 @@ export interface CaseResultFile {
   opsPerSecond: number;
   latencyUs: { p50: number; p99: number; p999: number; max: number; count: number } | null;
   latencyMeasures: string;
+  /** engine.stats() latency per shard (batch opened → answered, the engine's whole life), when the case has one. */
+  engineLatencyUsByShard: LatencySummaryUs[] | null;
   ceiling: RatioTo | null;
   references: RatioTo[];
   floors: FloorVerdict[];
@@ -82,6 +82,7 @@ export function caseResultFile(info: RunInfo, run: CaseRun, row: SuiteRow, floor
         ? null
         : { p50: latency.p50Us, p99: latency.p99Us, p999: latency.p999Us, max: latency.maxUs, count: latency.count },
     latencyMeasures: result?.latencyMeasures ?? '',
+    engineLatencyUsByShard: result?.engineLatencyUsByShard ?? null,
     ceiling: row.ceiling,
     references: row.references,
     floors: floors.filter((verdict) => verdict.case === row.name),

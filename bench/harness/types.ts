@@ -1,10 +1,15 @@
 import type { CaseResult } from './case-result.js';
 
-export type ProfileName = 'full' | 'ci';
+export type ProfileName = 'full' | 'ci' | 'engine' | 'gateway' | 'durability';
 
-/** How long and how big each case runs: `full` for the README's figures, `ci` for the quick run after the tests. */
+/**
+ * How long and how big each case runs, and which cases: `full` for the README's figures, `ci` for the quick run after
+ * the tests, `engine`, `gateway` and `durability` for one area's cases at the timing its own driver used to have.
+ */
 export interface Profile {
   name: ProfileName;
+  /** The cases (names or groups) a run of this profile selects when `--cases` is not given; null: every case. */
+  cases: readonly string[] | null;
   /** Unmeasured pass before each throughput case's measured pass. */
   warmupMs: number;
   /** Each throughput case's measured pass. */
@@ -33,6 +38,8 @@ export interface PeerEndpoints {
 export interface CaseContext {
   profile: Profile;
   peers: PeerEndpoints;
+  /** Throughput of the cases named in the case's `inputs` that measured earlier in this run. */
+  inputs: Record<string, number>;
 }
 
 /** A ceiling measured inside the case itself (e.g. recovery's decode-only read of the same files). */
@@ -91,6 +98,11 @@ export interface SuiteCase {
    * no floor.
    */
   references?: string[];
+  /**
+   * Cases whose throughput this case's run reads (CaseContext.inputs), e.g. the paced gateway case paces at half the
+   * batched case's rate: run before it, and added to a selection as ceilings are.
+   */
+  inputs?: string[];
   /** Peer cases this case is compared with: holdfast ÷ peer. */
   peers?: string[];
   /** The peer server this case measures (the suite provides it, or skips the case). */

@@ -33,7 +33,6 @@ export function peerResult(run: PeerRun, report: PeerReport): CaseResult {
     latencyMeasures: report.latencyMeasures,
     latencyUs: summarizeLatencyUs(run.pass.latency),
     checks: report.checks,
-    targets: [],
     details: { ...countsDetails(run.counts), ...report.details },
   };
 }

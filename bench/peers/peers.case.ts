@@ -1,8 +1,8 @@
 import { runPostgresHot, runPostgresUniform } from './postgres-load.js';
 import { runRedisHot, runRedisUniform } from './redis-load.js';
 import type { SuiteCase } from '../harness/types.js';
-import { measured, SKU_COUNT } from '../harness/measurement.js';
-import { UNIFORM_UNITS_PER_SKU } from '../engine/engine-load.js';
+import { measured } from '../harness/measurement.js';
+import { SKU_COUNT, UNIFORM_UNITS_PER_SKU } from '../load/uniform-workload.js';
 
 function envInteger(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? '');
@@ -12,7 +12,7 @@ function envInteger(name: string, fallback: number): number {
 /** Redis: connections × reserves per pipeline (each pipeline also settles the previous one's holds). */
 const REDIS_CONNECTIONS = envInteger('BENCH_REDIS_CONNECTIONS', 4);
 const REDIS_PIPELINE_RESERVES = envInteger('BENCH_REDIS_PIPELINE', 256);
-/** PostgreSQL: connections, one statement in flight each (as DESIGN.md's measurement). */
+/** PostgreSQL: connections, one statement in flight each. */
 const POSTGRES_CLIENTS = envInteger('BENCH_POSTGRES_CLIENTS', 16);
 
 function url(value: string | null, peer: string): string {
