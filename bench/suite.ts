@@ -136,6 +136,11 @@ class Peers {
   }
 }
 
+/** BENCH_CASE_NODE_ARGS: node flags for every case's child process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
+function caseNodeArgs(): string[] {
+  return (process.env.BENCH_CASE_NODE_ARGS ?? '').split(/\s+/).filter((word) => word !== '');
+}
+
 /** Runs one case's child process; resolves with its report (a crash or timeout becomes `ok: false`). */
 function runChild(
   suiteCase: SuiteCase,
@@ -153,7 +158,8 @@ function runChild(
     BENCH_SUITE_INPUTS: JSON.stringify(inputs),
   };
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...(suiteCase.nodeArgs ?? []), CHILD_SCRIPT, suiteCase.name, outPath], {
+    const nodeArgs = [...(suiteCase.nodeArgs ?? []), ...caseNodeArgs()];
+    const child = spawn(process.execPath, [...nodeArgs, CHILD_SCRIPT, suiteCase.name, outPath], {
       stdio: ['ignore', 'inherit', 'inherit'],
       env,
     });

@@ -2,7 +2,7 @@
 // peak while N clients pipeline 200-request frames (each answered by ~600 KB: a SKU at 40
 // locations) and never read. A script, not a test (RSS is not a stable figure); run after
 // `npm run build`:
-//   node bench/slow-consumer-rss.mjs [cli.js] [connections] [maxBufferedBytes] [maxPending]
+//   node bench/gateway/slow-consumer-rss.mjs [cli.js] [connections] [maxBufferedBytes] [maxPending]
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
