@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CaseResult } from '../harness/case-result.js';
-import { receiveStock } from './engine-calls.js';
+import { receiveStockOverRpc } from './engine-calls.js';
 import { HeldLedger } from './mix.js';
 import { runMixCase } from './mix-case.js';
 import { RpcConnection } from './rpc-connection.js';
@@ -41,7 +41,7 @@ export async function runOnFreshServer(spec: FreshServerCaseSpec): Promise<CaseR
       : await startGatewayServer({ token, shards: spec.shards, kind: spec.kind ?? 'bench', nodeArgs });
   try {
     const control = spec.server === 'echo' ? null : await RpcConnection.open(server.url, token);
-    if (control !== null) await receiveStock(control, spec.skus, spec.unitsPerSku);
+    if (control !== null) await receiveStockOverRpc(control, spec.skus, spec.unitsPerSku);
     const what =
       spec.server === 'echo'
         ? 'raw ws echo ceiling (child process, no engine, no JSON-RPC)'

@@ -1,4 +1,4 @@
-import { BATCHED_OPS_PER_SECOND_GOAL, pacedP99Target, SINGLE_OPS_PER_SECOND_GOAL } from './targets.js';
+import { BATCHED_OPS_PER_SECOND_GOAL, pacedP99Target, SINGLE_OPS_PER_SECOND_GOAL } from './goals.js';
 import type { CaseContext, SuiteCase } from '../harness/types.js';
 import { throughputAndRedisTargets, throughputTarget } from '../harness/targets.js';
 import { freshServerRun, GATEWAY_BATCHED_SHAPE, GATEWAY_PACED_SHAPE, GATEWAY_SINGLE_SHAPE } from './shapes.js';

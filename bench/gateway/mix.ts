@@ -12,7 +12,6 @@ export const OP_COMMIT = 1;
 export const OP_RELEASE = 2;
 const KIND_NAMES = ['reserve', 'commit', 'release'] as const;
 
-export const LOCATION = 'WH-1';
 const CHANNEL = 'web';
 const HOLD_TTL_MS = 3_600_000;
 
@@ -47,7 +46,7 @@ export class HeldLedger {
 export type ReplyMode = 'engine' | 'echo';
 
 /** Every op answered in a case (warm-up included), by outcome. */
-export interface MixCounts {
+export interface FrameMixCounts {
   sent: number;
   answered: number;
   ok: [number, number, number];
@@ -59,7 +58,7 @@ export interface MixCounts {
   firstRpcError: string;
 }
 
-export function createMixCounts(): MixCounts {
+export function createFrameMixCounts(): FrameMixCounts {
   return {
     sent: 0,
     answered: 0,
@@ -84,14 +83,14 @@ export class MixStream {
   readonly #skus: readonly string[];
   readonly #prefix: string;
   readonly #ledger: HeldLedger;
-  readonly #counts: MixCounts;
+  readonly #counts: FrameMixCounts;
   readonly #mode: ReplyMode;
   /** Answered holds, oldest first (a queue with a moving head). */
   #held: Hold[] = [];
   #heldHead = 0;
   #opCount = 0;
 
-  constructor(skus: readonly string[], prefix: string, ledger: HeldLedger, counts: MixCounts, mode: ReplyMode) {
+  constructor(skus: readonly string[], prefix: string, ledger: HeldLedger, counts: FrameMixCounts, mode: ReplyMode) {
     this.#skus = skus;
     this.#prefix = prefix;
     this.#ledger = ledger;
