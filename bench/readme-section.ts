@@ -8,9 +8,9 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { CASES } from './suite/registry.js';
-import { latestByCase, renderReadmeSection, replaceReadmeSection } from './suite/readme-render.js';
-import { SUITE_MARKER, type CaseResultFile } from './suite/results.js';
+import { CASES } from './harness/registry.js';
+import { latestByCase, renderReadmeSection, replaceReadmeSection } from './harness/readme-render.js';
+import { SUITE_MARKER, type CaseResultFile } from './harness/results.js';
 
 const DEFAULT_RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 const DEFAULT_README = fileURLToPath(new URL('../../README.md', import.meta.url));
@@ -28,7 +28,6 @@ function readResults(dir: string): CaseResultFile[] {
     .filter((entry) => entry.endsWith('.json'))
     .sort()) {
     const parsed = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as Partial<CaseResultFile>;
-    // bench:engine etc. keep their own reports here too
     if (parsed.suite === SUITE_MARKER) files.push(parsed as CaseResultFile);
   }
   return files;

@@ -1,14 +1,17 @@
 /**
- * The benchmark suite: `npm run bench` (profile full) and `npm run bench:ci` (profile ci, under
- * 3 minutes on 2 cores). Runs every case of bench/suite/registry.ts, each in a child process of
- * its own, ceilings first; starts the peer servers (Redis, PostgreSQL) when their binaries are
- * there; prints one table; writes bench/results/<case>.json.
+ * The benchmark harness's one entry: `npm run bench` (profile full), `npm run bench:ci` (profile ci,
+ * under 3 minutes on 2 cores), `holdfast bench [profile]`. Runs the profile's cases of
+ * bench/harness/registry.ts (every case, or one area's: engine, gateway, durability), each in a
+ * child process of its own, ceilings first; starts the peer servers (Redis, PostgreSQL) when their
+ * binaries are there; prints one table; writes bench/results/<case>.json. docs/benchmarks.md says
+ * what each case measures.
  *
  * Fails (exit 1) on a failed correctness check, a case that crashed, or a ratio to its ceiling
  * below its floor in bench/floors.json. Targets are printed, never failed on.
  *
- *   node dist/bench/suite.js [--profile full|ci] [--cases engine-uniform,gateway,...] [--list]
- *     [--no-peers] [--no-floors] [--no-write] [--results-dir DIR] [--duration-ms N]
+ *   node dist/bench/suite.js [--profile full|ci|engine|gateway|durability] [--cases a,b,...]
+ *     [--list] [--no-peers] [--no-floors] [--strict-floors] [--no-write] [--results-dir DIR]
+ *     [--duration-ms N]
  */
 import { defined } from '../shared/invariant.js';
 import { spawn } from 'node:child_process';
@@ -20,19 +23,19 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { providePostgres } from './peers/postgres-server.js';
 import { provideRedis } from './peers/redis-server.js';
 import type { PeerProvision, PeerServer } from './peers/local-server.js';
-import { waitForQuietCpu } from './quiet-machine.js';
-import { describeMachine, describeRevision, formatMachine } from './report.js';
-import type { ChildReport } from './suite/child.js';
-import { checkFloors, loadFloors, type Floors, type FloorVerdict } from './suite/floors.js';
-import { watchOtherLoad } from './suite/other-load.js';
-import { isProfileName, PROFILE_NAMES, profileOf } from './suite/profile.js';
-import { CASES, selectCases } from './suite/registry.js';
-import { caseResultFile, writeCaseResult, type RunInfo } from './suite/results.js';
-import { buildRows, formatCount, type CaseRun, type SuiteRow } from './suite/rows.js';
-import { formatSuiteTable, scalingLine, times } from './suite/table.js';
-import type { PeerEndpoints, PeerName, Profile, SuiteCase } from './suite/types.js';
+import { waitForQuietCpu } from './harness/quiet-machine.js';
+import { describeMachine, describeRevision, formatMachine } from './harness/machine.js';
+import type { ChildReport } from './harness/child.js';
+import { checkFloors, loadFloors, type Floors, type FloorVerdict } from './harness/floors.js';
+import { watchOtherLoad } from './harness/other-load.js';
+import { isProfileName, PROFILE_NAMES, profileOf } from './harness/profile.js';
+import { selectCases } from './harness/registry.js';
+import { caseResultFile, writeCaseResult, type RunInfo } from './harness/results.js';
+import { buildRows, formatCount, type CaseRun, type SuiteRow } from './harness/rows.js';
+import { formatSuiteTable, scalingLine, times } from './harness/table.js';
+import type { PeerEndpoints, PeerName, Profile, SuiteCase } from './harness/types.js';
 
-const CHILD_SCRIPT = fileURLToPath(new URL('./suite/child.js', import.meta.url));
+const CHILD_SCRIPT = fileURLToPath(new URL('./harness/child.js', import.meta.url));
 const DEFAULT_RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 const DEFAULT_FLOORS_PATH = fileURLToPath(new URL('../../bench/floors.json', import.meta.url));
 /** A case's child is killed after this long (a hung case must not hang CI). */
@@ -71,9 +74,9 @@ function parseOptions(argv: string[]): SuiteOptions {
     )
     .option(
       '--cases <list>',
-      'comma-separated case names or groups (ceiling, engine, gateway, durability, memory, simulator, peer); their ceilings are added',
+      "comma-separated case names or groups (ceiling, engine, gateway, durability, memory, simulator, peer), instead of the profile's; their ceilings and inputs are added",
     )
-    .option('--list', 'list the cases and exit')
+    .option('--list', 'list the cases the run would take and exit')
     .option('--no-peers', 'skip the peer cases (Redis, PostgreSQL)')
     .option('--no-floors', 'print the floors but do not fail on them')
     .option(
@@ -134,8 +137,18 @@ class Peers {
   }
 }
 
+/** BENCH_CASE_NODE_ARGS: node flags for every case's child process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
+function caseNodeArgs(): string[] {
+  return (process.env.BENCH_CASE_NODE_ARGS ?? '').split(/\s+/).filter((word) => word !== '');
+}
+
 /** Runs one case's child process; resolves with its report (a crash or timeout becomes `ok: false`). */
-function runChild(suiteCase: SuiteCase, profile: Profile, peers: PeerEndpoints): Promise<ChildReport> {
+function runChild(
+  suiteCase: SuiteCase,
+  profile: Profile,
+  peers: PeerEndpoints,
+  inputs: Record<string, number>,
+): Promise<ChildReport> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'holdfast-suite-'));
   const outPath = path.join(dir, 'report.json');
   const env: NodeJS.ProcessEnv = {
@@ -143,9 +156,11 @@ function runChild(suiteCase: SuiteCase, profile: Profile, peers: PeerEndpoints):
     BENCH_SUITE_PROFILE: JSON.stringify(profile),
     BENCH_SUITE_REDIS_URL: peers.redisUrl ?? '',
     BENCH_SUITE_POSTGRES_URL: peers.postgresUrl ?? '',
+    BENCH_SUITE_INPUTS: JSON.stringify(inputs),
   };
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...(suiteCase.nodeArgs ?? []), CHILD_SCRIPT, suiteCase.name, outPath], {
+    const nodeArgs = [...(suiteCase.nodeArgs ?? []), ...caseNodeArgs()];
+    const child = spawn(process.execPath, [...nodeArgs, CHILD_SCRIPT, suiteCase.name, outPath], {
       stdio: ['ignore', 'inherit', 'inherit'],
       env,
     });
@@ -167,6 +182,16 @@ function runChild(suiteCase: SuiteCase, profile: Profile, peers: PeerEndpoints):
   });
 }
 
+/** The throughput of each case `suiteCase` takes inputs from that measured earlier in the run. */
+function inputsOf(suiteCase: SuiteCase, earlier: readonly CaseRun[]): Record<string, number> {
+  const inputs: Record<string, number> = {};
+  for (const run of earlier) {
+    if (suiteCase.inputs?.includes(run.suiteCase.name) === true && run.status === 'measured' && run.measurement)
+      inputs[run.suiteCase.name] = run.measurement.result.opsPerSecond;
+  }
+  return inputs;
+}
+
 function progressLine(run: CaseRun, seconds: number): string {
   if (run.status === 'skipped') return `  → SKIPPED: ${run.reason}`;
   if (run.status === 'failed') return `  → FAILED after ${seconds.toFixed(1)} s: ${run.reason?.split('\n')[0]}`;
@@ -183,6 +208,7 @@ async function runCase(
   profile: Profile,
   peers: Peers,
   usePeers: boolean,
+  earlier: readonly CaseRun[],
 ): Promise<CaseRun> {
   const label = `(${index + 1}/${total}) ${suiteCase.name}`;
   const unavailable = suiteCase.unavailable?.() ?? null;
@@ -199,7 +225,7 @@ async function runCase(
     `${label} … (cores ${idlePercent}% idle before${quiet.quiet ? '' : ' — WARNING: other processes are using the CPU; figures will be low'})`,
   );
   const otherLoad = watchOtherLoad();
-  const report = await runChild(suiteCase, profile, peers.endpoints());
+  const report = await runChild(suiteCase, profile, peers.endpoints(), inputsOf(suiteCase, earlier));
   const environment = {
     cpuIdlePercentBefore: idlePercent,
     quietBefore: quiet.quiet,
@@ -270,7 +296,7 @@ async function runAll(cases: readonly SuiteCase[], profile: Profile, usePeers: b
   try {
     for (const [index, suiteCase] of cases.entries()) {
       const caseStartMs = performance.now();
-      const run = await runCase(suiteCase, index, cases.length, profile, peers, usePeers);
+      const run = await runCase(suiteCase, index, cases.length, profile, peers, usePeers, runs);
       if (run.status === 'skipped' && Object.keys(run.environment).length === 0)
         log(`(${index + 1}/${cases.length}) ${suiteCase.name}`);
       log(progressLine(run, (performance.now() - caseStartMs) / 1000));
@@ -321,24 +347,33 @@ async function report(
   return ok;
 }
 
-function listCases(): void {
-  for (const suiteCase of CASES) {
-    console.log(
-      `${suiteCase.name.padEnd(24)} ${suiteCase.group.padEnd(11)} ${suiteCase.ceiling ? `ceiling ${suiteCase.ceiling}; ` : ''}${suiteCase.summary}`,
-    );
+/** The cases a run takes: `--cases` if given, else the profile's; with their ceilings and inputs. */
+function casesToRun(options: SuiteOptions, profile: Profile): SuiteCase[] {
+  const selection =
+    options.cases === undefined
+      ? (profile.cases ?? [])
+      : options.cases
+          .split(',')
+          .map((name) => name.trim())
+          .filter((name) => name !== '');
+  const { cases, unknown } = selectCases(selection);
+  if (unknown.length > 0) throw new Error(`--cases: unknown case or group ${unknown.join(', ')} (see --list)`);
+  return cases;
+}
+
+function listCases(cases: readonly SuiteCase[]): void {
+  for (const suiteCase of cases) {
+    const ceiling = suiteCase.ceiling === undefined ? '' : `ceiling ${suiteCase.ceiling}; `;
+    const inputs = suiteCase.inputs === undefined ? '' : `inputs ${suiteCase.inputs.join(', ')}; `;
+    console.log(`${suiteCase.name.padEnd(24)} ${suiteCase.group.padEnd(11)} ${ceiling}${inputs}${suiteCase.summary}`);
   }
 }
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv);
-  if (options.list === true) return listCases();
-  const selection = (options.cases ?? '')
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
-  const { cases, unknown } = selectCases(selection);
-  if (unknown.length > 0) throw new Error(`--cases: unknown case or group ${unknown.join(', ')} (see --list)`);
   const profile = profileOf(options.profile as Profile['name'], options.durationMs);
+  const cases = casesToRun(options, profile);
+  if (options.list === true) return listCases(cases);
   const floors = loadFloors(options.floorsFile);
   const machine = describeMachine();
   const info: RunInfo = {

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { isProfileName, PROFILE_NAMES } from '../bench/harness/profile.js';
 import { addServeCommand } from './serve.js';
 import { addPlanCommand } from './plan.js';
 import { addSimulateCommand } from './simulate.js';
@@ -11,21 +12,16 @@ import { addTokenCommand } from './token.js';
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
-const BENCHES: Record<string, string> = {
-  engine: '../bench/engine.js',
-  gateway: '../bench/gateway.js',
-  durability: '../bench/durability.js',
-};
+const SUITE_SCRIPT = fileURLToPath(new URL('../bench/suite.js', import.meta.url));
 
-/** Runs a benchmark in its own process, so its figures are not skewed by this one. */
-function runBench(name: string): void {
-  const relative = BENCHES[name];
-  if (relative === undefined) {
-    console.error(`holdfast bench: unknown benchmark '${name}' (known: ${Object.keys(BENCHES).join(', ')})`);
+/** Runs the benchmark suite's profile in its own process, so its figures are not skewed by this one. */
+function runBench(profile: string): void {
+  if (!isProfileName(profile)) {
+    console.error(`holdfast bench: unknown profile '${profile}' (known: ${PROFILE_NAMES.join(', ')})`);
     process.exitCode = 2;
     return;
   }
-  const child = spawn(process.execPath, [fileURLToPath(new URL(relative, import.meta.url))], { stdio: 'inherit' });
+  const child = spawn(process.execPath, [SUITE_SCRIPT, '--profile', profile], { stdio: 'inherit' });
   child.on('exit', (code) => {
     process.exitCode = code ?? 1;
   });
@@ -38,8 +34,8 @@ const program = new Command()
 
 program
   .command('bench')
-  .description('run a benchmark and print its figures')
-  .argument('[name]', `which benchmark: ${Object.keys(BENCHES).join(', ')}`, 'engine')
+  .description('run a profile of the benchmark suite and print its figures (docs/benchmarks.md)')
+  .argument('[profile]', `which profile: ${PROFILE_NAMES.join(', ')}`, 'full')
   .action(runBench);
 
 addServeCommand(program);

@@ -1,8 +1,8 @@
 import { Hold } from '../../engine/ledger/hold.js';
 import type { Ledger } from '../../engine/ledger/ledger.js';
-import { check, opsPerSecond } from '../case-result.js';
-import type { CaseResult } from '../case-result.js';
-import { benchLedger } from '../cases/engine-options.js';
+import { check, opsPerSecond } from '../harness/case-result.js';
+import type { CaseResult } from '../harness/case-result.js';
+import { benchLedger } from '../load/engine-options.js';
 import {
   countReserve,
   countSettle,
@@ -11,8 +11,8 @@ import {
   opCountDetails,
   resetOpCounts,
   type MixCounts,
-} from '../cases/mix-counts.js';
-import { HOLD_TTL_MS, MIX_CHANNEL, receiveLedgerStock } from '../cases/stock.js';
+} from '../load/mix-counts.js';
+import { HOLD_TTL_MS, MIX_CHANNEL, receiveLedgerStock } from '../load/stock.js';
 import { LatencySampler } from '../load/latency-sampler.js';
 
 export interface LedgerLoopPlan {
@@ -102,7 +102,6 @@ export function runLedgerLoop(plan: LedgerLoopPlan): CaseResult {
     latencyMeasures: `one ledger.reserve call, ${state.sampler.describe()}`,
     latencyUs: state.sampler.summary(),
     checks: [check('refused ops (warm-up + measured)', 0, state.counts.refused)],
-    targets: [],
     details: {
       skus: plan.skus.length,
       reservesPerWindow: plan.reservesPerWindow,

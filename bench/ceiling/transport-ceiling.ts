@@ -1,5 +1,5 @@
-import { check, opsPerSecond } from '../case-result.js';
-import type { CaseResult } from '../case-result.js';
+import { check, opsPerSecond } from '../harness/case-result.js';
+import type { CaseResult } from '../harness/case-result.js';
 import { Countdown } from '../load/countdown.js';
 import { runLanes } from '../load/lanes.js';
 import type { LanesPlan } from '../load/lanes.js';
@@ -71,7 +71,6 @@ export async function runTransportCeiling(plan: TransportCeilingPlan): Promise<C
       latencyMeasures: `echo op, ${sampler.describe()}`,
       latencyUs: sampler.summary(),
       checks: [check('failed ops (warm-up + measured)', 0, load.failedOps)],
-      targets: [],
       details: {
         shards: plan.shards,
         windowOps: plan.windowOps,

@@ -3,20 +3,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineOptions } from '../../engine/index.js';
-import type { CaseResult } from '../case-result.js';
-import { runUniformMix } from '../cases/uniform-mix.js';
+import type { CaseResult } from '../harness/case-result.js';
+import { uniformMixPlan, type EngineLoad } from '../engine/engine-load.js';
+import { runUniformMix } from '../engine/uniform-mix.js';
 import { directoryBytes } from './directory-bytes.js';
 
-/** A journal setting the uniform mix runs under: none, or a data directory with an fsync policy. */
+/** A journal setting the uniform mix runs under: a data directory with an fsync policy. */
 export interface JournalPolicy {
   name: string;
   options: (dataDir: string) => EngineOptions;
 }
 
-export const NO_JOURNAL = 'no journal';
-
+/** The no-journal baseline is engine-uniform itself (the journal cases' ceiling). */
 export const JOURNAL_POLICIES: JournalPolicy[] = [
-  { name: NO_JOURNAL, options: () => ({}) },
   { name: 'fsync off', options: (dataDir) => ({ dataDir, fsync: 'off' }) },
   { name: 'fsync interval', options: (dataDir) => ({ dataDir, fsync: 'interval', fsyncIntervalMs: 100 }) },
   { name: 'fsync always', options: (dataDir) => ({ dataDir, fsync: 'always' }) },
@@ -35,31 +34,23 @@ export function temporaryDataDir(): string {
 export interface JournalPlan {
   shards: number;
   skus: string[];
-  warmupMs: number;
-  durationMs: number;
+  /** engine-uniform's driver and timing (bench/engine/engine-load.ts). */
+  load: EngineLoad;
 }
 
 /**
- * The uniform reserve → commit|release mix (windows of 2048 reserves, one lane) under one journal
- * policy; no snapshots during the run. Returns the case and the journal's bytes per operation.
+ * The uniform reserve → commit|release mix, engine-uniform's plan, under one journal policy; no snapshots during the
+ * run. Returns the case and the journal's bytes per operation.
  */
 export async function runJournalPolicy(
   policy: JournalPolicy,
   plan: JournalPlan,
-): Promise<{ result: CaseResult; bytesPerOp: number | null }> {
+): Promise<{ result: CaseResult; bytesPerOp: number }> {
   const dataDir = temporaryDataDir();
-  const journaled = policy.name !== NO_JOURNAL;
   try {
     const result = await runUniformMix({
-      shards: plan.shards,
-      skus: plan.skus,
-      unitsPerSku: 1_000_000,
-      reservesPerWindow: 2048,
-      lanes: 1,
-      warmupMs: plan.warmupMs,
-      durationMs: plan.durationMs,
-      latencySampleEvery: 16,
-      engineOptions: { ...policy.options(dataDir), snapshotEveryRecords: journaled ? 100_000_000 : undefined },
+      ...uniformMixPlan(plan.shards, plan.skus, plan.load),
+      engineOptions: { ...policy.options(dataDir), snapshotEveryRecords: 100_000_000 },
     });
     result.name = policy.name;
     const details = result.details as Record<string, number>;
@@ -68,7 +59,7 @@ export async function runJournalPolicy(
       defined(details.commitOps, 'commitOps in the details') +
       defined(details.releaseOps, 'releaseOps in the details') +
       plan.skus.length;
-    return { result, bytesPerOp: journaled ? directoryBytes(dataDir) / totalOps : null };
+    return { result, bytesPerOp: directoryBytes(dataDir) / totalOps };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

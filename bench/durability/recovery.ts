@@ -4,7 +4,7 @@ import { Packr } from 'msgpackr';
 import { createEngine, type Engine } from '../../engine/index.js';
 import { planRecovery, readChecksummedFile, readJournal } from '../../engine/journal/index.js';
 import { createCodec } from '../../engine/shard/protocol.js';
-import { receiveStock } from '../cases/stock.js';
+import { receiveStock } from '../load/stock.js';
 import { directoryBytes } from './directory-bytes.js';
 import { temporaryDataDir } from './policies.js';
 import { writeSyntheticJournal } from './synthetic-journal.js';

@@ -1,6 +1,7 @@
 import { defined } from '../../shared/invariant.js';
 import type { EngineStats, LatencySummary } from '../../engine/index.js';
-import { LOCATION, type HeldLedger } from './mix.js';
+import { BENCH_LOCATION } from '../load/stock.js';
+import type { HeldLedger } from './mix.js';
 import type { RpcConnection, RpcMessage } from './rpc-connection.js';
 
 /** Requests per setup/check frame (well under the gateway's 10,000 and its 1 MiB payload). */
@@ -24,11 +25,15 @@ async function callMany(connection: RpcConnection, method: string, params: RpcMe
 }
 
 /** Receives `qty` units of every SKU; throws if any receive is refused. */
-export async function receiveStock(connection: RpcConnection, skus: readonly string[], qty: number): Promise<void> {
+export async function receiveStockOverRpc(
+  connection: RpcConnection,
+  skus: readonly string[],
+  qty: number,
+): Promise<void> {
   const responses = await callMany(
     connection,
     'receive',
-    skus.map((sku) => ({ sku, location: LOCATION, qty })),
+    skus.map((sku) => ({ sku, location: BENCH_LOCATION, qty })),
   );
   const bad = responses.find((response) => response.result?.ok !== true);
   if (bad !== undefined) throw new Error(`receive refused during setup: ${JSON.stringify(bad)}`);

@@ -1,5 +1,5 @@
 import { defined } from '../../shared/invariant.js';
-import { createLatencyHistogram, type LatencyHistogram } from '../histogram.js';
+import { createLatencyHistogram, type LatencyHistogram } from '../load/histogram.js';
 import type { MixOp, MixStream } from './mix.js';
 import type { RpcConnection, RpcMessage } from './rpc-connection.js';
 

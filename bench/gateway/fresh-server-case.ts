@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { CaseResult } from '../case-result.js';
-import { receiveStock } from './engine-calls.js';
+import type { CaseResult } from '../harness/case-result.js';
+import { receiveStockOverRpc } from './engine-calls.js';
 import { HeldLedger } from './mix.js';
 import { runMixCase } from './mix-case.js';
 import { RpcConnection } from './rpc-connection.js';
@@ -16,12 +16,19 @@ export interface FreshServerCaseSpec {
   shards: number;
   warmupMs: number;
   durationMs: number;
+  /** Open loop at this rate (warm-up and measured pass); absent: closed loop. */
+  pacedOpsPerSecond?: number;
   kind?: GatewayServerKind;
   nodeArgs?: string[];
 }
 
+function pacedText(pacedOpsPerSecond: number | undefined): string {
+  if (pacedOpsPerSecond === undefined) return '';
+  return `, paced (open loop) at ${Math.round(pacedOpsPerSecond).toLocaleString('en-US')} ops/s`;
+}
+
 /**
- * One case of `npm run bench:gateway` on a server of its own: starts the server (child process),
+ * One gateway or ws echo case on a server of its own: starts the server (child process),
  * stocks every SKU through the gateway, runs the mix (warm-up, measured pass, checks: the
  * shared code in mix-case.ts), stops the server.
  */
@@ -34,14 +41,14 @@ export async function runOnFreshServer(spec: FreshServerCaseSpec): Promise<CaseR
       : await startGatewayServer({ token, shards: spec.shards, kind: spec.kind ?? 'bench', nodeArgs });
   try {
     const control = spec.server === 'echo' ? null : await RpcConnection.open(server.url, token);
-    if (control !== null) await receiveStock(control, spec.skus, spec.unitsPerSku);
+    if (control !== null) await receiveStockOverRpc(control, spec.skus, spec.unitsPerSku);
     const what =
       spec.server === 'echo'
         ? 'raw ws echo ceiling (child process, no engine, no JSON-RPC)'
         : `gateway (child process, engine with ${spec.shards} worker shards)`;
     const result = await runMixCase({
       name: spec.name,
-      description: `${what}: ${shapeText(spec.shape)}; reserve → commit|release over ${spec.skus.length} SKUs`,
+      description: `${what}: ${shapeText(spec.shape)}${pacedText(spec.pacedOpsPerSecond)}; reserve → commit|release over ${spec.skus.length} SKUs`,
       mode: spec.server === 'echo' ? 'echo' : 'engine',
       server,
       token,
@@ -51,6 +58,7 @@ export async function runOnFreshServer(spec: FreshServerCaseSpec): Promise<CaseR
       ...spec.shape,
       warmupMs: spec.warmupMs,
       durationMs: spec.durationMs,
+      pacedOpsPerSecond: spec.pacedOpsPerSecond,
       control,
     });
     await control?.close();

@@ -1,10 +1,10 @@
-import { check, opsPerSecond, type CaseCheck, type CaseResult } from '../case-result.js';
-import { createLatencyHistogram, summarizeLatencyUs } from '../histogram.js';
+import { check, opsPerSecond, type CaseCheck, type CaseResult } from '../harness/case-result.js';
+import { createLatencyHistogram, summarizeLatencyUs } from '../load/histogram.js';
 import type { ChildServer } from './child-server.js';
 import { cpuSharesSince, markCpu, type CpuShares } from './cpu.js';
 import { checkReserved, engineStats, shardActivity, type ReservedCheck, type ShardActivity } from './engine-calls.js';
 import { runFrames, type FrameOutcome, type Lane } from './frame-load.js';
-import { createMixCounts, type HeldLedger, MixStream, type MixCounts, type ReplyMode } from './mix.js';
+import { createFrameMixCounts, type HeldLedger, MixStream, type FrameMixCounts, type ReplyMode } from './mix.js';
 import { RpcConnection } from './rpc-connection.js';
 
 /** One case: some connections sending frames of the mix to a server (the gateway or the echo). */
@@ -29,7 +29,7 @@ export interface MixCasePlan {
   control: RpcConnection | null;
 }
 
-function openLanes(plan: MixCasePlan, counts: MixCounts): Promise<Lane[]> {
+function openLanes(plan: MixCasePlan, counts: FrameMixCounts): Promise<Lane[]> {
   const lanes: Promise<Lane>[] = [];
   for (let index = 0; index < plan.connections; index++) {
     const prefix = plan.connections === 1 ? plan.holdPrefix : `${plan.holdPrefix}${index}-`;
@@ -39,7 +39,7 @@ function openLanes(plan: MixCasePlan, counts: MixCounts): Promise<Lane[]> {
   return Promise.all(lanes);
 }
 
-function mixChecks(counts: MixCounts, lanes: Lane[], outcome: FrameOutcome): CaseCheck[] {
+function mixChecks(counts: FrameMixCounts, lanes: Lane[], outcome: FrameOutcome): CaseCheck[] {
   const strays = lanes.reduce((sum, lane) => sum + lane.connection.strayReplies, 0);
   const closedEarly = lanes.filter((lane) => lane.connection.closedEarly).length;
   const refused = counts.refused[0] + counts.refused[1] + counts.refused[2];
@@ -72,7 +72,12 @@ function latencyMeasures(plan: MixCasePlan): string {
   return `request frame encoded and sent → its reply frame received (before decoding), ${what}, measured pass only`;
 }
 
-function details(plan: MixCasePlan, counts: MixCounts, outcome: FrameOutcome, cpu: CpuShares): CaseResult['details'] {
+function details(
+  plan: MixCasePlan,
+  counts: FrameMixCounts,
+  outcome: FrameOutcome,
+  cpu: CpuShares,
+): CaseResult['details'] {
   const result: CaseResult['details'] = {
     connections: plan.connections,
     opsPerFrame: plan.opsPerFrame,
@@ -112,7 +117,7 @@ function addActivity(result: CaseResult, activity: ShardActivity): void {
 
 /** Runs one case: warm-up (not measured), the measured pass, then its checks. */
 export async function runMixCase(plan: MixCasePlan): Promise<CaseResult> {
-  const counts = createMixCounts();
+  const counts = createFrameMixCounts();
   const lanes = await openLanes(plan, counts);
   const framePlan = {
     lanes,
@@ -135,7 +140,6 @@ export async function runMixCase(plan: MixCasePlan): Promise<CaseResult> {
     latencyMeasures: latencyMeasures(plan),
     latencyUs: summarizeLatencyUs(latency),
     checks: mixChecks(counts, lanes, outcome),
-    targets: [],
     details: details(plan, counts, outcome, cpu),
   };
   await Promise.all(lanes.map((lane) => lane.connection.close()));

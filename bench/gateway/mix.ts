@@ -2,7 +2,7 @@ import { defined } from '../../shared/invariant.js';
 import type { RpcMessage } from './rpc-connection.js';
 
 /**
- * The operation mix, as in bench/cases/uniform-mix.ts: reserve 1 unit of a uniformly chosen SKU
+ * The operation mix, as in bench/engine/uniform-mix.ts: reserve 1 unit of a uniformly chosen SKU
  * (10k SKUs stocked far beyond what a run can take, so nothing is refused for lack of stock),
  * then commit or release (50:50) a hold whose reserve has been answered. Every other op is a
  * settle while answered holds wait, so the mix tends to half reserves, a quarter commits and a
@@ -13,7 +13,6 @@ export const OP_COMMIT = 1;
 export const OP_RELEASE = 2;
 const KIND_NAMES = ['reserve', 'commit', 'release'] as const;
 
-export const LOCATION = 'WH-1';
 const CHANNEL = 'web';
 const HOLD_TTL_MS = 3_600_000;
 
@@ -48,7 +47,7 @@ export class HeldLedger {
 export type ReplyMode = 'engine' | 'echo';
 
 /** Every op answered in a case (warm-up included), by outcome. */
-export interface MixCounts {
+export interface FrameMixCounts {
   sent: number;
   answered: number;
   ok: [number, number, number];
@@ -60,7 +59,7 @@ export interface MixCounts {
   firstRpcError: string;
 }
 
-export function createMixCounts(): MixCounts {
+export function createFrameMixCounts(): FrameMixCounts {
   return {
     sent: 0,
     answered: 0,
@@ -85,14 +84,14 @@ export class MixStream {
   readonly #skus: readonly string[];
   readonly #prefix: string;
   readonly #ledger: HeldLedger;
-  readonly #counts: MixCounts;
+  readonly #counts: FrameMixCounts;
   readonly #mode: ReplyMode;
   /** Answered holds, oldest first (a queue with a moving head). */
   #held: Hold[] = [];
   #heldHead = 0;
   #opCount = 0;
 
-  constructor(skus: readonly string[], prefix: string, ledger: HeldLedger, counts: MixCounts, mode: ReplyMode) {
+  constructor(skus: readonly string[], prefix: string, ledger: HeldLedger, counts: FrameMixCounts, mode: ReplyMode) {
     this.#skus = skus;
     this.#prefix = prefix;
     this.#ledger = ledger;

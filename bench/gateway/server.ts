@@ -1,6 +1,6 @@
 /**
  * The gateway benchmark's server, run as a child process so the load driver does not share its
- * event loop: an engine with the engine benchmark's options (bench/cases/engine-options.ts)
+ * event loop: an engine with the engine benchmark's options (bench/load/engine-options.ts)
  * behind startGateway with its default limits. Prints the same line as `holdfast serve`:
  * `holdfast serve: listening on ws://127.0.0.1:<port> (<n> shards)`. SIGTERM closes the gateway,
  * then the engine, then exits 0 (so `--cpu-prof` profiles get written).
@@ -8,7 +8,7 @@
  * argv: [shards]; the token comes from HOLDFAST_TOKEN.
  */
 import { createEngine, startGateway } from '../../engine/index.js';
-import { benchEngineOptions } from '../cases/engine-options.js';
+import { benchEngineOptions } from '../load/engine-options.js';
 
 async function main(): Promise<void> {
   const shards = Number(process.argv[2] ?? '2');

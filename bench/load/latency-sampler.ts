@@ -1,5 +1,5 @@
-import { createLatencyHistogram, recordSinceUs, summarizeLatencyUs } from '../histogram.js';
-import type { LatencyHistogram, LatencySummaryUs } from '../histogram.js';
+import { createLatencyHistogram, recordSinceUs, summarizeLatencyUs } from './histogram.js';
+import type { LatencyHistogram, LatencySummaryUs } from './histogram.js';
 
 const NOT_SAMPLED = -1;
 

@@ -1,5 +1,5 @@
 import { defined } from '../../shared/invariant.js';
-import { createLatencyHistogram, type LatencyHistogram } from '../histogram.js';
+import { createLatencyHistogram, type LatencyHistogram } from '../load/histogram.js';
 
 /** What every peer load counts (warm-up included, for the checks). */
 export interface PeerCounts {

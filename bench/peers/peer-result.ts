@@ -1,5 +1,5 @@
-import { check, opsPerSecond, type CaseCheck, type CaseResult } from '../case-result.js';
-import { summarizeLatencyUs } from '../histogram.js';
+import { check, opsPerSecond, type CaseCheck, type CaseResult } from '../harness/case-result.js';
+import { summarizeLatencyUs } from '../load/histogram.js';
 import type { PeerCounts, PeerHotPlan, PeerMixRun, PeerRun } from './peer-load.js';
 
 /** What a peer says of its own run. */
@@ -33,7 +33,6 @@ export function peerResult(run: PeerRun, report: PeerReport): CaseResult {
     latencyMeasures: report.latencyMeasures,
     latencyUs: summarizeLatencyUs(run.pass.latency),
     checks: report.checks,
-    targets: [],
     details: { ...countsDetails(run.counts), ...report.details },
   };
 }

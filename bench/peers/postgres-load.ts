@@ -1,6 +1,6 @@
 import { defined } from '../../shared/invariant.js';
 import pg from 'pg';
-import { check, type CaseResult } from '../case-result.js';
+import { check, type CaseResult } from '../harness/case-result.js';
 import {
   alternateSettleReserve,
   runPeerHot,

@@ -1,7 +1,7 @@
 import { defined } from '../../shared/invariant.js';
 import { randomBytes } from 'node:crypto';
 import { Redis, type ChainableCommander } from 'ioredis';
-import type { CaseResult } from '../case-result.js';
+import type { CaseResult } from '../harness/case-result.js';
 import {
   runPeerHot,
   runPeerMix,

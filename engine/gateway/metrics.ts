@@ -15,7 +15,7 @@ export type BackpressureKind =
 /**
  * The gateway's Prometheus metrics, in a registry of its own (two gateways in one process do
  * not collide). Label children are cached per (method, outcome); counting a request still costs
- * a few percent of the gateway thread (bench/README.md, gateway profile).
+ * a few percent of the gateway thread (docs/benchmarks.md, "What limits each path").
  */
 export class GatewayMetrics {
   readonly registry = new Registry();

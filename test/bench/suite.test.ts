@@ -1,18 +1,24 @@
+/**
+ * Proves the benchmark harness's own logic, without running a benchmark: rows (ratios to ceilings, references and
+ * peers, targets, failed checks), floors and maxima, case selection (ceilings and inputs added, registry order), the
+ * profiles, the results files, and the README section rendered from them.
+ */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { CaseResult } from '../../bench/case-result.js';
-import { checkFloors, parseFloors } from '../../bench/suite/floors.js';
+import type { CaseResult } from '../../bench/harness/case-result.js';
+import { checkFloors, parseFloors } from '../../bench/harness/floors.js';
 import {
   latestByCase,
   README_END_MARKER,
   README_START_MARKER,
   renderReadmeSection,
   replaceReadmeSection,
-} from '../../bench/suite/readme-render.js';
-import { CASES, selectCases } from '../../bench/suite/registry.js';
-import { caseResultFile, type CaseResultFile, type RunInfo } from '../../bench/suite/results.js';
-import { buildRows, type CaseRun } from '../../bench/suite/rows.js';
-import type { CaseMeasurement, SuiteCase } from '../../bench/suite/types.js';
+} from '../../bench/harness/readme-render.js';
+import { CASES, selectCases } from '../../bench/harness/registry.js';
+import { caseResultFile, type CaseResultFile, type RunInfo } from '../../bench/harness/results.js';
+import { buildRows, type CaseRun } from '../../bench/harness/rows.js';
+import { isProfileName, PROFILE_NAMES, profileOf } from '../../bench/harness/profile.js';
+import type { CaseMeasurement, ProfileName, SuiteCase } from '../../bench/harness/types.js';
 
 function fakeCase(name: string, extra: Partial<SuiteCase> = {}): SuiteCase {
   return {
@@ -37,7 +43,6 @@ function result(name: string, opsPerSecond: number, pass = true): CaseResult {
     latencyMeasures: 'issue → resolution',
     latencyUs: { count: 100, p50Us: 10, p99Us: 90, p999Us: 130, maxUs: 120 },
     checks: [{ name: 'accepted', expected: 5, actual: pass ? 5 : 4, pass }],
-    targets: [],
     details: { shards: 2 },
   };
 }
@@ -241,6 +246,62 @@ describe('bench suite: case selection', () => {
       for (const peer of suiteCase.peers ?? []) expect(names, suiteCase.name).toContain(peer);
     }
   });
+
+  it('runs every case a case takes inputs from before it, and adds them to a selection', () => {
+    const names = CASES.map((suiteCase) => suiteCase.name);
+    for (const [index, suiteCase] of CASES.entries()) {
+      for (const input of suiteCase.inputs ?? []) {
+        expect(names, suiteCase.name).toContain(input);
+        expect(names.indexOf(input), suiteCase.name).toBeLessThan(index);
+      }
+    }
+    expect(selectCases(['gateway-paced']).cases.map((suiteCase) => suiteCase.name)).toEqual([
+      'ceiling-ws-echo-batched',
+      'gateway-batched',
+      'gateway-paced',
+    ]);
+  });
+});
+
+describe('bench suite: profiles', () => {
+  it('full and ci run every case; every other profile names only known cases or groups', () => {
+    for (const name of PROFILE_NAMES) {
+      const profile = profileOf(name);
+      expect(profile.name).toBe(name);
+      if (name === 'full' || name === 'ci') expect(profile.cases, name).toBeNull();
+      else expect(selectCases(profile.cases ?? []).unknown, name).toEqual([]);
+    }
+  });
+
+  it("selects each area's cases with their ceilings, as the area's old driver measured them", () => {
+    const casesOf = (name: ProfileName): string[] =>
+      selectCases(profileOf(name).cases ?? []).cases.map((suiteCase) => suiteCase.name);
+    expect(casesOf('engine')).toEqual(['ceiling-transport-2', 'engine-uniform', 'engine-hot-sku']);
+    expect(casesOf('gateway')).toEqual([
+      'ceiling-ws-echo-batched',
+      'ceiling-ws-echo-single',
+      'gateway-batched',
+      'gateway-paced',
+      'gateway-single',
+    ]);
+    expect(casesOf('durability')).toEqual([
+      'ceiling-transport-2',
+      'engine-uniform',
+      'journal-fsync-off',
+      'journal-fsync-interval',
+      'journal-fsync-always',
+      'recovery',
+    ]);
+    expect(profileOf('gateway')).toMatchObject({ warmupMs: 1000, durationMs: 5000 });
+    expect(profileOf('durability')).toMatchObject({ warmupMs: 500, durationMs: 4000, recoveryRecords: 1_000_000 });
+    expect(profileOf('engine')).toMatchObject({ warmupMs: 1000, durationMs: 4000, hotUnits: 1_000_000 });
+  });
+
+  it('overrides the measured pass when asked, and knows its names', () => {
+    expect(profileOf('ci', 250).durationMs).toBe(250);
+    expect(isProfileName('engine')).toBe(true);
+    expect(isProfileName('fast')).toBe(false);
+  });
 });
 
 describe('bench suite: results files and the README section', () => {
@@ -280,6 +341,7 @@ describe('bench suite: results files and the README section', () => {
     expect(file.latencyUs).toEqual({ p50: 10, p99: 90, p999: 120, max: 120, count: 100 });
     expect(file.ceiling?.ratio).toBe(0.2);
     expect(file.peers[0]).toMatchObject({ case: 'peer-a', ratio: 4 });
+    expect(file.engineLatencyUsByShard).toBeNull();
   });
 
   it('keeps, for each case, its newest file of the profile asked for', () => {
