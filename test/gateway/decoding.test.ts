@@ -23,7 +23,7 @@ import { forbiddenKeyIn } from '../../dist/engine/gateway/safe-keys.js';
 import { LIMITS, createEngine } from '../../dist/engine/index.js';
 import { operationsOf } from '../../dist/engine/wire/frame-operations.js';
 import { countValues } from '../../dist/engine/wire/value-count.js';
-import { doublingGraph, extensionBytes, withRawValue } from './support/fuzz-helpers.js';
+import { doublingGraph, extensionBytes, withRawValue } from './support/fuzz/generators/msgpack-bytes.js';
 import {
   expectRpcError,
   gatewayHarness,
