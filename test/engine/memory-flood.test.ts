@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { healthOf } from '../../dist/engine/gateway/http-routes.js';
 import { useEngineDirs } from '../durability/support/engine-dirs.js';
 import type { EngineOptions } from './support/helpers.js';
-import { expectOk, manualClock } from './support/helpers.js';
+import { expectOk, manualClock, sleep } from './support/helpers.js';
 import { shardOfSku } from '../../dist/engine/router/hash.js';
 
 const { dataDir, open, close } = useEngineDirs('flood');
@@ -115,7 +115,7 @@ describe('memory bounded at a 64 MB shard heap', () => {
       const answer = await engine.get('S1');
       answers.push(answer);
       if (!answer.ok && /RECOVERY_FAILED/.test(answer.error?.message ?? '')) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
     const last = answers.at(-1) as { ok: boolean; error?: { code: string; message: string } };
     expect(last).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });

@@ -34,6 +34,7 @@ import * as hdr from 'hdr-histogram-js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../dist/engine/index.js';
 import type { Engine } from '../../dist/engine/index.js';
+import { sleep } from './support/helpers.js';
 
 /**
  * OVERLOAD_MAX_IN_FLIGHT=5000000 turns shedding off in practice: then this test must fail (it does: see the header).
@@ -93,10 +94,6 @@ function histogram() {
     numberOfSignificantValueDigits: 3,
     useWebAssembly: false,
   });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function median(values: number[]): number {

@@ -6,7 +6,7 @@
  */
 import { spawnServe } from './support/serve-child.js';
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,9 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { isLoopback } from '../../dist/engine/gateway/tls.js';
 import { TOKENS_MAX } from '../../dist/engine/gateway/token-file.js';
 import { tokenBits } from '../../dist/engine/gateway/token-strength.js';
+import { envWithoutHoldfast } from '../engine/support/helpers.js';
 import {
+  digestOf,
   fetchMetrics,
   gatewayHarness,
   httpUrl,
@@ -142,22 +144,11 @@ describe('gateway auth', () => {
   });
 });
 
-function digestOf(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
-
-/** The environment without HOLDFAST_* from outside (they must not change the server). */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('HOLDFAST_')) env[key] = value;
-  return { ...env, ...extra };
-}
-
 /** Runs `holdfast <args>` to its exit (for the ones that must fail at start, or print and exit). */
 function runCli(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [CLI, ...args], {
     cwd: ROOT,
-    env: cleanEnv(env),
+    env: envWithoutHoldfast(env),
     encoding: 'utf8',
     timeout: 15_000,
   });
@@ -452,7 +443,7 @@ describe('holdfast serve --tokens FILE and SIGHUP (child process)', () => {
       [CLI, 'serve', '--port', '0', '--shards', '0', '--memory', '--tokens', path],
       {
         cwd: ROOT,
-        env: cleanEnv(),
+        env: envWithoutHoldfast(),
         urlPattern: /listening on (ws:\/\/\S+)/,
         what: 'holdfast serve listening',
       },

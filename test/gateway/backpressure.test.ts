@@ -6,12 +6,12 @@
  * with data.retryAfterMs. /metrics counts each kind of event.
  */
 import { describe, expect, it } from 'vitest';
+import { sleep } from '../engine/support/helpers.js';
 import {
   expectRpcError,
   fetchMetrics,
   gatewayHarness,
   metricSum,
-  sleep,
   until,
   withDeadline,
   type Encoding,

@@ -11,12 +11,11 @@ import { pack, unpack } from 'msgpackr';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { connect, type Client, type ClientEvent, type ClientOptions } from '../../dist/engine/client/index.js';
-import { manualClock } from '../engine/support/helpers.js';
+import { manualClock, sleep } from '../engine/support/helpers.js';
 import {
   callEmbedded,
   comparable,
   gatewayHarness,
-  sleep,
   START_MS,
   STEPS,
   TOKEN,

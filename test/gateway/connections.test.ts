@@ -28,13 +28,13 @@ import WebSocket from 'ws';
 import { startGateway } from '../../dist/engine/index.js';
 import { AuthThrottle } from '../../dist/engine/gateway/auth-throttle.js';
 import { socketLimit } from '../../dist/engine/gateway/fd-limit.js';
+import { sleep } from '../engine/support/helpers.js';
 import {
   fetchMetrics,
   gatewayHarness,
   httpUrl,
   metricSum,
   openRaw,
-  sleep,
   TOKEN,
   until,
   withDeadline,

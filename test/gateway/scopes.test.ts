@@ -9,7 +9,7 @@
  * On the code before issue 12 every one of these calls succeeded with the single token, and a
  * `tokens` option did not exist (startGateway refused it as an unknown option).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../dist/engine/client/index.js';
 import { ThrottledLog } from '../../dist/engine/gateway/token-log.js';
 import {
+  digestOf,
   expectRpcError,
   fetchMetrics,
   gatewayHarness,
@@ -33,10 +34,6 @@ const RPC_FORBIDDEN = -32003;
 
 function newToken(): string {
   return randomBytes(32).toString('base64url');
-}
-
-function digestOf(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
 }
 
 interface Named {

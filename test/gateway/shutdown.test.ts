@@ -12,13 +12,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sleep } from '../engine/support/helpers.js';
 import {
   attempt,
   expectRpcError,
   gatewayHarness,
   httpUrl,
   openRaw,
-  sleep,
   TOKEN,
   until,
   withDeadline,

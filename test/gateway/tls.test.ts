@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { generate } from 'selfsigned';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, ConnectError } from '../../dist/engine/client/index.js';
+import { envWithoutHoldfast } from '../engine/support/helpers.js';
 import { gatewayHarness, TOKEN } from './support/helpers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -147,9 +148,7 @@ describe('gateway over TLS', () => {
       dirs.push(dir);
       writeFileSync(join(dir, 'cert.pem'), pems.cert);
       writeFileSync(join(dir, 'key.pem'), pems.key, { mode: 0o600 });
-      const env: NodeJS.ProcessEnv = {};
-      for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('HOLDFAST_')) env[key] = value;
-      env.HOLDFAST_TOKEN = TOKEN;
+      const env = envWithoutHoldfast({ HOLDFAST_TOKEN: TOKEN });
       const serve = await spawnServe(
         process.execPath,
         [
