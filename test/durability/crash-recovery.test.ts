@@ -1,5 +1,5 @@
 /**
- * Crash test (issue 5 §5): `holdfast serve --shards 2 --fsync always` runs as a child process on
+ * Crash test: `holdfast serve --shards 2 --fsync always` runs as a child process on
  * a journal; a driver sends reserves (single-SKU, and multi-line holds whose SKUs span both
  * shards), commits, fulfilments (with and without lines), releases, receives and replays over
  * the gateway, many calls in flight at once, and kills the process with SIGKILL at a random
@@ -29,6 +29,8 @@
  *      onHand never exceeds what was received minus what acknowledged fulfils shipped.
  *
  * The seed is printed; HOLDFAST_CRASH_SEED=<seed> replays the same choices (timing still varies).
+ *
+ * From issue 5 §5.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

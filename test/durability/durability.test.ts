@@ -1,7 +1,9 @@
 /**
- * Durability (issue 5): each shard journals the batches that changed it and snapshots its
+ * Durability: each shard journals the batches that changed it and snapshots its
  * ledger; an engine reopened on the same data directory — or a shard whose worker died — is
  * back exactly where the acknowledged operations left it.
+ *
+ * From issue 5.
  */
 import {
   mkdtempSync,

@@ -1,8 +1,10 @@
 /**
- * Fail-stop on storage (issue 12, finding 4): a journal write, fdatasync or snapshot that fails
+ * Fail-stop on storage: a journal write, fdatasync or snapshot that fails
  * stops the shard; every operation answered with anything but success leaves no trace, in memory
  * or on disk (after the shard recovers, and after a restart); every acknowledged one survives;
  * /healthz and stats say why; the shard recovers from disk by itself once writing works.
+ *
+ * From issue 12, finding 4.
  */
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../dist/engine/index.js';

@@ -1,8 +1,10 @@
 /**
- * Fail-stop on a real full disk (issue 12, finding 4): a 1 MiB tmpfs fills up under reserves and
+ * Fail-stop on a real full disk: a 1 MiB tmpfs fills up under reserves and
  * commits. Every answer that is not success leaves no trace (after the shard recovers by itself
  * once space is freed, and after a restart); every acknowledged one survives. Needs root (to mount
  * the tmpfs): CI runs as root; elsewhere the test is skipped and says so.
+ *
+ * From issue 12, finding 4.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';

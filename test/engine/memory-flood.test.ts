@@ -1,9 +1,11 @@
 /**
- * Memory bounded in bytes at a small shard heap (issue 12, finding 3): floods of unique refused
+ * Memory bounded in bytes at a small shard heap: floods of unique refused
  * holds and of unique SKUs never kill the shard's worker; every call is answered; operations
  * that free memory still work; capacity refusals are not journaled (a replay under a larger heap
  * cannot decide them differently); a worker death never takes the process down, and a shard
  * whose recovery fails gives up with RECOVERY_FAILED instead of looping.
+ *
+ * From issue 12, finding 3.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * Overload (issue 5 §6): offer about 3× the engine's capacity for 9 s with a fixed-rate,
+ * Overload: offer about 3× the engine's capacity for 9 s with a fixed-rate,
  * open-loop driver and check that the engine sheds the excess (OVERLOADED) instead of queueing it.
  *
  * Driven: the embedded engine (shards 2), not the gateway. An in-process gateway shares its
@@ -29,6 +29,8 @@
  * (d) after the load drops, ≥ 99 % of requests are accepted and p99 is under 500 ms.
  * Without shedding (OVERLOAD_MAX_IN_FLIGHT=5000000) it fails: 0 OVERLOADED, queues of 37–56k
  * per shard, p99 ~2.9 s (8 s from the scheduled time). Every figure is printed.
+ *
+ * From issue 5 §6.
  */
 import * as hdr from 'hdr-histogram-js';
 import { afterAll, describe, expect, it } from 'vitest';

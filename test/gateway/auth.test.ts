@@ -1,8 +1,10 @@
 /**
- * Gateway auth (issue 4 §9): the token is checked on the HTTP upgrade, before a WebSocket exists.
+ * Gateway auth: the token is checked on the HTTP upgrade, before a WebSocket exists.
  * Missing or wrong → 401; `Authorization: Bearer <token>` or the browser subprotocol pair
  * ['holdfast', 'bearer.<token>'] → connected (subprotocol 'holdfast'); /healthz and /metrics need
  * no token; too many connections → closed at once; a peer that stops answering pings is terminated.
+ *
+ * From issue 4 §9.
  */
 import { spawnServe } from './support/serve-child.js';
 import { spawnSync, type ChildProcess } from 'node:child_process';

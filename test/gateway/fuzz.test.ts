@@ -1,5 +1,5 @@
 /**
- * Gateway fuzz (issue 5 §7): at least 100,000 random and mutated frames, text (JSON) and binary
+ * Gateway fuzz: at least 100,000 random and mutated frames, text (JSON) and binary
  * (msgpack), sent to one gateway in front of one engine (shards 2): valid requests with bytes
  * flipped, set, deleted, duplicated, inserted or cut off; deeply nested values (depth 100 to
  * 400,000); strings and arrays close to maxPayloadBytes; type-confused params (numbers as
@@ -28,6 +28,8 @@
  * - the ledger does not change: get() of every SKU the frames name, getReservation() of every
  *   hold, every shard's ledger counters, and no change event at all during the run;
  * - the server stays up: a fresh connection reads a SKU afterwards, /healthz is 200.
+ *
+ * From issue 5 §7.
  */
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

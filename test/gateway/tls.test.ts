@@ -1,8 +1,10 @@
 /**
- * TLS (issue 12, finding 5: "there is no TLS"). With `tls: { cert, key }` (serve: --tls-cert,
+ * TLS: with `tls: { cert, key }` (serve: --tls-cert,
  * --tls-key) the gateway serves wss:// and https:// (/healthz, /metrics); the typed client
  * connects to wss:// trusting a custom CA. The certificate is generated in the test (selfsigned).
  * Before issue 12 startGateway refused `tls` as an unknown option and served plain ws:// only.
+ *
+ * From issue 12, finding 5: "there is no TLS".
  */
 import { spawnServe } from './support/serve-child.js';
 import type { ChildProcess } from 'node:child_process';
