@@ -101,16 +101,19 @@ export const REFUSED_OP = { op: 'get', args: [5] };
 /** A count syncMany refuses INVALID_ARGUMENT (no location, onHand or asOf). */
 export const REFUSED_COUNT = { sku: 'FZ-0' };
 
+/** What the generators must respect: frames are never over the gateway's maxPayloadBytes. */
 export interface FrameOptions {
   maxPayloadBytes: number;
 }
 
+/** A frame as sent: its kind (for the tally and reproductions), text (json) or binary (msgpack), its bytes. */
 export interface FuzzFrame {
   kind: string;
   encoding: Encoding;
   bytes: Buffer;
 }
 
+/** An answer as received: binary or text frame, and its decoded data. */
 export interface Answer {
   binary: boolean;
   data: unknown;
