@@ -1,5 +1,5 @@
 /**
- * Crash test (issue 5 §5): `holdfast serve --shards 2 --fsync always` runs as a child process on
+ * Crash test: `holdfast serve --shards 2 --fsync always` runs as a child process on
  * a journal; a driver sends reserves (single-SKU, and multi-line holds whose SKUs span both
  * shards), commits, fulfilments (with and without lines), releases, receives and replays over
  * the gateway, many calls in flight at once, and kills the process with SIGKILL at a random
@@ -29,6 +29,8 @@
  *      onHand never exceeds what was received minus what acknowledged fulfils shipped.
  *
  * The seed is printed; HOLDFAST_CRASH_SEED=<seed> replays the same choices (timing still varies).
+ *
+ * From issue 5 §5.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,11 +47,13 @@ import type {
   ReservationResult,
 } from '../../dist/engine/index.js';
 import { shardOfSku } from '../../dist/engine/router/hash.js';
+import { Random } from '../../dist/simulator/kernel/random.js';
+import { sleep } from '../engine/support/helpers.js';
 import {
   applyOp,
   describeOp,
   killServer,
-  Rng,
+  sampleOf,
   startServer,
   wholeHoldProblems,
   withDeadline,
@@ -173,7 +177,7 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
     expect([shard0.length, shard1.length], 'the plentiful SKUs cover both shards evenly').toEqual([6, 6]);
     expect(new Set(shardsOf(SCARCE)), 'the scarce SKUs cover both shards').toEqual(new Set([0, 1]));
 
-    const rng = new Rng(SEED);
+    const rng = new Random(SEED);
     const startedAt = Date.now();
     const dir = mkdtempSync(join(tmpdir(), 'holdfast-crash-'));
     resources.dir = dir;
@@ -221,9 +225,9 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
 
     /** 6 to 8 plentiful SKUs, three or four on each shard (and sometimes a scarce one): both shards are hit. */
     const multiBody = (id: string): ReserveRequest => {
-      const skus = [...rng.sample(shard0, rng.int(3, 4)), ...rng.sample(shard1, rng.int(3, 4))];
+      const skus = [...sampleOf(rng, shard0, rng.int(3, 4)), ...sampleOf(rng, shard1, rng.int(3, 4))];
       if (rng.chance(0.35)) skus.push(rng.pick(SCARCE));
-      const lines = rng.sample(skus, skus.length).map((sku) => ({ sku, qty: rng.int(1, 3) }));
+      const lines = sampleOf(rng, skus, skus.length).map((sku) => ({ sku, qty: rng.int(1, 3) }));
       const body: ReserveRequest = { id, channel: rng.pick(['web', 'marketplace']), ttlMs: TTL_MS, lines };
       if (rng.chance(0.2)) body.allowSplit = true;
       return body;
@@ -248,6 +252,7 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
 
     /** A hold the driver may operate on now: acknowledged, not busy, held or committed. */
     const pickLive = (): Tracked | undefined => {
+      if (tracked.length === 0) return undefined;
       for (let attempt = 0; attempt < 16; attempt++) {
         const from = rng.chance(0.6) ? Math.max(0, tracked.length - 300) : 0;
         const candidate = tracked[rng.int(from, tracked.length - 1)];
@@ -258,6 +263,7 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
     };
 
     const pickAcked = (): Tracked | undefined => {
+      if (tracked.length === 0) return undefined;
       for (let attempt = 0; attempt < 16; attempt++) {
         const candidate = tracked[rng.int(0, tracked.length - 1)];
         if (candidate !== undefined && !candidate.busy && candidate.reserve === 'acked') return candidate;
@@ -271,7 +277,7 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
     const fulfilLines = (state: Reservation): FulfilLine[] | undefined => {
       const open = state.lines.filter((line) => line.qty - line.fulfilled - line.backordered > 0);
       if (open.length === 0) return undefined;
-      return rng.sample(open, rng.int(1, Math.min(3, open.length))).map((line) => ({
+      return sampleOf(rng, open, rng.int(1, Math.min(3, open.length))).map((line) => ({
         sku: line.sku,
         location: line.location,
         qty: rng.int(1, line.qty - line.fulfilled - line.backordered),
@@ -397,7 +403,7 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
       };
 
       const step = async () => {
-        const roll = rng.next();
+        const roll = rng.float();
         if (roll < 0.06) return receive();
         if (roll < 0.14) {
           const entry = pickAcked();
@@ -407,7 +413,7 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
           const entry = pickLive();
           if (entry !== undefined) {
             const state = entry.state as Reservation;
-            const choice = rng.next();
+            const choice = rng.float();
             if (state.status === 'held') {
               if (choice < 0.6) return operate(entry, { kind: 'commit' });
               if (choice < 0.85) return operate(entry, { kind: 'release' });
@@ -427,7 +433,7 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
 
       // A little seeded jitter, so the loops do not move in lockstep (one frame out, one frame
       // back): the calls spread over frames and shard batches, and the kill cuts anywhere.
-      const jitter = () => new Promise<void>((resolve) => setTimeout(resolve, rng.int(0, 3)));
+      const jitter = () => sleep(rng.int(0, 3));
       // A loop stops at the kill, or when the connection is gone (a server that died by itself:
       // the exit check below reports it), never spinning on calls that resolve at once.
       const lane = async () => {
@@ -654,7 +660,8 @@ describe('crash recovery: SIGKILL holdfast serve mid-flight, restart on the same
 
       // (3): replays. A sample of acknowledged reserves answers as the first time; every reserve
       // that was in flight answers its original outcome (it was applied) or a fresh decision.
-      const sample = rng.sample(
+      const sample = sampleOf(
+        rng,
         tracked.filter((entry) => entry.reserve === 'acked'),
         REPLAY_SAMPLE,
       );

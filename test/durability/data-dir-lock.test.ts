@@ -1,7 +1,9 @@
 /**
- * One owner per data directory (issue 12, finding 1): a second engine or server on the same
+ * One owner per data directory: a second engine or server on the same
  * directory fails before recovery with DATA_DIR_LOCKED naming the holder's pid; a holder killed
  * with SIGKILL, or a lock left by a pid since reused, never blocks the next start.
+ *
+ * From issue 12, finding 1.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, utimesSync, writeFileSync } from 'node:fs';

@@ -1,7 +1,9 @@
 /**
- * Durability (issue 5): each shard journals the batches that changed it and snapshots its
+ * Durability: each shard journals the batches that changed it and snapshots its
  * ledger; an engine reopened on the same data directory — or a shard whose worker died — is
  * back exactly where the acknowledged operations left it.
+ *
+ * From issue 5.
  */
 import {
   mkdtempSync,
@@ -18,7 +20,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine } from '../../dist/engine/index.js';
 import { readJournal } from '../../engine/journal/index.js';
-import { expectOk, expectRefused, manualClock, type Engine, type EngineOptions } from '../engine/support/helpers.js';
+import {
+  expectOk,
+  expectRefused,
+  manualClock,
+  sleep,
+  type Engine,
+  type EngineOptions,
+} from '../engine/support/helpers.js';
 
 const SKUS = ['A', 'B', 'C', 'D', 'E', 'F'];
 const dirs: string[] = [];
@@ -346,7 +355,7 @@ describe('durability: journal, snapshots, recovery', () => {
     };
     let views = await settled();
     for (let attempt = 0; views === null && attempt < 100; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
       views = await settled();
     }
     expect(views, 'every reservation answers (its parts agree)').not.toBeNull();

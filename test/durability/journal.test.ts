@@ -15,6 +15,7 @@ import { JournalCorruptError } from '../../engine/journal/errors.js';
 import { readJournal, truncateJournal } from '../../engine/journal/journal-reader.js';
 import { JournalWriter, type FsyncPolicy } from '../../engine/journal/journal-writer.js';
 import { encodeRecord, RECORD_HEADER_BYTES, RECORD_PAYLOAD_MAX_BYTES } from '../../engine/journal/record-format.js';
+import { sleep } from '../engine/support/helpers.js';
 
 let directory = '';
 let fileCounter = 0;
@@ -444,7 +445,7 @@ describe('fsync policies', () => {
 
   it("'interval' resolves durable() at once and fdatasyncs in the background only after appends", async () => {
     const writer = open(freshPath(), 'interval', 20);
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await sleep(60);
     expect(writer.syncs).toBe(0); // nothing appended yet
     writer.append(payloadOf(0));
     let resolved = false;
@@ -455,7 +456,7 @@ describe('fsync policies', () => {
     expect(resolved).toBe(true);
     await vi.waitFor(() => expect(writer.syncs).toBeGreaterThanOrEqual(1), { timeout: 2_000, interval: 10 });
     const syncsAfter = writer.syncs;
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await sleep(80);
     expect(writer.syncs).toBe(syncsAfter); // nothing appended since
     await writer.close();
     expect(writer.syncs).toBe(syncsAfter + 1); // the final fdatasync

@@ -1,8 +1,10 @@
 /**
- * Snapshots (issue 5): a ledger restored from a snapshot — taken at any point of any operation
+ * Snapshots: a ledger restored from a snapshot — taken at any point of any operation
  * sequence, and passed through msgpack as a snapshot file would be — is indistinguishable from
  * the original: every later operation answers the same, emits the same events, and ends in the
  * same state.
+ *
+ * From issue 5.
  */
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';

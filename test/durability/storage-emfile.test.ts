@@ -1,8 +1,10 @@
 /**
- * Fail-stop on a real EMFILE (issue 12, finding 4): with every file descriptor of the process
+ * Fail-stop on a real EMFILE: with every file descriptor of the process
  * taken, the shard's snapshot cannot open its files. Receives answered STORAGE_FAILED were not
  * applied (a retrying ERP counts its stock once); acknowledged ones survive; once descriptors are
  * free again the shard recovers by itself. Runs in a child process under `ulimit -n`.
+ *
+ * From issue 12, finding 4.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

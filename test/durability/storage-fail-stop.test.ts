@@ -1,8 +1,10 @@
 /**
- * Fail-stop on storage (issue 12, finding 4): a journal write, fdatasync or snapshot that fails
+ * Fail-stop on storage: a journal write, fdatasync or snapshot that fails
  * stops the shard; every operation answered with anything but success leaves no trace, in memory
  * or on disk (after the shard recovers, and after a restart); every acknowledged one survives;
  * /healthz and stats say why; the shard recovers from disk by itself once writing works.
+ *
+ * From issue 12, finding 4.
  */
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../dist/engine/index.js';
@@ -10,23 +12,16 @@ import { healthOf } from '../../dist/engine/gateway/http-routes.js';
 import { useEngineDirs } from './support/engine-dirs.js';
 import type { Engine, EngineOptions } from '../engine/support/helpers.js';
 import { expectOk } from '../engine/support/helpers.js';
+import { untilHealthy } from './support/until-healthy.js';
+
+/** Shards retry storage every 20 ms (storageRetryIntervalMs): healthy again well within this. */
+const HEALTHY_WITHIN = { timeoutMs: 10_000, pollMs: 20 };
 
 const { dataDir, open, close } = useEngineDirs('failstop', { storageRetryIntervalMs: 20 });
 
 async function reopen(engine: Engine, options: EngineOptions): Promise<Engine> {
   await close(engine);
   return open({ ...options, storageFaults: [] });
-}
-
-/** Waits until every shard serves again (bounded). */
-async function untilHealthy(engine: Engine, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (engine.stats().shards.some((shard) => !shard.healthy)) {
-    if (Date.now() > deadline)
-      throw new Error(`still unhealthy: ${JSON.stringify(engine.stats().shards.map((shard) => shard.cause))}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    await engine.expireDue();
-  }
 }
 
 interface Outcomes {
@@ -80,7 +75,7 @@ describe('fail-stop on a journal or snapshot error (injected faults)', () => {
       // Stopped: nothing is served (not even reads, which could show what is being rolled back).
       const [shard] = engine.stats().shards;
       expect(shard.storageFailures).toBe(1);
-      await untilHealthy(engine);
+      await untilHealthy(engine, HEALTHY_WITHIN);
       expect((await engine.getReservation('r1')).ok).toBe(false);
       expect(await engine.get('A')).toMatchObject({ ok: true, onHand: 10, reserved: 0, available: 10 });
       // The same id, retried, is decided afresh and holds once.
@@ -101,7 +96,7 @@ describe('fail-stop on a journal or snapshot error (injected faults)', () => {
     const answers = await Promise.all(
       ['A', 'B', 'C', 'D'].map((sku) => engine.receive({ sku, location: 'L1', qty: 5 })),
     );
-    await untilHealthy(engine);
+    await untilHealthy(engine, HEALTHY_WITHIN);
     for (const [i, sku] of ['A', 'B', 'C', 'D'].entries()) {
       if (!answers[i].ok) {
         expect(answers[i]).toMatchObject({ error: { code: 'STORAGE_FAILED' } });
@@ -126,7 +121,7 @@ describe('fail-stop on a journal or snapshot error (injected faults)', () => {
     const outcomes = await reserveMany(engine, 'h', 400);
     expect(outcomes.failed.length).toBeGreaterThan(0);
     expect(outcomes.acknowledged.length).toBeGreaterThan(0);
-    await untilHealthy(engine);
+    await untilHealthy(engine, HEALTHY_WITHIN);
     const more = await reserveMany(engine, 'after', 50);
     expect(more.failed).toEqual([]);
     const all = { acknowledged: [...outcomes.acknowledged, ...more.acknowledged], failed: outcomes.failed };
@@ -150,7 +145,7 @@ describe('fail-stop on a journal or snapshot error (injected faults)', () => {
       const some = await reserveMany(engine, `s${round}`, 3);
       outcomes.acknowledged.push(...some.acknowledged);
       outcomes.failed.push(...some.failed);
-      if (some.failed.length > 0) await untilHealthy(engine);
+      if (some.failed.length > 0) await untilHealthy(engine, HEALTHY_WITHIN);
     }
     expect(outcomes.failed.length).toBeGreaterThan(0);
     expect(engine.stats().shards[0].storageFailures).toBe(2);
@@ -171,7 +166,7 @@ describe('fail-stop on a journal or snapshot error (injected faults)', () => {
     const health = healthOf(engine, false);
     expect(health.status).toBe('degraded');
     expect(JSON.stringify(health.shards)).toMatch(/ENOSPC/);
-    await untilHealthy(engine);
+    await untilHealthy(engine, HEALTHY_WITHIN);
     expect(healthOf(engine, false).status).toBe('ok');
   });
 

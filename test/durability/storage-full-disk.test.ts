@@ -1,8 +1,10 @@
 /**
- * Fail-stop on a real full disk (issue 12, finding 4): a 1 MiB tmpfs fills up under reserves and
+ * Fail-stop on a real full disk: a 1 MiB tmpfs fills up under reserves and
  * commits. Every answer that is not success leaves no trace (after the shard recovers by itself
  * once space is freed, and after a restart); every acknowledged one survives. Needs root (to mount
  * the tmpfs): CI runs as root; elsewhere the test is skipped and says so.
+ *
+ * From issue 12, finding 4.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
@@ -11,8 +13,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../dist/engine/index.js';
 import { healthOf } from '../../dist/engine/gateway/http-routes.js';
-import type { Engine } from '../engine/support/helpers.js';
 import { expectOk } from '../engine/support/helpers.js';
+import { untilHealthy } from './support/until-healthy.js';
+
+/** A shard retries its storage on each poll: on a freed disk it serves again well within this. */
+const HEALTHY_WITHIN = { timeoutMs: 15_000, pollMs: 25 };
 
 const isRoot = process.getuid?.() === 0;
 let mountPoint = '';
@@ -35,21 +40,6 @@ const LONG = 'x'.repeat(100);
 function fillAllBut(path: string, freeBytes: number): void {
   const { bavail, bsize } = statfsSync(mountPoint);
   writeFileSync(path, Buffer.alloc(Math.max(0, bavail * bsize - freeBytes)));
-}
-
-async function untilHealthy(engine: Engine, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!engine.stats().shards.every((shard) => shard.healthy)) {
-    if (Date.now() > deadline)
-      throw new Error(
-        `still unhealthy: ${engine
-          .stats()
-          .shards.map((shard) => shard.cause)
-          .join('; ')}`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    await engine.expireDue();
-  }
 }
 
 describe.skipIf(!isRoot)('fail-stop on a real full disk (1 MiB tmpfs)', () => {
@@ -92,7 +82,7 @@ describe.skipIf(!isRoot)('fail-stop on a real full disk (1 MiB tmpfs)', () => {
       expect(sawDegraded, '/healthz degraded naming ENOSPC').toBe(true);
       // Still full: the shard cannot recover; once space is freed it does, by itself.
       rmSync(filler);
-      await untilHealthy(engine);
+      await untilHealthy(engine, HEALTHY_WITHIN);
       // Commits on a disk filled again (all but 4 KiB): those answered STORAGE_FAILED stay held.
       fillAllBut(join(mountPoint, 'filler2'), 4 * 1024);
       const committed: string[] = [];
@@ -110,7 +100,7 @@ describe.skipIf(!isRoot)('fail-stop on a real full disk (1 MiB tmpfs)', () => {
       }
       expect(notCommitted.length, 'a commit met the full disk').toBeGreaterThan(0);
       rmSync(join(mountPoint, 'filler2'));
-      await untilHealthy(engine);
+      await untilHealthy(engine, HEALTHY_WITHIN);
       const check = async (where: string) => {
         for (const id of failed)
           expect((await engine.getReservation(id)).ok, `${where}: ${id.slice(-12)} answered STORAGE_FAILED`).toBe(

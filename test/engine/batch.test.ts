@@ -1,3 +1,9 @@
+/**
+ * engine.batch(ops), on shards 0 and 2: operations of any kind run in one call with one result
+ * per operation, in order per SKU and hold; a malformed entry gets its own INVALID_ARGUMENT naming
+ * its index and field while the others still run; a batch over LIMITS.batchOpsMax operations, or
+ * one that is not a list, is refused whole and changes nothing.
+ */
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../dist/engine/index.js';
 import { engineFactory, expectOk, expectRefused } from './support/helpers.js';

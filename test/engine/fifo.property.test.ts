@@ -1,3 +1,8 @@
+/**
+ * Fifo (shared/fifo.ts) behaves exactly like an array used as a queue: after any sequence of
+ * pushes and shifts (enough to make it compact its storage many times), shift, size and peek
+ * answer what the array model answers.
+ */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Fifo } from '../../shared/fifo.js';

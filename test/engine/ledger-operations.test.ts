@@ -11,7 +11,7 @@ import {
   expectOk,
   expectRefused,
   manualClock,
-  settle,
+  sleep,
   shardOf,
   snapshot,
   type Engine,
@@ -853,7 +853,7 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
       allSecond();
       expectOk(await receive('SKU-1', EAST, 1));
       expectOk(await receive('SKU-2', EAST, 1));
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
       expect(causes).toEqual(['SKU-1 receive']);
       expect(everything).toEqual(['SKU-1']);
     });
@@ -1021,7 +1021,7 @@ describe('ledger operations: shard placement (shards 2)', () => {
     expect((refused as { error: { line?: number } }).error.line, 'the refusal of the lowest refused line').toBe(1);
     const after = await snapshot(engine, [a, b]);
     expect(withoutSeq(after), 'quantities and mode are as before').toEqual(withoutSeq(before));
-    await settle(50);
+    await sleep(50);
     // README: the part held while the hold was decided shows it truthfully (reserve, then abort);
     // the refused part never changed.
     expect(events, 'only the held part reports, and it gives its units back').toEqual([

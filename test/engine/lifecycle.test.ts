@@ -1,3 +1,11 @@
+/**
+ * The lifecycle tables the hot path reads (engine/lifecycle/tables.ts) agree with the xstate
+ * machines they are derived from (hold-machine.ts, sku-machine.ts): every state is covered, and
+ * for every state × event, and along random event sequences, the table's next state is the one
+ * xstate's transition() gives. The hold rules are then spelled out case by case: which moves are
+ * illegal (a fulfilled hold cannot be released, an expired one committed, …) and where the legal
+ * ones lead.
+ */
 import fc from 'fast-check';
 import { transition } from 'xstate';
 import { describe, expect, it } from 'vitest';

@@ -1,8 +1,10 @@
 /**
- * Shard memory bounded in bytes (issue 12, finding 3): a refused reserve is a compact record
+ * Shard memory bounded in bytes: a refused reserve is a compact record
  * (its refusal and a digest of its body, not its lines); retained outcomes are bounded by their
  * estimated bytes, oldest dropped first; SKUs and positions per shard are capped, refused
  * LIMIT_REACHED before anything changes, and a capacity refusal is never recorded.
+ *
+ * From issue 12, finding 3.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';

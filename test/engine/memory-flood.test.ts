@@ -1,9 +1,11 @@
 /**
- * Memory bounded in bytes at a small shard heap (issue 12, finding 3): floods of unique refused
+ * Memory bounded in bytes at a small shard heap: floods of unique refused
  * holds and of unique SKUs never kill the shard's worker; every call is answered; operations
  * that free memory still work; capacity refusals are not journaled (a replay under a larger heap
  * cannot decide them differently); a worker death never takes the process down, and a shard
  * whose recovery fails gives up with RECOVERY_FAILED instead of looping.
+ *
+ * From issue 12, finding 3.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { healthOf } from '../../dist/engine/gateway/http-routes.js';
 import { useEngineDirs } from '../durability/support/engine-dirs.js';
 import type { EngineOptions } from './support/helpers.js';
-import { expectOk, manualClock } from './support/helpers.js';
+import { expectOk, manualClock, sleep } from './support/helpers.js';
 import { shardOfSku } from '../../dist/engine/router/hash.js';
 
 const { dataDir, open, close } = useEngineDirs('flood');
@@ -115,7 +117,7 @@ describe('memory bounded at a 64 MB shard heap', () => {
       const answer = await engine.get('S1');
       answers.push(answer);
       if (!answer.ok && /RECOVERY_FAILED/.test(answer.error?.message ?? '')) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
     const last = answers.at(-1) as { ok: boolean; error?: { code: string; message: string } };
     expect(last).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });

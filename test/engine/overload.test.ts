@@ -1,5 +1,5 @@
 /**
- * Overload (issue 5 §6): offer about 3× the engine's capacity for 9 s with a fixed-rate,
+ * Overload: offer about 3× the engine's capacity for 9 s with a fixed-rate,
  * open-loop driver and check that the engine sheds the excess (OVERLOADED) instead of queueing it.
  *
  * Driven: the embedded engine (shards 2), not the gateway. An in-process gateway shares its
@@ -29,11 +29,14 @@
  * (d) after the load drops, ≥ 99 % of requests are accepted and p99 is under 500 ms.
  * Without shedding (OVERLOAD_MAX_IN_FLIGHT=5000000) it fails: 0 OVERLOADED, queues of 37–56k
  * per shard, p99 ~2.9 s (8 s from the scheduled time). Every figure is printed.
+ *
+ * From issue 5 §6.
  */
 import * as hdr from 'hdr-histogram-js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../dist/engine/index.js';
 import type { Engine } from '../../dist/engine/index.js';
+import { sleep } from './support/helpers.js';
 
 /**
  * OVERLOAD_MAX_IN_FLIGHT=5000000 turns shedding off in practice: then this test must fail (it does: see the header).
@@ -93,10 +96,6 @@ function histogram() {
     numberOfSignificantValueDigits: 3,
     useWebAssembly: false,
   });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function median(values: number[]): number {

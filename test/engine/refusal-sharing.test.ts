@@ -1,3 +1,8 @@
+/**
+ * Identical refusals, on shards 0 and 2: of 100 concurrent one-unit reserves of a
+ * SKU with one unit, exactly one holds; the 99 refusals are equal and frozen (writing to one
+ * throws); a refused id retried gets its own refusal back; and only one unit is reserved.
+ */
 import { describe, expect, it } from 'vitest';
 import { engineFactory, expectOk } from './support/helpers.js';
 

@@ -1,3 +1,9 @@
+/**
+ * TtlQueue (shared/ttl-queue.ts, an indexed min-heap) behaves like a list kept sorted by
+ * (expiresAt, order): after any sequence of pushes, removals and popDue calls, it pops exactly
+ * the due items in that order and removes any item at once; removing an item twice, or one never
+ * queued, changes nothing.
+ */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TtlQueue, type Deadline } from '../../shared/ttl-queue.js';

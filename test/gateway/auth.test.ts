@@ -1,12 +1,14 @@
 /**
- * Gateway auth (issue 4 §9): the token is checked on the HTTP upgrade, before a WebSocket exists.
+ * Gateway auth: the token is checked on the HTTP upgrade, before a WebSocket exists.
  * Missing or wrong → 401; `Authorization: Bearer <token>` or the browser subprotocol pair
  * ['holdfast', 'bearer.<token>'] → connected (subprotocol 'holdfast'); /healthz and /metrics need
  * no token; too many connections → closed at once; a peer that stops answering pings is terminated.
+ *
+ * From issue 4 §9.
  */
 import { spawnServe } from './support/serve-child.js';
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +17,9 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { isLoopback } from '../../dist/engine/gateway/tls.js';
 import { TOKENS_MAX } from '../../dist/engine/gateway/token-file.js';
 import { tokenBits } from '../../dist/engine/gateway/token-strength.js';
+import { envWithoutHoldfast } from '../engine/support/helpers.js';
 import {
+  digestOf,
   fetchMetrics,
   gatewayHarness,
   httpUrl,
@@ -142,22 +146,11 @@ describe('gateway auth', () => {
   });
 });
 
-function digestOf(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
-
-/** The environment without HOLDFAST_* from outside (they must not change the server). */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('HOLDFAST_')) env[key] = value;
-  return { ...env, ...extra };
-}
-
 /** Runs `holdfast <args>` to its exit (for the ones that must fail at start, or print and exit). */
 function runCli(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [CLI, ...args], {
     cwd: ROOT,
-    env: cleanEnv(env),
+    env: envWithoutHoldfast(env),
     encoding: 'utf8',
     timeout: 15_000,
   });
@@ -452,7 +445,7 @@ describe('holdfast serve --tokens FILE and SIGHUP (child process)', () => {
       [CLI, 'serve', '--port', '0', '--shards', '0', '--memory', '--tokens', path],
       {
         cwd: ROOT,
-        env: cleanEnv(),
+        env: envWithoutHoldfast(),
         urlPattern: /listening on (ws:\/\/\S+)/,
         what: 'holdfast serve listening',
       },

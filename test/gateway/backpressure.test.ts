@@ -1,17 +1,19 @@
 /**
- * Backpressure and limits over the gateway (issue 4 §9): a client flooding requests is paused at
+ * Backpressure and limits over the gateway: a client flooding requests is paused at
  * maxPendingPerConnection (and everything it sent is still answered, once); a client that does
  * not read its replies is disconnected past maxBufferedBytesPerConnection while others carry
  * on; a frame over maxPayloadBytes closes with 1009; an engine OVERLOADED answer is -32001
  * with data.retryAfterMs. /metrics counts each kind of event.
+ *
+ * From issue 4 §9.
  */
 import { describe, expect, it } from 'vitest';
+import { sleep } from '../engine/support/helpers.js';
 import {
   expectRpcError,
   fetchMetrics,
   gatewayHarness,
   metricSum,
-  sleep,
   until,
   withDeadline,
   type Encoding,

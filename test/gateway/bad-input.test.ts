@@ -1,7 +1,9 @@
 /**
- * Bad input (issue 4 §6 and §9): every malformed frame is answered with the right JSON-RPC
+ * Bad input: every malformed frame is answered with the right JSON-RPC
  * code, changes nothing (checked with get afterwards), and the server and its other
  * connections carry on.
+ *
+ * From issue 4 §6 and §9.
  */
 import { pack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';

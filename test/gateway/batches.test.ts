@@ -1,7 +1,9 @@
 /**
- * JSON-RPC batches (array frames, issue 4 §9): responses in request order, notifications
+ * JSON-RPC batches (array frames): responses in request order, notifications
  * executed but never answered (a batch of only notifications gets no frame), errors mixed with
  * results, and the size bounds (empty → -32600, over 10,000 → one -32600, nothing executed).
+ *
+ * From issue 4 §9.
  */
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../dist/engine/index.js';

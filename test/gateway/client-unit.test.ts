@@ -1,3 +1,13 @@
+/**
+ * The typed client's parts on their own, without a socket (engine/client/): the batcher hands
+ * over one tick's calls together; planFrames splits messages into frames within the message and
+ * byte limits, each message once, in order; the codec frames JSON and msgpack as any decoder
+ * reads them; answers, notifications and unusable messages are told apart; every JSON-RPC error
+ * maps to the engine's refusal code; only calls safe to repeat are re-sent after a reconnect;
+ * backoff stays within its floor, ceiling and cap; pending calls settle once; the subscription
+ * registry subscribes a SKU with its first listener and unsubscribes it with its last; and the
+ * client's options get their defaults.
+ */
 import { unpack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../engine/api/limits.js';

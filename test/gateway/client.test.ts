@@ -1,9 +1,11 @@
 /**
- * The typed client over a real gateway (issue 4 §9): every call resolves like the embedded API;
+ * The typed client over a real gateway: every call resolves like the embedded API;
  * calls made in one tick go out as one batch frame (counted on a recording server); after the
  * link drops the client reconnects and re-sends the calls that are safe to repeat, so a reserve
  * re-sent with its id returns the original outcome and never holds twice, while an unsafe call
  * resolves UNAVAILABLE and is not applied twice; subscriptions deliver availability.
+ *
+ * From issue 4 §9.
  */
 import { once } from 'node:events';
 import { createServer, connect as tcpConnect, type AddressInfo, type Server, type Socket } from 'node:net';
@@ -11,12 +13,11 @@ import { pack, unpack } from 'msgpackr';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { connect, type Client, type ClientEvent, type ClientOptions } from '../../dist/engine/client/index.js';
-import { manualClock } from '../engine/support/helpers.js';
+import { manualClock, sleep } from '../engine/support/helpers.js';
 import {
   callEmbedded,
   comparable,
   gatewayHarness,
-  sleep,
   START_MS,
   STEPS,
   TOKEN,

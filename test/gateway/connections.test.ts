@@ -1,5 +1,5 @@
 /**
- * Connection hygiene (issue 12, findings 5 and 6):
+ * Connection hygiene:
  * - a TCP socket that does not upgrade within authTimeoutMs is closed (silent, or half a
  *   request), and counted as holdfast_auth_failures_total{reason="timeout"};
  * - every TCP socket counts against maxConnections: a flood of silent sockets never holds more,
@@ -14,6 +14,8 @@
  * - `holdfast serve` under `ulimit -n 200`: 400 silent sockets leave /healthz, a new client and
  *   a journaled, snapshotted write working (before, accepts failed with EMFILE and all three hung).
  * Traffic goes to 127.0.0.1 only; waits are generous liveness bounds, never timing assertions.
+ *
+ * From issue 12, findings 5 and 6.
  */
 import { spawnServe } from './support/serve-child.js';
 import type { ChildProcess } from 'node:child_process';
@@ -28,13 +30,13 @@ import WebSocket from 'ws';
 import { startGateway } from '../../dist/engine/index.js';
 import { AuthThrottle } from '../../dist/engine/gateway/auth-throttle.js';
 import { socketLimit } from '../../dist/engine/gateway/fd-limit.js';
+import { sleep } from '../engine/support/helpers.js';
 import {
   fetchMetrics,
   gatewayHarness,
   httpUrl,
   metricSum,
   openRaw,
-  sleep,
   TOKEN,
   until,
   withDeadline,

@@ -1,5 +1,5 @@
 /**
- * Issue 12, findings 2 and 6a: the gateway decodes a stranger's bytes as data only, and one frame
+ * The gateway decodes a stranger's bytes as data only, and one frame
  * cannot expand into more work than the documented bounds.
  *
  * - A 402-byte msgpack frame of structured-clone back-references (a doubling graph, 2^28 paths)
@@ -13,6 +13,8 @@
  *   string is refused unless well-formed, embedded and through the gateway (JSON "\ud800").
  * - The typed client reads the server's bytes as data only too, writes no extension, and splits
  *   its frames by engine operations, so its own batches are never refused for the frame bound.
+ *
+ * From issue 12, findings 2 and 6a.
  */
 import { Packr, pack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
@@ -23,7 +25,7 @@ import { forbiddenKeyIn } from '../../dist/engine/gateway/safe-keys.js';
 import { LIMITS, createEngine } from '../../dist/engine/index.js';
 import { operationsOf } from '../../dist/engine/wire/frame-operations.js';
 import { countValues } from '../../dist/engine/wire/value-count.js';
-import { doublingGraph, extensionBytes, withRawValue } from './support/fuzz-helpers.js';
+import { doublingGraph, extensionBytes, withRawValue } from './support/fuzz/generators/msgpack-bytes.js';
 import {
   expectRpcError,
   gatewayHarness,

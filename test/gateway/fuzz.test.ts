@@ -1,5 +1,5 @@
 /**
- * Gateway fuzz (issue 5 §7): at least 100,000 random and mutated frames, text (JSON) and binary
+ * Gateway fuzz: at least 100,000 random and mutated frames, text (JSON) and binary
  * (msgpack), sent to one gateway in front of one engine (shards 2): valid requests with bytes
  * flipped, set, deleted, duplicated, inserted or cut off; deeply nested values (depth 100 to
  * 400,000); strings and arrays close to maxPayloadBytes; type-confused params (numbers as
@@ -16,43 +16,35 @@
  * FUZZ_SEED to replay, FUZZ_FRAMES and FUZZ_CONNECTIONS to scale).
  *
  * Each connection sends one frame and waits for its answer before the next (16 connections in
- * parallel), so every answer belongs to a known frame. For each frame an oracle (fuzz-helpers)
+ * parallel), so every answer belongs to a known frame. For each frame an oracle (support/fuzz/oracle/)
  * decodes it as the gateway does (data only) and derives what README "Protocol: JSON-RPC 2.0" promises:
  * -32700 / -32600 / -32601 / -32602 with the right id, a response array of the right length for
  * a batch frame, no answer for notifications (checked with a sentinel request sent after them:
  * the next answer must be the sentinel's), a connection closed with 1007 for a text frame that
  * is not UTF-8 (RFC 6455), and a result or the engine's INVALID_ARGUMENT for reads that reach
- * the engine. No frame can carry a write the engine could accept (see fuzz-helpers), so:
+ * the engine. No frame can carry a write the engine could accept (see support/fuzz/generators/safe-frame.ts), so:
  *
  * - every frame gets the answer the README promises (and never an "internal error");
  * - the ledger does not change: get() of every SKU the frames name, getReservation() of every
  *   hold, every shard's ledger counters, and no change event at all during the run;
  * - the server stays up: a fresh connection reads a SKU afterwards, /healthz is 200.
+ *
+ * From issue 5 §7.
  */
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import fc from 'fast-check';
 import { pack } from 'msgpackr';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine, startGateway } from '../../dist/engine/index.js';
 import type { Engine, Gateway } from '../../dist/engine/index.js';
-import {
-  checkAnswer,
-  expectationOf,
-  finishFrame,
-  frameArbitrary,
-  FUZZ_HOLDS,
-  FUZZ_MISSING_SKUS,
-  FUZZ_SKUS,
-  FuzzSocket,
-  reachesEngineAsWrite,
-  reproduction,
-  show,
-  type Answer,
-  type FrameDraft,
-  type FuzzFrame,
-} from './support/fuzz-helpers.js';
+import { FuzzSocket } from './support/fuzz/fuzz-socket.js';
+import { FrameSource } from './support/fuzz/frame-source.js';
+import { fixture, ledgerState } from './support/fuzz/ledger-probe.js';
+import { checkAnswer } from './support/fuzz/oracle/answer-check.js';
+import { expectationOf, reachesEngineAsWrite } from './support/fuzz/oracle/expectation.js';
+import { reproduction, show } from './support/fuzz/show.js';
+import type { Answer, FuzzFrame } from './support/fuzz/vocabulary.js';
 
 const TOKEN = '55DSfyGDX2Lu7gs2gjWaTY0OHyGAN8JA';
 const MAX_PAYLOAD_BYTES = 1024 * 1024;
@@ -60,88 +52,14 @@ const FRAMES = Number(process.env.FUZZ_FRAMES ?? 100_000);
 const CONNECTIONS = Number(process.env.FUZZ_CONNECTIONS ?? 16);
 const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 /** Frames generated per fc.sample call (chunk k uses seed SEED + k). */
-const CHUNK = 256;
+const CHUNK_FRAMES = 256;
 const ANSWER_TIMEOUT_MS = 15_000;
-const TTL_MS = 2_592_000_000;
 
 interface Problem {
   index: number;
   what: string[];
   frame: Record<string, unknown>;
   answer?: string;
-}
-
-/** Deterministic frames: frame i is the same for the same seed, whichever connection sends it. */
-class FrameSource {
-  private readonly arbitrary = frameArbitrary({ maxPayloadBytes: MAX_PAYLOAD_BYTES });
-  private chunk: FuzzFrame[] = [];
-  private chunkIndex = 0;
-  private handed = 0;
-  generatedMs = 0;
-
-  next(): { index: number; frame: FuzzFrame } | null {
-    if (this.handed >= FRAMES) return null;
-    while (this.chunk.length === 0) {
-      const startedAt = performance.now();
-      const drafts: FrameDraft[] = fc.sample(this.arbitrary, { seed: (SEED + this.chunkIndex++) | 0, numRuns: CHUNK });
-      this.chunk = drafts
-        .map((draft) => finishFrame(draft, { maxPayloadBytes: MAX_PAYLOAD_BYTES }))
-        .filter((frame): frame is FuzzFrame => frame !== null)
-        .reverse();
-      this.generatedMs += performance.now() - startedAt;
-    }
-    return { index: this.handed++, frame: this.chunk.pop() as FuzzFrame };
-  }
-}
-
-async function fixture(engine: Engine): Promise<void> {
-  const ok = (result: { ok: boolean }, what: string) => {
-    if (!result.ok) throw new Error(`fixture: ${what} was refused: ${JSON.stringify(result)}`);
-  };
-  for (const sku of FUZZ_SKUS) {
-    ok(await engine.receive({ sku, location: 'A', qty: 100 }), `receive ${sku}`);
-    ok(await engine.receive({ sku, location: 'B', qty: 40 }), `receive ${sku}`);
-  }
-  const reserve = (id: string, sku: string, qty: number, location?: string) =>
-    engine.reserve({
-      id,
-      channel: 'web',
-      ttlMs: TTL_MS,
-      lines: [location === undefined ? { sku, qty } : { sku, qty, location }],
-    });
-  ok(await reserve('hold-0', 'FZ-0', 2), 'hold-0');
-  ok(await reserve('hold-1', 'FZ-1', 3), 'hold-1');
-  ok(await engine.commit('hold-1'), 'commit hold-1');
-  ok(await reserve('hold-2', 'FZ-2', 4, 'A'), 'hold-2');
-  ok(await engine.commit('hold-2'), 'commit hold-2');
-  ok(await engine.fulfil('hold-2', [{ sku: 'FZ-2', location: 'A', qty: 1 }]), 'fulfil hold-2');
-  ok(await reserve('hold-3', 'FZ-3', 1), 'hold-3');
-  ok(await engine.release('hold-3'), 'release hold-3');
-  ok(await engine.transfer({ id: 't-0', sku: 'FZ-4', from: 'A', to: 'B', qty: 5, inTransit: true }), 'transfer t-0');
-  ok(
-    await engine.setPolicy({
-      sku: 'FZ-2',
-      safetyStock: 3,
-      fences: { store: 5 },
-      caps: { b2b: 10 },
-      backorderLimit: 200,
-    }),
-    'setPolicy FZ-2',
-  );
-  ok(await reserve('hold-4', 'FZ-2', 150, 'A'), 'hold-4 (backordered)');
-  ok(await engine.freeze({ sku: 'FZ-5', reason: 'audit' }), 'freeze FZ-5');
-}
-
-/** Everything the frames could touch: every SKU and hold they name, and every shard's ledger counters. */
-async function ledgerState(engine: Engine) {
-  const skus = await Promise.all([...FUZZ_SKUS, ...FUZZ_MISSING_SKUS].map((sku) => engine.get(sku)));
-  const holds = await Promise.all(
-    [...FUZZ_HOLDS, 'hold-missing', 'fz-new', 'fz-huge', 'fz-deep'].map((id) => engine.getReservation(id)),
-  );
-  const counters = engine
-    .stats()
-    .shards.map((shard) => ({ shard: shard.shard, healthy: shard.healthy, ledger: shard.ledger }));
-  return { skus, holds, counters };
 }
 
 /** A request sent right after a frame that must get no answer: the next answer must be this one's. */
@@ -186,7 +104,12 @@ describe('gateway fuzz', () => {
     gateway = await startGateway({ engine, port: 0, token: TOKEN, maxPayloadBytes: MAX_PAYLOAD_BYTES });
     const url = gateway.url;
 
-    const source = new FrameSource();
+    const source = new FrameSource({
+      frames: FRAMES,
+      seed: SEED,
+      chunkFrames: CHUNK_FRAMES,
+      maxPayloadBytes: MAX_PAYLOAD_BYTES,
+    });
     const problems: Problem[] = [];
     const problemClasses = new Map<string, number>();
     const kinds = new Map<string, number>();

@@ -1,7 +1,9 @@
 /**
- * HTTP on the gateway's port (issue 4 §9): /healthz lists the shards; /metrics is Prometheus text
+ * HTTP on the gateway's port: /healthz lists the shards; /metrics is Prometheus text
  * with the operation counters, the reserve latency histogram, shard queue depths, connections
  * and backpressure events, from a registry per gateway.
+ *
+ * From issue 4 §9.
  */
 import { describe, expect, it } from 'vitest';
 import { fetchMetrics, gatewayHarness, httpUrl, metricSamples, metricSum, until } from './support/helpers.js';

@@ -1,7 +1,9 @@
 /**
- * Gateway methods (issue 4 §9): every method over both encodings answers exactly what the
+ * Gateway methods: every method over both encodings answers exactly what the
  * embedded engine answers for the same call (a second engine, shards 0, same manual clock),
  * in the encoding of the request; ids of every allowed type are echoed.
+ *
+ * From issue 4 §9.
  */
 import { describe, expect, it } from 'vitest';
 import { manualClock } from '../engine/support/helpers.js';

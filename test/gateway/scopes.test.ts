@@ -1,5 +1,5 @@
 /**
- * Scoped tokens (issue 12, finding 5: "one token grants everything"). Named tokens, stored as
+ * Scoped tokens: named tokens, stored as
  * SHA-256 digests, each with scopes: read, reserve (optionally bound to channels), stock, admin.
  * A call outside the token's scope is answered -32003 and never reaches the engine; a
  * channel-bound token reserves only for its channels and commits, releases or fulfils only
@@ -8,8 +8,10 @@
  *
  * On the code before issue 12 every one of these calls succeeded with the single token, and a
  * `tokens` option did not exist (startGateway refused it as an unknown option).
+ *
+ * From issue 12, finding 5: "one token grants everything".
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +19,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../dist/engine/client/index.js';
 import { ThrottledLog } from '../../dist/engine/gateway/token-log.js';
 import {
+  digestOf,
   expectRpcError,
   fetchMetrics,
   gatewayHarness,
@@ -33,10 +36,6 @@ const RPC_FORBIDDEN = -32003;
 
 function newToken(): string {
   return randomBytes(32).toString('base64url');
-}
-
-function digestOf(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
 }
 
 interface Named {

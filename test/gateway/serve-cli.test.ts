@@ -1,5 +1,5 @@
 /**
- * `holdfast serve` failing to start (issue 12, finding 6): every startup failure is ONE line
+ * `holdfast serve` failing to start: every startup failure is ONE line
  * `holdfast serve: <CODE>: <message>` on stderr and exit status 2 — a port in use
  * (ADDRESS_IN_USE naming host:port), an address not of this machine (ADDRESS_UNAVAILABLE), a
  * `--data` that is a file or lies under one (DATA_DIR_INVALID naming it), a directory another
@@ -7,6 +7,8 @@
  * (cli/startup-error.ts) is checked directly for the cases a root test cannot make
  * (an unreadable directory, a port that needs privileges, an error without a code), and every
  * code it makes is documented in the README.
+ *
+ * From issue 12, finding 6.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Graceful shutdown (issue 4 §9). In process: gateway.close() answers the requests in flight,
+ * Graceful shutdown: in process, gateway.close() answers the requests in flight,
  * then closes every socket with 1001; while closing, new upgrades get 503, /healthz is 503
  * 'degraded' and new requests get -32002; afterwards connections are refused; the engine is
  * left open. As a process: `holdfast serve` on SIGTERM answers in-flight requests, closes the
@@ -8,17 +8,19 @@
  * -32002 (each request of a held batch its own answer), even when the requests in flight outlast
  * the drain timeout; close() says how many it answered, and `holdfast serve` prints it as its
  * last line.
+ *
+ * From issue 4 §9.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sleep } from '../engine/support/helpers.js';
 import {
   attempt,
   expectRpcError,
   gatewayHarness,
   httpUrl,
   openRaw,
-  sleep,
   TOKEN,
   until,
   withDeadline,

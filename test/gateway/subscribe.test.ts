@@ -1,8 +1,10 @@
 /**
- * Live availability over the gateway (issue 4 §9): after subscribe, availability notifications
+ * Live availability over the gateway: after subscribe, availability notifications
  * arrive for the subscribed SKUs only, in the subscribe request's encoding, with seq increasing,
  * carrying the engine's change; they stop after unsubscribe; under a flood a subscriber that
  * does not read is conflated (far fewer notifications than changes, the last one final).
+ *
+ * From issue 4 §9.
  */
 import { describe, expect, it } from 'vitest';
 import type { ChangeEvent } from '../../dist/engine/index.js';

@@ -1,8 +1,10 @@
 /**
- * TLS (issue 12, finding 5: "there is no TLS"). With `tls: { cert, key }` (serve: --tls-cert,
+ * TLS: with `tls: { cert, key }` (serve: --tls-cert,
  * --tls-key) the gateway serves wss:// and https:// (/healthz, /metrics); the typed client
  * connects to wss:// trusting a custom CA. The certificate is generated in the test (selfsigned).
  * Before issue 12 startGateway refused `tls` as an unknown option and served plain ws:// only.
+ *
+ * From issue 12, finding 5: "there is no TLS".
  */
 import { spawnServe } from './support/serve-child.js';
 import type { ChildProcess } from 'node:child_process';
@@ -14,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { generate } from 'selfsigned';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, ConnectError } from '../../dist/engine/client/index.js';
+import { envWithoutHoldfast } from '../engine/support/helpers.js';
 import { gatewayHarness, TOKEN } from './support/helpers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -147,9 +150,7 @@ describe('gateway over TLS', () => {
       dirs.push(dir);
       writeFileSync(join(dir, 'cert.pem'), pems.cert);
       writeFileSync(join(dir, 'key.pem'), pems.key, { mode: 0o600 });
-      const env: NodeJS.ProcessEnv = {};
-      for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('HOLDFAST_')) env[key] = value;
-      env.HOLDFAST_TOKEN = TOKEN;
+      const env = envWithoutHoldfast({ HOLDFAST_TOKEN: TOKEN });
       const serve = await spawnServe(
         process.execPath,
         [

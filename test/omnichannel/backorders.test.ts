@@ -1,7 +1,9 @@
 /**
- * Backorders and preorders (issue 3 spec, "Backorders / preorders"): with policy.backorderLimit,
+ * Backorders and preorders: with policy.backorderLimit,
  * a line beyond stock is held with the rest backordered; arrivals fill backorders first-in
  * first-out, one 'backorderFilled' event per fill.
+ *
+ * From issue 3 spec, "Backorders / preorders".
  */
 import { describe, expect, it } from 'vitest';
 import type { ChangeEvent, LineRequest } from '../../dist/engine/index.js';

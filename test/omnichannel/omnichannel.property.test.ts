@@ -1,11 +1,13 @@
 /**
- * Properties of sync, policies and backorders (issue 3 spec), shards 0 with a manual clock:
+ * Properties of sync, policies and backorders, shards 0 with a manual clock:
  *  - staleness: a count taken at asOf and applied after later movements equals the same count
  *    taken just before it was applied (count + Σ later movements, clamped at 0);
  *  - fences, caps and safety stock: every reserve is accepted exactly when its qty fits the
  *    channel's figure read just before, and `channels` always equals the spec's formula;
  *  - backorders: filled first-in first-out, never beyond what arrived (a reference model);
  *  - conservation: on hand + inbound + shipped equals everything that came in, syncs included.
+ *
+ * From issue 3 spec.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -1,10 +1,12 @@
 /**
- * setPolicy (issue 3 spec, "setPolicy"): safety stock, channel fences and caps. What each channel
+ * setPolicy: safety stock, channel fences and caps. What each channel
  * may take (`channels`) is checked against the spec's formulas worked out by hand:
  *   remainingFence(c) = max(0, fences[c] − allocated_c)
  *   stockHeadroom(c)  = max(0, available − safetyStock − Σ_{c' ≠ c} remainingFence(c'))
  *   capHeadroom(c)    = caps[c] − allocated_c − backordered_c
  *   channels[c] = max(0, min(stockHeadroom, capHeadroom)); channels['*'] = stockHeadroom(unnamed).
+ *
+ * From issue 3 spec, "setPolicy".
  */
 import { describe, expect, it } from 'vitest';
 import { LIMITS, type ChangeEvent, type LineRequest } from '../../dist/engine/index.js';

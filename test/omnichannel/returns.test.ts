@@ -1,4 +1,8 @@
-/** Returns (issue 3, section 3): sellable units are available at once, damaged ones quarantined. */
+/**
+ * Returns: sellable units are available at once, damaged ones quarantined.
+ *
+ * From issue 3, section 3.
+ */
 import { describe, expect, it } from 'vitest';
 import { engineFactory, expectOk, expectRefused, manualClock } from '../engine/support/helpers.js';
 

@@ -1,7 +1,9 @@
 /**
- * allowSplit (issue 3 spec, "allowSplit"): a line that names no location may be served from
+ * allowSplit: a line that names no location may be served from
  * several locations, in the strategy's order, only when no single location can serve it whole.
  * Unit cases on shards 0 and 2; a brute-force property for fewest-splits + allowSplit (shards 0).
+ *
+ * From issue 3 spec, "allowSplit".
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -1,8 +1,10 @@
 /**
- * Location strategies (issue 3, section 1): priority, closest, most-available, fewest-splits.
+ * Location strategies: priority, closest, most-available, fewest-splits.
  * Unit cases on shards 0 and 2 (single-SKU holds), fewest-splits across SKUs on shards 0 and 1,
  * and properties: every strategy places only where units are available, and fewest-splits
  * uses no more locations than a brute-force optimum.
+ *
+ * From issue 3, section 1.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

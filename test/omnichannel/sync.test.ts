@@ -1,7 +1,9 @@
 /**
- * sync / syncMany (issue 3 spec, "sync"): an absolute count taken at `asOf` is rebased over the
+ * sync / syncMany: an absolute count taken at `asOf` is rebased over the
  * movements the engine recorded after it: new onHand = max(0, count + Σ movements with time > asOf).
  * A manual clock gives every movement its time.
+ *
+ * From issue 3 spec, "sync".
  */
 import { describe, expect, it } from 'vitest';
 import {

@@ -1,6 +1,8 @@
 /**
- * Transfers between locations (issue 3, section 5): atomic within the SKU, in transit or at
+ * Transfers between locations: atomic within the SKU, in transit or at
  * once, idempotent by id; units are conserved.
+ *
+ * From issue 3, section 5.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

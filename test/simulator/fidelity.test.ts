@@ -1,9 +1,11 @@
 /**
- * Fidelity (issue 6 §7): on a small scenario where timing cannot change the outcome, the
+ * Fidelity: on a small scenario where timing cannot change the outcome, the
  * virtual-time run and the live runs (an embedded engine with worker shards; a real gateway
  * over WebSocket) count the same orders and units. Where stock is scarce, live cannot be compared
  * exactly in general, but it never sells more than the shelves hold. Live runs take real time:
  * each scenario here lasts 1.5 s.
+ *
+ * From issue 6 §7.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, startGateway } from '../../dist/engine/index.js';

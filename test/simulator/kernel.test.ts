@@ -1,6 +1,8 @@
 /**
- * The simulator's kernel (issue 6, first piece): virtual time, deterministic ordering, seeded
+ * The simulator's kernel: virtual time, deterministic ordering, seeded
  * randomness and latency models; the engine (shards 0) runs on its clock.
+ *
+ * From issue 6, first piece.
  */
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../dist/engine/index.js';

@@ -1,7 +1,9 @@
 /**
- * `holdfast plan` (issue 6 §5): the sweep's points, each point's scenario, a real plan through
+ * `holdfast plan`: the sweep's points, each point's scenario, a real plan through
  * piscina worker threads (imported from dist/: the workers load compiled JavaScript), and the
- * command built in-process (the lead wires it into main.ts).
+ * command built in-process (cli/plan.ts, which cli/main.ts adds to the command line).
+ *
+ * From issue 6 §5.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,9 +1,11 @@
 /**
- * Properties of the simulator's strategies (issue 6 §7), by fast-check over scenarios and seeds,
+ * Properties of the simulator's strategies, by fast-check over scenarios and seeds,
  * in virtual time: holdfast never oversells whatever the traffic, stock, returns, counts,
  * latencies and shard queues; the naive strategy oversells once its event lag outruns the gap
  * between orders for a scarce SKU, and never when events are instant. A failing draw prints
  * its seed and the shrunk scenario (fast-check's report).
+ *
+ * From issue 6 §7.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -1,8 +1,10 @@
 /**
- * The simulator's HTML reports (issue 6 §6): self-contained pages whose tables carry every figure
+ * The simulator's HTML reports: self-contained pages whose tables carry every figure
  * and whose charts really draw, checked in headless Chromium (the system's, /usr/bin/chromium).
  * Without Chromium the browser checks are skipped, unless HOLDFAST_REQUIRE_BROWSER=1 (CI), where
  * they fail.
+ *
+ * From issue 6 §6.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,8 +1,10 @@
 /**
- * The simulator's runs in virtual time (issue 6 §7): determinism on shortened built-ins, the
+ * The simulator's runs in virtual time: determinism on shortened built-ins, the
  * naive strategy's oversell against holdfast's none on one scarce SKU, the cases the properties
  * found, and the model's pieces on their own (the shelf, the shard queues, the event queues,
  * the customers drawn from a seed and the arrival volume).
+ *
+ * From issue 6 §7.
  */
 import { describe, expect, it } from 'vitest';
 import { shardOfSku } from '../../engine/router/hash.js';

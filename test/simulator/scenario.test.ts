@@ -1,6 +1,8 @@
 /**
- * Scenarios (issue 6, first piece): the built-ins are valid, bad scenarios name every problem
+ * Scenarios: the built-ins are valid, bad scenarios name every problem
  * by field, and the arrival process has the shape and the volume its rate says.
+ *
+ * From issue 6, first piece.
  */
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../simulator/kernel/random.js';

@@ -1,6 +1,8 @@
 /**
- * Trace replay (issue 6 §4): the NDJSON trace format (one event per line, the API's operation
+ * Trace replay: the NDJSON trace format (one event per line, the API's operation
  * names), its reader's line-numbered errors, the writer, and the replay on the virtual kernel.
+ *
+ * From issue 6 §4.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,6 @@
 /**
- * Helpers for the crash test (test/durability/crash-recovery.test.ts, issue 5 §5): a seeded PRNG, the
+ * Helpers for the crash test (test/durability/crash-recovery.test.ts, issue 5 §5): a random sample drawn
+ * with the simulator's seeded Random (simulator/kernel/random.ts), the
  * `holdfast serve` child process (started on a data directory, killed with SIGKILL), and the
  * pure model functions that say what a reservation looks like after an operation.
  */
@@ -7,6 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FulfilLine, Reservation, ReserveRequest } from '../../../dist/engine/index.js';
+import type { Random } from '../../../dist/simulator/kernel/random.js';
+import { envWithoutHoldfast } from '../../engine/support/helpers.js';
 import { withDeadline } from '../../gateway/support/helpers.js';
 
 export { withDeadline };
@@ -14,65 +17,17 @@ export { withDeadline };
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 
-/** sfc32 seeded through splitmix32: fast, good enough, and the same sequence on every machine. */
-export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-
-  constructor(seed: number) {
-    let state = seed >>> 0;
-    const splitmix = () => {
-      state = (state + 0x9e3779b9) >>> 0;
-      let z = state;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.a = splitmix();
-    this.b = splitmix();
-    this.c = splitmix();
-    this.d = splitmix();
-    for (let i = 0; i < 12; i++) this.next();
+/** Up to `count` distinct items, in random order (the simulator's seeded Random draws them). */
+export function sampleOf<T>(random: Random, items: readonly T[], count: number): T[] {
+  const copy = items.slice();
+  const taken: T[] = [];
+  while (taken.length < count && copy.length > 0) {
+    const at = random.int(0, copy.length - 1);
+    taken.push(copy[at]);
+    copy[at] = copy[copy.length - 1];
+    copy.pop();
   }
-
-  /** A float in [0, 1). */
-  next(): number {
-    const t = (((this.a + this.b) >>> 0) + this.d) >>> 0;
-    this.d = (this.d + 1) >>> 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) >>> 0;
-    this.c = ((this.c << 21) | (this.c >>> 11)) >>> 0;
-    this.c = (this.c + t) >>> 0;
-    return t / 4294967296;
-  }
-
-  /** A whole number in [min, max]. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)];
-  }
-
-  /** Up to `count` distinct items, in random order. */
-  sample<T>(items: readonly T[], count: number): T[] {
-    const copy = items.slice();
-    const taken: T[] = [];
-    while (taken.length < count && copy.length > 0) {
-      const at = Math.floor(this.next() * copy.length);
-      taken.push(copy[at]);
-      copy[at] = copy[copy.length - 1];
-      copy.pop();
-    }
-    return taken;
-  }
+  return taken;
 }
 
 export interface ServerHandle {
@@ -114,10 +69,7 @@ function installExitHook(): void {
  */
 export async function startServer(options: ServerOptions): Promise<ServerHandle> {
   installExitHook();
-  // HOLDFAST_* variables from the outer environment must not change the server (e.g. HOLDFAST_MEMORY).
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('HOLDFAST_')) env[key] = value;
-  env.HOLDFAST_TOKEN = options.token;
+  const env = envWithoutHoldfast({ HOLDFAST_TOKEN: options.token });
   const child = spawn(
     process.execPath,
     [

@@ -1,7 +1,9 @@
 /**
- * Shared test helpers: a manual clock, the ledger invariant checker, and an engine factory that
- * closes every engine it made after each test.
+ * Test helpers every area shares: a manual clock, the ledger invariant checker, an engine factory
+ * that closes every engine it made after each test, the one `sleep`, and the environment for a
+ * child `holdfast` process.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, expect } from 'vitest';
 import { createEngine } from '../../../dist/engine/index.js';
 
@@ -157,7 +159,20 @@ export async function shardOf(engine: Engine, sku: string): Promise<number> {
   return moved.length === 1 ? engine.stats().shards[moved[0]].shard : -1;
 }
 
-/** Lets pending timers, micro-batches and event deliveries run. */
-export function settle(ms = 0): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Waits `ms` milliseconds (0: lets pending timers, micro-batches and event deliveries run). The one
+ * sleep of every test area.
+ */
+export function sleep(ms: number): Promise<void> {
+  return delay(ms);
+}
+
+/**
+ * The environment for a child `holdfast` process: this one's, without HOLDFAST_* variables (set
+ * outside the test, they would change the server: HOLDFAST_MEMORY, HOLDFAST_TOKEN, …), plus `extra`.
+ */
+export function envWithoutHoldfast(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('HOLDFAST_')) env[key] = value;
+  return { ...env, ...extra };
 }

@@ -5,11 +5,13 @@
  * (to keep requests in flight), the mapping from a JSON-RPC method to the embedded call, one
  * sequence of steps that exercises every method, and a Prometheus text parser.
  */
+import { createHash } from 'node:crypto';
 import { pack, unpack } from 'msgpackr';
 import { afterEach, expect } from 'vitest';
 import WebSocket from 'ws';
 import { createEngine, startGateway } from '../../../dist/engine/index.js';
 import type { Engine, SkuView } from '../../../dist/engine/index.js';
+import { sleep } from '../../engine/support/helpers.js';
 
 export type { Engine };
 export type EngineOptions = NonNullable<Parameters<typeof createEngine>[0]>;
@@ -49,10 +51,6 @@ export async function viewOf(engine: Engine, sku: string): Promise<SkuView> {
   return view;
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** Polls `condition` until it holds; fails with `what` after `timeoutMs` (a guard, not a timing assertion). */
 export async function until(
   condition: () => boolean | Promise<boolean>,
@@ -66,6 +64,11 @@ export async function until(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(intervalMs);
   }
+}
+
+/** A token's digest as a token file stores it: SHA-256, hex. */
+export function digestOf(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
 }
 
 export async function withDeadline<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
