@@ -6,7 +6,7 @@
  * server owns (DATA_DIR_LOCKED, the engine's own code, passed through). The mapping
  * (cli/startup-error.ts) is checked directly for the cases a root test cannot make
  * (an unreadable directory, a port that needs privileges, an error without a code), and every
- * code it makes is documented in the README.
+ * code it makes is documented in docs/service.md.
  *
  * From issue 12, finding 6.
  */
@@ -198,8 +198,8 @@ describe('startupFailure (cli/startup-error.ts)', () => {
     expect(startupFailure(new Error('x'.repeat(5_000)), context).message.length).toBeLessThanOrEqual(2_001);
   });
 
-  it('every startup error code is documented in the README', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    for (const code of Object.keys(STARTUP_ERROR_CODES)) expect(readme, code).toContain(`\`${code}\``);
+  it('every startup error code is documented in docs/service.md', () => {
+    const serviceDoc = readFileSync(new URL('../../docs/service.md', import.meta.url), 'utf8');
+    for (const code of Object.keys(STARTUP_ERROR_CODES)) expect(serviceDoc, code).toContain(`\`${code}\``);
   });
 });
