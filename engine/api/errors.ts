@@ -1,6 +1,6 @@
 /**
  * The one table of stable error codes. Every refusal the engine returns carries one of these
- * codes; the README documents each (test/docs/error-codes.test.ts fails when one is missing).
+ * codes; docs/api.md and docs/durability.md document each (test/docs/error-codes.test.ts fails when one is missing).
  */
 export const ERROR_CODES = {
   INVALID_ARGUMENT: 'a field is missing, of the wrong type, out of range, or unknown; the message names it',

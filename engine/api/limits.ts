@@ -1,4 +1,4 @@
-/** Hard limits on every input. They bound memory per request and are documented in the README. */
+/** Hard limits on every input. They bound memory per request and are documented in docs/api.md (Input limits). */
 export const LIMITS = {
   idLengthMax: 128,
   skuLengthMax: 64,

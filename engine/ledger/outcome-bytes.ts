@@ -4,7 +4,7 @@ import { RefusalRecord } from './refusal-record.js';
 /**
  * What a retained outcome is counted as against retainedOutcomeBytesPerShard: an upper estimate
  * of the heap it keeps alive, calibrated on Node 20 (x64) by measuring heapUsed after gc() over
- * thousands of records (README, Options: measured against estimated).
+ * thousands of records (docs/api.md, Options: measured against estimated).
  *
  * - OUTCOME_FIXED_BYTES: the hold object, its entry in the ledger's id map, its slots in the
  *   retention queues, and for a refusal record its digest string (43 characters, when not shared).

@@ -1,6 +1,6 @@
 /**
  * Unit tests for every engine operation, run against both the in-thread ledger (shards 0) and
- * two worker-thread shards (shards 2). Semantics: README.md (Operations, Quantities, Reservations).
+ * two worker-thread shards (shards 2). Semantics: docs/api.md (Operations, Quantities, Reservations).
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { LIMITS } from '../../dist/engine/index.js';
@@ -242,7 +242,7 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
       expect(sku.locations[WEST]).toMatchObject({ reserved: 2, available: 8 });
     });
 
-    it('places other locations after locationOrder, by name (README: "then every other location, by name")', async () => {
+    it('places other locations after locationOrder, by name (docs/api.md: "then every other location, by name")', async () => {
       await receive('SKU-1', 'STORE-9', 5); // seen first
       await receive('SKU-1', 'STORE-1', 5);
       await receive('SKU-1', WEST, 1);
@@ -289,8 +289,11 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
         { sku: 'SKU-2', qty: 2 },
       ]);
       expectRefused(refused, 'INSUFFICIENT_STOCK');
-      expect((refused as { error: { line?: number } }).error.line, 'README: error.line is the refused line').toBe(1);
-      // Quantities and mode are exactly as before; seq may move on a part held during a cross-shard decision (README).
+      expect((refused as { error: { line?: number } }).error.line, 'docs/api.md: error.line is the refused line').toBe(
+        1,
+      );
+      // Quantities and mode are exactly as before; seq may move on a part held during a cross-shard
+      // decision (docs/api.md).
       expect(withoutSeq(await snapshot(engine, ['SKU-1', 'SKU-2']))).toEqual(withoutSeq(before));
       expectRefused(await engine.getReservation('h'), 'NOT_FOUND');
     });
@@ -464,7 +467,7 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
     });
 
     it('ships committed units even when the count is short: onHand stops at 0, never below', async () => {
-      // Contract: "fulfil ships: committed −= q, onHand −= q (onHand never below 0)"; README: "onHand
+      // Contract: "fulfil ships: committed −= q, onHand −= q (onHand never below 0)"; docs/api.md: "onHand
       // stops at 0 and stats().shards[i].ledger.shippedWithoutStock counts the difference".
       await receive('SKU-1', EAST, 5);
       expectOk(await reserve('h', [{ sku: 'SKU-1', qty: 5 }]));
@@ -612,7 +615,9 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
         { sku: 'SKU-2', qty: 1 },
       ]);
       expectRefused(refused, 'SKU_FROZEN');
-      expect((refused as { error: { line?: number } }).error.line, 'README: error.line is the frozen line').toBe(1);
+      expect((refused as { error: { line?: number } }).error.line, 'docs/api.md: error.line is the frozen line').toBe(
+        1,
+      );
       expect(withoutSeq(await snapshot(engine, ['SKU-1', 'SKU-2']))).toEqual(withoutSeq(before));
     });
 
@@ -1022,7 +1027,7 @@ describe('ledger operations: shard placement (shards 2)', () => {
     const after = await snapshot(engine, [a, b]);
     expect(withoutSeq(after), 'quantities and mode are as before').toEqual(withoutSeq(before));
     await sleep(50);
-    // README: the part held while the hold was decided shows it truthfully (reserve, then abort);
+    // docs/api.md: the part held while the hold was decided shows it truthfully (reserve, then abort);
     // the refused part never changed.
     expect(events, 'only the held part reports, and it gives its units back').toEqual([
       { sku: a, cause: 'reserve' },

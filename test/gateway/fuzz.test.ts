@@ -17,14 +17,14 @@
  *
  * Each connection sends one frame and waits for its answer before the next (16 connections in
  * parallel), so every answer belongs to a known frame. For each frame an oracle (support/fuzz/oracle/)
- * decodes it as the gateway does (data only) and derives what README "Protocol: JSON-RPC 2.0" promises:
+ * decodes it as the gateway does (data only) and derives what docs/service.md "Protocol: JSON-RPC 2.0" promises:
  * -32700 / -32600 / -32601 / -32602 with the right id, a response array of the right length for
  * a batch frame, no answer for notifications (checked with a sentinel request sent after them:
  * the next answer must be the sentinel's), a connection closed with 1007 for a text frame that
  * is not UTF-8 (RFC 6455), and a result or the engine's INVALID_ARGUMENT for reads that reach
  * the engine. No frame can carry a write the engine could accept (see support/fuzz/generators/safe-frame.ts), so:
  *
- * - every frame gets the answer the README promises (and never an "internal error");
+ * - every frame gets the answer the docs promise (and never an "internal error");
  * - the ledger does not change: get() of every SKU the frames name, getReservation() of every
  *   hold, every shard's ledger counters, and no change event at all during the run;
  * - the server stays up: a fresh connection reads a SKU afterwards, /healthz is 200.
@@ -90,7 +90,7 @@ describe('gateway fuzz', () => {
     await engine?.close();
   });
 
-  it(`answers ${FRAMES} random and mutated frames as the README says, changes nothing, and stays up`, async () => {
+  it(`answers ${FRAMES} random and mutated frames as the docs say, changes nothing, and stays up`, async () => {
     console.log(
       `gateway fuzz: seed ${SEED} (replay: FUZZ_SEED=${SEED}), ${FRAMES} frames over ${CONNECTIONS} connections`,
     );
@@ -262,7 +262,7 @@ describe('gateway fuzz', () => {
     expect(tally.sent, 'frames sent').toBeGreaterThanOrEqual(FRAMES);
     expect(
       [...problemClasses].map(([what, count]) => `${count} × ${what}`),
-      `frames answered against the README (seed ${SEED})`,
+      `frames answered against the docs (seed ${SEED})`,
     ).toEqual([]);
   }, 180_000);
 
@@ -270,7 +270,7 @@ describe('gateway fuzz', () => {
    * What the fuzzer found: an object with its own `toString` / `valueOf` keys where the engine
    * formats a value into a message (`String(value)`: a batch entry's `op`, reserve's `strategy`,
    * restock's `condition` and `receivedAt`) makes the embedded call throw "Cannot convert object
-   * to primitive value" — so it rejects, which README "Operations" says never happens — and the
+   * to primitive value" — so it rejects, which docs/api.md "Operations" says never happens — and the
    * gateway answers -32600 "internal error" with id null, instead of -32602 with the request's
    * id; in a JSON-RPC batch frame the whole frame gets that one object instead of an array.
    */
@@ -321,7 +321,7 @@ describe('gateway fuzz', () => {
       const batchAnswer = await ask(frame, 'json');
       if (!Array.isArray(batchAnswer) || batchAnswer.length !== 2)
         outcomes.push(`json ${JSON.stringify(frame)}\n      → ${show(batchAnswer)} (not an array of 2 responses)`);
-      // A refused frame must change nothing (README: "a request that gets one [a protocol error]
+      // A refused frame must change nothing (docs/api.md: "a request that gets one [a protocol error]
       // changed nothing"); here the valid entry / request next to the bad one is applied while
       // the frame is answered with an error.
       const onHand = async () => {
@@ -366,7 +366,7 @@ describe('gateway fuzz', () => {
             `${what} ${JSON.stringify(request)}\n      → ${show(data)}, yet S.onHand went ${before} → ${after}: a refused frame changed the ledger`,
           );
       }
-      // The embedded call itself must resolve (README: "it never rejects").
+      // The embedded call itself must resolve (docs/api.md: "it never rejects").
       const embedded = await own.batch([{ op: evil, args: [] }] as never).then(
         (result) => show(result),
         (error: Error) => `rejected: ${error.message}`,
@@ -374,7 +374,7 @@ describe('gateway fuzz', () => {
       if (embedded.startsWith('rejected'))
         outcomes.push(`embedded engine.batch([{ op: { toString: 1, valueOf: 1 }, args: [] }]) ${embedded}`);
       if (outcomes.length > 0) console.log(`gateway fuzz reproductions that fail:\n  ${outcomes.join('\n  ')}`);
-      expect(outcomes, 'requests answered against the README').toEqual([]);
+      expect(outcomes, 'requests answered against the docs').toEqual([]);
     } finally {
       socket.terminate();
       await server.close();

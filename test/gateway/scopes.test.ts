@@ -62,7 +62,7 @@ function fileOf(tokens: Named[]): { tokens: unknown[] } {
 
 /**
  * Which scope each method needs, written apart from engine/gateway/scopes.ts (the spec in
- * issue 12 and the README), so a wrong entry there fails here.
+ * issue 12 and docs/service.md), so a wrong entry there fails here.
  */
 const NEEDS: Record<string, string> = {
   get: 'read',

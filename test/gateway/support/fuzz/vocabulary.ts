@@ -1,7 +1,7 @@
 /**
  * The fuzzer's vocabulary, shared by the generators and the oracle: the SKUs, holds and
  * locations the frames name, every method the gateway answers and the fields each takes, the
- * limits README "Limits and backpressure" states, and the shapes of a frame and an answer.
+ * limits docs/service.md "Limits and backpressure" states, and the shapes of a frame and an answer.
  */
 
 export type Encoding = 'json' | 'msgpack';
@@ -13,7 +13,7 @@ export const FUZZ_LOCATIONS = ['A', 'B'] as const;
 export const FUZZ_HOLDS = ['hold-0', 'hold-1', 'hold-2', 'hold-3', 'hold-4'] as const;
 export const FUZZ_TRANSFERS = ['t-0'] as const;
 
-/** Every method the gateway answers (README "Protocol: JSON-RPC 2.0"). */
+/** Every method the gateway answers (docs/service.md "Protocol: JSON-RPC 2.0"). */
 export const READ_METHODS = ['get', 'getReservation', 'stats', 'subscribe', 'unsubscribe'] as const;
 export const WRITE_METHODS = [
   'receive',
@@ -54,7 +54,7 @@ export const BY_FIELDS: Readonly<Record<string, readonly string[]>> = {
   unsubscribe: ['skus'],
 };
 
-/** The documented fields of each whole-request method (README "Operations"). */
+/** The documented fields of each whole-request method (docs/api.md "Operations"). */
 const REQUEST_FIELDS: Readonly<Record<string, readonly string[]>> = {
   receive: ['sku', 'location', 'qty'],
   adjust: ['sku', 'location', 'delta', 'reason'],
@@ -91,7 +91,7 @@ export const REQUIRED: Readonly<Record<WriteMethod, readonly string[]>> = {
   expireDue: [],
 };
 
-/** README "Limits and backpressure": engine operations and values per frame, values per request. */
+/** docs/service.md "Limits and backpressure": engine operations and values per frame, values per request. */
 export const FRAME_OPS_MAX = 10_000;
 export const VALUES_PER_FRAME_MAX = 1_048_576;
 export const VALUES_PER_REQUEST_MAX = 524_288;

@@ -2,7 +2,7 @@
 import type { RpcId } from '../vocabulary.js';
 
 export interface RequestSpec {
-  /** What the generator made: 'read', or 'poisoned' (a write that the README says is refused). */
+  /** What the generator made: 'read', or 'poisoned' (a write that the docs say is refused). */
   poisoned: boolean;
   value: Record<string, unknown>;
 }

@@ -141,7 +141,7 @@ function compositeSpoil(
   }
 }
 
-/** The embedded call's positional arguments for a batch entry (README: `args`). */
+/** The embedded call's positional arguments for a batch entry (docs/api.md: `args`). */
 function positionalArgs(op: WriteMethod, request: unknown): unknown[] {
   const r = (typeof request === 'object' && request !== null && !Array.isArray(request) ? request : {}) as Record<
     string,

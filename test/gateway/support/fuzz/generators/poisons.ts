@@ -1,5 +1,5 @@
 /**
- * Poisons: what makes a generated write request one the README guarantees is refused (a bad
+ * Poisons: what makes a generated write request one the docs guarantee is refused (a bad
  * quantity or text, an unknown or missing field, a forbidden key, nesting too deep, params that
  * are not an object). This is how no generated frame can carry a write the engine could accept.
  */
@@ -8,7 +8,7 @@ import { FUZZ_SKUS, REQUIRED, fieldsOf, type Encoding, type WriteMethod } from '
 import { defineOwn, isPlainObject, nest } from './plain-objects.js';
 import { confusingValue, unknownKey } from './values.js';
 
-/** A numeric field and the values the README says it refuses, per method. */
+/** A numeric field and the values the docs say it refuses, per method. */
 const BAD_NUMBERS: Readonly<Record<string, readonly unknown[]>> = {
   qty: [
     0,
@@ -144,7 +144,7 @@ function plantForbiddenKey(params: Record<string, unknown>, key: string, pick: n
 }
 
 /**
- * Spoils a write request so that the README guarantees a refusal; returns the params to send.
+ * Spoils a write request so that the docs guarantee a refusal; returns the params to send.
  * The spoil is applied last, over any confusion, so nothing can undo it.
  */
 export function spoil(method: WriteMethod, params: Record<string, unknown>, s: Spoil, encoding: Encoding): unknown {

@@ -57,7 +57,7 @@ function resultProblems(value: unknown, outcome: Outcome, codes: Map<string, num
   codes.set('result', (codes.get('result') ?? 0) + 1);
   if (outcome.type === 'error') return [`a result where error ${outcome.code} was due`];
   if (outcome.method === 'stats') {
-    // stats() is the one method whose result is not { ok, … } (README "Operations").
+    // stats() is the one method whose result is not { ok, … } (docs/api.md "Operations").
     if (typeof result !== 'object' || result === null || !Array.isArray(result.shards))
       return [`stats without shards: ${show(result)}`];
     return [];

@@ -4,7 +4,7 @@ import { DecodeError, Decoder } from '@msgpack/msgpack';
 import type { Encoding } from '../vocabulary.js';
 
 /**
- * The gateway decodes a binary frame as data only (README "Protocol: JSON-RPC 2.0"): every
+ * The gateway decodes a binary frame as data only (docs/service.md "Protocol: JSON-RPC 2.0"): every
  * msgpack extension type is refused, so no structured-clone reference, record, bundled string,
  * Date, Set… gets through; nor does a `__proto__` map key. The oracle decodes the same way.
  */

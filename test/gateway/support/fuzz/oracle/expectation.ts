@@ -1,6 +1,6 @@
 /**
- * The oracle: from the frame alone, decoded exactly as the gateway decodes it, what answer README
- * "Protocol: JSON-RPC 2.0" promises (a close, no answer, one response or a response array), and
+ * The oracle: from the frame alone, decoded exactly as the gateway decodes it, what answer
+ * docs/service.md "Protocol: JSON-RPC 2.0" promises (a close, no answer, one response or a response array), and
  * whether any of its requests reaches the engine as a write.
  */
 import { BY_FIELDS, KNOWN_METHODS, WRITES, type Encoding, type RpcId } from '../vocabulary.js';
