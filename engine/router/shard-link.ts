@@ -312,6 +312,22 @@ export class ShardLink {
     return thread.terminate();
   }
 
+  /**
+   * A clean close, once drained: the worker finishes its journal's housekeeping and last sync
+   * (worker.ts closeShard), then stops. A failed last sync is reported, and the worker stops anyway.
+   */
+  async close(): Promise<void> {
+    if (this.deadCause === null) {
+      try {
+        await this.pool.run(null, { name: 'closeShard' });
+      } catch (error) {
+        console.error(`holdfast shard ${this.options.shard}: close: ${describeError(error as Error)}`);
+      }
+    }
+    await this.destroy();
+  }
+
+  /** Stops the worker at once, without waiting for anything it is doing. */
   destroy(): Promise<void> {
     this.destroying = true;
     return this.deadCause === null ? this.pool.destroy() : Promise.resolve();

@@ -313,7 +313,7 @@ export class ShardedEngine implements Engine {
     this.closed = true;
     clearInterval(this.sweepTimer);
     await Promise.all(this.links.map((link) => link.whenDrained()));
-    await Promise.all(this.links.map((link) => link.destroy()));
+    await Promise.all(this.links.map((link) => link.close()));
     this.lock?.release();
   }
 

@@ -74,6 +74,7 @@ export class ShardHost {
   private storageFailures = 0;
   private rollingBack: Promise<void> | null = null;
   private snapshotWaiting = false;
+  private closed = false;
   private readonly waiting: WaitingMicroBatch[] = [];
   private largestRecordBytes = 0;
   private readonly heapLimitBytes: number;
@@ -94,6 +95,7 @@ export class ShardHost {
 
   /** One micro-batch in, its reply out (after it is durable, with a journal). Micro-batches arrive in order. */
   run(bytes: Uint8Array): Uint8Array | Promise<Uint8Array> {
+    invariant(!this.closed, `shard ${this.options.shard}: a micro-batch arrived after the shard closed`);
     const microBatch = this.codec.unpack(bytes) as unknown[];
     const seq = microBatch[0] as number;
     invariant(
@@ -104,6 +106,17 @@ export class ShardHost {
     if (this.stoppedCause !== null) return this.failedReply(microBatch);
     if (this.snapshotWaiting) return this.wait(bytes, microBatch);
     return this.handle(bytes, microBatch);
+  }
+
+  /**
+   * A clean close, after the router has every answer: the journal's housekeeping finishes and it
+   * closes with a last sync. A shard stopped on a storage failure has nothing to close (recovery
+   * reads what it left).
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.stoppedCause !== null || this.journal === null) return;
+    await this.journal.close();
   }
 
   private handle(bytes: Uint8Array, microBatch: unknown[]): Uint8Array | Promise<Uint8Array> {

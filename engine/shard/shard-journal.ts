@@ -49,6 +49,8 @@ export class ShardJournal {
   private readonly unanswered = new Map<number, typeof WAITING | typeof FAILED>();
   private decidedWaiters: Array<() => void> = [];
   private lastStartBytes = -1;
+  /** The last snapshot's housekeeping: the previous journal's close and the old generation's deletion. */
+  private housekeeping: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly shard: number,
@@ -218,10 +220,23 @@ export class ShardJournal {
     this.recordsSinceSnapshot = 0;
     // The snapshot covers journal g: its last sync and its deletion are housekeeping; a failure
     // leaves files that the next recovery deletes.
-    previous
+    this.housekeeping = previous
       .close()
       .catch(() => undefined)
-      .then(() => removeStaleFiles(dataDir, this.shard, next))
+      .then(() => {
+        removeStaleFiles(dataDir, this.shard, next);
+      })
       .catch(() => undefined);
+  }
+
+  /**
+   * A clean close, once every record is answered: waits for the last snapshot's housekeeping, so
+   * one generation is left, then closes the journal with a last sync (under any fsync policy but
+   * 'off'). Rejects when that sync fails.
+   */
+  async close(): Promise<void> {
+    invariant(this.waitingCount() === 0, `shard ${this.shard}: close while records wait for their answers`);
+    await this.housekeeping;
+    await this.writer.close();
   }
 }

@@ -29,3 +29,8 @@ export default function applyShardMicroBatch(
   const reply = host.run(bytes);
   return reply instanceof Promise ? reply.then((value) => move(value)) : move(reply);
 }
+
+/** piscina's task `closeShard`, the last a worker runs on a clean close: see ShardHost.close. */
+export function closeShard(): Promise<void> {
+  return host.close();
+}
