@@ -74,7 +74,8 @@ function parseOptions(argv: string[]): SuiteOptions {
     )
     .option(
       '--cases <list>',
-      "comma-separated case names or groups (ceiling, engine, gateway, durability, memory, simulator, peer), instead of the profile's; their ceilings and inputs are added",
+      'comma-separated case names or groups (ceiling, engine, gateway, durability, memory, ' +
+        "simulator, peer), instead of the profile's; their ceilings and inputs are added",
     )
     .option('--list', 'list the cases the run would take and exit')
     .option('--no-peers', 'skip the peer cases (Redis, PostgreSQL)')
@@ -173,7 +174,9 @@ function runChild(
       } catch {
         report = {
           ok: false,
-          error: `child exited (${signal ?? code}) without a report${signal === 'SIGKILL' ? ` (killed after ${CASE_TIMEOUT_MS} ms?)` : ''}`,
+          error:
+            `child exited (${signal ?? code}) without a ` +
+            `report${signal === 'SIGKILL' ? ` (killed after ${CASE_TIMEOUT_MS} ms?)` : ''}`,
         };
       }
       rmSync(dir, { recursive: true, force: true });
@@ -222,7 +225,8 @@ async function runCase(
   const quiet = await waitForQuietCpu(QUIET_IDLE_FRACTION_MIN, profile.quietWaitMs);
   const idlePercent = Math.round(quiet.idleFraction * 100);
   log(
-    `${label} … (cores ${idlePercent}% idle before${quiet.quiet ? '' : ' — WARNING: other processes are using the CPU; figures will be low'})`,
+    `${label} … (cores ${idlePercent}% idle ` +
+      `before${quiet.quiet ? '' : ' — WARNING: other processes are using the CPU; figures will be low'})`,
   );
   const otherLoad = watchOtherLoad();
   const report = await runChild(suiteCase, profile, peers.endpoints(), inputsOf(suiteCase, earlier));
@@ -251,6 +255,11 @@ function targetLines(rows: readonly SuiteRow[]): string[] {
   return lines.length === 0 ? [] : ['targets (printed, never failed on):', ...lines];
 }
 
+/** 'engine-uniform (14%)': a case and the share of the machine other processes took during it. */
+function otherLoadLabel(run: CaseRun): string {
+  return `${run.suiteCase.name} (${run.environment.otherProcessesCpuPercentOfMachine}%)`;
+}
+
 function noteLines(rows: readonly SuiteRow[], runs: readonly CaseRun[], verdicts: readonly FloorVerdict[]): string[] {
   const lines: string[] = [];
   for (const row of rows) {
@@ -264,7 +273,7 @@ function noteLines(rows: readonly SuiteRow[], runs: readonly CaseRun[], verdicts
   const others = runs.filter((run) => Number(run.environment.otherProcessesCpuPercentOfMachine) >= 10);
   if (others.length > 0) {
     lines.push(
-      `other processes took ≥ 10% of the machine during: ${others.map((run) => `${run.suiteCase.name} (${run.environment.otherProcessesCpuPercentOfMachine}%)`).join(', ')} — those figures are low`,
+      `other processes took ≥ 10% of the machine during: ${others.map(otherLoadLabel).join(', ')} — those figures are low`,
     );
   }
   const scaling = scalingLine(rows);
@@ -278,7 +287,8 @@ function peerLines(rows: readonly SuiteRow[]): string[] {
   for (const row of rows)
     for (const peer of row.peers)
       lines.push(
-        `  ${row.name} ÷ ${peer.case}: ${times(peer.ratio)} (${formatCount(row.opsPerSecond)} vs ${formatCount(peer.opsPerSecond)} ${row.unit})`,
+        `  ${row.name} ÷ ${peer.case}: ${times(peer.ratio)} ` +
+          `(${formatCount(row.opsPerSecond)} vs ${formatCount(peer.opsPerSecond)} ${row.unit})`,
       );
   return lines.length === 0 ? [] : ['holdfast ÷ peer, same workload:', ...lines];
 }
@@ -337,7 +347,9 @@ async function report(
   const written = options.write ? `results in ${options.resultsDir}` : 'no results written (--no-write)';
   const ratioVerdicts = verdicts.filter((verdict) => verdict.kind === 'floor');
   const notJudged = ratioVerdicts.filter((verdict) => verdict.pass === null).length;
-  const judgedText = `${ratioVerdicts.length - notJudged} of ${ratioVerdicts.length} floors judged${notJudged > 0 ? ` (${notJudged} not: busy machine or no ratio)` : ''}`;
+  const judgedText =
+    `${ratioVerdicts.length - notJudged} of ${ratioVerdicts.length} floors ` +
+    `judged${notJudged > 0 ? ` (${notJudged} not: busy machine or no ratio)` : ''}`;
   const floorsText =
     failedFloors.length === 0
       ? `floors pass (${judgedText})`
@@ -384,7 +396,9 @@ async function main(): Promise<void> {
     command: process.argv.slice(2).join(' '),
   };
   log(
-    `holdfast bench suite · profile ${profile.name} · ${cases.length} cases · ${info.revision} · ${formatMachine(machine)} · load average ${defined(os.loadavg()[0], 'os.loadavg() has a 1-minute figure').toFixed(2)}`,
+    `holdfast bench suite · profile ${profile.name} · ${cases.length} cases · ${info.revision} · ` +
+      (`${formatMachine(machine)} · load average ` +
+        `${defined(os.loadavg()[0], 'os.loadavg() has a 1-minute figure').toFixed(2)}`),
   );
   const startedMs = performance.now();
   const runs = await runAll(cases, profile, options.peers);

@@ -33,7 +33,8 @@ export function addPlanCommand(program: Command): void {
   program
     .command('plan')
     .description(
-      'sweep offered load × shards (× hop latency) in virtual time and find, per shard count, the highest rate that meets a p99 SLO with nothing shed or oversold',
+      'sweep offered load × shards (× hop latency) in virtual time and find, per shard ' +
+        'count, the highest rate that meets a p99 SLO with nothing shed or oversold',
     )
     .addOption(
       new Option(
@@ -124,6 +125,7 @@ async function plan(flags: PlanFlags): Promise<void> {
   if (flags.html !== undefined) await writeFile(flags.html, renderPlanHtml(result));
   const wrote = [flags.json, flags.html].filter((file) => file !== undefined);
   console.error(
-    `${result.points.length} points in ${((performance.now() - startedMs) / 1000).toFixed(1)} s of wall time${wrote.length === 0 ? '' : `; wrote ${wrote.join(', ')}`}`,
+    `${result.points.length} points in ${((performance.now() - startedMs) / 1000).toFixed(1)} ` +
+      `s of wall time${wrote.length === 0 ? '' : `; wrote ${wrote.join(', ')}`}`,
   );
 }

@@ -59,7 +59,8 @@ export function addServeCommand(program: Command): void {
     .addOption(
       new Option(
         '--token <token>',
-        'the admin token (every scope; at least 128 bits; prefer the variable: flags show in ps); unset and no --tokens: one is generated and printed',
+        'the admin token (every scope; at least 128 bits; prefer the variable: ' +
+          'flags show in ps); unset and no --tokens: one is generated and printed',
       ).env('HOLDFAST_TOKEN'),
     )
     .addOption(
@@ -240,16 +241,19 @@ async function serve(flags: ServeFlags): Promise<void> {
   );
   if (generated) console.log(`token: ${token}   (generated; set HOLDFAST_TOKEN to choose one)`);
   console.log(
-    `connect: header "Authorization: Bearer <token>"; from a browser: new WebSocket('${gateway.url}', ['holdfast', 'bearer.' + token])`,
+    `connect: header "Authorization: Bearer <token>"; from a browser: ` +
+      `new WebSocket('${gateway.url}', ['holdfast', 'bearer.' + token])`,
   );
   console.log(`health: ${http}/healthz   metrics: ${http}/metrics`);
   if (flags.tokens !== undefined)
     console.log(
-      `tokens: ${flags.tokens}${token === undefined ? '' : ' and the admin token'} (kill -HUP ${process.pid} reloads the file)`,
+      `tokens: ${flags.tokens}${token === undefined ? '' : ' and the admin token'} ` +
+        `(kill -HUP ${process.pid} reloads the file)`,
     );
   if (gateway.maxSockets < flags.maxConnections) {
     console.log(
-      `connections: at most ${gateway.maxSockets} sockets (--max-connections ${flags.maxConnections} capped below the open-file limit)`,
+      `connections: at most ${gateway.maxSockets} sockets (--max-connections ` +
+        `${flags.maxConnections} capped below the open-file limit)`,
     );
   }
   let stopping = false;
@@ -351,6 +355,7 @@ function stoppedLine(summary: ShutdownSummary, drainTimeoutMs: number): string {
   const left =
     summary.unansweredRequests === 0
       ? ''
-      : `; ${summary.unansweredRequests} still in the engine after the ${drainTimeoutMs} ms drain timeout went unanswered`;
+      : `; ${summary.unansweredRequests} still in the engine after ` +
+        `the ${drainTimeoutMs} ms drain timeout went unanswered`;
   return `holdfast serve: stopped (${answered}${left})`;
 }

@@ -175,7 +175,8 @@ async function simulate(flags: SimulateFlags): Promise<number> {
   if (flags.html !== undefined) await writeFile(flags.html, renderSimulationHtml(result));
   const orders = result.strategies[0]?.orders.offered ?? 0;
   console.error(
-    `${orders.toLocaleString('en-US')} orders per strategy in ${(wallMs / 1000).toFixed(1)} s of wall time${written(flags)}`,
+    `${orders.toLocaleString('en-US')} orders per strategy in ` +
+      `${(wallMs / 1000).toFixed(1)} s of wall time${written(flags)}`,
   );
   return checkHoldfast(result);
 }

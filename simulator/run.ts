@@ -45,7 +45,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const { scenario, seed, mode } = options;
   if (mode === 'live' && options.strategies.includes('naive')) {
     throw new InvalidArgumentError(
-      "strategy: naive is a model of the shops' current systems and runs in virtual time only; live mode runs --strategy holdfast",
+      "strategy: naive is a model of the shops' current systems and " +
+        'runs in virtual time only; live mode runs --strategy holdfast',
     );
   }
   const reports: StrategyReport[] = [];

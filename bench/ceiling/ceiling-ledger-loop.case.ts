@@ -9,7 +9,8 @@ export const ceilingLedgerLoop: SuiteCase = {
   name: 'ceiling-ledger-loop',
   group: 'ceiling',
   summary:
-    'the Ledger class driven directly in a loop (no router, promises, validation or threads), uniform mix over 10k SKUs',
+    'the Ledger class driven directly in a loop (no router, ' +
+    'promises, validation or threads), uniform mix over 10k SKUs',
   unit: 'ops/s',
   run: async ({ profile }) => {
     const load = engineLoad(profile);

@@ -12,7 +12,9 @@ export function ceilingTransport(shards: number): SuiteCase {
   return {
     name: `ceiling-transport-${shards}`,
     group: 'ceiling',
-    summary: `msgpackr batches echoed through ${shards} piscina worker${shards === 1 ? '' : 's'} with the engine's batching policy, no ledger work`,
+    summary:
+      `msgpackr batches echoed through ${shards} piscina worker${shards === 1 ? '' : 's'} ` +
+      `with the engine's batching policy, no ledger work`,
     unit: 'ops/s',
     run: async ({ profile }) =>
       measured(await runTransportCeiling(transportCeilingPlan(shards, uniformSkus(), engineLoad(profile)))),

@@ -95,7 +95,9 @@ export function runLedgerLoop(plan: LedgerLoopPlan): CaseResult {
   const outcome = runFor(state, plan.durationMs);
   return {
     name: 'ledger-loop',
-    description: `the Ledger class driven in a synchronous loop (no router, promises or validation): reserve → commit|release over ${plan.skus.length} SKUs`,
+    description:
+      `the Ledger class driven in a synchronous loop (no router, promises or ` +
+      `validation): reserve → commit|release over ${plan.skus.length} SKUs`,
     ops: outcome.ops,
     durationMs: Math.round(outcome.elapsedMs),
     opsPerSecond: opsPerSecond(outcome.ops, outcome.elapsedMs),

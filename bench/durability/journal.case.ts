@@ -14,7 +14,9 @@ export function journalCase(fsync: 'off' | 'interval' | 'always'): SuiteCase {
   return {
     name: `journal-fsync-${fsync}`,
     group: 'durability',
-    summary: `engine-uniform's workload journaling to disk, fsync ${fsync}${fsync === 'interval' ? ' (every 100 ms)' : ''}; ceiling: engine-uniform (no journal)`,
+    summary:
+      `engine-uniform's workload journaling to disk, fsync ` +
+      `${fsync}${fsync === 'interval' ? ' (every 100 ms)' : ''}; ceiling: engine-uniform (no journal)`,
     unit: 'ops/s',
     ceiling: 'engine-uniform',
     run: async ({ profile }) => {

@@ -19,10 +19,12 @@ export const recovery: SuiteCase = {
   name: 'recovery',
   group: 'durability',
   summary:
-    'engine start (1 shard) on a journal of N one-op records until ready; ceiling: the same files read and decoded, nothing applied',
+    'engine start (1 shard) on a journal of N one-op records until ' +
+    'ready; ceiling: the same files read and decoded, nothing applied',
   unit: 'records/s',
   figure: ({ result, metrics }) =>
-    `${Math.round(metrics?.recoveryMs ?? 0).toLocaleString('en-US')} ms for ${result.ops.toLocaleString('en-US')} records (${Math.round(result.opsPerSecond).toLocaleString('en-US')} records/s)`,
+    `${Math.round(metrics?.recoveryMs ?? 0).toLocaleString('en-US')} ms for ${result.ops.toLocaleString('en-US')} ` +
+    `records (${Math.round(result.opsPerSecond).toLocaleString('en-US')} records/s)`,
   targets: (own) => {
     const name = 'throughput (1M records in < 3 s)';
     if ((own.metrics.records ?? 0) < RECOVERY_TARGET_RECORDS) {

@@ -13,7 +13,8 @@ export const engineHotSku: SuiteCase = {
   name: 'engine-hot-sku',
   group: 'engine',
   summary:
-    'embedded engine, 2 worker shards: one hot SKU with N units, 2N reserve attempts of 1 unit; checks exactly N accepted',
+    'embedded engine, 2 worker shards: one hot SKU with N units, ' +
+    '2N reserve attempts of 1 unit; checks exactly N accepted',
   unit: 'attempts/s',
   ceiling: 'ceiling-transport-2',
   peers: ['peer-redis-hot', 'peer-postgres-hot'],

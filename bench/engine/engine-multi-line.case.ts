@@ -12,7 +12,9 @@ const LINES = 2;
 export const engineMultiLine: SuiteCase = {
   name: 'engine-multi-line',
   group: 'engine',
-  summary: `embedded engine, 2 worker shards: the uniform mix with ${LINES}-line holds, one line on each shard (cross-shard all-or-nothing); one hold = one op`,
+  summary:
+    `embedded engine, 2 worker shards: the uniform mix with ${LINES}-line holds, ` +
+    `one line on each shard (cross-shard all-or-nothing); one hold = one op`,
   unit: 'ops/s',
   ceiling: 'ceiling-transport-2',
   references: ['ceiling-ledger-loop'],

@@ -14,7 +14,8 @@ export const engineUniform: SuiteCase = {
   name: 'engine-uniform',
   group: 'engine',
   summary:
-    'embedded engine, 2 worker shards: reserve 1 unit of a uniform SKU of 10k, then commit|release (50:50); every call one op',
+    'embedded engine, 2 worker shards: reserve 1 unit of a uniform ' +
+    'SKU of 10k, then commit|release (50:50); every call one op',
   unit: 'ops/s',
   ceiling: 'ceiling-transport-2',
   references: ['ceiling-ledger-loop'],

@@ -16,11 +16,13 @@ export const memory: SuiteCase = {
   name: 'memory',
   group: 'memory',
   summary:
-    'the ledger a shard keeps (engine options): heap after GC per position with 1M SKUs loaded (one position each), then per live hold',
+    'the ledger a shard keeps (engine options): heap after GC per ' +
+    'position with 1M SKUs loaded (one position each), then per live hold',
   unit: 'positions/s',
   nodeArgs: ['--expose-gc', '--max-old-space-size=8192'],
   figure: ({ metrics }) =>
-    `${Math.round(metrics?.bytesPerPosition ?? 0)} B/position · ${Math.round(metrics?.bytesPerLiveHold ?? 0)} B/live hold`,
+    `${Math.round(metrics?.bytesPerPosition ?? 0)} B/position · ` +
+    `${Math.round(metrics?.bytesPerLiveHold ?? 0)} B/live hold`,
   targets: (own) => [
     atMost('bytes per position', BYTES_PER_POSITION_GOAL, own.metrics.bytesPerPosition),
     atMost('bytes per live hold', BYTES_PER_LIVE_HOLD_GOAL, own.metrics.bytesPerLiveHold),
@@ -30,7 +32,9 @@ export const memory: SuiteCase = {
     return measured(
       oneRunResult({
         name: 'memory',
-        description: `${figures.skus} SKUs received at one location, then ${figures.holds} live holds of 1 unit; heapUsed after global.gc() each time (the ledger driven directly)`,
+        description:
+          `${figures.skus} SKUs received at one location, then ${figures.holds} live holds ` +
+          `of 1 unit; heapUsed after global.gc() each time (the ledger driven directly)`,
         ops: figures.skus,
         elapsedMs: figures.loadMs,
         latencyMeasures: 'none',

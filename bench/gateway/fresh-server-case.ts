@@ -48,7 +48,9 @@ export async function runOnFreshServer(spec: FreshServerCaseSpec): Promise<CaseR
         : `gateway (child process, engine with ${spec.shards} worker shards)`;
     const result = await runMixCase({
       name: spec.name,
-      description: `${what}: ${shapeText(spec.shape)}${pacedText(spec.pacedOpsPerSecond)}; reserve → commit|release over ${spec.skus.length} SKUs`,
+      description:
+        `${what}: ${shapeText(spec.shape)}${pacedText(spec.pacedOpsPerSecond)}; ` +
+        `reserve → commit|release over ${spec.skus.length} SKUs`,
       mode: spec.server === 'echo' ? 'echo' : 'engine',
       server,
       token,

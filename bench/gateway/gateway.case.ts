@@ -10,7 +10,9 @@ const GATEWAY_REDIS_RATIO_GOAL = 3;
 export const gatewayBatched: SuiteCase = {
   name: 'gateway-batched',
   group: 'gateway',
-  summary: `WebSocket gateway (child process, 2 worker shards): ${GATEWAY_BATCHED_SHAPE.opsPerFrame}-op msgpack batch frames, ${GATEWAY_BATCHED_SHAPE.windowFrames} in flight on 1 connection; the uniform mix`,
+  summary:
+    `WebSocket gateway (child process, 2 worker shards): ${GATEWAY_BATCHED_SHAPE.opsPerFrame}-op msgpack ` +
+    `batch frames, ${GATEWAY_BATCHED_SHAPE.windowFrames} in flight on 1 connection; the uniform mix`,
   unit: 'ops/s',
   ceiling: 'ceiling-ws-echo-batched',
   references: ['ceiling-ledger-loop'],
@@ -27,7 +29,9 @@ export const gatewayBatched: SuiteCase = {
 export const gatewaySingle: SuiteCase = {
   name: 'gateway-single',
   group: 'gateway',
-  summary: `WebSocket gateway (child process, 2 worker shards): ${GATEWAY_SINGLE_SHAPE.connections} connections, one request per frame, ${GATEWAY_SINGLE_SHAPE.windowFrames} in flight each; the uniform mix`,
+  summary:
+    `WebSocket gateway (child process, 2 worker shards): ${GATEWAY_SINGLE_SHAPE.connections} connections, ` +
+    `one request per frame, ${GATEWAY_SINGLE_SHAPE.windowFrames} in flight each; the uniform mix`,
   unit: 'ops/s',
   ceiling: 'ceiling-ws-echo-single',
   references: ['ceiling-ledger-loop'],
@@ -59,11 +63,14 @@ const runPaced = freshServerRun('gateway-paced', 'gateway', GATEWAY_PACED_SHAPE,
 export const gatewayPaced: SuiteCase = {
   name: 'gateway-paced',
   group: 'gateway',
-  summary: `WebSocket gateway (child process, 2 worker shards): gateway-batched's ${GATEWAY_PACED_SHAPE.opsPerFrame}-op frames paced (open loop) at half its measured rate; latency at that load`,
+  summary:
+    `WebSocket gateway (child process, 2 worker shards): gateway-batched's ${GATEWAY_PACED_SHAPE.opsPerFrame}-op ` +
+    `frames paced (open loop) at half its measured rate; latency at that load`,
   unit: 'ops/s',
   inputs: ['gateway-batched'],
   figure: ({ result, metrics }) =>
-    `${Math.round(result.opsPerSecond).toLocaleString('en-US')} ops/s (${Math.round(metrics?.pacedOpsPerSecondGoal ?? 0).toLocaleString('en-US')} offered)`,
+    `${Math.round(result.opsPerSecond).toLocaleString('en-US')} ops/s ` +
+    `(${Math.round(metrics?.pacedOpsPerSecondGoal ?? 0).toLocaleString('en-US')} offered)`,
   targets: (own) => [pacedP99Target(own.metrics.latencyP99Us, own.metrics.pacedOpsPerSecondGoal, own.opsPerSecond)],
   run: async (context) => {
     const measurement = await runPaced(context);

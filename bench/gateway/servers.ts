@@ -54,5 +54,8 @@ export function singleShape(connections: number, window: number): CaseShape {
 
 export function shapeText(shape: CaseShape): string {
   const frames = shape.opsPerFrame === 1 ? 'one op per frame' : `${shape.opsPerFrame}-op batch frames`;
-  return `${shape.connections} connection${shape.connections === 1 ? '' : 's'}, ${frames}, ${shape.windowFrames} frames in flight each, msgpack`;
+  return (
+    `${shape.connections} connection${shape.connections === 1 ? '' : 's'}, ` +
+    `${frames}, ${shape.windowFrames} frames in flight each, msgpack`
+  );
 }

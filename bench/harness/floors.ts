@@ -91,13 +91,16 @@ function ratioVerdict(
       what: `ratio to ${row.ceiling.case}`,
       measured: ratio,
       pass: null,
-      message: `floor ${name}: not judged: other processes took ${row.otherLoadPercent}% of the machine during the case or its ceiling (≥ ${judgeBelow}%); ratio ${ratio.toFixed(3)}, floor ${floor}`,
+      message:
+        `floor ${name}: not judged: other processes took ${row.otherLoadPercent}% of the machine ` +
+        `during the case or its ceiling (≥ ${judgeBelow}%); ratio ${ratio.toFixed(3)}, floor ${floor}`,
     };
   }
   const pass = ratio >= floor;
   const message = pass
     ? `floor ${name}: ratio to ${row.ceiling.case} ${ratio.toFixed(3)} ≥ floor ${floor}`
-    : `FLOOR FAILED ${name}: ratio to ${row.ceiling.case} is ${ratio.toFixed(3)}, below its floor ${floor} (bench/floors.json)`;
+    : `FLOOR FAILED ${name}: ratio to ${row.ceiling.case} is ` +
+      `${ratio.toFixed(3)}, below its floor ${floor} (bench/floors.json)`;
   return { ...base, what: `ratio to ${row.ceiling.case}`, measured: ratio, pass, message };
 }
 

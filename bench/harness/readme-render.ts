@@ -64,10 +64,13 @@ function machineLine(files: readonly CaseResultFile[]): string {
   const when =
     runs.length === 1
       ? `on ${defined(runs[0], 'a run').slice(0, 10)}`
-      : `in ${runs.length} runs, ${defined(runs[0], 'a run').slice(0, 10)} to ${defined(runs.at(-1), 'a run').slice(0, 10)}`;
+      : `in ${runs.length} runs, ${defined(runs[0], 'a run').slice(0, 10)} ` +
+        `to ${defined(runs.at(-1), 'a run').slice(0, 10)}`;
   return (
-    `Measured ${when} (\`npm run bench\`, profile ${first.profile}, revision ${revisions.join(', ')}) on ${machine.cpuModel}, ` +
-    `${machine.cores} cores, ${memoryGiB} GiB, Node ${machine.nodeVersion.replace(/^v/, '')}, ${machine.platform} ${machine.osRelease}.`
+    `Measured ${when} (\`npm run bench\`, profile ${first.profile}, ` +
+    `revision ${revisions.join(', ')}) on ${machine.cpuModel}, ` +
+    (`${machine.cores} cores, ${memoryGiB} GiB, Node ` +
+      `${machine.nodeVersion.replace(/^v/, '')}, ${machine.platform} ${machine.osRelease}.`)
   );
 }
 
@@ -77,7 +80,8 @@ function targetRows(files: readonly CaseResultFile[]): string[] {
     for (const target of file.targets) {
       const verdict = target.met === null ? 'not judged' : target.met ? 'met' : '**missed**';
       rows.push(
-        `| ${file.case}: ${escapeCell(target.name)} | ${escapeCell(target.goal)} | ${escapeCell(target.measured)} | ${verdict} |`,
+        `| ${file.case}: ${escapeCell(target.name)} | ${escapeCell(target.goal)} ` +
+          `| ${escapeCell(target.measured)} | ${verdict} |`,
       );
     }
   }
@@ -141,7 +145,8 @@ export function replaceReadmeSection(readme: string, section: string): string {
   const end = readme.indexOf(README_END_MARKER);
   if (start < 0 || end < 0 || end < start) {
     throw new Error(
-      `README.md needs a line '${README_START_MARKER}' and, after it, a line '${README_END_MARKER}' where the performance figures go`,
+      `README.md needs a line '${README_START_MARKER}' and, after it, ` +
+        `a line '${README_END_MARKER}' where the performance figures go`,
     );
   }
   if (readme.indexOf(README_START_MARKER, start + 1) >= 0 || readme.indexOf(README_END_MARKER, end + 1) >= 0) {

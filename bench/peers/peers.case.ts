@@ -23,7 +23,9 @@ function url(value: string | null, peer: string): string {
 export const peerRedisUniform: SuiteCase = {
   name: 'peer-redis-uniform',
   group: 'peer',
-  summary: `Redis 7 + Lua check-and-decrement reserve and commit|release scripts, ${REDIS_CONNECTIONS} connections pipelining; engine-uniform's workload`,
+  summary:
+    `Redis 7 + Lua check-and-decrement reserve and commit|release scripts, ` +
+    `${REDIS_CONNECTIONS} connections pipelining; engine-uniform's workload`,
   unit: 'ops/s',
   needs: 'redis',
   run: async ({ profile, peers }) =>
@@ -43,7 +45,9 @@ export const peerRedisUniform: SuiteCase = {
 export const peerRedisHot: SuiteCase = {
   name: 'peer-redis-hot',
   group: 'peer',
-  summary: `Redis 7 + Lua check-and-decrement on one hot SKU (N units, 2N attempts), ${REDIS_CONNECTIONS} connections pipelining`,
+  summary:
+    `Redis 7 + Lua check-and-decrement on one hot SKU (N units, ` +
+    `2N attempts), ${REDIS_CONNECTIONS} connections pipelining`,
   unit: 'attempts/s',
   needs: 'redis',
   run: async ({ profile, peers }) =>
@@ -61,7 +65,9 @@ export const peerRedisHot: SuiteCase = {
 export const peerPostgresUniform: SuiteCase = {
   name: 'peer-postgres-uniform',
   group: 'peer',
-  summary: `PostgreSQL row-lock reserve (UPDATE … SET available = available - qty WHERE sku = $1 AND available >= qty, + hold row) and commit|release, ${POSTGRES_CLIENTS} connections; engine-uniform's workload`,
+  summary:
+    `PostgreSQL row-lock reserve (UPDATE … SET available = available - qty WHERE sku = $1 AND available ` +
+    `>= qty, + hold row) and commit|release, ${POSTGRES_CLIENTS} connections; engine-uniform's workload`,
   unit: 'ops/s',
   needs: 'postgres',
   run: async ({ profile, peers }) =>

@@ -50,7 +50,8 @@ async function openClients(url: string, count: number): Promise<pg.Client[]> {
 async function createTables(client: pg.Client, skus: number, units: number): Promise<void> {
   await dropTables(client);
   await client.query(
-    `CREATE TABLE ${STOCK} (sku text PRIMARY KEY, available integer NOT NULL CHECK (available >= 0), reserved integer NOT NULL, committed integer NOT NULL)`,
+    `CREATE TABLE ${STOCK} (sku text PRIMARY KEY, available integer NOT NULL CHECK ` +
+      `(available >= 0), reserved integer NOT NULL, committed integer NOT NULL)`,
   );
   await client.query(`CREATE TABLE ${HOLDS} (id text PRIMARY KEY, sku text NOT NULL, qty integer NOT NULL)`);
   await client.query(
@@ -70,7 +71,8 @@ interface TableTotals extends StockUnits {
 
 async function totals(client: pg.Client): Promise<TableTotals> {
   const stock = await client.query(
-    `SELECT coalesce(sum(available), 0)::bigint AS available, coalesce(sum(reserved), 0)::bigint AS reserved FROM ${STOCK}`,
+    `SELECT coalesce(sum(available), 0)::bigint AS available, ` +
+      `coalesce(sum(reserved), 0)::bigint AS reserved FROM ${STOCK}`,
   );
   const holds = await client.query(`SELECT count(*)::bigint AS holds FROM ${HOLDS}`);
   return {
@@ -84,7 +86,10 @@ async function settings(client: pg.Client): Promise<string> {
   const version = await client.query('SHOW server_version');
   const fsync = await client.query('SHOW fsync');
   const synchronous = await client.query('SHOW synchronous_commit');
-  return `PostgreSQL ${version.rows[0].server_version}, fsync ${fsync.rows[0].fsync}, synchronous_commit ${synchronous.rows[0].synchronous_commit}`;
+  return (
+    `PostgreSQL ${version.rows[0].server_version}, fsync ${fsync.rows[0].fsync}, ` +
+    `synchronous_commit ${synchronous.rows[0].synchronous_commit}`
+  );
 }
 
 /** What the run leaves to report: the tables' totals and the server's settings (read before the tables are dropped). */
@@ -141,7 +146,9 @@ export async function runPostgresUniform(plan: PeerMixPlan): Promise<CaseResult>
   );
   return peerResult(run, {
     name: 'peer-postgres-uniform',
-    description: `${server}: row-lock reserve (UPDATE … WHERE available >= qty + INSERT hold) and commit|release, ${plan.connections} connections, ${plan.skus} SKUs`,
+    description:
+      `${server}: row-lock reserve (UPDATE … WHERE available >= qty + INSERT hold) ` +
+      `and commit|release, ${plan.connections} connections, ${plan.skus} SKUs`,
     latencyMeasures: 'one statement (its own transaction), sent → result, every op timed, measured pass only',
     checks: [
       ...mixChecks(run, 'units reserved, all SKUs vs driver', totals.reservedUnits),
@@ -156,7 +163,9 @@ export async function runPostgresHot(plan: PeerHotPlan): Promise<CaseResult> {
   const [run, { totals, server }] = await onTables(plan, 1, plan.units, (link) => runPeerHot(link, plan, 1));
   return peerResult(run, {
     name: 'peer-postgres-hot',
-    description: `${server}: row-lock reserve on one hot SKU, ${plan.units} units, ${plan.attempts} attempts of 1 unit, ${plan.connections} connections`,
+    description:
+      `${server}: row-lock reserve on one hot SKU, ${plan.units} units, ` +
+      `${plan.attempts} attempts of 1 unit, ${plan.connections} connections`,
     latencyMeasures: 'one statement (its own transaction), sent → result, every attempt timed',
     checks: hotChecks(plan, run, totals, 'SELECT'),
     details: { clients: plan.connections, server },

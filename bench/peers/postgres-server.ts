@@ -142,7 +142,9 @@ export async function providePostgres(): Promise<PeerProvision> {
     ok: true,
     server: {
       url,
-      label: `throwaway PostgreSQL cluster (${binDir}${user === null ? '' : `, as ${user.name}`}) on 127.0.0.1:${port}, pid ${server.child.pid}, fsync off, synchronous_commit off`,
+      label:
+        `throwaway PostgreSQL cluster (${binDir}${user === null ? '' : `, as ${user.name}`}) ` +
+        `on 127.0.0.1:${port}, pid ${server.child.pid}, fsync off, synchronous_commit off`,
       stop: async () => {
         await stopServer(server, 'SIGINT', 10_000); // fast shutdown
         cleanup();

@@ -172,7 +172,9 @@ export function runRedisUniform(plan: RedisMixPlan): Promise<CaseResult> {
     const units = await stockUnits(session, plan.skus);
     return peerResult(run, {
       name: 'peer-redis-uniform',
-      description: `Redis + Lua check-and-decrement, ${plan.connections} connections pipelining ${plan.reservesPerPipeline} reserves + the previous pipeline's commit|release; ${plan.skus} SKUs`,
+      description:
+        `Redis + Lua check-and-decrement, ${plan.connections} connections pipelining ` +
+        `${plan.reservesPerPipeline} reserves + the previous pipeline's commit|release; ${plan.skus} SKUs`,
       latencyMeasures: 'pipeline sent → its replies read, counted once per op it carries, measured pass only',
       checks: mixChecks(run, 'units reserved, all SKUs (HGET) vs driver', units.reservedUnits),
       details: { connections: plan.connections, reservesPerPipeline: plan.reservesPerPipeline, skus: plan.skus },
@@ -191,7 +193,9 @@ export function runRedisHot(plan: RedisHotPlan): Promise<CaseResult> {
     const units = await stockUnits(session, 1);
     return peerResult(run, {
       name: 'peer-redis-hot',
-      description: `Redis + Lua check-and-decrement on one hot SKU: ${plan.units} units, ${plan.attempts} attempts of 1 unit, ${plan.connections} connections pipelining ${plan.attemptsPerPipeline}`,
+      description:
+        `Redis + Lua check-and-decrement on one hot SKU: ${plan.units} units, ${plan.attempts} ` +
+        `attempts of 1 unit, ${plan.connections} connections pipelining ${plan.attemptsPerPipeline}`,
       latencyMeasures: 'pipeline sent → its replies read, counted once per attempt it carries',
       checks: hotChecks(plan, run, units, 'HGET'),
       details: { connections: plan.connections, attemptsPerPipeline: plan.attemptsPerPipeline },

@@ -48,7 +48,9 @@ async function runSimulationOnce(profile: Profile): Promise<CaseMeasurement> {
   return {
     result: oneRunResult({
       name: 'simulator-virtual',
-      description: `${scenario.name} (${scenario.durationMs / 1000} virtual s), seed ${SEED}, holdfast strategy, virtual time`,
+      description:
+        `${scenario.name} (${scenario.durationMs / 1000} virtual ` +
+        `s), seed ${SEED}, holdfast strategy, virtual time`,
       ops: events,
       elapsedMs,
       latencyMeasures: 'none (one timed run)',
@@ -77,7 +79,8 @@ export const simulatorVirtual: SuiteCase = {
   name: 'simulator-virtual',
   group: 'simulator',
   summary:
-    'the flash-sale scenario in virtual time (holdfast strategy, in-thread engine, discrete-event kernel): kernel events per second of wall time; ceiling: the bare kernel',
+    'the flash-sale scenario in virtual time (holdfast strategy, in-thread engine, ' +
+    'discrete-event kernel): kernel events per second of wall time; ceiling: the bare kernel',
   unit: 'events/s',
   targets: (own) => {
     const ordersPerSecond = own.metrics.ordersPerSecond;

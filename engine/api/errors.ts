@@ -15,10 +15,12 @@ export const ERROR_CODES = {
   OVERLOADED: 'the shard has reached its in-flight limit; retry after error.retryAfterMs',
   UNAVAILABLE: 'the shard failed while the request was in flight; the outcome is unknown, retry with the same id',
   STORAGE_FAILED:
-    'the shard could not make the operation durable (disk full, I/O error, no file descriptors): nothing of it was applied, in memory or on disk; the shard takes no operations until it has recovered from disk',
+    'the shard could not make the operation durable (disk full, I/O error, no file descriptors): nothing of ' +
+    'it was applied, in memory or on disk; the shard takes no operations until it has recovered from disk',
   CLOSED: 'the engine is closed',
   FORBIDDEN:
-    'the token the client connected with does not allow this call (its scopes or channels); nothing changed (gateway -32003)',
+    'the token the client connected with does not allow this call ' +
+    '(its scopes or channels); nothing changed (gateway -32003)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -65,7 +67,8 @@ export const refuse = {
   storageFailed: (shard: number, cause: string): Refusal =>
     refusal(
       'STORAGE_FAILED',
-      `shard ${shard} is stopped after a storage failure (${cause}); nothing of this operation was applied; retry once it has recovered`,
+      `shard ${shard} is stopped after a storage failure (${cause}); ` +
+        `nothing of this operation was applied; retry once it has recovered`,
     ),
   closed: (): Refusal => refusal('CLOSED', 'the engine is closed'),
   forbidden: (message: string): Refusal => refusal('FORBIDDEN', message),

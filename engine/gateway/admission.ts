@@ -101,7 +101,8 @@ export class Admission {
     const nowMs = Date.now();
     if (nowMs - this.serverErrorLoggedAtMs < this.options.authFailureWindowMs) return;
     this.options.log(
-      `holdfast gateway: ${this.serverErrors} server error${this.serverErrors === 1 ? '' : 's'}, the last: ${error.code ?? 'error'}: ${error.message}`,
+      `holdfast gateway: ${this.serverErrors} server error${this.serverErrors === 1 ? '' : 's'}, ` +
+        `the last: ${error.code ?? 'error'}: ${error.message}`,
     );
     this.serverErrors = 0;
     this.serverErrorLoggedAtMs = nowMs;

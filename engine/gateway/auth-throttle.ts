@@ -116,7 +116,8 @@ export class AuthThrottle {
     const blocked =
       record.failures >= this.options.maxFailuresPerPeer ? '; throttled: answered 429 until its window ends' : '';
     this.options.log(
-      `holdfast gateway: peer ${key}: ${total} failed upgrade${total === 1 ? '' : 's'} (${parts.join(', ')})${since}${blocked}`,
+      `holdfast gateway: peer ${key}: ${total} failed ` +
+        `upgrade${total === 1 ? '' : 's'} (${parts.join(', ')})${since}${blocked}`,
     );
     for (const reason of REASONS) record.unlogged[reason] = 0;
     record.loggedAtMs = nowMs;

@@ -21,7 +21,8 @@ export function frameBreach(frame: unknown, operations: number): FrameBoundBreac
     return breach(
       'frameOpsMax',
       LIMITS.frameOpsMax,
-      `carries more than ${LIMITS.frameOpsMax} engine operations (a request counts one, a batch or syncMany request its entries)`,
+      `carries more than ${LIMITS.frameOpsMax} engine operations (a ` +
+        `request counts one, a batch or syncMany request its entries)`,
     );
   }
   let budget = LIMITS.valuesPerFrameMax;

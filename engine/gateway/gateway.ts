@@ -58,7 +58,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   await gateway.listen();
   if (resolved.insecureBind) {
     resolved.log(
-      `holdfast gateway: WARNING: INSECURE_BIND: ${gateway.url} is plain WebSocket beyond loopback: tokens and stock data cross the network in clear (allowInsecureBind)`,
+      `holdfast gateway: WARNING: INSECURE_BIND: ${gateway.url} is plain WebSocket beyond ` +
+        `loopback: tokens and stock data cross the network in clear (allowInsecureBind)`,
     );
   }
   return gateway;

@@ -43,7 +43,9 @@ export class GatewayMetrics {
     });
     this.backpressure = new Counter({
       name: 'holdfast_backpressure_events_total',
-      help: 'Times the gateway pushed back: paused a reader, dropped a slow consumer, answered overloaded, refused a connection',
+      help:
+        'Times the gateway pushed back: paused a reader, dropped a ' +
+        'slow consumer, answered overloaded, refused a connection',
       labelNames: ['kind'],
       registers,
     });

@@ -60,7 +60,8 @@ export function checkBind(host: string, tls: TlsOptions | null, allowInsecureBin
   if (tls !== null || isLoopback(host)) return false;
   if (allowInsecureBind) return true;
   throw new InvalidArgumentError(
-    `host: ${host} is reachable beyond loopback and the gateway has no TLS, so tokens would cross the network in clear;` +
+    `host: ${host} is reachable beyond loopback and the gateway ` +
+      `has no TLS, so tokens would cross the network in clear;` +
       ' give tls { cert, key } (--tls-cert, --tls-key), or allowInsecureBind (--insecure-bind) behind a TLS proxy',
   );
 }

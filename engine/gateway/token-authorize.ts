@@ -48,13 +48,16 @@ function channelVerdict(principal: Principal, what: string, channel: unknown): V
   if (typeof channel === 'string' && principal.channels?.has(channel)) return null;
   const shown = typeof channel === 'string' ? `'${channel.slice(0, 64)}'` : 'none';
   return {
-    forbidden: `${what}: token '${principal.name}' may reserve only for channel ${channelsText(principal)}, got ${shown}`,
+    forbidden:
+      `${what}: token '${principal.name}' may reserve only ` + `for channel ${channelsText(principal)}, got ${shown}`,
   };
 }
 
 function notOurs(principal: Principal, what: string, id: string): Verdict {
   return {
-    forbidden: `${what}: hold '${id.slice(0, 64)}' is not a hold of channel ${channelsText(principal)} (token '${principal.name}')`,
+    forbidden:
+      `${what}: hold '${id.slice(0, 64)}' is not a hold of channel ` +
+      `${channelsText(principal)} (token '${principal.name}')`,
   };
 }
 
@@ -112,7 +115,9 @@ async function holdsVerdict(
     if (result.error.code === 'INVALID_ARGUMENT') continue;
     if (result.error.code === 'NOT_FOUND') {
       return {
-        forbidden: `ops[${index}] (${op}): hold '${id.slice(0, 64)}' does not exist yet; a channel-bound token acts in a batch only on holds that exist when it arrives`,
+        forbidden:
+          `ops[${index}] (${op}): hold '${id.slice(0, 64)}' does not exist yet; a ` +
+          `channel-bound token acts in a batch only on holds that exist when it arrives`,
       };
     }
     // OVERLOADED, UNAVAILABLE, CLOSED: answered for the whole batch; nothing ran.

@@ -94,7 +94,8 @@ export class TokenRegistry {
     metrics.tokensReloaded('ok');
     const closed = this.closeRevoked();
     log(
-      `holdfast gateway: tokens reloaded from ${tokensFile}: ${next.size} token${next.size === 1 ? '' : 's'}${closedText(closed)}`,
+      `holdfast gateway: tokens reloaded from ${tokensFile}: ${next.size} ` +
+        `token${next.size === 1 ? '' : 's'}${closedText(closed)}`,
     );
     return { ok: true, tokens: next.size, closedConnections: closed.length };
   }
@@ -130,5 +131,8 @@ function closedText(names: string[]): string {
     .map((name) => `'${name}'`)
     .join(', ');
   const more = distinct.length > NAMES_SHOWN_MAX ? ` and ${distinct.length - NAMES_SHOWN_MAX} more` : '';
-  return `; closed ${names.length} connection${names.length === 1 ? '' : 's'} of revoked or changed tokens: ${shown}${more}`;
+  return (
+    `; closed ${names.length} connection${names.length === 1 ? '' : 's'} ` +
+    `of revoked or changed tokens: ${shown}${more}`
+  );
 }

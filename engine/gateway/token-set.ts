@@ -25,7 +25,8 @@ export class TokenSet {
     for (const [index, principal] of principals.entries()) {
       if (adminToken !== null && principal.name === ADMIN_NAME) {
         throw new InvalidArgumentError(
-          `${source}: tokens[${index}].name: '${ADMIN_NAME}' is the name of the single token (token, --token); choose another`,
+          `${source}: tokens[${index}].name: '${ADMIN_NAME}' is the ` +
+            `name of the single token (token, --token); choose another`,
         );
       }
       if (this.byDigest.has(principal.digest))

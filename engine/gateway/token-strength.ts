@@ -36,7 +36,8 @@ export function tokenProblem(field: string, token: unknown): string | null {
   const bits = tokenBits(token);
   if (bits < TOKEN_BITS_MIN) {
     return (
-      `${field}: is too weak: about ${Math.floor(bits)} bits (${token.length} characters), at least ${TOKEN_BITS_MIN} are required;` +
+      `${field}: is too weak: about ${Math.floor(bits)} bits (${token.length} ` +
+      `characters), at least ${TOKEN_BITS_MIN} are required;` +
       ' use a generated one (e.g. 32 random bytes as base64url, or `holdfast token create`)'
     );
   }

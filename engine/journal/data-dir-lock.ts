@@ -224,7 +224,8 @@ function lockedError(dataDir: string, holder: LockHolder | null): JournalError {
   const who =
     holder === null
       ? 'a process that is writing its lock file now'
-      : `process ${holder.pid}${holder.tag === '' ? '' : ` (${holder.tag})`} on ${holder.host}, since ${holder.startedAt}`;
+      : `process ${holder.pid}${holder.tag === '' ? '' : ` (${holder.tag})`} ` +
+        `on ${holder.host}, since ${holder.startedAt}`;
   return new JournalError(
     'DATA_DIR_LOCKED',
     `data directory ${dataDir} is in use by ${who}; stop it first (its lock: ${join(dataDir, LOCK_FILE_NAME)})`,

@@ -16,7 +16,8 @@ export const JOURNAL_ERROR_CODES = {
     'another live process (or another engine in this one) owns the data directory; the message names its pid',
   DATA_DIR_INVALID: 'the data directory is not a directory, or cannot be created, read or written',
   RECOVERY_FAILED:
-    "a shard's recovery did not fit in its heap or its worker died while recovering; the start fails instead of looping",
+    "a shard's recovery did not fit in its heap or its worker " +
+    'died while recovering; the start fails instead of looping',
 } as const;
 
 export type JournalErrorCode = keyof typeof JOURNAL_ERROR_CODES;

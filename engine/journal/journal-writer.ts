@@ -141,7 +141,8 @@ export class JournalWriter {
     invariant(this.failure !== null, `journal ${this.path}: roll back only after a failure`);
     invariant(
       Number.isSafeInteger(sizeBytes) && sizeBytes >= this.initialSizeBytes && sizeBytes <= this.sizeBytes,
-      `journal ${this.path}: cannot roll back to ${sizeBytes} bytes (opened at ${this.initialSizeBytes}, now ${this.sizeBytes})`,
+      `journal ${this.path}: cannot roll back to ${sizeBytes} bytes ` +
+        `(opened at ${this.initialSizeBytes}, now ${this.sizeBytes})`,
     );
     ftruncateSync(this.fd, sizeBytes);
     fdatasyncSync(this.fd);

@@ -28,7 +28,8 @@ export function roomFor(
   }
   if (location !== null && state?.position(location) === undefined && positions >= limits.maxPositions) {
     return refuse.limitReached(
-      `${field}: ${sku}@${location} would be a new position, and this shard already keeps ${positions} positions (maxPositionsPerShard)`,
+      `${field}: ${sku}@${location} would be a new position, and this ` +
+        `shard already keeps ${positions} positions (maxPositionsPerShard)`,
     );
   }
   return null;

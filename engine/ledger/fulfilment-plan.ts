@@ -43,6 +43,7 @@ function draw(hold: Shippable, ship: number[], wanted: FulfilLine, index: number
   if (left === 0) return null;
   return refuse.invalidArgument(
     `lines[${index}].qty`,
-    `${wanted.qty} exceeds what reservation '${hold.id}' has in stock to ship of '${wanted.sku}' at '${wanted.location}'`,
+    `${wanted.qty} exceeds what reservation '${hold.id}' has in ` +
+      `stock to ship of '${wanted.sku}' at '${wanted.location}'`,
   );
 }

@@ -507,7 +507,8 @@ export class Ledger {
     const oldestMs = log === null ? this.nowMs - this.options.syncHorizonMs : log.oldestRebasableMs(this.nowMs);
     if (asOfMs < oldestMs) {
       return refuse.syncTooOld(
-        `asOf: ${asOfMs} is before ${oldestMs}, the oldest time ${where} can be rebased from (syncHorizonMs, syncMovementsPerPositionMax)`,
+        `asOf: ${asOfMs} is before ${oldestMs}, the oldest time ${where} ` +
+          `can be rebased from (syncHorizonMs, syncMovementsPerPositionMax)`,
       );
     }
     const rebasedBy = log === null ? 0 : log.after(asOfMs);
@@ -726,7 +727,8 @@ export class Ledger {
     const policy = state.policy;
     if (policy !== null && policy.capHeadroom(channel) < line.qty) {
       return refuse.insufficientStock(
-        `lines[${index}]: channel '${channel}' may hold ${Math.max(0, policy.capHeadroom(channel))} more of sku '${line.sku}' (its cap), ${line.qty} requested`,
+        `lines[${index}]: channel '${channel}' may hold ${Math.max(0, policy.capHeadroom(channel))} ` +
+          `more of sku '${line.sku}' (its cap), ${line.qty} requested`,
         index,
       );
     }
@@ -800,7 +802,8 @@ export class Ledger {
   private refuseLine(state: SkuState, line: LineRequest, index: number, channel: string, headroom: number): Refusal {
     if (headroom < line.qty && headroom < state.available) {
       return refuse.insufficientStock(
-        `lines[${index}]: channel '${channel}' may take ${headroom} of sku '${line.sku}' (safety stock and other channels' fences), ${line.qty} requested`,
+        `lines[${index}]: channel '${channel}' may take ${headroom} of sku ` +
+          `'${line.sku}' (safety stock and other channels' fences), ${line.qty} requested`,
         index,
       );
     }

@@ -436,7 +436,8 @@ export class ShardLink {
   private giveUp(): void {
     if (this.destroying || this.deadCause !== null) return;
     this.deadCause =
-      `RECOVERY_FAILED: shard ${this.options.shard}'s worker died again while recovering (${this.workerError ?? 'no error reported'}); ` +
+      `RECOVERY_FAILED: shard ${this.options.shard}'s worker died again ` +
+      `while recovering (${this.workerError ?? 'no error reported'}); ` +
       `it serves nothing until the engine restarts (raise shardHeapMb if the heap was the cause)`;
     console.error(`holdfast ${this.deadCause}`);
     void this.pool.destroy().catch(() => undefined);

@@ -182,7 +182,8 @@ export class ShardHost {
     if (usedBytes * 100 < this.heapLimitBytes * this.options.heapWatermarkPercent) return null;
     return refuse.limitReached(
       `shard ${this.options.shard}: its heap holds ${mb(usedBytes)} MB of ${mb(this.heapLimitBytes)} MB ` +
-        `(watermark ${this.options.heapWatermarkPercent} %): operations that may grow the ledger are refused until memory is freed`,
+        (`(watermark ${this.options.heapWatermarkPercent} %): operations ` +
+          `that may grow the ledger are refused until memory is freed`),
     );
   }
 
@@ -226,7 +227,8 @@ export class ShardHost {
     this.stoppedCounters = this.ledger.counters();
     this.storageFailures++;
     console.error(
-      `holdfast shard ${this.options.shard}: STORAGE_FAILED: ${this.stoppedCause}; the shard stops taking operations and recovers from disk once it can write`,
+      `holdfast shard ${this.options.shard}: STORAGE_FAILED: ${this.stoppedCause}; ` +
+        `the shard stops taking operations and recovers from disk once it can write`,
     );
     this.rollingBack = this.rollBack(journal);
   }
@@ -267,7 +269,8 @@ export class ShardHost {
       this.rollingBack = null;
       this.stoppedCounters = null;
       console.error(
-        `holdfast shard ${this.options.shard}: recovered from disk after a storage failure (${recovered.report.records} records replayed)`,
+        `holdfast shard ${this.options.shard}: recovered from disk after ` +
+          `a storage failure (${recovered.report.records} records replayed)`,
       );
       this.stoppedCause = null;
       this.recoveryProblem = null;

@@ -86,7 +86,8 @@ export class ShardJournal {
     if (read.tornTail !== null) {
       truncateJournal(plan.journalPath, read.validBytes);
       console.warn(
-        `holdfast shard ${shard}: ${plan.journalPath}: torn tail at byte ${read.tornTail.offsetBytes} (${read.tornTail.reason}); cut off`,
+        `holdfast shard ${shard}: ${plan.journalPath}: torn tail at byte ` +
+          `${read.tornTail.offsetBytes} (${read.tornTail.reason}); cut off`,
       );
     }
     ledger.events.length = 0;

@@ -57,7 +57,8 @@ export function capacityLine(capacity: PlanCapacity, sloP99Ms: number): string {
 export function renderPlanSummary(plan: PlanResult): string {
   const header =
     `scenario ${plan.scenario} · seed ${plan.seed} · ${formatDurationMs(plan.durationMs)} simulated per point · ` +
-    `${formatCount(plan.serviceUsPerOp)} µs per op per shard · SLO: p99 ≤ ${formatMs(plan.sloP99Ms)}, nothing shed or oversold`;
+    (`${formatCount(plan.serviceUsPerOp)} µs per op per shard · SLO: ` +
+      `p99 ≤ ${formatMs(plan.sloP99Ms)}, nothing shed or oversold`);
   return [
     header,
     renderTable(planPointsTable(plan)),

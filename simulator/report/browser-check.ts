@@ -144,7 +144,10 @@ export function isDrawn(chart: ChartPixels, minPixels = MIN_DRAWN_PIXELS): boole
 
 /** `chart-latency: drawn (41,233 pixels)` or `chart-latency: BLANK (0 pixels)`. */
 export function describeChart(chart: ChartPixels, minPixels = MIN_DRAWN_PIXELS): string {
-  return `${chart.id}: ${isDrawn(chart, minPixels) ? 'drawn' : 'BLANK'} (${chart.pixels.toLocaleString('en-US')} pixels)`;
+  return (
+    `${chart.id}: ${isDrawn(chart, minPixels) ? 'drawn' : 'BLANK'} ` +
+    `(${chart.pixels.toLocaleString('en-US')} pixels)`
+  );
 }
 
 /** Everything wrong with a checked page; empty when every chart drew and nothing failed. */

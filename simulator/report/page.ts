@@ -91,7 +91,8 @@ function renderChartFigure(chart: ChartSpec): string {
     '<figure>',
     `<h3>${escapeHtml(chart.title)}</h3>`,
     `<figcaption>${escapeHtml(chart.caption)}</figcaption>`,
-    `<div class="chart-box"><canvas id="${escapeHtml(chart.id)}" role="img" aria-label="${escapeHtml(chart.title)}"></canvas></div>`,
+    `<div class="chart-box"><canvas id="${escapeHtml(chart.id)}" ` +
+      `role="img" aria-label="${escapeHtml(chart.title)}"></canvas></div>`,
     '</figure>',
   ].join('\n');
 }

@@ -71,7 +71,8 @@ export function availabilityChart(reports: StrategyReport[]): ChartSpec {
     id: 'chart-availability',
     title: 'Availability over time',
     caption:
-      'Units the system would sell (solid) against units on the shelf and not promised to a paid order (dashed), summed over every SKU.',
+      'Units the system would sell (solid) against units on the shelf ' +
+      'and not promised to a paid order (dashed), summed over every SKU.',
     config: lineChart({ x: TIME_AXIS, y: { title: 'units', min: 0 } }, series),
   };
 }
@@ -92,7 +93,8 @@ export function comparisonChart(reports: StrategyReport[]): ChartSpec {
     id: 'chart-compare',
     title: reports.length > 1 ? 'Naive vs holdfast' : `Outcomes (${strategyList(reports)})`,
     caption:
-      'Oversold units, cancelled paid orders and stockouts (left axis); lost revenue in currency units (right axis, lighter bars).',
+      'Oversold units, cancelled paid orders and stockouts (left axis); ' +
+      'lost revenue in currency units (right axis, lighter bars).',
     config: barChart(
       ['oversold units', 'cancellations', 'stockouts', 'lost revenue'],
       { y: { title: 'count', min: 0 }, revenue: { title: 'lost revenue', min: 0, position: 'right' } },

@@ -44,6 +44,7 @@ export function renderReplaySummary(report: ReplayReport): string {
     `events: ${formatCount(report.events)}`,
     renderTable({ columns: ['operation', 'calls', 'ok', 'refused'], rows }),
     `reserve latency: p50 ${formatMs(latency.p50)} · p99 ${formatMs(latency.p99)} · max ${formatMs(latency.max)}`,
-    `final check: ${formatCount(finalCheck.skus)} SKUs read back, ${formatCount(finalCheck.shortfallUnits)} units promised beyond stock, ${formatCount(finalCheck.uncheckedSkus)} unreadable`,
+    `final check: ${formatCount(finalCheck.skus)} SKUs read back, ${formatCount(finalCheck.shortfallUnits)} ` +
+      `units promised beyond stock, ${formatCount(finalCheck.uncheckedSkus)} unreadable`,
   ].join('\n');
 }

@@ -37,7 +37,8 @@ export const BUILT_IN_SCENARIOS: Readonly<Record<string, Scenario>> = {
     ...BASE,
     name: 'flash-sale',
     description:
-      'A drop: 20 scarce SKUs, traffic ramping from 20 to 5,000 orders/s in 10 s, held for a minute; carts held 2 minutes.',
+      'A drop: 20 scarce SKUs, traffic ramping from 20 to 5,000 ' +
+      'orders/s in 10 s, held for a minute; carts held 2 minutes.',
     durationMs: 3 * MINUTE_MS,
     catalogue: { ...BASE.catalogue, hot: { count: 20, stock: { 'WH-1': 500 }, priceCents: 18_000, lineShare: 0.9 } },
     arrivals: {
@@ -78,7 +79,8 @@ export const BUILT_IN_SCENARIOS: Readonly<Record<string, Scenario>> = {
     ...BASE,
     name: 'erp-batch',
     description:
-      'An ERP that counts every 5 minutes and delivers its counts 90 s late, over lagging event queues, while 200 thinly stocked SKUs sell out.',
+      'An ERP that counts every 5 minutes and delivers its counts 90 s late, ' +
+      'over lagging event queues, while 200 thinly stocked SKUs sell out.',
     catalogue: { ...BASE.catalogue, skuCount: 200, stock: { 'WH-1': 40 } },
     erp: { intervalMs: 5 * MINUTE_MS, lagMs: 90 * SECOND_MS },
     latency: { ...BASE.latency, events: { kind: 'lognormal', p50Ms: 5 * SECOND_MS, p99Ms: 60 * SECOND_MS } },

@@ -27,35 +27,39 @@ function generations(dir: string, shard: number): { snapshots: string[]; journal
 describe('a clean close', () => {
   const { dataDir, open, close } = useEngineDirs('clean-close');
 
-  it(`leaves exactly one snapshot and one journal per shard, closing right after a snapshot (${ROUNDS} rounds)`, async () => {
-    const dir = dataDir();
-    const options = {
-      shards: 1,
-      dataDir: dir,
-      snapshotEveryRecords: 1,
-      fsync: 'interval',
-      fsyncIntervalMs: 60_000,
-    } as const;
-    for (let round = 0; round < ROUNDS; round++) {
-      const engine = await open(options);
-      // One large record the interval policy has not synced yet; the next operation finds a
-      // snapshot due, so the previous journal's close (its last sync of those bytes) and the
-      // deletion of its generation are under way when the engine closes.
-      const receives = Array.from({ length: RECEIVES }, (_, i) => ({
-        op: 'receive' as const,
-        args: [{ sku: `S-${round}-${i}`, location: 'WH', qty: 1 }],
-      }));
-      expectOk(await engine.batch(receives));
-      expectOk(await engine.receive({ sku: `T-${round}`, location: 'WH', qty: 1 }));
-      await close(engine);
-      const files = generations(dir, 0);
-      expect(files.snapshots, `round ${round}`).toHaveLength(1);
-      expect(files.journals, `round ${round}`).toHaveLength(1);
-    }
-    const engine = await open({ shards: 1, dataDir: dir });
-    for (let round = 0; round < ROUNDS; round++) {
-      expect((await engine.get(`T-${round}`)).onHand, `T-${round}`).toBe(1);
-      expect((await engine.get(`S-${round}-${RECEIVES - 1}`)).onHand, `S-${round}-${RECEIVES - 1}`).toBe(1);
-    }
-  }, 60_000);
+  it(
+    `leaves exactly one snapshot and one journal per shard, ` + `closing right after a snapshot (${ROUNDS} rounds)`,
+    async () => {
+      const dir = dataDir();
+      const options = {
+        shards: 1,
+        dataDir: dir,
+        snapshotEveryRecords: 1,
+        fsync: 'interval',
+        fsyncIntervalMs: 60_000,
+      } as const;
+      for (let round = 0; round < ROUNDS; round++) {
+        const engine = await open(options);
+        // One large record the interval policy has not synced yet; the next operation finds a
+        // snapshot due, so the previous journal's close (its last sync of those bytes) and the
+        // deletion of its generation are under way when the engine closes.
+        const receives = Array.from({ length: RECEIVES }, (_, i) => ({
+          op: 'receive' as const,
+          args: [{ sku: `S-${round}-${i}`, location: 'WH', qty: 1 }],
+        }));
+        expectOk(await engine.batch(receives));
+        expectOk(await engine.receive({ sku: `T-${round}`, location: 'WH', qty: 1 }));
+        await close(engine);
+        const files = generations(dir, 0);
+        expect(files.snapshots, `round ${round}`).toHaveLength(1);
+        expect(files.journals, `round ${round}`).toHaveLength(1);
+      }
+      const engine = await open({ shards: 1, dataDir: dir });
+      for (let round = 0; round < ROUNDS; round++) {
+        expect(expectOk(await engine.get(`T-${round}`)).onHand, `T-${round}`).toBe(1);
+        expect(expectOk(await engine.get(`S-${round}-${RECEIVES - 1}`)).onHand, `S-${round}-${RECEIVES - 1}`).toBe(1);
+      }
+    },
+    60_000,
+  );
 });

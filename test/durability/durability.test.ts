@@ -314,64 +314,72 @@ describe('durability: journal, snapshots, recovery', () => {
     expect(expectOk(await second.fulfil('f')).reservation.status).toBe('fulfilled');
   }, 30_000);
 
-  it('a shard whose worker dies restarts from its journal: nothing acknowledged is lost, the other shard serves on', async () => {
-    const dir = dataDir();
-    const engine = await start({ shards: 2, dataDir: dir });
-    for (const sku of SKUS) expectOk(await engine.receive({ sku, location: 'L1', qty: 10 }));
-    expectOk(
-      await engine.reserve({ id: 'h', channel: 'web', ttlMs: 600_000, lines: SKUS.map((sku) => ({ sku, qty: 2 })) }),
-    );
-    const before = await Promise.all(SKUS.map((sku) => engine.get(sku)));
-    const killer = engine as unknown as { killShardWorker(shard: number): Promise<number> };
-    await killer.killShardWorker(0);
-    const after = await Promise.all(SKUS.map((sku) => engine.get(sku)));
-    for (const [index, result] of after.entries()) {
-      if (result.ok) expect({ ...result, seq: 0 }).toEqual({ ...expectOk(before[index]), seq: 0 });
-      else expect(result.error.code).toBe('UNAVAILABLE');
-    }
-    // Whatever was in flight, the recovered shard now answers with everything acknowledged.
-    expect(await Promise.all(SKUS.map((sku) => engine.get(sku)))).toEqual(before);
-    expect(expectOk(await engine.commit('h')).reservation.status).toBe('committed');
-  }, 30_000);
+  it(
+    'a shard whose worker dies restarts from its journal: ' + 'nothing acknowledged is lost, the other shard serves on',
+    async () => {
+      const dir = dataDir();
+      const engine = await start({ shards: 2, dataDir: dir });
+      for (const sku of SKUS) expectOk(await engine.receive({ sku, location: 'L1', qty: 10 }));
+      expectOk(
+        await engine.reserve({ id: 'h', channel: 'web', ttlMs: 600_000, lines: SKUS.map((sku) => ({ sku, qty: 2 })) }),
+      );
+      const before = await Promise.all(SKUS.map((sku) => engine.get(sku)));
+      const killer = engine as unknown as { killShardWorker(shard: number): Promise<number> };
+      await killer.killShardWorker(0);
+      const after = await Promise.all(SKUS.map((sku) => engine.get(sku)));
+      for (const [index, result] of after.entries()) {
+        if (result.ok) expect({ ...result, seq: 0 }).toEqual({ ...expectOk(before[index]), seq: 0 });
+        else expect(result.error.code).toBe('UNAVAILABLE');
+      }
+      // Whatever was in flight, the recovered shard now answers with everything acknowledged.
+      expect(await Promise.all(SKUS.map((sku) => engine.get(sku)))).toEqual(before);
+      expect(expectOk(await engine.commit('h')).reservation.status).toBe('committed');
+    },
+    30_000,
+  );
 
-  it('cross-shard operations cut short by a worker death are reconciled: the parts of every hold agree again', async () => {
-    const dir = dataDir();
-    const engine = await start({ shards: 2, dataDir: dir });
-    for (const sku of SKUS) expectOk(await engine.receive({ sku, location: 'L1', qty: 10_000 }));
-    const ids = Array.from({ length: 300 }, (_, i) => `x${i}`);
-    await Promise.all(
-      ids.map((id) =>
-        engine.reserve({ id, channel: 'web', ttlMs: 600_000, lines: SKUS.map((sku) => ({ sku, qty: 1 })) }),
-      ),
-    );
-    const killer = engine as unknown as { killShardWorker(shard: number): Promise<number> };
-    const flood = ids.map((id, i) => (i % 2 === 0 ? engine.commit(id) : engine.release(id)));
-    await killer.killShardWorker(1);
-    await Promise.all(flood);
-    // Retry nothing: reconciliation alone must bring every hold's parts back into agreement.
-    const settled = async () => {
-      const views = await Promise.all(ids.map((id) => engine.getReservation(id)));
-      return views.every((view) => view.ok) ? views : null;
-    };
-    let views = await settled();
-    for (let attempt = 0; views === null && attempt < 100; attempt++) {
-      await sleep(50);
-      views = await settled();
-    }
-    expect(views, 'every reservation answers (its parts agree)').not.toBeNull();
-    let held = 0;
-    let committed = 0;
-    for (const view of views ?? []) {
-      const { status, lines } = expectOk(view).reservation;
-      expect(lines).toHaveLength(SKUS.length);
-      if (status === 'held') held++;
-      if (status === 'committed') committed++;
-    }
-    for (const sku of SKUS) {
-      const totals = expectOk(await engine.get(sku));
-      expect({ reserved: totals.reserved, committed: totals.committed }, sku).toEqual({ reserved: held, committed });
-    }
-  }, 60_000);
+  it(
+    'cross-shard operations cut short by a worker death ' + 'are reconciled: the parts of every hold agree again',
+    async () => {
+      const dir = dataDir();
+      const engine = await start({ shards: 2, dataDir: dir });
+      for (const sku of SKUS) expectOk(await engine.receive({ sku, location: 'L1', qty: 10_000 }));
+      const ids = Array.from({ length: 300 }, (_, i) => `x${i}`);
+      await Promise.all(
+        ids.map((id) =>
+          engine.reserve({ id, channel: 'web', ttlMs: 600_000, lines: SKUS.map((sku) => ({ sku, qty: 1 })) }),
+        ),
+      );
+      const killer = engine as unknown as { killShardWorker(shard: number): Promise<number> };
+      const flood = ids.map((id, i) => (i % 2 === 0 ? engine.commit(id) : engine.release(id)));
+      await killer.killShardWorker(1);
+      await Promise.all(flood);
+      // Retry nothing: reconciliation alone must bring every hold's parts back into agreement.
+      const settled = async () => {
+        const views = await Promise.all(ids.map((id) => engine.getReservation(id)));
+        return views.every((view) => view.ok) ? views : null;
+      };
+      let views = await settled();
+      for (let attempt = 0; views === null && attempt < 100; attempt++) {
+        await sleep(50);
+        views = await settled();
+      }
+      expect(views, 'every reservation answers (its parts agree)').not.toBeNull();
+      let held = 0;
+      let committed = 0;
+      for (const view of views ?? []) {
+        const { status, lines } = expectOk(view).reservation;
+        expect(lines).toHaveLength(SKUS.length);
+        if (status === 'held') held++;
+        if (status === 'committed') committed++;
+      }
+      for (const sku of SKUS) {
+        const totals = expectOk(await engine.get(sku));
+        expect({ reserved: totals.reserved, committed: totals.committed }, sku).toEqual({ reserved: held, committed });
+      }
+    },
+    60_000,
+  );
 
   it('options: a data directory needs worker shards; fsync settings need a data directory', async () => {
     await expect(createEngine({ shards: 0, dataDir: dataDir() })).rejects.toThrow(/dataDir/);

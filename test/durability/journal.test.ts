@@ -225,26 +225,29 @@ describe('scan building blocks', () => {
 });
 
 describe('torn tail', () => {
-  it('a cut at every byte inside the last record reports a torn tail at its offset, keeping the earlier records', async () => {
-    const path = freshPath();
-    const payloads = [payloadOf(0), payloadOf(1), payloadOf(2, 40)];
-    const offsets = await writeJournal(path, payloads);
-    const whole = readFileSync(path);
-    const lastOffset = offsets[2];
-    for (let cut = lastOffset + 1; cut < whole.length; cut += 1) {
-      writeFileSync(path, whole.subarray(0, cut));
-      const read = readAll(path);
-      expect(read.payloads, `cut at ${cut}`).toEqual(payloads.slice(0, 2));
-      expect(read.validBytes).toBe(lastOffset);
-      expect(read.sizeBytes).toBe(cut);
-      expect(read.tornTail?.offsetBytes, `cut at ${cut}`).toBe(lastOffset);
-      expect(read.tornTail?.reason).toMatch(
-        cut - lastOffset < RECORD_HEADER_BYTES ? /header cut short/ : /payload cut short/,
-      );
-    }
-    writeFileSync(path, whole.subarray(0, lastOffset));
-    expect(readAll(path)).toMatchObject({ records: 2, validBytes: lastOffset, tornTail: null });
-  });
+  it(
+    'a cut at every byte inside the last record reports a ' + 'torn tail at its offset, keeping the earlier records',
+    async () => {
+      const path = freshPath();
+      const payloads = [payloadOf(0), payloadOf(1), payloadOf(2, 40)];
+      const offsets = await writeJournal(path, payloads);
+      const whole = readFileSync(path);
+      const lastOffset = offsets[2];
+      for (let cut = lastOffset + 1; cut < whole.length; cut += 1) {
+        writeFileSync(path, whole.subarray(0, cut));
+        const read = readAll(path);
+        expect(read.payloads, `cut at ${cut}`).toEqual(payloads.slice(0, 2));
+        expect(read.validBytes).toBe(lastOffset);
+        expect(read.sizeBytes).toBe(cut);
+        expect(read.tornTail?.offsetBytes, `cut at ${cut}`).toBe(lastOffset);
+        expect(read.tornTail?.reason).toMatch(
+          cut - lastOffset < RECORD_HEADER_BYTES ? /header cut short/ : /payload cut short/,
+        );
+      }
+      writeFileSync(path, whole.subarray(0, lastOffset));
+      expect(readAll(path)).toMatchObject({ records: 2, validBytes: lastOffset, tornTail: null });
+    },
+  );
 
   it('random garbage after valid records is a torn tail', async () => {
     await fc.assert(
@@ -316,13 +319,17 @@ describe('corruption in the middle', () => {
     expect(error).toMatchObject({ path, offsetBytes, nextValidOffsetBytes });
   }
 
-  it('a flipped payload byte in a middle record throws JOURNAL_CORRUPT naming the file and offset; later records are not delivered', async () => {
-    const { path, payloads, offsets } = await fiveRecords();
-    flipByte(path, offsets[2] + RECORD_HEADER_BYTES + 5);
-    const seen: Buffer[] = [];
-    expectCorrupt(path, offsets[2], offsets[3], seen);
-    expect(seen).toEqual(payloads.slice(0, 2));
-  });
+  it(
+    'a flipped payload byte in a middle record throws JOURNAL_CORRUPT ' +
+      'naming the file and offset; later records are not delivered',
+    async () => {
+      const { path, payloads, offsets } = await fiveRecords();
+      flipByte(path, offsets[2] + RECORD_HEADER_BYTES + 5);
+      const seen: Buffer[] = [];
+      expectCorrupt(path, offsets[2], offsets[3], seen);
+      expect(seen).toEqual(payloads.slice(0, 2));
+    },
+  );
 
   it.each([0, 1, 2, 3, 4, 5, 6, 7])(
     'a flipped header byte %i in a middle record throws JOURNAL_CORRUPT (never a torn tail)',

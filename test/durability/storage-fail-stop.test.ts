@@ -108,51 +108,58 @@ describe('fail-stop on a journal or snapshot error (injected faults)', () => {
     for (const sku of ['A', 'B', 'C', 'D']) expect(await engine.get(sku)).toMatchObject({ ok: true, onHand: 5 });
   });
 
-  it('a failed fdatasync under concurrent batches: every acknowledged hold survives, every failed one is gone', async () => {
-    const dir = dataDir();
-    const options: EngineOptions = {
-      shards: 1,
-      dataDir: dir,
-      maxBatchOps: 16,
-      storageFaults: [{ op: 'sync', after: 3, times: 1, code: 'EIO' }],
-    };
-    let engine = await open(options);
-    expectOk(await engine.receive({ sku: 'A', location: 'L1', qty: 1_000 }));
-    const outcomes = await reserveMany(engine, 'h', 400);
-    expect(outcomes.failed.length).toBeGreaterThan(0);
-    expect(outcomes.acknowledged.length).toBeGreaterThan(0);
-    await untilHealthy(engine, HEALTHY_WITHIN);
-    const more = await reserveMany(engine, 'after', 50);
-    expect(more.failed).toEqual([]);
-    const all = { acknowledged: [...outcomes.acknowledged, ...more.acknowledged], failed: outcomes.failed };
-    await expectExactly(engine, all, 1_000);
-    engine = await reopen(engine, options);
-    await expectExactly(engine, all, 1_000);
-  });
+  it(
+    'a failed fdatasync under concurrent batches: every ' + 'acknowledged hold survives, every failed one is gone',
+    async () => {
+      const dir = dataDir();
+      const options: EngineOptions = {
+        shards: 1,
+        dataDir: dir,
+        maxBatchOps: 16,
+        storageFaults: [{ op: 'sync', after: 3, times: 1, code: 'EIO' }],
+      };
+      let engine = await open(options);
+      expectOk(await engine.receive({ sku: 'A', location: 'L1', qty: 1_000 }));
+      const outcomes = await reserveMany(engine, 'h', 400);
+      expect(outcomes.failed.length).toBeGreaterThan(0);
+      expect(outcomes.acknowledged.length).toBeGreaterThan(0);
+      await untilHealthy(engine, HEALTHY_WITHIN);
+      const more = await reserveMany(engine, 'after', 50);
+      expect(more.failed).toEqual([]);
+      const all = { acknowledged: [...outcomes.acknowledged, ...more.acknowledged], failed: outcomes.failed };
+      await expectExactly(engine, all, 1_000);
+      engine = await reopen(engine, options);
+      await expectExactly(engine, all, 1_000);
+    },
+  );
 
-  it('a failed snapshot stops the shard; the batch made durable before it keeps its answer; recovery reads the right generation', async () => {
-    const dir = dataDir();
-    const options: EngineOptions = {
-      shards: 1,
-      dataDir: dir,
-      snapshotEveryRecords: 5,
-      storageFaults: [{ op: 'snapshot', after: 1, times: 2, code: 'EMFILE' }],
-    };
-    let engine = await open(options);
-    expectOk(await engine.receive({ sku: 'A', location: 'L1', qty: 100 }));
-    const outcomes: Outcomes = { acknowledged: [], failed: [] };
-    for (let round = 0; round < 30; round++) {
-      const some = await reserveMany(engine, `s${round}`, 3);
-      outcomes.acknowledged.push(...some.acknowledged);
-      outcomes.failed.push(...some.failed);
-      if (some.failed.length > 0) await untilHealthy(engine, HEALTHY_WITHIN);
-    }
-    expect(outcomes.failed.length).toBeGreaterThan(0);
-    expect(engine.stats().shards[0].storageFailures).toBe(2);
-    await expectExactly(engine, outcomes, 100);
-    engine = await reopen(engine, options);
-    await expectExactly(engine, outcomes, 100);
-  });
+  it(
+    'a failed snapshot stops the shard; the batch made durable ' +
+      'before it keeps its answer; recovery reads the right generation',
+    async () => {
+      const dir = dataDir();
+      const options: EngineOptions = {
+        shards: 1,
+        dataDir: dir,
+        snapshotEveryRecords: 5,
+        storageFaults: [{ op: 'snapshot', after: 1, times: 2, code: 'EMFILE' }],
+      };
+      let engine = await open(options);
+      expectOk(await engine.receive({ sku: 'A', location: 'L1', qty: 100 }));
+      const outcomes: Outcomes = { acknowledged: [], failed: [] };
+      for (let round = 0; round < 30; round++) {
+        const some = await reserveMany(engine, `s${round}`, 3);
+        outcomes.acknowledged.push(...some.acknowledged);
+        outcomes.failed.push(...some.failed);
+        if (some.failed.length > 0) await untilHealthy(engine, HEALTHY_WITHIN);
+      }
+      expect(outcomes.failed.length).toBeGreaterThan(0);
+      expect(engine.stats().shards[0].storageFailures).toBe(2);
+      await expectExactly(engine, outcomes, 100);
+      engine = await reopen(engine, options);
+      await expectExactly(engine, outcomes, 100);
+    },
+  );
 
   it('/healthz answers 503 naming the cause while a shard is stopped, and ok once it recovered', async () => {
     const dir = dataDir();

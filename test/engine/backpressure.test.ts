@@ -84,17 +84,20 @@ describe('backpressure (shards 2)', () => {
     for (const shard of engine.stats().shards) expect(shard.queueDepth).toBe(0);
   });
 
-  it("onOverload 'reject': on one SKU exactly maxInFlightOpsPerShard are admitted from a synchronous burst", async () => {
-    const engine = await make({ shards: 2, maxInFlightOpsPerShard: IN_FLIGHT, locationOrder: [EAST] });
-    expectOk(await engine.receive({ sku: 'HOT', location: EAST, qty: 10_000 }));
-    const results = await fire(engine, 1_000, () => 'HOT', 'hot');
-    const counts = tally(results);
-    expect(counts).toEqual({ ok: IN_FLIGHT, overloaded: 1_000 - IN_FLIGHT, other: 0 });
-    expect(expectOk(await engine.get('HOT')).reserved).toBe(IN_FLIGHT);
-    const hotShard = await shardOf(engine, 'HOT');
-    const stats = engine.stats().shards.find((s) => s.shard === hotShard)!;
-    expect(stats.queueDepthMax).toBeLessThanOrEqual(IN_FLIGHT);
-  });
+  it(
+    "onOverload 'reject': on one SKU exactly " + 'maxInFlightOpsPerShard are admitted from a synchronous burst',
+    async () => {
+      const engine = await make({ shards: 2, maxInFlightOpsPerShard: IN_FLIGHT, locationOrder: [EAST] });
+      expectOk(await engine.receive({ sku: 'HOT', location: EAST, qty: 10_000 }));
+      const results = await fire(engine, 1_000, () => 'HOT', 'hot');
+      const counts = tally(results);
+      expect(counts).toEqual({ ok: IN_FLIGHT, overloaded: 1_000 - IN_FLIGHT, other: 0 });
+      expect(expectOk(await engine.get('HOT')).reserved).toBe(IN_FLIGHT);
+      const hotShard = await shardOf(engine, 'HOT');
+      const stats = engine.stats().shards.find((s) => s.shard === hotShard)!;
+      expect(stats.queueDepthMax).toBeLessThanOrEqual(IN_FLIGHT);
+    },
+  );
 
   it("onOverload 'wait': excess waits and succeeds, beyond the waiting bound it is OVERLOADED", async () => {
     const waiting = 32;
@@ -141,16 +144,20 @@ describe('backpressure (shards 2)', () => {
 describe('batch bound (shards 2)', () => {
   const make = engineFactory();
 
-  it('no batch carries more than maxBatchOps; full batches wait sealed and nothing is refused below the in-flight bound', async () => {
-    const engine = await make({ shards: 2, maxBatchOps: 8, maxInFlightOpsPerShard: 10_000, locationOrder: [EAST] });
-    expectOk(await engine.receive({ sku: 'BATCH-1', location: EAST, qty: 1_000 }));
-    const shard = await shardOf(engine, 'BATCH-1');
-    const sentBefore = engine.stats().shards[shard].batchesSent;
-    const counts = tally(await fire(engine, 400, () => 'BATCH-1', 'batch'));
-    expect(counts).toEqual({ ok: 400, overloaded: 0, other: 0 });
-    const stats = engine.stats().shards[shard];
-    expect(stats.largestBatchOps).toBe(8);
-    expect(stats.batchesSent - sentBefore).toBeGreaterThanOrEqual(400 / 8);
-    expect(expectOk(await engine.get('BATCH-1')).reserved).toBe(400);
-  });
+  it(
+    'no batch carries more than maxBatchOps; full batches wait ' +
+      'sealed and nothing is refused below the in-flight bound',
+    async () => {
+      const engine = await make({ shards: 2, maxBatchOps: 8, maxInFlightOpsPerShard: 10_000, locationOrder: [EAST] });
+      expectOk(await engine.receive({ sku: 'BATCH-1', location: EAST, qty: 1_000 }));
+      const shard = await shardOf(engine, 'BATCH-1');
+      const sentBefore = engine.stats().shards[shard].batchesSent;
+      const counts = tally(await fire(engine, 400, () => 'BATCH-1', 'batch'));
+      expect(counts).toEqual({ ok: 400, overloaded: 0, other: 0 });
+      const stats = engine.stats().shards[shard];
+      expect(stats.largestBatchOps).toBe(8);
+      expect(stats.batchesSent - sentBefore).toBeGreaterThanOrEqual(400 / 8);
+      expect(expectOk(await engine.get('BATCH-1')).reserved).toBe(400);
+    },
+  );
 });

@@ -238,7 +238,8 @@ describe('interleavings of concurrent reserve / commit / release (fc.scheduler, 
               outcomes.set(`${op.kind} ${expected}`, (outcomes.get(`${op.kind} ${expected}`) ?? 0) + 1);
               expect(
                 actual,
-                `${op.kind} ${id} (issue order ${issued.map((i) => `${ops[i].kind}:h${ops[i].hold}`).join(', ')}) — ${s.report().length} scheduled`,
+                `${op.kind} ${id} (issue order ${issued.map((i) => `${ops[i].kind}:h${ops[i].hold}`).join(', ')}) ` +
+                  `— ${s.report().length} scheduled`,
               ).toBe(expected);
             }
             expect(issued.length).toBe(ops.length);

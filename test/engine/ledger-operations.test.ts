@@ -242,17 +242,20 @@ describe.each(SHARD_COUNTS)('ledger operations (shards %i)', (shards) => {
       expect(sku.locations[WEST]).toMatchObject({ reserved: 2, available: 8 });
     });
 
-    it('places other locations after locationOrder, by name (docs/api.md: "then every other location, by name")', async () => {
-      await receive('SKU-1', 'STORE-9', 5); // seen first
-      await receive('SKU-1', 'STORE-1', 5);
-      await receive('SKU-1', WEST, 1);
-      const a = expectOk(await reserve('a', [{ sku: 'SKU-1', qty: 2 }]));
-      expect(a.reservation.lines[0].location).toBe('STORE-1');
-      const b = expectOk(await reserve('b', [{ sku: 'SKU-1', qty: 4 }])); // STORE-1 has 3 left
-      expect(b.reservation.lines[0].location).toBe('STORE-9');
-      const c = expectOk(await reserve('c', [{ sku: 'SKU-1', qty: 1 }])); // a locationOrder location first
-      expect(c.reservation.lines[0].location).toBe(WEST);
-    });
+    it(
+      'places other locations after locationOrder, by name ' + '(docs/api.md: "then every other location, by name")',
+      async () => {
+        await receive('SKU-1', 'STORE-9', 5); // seen first
+        await receive('SKU-1', 'STORE-1', 5);
+        await receive('SKU-1', WEST, 1);
+        const a = expectOk(await reserve('a', [{ sku: 'SKU-1', qty: 2 }]));
+        expect(a.reservation.lines[0].location).toBe('STORE-1');
+        const b = expectOk(await reserve('b', [{ sku: 'SKU-1', qty: 4 }])); // STORE-1 has 3 left
+        expect(b.reservation.lines[0].location).toBe('STORE-9');
+        const c = expectOk(await reserve('c', [{ sku: 'SKU-1', qty: 1 }])); // a locationOrder location first
+        expect(c.reservation.lines[0].location).toBe(WEST);
+      },
+    );
 
     it('never splits one line over locations', async () => {
       await receive('SKU-1', EAST, 3);

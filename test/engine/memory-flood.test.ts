@@ -28,61 +28,66 @@ function tally(answers: ReadonlyArray<{ ok: boolean; error?: { code: string } }>
 const HUNDRED_LINES = Array.from({ length: 100 }, (_, i) => ({ sku: `NOSTOCK-${i}`, qty: 1 }));
 
 describe('memory bounded at a 64 MB shard heap', () => {
-  it('floods of refused 100-line holds and of unique SKUs: the worker lives, every call is answered, release and commit still work', async () => {
-    const dir = dataDir();
-    const options: EngineOptions = { shards: 1, shardHeapMb: 64, dataDir: dir, fsync: 'off' };
-    const engine = await open(options);
-    expectOk(await engine.receive({ sku: 'KEEP', location: 'L1', qty: 10 }));
-    expectOk(
-      await engine.reserve({ id: 'before-1', channel: 'web', ttlMs: 600_000, lines: [{ sku: 'KEEP', qty: 2 }] }),
-    );
-    expectOk(
-      await engine.reserve({ id: 'before-2', channel: 'web', ttlMs: 600_000, lines: [{ sku: 'KEEP', qty: 3 }] }),
-    );
-    const holds: Record<string, number> = {};
-    for (let round = 0; round < 16; round++) {
-      tally(
-        await Promise.all(
-          Array.from({ length: 500 }, (_, i) =>
-            engine.reserve({ id: `refused-${round}-${i}`, channel: 'web', ttlMs: 600_000, lines: HUNDRED_LINES }),
+  it(
+    'floods of refused 100-line holds and of unique SKUs: the worker ' +
+      'lives, every call is answered, release and commit still work',
+    async () => {
+      const dir = dataDir();
+      const options: EngineOptions = { shards: 1, shardHeapMb: 64, dataDir: dir, fsync: 'off' };
+      const engine = await open(options);
+      expectOk(await engine.receive({ sku: 'KEEP', location: 'L1', qty: 10 }));
+      expectOk(
+        await engine.reserve({ id: 'before-1', channel: 'web', ttlMs: 600_000, lines: [{ sku: 'KEEP', qty: 2 }] }),
+      );
+      expectOk(
+        await engine.reserve({ id: 'before-2', channel: 'web', ttlMs: 600_000, lines: [{ sku: 'KEEP', qty: 3 }] }),
+      );
+      const holds: Record<string, number> = {};
+      for (let round = 0; round < 16; round++) {
+        tally(
+          await Promise.all(
+            Array.from({ length: 500 }, (_, i) =>
+              engine.reserve({ id: `refused-${round}-${i}`, channel: 'web', ttlMs: 600_000, lines: HUNDRED_LINES }),
+            ),
           ),
-        ),
-        holds,
-      );
-    }
-    const skus: Record<string, number> = {};
-    for (let round = 0; round < 150; round++) {
-      tally(
-        await Promise.all(
-          Array.from({ length: 1_000 }, (_, i) => engine.receive({ sku: `U-${round}-${i}`, location: 'L1', qty: 1 })),
-        ),
-        skus,
-      );
-    }
-    // Before: 2,600 refused holds killed the worker (and the process, with no 'error' listener).
-    expect(Object.keys(holds).sort()).toEqual(expect.arrayContaining(['INSUFFICIENT_STOCK']));
-    for (const code of Object.keys({ ...holds, ...skus }))
-      expect(['ok', 'INSUFFICIENT_STOCK', 'LIMIT_REACHED']).toContain(code);
-    expect((holds.INSUFFICIENT_STOCK ?? 0) + (holds.LIMIT_REACHED ?? 0)).toBe(8_000);
-    expect((skus.ok ?? 0) + (skus.LIMIT_REACHED ?? 0)).toBe(150_000);
-    expect(skus.LIMIT_REACHED, 'the heap watermark refused SKUs long before the heap limit').toBeGreaterThan(0);
-    const [shard] = engine.stats().shards;
-    expect(shard.workerDeaths).toBe(0);
-    expect(shard.heapUsedBytes).toBeLessThan(shard.heapLimitBytes);
-    // Operations that free memory are still taken at the watermark.
-    expect(expectOk(await engine.commit('before-1')).reservation.status).toBe('committed');
-    expect(expectOk(await engine.release('before-2')).reservation.status).toBe('released');
-    const accepted = shard.ledger.skus;
-    await close(engine);
-    // The capacity refusals were not journaled: a replay with a 4x larger heap gives the same ledger.
-    const larger = await open({ ...options, shardHeapMb: 256 });
-    expect(larger.stats().shards[0].ledger.skus).toBe(accepted);
-    expect(await larger.get('KEEP')).toMatchObject({ ok: true, onHand: 10, committed: 2, reserved: 0 });
-    await close(larger);
-    // And it recovers in the heap it was written in.
-    const again = await open(options);
-    expect(again.stats().shards[0].ledger.skus).toBe(accepted);
-  }, 120_000);
+          holds,
+        );
+      }
+      const skus: Record<string, number> = {};
+      for (let round = 0; round < 150; round++) {
+        tally(
+          await Promise.all(
+            Array.from({ length: 1_000 }, (_, i) => engine.receive({ sku: `U-${round}-${i}`, location: 'L1', qty: 1 })),
+          ),
+          skus,
+        );
+      }
+      // Before: 2,600 refused holds killed the worker (and the process, with no 'error' listener).
+      expect(Object.keys(holds).sort()).toEqual(expect.arrayContaining(['INSUFFICIENT_STOCK']));
+      for (const code of Object.keys({ ...holds, ...skus }))
+        expect(['ok', 'INSUFFICIENT_STOCK', 'LIMIT_REACHED']).toContain(code);
+      expect((holds.INSUFFICIENT_STOCK ?? 0) + (holds.LIMIT_REACHED ?? 0)).toBe(8_000);
+      expect((skus.ok ?? 0) + (skus.LIMIT_REACHED ?? 0)).toBe(150_000);
+      expect(skus.LIMIT_REACHED, 'the heap watermark refused SKUs long before the heap limit').toBeGreaterThan(0);
+      const [shard] = engine.stats().shards;
+      expect(shard.workerDeaths).toBe(0);
+      expect(shard.heapUsedBytes).toBeLessThan(shard.heapLimitBytes);
+      // Operations that free memory are still taken at the watermark.
+      expect(expectOk(await engine.commit('before-1')).reservation.status).toBe('committed');
+      expect(expectOk(await engine.release('before-2')).reservation.status).toBe('released');
+      const accepted = shard.ledger.skus;
+      await close(engine);
+      // The capacity refusals were not journaled: a replay with a 4x larger heap gives the same ledger.
+      const larger = await open({ ...options, shardHeapMb: 256 });
+      expect(larger.stats().shards[0].ledger.skus).toBe(accepted);
+      expect(await larger.get('KEEP')).toMatchObject({ ok: true, onHand: 10, committed: 2, reserved: 0 });
+      await close(larger);
+      // And it recovers in the heap it was written in.
+      const again = await open(options);
+      expect(again.stats().shards[0].ledger.skus).toBe(accepted);
+    },
+    120_000,
+  );
 
   it('a worker killed by its heap limit never takes the process down (watermark off)', async () => {
     const engine = await open({ shards: 1, shardHeapMb: 64, shardHeapWatermarkPercent: 100 });
@@ -130,29 +135,32 @@ describe('memory bounded at a 64 MB shard heap', () => {
 });
 
 describe('capacity limits and replay', () => {
-  it('a journal replays whole under lower limits, and a capacity refusal is not replayed under higher ones', async () => {
-    const dir = dataDir();
-    const first = await open({ shards: 1, dataDir: dir, maxSkusPerShard: 10 });
-    for (let i = 0; i < 10; i++) expectOk(await first.receive({ sku: `S${i}`, location: 'L1', qty: 1 }));
-    expect(await first.receive({ sku: 'S10', location: 'L1', qty: 1 })).toMatchObject({
-      ok: false,
-      error: { code: 'LIMIT_REACHED' },
-    });
-    await close(first);
-    // Lower: every acknowledged SKU comes back (replay does not refuse what was admitted live).
-    const lower = await open({ shards: 1, dataDir: dir, maxSkusPerShard: 5 });
-    expect(lower.stats().shards[0].ledger.skus).toBe(10);
-    for (let i = 0; i < 10; i++) expect(await lower.get(`S${i}`)).toMatchObject({ ok: true, onHand: 1 });
-    expect(await lower.receive({ sku: 'S11', location: 'L1', qty: 1 })).toMatchObject({
-      ok: false,
-      error: { code: 'LIMIT_REACHED' },
-    });
-    await close(lower);
-    // Higher: the refused receive was never journaled, so it does not appear now that it would fit.
-    const higher = await open({ shards: 1, dataDir: dir, maxSkusPerShard: 100 });
-    expect(higher.stats().shards[0].ledger.skus).toBe(10);
-    expect((await higher.get('S10')).ok).toBe(false);
-  });
+  it(
+    'a journal replays whole under lower limits, and a ' + 'capacity refusal is not replayed under higher ones',
+    async () => {
+      const dir = dataDir();
+      const first = await open({ shards: 1, dataDir: dir, maxSkusPerShard: 10 });
+      for (let i = 0; i < 10; i++) expectOk(await first.receive({ sku: `S${i}`, location: 'L1', qty: 1 }));
+      expect(await first.receive({ sku: 'S10', location: 'L1', qty: 1 })).toMatchObject({
+        ok: false,
+        error: { code: 'LIMIT_REACHED' },
+      });
+      await close(first);
+      // Lower: every acknowledged SKU comes back (replay does not refuse what was admitted live).
+      const lower = await open({ shards: 1, dataDir: dir, maxSkusPerShard: 5 });
+      expect(lower.stats().shards[0].ledger.skus).toBe(10);
+      for (let i = 0; i < 10; i++) expect(await lower.get(`S${i}`)).toMatchObject({ ok: true, onHand: 1 });
+      expect(await lower.receive({ sku: 'S11', location: 'L1', qty: 1 })).toMatchObject({
+        ok: false,
+        error: { code: 'LIMIT_REACHED' },
+      });
+      await close(lower);
+      // Higher: the refused receive was never journaled, so it does not appear now that it would fit.
+      const higher = await open({ shards: 1, dataDir: dir, maxSkusPerShard: 100 });
+      expect(higher.stats().shards[0].ledger.skus).toBe(10);
+      expect((await higher.get('S10')).ok).toBe(false);
+    },
+  );
 });
 
 describe('the router forgets what the shards forget (shards 2)', () => {
@@ -160,17 +168,20 @@ describe('the router forgets what the shards forget (shards 2)', () => {
     for (let i = 0; ; i++) if (shardOfSku(`${prefix}${i}`, 2) === shard) return `${prefix}${i}`;
   };
 
-  it('an outcome evicted in the batch that recorded it leaves no route behind (the id is free for another shard)', async () => {
-    const engine = await open({ shards: 2, retainedOutcomesPerShard: 0 });
-    const [empty, stocked] = [skuOn(0, 'E'), skuOn(1, 'S')];
-    expectOk(await engine.receive({ sku: stocked, location: 'L1', qty: 5 }));
-    expect(
-      await engine.reserve({ id: 'x', channel: 'web', ttlMs: 60_000, lines: [{ sku: empty, qty: 1 }] }),
-    ).toMatchObject({ ok: false, error: { code: 'INSUFFICIENT_STOCK' } });
-    // Nothing is recorded for 'x' anywhere, so it may be held on the other shard (before: CONFLICT).
-    expectOk(await engine.reserve({ id: 'x', channel: 'web', ttlMs: 60_000, lines: [{ sku: stocked, qty: 1 }] }));
-    expect(expectOk(await engine.commit('x')).reservation.status).toBe('committed');
-  });
+  it(
+    'an outcome evicted in the batch that recorded it leaves ' + 'no route behind (the id is free for another shard)',
+    async () => {
+      const engine = await open({ shards: 2, retainedOutcomesPerShard: 0 });
+      const [empty, stocked] = [skuOn(0, 'E'), skuOn(1, 'S')];
+      expectOk(await engine.receive({ sku: stocked, location: 'L1', qty: 5 }));
+      expect(
+        await engine.reserve({ id: 'x', channel: 'web', ttlMs: 60_000, lines: [{ sku: empty, qty: 1 }] }),
+      ).toMatchObject({ ok: false, error: { code: 'INSUFFICIENT_STOCK' } });
+      // Nothing is recorded for 'x' anywhere, so it may be held on the other shard (before: CONFLICT).
+      expectOk(await engine.reserve({ id: 'x', channel: 'web', ttlMs: 60_000, lines: [{ sku: stocked, qty: 1 }] }));
+      expect(expectOk(await engine.commit('x')).reservation.status).toBe('committed');
+    },
+  );
 
   it('an id whose old outcome is evicted by age in the batch that records it again keeps its route', async () => {
     const clock = manualClock();

@@ -125,230 +125,249 @@ describe('overload (embedded engine, shards 2)', () => {
     await engine?.close();
   });
 
-  it(`sheds ${OVERLOAD_FACTOR}× its capacity with OVERLOADED, keeps memory and accepted latency bounded, and recovers`, async () => {
-    engine = await createEngine({
-      shards: SHARDS,
-      maxInFlightOpsPerShard: MAX_IN_FLIGHT_PER_SHARD,
-      onOverload: 'reject',
-      outcomeRetentionMs: 1_000,
-      retainedOutcomesPerShard: 200_000,
-      locationOrder: ['A'],
-    });
-    const e = engine;
-    for (const sku of SKUS) expect((await e.receive({ sku, location: 'A', qty: 1_000_000_000 })).ok).toBe(true);
+  it(
+    `sheds ${OVERLOAD_FACTOR}× its capacity with OVERLOADED, ` +
+      `keeps memory and accepted latency bounded, and recovers`,
+    async () => {
+      engine = await createEngine({
+        shards: SHARDS,
+        maxInFlightOpsPerShard: MAX_IN_FLIGHT_PER_SHARD,
+        onOverload: 'reject',
+        outcomeRetentionMs: 1_000,
+        retainedOutcomesPerShard: 200_000,
+        locationOrder: ['A'],
+      });
+      const e = engine;
+      for (const sku of SKUS) expect((await e.receive({ sku, location: 'A', qty: 1_000_000_000 })).ok).toBe(true);
 
-    let serial = 0;
-    const reserve = () => {
-      const n = serial++;
-      return e.reserve({ id: `ov-${n}`, channel: 'web', ttlMs: 500, lines: [{ sku: SKUS[n % SKUS.length], qty: 1 }] });
-    };
-
-    const origin = performance.now();
-    const rss: RssSample[] = [];
-    let phase = 'setup';
-    const sampler = setInterval(
-      () => rss.push({ atMs: performance.now() - origin, rss: process.memoryUsage().rss, phase }),
-      RSS_INTERVAL_MS,
-    );
-
-    /** Closed loop: `concurrency` callers, each sending its next request when the last is answered. */
-    const closedLoop = async (concurrency: number, ms: number): Promise<number> => {
-      let ok = 0;
-      const end = performance.now() + ms;
-      await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          while (performance.now() < end) if ((await reserve()).ok) ok++;
-        }),
-      );
-      return ok / (ms / 1000);
-    };
-
-    /**
-     * Open loop: request i is due at start + i / rate and is sent then, or as soon as the driver
-     * gets the thread, whatever the answers; for `ms` of wall-clock time (requests still due
-     * when it ends are not sent: they are the driver's backlog, printed). The driver shares the
-     * engine's router thread, so it sends in bursts of at most BURST and yields to the event loop
-     * in between, like a server reading sockets. Two latencies per accepted request: `service`,
-     * from the call to the answer (what the engine controls), and `scheduled`, from the time it
-     * was due (which adds the driver's own lag when the thread is saturated).
-     */
-    const openLoop = async (name: string, rate: number, ms: number): Promise<PhaseResult> => {
-      phase = name;
-      const service = histogram();
-      const scheduled = histogram();
-      const result: PhaseResult = {
-        name,
-        rate,
-        sent: 0,
-        answered: 0,
-        ok: 0,
-        overloaded: 0,
-        other: new Map(),
-        p50Ms: 0,
-        p99Ms: 0,
-        maxMs: 0,
-        scheduledP99Ms: 0,
-        backlog: 0,
-        maxLagMs: 0,
-        drainMs: 0,
-        sendMs: 0,
-      };
-      const total = Math.round((rate * ms) / 1000);
-      const start = performance.now();
-      const end = start + ms;
-      let drained: (() => void) | null = null;
-      const send = (dueAt: number) => {
-        const calledAt = performance.now();
-        void reserve().then((answer) => {
-          result.answered++;
-          if (answer.ok) {
-            result.ok++;
-            const now = performance.now();
-            service.recordValue(Math.max(1, Math.round((now - calledAt) * 1000)));
-            scheduled.recordValue(Math.max(1, Math.round((now - dueAt) * 1000)));
-          } else if (answer.error.code === 'OVERLOADED') {
-            result.overloaded++;
-          } else {
-            result.other.set(answer.error.code, (result.other.get(answer.error.code) ?? 0) + 1);
-          }
-          if (result.answered === result.sent && drained !== null) drained();
+      let serial = 0;
+      const reserve = () => {
+        const n = serial++;
+        return e.reserve({
+          id: `ov-${n}`,
+          channel: 'web',
+          ttlMs: 500,
+          lines: [{ sku: SKUS[n % SKUS.length], qty: 1 }],
         });
       };
-      await new Promise<void>((resolve) => {
-        const tick = () => {
-          const now = performance.now();
-          const due = now >= end ? total : Math.min(total, Math.floor(((now - start) / 1000) * rate));
-          if (due > result.sent)
-            result.maxLagMs = Math.max(result.maxLagMs, now - (start + (result.sent / rate) * 1000));
-          const until = Math.min(due, result.sent + BURST);
-          while (result.sent < until) send(start + (result.sent++ / rate) * 1000);
-          if (now >= end || result.sent >= total) resolve();
-          else if (result.sent < due) setImmediate(tick);
-          else setTimeout(tick, 1);
-        };
-        tick();
-      });
-      result.sendMs = performance.now() - start;
-      result.backlog = total - result.sent;
-      const sendEnd = performance.now();
-      if (result.answered < result.sent) {
-        await Promise.race([
-          new Promise<void>((resolve) => {
-            drained = resolve;
+
+      const origin = performance.now();
+      const rss: RssSample[] = [];
+      let phase = 'setup';
+      const sampler = setInterval(
+        () => rss.push({ atMs: performance.now() - origin, rss: process.memoryUsage().rss, phase }),
+        RSS_INTERVAL_MS,
+      );
+
+      /** Closed loop: `concurrency` callers, each sending its next request when the last is answered. */
+      const closedLoop = async (concurrency: number, ms: number): Promise<number> => {
+        let ok = 0;
+        const end = performance.now() + ms;
+        await Promise.all(
+          Array.from({ length: concurrency }, async () => {
+            while (performance.now() < end) if ((await reserve()).ok) ok++;
           }),
-          sleep(DRAIN_TIMEOUT_MS),
-        ]);
-      }
-      result.drainMs = performance.now() - sendEnd;
-      result.p50Ms = service.getValueAtPercentile(50) / 1000;
-      result.p99Ms = service.getValueAtPercentile(99) / 1000;
-      result.maxMs = service.maxValue / 1000;
-      result.scheduledP99Ms = scheduled.getValueAtPercentile(99) / 1000;
-      const seconds = result.sendMs / 1000;
-      const other = [...result.other].map(([code, count]) => `${code} ${count}`).join(', ') || 'none';
-      console.log(
-        `overload: ${name}: scheduled ${Math.round(rate)}/s for ${ms / 1000} s; sent ${result.sent} (${Math.round(result.sent / seconds)}/s; ` +
-          `driver backlog ${result.backlog}, lag max ${Math.round(result.maxLagMs)} ms); ` +
-          `accepted ${result.ok} (${Math.round(result.ok / seconds)}/s, ${((100 * result.ok) / result.sent).toFixed(1)} %), ` +
-          `OVERLOADED ${result.overloaded} (${((100 * result.overloaded) / result.sent).toFixed(1)} %), other refusals: ${other}; ` +
-          `answered ${result.answered}/${result.sent} (the last ${Math.round(result.drainMs)} ms after the sending stopped); ` +
-          `accepted latency p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, max ${result.maxMs.toFixed(1)} ms ` +
-          `(from the scheduled time: p99 ${result.scheduledP99Ms.toFixed(1)} ms)`,
-      );
-      return result;
-    };
+        );
+        return ok / (ms / 1000);
+      };
 
-    try {
-      // Capacity: warm up, then the best of three closed-loop windows.
-      phase = 'capacity';
-      await closedLoop(1024, 1_500);
-      const windows = [await closedLoop(2048, 700), await closedLoop(2048, 700), await closedLoop(2048, 700)];
-      const capacity = Math.max(...windows);
-      console.log(
-        `overload: capacity ${Math.round(capacity)} accepted reserves/s (closed-loop windows: ${windows.map(Math.round).join(', ')}); ` +
-          `maxInFlightOpsPerShard ${MAX_IN_FLIGHT_PER_SHARD}, ${SHARDS} shards`,
-      );
-      expect(capacity, 'the engine accepted reserves while measuring capacity').toBeGreaterThan(0);
-      await sleep(1_000);
+      /**
+       * Open loop: request i is due at start + i / rate and is sent then, or as soon as the driver
+       * gets the thread, whatever the answers; for `ms` of wall-clock time (requests still due
+       * when it ends are not sent: they are the driver's backlog, printed). The driver shares the
+       * engine's router thread, so it sends in bursts of at most BURST and yields to the event loop
+       * in between, like a server reading sockets. Two latencies per accepted request: `service`,
+       * from the call to the answer (what the engine controls), and `scheduled`, from the time it
+       * was due (which adds the driver's own lag when the thread is saturated).
+       */
+      const openLoop = async (name: string, rate: number, ms: number): Promise<PhaseResult> => {
+        phase = name;
+        const service = histogram();
+        const scheduled = histogram();
+        const result: PhaseResult = {
+          name,
+          rate,
+          sent: 0,
+          answered: 0,
+          ok: 0,
+          overloaded: 0,
+          other: new Map(),
+          p50Ms: 0,
+          p99Ms: 0,
+          maxMs: 0,
+          scheduledP99Ms: 0,
+          backlog: 0,
+          maxLagMs: 0,
+          drainMs: 0,
+          sendMs: 0,
+        };
+        const total = Math.round((rate * ms) / 1000);
+        const start = performance.now();
+        const end = start + ms;
+        let drained: (() => void) | null = null;
+        const send = (dueAt: number) => {
+          const calledAt = performance.now();
+          void reserve().then((answer) => {
+            result.answered++;
+            if (answer.ok) {
+              result.ok++;
+              const now = performance.now();
+              service.recordValue(Math.max(1, Math.round((now - calledAt) * 1000)));
+              scheduled.recordValue(Math.max(1, Math.round((now - dueAt) * 1000)));
+            } else if (answer.error.code === 'OVERLOADED') {
+              result.overloaded++;
+            } else {
+              result.other.set(answer.error.code, (result.other.get(answer.error.code) ?? 0) + 1);
+            }
+            if (result.answered === result.sent && drained !== null) drained();
+          });
+        };
+        await new Promise<void>((resolve) => {
+          const tick = () => {
+            const now = performance.now();
+            const due = now >= end ? total : Math.min(total, Math.floor(((now - start) / 1000) * rate));
+            if (due > result.sent)
+              result.maxLagMs = Math.max(result.maxLagMs, now - (start + (result.sent / rate) * 1000));
+            const until = Math.min(due, result.sent + BURST);
+            while (result.sent < until) send(start + (result.sent++ / rate) * 1000);
+            if (now >= end || result.sent >= total) resolve();
+            else if (result.sent < due) setImmediate(tick);
+            else setTimeout(tick, 1);
+          };
+          tick();
+        });
+        result.sendMs = performance.now() - start;
+        result.backlog = total - result.sent;
+        const sendEnd = performance.now();
+        if (result.answered < result.sent) {
+          await Promise.race([
+            new Promise<void>((resolve) => {
+              drained = resolve;
+            }),
+            sleep(DRAIN_TIMEOUT_MS),
+          ]);
+        }
+        result.drainMs = performance.now() - sendEnd;
+        result.p50Ms = service.getValueAtPercentile(50) / 1000;
+        result.p99Ms = service.getValueAtPercentile(99) / 1000;
+        result.maxMs = service.maxValue / 1000;
+        result.scheduledP99Ms = scheduled.getValueAtPercentile(99) / 1000;
+        const seconds = result.sendMs / 1000;
+        const other = [...result.other].map(([code, count]) => `${code} ${count}`).join(', ') || 'none';
+        console.log(
+          `overload: ${name}: scheduled ${Math.round(rate)}/s for ${ms / 1000} ` +
+            `s; sent ${result.sent} (${Math.round(result.sent / seconds)}/s; ` +
+            `driver backlog ${result.backlog}, lag max ${Math.round(result.maxLagMs)} ms); ` +
+            (`accepted ${result.ok} (${Math.round(result.ok / seconds)}/s, ` +
+              `${((100 * result.ok) / result.sent).toFixed(1)} %), `) +
+            (`OVERLOADED ${result.overloaded} ` +
+              `(${((100 * result.overloaded) / result.sent).toFixed(1)} %), other refusals: ${other}; `) +
+            (`answered ${result.answered}/${result.sent} (the last ` +
+              `${Math.round(result.drainMs)} ms after the sending stopped); `) +
+            (`accepted latency p50 ${result.p50Ms.toFixed(1)} ms, p99 ` +
+              `${result.p99Ms.toFixed(1)} ms, max ${result.maxMs.toFixed(1)} ms `) +
+            `(from the scheduled time: p99 ${result.scheduledP99Ms.toFixed(1)} ms)`,
+        );
+        return result;
+      };
 
-      const statsBefore = e.stats();
-      const baseline = process.memoryUsage().rss;
-      const overloadFrom = performance.now() - origin;
-      const overload = await openLoop('overload', capacity * OVERLOAD_FACTOR, OVERLOAD_MS);
-      const overloadTo = overloadFrom + OVERLOAD_MS;
-      const statsAfter = e.stats();
+      try {
+        // Capacity: warm up, then the best of three closed-loop windows.
+        phase = 'capacity';
+        await closedLoop(1024, 1_500);
+        const windows = [await closedLoop(2048, 700), await closedLoop(2048, 700), await closedLoop(2048, 700)];
+        const capacity = Math.max(...windows);
+        console.log(
+          `overload: capacity ${Math.round(capacity)} accepted reserves/s ` +
+            `(closed-loop windows: ${windows.map(Math.round).join(', ')}); ` +
+            `maxInFlightOpsPerShard ${MAX_IN_FLIGHT_PER_SHARD}, ${SHARDS} shards`,
+        );
+        expect(capacity, 'the engine accepted reserves while measuring capacity').toBeGreaterThan(0);
+        await sleep(1_000);
 
-      phase = 'settle';
-      const settleStart = performance.now();
-      while (
-        e.stats().shards.some((shard) => shard.queueDepth > 0) &&
-        performance.now() - settleStart < DRAIN_TIMEOUT_MS
-      )
-        await sleep(20);
-      await sleep(1_500); // the overload's holds expire and their outcomes are dropped
-      const recovery = await openLoop('recovery', capacity * RECOVERY_FACTOR, RECOVERY_MS);
-      phase = 'done';
-      await sleep(RSS_INTERVAL_MS);
+        const statsBefore = e.stats();
+        const baseline = process.memoryUsage().rss;
+        const overloadFrom = performance.now() - origin;
+        const overload = await openLoop('overload', capacity * OVERLOAD_FACTOR, OVERLOAD_MS);
+        const overloadTo = overloadFrom + OVERLOAD_MS;
+        const statsAfter = e.stats();
 
-      // (b) RSS over the overload: bounded, and not climbing in its last third.
-      const during = rss.filter((sample) => sample.atMs >= overloadFrom && sample.atMs <= overloadTo + 1_000);
-      const third = Math.max(1, Math.floor(during.length / 3));
-      const middle = during.slice(third, 2 * third);
-      const last = during.slice(-third);
-      const maxRss = Math.max(...rss.map((sample) => sample.rss));
-      const lastSlope = slopeMbPerSecond(last);
-      const medianGrowth = (median(last.map((s) => s.rss)) - median(middle.map((s) => s.rss))) / MB;
-      console.log(
-        `overload: RSS baseline ${(baseline / MB).toFixed(0)} MB, max ${(maxRss / MB).toFixed(0)} MB (growth ${((maxRss - baseline) / MB).toFixed(0)} MB), ` +
-          `last third of the overload: slope ${lastSlope.toFixed(1)} MB/s, median ${medianGrowth >= 0 ? '+' : ''}${medianGrowth.toFixed(0)} MB over the middle third; ` +
-          `samples (MB): ${during.map((sample) => Math.round(sample.rss / MB)).join(' ')}`,
-      );
-      const shardsLine = statsAfter.shards.map(
-        (shard) =>
-          `shard ${shard.shard}: queueDepthMax ${shard.queueDepthMax}, overloaded ${shard.overloaded}, largest batch ${shard.largestBatchOps}`,
-      );
-      console.log(`overload: ${shardsLine.join('; ')}`);
+        phase = 'settle';
+        const settleStart = performance.now();
+        while (
+          e.stats().shards.some((shard) => shard.queueDepth > 0) &&
+          performance.now() - settleStart < DRAIN_TIMEOUT_MS
+        )
+          await sleep(20);
+        await sleep(1_500); // the overload's holds expire and their outcomes are dropped
+        const recovery = await openLoop('recovery', capacity * RECOVERY_FACTOR, RECOVERY_MS);
+        phase = 'done';
+        await sleep(RSS_INTERVAL_MS);
 
-      // (a) Load is shed, nothing hangs, the queue stays within its bound.
-      expect(overload.answered, 'every overload request was answered (none hangs)').toBe(overload.sent);
-      expect(
-        overload.overloaded / overload.sent,
-        `share of the ${OVERLOAD_FACTOR}× load answered OVERLOADED`,
-      ).toBeGreaterThanOrEqual(SHED_SHARE_MIN);
-      expect(overload.ok, 'requests were still accepted under overload').toBeGreaterThan(0);
-      expect(Object.fromEntries(overload.other), 'no refusal other than OVERLOADED').toEqual({});
-      const shedByStats =
-        statsAfter.shards.reduce((n, shard) => n + shard.overloaded, 0) -
-        statsBefore.shards.reduce((n, shard) => n + shard.overloaded, 0);
-      expect(shedByStats, 'stats().shards[i].overloaded counts every OVERLOADED').toBe(overload.overloaded);
-      for (const shard of statsAfter.shards) {
+        // (b) RSS over the overload: bounded, and not climbing in its last third.
+        const during = rss.filter((sample) => sample.atMs >= overloadFrom && sample.atMs <= overloadTo + 1_000);
+        const third = Math.max(1, Math.floor(during.length / 3));
+        const middle = during.slice(third, 2 * third);
+        const last = during.slice(-third);
+        const maxRss = Math.max(...rss.map((sample) => sample.rss));
+        const lastSlope = slopeMbPerSecond(last);
+        const medianGrowth = (median(last.map((s) => s.rss)) - median(middle.map((s) => s.rss))) / MB;
+        console.log(
+          `overload: RSS baseline ${(baseline / MB).toFixed(0)} MB, max ` +
+            `${(maxRss / MB).toFixed(0)} MB (growth ${((maxRss - baseline) / MB).toFixed(0)} MB), ` +
+            (`last third of the overload: slope ${lastSlope.toFixed(1)} MB/s, median ` +
+              `${medianGrowth >= 0 ? '+' : ''}${medianGrowth.toFixed(0)} MB over the middle third; `) +
+            `samples (MB): ${during.map((sample) => Math.round(sample.rss / MB)).join(' ')}`,
+        );
+        const shardsLine = statsAfter.shards.map(
+          (shard) =>
+            `shard ${shard.shard}: queueDepthMax ${shard.queueDepthMax}, overloaded ` +
+            `${shard.overloaded}, largest batch ${shard.largestBatchOps}`,
+        );
+        console.log(`overload: ${shardsLine.join('; ')}`);
+
+        // (a) Load is shed, nothing hangs, the queue stays within its bound.
+        expect(overload.answered, 'every overload request was answered (none hangs)').toBe(overload.sent);
         expect(
-          shard.queueDepthMax,
-          `shard ${shard.shard}: queue depth never passed maxInFlightOpsPerShard`,
-        ).toBeLessThanOrEqual(MAX_IN_FLIGHT_PER_SHARD);
+          overload.overloaded / overload.sent,
+          `share of the ${OVERLOAD_FACTOR}× load answered OVERLOADED`,
+        ).toBeGreaterThanOrEqual(SHED_SHARE_MIN);
+        expect(overload.ok, 'requests were still accepted under overload').toBeGreaterThan(0);
+        expect(Object.fromEntries(overload.other), 'no refusal other than OVERLOADED').toEqual({});
+        const shedByStats =
+          statsAfter.shards.reduce((n, shard) => n + shard.overloaded, 0) -
+          statsBefore.shards.reduce((n, shard) => n + shard.overloaded, 0);
+        expect(shedByStats, 'stats().shards[i].overloaded counts every OVERLOADED').toBe(overload.overloaded);
+        for (const shard of statsAfter.shards) {
+          expect(
+            shard.queueDepthMax,
+            `shard ${shard.shard}: queue depth never passed maxInFlightOpsPerShard`,
+          ).toBeLessThanOrEqual(MAX_IN_FLIGHT_PER_SHARD);
+        }
+
+        // (b) Memory.
+        expect(
+          maxRss,
+          `max RSS ${(maxRss / MB).toFixed(0)} MB under baseline ${(baseline / MB).toFixed(0)} MB + 1.5 GB`,
+        ).toBeLessThan(baseline + RSS_HEADROOM_BYTES);
+        expect(lastSlope, 'RSS slope over the last third of the overload (MB/s)').toBeLessThan(
+          LAST_THIRD_SLOPE_BOUND_MB_S,
+        );
+        expect(medianGrowth, 'RSS median growth from the middle to the last third of the overload (MB)').toBeLessThan(
+          LAST_THIRD_MEDIAN_GROWTH_BOUND_MB,
+        );
+
+        // (c) Accepted latency under overload.
+        expect(overload.p99Ms, 'p99 of accepted requests under overload (ms)').toBeLessThan(P99_BOUND_MS);
+
+        // (d) Recovery.
+        expect(recovery.answered, 'every recovery request was answered').toBe(recovery.sent);
+        expect(recovery.ok / recovery.sent, 'share accepted once the load dropped').toBeGreaterThanOrEqual(0.99);
+        expect(recovery.p99Ms, 'p99 once the load dropped (ms)').toBeLessThan(RECOVERY_P99_BOUND_MS);
+      } finally {
+        clearInterval(sampler);
       }
-
-      // (b) Memory.
-      expect(
-        maxRss,
-        `max RSS ${(maxRss / MB).toFixed(0)} MB under baseline ${(baseline / MB).toFixed(0)} MB + 1.5 GB`,
-      ).toBeLessThan(baseline + RSS_HEADROOM_BYTES);
-      expect(lastSlope, 'RSS slope over the last third of the overload (MB/s)').toBeLessThan(
-        LAST_THIRD_SLOPE_BOUND_MB_S,
-      );
-      expect(medianGrowth, 'RSS median growth from the middle to the last third of the overload (MB)').toBeLessThan(
-        LAST_THIRD_MEDIAN_GROWTH_BOUND_MB,
-      );
-
-      // (c) Accepted latency under overload.
-      expect(overload.p99Ms, 'p99 of accepted requests under overload (ms)').toBeLessThan(P99_BOUND_MS);
-
-      // (d) Recovery.
-      expect(recovery.answered, 'every recovery request was answered').toBe(recovery.sent);
-      expect(recovery.ok / recovery.sent, 'share accepted once the load dropped').toBeGreaterThanOrEqual(0.99);
-      expect(recovery.p99Ms, 'p99 once the load dropped (ms)').toBeLessThan(RECOVERY_P99_BOUND_MS);
-    } finally {
-      clearInterval(sampler);
-    }
-  }, 90_000);
+    },
+    90_000,
+  );
 });

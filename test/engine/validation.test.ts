@@ -260,35 +260,38 @@ describe.each(SHARD_COUNTS)('validation (shards %i)', (shards) => {
       const held = expectOk(await engine.reserve(body));
       expect(held.reservation.id).toBe('free-after-refusal');
     });
-    it('accepts the boundaries: maximal id/channel, ttlMs 1 and ttlMsMax, linesPerHoldMax lines, quantityMax', async () => {
-      expectOk(
-        await engine.reserve({
-          id: 'i'.repeat(LIMITS.idLengthMax),
-          channel: 'c'.repeat(LIMITS.channelLengthMax),
-          ttlMs: LIMITS.ttlMsMax,
-          lines: [{ sku: 'SKU-2', qty: 1 }],
-        }),
-      );
-      expectOk(await engine.reserve({ ...base, id: 'ttl-1', ttlMs: LIMITS.ttlMsMin }));
-      // 100 lines pass validation (the SKUs are unknown, so the stock check refuses them).
-      const many = Array.from({ length: LIMITS.linesPerHoldMax }, (_, i) => ({ sku: `S${i}`, qty: 1 }));
-      expectRefused(await engine.reserve({ ...base, id: 'many', lines: many }), 'INSUFFICIENT_STOCK');
-      expectRefused(
-        await engine.reserve({ ...base, id: 'huge', lines: [{ sku: 'SKU-2', qty: LIMITS.quantityMax }] }),
-        'INSUFFICIENT_STOCK',
-      );
-      // The same SKU with and without a location is not a duplicate.
-      expectOk(
-        await engine.reserve({
-          ...base,
-          id: 'pair',
-          lines: [
-            { sku: 'SKU-2', qty: 1 },
-            { sku: 'SKU-2', qty: 1, location: EAST },
-          ],
-        }),
-      );
-    });
+    it(
+      'accepts the boundaries: maximal id/channel, ttlMs ' + '1 and ttlMsMax, linesPerHoldMax lines, quantityMax',
+      async () => {
+        expectOk(
+          await engine.reserve({
+            id: 'i'.repeat(LIMITS.idLengthMax),
+            channel: 'c'.repeat(LIMITS.channelLengthMax),
+            ttlMs: LIMITS.ttlMsMax,
+            lines: [{ sku: 'SKU-2', qty: 1 }],
+          }),
+        );
+        expectOk(await engine.reserve({ ...base, id: 'ttl-1', ttlMs: LIMITS.ttlMsMin }));
+        // 100 lines pass validation (the SKUs are unknown, so the stock check refuses them).
+        const many = Array.from({ length: LIMITS.linesPerHoldMax }, (_, i) => ({ sku: `S${i}`, qty: 1 }));
+        expectRefused(await engine.reserve({ ...base, id: 'many', lines: many }), 'INSUFFICIENT_STOCK');
+        expectRefused(
+          await engine.reserve({ ...base, id: 'huge', lines: [{ sku: 'SKU-2', qty: LIMITS.quantityMax }] }),
+          'INSUFFICIENT_STOCK',
+        );
+        // The same SKU with and without a location is not a duplicate.
+        expectOk(
+          await engine.reserve({
+            ...base,
+            id: 'pair',
+            lines: [
+              { sku: 'SKU-2', qty: 1 },
+              { sku: 'SKU-2', qty: 1, location: EAST },
+            ],
+          }),
+        );
+      },
+    );
   });
 
   describe('commit, release, getReservation, fulfil(id)', () => {

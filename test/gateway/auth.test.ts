@@ -119,20 +119,24 @@ describe('gateway auth', () => {
     }
   });
 
-  it('past maxConnections → the socket is closed at once (every TCP socket counts, issue 12), counted as connection_limit; a freed slot is usable again', async () => {
-    const { gateway } = await start({ maxConnections: 2 });
-    const first = await h.raw(gateway.url);
-    await h.raw(gateway.url);
-    expect(statusOf(await h.attempt(gateway.url))).toMatch(/^error /);
-    expect(gateway.connections()).toBe(2);
-    first.ws.close();
-    await until(() => gateway.connections() === 1, 'the gateway to count the closed connection');
-    expect(
-      metricSum(await fetchMetrics(gateway), 'holdfast_backpressure_events_total', { kind: 'connection_limit' }),
-    ).toBeGreaterThanOrEqual(1);
-    const again = await h.raw(gateway.url);
-    expect((await again.result('expireDue', {})).ok).toBe(true);
-  });
+  it(
+    'past maxConnections → the socket is closed at once (every TCP socket ' +
+      'counts, issue 12), counted as connection_limit; a freed slot is usable again',
+    async () => {
+      const { gateway } = await start({ maxConnections: 2 });
+      const first = await h.raw(gateway.url);
+      await h.raw(gateway.url);
+      expect(statusOf(await h.attempt(gateway.url))).toMatch(/^error /);
+      expect(gateway.connections()).toBe(2);
+      first.ws.close();
+      await until(() => gateway.connections() === 1, 'the gateway to count the closed connection');
+      expect(
+        metricSum(await fetchMetrics(gateway), 'holdfast_backpressure_events_total', { kind: 'connection_limit' }),
+      ).toBeGreaterThanOrEqual(1);
+      const again = await h.raw(gateway.url);
+      expect((await again.result('expireDue', {})).ok).toBe(true);
+    },
+  );
 
   it('heartbeat: a peer that does not answer pings is terminated; one that does stays', async () => {
     const { gateway } = await start({ heartbeatMs: 300 });
@@ -183,41 +187,45 @@ describe('token strength (issue 12: a 1-character HOLDFAST_TOKEN was accepted)',
     ).toBeGreaterThanOrEqual(128);
   });
 
-  it('a token below 128 bits is refused at start with INVALID_ARGUMENT naming the field; a generated one is accepted', async () => {
-    const engine = await h.engine();
-    const weak = [
-      'x',
-      'secret',
-      'gateway-fuzz-token',
-      'crash-test-token-4b1d',
-      randomBytes(11).toString('hex'),
-      'Aa1!'.repeat(4),
-    ];
-    for (const token of weak) {
-      await expect(h.gateway(engine, { token }), token).rejects.toMatchObject({
+  it(
+    'a token below 128 bits is refused at start with ' +
+      'INVALID_ARGUMENT naming the field; a generated one is accepted',
+    async () => {
+      const engine = await h.engine();
+      const weak = [
+        'x',
+        'secret',
+        'gateway-fuzz-token',
+        'crash-test-token-4b1d',
+        randomBytes(11).toString('hex'),
+        'Aa1!'.repeat(4),
+      ];
+      for (const token of weak) {
+        await expect(h.gateway(engine, { token }), token).rejects.toMatchObject({
+          code: 'INVALID_ARGUMENT',
+          message: expect.stringMatching(/^token: is too weak: about \d+ bits/),
+        });
+      }
+      for (const token of ['', 'with space'.repeat(5), 'ü'.repeat(60)]) {
+        await expect(h.gateway(engine, { token }), JSON.stringify(token)).rejects.toMatchObject({
+          code: 'INVALID_ARGUMENT',
+          message: expect.stringMatching(/^token: /),
+        });
+      }
+      for (const token of [
+        randomBytes(24).toString('base64url'),
+        randomBytes(16).toString('hex'),
+        randomBytes(32).toString('base64'),
+      ]) {
+        const gateway = await h.gateway(engine, { token });
+        expect(gateway.token).toBe(token);
+      }
+      await expect(h.gateway(engine, { token: undefined } as never)).rejects.toMatchObject({
         code: 'INVALID_ARGUMENT',
-        message: expect.stringMatching(/^token: is too weak: about \d+ bits/),
+        message: expect.stringMatching(/^token: is required unless tokens or tokensFile/),
       });
-    }
-    for (const token of ['', 'with space'.repeat(5), 'ü'.repeat(60)]) {
-      await expect(h.gateway(engine, { token }), JSON.stringify(token)).rejects.toMatchObject({
-        code: 'INVALID_ARGUMENT',
-        message: expect.stringMatching(/^token: /),
-      });
-    }
-    for (const token of [
-      randomBytes(24).toString('base64url'),
-      randomBytes(16).toString('hex'),
-      randomBytes(32).toString('base64'),
-    ]) {
-      const gateway = await h.gateway(engine, { token });
-      expect(gateway.token).toBe(token);
-    }
-    await expect(h.gateway(engine, { token: undefined } as never)).rejects.toMatchObject({
-      code: 'INVALID_ARGUMENT',
-      message: expect.stringMatching(/^token: is required unless tokens or tokensFile/),
-    });
-  });
+    },
+  );
 
   it('holdfast serve with a weak HOLDFAST_TOKEN: one coded line on stderr, exit status 2, nothing listens', () => {
     const run = runCli(['serve', '--port', '0', '--shards', '0', '--memory'], { HOLDFAST_TOKEN: 'x' });
@@ -364,25 +372,28 @@ describe('tokens file validation at start', () => {
     });
   });
 
-  it(`${TOKENS_MAX} tokens (the bound) are accepted; a missing file and tokens beside tokensFile are refused`, async () => {
-    const engine = await h.engine();
-    const content = {
-      tokens: Array.from({ length: TOKENS_MAX }, (_, i) => ({
-        name: `t${i}`,
-        digest: digestOf(`token-${i}`),
-        scopes: ['read'],
-      })),
-    };
-    const gateway = await h.gateway(engine, { tokensFile: tempFile('tokens.json', JSON.stringify(content)) });
-    expect((await h.attempt(gateway.url, { token: 'token-999' })).kind).toBe('open');
-    await expect(h.gateway(engine, { tokensFile: '/nonexistent/tokens.json' })).rejects.toMatchObject({
-      code: 'INVALID_ARGUMENT',
-      message: expect.stringMatching(/^tokens file \/nonexistent\/tokens\.json: cannot be read/),
-    });
-    await expect(
-      h.gateway(engine, { tokensFile: tempFile('t.json', '{}'), tokens: { tokens: [] } } as never),
-    ).rejects.toMatchObject({ message: expect.stringMatching(/^tokens: give tokens or tokensFile, not both/) });
-  });
+  it(
+    `${TOKENS_MAX} tokens (the bound) are accepted; a ` + `missing file and tokens beside tokensFile are refused`,
+    async () => {
+      const engine = await h.engine();
+      const content = {
+        tokens: Array.from({ length: TOKENS_MAX }, (_, i) => ({
+          name: `t${i}`,
+          digest: digestOf(`token-${i}`),
+          scopes: ['read'],
+        })),
+      };
+      const gateway = await h.gateway(engine, { tokensFile: tempFile('tokens.json', JSON.stringify(content)) });
+      expect((await h.attempt(gateway.url, { token: 'token-999' })).kind).toBe('open');
+      await expect(h.gateway(engine, { tokensFile: '/nonexistent/tokens.json' })).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringMatching(/^tokens file \/nonexistent\/tokens\.json: cannot be read/),
+      });
+      await expect(
+        h.gateway(engine, { tokensFile: tempFile('t.json', '{}'), tokens: { tokens: [] } } as never),
+      ).rejects.toMatchObject({ message: expect.stringMatching(/^tokens: give tokens or tokensFile, not both/) });
+    },
+  );
 });
 
 describe('holdfast token create', () => {
@@ -436,47 +447,51 @@ describe('holdfast serve --tokens FILE and SIGHUP (child process)', () => {
     });
   }
 
-  it("reloads on SIGHUP: a revoked token's connection closes with 1008 and it gets 401; a bad file keeps the old set", async () => {
-    const a = randomBytes(32).toString('base64url');
-    const b = randomBytes(32).toString('base64url');
-    const path = tempFile('tokens.json', tokensOf([['connector-a', a, ['read']]]));
-    const serve = await spawnServe(
-      process.execPath,
-      [CLI, 'serve', '--port', '0', '--shards', '0', '--memory', '--tokens', path],
-      {
-        cwd: ROOT,
-        env: envWithoutHoldfast(),
-        urlPattern: /listening on (ws:\/\/\S+)/,
-        what: 'holdfast serve listening',
-      },
-    );
-    const { child, url } = serve;
-    children.push(child);
-    const stdout = serve.output().stdout;
-    expect(stdout, 'with --tokens and no --token no token is generated').not.toMatch(/^token: /m);
+  it(
+    "reloads on SIGHUP: a revoked token's connection closes " +
+      'with 1008 and it gets 401; a bad file keeps the old set',
+    async () => {
+      const a = randomBytes(32).toString('base64url');
+      const b = randomBytes(32).toString('base64url');
+      const path = tempFile('tokens.json', tokensOf([['connector-a', a, ['read']]]));
+      const serve = await spawnServe(
+        process.execPath,
+        [CLI, 'serve', '--port', '0', '--shards', '0', '--memory', '--tokens', path],
+        {
+          cwd: ROOT,
+          env: envWithoutHoldfast(),
+          urlPattern: /listening on (ws:\/\/\S+)/,
+          what: 'holdfast serve listening',
+        },
+      );
+      const { child, url } = serve;
+      children.push(child);
+      const stdout = serve.output().stdout;
+      expect(stdout, 'with --tokens and no --token no token is generated').not.toMatch(/^token: /m);
 
-    const first = await h.raw(url, { token: a });
-    expect((await h.attempt(url, { token: b })).kind === 'status').toBe(true);
+      const first = await h.raw(url, { token: a });
+      expect((await h.attempt(url, { token: b })).kind === 'status').toBe(true);
 
-    writeFileSync(path, '{"tokens": [ oops');
-    child.kill('SIGHUP');
-    await until(() => serve.output().stderr.includes('tokens not reloaded'), "the failed reload's log line", 10_000);
-    expect(serve.output().stderr).toMatch(
-      /^holdfast gateway: INVALID_ARGUMENT: tokens not reloaded, keeping the 1 loaded before: tokens file .*is not valid JSON/m,
-    );
-    expect(first.isOpen).toBe(true);
-    expect((await first.result('get', { sku: 'S' })).ok).toBe(false);
+      writeFileSync(path, '{"tokens": [ oops');
+      child.kill('SIGHUP');
+      await until(() => serve.output().stderr.includes('tokens not reloaded'), "the failed reload's log line", 10_000);
+      expect(serve.output().stderr).toMatch(
+        /^holdfast gateway: INVALID_ARGUMENT: tokens not reloaded, keeping the 1 loaded before: tokens file .*is not valid JSON/m,
+      );
+      expect(first.isOpen).toBe(true);
+      expect((await first.result('get', { sku: 'S' })).ok).toBe(false);
 
-    writeFileSync(path, tokensOf([['connector-b', b, ['read']]]));
-    child.kill('SIGHUP');
-    expect((await withDeadline(first.closed, 10_000, 'the revoked connection closing')).code).toBe(1008);
-    expect(serve.output().stderr).toMatch(
-      /tokens reloaded from .*: 1 token; closed 1 connection of revoked or changed tokens: 'connector-a'/,
-    );
-    const again = await h.attempt(url, { token: a });
-    expect(again.kind === 'status' && again.status).toBe(401);
-    const second = await h.raw(url, { token: b });
-    expect((await second.result('stats', {})).shards).toBeDefined();
-    expect(child.exitCode, 'SIGHUP does not stop the server').toBeNull();
-  });
+      writeFileSync(path, tokensOf([['connector-b', b, ['read']]]));
+      child.kill('SIGHUP');
+      expect((await withDeadline(first.closed, 10_000, 'the revoked connection closing')).code).toBe(1008);
+      expect(serve.output().stderr).toMatch(
+        /tokens reloaded from .*: 1 token; closed 1 connection of revoked or changed tokens: 'connector-a'/,
+      );
+      const again = await h.attempt(url, { token: a });
+      expect(again.kind === 'status' && again.status).toBe(401);
+      const second = await h.raw(url, { token: b });
+      expect((await second.result('stats', {})).shards).toBeDefined();
+      expect(child.exitCode, 'SIGHUP does not stop the server').toBeNull();
+    },
+  );
 });

@@ -228,217 +228,225 @@ describe('typed client', () => {
     },
   );
 
-  it('after the link drops: reconnects, re-sends a reserve with its id (held once), an unsafe receive resolves UNAVAILABLE and is applied once', async () => {
-    const inner = await h.engine({ locationOrder: ['A'] });
-    await inner.receive({ sku: 'S', location: 'A', qty: 10 });
-    const gate = h.gate(inner);
-    const gateway = await h.gateway(gate.engine);
-    const relay = await tcpRelay(gateway.port);
-    closers.push(relay.close);
-    const events: ClientEvent[] = [];
-    const client = await open({
-      url: relay.url,
-      reconnectDelayMsMin: 10,
-      reconnectDelayMsMax: 100,
-      onEvent: (event) => events.push(event),
-    });
+  it(
+    'after the link drops: reconnects, re-sends a reserve with its id (held ' +
+      'once), an unsafe receive resolves UNAVAILABLE and is applied once',
+    async () => {
+      const inner = await h.engine({ locationOrder: ['A'] });
+      await inner.receive({ sku: 'S', location: 'A', qty: 10 });
+      const gate = h.gate(inner);
+      const gateway = await h.gateway(gate.engine);
+      const relay = await tcpRelay(gateway.port);
+      closers.push(relay.close);
+      const events: ClientEvent[] = [];
+      const client = await open({
+        url: relay.url,
+        reconnectDelayMsMin: 10,
+        reconnectDelayMsMax: 100,
+        onEvent: (event) => events.push(event),
+      });
 
-    gate.hold(['reserve', 'receive']);
-    const request = { id: 'h1', channel: 'web', ttlMs: 600_000, lines: [{ sku: 'S', qty: 3 }] };
-    const reserving = client.reserve(request);
-    const receiving = client.receive({ sku: 'S', location: 'A', qty: 5 });
-    await until(() => gate.held() === 2, 'the reserve and the receive applied, their answers withheld');
+      gate.hold(['reserve', 'receive']);
+      const request = { id: 'h1', channel: 'web', ttlMs: 600_000, lines: [{ sku: 'S', qty: 3 }] };
+      const reserving = client.reserve(request);
+      const receiving = client.receive({ sku: 'S', location: 'A', qty: 5 });
+      await until(() => gate.held() === 2, 'the reserve and the receive applied, their answers withheld');
 
-    relay.cut();
-    await until(() => events.some((event) => event.type === 'disconnected'), 'the client noticing the drop');
-    gate.release();
+      relay.cut();
+      await until(() => events.some((event) => event.type === 'disconnected'), 'the client noticing the drop');
+      gate.release();
 
-    const [reserved, received] = await withDeadline(
-      Promise.all([reserving, receiving]),
-      10_000,
-      'both calls resolving',
-    );
-    expect(reserved, 'the re-sent reserve returns the original outcome').toEqual(await inner.getReservation('h1'));
-    expect(reserved).toMatchObject({
-      ok: true,
-      reservation: { id: 'h1', status: 'held', lines: [{ sku: 'S', qty: 3 }] },
-    });
-    expect(received).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
-    expect(typeof (received as { error: { message: string } }).error.message).toBe('string');
-    expect(gate.calls('reserve'), 'the reserve was re-sent once').toBe(2);
-    expect(gate.calls('receive'), 'the receive was not re-sent').toBe(1);
-    const view = await viewOf(inner, 'S');
-    expect(view.reserved, 'never held twice').toBe(3);
-    expect(view.onHand, 'the receive applied once').toBe(15);
-    expect(events).toContainEqual({ type: 'connected', reconnected: true });
-    expect(client.connected).toBe(true);
-    expect(await client.get('S')).toEqual(await inner.get('S'));
-  });
+      const [reserved, received] = await withDeadline(
+        Promise.all([reserving, receiving]),
+        10_000,
+        'both calls resolving',
+      );
+      expect(reserved, 'the re-sent reserve returns the original outcome').toEqual(await inner.getReservation('h1'));
+      expect(reserved).toMatchObject({
+        ok: true,
+        reservation: { id: 'h1', status: 'held', lines: [{ sku: 'S', qty: 3 }] },
+      });
+      expect(received).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+      expect(typeof (received as { error: { message: string } }).error.message).toBe('string');
+      expect(gate.calls('reserve'), 'the reserve was re-sent once').toBe(2);
+      expect(gate.calls('receive'), 'the receive was not re-sent').toBe(1);
+      const view = await viewOf(inner, 'S');
+      expect(view.reserved, 'never held twice').toBe(3);
+      expect(view.onHand, 'the receive applied once').toBe(15);
+      expect(events).toContainEqual({ type: 'connected', reconnected: true });
+      expect(client.connected).toBe(true);
+      expect(await client.get('S')).toEqual(await inner.get('S'));
+    },
+  );
 
-  it('after the link drops: every safe call is re-sent (its effect applied once), every unsafe one resolves UNAVAILABLE (applied once)', async () => {
-    const clock = manualClock(START_MS);
-    const referenceClock = manualClock(START_MS);
-    const inner = await h.engine({ clock, locationOrder: ['A', 'B'] });
-    const reference = await h.engine({ clock: referenceClock, locationOrder: ['A', 'B'] });
-    const setup = async (engine: Engine) => {
-      await engine.receive({ sku: 'S', location: 'A', qty: 50 });
-      await engine.receive({ sku: 'F', location: 'A', qty: 1 });
-      for (const id of ['c1', 'r1', 'f1', 'f2'])
-        await engine.reserve({ id, channel: 'web', ttlMs: 600_000, lines: [{ sku: 'S', qty: 2, location: 'A' }] });
-      await engine.commit('f1');
-      await engine.commit('f2');
-      await engine.transfer({ id: 'tt', sku: 'S', from: 'A', to: 'B', qty: 2, inTransit: true });
-    };
-    await setup(inner);
-    await setup(reference);
-    const gate = h.gate(inner);
-    const gateway = await h.gateway(gate.engine);
-    const relay = await tcpRelay(gateway.port);
-    closers.push(relay.close);
-    const events: ClientEvent[] = [];
-    const client = await open({
-      url: relay.url,
-      reconnectDelayMsMin: 10,
-      reconnectDelayMsMax: 100,
-      onEvent: (event) => events.push(event),
-    });
+  it(
+    'after the link drops: every safe call is re-sent (its effect ' +
+      'applied once), every unsafe one resolves UNAVAILABLE (applied once)',
+    async () => {
+      const clock = manualClock(START_MS);
+      const referenceClock = manualClock(START_MS);
+      const inner = await h.engine({ clock, locationOrder: ['A', 'B'] });
+      const reference = await h.engine({ clock: referenceClock, locationOrder: ['A', 'B'] });
+      const setup = async (engine: Engine) => {
+        await engine.receive({ sku: 'S', location: 'A', qty: 50 });
+        await engine.receive({ sku: 'F', location: 'A', qty: 1 });
+        for (const id of ['c1', 'r1', 'f1', 'f2'])
+          await engine.reserve({ id, channel: 'web', ttlMs: 600_000, lines: [{ sku: 'S', qty: 2, location: 'A' }] });
+        await engine.commit('f1');
+        await engine.commit('f2');
+        await engine.transfer({ id: 'tt', sku: 'S', from: 'A', to: 'B', qty: 2, inTransit: true });
+      };
+      await setup(inner);
+      await setup(reference);
+      const gate = h.gate(inner);
+      const gateway = await h.gateway(gate.engine);
+      const relay = await tcpRelay(gateway.port);
+      closers.push(relay.close);
+      const events: ClientEvent[] = [];
+      const client = await open({
+        url: relay.url,
+        reconnectDelayMsMin: 10,
+        reconnectDelayMsMax: 100,
+        onEvent: (event) => events.push(event),
+      });
 
-    const calls: Array<{ what: string; safe: boolean; method: string; run: (target: any) => Promise<any> }> = [
-      {
-        what: 'reserve',
-        safe: true,
-        method: 'reserve',
-        run: (t) =>
-          t.reserve({ id: 'h9', channel: 'web', ttlMs: 600_000, lines: [{ sku: 'S', qty: 1, location: 'A' }] }),
-      },
-      { what: 'commit', safe: true, method: 'commit', run: (t) => t.commit('c1') },
-      { what: 'release', safe: true, method: 'release', run: (t) => t.release('r1') },
-      { what: 'fulfil without lines', safe: true, method: 'fulfil', run: (t) => t.fulfil('f1') },
-      { what: 'getReservation', safe: true, method: 'getReservation', run: (t) => t.getReservation('c1') },
-      { what: 'get', safe: true, method: 'get', run: (t) => t.get('S') },
-      {
-        what: 'transfer',
-        safe: true,
-        method: 'transfer',
-        run: (t) => t.transfer({ id: 't2', sku: 'S', from: 'A', to: 'B', qty: 1 }),
-      },
-      {
-        what: 'receiveTransfer',
-        safe: true,
-        method: 'receiveTransfer',
-        run: (t) => t.receiveTransfer({ sku: 'S', id: 'tt' }),
-      },
-      {
-        what: 'sync',
-        safe: true,
-        method: 'sync',
-        run: (t) => t.sync({ sku: 'S', location: 'B', onHand: 9, asOf: START_MS }),
-      },
-      { what: 'setPolicy', safe: true, method: 'setPolicy', run: (t) => t.setPolicy({ sku: 'S', safetyStock: 2 }) },
-      { what: 'freeze', safe: true, method: 'freeze', run: (t) => t.freeze({ sku: 'F', reason: 'audit' }) },
-      { what: 'receive', safe: false, method: 'receive', run: (t) => t.receive({ sku: 'S', location: 'A', qty: 5 }) },
-      {
-        what: 'adjust',
-        safe: false,
-        method: 'adjust',
-        run: (t) => t.adjust({ sku: 'S', location: 'A', delta: -1, reason: 'count' }),
-      },
-      {
-        what: 'restock',
-        safe: false,
-        method: 'restock',
-        run: (t) => t.restock({ sku: 'S', location: 'A', qty: 1, condition: 'sellable' }),
-      },
-      {
-        what: 'fulfil with lines',
-        safe: false,
-        method: 'fulfil',
-        run: (t) => t.fulfil('f2', [{ sku: 'S', location: 'A', qty: 1 }]),
-      },
-      {
-        what: 'batch',
-        safe: false,
-        method: 'batch',
-        run: (t) => t.batch([{ op: 'receive', args: [{ sku: 'S', location: 'A', qty: 1 }] }]),
-      },
-      {
-        what: 'syncMany',
-        safe: false,
-        method: 'syncMany',
-        run: (t) => t.syncMany([{ sku: 'S', location: 'C', onHand: 4, asOf: START_MS }]),
-      },
-    ];
-    const expected: any[] = [];
-    for (const call of calls) expected.push(await call.run(reference));
+      const calls: Array<{ what: string; safe: boolean; method: string; run: (target: any) => Promise<any> }> = [
+        {
+          what: 'reserve',
+          safe: true,
+          method: 'reserve',
+          run: (t) =>
+            t.reserve({ id: 'h9', channel: 'web', ttlMs: 600_000, lines: [{ sku: 'S', qty: 1, location: 'A' }] }),
+        },
+        { what: 'commit', safe: true, method: 'commit', run: (t) => t.commit('c1') },
+        { what: 'release', safe: true, method: 'release', run: (t) => t.release('r1') },
+        { what: 'fulfil without lines', safe: true, method: 'fulfil', run: (t) => t.fulfil('f1') },
+        { what: 'getReservation', safe: true, method: 'getReservation', run: (t) => t.getReservation('c1') },
+        { what: 'get', safe: true, method: 'get', run: (t) => t.get('S') },
+        {
+          what: 'transfer',
+          safe: true,
+          method: 'transfer',
+          run: (t) => t.transfer({ id: 't2', sku: 'S', from: 'A', to: 'B', qty: 1 }),
+        },
+        {
+          what: 'receiveTransfer',
+          safe: true,
+          method: 'receiveTransfer',
+          run: (t) => t.receiveTransfer({ sku: 'S', id: 'tt' }),
+        },
+        {
+          what: 'sync',
+          safe: true,
+          method: 'sync',
+          run: (t) => t.sync({ sku: 'S', location: 'B', onHand: 9, asOf: START_MS }),
+        },
+        { what: 'setPolicy', safe: true, method: 'setPolicy', run: (t) => t.setPolicy({ sku: 'S', safetyStock: 2 }) },
+        { what: 'freeze', safe: true, method: 'freeze', run: (t) => t.freeze({ sku: 'F', reason: 'audit' }) },
+        { what: 'receive', safe: false, method: 'receive', run: (t) => t.receive({ sku: 'S', location: 'A', qty: 5 }) },
+        {
+          what: 'adjust',
+          safe: false,
+          method: 'adjust',
+          run: (t) => t.adjust({ sku: 'S', location: 'A', delta: -1, reason: 'count' }),
+        },
+        {
+          what: 'restock',
+          safe: false,
+          method: 'restock',
+          run: (t) => t.restock({ sku: 'S', location: 'A', qty: 1, condition: 'sellable' }),
+        },
+        {
+          what: 'fulfil with lines',
+          safe: false,
+          method: 'fulfil',
+          run: (t) => t.fulfil('f2', [{ sku: 'S', location: 'A', qty: 1 }]),
+        },
+        {
+          what: 'batch',
+          safe: false,
+          method: 'batch',
+          run: (t) => t.batch([{ op: 'receive', args: [{ sku: 'S', location: 'A', qty: 1 }] }]),
+        },
+        {
+          what: 'syncMany',
+          safe: false,
+          method: 'syncMany',
+          run: (t) => t.syncMany([{ sku: 'S', location: 'C', onHand: 4, asOf: START_MS }]),
+        },
+      ];
+      const expected: any[] = [];
+      for (const call of calls) expected.push(await call.run(reference));
 
-    gate.hold([
-      'reserve',
-      'commit',
-      'release',
-      'fulfil',
-      'getReservation',
-      'get',
-      'transfer',
-      'receiveTransfer',
-      'sync',
-      'setPolicy',
-      'freeze',
-      'receive',
-      'adjust',
-      'restock',
-      'batch',
-      'syncMany',
-    ]);
-    const pending = calls.map((call) => call.run(client));
-    await until(() => gate.held() === calls.length, 'every call applied by the engine, its answer withheld');
-    relay.cut();
-    await until(() => events.some((event) => event.type === 'disconnected'), 'the client noticing the drop');
-    gate.release();
-    const results = await withDeadline(Promise.all(pending), 10_000, 'every call resolving');
+      gate.hold([
+        'reserve',
+        'commit',
+        'release',
+        'fulfil',
+        'getReservation',
+        'get',
+        'transfer',
+        'receiveTransfer',
+        'sync',
+        'setPolicy',
+        'freeze',
+        'receive',
+        'adjust',
+        'restock',
+        'batch',
+        'syncMany',
+      ]);
+      const pending = calls.map((call) => call.run(client));
+      await until(() => gate.held() === calls.length, 'every call applied by the engine, its answer withheld');
+      relay.cut();
+      await until(() => events.some((event) => event.type === 'disconnected'), 'the client noticing the drop');
+      gate.release();
+      const results = await withDeadline(Promise.all(pending), 10_000, 'every call resolving');
 
-    const outcomes: string[] = [];
-    for (const [index, call] of calls.entries()) {
-      const result = results[index];
-      outcomes.push(`${call.what}: ${result.ok ? 'ok' : result.error.code}`);
-      if (!call.safe) {
-        expect(result, `${call.what} (unsafe) resolves UNAVAILABLE`).toMatchObject({
-          ok: false,
-          error: { code: 'UNAVAILABLE' },
-        });
+      const outcomes: string[] = [];
+      for (const [index, call] of calls.entries()) {
+        const result = results[index];
+        outcomes.push(`${call.what}: ${result.ok ? 'ok' : result.error.code}`);
+        if (!call.safe) {
+          expect(result, `${call.what} (unsafe) resolves UNAVAILABLE`).toMatchObject({
+            ok: false,
+            error: { code: 'UNAVAILABLE' },
+          });
+        }
       }
-    }
-    console.info(`gateway-client: outcomes after the drop: ${outcomes.join('; ')}`);
-    for (const method of [
-      'reserve',
-      'commit',
-      'release',
-      'getReservation',
-      'get',
-      'transfer',
-      'receiveTransfer',
-      'sync',
-      'setPolicy',
-      'freeze',
-    ]) {
-      expect(gate.calls(method), `${method} re-sent once`).toBe(2);
-    }
-    expect(gate.calls('fulfil'), 'fulfil without lines re-sent, fulfil with lines not').toBe(3);
-    for (const method of ['receive', 'adjust', 'restock', 'batch', 'syncMany'])
-      expect(gate.calls(method), `${method} not re-sent`).toBe(1);
-    // Idempotent replays answer what the first call answered.
-    for (const what of ['reserve', 'commit', 'release', 'getReservation', 'transfer', 'receiveTransfer']) {
-      const index = calls.findIndex((call) => call.what === what);
-      expect(results[index], `${what} after the drop`).toEqual(expected[index]);
-    }
-    for (const what of ['get', 'sync', 'setPolicy'])
-      expect(results[calls.findIndex((call) => call.what === what)].ok, what).toBe(true);
-    // Every effect applied exactly once: the same state as the reference, which ran each call once (seq aside).
-    for (const sku of ['S', 'F']) {
-      const got = { ...(await viewOf(inner, sku)), seq: 0 };
-      const want = { ...(await viewOf(reference, sku)), seq: 0 };
-      expect(got, `state of ${sku}`).toEqual(want);
-    }
-  });
+      console.info(`gateway-client: outcomes after the drop: ${outcomes.join('; ')}`);
+      for (const method of [
+        'reserve',
+        'commit',
+        'release',
+        'getReservation',
+        'get',
+        'transfer',
+        'receiveTransfer',
+        'sync',
+        'setPolicy',
+        'freeze',
+      ]) {
+        expect(gate.calls(method), `${method} re-sent once`).toBe(2);
+      }
+      expect(gate.calls('fulfil'), 'fulfil without lines re-sent, fulfil with lines not').toBe(3);
+      for (const method of ['receive', 'adjust', 'restock', 'batch', 'syncMany'])
+        expect(gate.calls(method), `${method} not re-sent`).toBe(1);
+      // Idempotent replays answer what the first call answered.
+      for (const what of ['reserve', 'commit', 'release', 'getReservation', 'transfer', 'receiveTransfer']) {
+        const index = calls.findIndex((call) => call.what === what);
+        expect(results[index], `${what} after the drop`).toEqual(expected[index]);
+      }
+      for (const what of ['get', 'sync', 'setPolicy'])
+        expect(results[calls.findIndex((call) => call.what === what)].ok, what).toBe(true);
+      // Every effect applied exactly once: the same state as the reference, which ran each call once (seq aside).
+      for (const sku of ['S', 'F']) {
+        const got = { ...(await viewOf(inner, sku)), seq: 0 };
+        const want = { ...(await viewOf(reference, sku)), seq: 0 };
+        expect(got, `state of ${sku}`).toEqual(want);
+      }
+    },
+  );
 
   it('connect with a wrong token rejects', async () => {
     const engine = await h.engine();

@@ -108,46 +108,53 @@ function upgrade(
 describe('sockets that do not upgrade', () => {
   const h = gatewayHarness();
 
-  it('a silent socket and one that sends half a request are closed after authTimeoutMs, counted as timeouts', async () => {
-    const engine = await h.engine();
-    const gateway = await h.gateway(engine, { authTimeoutMs: 300, log: () => {} });
-    const silent = await rawSocket(gateway);
-    const half = await rawSocket(gateway, 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n');
-    await withDeadline(Promise.all([silent.whenClosed, half.whenClosed]), 5_000, 'the server closing both sockets');
-    const metrics = await fetchMetrics(gateway);
-    expect(metricSum(metrics, AUTH_FAILURES, { reason: 'timeout' })).toBe(2);
-    // The fetch above is the one socket that has not upgraded now.
-    expect(metricSum(metrics, 'holdfast_unauthenticated_sockets')).toBeLessThanOrEqual(1);
-    // An upgraded connection is not timed out.
-    const client = await h.raw(gateway.url);
-    await sleep(600);
-    expect(client.isOpen).toBe(true);
-    expect((await client.result('expireDue', {})).ok).toBe(true);
-  });
+  it(
+    'a silent socket and one that sends half a request ' + 'are closed after authTimeoutMs, counted as timeouts',
+    async () => {
+      const engine = await h.engine();
+      const gateway = await h.gateway(engine, { authTimeoutMs: 300, log: () => {} });
+      const silent = await rawSocket(gateway);
+      const half = await rawSocket(gateway, 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n');
+      await withDeadline(Promise.all([silent.whenClosed, half.whenClosed]), 5_000, 'the server closing both sockets');
+      const metrics = await fetchMetrics(gateway);
+      expect(metricSum(metrics, AUTH_FAILURES, { reason: 'timeout' })).toBe(2);
+      // The fetch above is the one socket that has not upgraded now.
+      expect(metricSum(metrics, 'holdfast_unauthenticated_sockets')).toBeLessThanOrEqual(1);
+      // An upgraded connection is not timed out.
+      const client = await h.raw(gateway.url);
+      await sleep(600);
+      expect(client.isOpen).toBe(true);
+      expect((await client.result('expireDue', {})).ok).toBe(true);
+    },
+  );
 
-  it('a flood of silent sockets never holds more than maxConnections; a new client displaces the oldest; /healthz answers', async () => {
-    const engine = await h.engine();
-    const gateway = await h.gateway(engine, { maxConnections: 10, authTimeoutMs: 30_000, log: () => {} });
-    const flood: RawSocket[] = [];
-    for (let i = 0; i < 50; i++) flood.push(await rawSocket(gateway));
-    await until(
-      () => flood.filter((raw) => !raw.closed).length <= 10,
-      'the server closing all but 10 silent sockets',
-      5_000,
-    );
-    expect(
-      flood.slice(-10).every((raw) => !raw.closed),
-      'the newest ten are the ones held',
-    ).toBe(true);
-    const health = await fetch(httpUrl(gateway, '/healthz'));
-    expect(health.status, '/healthz during the flood').toBe(200);
-    const client = await h.raw(gateway.url);
-    expect((await client.result('expireDue', {})).ok, 'a client during the flood').toBe(true);
-    const metrics = await fetchMetrics(gateway);
-    expect(metricSum(metrics, BACKPRESSURE, { kind: 'connection_displaced' })).toBeGreaterThanOrEqual(40);
-    expect(metricSum(metrics, 'holdfast_unauthenticated_sockets')).toBeLessThanOrEqual(9);
-    for (const raw of flood) raw.socket.destroy();
-  });
+  it(
+    'a flood of silent sockets never holds more than maxConnections; ' +
+      'a new client displaces the oldest; /healthz answers',
+    async () => {
+      const engine = await h.engine();
+      const gateway = await h.gateway(engine, { maxConnections: 10, authTimeoutMs: 30_000, log: () => {} });
+      const flood: RawSocket[] = [];
+      for (let i = 0; i < 50; i++) flood.push(await rawSocket(gateway));
+      await until(
+        () => flood.filter((raw) => !raw.closed).length <= 10,
+        'the server closing all but 10 silent sockets',
+        5_000,
+      );
+      expect(
+        flood.slice(-10).every((raw) => !raw.closed),
+        'the newest ten are the ones held',
+      ).toBe(true);
+      const health = await fetch(httpUrl(gateway, '/healthz'));
+      expect(health.status, '/healthz during the flood').toBe(200);
+      const client = await h.raw(gateway.url);
+      expect((await client.result('expireDue', {})).ok, 'a client during the flood').toBe(true);
+      const metrics = await fetchMetrics(gateway);
+      expect(metricSum(metrics, BACKPRESSURE, { kind: 'connection_displaced' })).toBeGreaterThanOrEqual(40);
+      expect(metricSum(metrics, 'holdfast_unauthenticated_sockets')).toBeLessThanOrEqual(9);
+      for (const raw of flood) raw.socket.destroy();
+    },
+  );
 
   it('with every slot upgraded, a new socket is closed at once, before it sends anything', async () => {
     const engine = await h.engine();
@@ -189,30 +196,34 @@ describe('sockets that do not upgrade', () => {
 describe('failed upgrades', () => {
   const h = gatewayHarness();
 
-  it('are counted, logged once per peer per window with a count, and past the limit get 429 with Retry-After without a token check', async () => {
-    const engine = await h.engine();
-    const lines: string[] = [];
-    const gateway = await h.gateway(engine, {
-      maxAuthFailuresPerPeer: 3,
-      authFailureWindowMs: 60_000,
-      log: (line) => lines.push(line),
-    });
-    for (let i = 0; i < 3; i++) expect((await upgrade(gateway, 'wrong-token')).status, `bad token ${i}`).toBe(401);
-    const throttled = await upgrade(gateway, 'wrong-token');
-    expect(throttled.status).toBe(429);
-    const retryAfterS = Number(throttled.headers['retry-after']);
-    expect(retryAfterS).toBeGreaterThanOrEqual(1);
-    expect(retryAfterS).toBeLessThanOrEqual(60);
-    expect((await upgrade(gateway, TOKEN)).status, 'the right token is not even looked at').toBe(429);
-    const metrics = await fetchMetrics(gateway);
-    expect(metricSum(metrics, AUTH_FAILURES, { reason: 'bad_token' })).toBe(3);
-    expect(metricSum(metrics, AUTH_FAILURES, { reason: 'throttled' })).toBe(2);
-    expect(lines, 'one line for the first failure; the rest wait for the window').toHaveLength(1);
-    expect(lines[0]).toMatch(/peer 127\.0\.0\.1: 1 failed upgrade \(bad_token 1\)/);
-    await h.close(gateway);
-    expect(lines, 'close() logs what waited, summed in one line').toHaveLength(2);
-    expect(lines[1]).toMatch(/peer 127\.0\.0\.1: 4 failed upgrades \(bad_token 2, throttled 2\).*throttled/);
-  });
+  it(
+    'are counted, logged once per peer per window with a count, and ' +
+      'past the limit get 429 with Retry-After without a token check',
+    async () => {
+      const engine = await h.engine();
+      const lines: string[] = [];
+      const gateway = await h.gateway(engine, {
+        maxAuthFailuresPerPeer: 3,
+        authFailureWindowMs: 60_000,
+        log: (line) => lines.push(line),
+      });
+      for (let i = 0; i < 3; i++) expect((await upgrade(gateway, 'wrong-token')).status, `bad token ${i}`).toBe(401);
+      const throttled = await upgrade(gateway, 'wrong-token');
+      expect(throttled.status).toBe(429);
+      const retryAfterS = Number(throttled.headers['retry-after']);
+      expect(retryAfterS).toBeGreaterThanOrEqual(1);
+      expect(retryAfterS).toBeLessThanOrEqual(60);
+      expect((await upgrade(gateway, TOKEN)).status, 'the right token is not even looked at').toBe(429);
+      const metrics = await fetchMetrics(gateway);
+      expect(metricSum(metrics, AUTH_FAILURES, { reason: 'bad_token' })).toBe(3);
+      expect(metricSum(metrics, AUTH_FAILURES, { reason: 'throttled' })).toBe(2);
+      expect(lines, 'one line for the first failure; the rest wait for the window').toHaveLength(1);
+      expect(lines[0]).toMatch(/peer 127\.0\.0\.1: 1 failed upgrade \(bad_token 1\)/);
+      await h.close(gateway);
+      expect(lines, 'close() logs what waited, summed in one line').toHaveLength(2);
+      expect(lines[1]).toMatch(/peer 127\.0\.0\.1: 4 failed upgrades \(bad_token 2, throttled 2\).*throttled/);
+    },
+  );
 
   it('the throttle ends with its window: then the right token connects', async () => {
     const engine = await h.engine();
@@ -272,88 +283,95 @@ describe('failed upgrades', () => {
 describe('the outgoing buffer', () => {
   const h = gatewayHarness();
 
-  it('a client that pipelines and never reads: the server buffers at most the limit, stops reading it, drops it', async () => {
-    const engine = await h.engine();
-    // 60 locations make each get answer about 10 KB; a frame of 20 gets is answered by ~200 KB.
-    for (let i = 0; i < 60; i++)
-      await engine.receive({ sku: 'S', location: `LOCATION-${String(i).padStart(3, '0')}`, qty: 1 + i });
-    const limitBytes = 512 * 1024;
-    const gateway = await h.gateway(engine, {
-      maxBufferedBytesPerConnection: limitBytes,
-      slowConsumerTimeoutMs: 1_000,
-    });
-    // Watch every frame the server sends: the unsent bytes after each send, and the largest frame.
-    let peakBytes = 0;
-    let largestFrameBytes = 0;
-    const send = WebSocket.prototype.send;
-    WebSocket.prototype.send = function patched(this: WebSocket & { _isServer: boolean }, data: any, ...rest: any[]) {
-      const result = (send as any).call(this, data, ...rest);
-      if (this._isServer) {
-        peakBytes = Math.max(peakBytes, this.bufferedAmount);
-        largestFrameBytes = Math.max(
-          largestFrameBytes,
-          typeof data === 'string' ? Buffer.byteLength(data) : data.length,
+  it(
+    'a client that pipelines and never reads: the server ' + 'buffers at most the limit, stops reading it, drops it',
+    async () => {
+      const engine = await h.engine();
+      // 60 locations make each get answer about 10 KB; a frame of 20 gets is answered by ~200 KB.
+      for (let i = 0; i < 60; i++)
+        await engine.receive({ sku: 'S', location: `LOCATION-${String(i).padStart(3, '0')}`, qty: 1 + i });
+      const limitBytes = 512 * 1024;
+      const gateway = await h.gateway(engine, {
+        maxBufferedBytesPerConnection: limitBytes,
+        slowConsumerTimeoutMs: 1_000,
+      });
+      // Watch every frame the server sends: the unsent bytes after each send, and the largest frame.
+      let peakBytes = 0;
+      let largestFrameBytes = 0;
+      const send = WebSocket.prototype.send;
+      WebSocket.prototype.send = function patched(this: WebSocket & { _isServer: boolean }, data: any, ...rest: any[]) {
+        const result = (send as any).call(this, data, ...rest);
+        if (this._isServer) {
+          peakBytes = Math.max(peakBytes, this.bufferedAmount);
+          largestFrameBytes = Math.max(
+            largestFrameBytes,
+            typeof data === 'string' ? Buffer.byteLength(data) : data.length,
+          );
+        }
+        return result;
+      } as typeof send;
+      try {
+        const slow = await h.raw(gateway.url);
+        const other = await h.raw(gateway.url);
+        slow.pauseReading();
+        const frame = (round: number) =>
+          Array.from({ length: 20 }, (_, i) => ({
+            jsonrpc: '2.0',
+            id: `${round}-${i}`,
+            method: 'get',
+            params: { sku: 'S' },
+          }));
+        for (let round = 0; round < 400 && slow.isOpen; round++) {
+          slow.send(frame(round));
+          if (round % 20 === 19) await sleep(10);
+        }
+        await until(() => gateway.connections() === 1, 'the slow consumer to be dropped', 15_000);
+        expect(peakBytes, `unsent bytes on the server (largest frame ${largestFrameBytes} B)`).toBeLessThanOrEqual(
+          Math.max(limitBytes, largestFrameBytes),
         );
+        const metrics = await fetchMetrics(gateway);
+        expect(
+          metricSum(metrics, BACKPRESSURE, { kind: 'buffer_paused' }),
+          'the server stopped reading it',
+        ).toBeGreaterThanOrEqual(1);
+        expect(metricSum(metrics, BACKPRESSURE, { kind: 'slow_consumer' })).toBeGreaterThanOrEqual(1);
+        expect((await other.result('get', { sku: 'S' }, 'msgpack')).ok, 'another client carries on').toBe(true);
+        slow.resumeReading();
+        expect((await withDeadline(slow.closed, 10_000, "the slow consumer's close")).code, 'terminated').toBe(1006);
+      } finally {
+        WebSocket.prototype.send = send;
       }
-      return result;
-    } as typeof send;
-    try {
-      const slow = await h.raw(gateway.url);
-      const other = await h.raw(gateway.url);
-      slow.pauseReading();
-      const frame = (round: number) =>
-        Array.from({ length: 20 }, (_, i) => ({
-          jsonrpc: '2.0',
-          id: `${round}-${i}`,
-          method: 'get',
-          params: { sku: 'S' },
-        }));
-      for (let round = 0; round < 400 && slow.isOpen; round++) {
-        slow.send(frame(round));
-        if (round % 20 === 19) await sleep(10);
-      }
-      await until(() => gateway.connections() === 1, 'the slow consumer to be dropped', 15_000);
-      expect(peakBytes, `unsent bytes on the server (largest frame ${largestFrameBytes} B)`).toBeLessThanOrEqual(
-        Math.max(limitBytes, largestFrameBytes),
-      );
-      const metrics = await fetchMetrics(gateway);
-      expect(
-        metricSum(metrics, BACKPRESSURE, { kind: 'buffer_paused' }),
-        'the server stopped reading it',
-      ).toBeGreaterThanOrEqual(1);
-      expect(metricSum(metrics, BACKPRESSURE, { kind: 'slow_consumer' })).toBeGreaterThanOrEqual(1);
-      expect((await other.result('get', { sku: 'S' }, 'msgpack')).ok, 'another client carries on').toBe(true);
-      slow.resumeReading();
-      expect((await withDeadline(slow.closed, 10_000, "the slow consumer's close")).code, 'terminated').toBe(1006);
-    } finally {
-      WebSocket.prototype.send = send;
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 
-  it('a reader that drains is paused while its buffer is high and read again after; every request answered once', async () => {
-    const engine = await h.engine();
-    for (let i = 0; i < 60; i++)
-      await engine.receive({ sku: 'S', location: `LOCATION-${String(i).padStart(3, '0')}`, qty: 1 + i });
-    // Few requests pending: once it stops reading the client, the replies still due fit under the limit.
-    const gateway = await h.gateway(engine, {
-      maxBufferedBytesPerConnection: 1024 * 1024,
-      maxPendingPerConnection: 16,
-      slowConsumerTimeoutMs: 60_000,
-    });
-    const client = await h.raw(gateway.url);
-    client.pauseReading();
-    const N = 1_500;
-    for (let i = 0; i < N; i++) client.send({ jsonrpc: '2.0', id: i, method: 'get', params: { sku: 'S' } });
-    await until(
-      async () => metricSum(await fetchMetrics(gateway), BACKPRESSURE, { kind: 'buffer_paused' }) >= 1,
-      'the server to stop reading',
-      10_000,
-    );
-    client.resumeReading();
-    await client.waitFor(() => client.frames.length >= N, `all ${N} answers`, { timeoutMs: 15_000 });
-    expect(new Set(client.frames.map((frame) => frame.data.id)).size).toBe(N);
-    expect(client.isOpen, 'a client that reads is not dropped').toBe(true);
-  });
+  it(
+    'a reader that drains is paused while its buffer is ' + 'high and read again after; every request answered once',
+    async () => {
+      const engine = await h.engine();
+      for (let i = 0; i < 60; i++)
+        await engine.receive({ sku: 'S', location: `LOCATION-${String(i).padStart(3, '0')}`, qty: 1 + i });
+      // Few requests pending: once it stops reading the client, the replies still due fit under the limit.
+      const gateway = await h.gateway(engine, {
+        maxBufferedBytesPerConnection: 1024 * 1024,
+        maxPendingPerConnection: 16,
+        slowConsumerTimeoutMs: 60_000,
+      });
+      const client = await h.raw(gateway.url);
+      client.pauseReading();
+      const N = 1_500;
+      for (let i = 0; i < N; i++) client.send({ jsonrpc: '2.0', id: i, method: 'get', params: { sku: 'S' } });
+      await until(
+        async () => metricSum(await fetchMetrics(gateway), BACKPRESSURE, { kind: 'buffer_paused' }) >= 1,
+        'the server to stop reading',
+        10_000,
+      );
+      client.resumeReading();
+      await client.waitFor(() => client.frames.length >= N, `all ${N} answers`, { timeoutMs: 15_000 });
+      expect(new Set(client.frames.map((frame) => frame.data.id)).size).toBe(N);
+      expect(client.isOpen, 'a client that reads is not dropped').toBe(true);
+    },
+  );
 });
 
 describe('holdfast serve under a 200-descriptor limit (child process)', () => {
@@ -370,7 +388,9 @@ describe('holdfast serve under a 200-descriptor limit (child process)', () => {
   it('400 silent sockets leave /healthz, a new client and a journaled, snapshotted write working', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'holdfast-fd-limit-'));
     dirs.push(dir);
-    const command = `ulimit -n 200 && exec "${process.execPath}" "${CLI}" serve --port 0 --shards 2 --data "${dir}" --snapshot-every 1 --auth-timeout-ms 30000`;
+    const command =
+      `ulimit -n 200 && exec "${process.execPath}" "${CLI}" serve --port 0 ` +
+      `--shards 2 --data "${dir}" --snapshot-every 1 --auth-timeout-ms 30000`;
     const serve = await spawnServe('bash', ['-c', command], {
       env: { ...process.env, HOLDFAST_TOKEN: TOKEN },
       urlPattern: /ws:\/\/[^\s'"`<>]+:\d+/,

@@ -135,27 +135,30 @@ describe('frame bounds', () => {
       params: { ops: receiveOps(opsEach) },
     }));
 
-  it('a frame of 10,000 batch requests is refused whole with one -32600 naming frameOpsMax, and changes nothing', async () => {
-    const engine = await harness.engine({ shards: 2 });
-    const gateway = await harness.gateway(engine, { maxPayloadBytes: 16 * 1024 * 1024 });
-    const client = await harness.raw(gateway.url);
-    expect(LIMITS.frameOpsMax).toBe(10_000);
-    const before = { stats: engine.stats().shards.map((shard) => shard.ledger), onHand: await onHandOf(engine, 'S') };
-    for (const encoding of ['json', 'msgpack'] as const) {
-      const answer = await withDeadline(
-        client.sendValueAndNext(batchRequests(10_000, 2), encoding, 10_000),
-        15_000,
-        'the answer',
-      );
-      const error = expectRpcError(answer, -32600, `${encoding}: 20,000 operations in one frame`, null);
-      expect(error.message).toMatch(/frameOpsMax/);
-      expect(error.data).toEqual({ bound: 'frameOpsMax', limit: LIMITS.frameOpsMax });
-    }
-    expect(
-      { stats: engine.stats().shards.map((shard) => shard.ledger), onHand: await onHandOf(engine, 'S') },
-      'nothing changed',
-    ).toEqual(before);
-  });
+  it(
+    'a frame of 10,000 batch requests is refused whole with ' + 'one -32600 naming frameOpsMax, and changes nothing',
+    async () => {
+      const engine = await harness.engine({ shards: 2 });
+      const gateway = await harness.gateway(engine, { maxPayloadBytes: 16 * 1024 * 1024 });
+      const client = await harness.raw(gateway.url);
+      expect(LIMITS.frameOpsMax).toBe(10_000);
+      const before = { stats: engine.stats().shards.map((shard) => shard.ledger), onHand: await onHandOf(engine, 'S') };
+      for (const encoding of ['json', 'msgpack'] as const) {
+        const answer = await withDeadline(
+          client.sendValueAndNext(batchRequests(10_000, 2), encoding, 10_000),
+          15_000,
+          'the answer',
+        );
+        const error = expectRpcError(answer, -32600, `${encoding}: 20,000 operations in one frame`, null);
+        expect(error.message).toMatch(/frameOpsMax/);
+        expect(error.data).toEqual({ bound: 'frameOpsMax', limit: LIMITS.frameOpsMax });
+      }
+      expect(
+        { stats: engine.stats().shards.map((shard) => shard.ledger), onHand: await onHandOf(engine, 'S') },
+        'nothing changed',
+      ).toEqual(before);
+    },
+  );
 
   it('exactly frameOpsMax operations run; one more is refused whole', async () => {
     const engine = await harness.engine({ shards: 2 });

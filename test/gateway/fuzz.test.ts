@@ -215,9 +215,12 @@ describe('gateway fuzz', () => {
     unsubscribe();
 
     console.log(
-      `gateway fuzz: ${tally.sent} frames (${(tally.bytes / 1e6).toFixed(1)} MB) in ${(elapsedMs / 1000).toFixed(1)} s ` +
-        `(${Math.round(tally.sent / (elapsedMs / 1000))} frames/s; generating them took ${(source.generatedMs / 1000).toFixed(1)} s); ` +
-        `${tally.answered} answers, ${tally.notifications} unanswered notifications (sentinel-checked), ${tally.closes1007} closes with 1007, ` +
+      `gateway fuzz: ${tally.sent} frames (${(tally.bytes / 1e6).toFixed(1)} ` +
+        `MB) in ${(elapsedMs / 1000).toFixed(1)} s ` +
+        (`(${Math.round(tally.sent / (elapsedMs / 1000))} frames/s; ` +
+          `generating them took ${(source.generatedMs / 1000).toFixed(1)} s); `) +
+        (`${tally.answered} answers, ${tally.notifications} unanswered ` +
+          `notifications (sentinel-checked), ${tally.closes1007} closes with 1007, `) +
         `${tally.reconnects} reconnects, slowest answer ${Math.round(tally.maxAnswerMs)} ms`,
     );
     console.log(`gateway fuzz: frame kinds ${show(Object.fromEntries([...kinds].sort((a, b) => b[1] - a[1])), 2_000)}`);
@@ -256,7 +259,8 @@ describe('gateway fuzz', () => {
       for (const [what, count] of [...problemClasses].sort((a, b) => b[1] - a[1])) console.log(`  ${count} × ${what}`);
       for (const problem of problems.slice(0, 5))
         console.log(
-          `  frame ${problem.index}: ${problem.what.join('; ')}\n    ${show(problem.frame, 600)}\n    answer: ${problem.answer ?? '-'}`,
+          `  frame ${problem.index}: ${problem.what.join('; ')}\n    ` +
+            `${show(problem.frame, 600)}\n    answer: ${problem.answer ?? '-'}`,
         );
     }
     expect(tally.sent, 'frames sent').toBeGreaterThanOrEqual(FRAMES);
@@ -274,111 +278,118 @@ describe('gateway fuzz', () => {
    * gateway answers -32600 "internal error" with id null, instead of -32602 with the request's
    * id; in a JSON-RPC batch frame the whole frame gets that one object instead of an array.
    */
-  it('known reproductions: toString / valueOf keys where the engine formats a value are refused -32602 with their id', async () => {
-    const own = await createEngine({ shards: 2, locationOrder: ['A'] });
-    const server = await startGateway({ engine: own, port: 0, token: TOKEN });
-    const socket = await FuzzSocket.open(server.url, TOKEN);
-    try {
-      await own.receive({ sku: 'S', location: 'A', qty: 10 });
-      const evil = { toString: 1, valueOf: 1 };
-      const cases: Array<[string, unknown]> = [
-        ['batch', { ops: [{ op: evil, args: [] }] }],
-        [
-          'reserve',
-          { id: 'r1', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 1 }], strategy: { toString: 'x' } },
-        ],
-        ['restock', { sku: 'S', location: 'A', qty: 1, condition: evil }],
-        ['restock', { sku: 'S', location: 'A', qty: 1, condition: 'sellable', receivedAt: evil }],
-      ];
-      const outcomes: string[] = [];
-      const ask = async (request: unknown, encoding: 'json' | 'msgpack') => {
-        socket.send({
-          kind: 'repro',
-          encoding,
-          bytes: encoding === 'json' ? Buffer.from(JSON.stringify(request)) : pack(request),
-        });
-        const answer = await socket.next(5_000);
-        return answer === 'timeout' || answer === 'closed' ? answer : answer.data;
-      };
-      for (const [index, [method, params]] of cases.entries()) {
-        for (const encoding of ['json', 'msgpack'] as const) {
-          const request = { jsonrpc: '2.0', id: index + 1, method, params };
-          const data = (await ask(request, encoding)) as any;
-          const fine =
-            method === 'batch'
-              ? data?.id === index + 1 &&
-                data?.result?.ok === true &&
-                data.result.results?.[0]?.error?.code === 'INVALID_ARGUMENT'
-              : data?.id === index + 1 && data?.error?.code === -32602 && data.error.data?.code === 'INVALID_ARGUMENT';
-          if (!fine) outcomes.push(`${encoding} ${JSON.stringify(request)}\n      → ${show(data)}`);
-        }
-      }
-      // In a JSON-RPC batch frame: one response per request, in an array.
-      const frame = [
-        { jsonrpc: '2.0', id: 'a', method: 'get', params: { sku: 'S' } },
-        { jsonrpc: '2.0', id: 'b', method: 'batch', params: cases[0][1] },
-      ];
-      const batchAnswer = await ask(frame, 'json');
-      if (!Array.isArray(batchAnswer) || batchAnswer.length !== 2)
-        outcomes.push(`json ${JSON.stringify(frame)}\n      → ${show(batchAnswer)} (not an array of 2 responses)`);
-      // A refused frame must change nothing (docs/api.md: "a request that gets one [a protocol error]
-      // changed nothing"); here the valid entry / request next to the bad one is applied while
-      // the frame is answered with an error.
-      const onHand = async () => {
-        const view = await own.get('S');
-        return view.ok ? view.onHand : -1;
-      };
-      const mixed: Array<[string, unknown]> = [
-        [
-          'batch method',
-          {
-            jsonrpc: '2.0',
-            id: 'm1',
-            method: 'batch',
-            params: {
-              ops: [
-                { op: 'receive', args: [{ sku: 'S', location: 'A', qty: 5 }] },
-                { op: evil, args: [] },
-              ],
-            },
-          },
-        ],
-        [
-          'JSON-RPC batch frame',
+  it(
+    'known reproductions: toString / valueOf keys where the ' +
+      'engine formats a value are refused -32602 with their id',
+    async () => {
+      const own = await createEngine({ shards: 2, locationOrder: ['A'] });
+      const server = await startGateway({ engine: own, port: 0, token: TOKEN });
+      const socket = await FuzzSocket.open(server.url, TOKEN);
+      try {
+        await own.receive({ sku: 'S', location: 'A', qty: 10 });
+        const evil = { toString: 1, valueOf: 1 };
+        const cases: Array<[string, unknown]> = [
+          ['batch', { ops: [{ op: evil, args: [] }] }],
           [
-            { jsonrpc: '2.0', id: 'm2', method: 'receive', params: { sku: 'S', location: 'A', qty: 5 } },
+            'reserve',
+            { id: 'r1', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 1 }], strategy: { toString: 'x' } },
+          ],
+          ['restock', { sku: 'S', location: 'A', qty: 1, condition: evil }],
+          ['restock', { sku: 'S', location: 'A', qty: 1, condition: 'sellable', receivedAt: evil }],
+        ];
+        const outcomes: string[] = [];
+        const ask = async (request: unknown, encoding: 'json' | 'msgpack') => {
+          socket.send({
+            kind: 'repro',
+            encoding,
+            bytes: encoding === 'json' ? Buffer.from(JSON.stringify(request)) : pack(request),
+          });
+          const answer = await socket.next(5_000);
+          return answer === 'timeout' || answer === 'closed' ? answer : answer.data;
+        };
+        for (const [index, [method, params]] of cases.entries()) {
+          for (const encoding of ['json', 'msgpack'] as const) {
+            const request = { jsonrpc: '2.0', id: index + 1, method, params };
+            const data = (await ask(request, encoding)) as any;
+            const fine =
+              method === 'batch'
+                ? data?.id === index + 1 &&
+                  data?.result?.ok === true &&
+                  data.result.results?.[0]?.error?.code === 'INVALID_ARGUMENT'
+                : data?.id === index + 1 &&
+                  data?.error?.code === -32602 &&
+                  data.error.data?.code === 'INVALID_ARGUMENT';
+            if (!fine) outcomes.push(`${encoding} ${JSON.stringify(request)}\n      → ${show(data)}`);
+          }
+        }
+        // In a JSON-RPC batch frame: one response per request, in an array.
+        const frame = [
+          { jsonrpc: '2.0', id: 'a', method: 'get', params: { sku: 'S' } },
+          { jsonrpc: '2.0', id: 'b', method: 'batch', params: cases[0][1] },
+        ];
+        const batchAnswer = await ask(frame, 'json');
+        if (!Array.isArray(batchAnswer) || batchAnswer.length !== 2)
+          outcomes.push(`json ${JSON.stringify(frame)}\n      → ${show(batchAnswer)} (not an array of 2 responses)`);
+        // A refused frame must change nothing (docs/api.md: "a request that gets one [a protocol error]
+        // changed nothing"); here the valid entry / request next to the bad one is applied while
+        // the frame is answered with an error.
+        const onHand = async () => {
+          const view = await own.get('S');
+          return view.ok ? view.onHand : -1;
+        };
+        const mixed: Array<[string, unknown]> = [
+          [
+            'batch method',
             {
               jsonrpc: '2.0',
-              id: 'm3',
-              method: 'restock',
-              params: { sku: 'S', location: 'A', qty: 1, condition: evil },
+              id: 'm1',
+              method: 'batch',
+              params: {
+                ops: [
+                  { op: 'receive', args: [{ sku: 'S', location: 'A', qty: 5 }] },
+                  { op: evil, args: [] },
+                ],
+              },
             },
           ],
-        ],
-      ];
-      for (const [what, request] of mixed) {
-        const before = await onHand();
-        const data = (await ask(request, 'json')) as any;
-        const after = await onHand();
-        const refused = !Array.isArray(data) && data?.error !== undefined;
-        if (refused && after !== before)
-          outcomes.push(
-            `${what} ${JSON.stringify(request)}\n      → ${show(data)}, yet S.onHand went ${before} → ${after}: a refused frame changed the ledger`,
-          );
+          [
+            'JSON-RPC batch frame',
+            [
+              { jsonrpc: '2.0', id: 'm2', method: 'receive', params: { sku: 'S', location: 'A', qty: 5 } },
+              {
+                jsonrpc: '2.0',
+                id: 'm3',
+                method: 'restock',
+                params: { sku: 'S', location: 'A', qty: 1, condition: evil },
+              },
+            ],
+          ],
+        ];
+        for (const [what, request] of mixed) {
+          const before = await onHand();
+          const data = (await ask(request, 'json')) as any;
+          const after = await onHand();
+          const refused = !Array.isArray(data) && data?.error !== undefined;
+          if (refused && after !== before)
+            outcomes.push(
+              `${what} ${JSON.stringify(request)}\n      → ${show(data)}, yet ` +
+                `S.onHand went ${before} → ${after}: a refused frame changed the ledger`,
+            );
+        }
+        // The embedded call itself must resolve (docs/api.md: "it never rejects").
+        const embedded = await own.batch([{ op: evil, args: [] }] as never).then(
+          (result) => show(result),
+          (error: Error) => `rejected: ${error.message}`,
+        );
+        if (embedded.startsWith('rejected'))
+          outcomes.push(`embedded engine.batch([{ op: { toString: 1, valueOf: 1 }, args: [] }]) ${embedded}`);
+        if (outcomes.length > 0) console.log(`gateway fuzz reproductions that fail:\n  ${outcomes.join('\n  ')}`);
+        expect(outcomes, 'requests answered against the docs').toEqual([]);
+      } finally {
+        socket.terminate();
+        await server.close();
+        await own.close();
       }
-      // The embedded call itself must resolve (docs/api.md: "it never rejects").
-      const embedded = await own.batch([{ op: evil, args: [] }] as never).then(
-        (result) => show(result),
-        (error: Error) => `rejected: ${error.message}`,
-      );
-      if (embedded.startsWith('rejected'))
-        outcomes.push(`embedded engine.batch([{ op: { toString: 1, valueOf: 1 }, args: [] }]) ${embedded}`);
-      if (outcomes.length > 0) console.log(`gateway fuzz reproductions that fail:\n  ${outcomes.join('\n  ')}`);
-      expect(outcomes, 'requests answered against the docs').toEqual([]);
-    } finally {
-      socket.terminate();
-      await server.close();
-      await own.close();
-    }
-  });
+    },
+  );
 });

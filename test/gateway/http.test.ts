@@ -11,20 +11,23 @@ import { fetchMetrics, gatewayHarness, httpUrl, metricSamples, metricSum, until 
 describe('gateway HTTP endpoints', () => {
   const h = gatewayHarness();
 
-  it('/healthz: 200 { status: ok, shards: [{ shard, healthy, queueDepth, batchesInFlight }] } for every shard', async () => {
-    const engine = await h.engine({ shards: 2 });
-    const gateway = await h.gateway(engine);
-    const response = await fetch(httpUrl(gateway, '/healthz'));
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type') ?? '').toMatch(/json/);
-    const body = (await response.json()) as { status: string; shards: Array<Record<string, unknown>> };
-    expect(body.status).toBe('ok');
-    expect(body.shards.map((shard) => shard.shard)).toEqual([0, 1]);
-    for (const shard of body.shards) {
-      expect(shard, JSON.stringify(shard)).toMatchObject({ healthy: true, queueDepth: 0 });
-      expect(typeof shard.batchesInFlight).toBe('number');
-    }
-  });
+  it(
+    '/healthz: 200 { status: ok, shards: [{ shard, healthy, ' + 'queueDepth, batchesInFlight }] } for every shard',
+    async () => {
+      const engine = await h.engine({ shards: 2 });
+      const gateway = await h.gateway(engine);
+      const response = await fetch(httpUrl(gateway, '/healthz'));
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type') ?? '').toMatch(/json/);
+      const body = (await response.json()) as { status: string; shards: Array<Record<string, unknown>> };
+      expect(body.status).toBe('ok');
+      expect(body.shards.map((shard) => shard.shard)).toEqual([0, 1]);
+      for (const shard of body.shards) {
+        expect(shard, JSON.stringify(shard)).toMatchObject({ healthy: true, queueDepth: 0 });
+        expect(typeof shard.batchesInFlight).toBe('number');
+      }
+    },
+  );
 
   it('/healthz on an in-thread engine lists its one shard', async () => {
     const engine = await h.engine();

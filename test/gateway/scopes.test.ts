@@ -194,32 +194,36 @@ describe('scoped tokens', () => {
     },
   );
 
-  it('a forbidden call changes nothing: adjust, sync, setPolicy and reserve as another channel from the amazon connector', async () => {
-    const { gate, gateway, inner } = await start();
-    const before = await viewOf(inner, 'S');
-    const counts = callCounts(gate);
-    const client = await h.raw(gateway.url, { token: amazon.token });
-    const attempts: Array<[string, unknown]> = [
-      ['adjust', { sku: 'S', location: 'A', delta: -50, reason: 'count' }],
-      ['sync', { sku: 'S', location: 'A', onHand: 0, asOf: Date.now() }],
-      ['setPolicy', { sku: 'S', safetyStock: 90 }],
-      ['reserve', { id: 'web-order', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 10 }] }],
-      ['reserve', { id: 'no-channel', ttlMs: 60_000, lines: [{ sku: 'S', qty: 10 }] }],
-      ['batch', { ops: [{ op: 'adjust', args: [{ sku: 'S', location: 'A', delta: -1, reason: 'count' }] }] }],
-    ];
-    for (const [method, params] of attempts)
-      expectRpcError(await client.call(method, params), RPC_FORBIDDEN, `${method} ${JSON.stringify(params)}`);
-    for (const encoding of ['json', 'msgpack'] as const) {
-      expectRpcError(
-        await client.call('freeze', { sku: 'S', reason: 'x' }, encoding),
-        RPC_FORBIDDEN,
-        `freeze (${encoding})`,
-      );
-    }
-    expect(callCounts(gate), 'no forbidden call reached the engine').toEqual(counts);
-    expect(await viewOf(inner, 'S')).toEqual(before);
-    expect((await inner.getReservation('web-order')).ok).toBe(false);
-  });
+  it(
+    'a forbidden call changes nothing: adjust, sync, setPolicy ' +
+      'and reserve as another channel from the amazon connector',
+    async () => {
+      const { gate, gateway, inner } = await start();
+      const before = await viewOf(inner, 'S');
+      const counts = callCounts(gate);
+      const client = await h.raw(gateway.url, { token: amazon.token });
+      const attempts: Array<[string, unknown]> = [
+        ['adjust', { sku: 'S', location: 'A', delta: -50, reason: 'count' }],
+        ['sync', { sku: 'S', location: 'A', onHand: 0, asOf: Date.now() }],
+        ['setPolicy', { sku: 'S', safetyStock: 90 }],
+        ['reserve', { id: 'web-order', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 10 }] }],
+        ['reserve', { id: 'no-channel', ttlMs: 60_000, lines: [{ sku: 'S', qty: 10 }] }],
+        ['batch', { ops: [{ op: 'adjust', args: [{ sku: 'S', location: 'A', delta: -1, reason: 'count' }] }] }],
+      ];
+      for (const [method, params] of attempts)
+        expectRpcError(await client.call(method, params), RPC_FORBIDDEN, `${method} ${JSON.stringify(params)}`);
+      for (const encoding of ['json', 'msgpack'] as const) {
+        expectRpcError(
+          await client.call('freeze', { sku: 'S', reason: 'x' }, encoding),
+          RPC_FORBIDDEN,
+          `freeze (${encoding})`,
+        );
+      }
+      expect(callCounts(gate), 'no forbidden call reached the engine').toEqual(counts);
+      expect(await viewOf(inner, 'S')).toEqual(before);
+      expect((await inner.getReservation('web-order')).ok).toBe(false);
+    },
+  );
 
   it('channel binding: reserve only for its channels; commit, release, fulfil only holds of its channels', async () => {
     const { admin, gateway, inner } = await start();
@@ -256,63 +260,68 @@ describe('scoped tokens', () => {
     expect((await anyChannel.result('release', { id: 'web-1' })).reservation.status).toBe('released');
   });
 
-  it('batch: each operation by its own scope and channel; one forbidden operation refuses the whole batch before it runs', async () => {
-    const { admin, gate, gateway, inner } = await start();
-    expect(
-      (await admin.result('reserve', { id: 'web-1', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 2 }] })).ok,
-    ).toBe(true);
-    const client = await h.raw(gateway.url, { token: amazon.token });
-    const batches = gate.calls('batch');
-    const refused: Array<[string, unknown[]]> = [
-      [
-        'a stock operation',
+  it(
+    'batch: each operation by its own scope and channel; one ' +
+      'forbidden operation refuses the whole batch before it runs',
+    async () => {
+      const { admin, gate, gateway, inner } = await start();
+      expect(
+        (await admin.result('reserve', { id: 'web-1', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 2 }] }))
+          .ok,
+      ).toBe(true);
+      const client = await h.raw(gateway.url, { token: amazon.token });
+      const batches = gate.calls('batch');
+      const refused: Array<[string, unknown[]]> = [
         [
+          'a stock operation',
+          [
+            { op: 'get', args: ['S'] },
+            { op: 'receive', args: [{ sku: 'S', location: 'A', qty: 5 }] },
+          ],
+        ],
+        [
+          'a reserve for another channel',
+          [{ op: 'reserve', args: [{ id: 'b1', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 1 }] }] }],
+        ],
+        ["a release of another channel's hold", [{ op: 'release', args: ['web-1'] }]],
+        [
+          'a commit of a hold made in the same batch',
+          [
+            { op: 'reserve', args: [{ id: 'b2', channel: 'amazon', ttlMs: 60_000, lines: [{ sku: 'S', qty: 1 }] }] },
+            { op: 'commit', args: ['b2'] },
+          ],
+        ],
+      ];
+      for (const [what, ops] of refused) {
+        const error = expectRpcError(await client.call('batch', { ops }), RPC_FORBIDDEN, what);
+        expect(error.message, what).toMatch(/^ops\[\d+\]/);
+      }
+      expect(gate.calls('batch'), 'no refused batch reached the engine').toBe(batches);
+      expect((await inner.getReservation('b2')).ok, 'nothing of a refused batch ran').toBe(false);
+      const allowed = await client.result('batch', {
+        ops: [
           { op: 'get', args: ['S'] },
-          { op: 'receive', args: [{ sku: 'S', location: 'A', qty: 5 }] },
+          { op: 'reserve', args: [{ id: 'b3', channel: 'amazon', ttlMs: 60_000, lines: [{ sku: 'S', qty: 1 }] }] },
+          { op: 'nonsense', args: [] },
         ],
-      ],
-      [
-        'a reserve for another channel',
-        [{ op: 'reserve', args: [{ id: 'b1', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 1 }] }] }],
-      ],
-      ["a release of another channel's hold", [{ op: 'release', args: ['web-1'] }]],
-      [
-        'a commit of a hold made in the same batch',
-        [
-          { op: 'reserve', args: [{ id: 'b2', channel: 'amazon', ttlMs: 60_000, lines: [{ sku: 'S', qty: 1 }] }] },
-          { op: 'commit', args: ['b2'] },
-        ],
-      ],
-    ];
-    for (const [what, ops] of refused) {
-      const error = expectRpcError(await client.call('batch', { ops }), RPC_FORBIDDEN, what);
-      expect(error.message, what).toMatch(/^ops\[\d+\]/);
-    }
-    expect(gate.calls('batch'), 'no refused batch reached the engine').toBe(batches);
-    expect((await inner.getReservation('b2')).ok, 'nothing of a refused batch ran').toBe(false);
-    const allowed = await client.result('batch', {
-      ops: [
-        { op: 'get', args: ['S'] },
-        { op: 'reserve', args: [{ id: 'b3', channel: 'amazon', ttlMs: 60_000, lines: [{ sku: 'S', qty: 1 }] }] },
-        { op: 'nonsense', args: [] },
-      ],
-    });
-    expect(allowed.ok).toBe(true);
-    expect(allowed.results.map((result: any) => result.ok)).toEqual([true, true, false]);
-    expect(allowed.results[2].error.code, "a malformed entry is still the engine's own INVALID_ARGUMENT").toBe(
-      'INVALID_ARGUMENT',
-    );
-    // A JSON-RPC batch frame: each request is checked on its own.
-    const reading = await h.raw(gateway.url, { token: reader.token });
-    const from = reading.frames.length;
-    reading.send([
-      { jsonrpc: '2.0', id: 1, method: 'adjust', params: { sku: 'S', location: 'A', delta: 1, reason: 'count' } },
-      { jsonrpc: '2.0', id: 2, method: 'get', params: { sku: 'S' } },
-    ]);
-    const answers = (await reading.waitFor((frame) => Array.isArray(frame.data), 'the batch answer', { from })).data;
-    expect(answers[0].error.code).toBe(RPC_FORBIDDEN);
-    expect(answers[1].result.ok).toBe(true);
-  });
+      });
+      expect(allowed.ok).toBe(true);
+      expect(allowed.results.map((result: any) => result.ok)).toEqual([true, true, false]);
+      expect(allowed.results[2].error.code, "a malformed entry is still the engine's own INVALID_ARGUMENT").toBe(
+        'INVALID_ARGUMENT',
+      );
+      // A JSON-RPC batch frame: each request is checked on its own.
+      const reading = await h.raw(gateway.url, { token: reader.token });
+      const from = reading.frames.length;
+      reading.send([
+        { jsonrpc: '2.0', id: 1, method: 'adjust', params: { sku: 'S', location: 'A', delta: 1, reason: 'count' } },
+        { jsonrpc: '2.0', id: 2, method: 'get', params: { sku: 'S' } },
+      ]);
+      const answers = (await reading.waitFor((frame) => Array.isArray(frame.data), 'the batch answer', { from })).data;
+      expect(answers[0].error.code).toBe(RPC_FORBIDDEN);
+      expect(answers[1].result.ok).toBe(true);
+    },
+  );
 
   it('per-principal metrics and a throttled FORBIDDEN log line that names the token', async () => {
     const { gateway, lines } = await start();
@@ -389,27 +398,30 @@ describe('scoped tokens', () => {
       return (await withDeadline(client.closed, 5_000, 'the revoked connection closing')).code;
     }
 
-    it('adds a token, revokes one (its connection closes with 1008, it gets 401 after), keeps the others connected', async () => {
-      const { gateway, path, lines } = await startWithFile([amazon, reader]);
-      expect(gateway.token, 'no admin token with only a tokens file').toBeNull();
-      expect((await h.attempt(gateway.url, { token: TOKEN })).kind === 'status').toBe(true);
-      const amazonClient = await h.raw(gateway.url, { token: amazon.token });
-      const readerClient = await h.raw(gateway.url, { token: reader.token });
-      const refused = await h.attempt(gateway.url, { token: stocker.token });
-      expect(refused.kind === 'status' && refused.status, 'not yet in the file').toBe(401);
+    it(
+      'adds a token, revokes one (its connection closes with ' + '1008, it gets 401 after), keeps the others connected',
+      async () => {
+        const { gateway, path, lines } = await startWithFile([amazon, reader]);
+        expect(gateway.token, 'no admin token with only a tokens file').toBeNull();
+        expect((await h.attempt(gateway.url, { token: TOKEN })).kind === 'status').toBe(true);
+        const amazonClient = await h.raw(gateway.url, { token: amazon.token });
+        const readerClient = await h.raw(gateway.url, { token: reader.token });
+        const refused = await h.attempt(gateway.url, { token: stocker.token });
+        expect(refused.kind === 'status' && refused.status, 'not yet in the file').toBe(401);
 
-      writeFileSync(path, JSON.stringify(fileOf([reader, stocker])));
-      expect(await gateway.reloadTokens()).toEqual({ ok: true, tokens: 2, closedConnections: 1 });
-      expect(await closedWith(amazonClient)).toBe(1008);
-      expect(amazonClient.closeEvent?.reason).toBe('token revoked');
-      const again = await h.attempt(gateway.url, { token: amazon.token });
-      expect(again.kind === 'status' && again.status, 'a revoked token is refused').toBe(401);
-      const stockClient = await h.raw(gateway.url, { token: stocker.token });
-      expect((await stockClient.result('receive', { sku: 'S', location: 'A', qty: 1 })).ok).toBe(true);
-      expect(readerClient.isOpen, 'an unchanged token keeps its connection').toBe(true);
-      expect((await readerClient.result('get', { sku: 'S' })).ok).toBe(true);
-      expect(lines.some((line) => line.includes('tokens reloaded') && line.includes("'amazon'"))).toBe(true);
-    });
+        writeFileSync(path, JSON.stringify(fileOf([reader, stocker])));
+        expect(await gateway.reloadTokens()).toEqual({ ok: true, tokens: 2, closedConnections: 1 });
+        expect(await closedWith(amazonClient)).toBe(1008);
+        expect(amazonClient.closeEvent?.reason).toBe('token revoked');
+        const again = await h.attempt(gateway.url, { token: amazon.token });
+        expect(again.kind === 'status' && again.status, 'a revoked token is refused').toBe(401);
+        const stockClient = await h.raw(gateway.url, { token: stocker.token });
+        expect((await stockClient.result('receive', { sku: 'S', location: 'A', qty: 1 })).ok).toBe(true);
+        expect(readerClient.isOpen, 'an unchanged token keeps its connection').toBe(true);
+        expect((await readerClient.result('get', { sku: 'S' })).ok).toBe(true);
+        expect(lines.some((line) => line.includes('tokens reloaded') && line.includes("'amazon'"))).toBe(true);
+      },
+    );
 
     it("a re-scoped token's connections are closed (1008) and it reconnects with its new scopes", async () => {
       const { gateway, path } = await startWithFile([reader]);

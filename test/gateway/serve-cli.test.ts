@@ -119,18 +119,22 @@ describe('holdfast serve: startup failures are one coded line and exit status 2'
     );
   }, 90_000);
 
-  it("a directory another server owns: DATA_DIR_LOCKED (the engine's code, passed through) naming its pid", async () => {
-    const dir = tempDir();
-    const first = serve(['--port', '0', '--data', dir]);
-    await listening(first);
-    const line = await failedStart(['--port', '0', '--data', dir], 'DATA_DIR_LOCKED');
-    expect(line).toContain(String(first.child.pid));
-    first.child.kill('SIGTERM');
-    expect(await withDeadline(first.exited, 30_000, 'the first server stopping')).toEqual({ code: 0, signal: null });
-    expect(first.stdout.trim().split('\n').at(-1)).toMatch(
-      /^holdfast serve: stopped \(answered 0 requests in flight\)$/,
-    );
-  }, 90_000);
+  it(
+    'a directory another server owns: DATA_DIR_LOCKED ' + "(the engine's code, passed through) naming its pid",
+    async () => {
+      const dir = tempDir();
+      const first = serve(['--port', '0', '--data', dir]);
+      await listening(first);
+      const line = await failedStart(['--port', '0', '--data', dir], 'DATA_DIR_LOCKED');
+      expect(line).toContain(String(first.child.pid));
+      first.child.kill('SIGTERM');
+      expect(await withDeadline(first.exited, 30_000, 'the first server stopping')).toEqual({ code: 0, signal: null });
+      expect(first.stdout.trim().split('\n').at(-1)).toMatch(
+        /^holdfast serve: stopped \(answered 0 requests in flight\)$/,
+      );
+    },
+    90_000,
+  );
 });
 
 describe('startupFailure (cli/startup-error.ts)', () => {
@@ -162,7 +166,8 @@ describe('startupFailure (cli/startup-error.ts)', () => {
   it('an unreadable data directory (as a shard reports it) is DATA_DIR_INVALID naming the directory', () => {
     const fromShard = Object.assign(
       new Error(
-        "holdfast: the shard workers did not start: shard 0: EACCES: permission denied, open '/srv/holdfast/shard-0/journal-0.log'",
+        'holdfast: the shard workers did not start: shard 0: EACCES: ' +
+          "permission denied, open '/srv/holdfast/shard-0/journal-0.log'",
       ),
       { code: 'EACCES' },
     );

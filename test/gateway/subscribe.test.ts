@@ -219,59 +219,65 @@ describe('gateway subscriptions', () => {
     }
   });
 
-  it('conflates under a flood: a subscriber that does not read gets far fewer notifications than changes, the last one final', async () => {
-    const engine = await h.engine({ locationOrder: ['A'] });
-    // 32 fenced channels with long names make each notification about 1.5 KB.
-    const fences: Record<string, number> = {};
-    for (let i = 0; i < 32; i++) fences[`marketplace-sales-channel-${String(i).padStart(6, '0')}`] = 1;
-    await engine.receive({ sku: 'S', location: 'A', qty: 100 });
-    await engine.setPolicy({ sku: 'S', fences });
-    const gateway = await h.gateway(engine);
-    const slow = await h.raw(gateway.url);
-    const bystander = await h.raw(gateway.url);
-    const start = slow.frames.length;
-    expect(await slow.result('subscribe', { skus: ['S'] })).toEqual({ ok: true, skus: 1 });
-    const seqBefore = (await viewOf(engine, 'S')).seq;
+  it(
+    'conflates under a flood: a subscriber that does not read gets ' +
+      'far fewer notifications than changes, the last one final',
+    async () => {
+      const engine = await h.engine({ locationOrder: ['A'] });
+      // 32 fenced channels with long names make each notification about 1.5 KB.
+      const fences: Record<string, number> = {};
+      for (let i = 0; i < 32; i++) fences[`marketplace-sales-channel-${String(i).padStart(6, '0')}`] = 1;
+      await engine.receive({ sku: 'S', location: 'A', qty: 100 });
+      await engine.setPolicy({ sku: 'S', fences });
+      const gateway = await h.gateway(engine);
+      const slow = await h.raw(gateway.url);
+      const bystander = await h.raw(gateway.url);
+      const start = slow.frames.length;
+      expect(await slow.result('subscribe', { skus: ['S'] })).toEqual({ ok: true, skus: 1 });
+      const seqBefore = (await viewOf(engine, 'S')).seq;
 
-    slow.pauseReading();
-    const ROUNDS = 40;
-    const PER_ROUND = 500;
-    for (let round = 0; round < ROUNDS; round++) {
-      for (let i = 0; i < PER_ROUND; i++) {
-        void engine.receive({ sku: 'S', location: 'A', qty: 1 });
-        if (i % 10 === 0) void engine.receive({ sku: 'U', location: 'A', qty: 1 });
+      slow.pauseReading();
+      const ROUNDS = 40;
+      const PER_ROUND = 500;
+      for (let round = 0; round < ROUNDS; round++) {
+        for (let i = 0; i < PER_ROUND; i++) {
+          void engine.receive({ sku: 'S', location: 'A', qty: 1 });
+          if (i % 10 === 0) void engine.receive({ sku: 'U', location: 'A', qty: 1 });
+        }
+        await new Promise((resolve) => setImmediate(resolve));
       }
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    const final = await viewOf(engine, 'S');
-    const changes = final.seq - seqBefore;
-    expect(changes).toBe(ROUNDS * PER_ROUND);
-    expect((await bystander.result('get', { sku: 'S' })).seq, 'another connection is served meanwhile').toBe(final.seq);
+      const final = await viewOf(engine, 'S');
+      const changes = final.seq - seqBefore;
+      expect(changes).toBe(ROUNDS * PER_ROUND);
+      expect((await bystander.result('get', { sku: 'S' })).seq, 'another connection is served meanwhile').toBe(
+        final.seq,
+      );
 
-    slow.resumeReading();
-    await waitForSeq(slow, 'S', final.seq, 15_000);
-    expect(await slow.result('get', { sku: 'S' })).toEqual(final);
+      slow.resumeReading();
+      await waitForSeq(slow, 'S', final.seq, 15_000);
+      expect(await slow.result('get', { sku: 'S' })).toEqual(final);
 
-    const notifications = slow.notifications(start);
-    console.info(
-      `gateway-subscribe: a paused subscriber got ${notifications.length} notifications for ${changes} changes`,
-    );
-    expect(slow.isOpen, 'the subscriber is conflated, not disconnected').toBe(true);
-    expect(new Set(notifications.map((n) => n.params.sku))).toEqual(new Set(['S']));
-    expect(notifications.length, `${notifications.length} notifications for ${changes} changes`).toBeLessThan(
-      changes / 4,
-    );
-    expectIncreasing(
-      notifications.map((n) => n.params.seq),
-      'S under the flood',
-    );
-    const last = notifications[notifications.length - 1].params;
-    expect(last).toEqual({
-      ...pick(
-        final,
-        NOTIFICATION_FIELDS.filter((key) => key !== 'cause'),
-      ),
-      cause: 'receive',
-    });
-  });
+      const notifications = slow.notifications(start);
+      console.info(
+        `gateway-subscribe: a paused subscriber got ${notifications.length} notifications for ${changes} changes`,
+      );
+      expect(slow.isOpen, 'the subscriber is conflated, not disconnected').toBe(true);
+      expect(new Set(notifications.map((n) => n.params.sku))).toEqual(new Set(['S']));
+      expect(notifications.length, `${notifications.length} notifications for ${changes} changes`).toBeLessThan(
+        changes / 4,
+      );
+      expectIncreasing(
+        notifications.map((n) => n.params.seq),
+        'S under the flood',
+      );
+      const last = notifications[notifications.length - 1].params;
+      expect(last).toEqual({
+        ...pick(
+          final,
+          NOTIFICATION_FIELDS.filter((key) => key !== 'cause'),
+        ),
+        cause: 'receive',
+      });
+    },
+  );
 });

@@ -74,23 +74,27 @@ describe.each([0, 2])('backorders (shards %i)', (shards) => {
     expect(result.reservation.lines[0].backordered).toBe(0);
   });
 
-  it('beyond the backorder limit (counting every hold of the SKU) is refused; without a limit nothing is backordered', async () => {
-    const { engine } = await setUp(2);
-    expectOk(await reserve(engine, 'h1', 5)); // 3 backordered
-    const before = await snapshot(engine, ['S']);
-    const error = expectRefused(await reserve(engine, 'h2', 8, 'store'), 'INSUFFICIENT_STOCK');
-    expect((error as { line?: number }).line).toBe(0);
-    expect(await snapshot(engine, ['S'])).toEqual(before);
-    expect(expectOk(await reserve(engine, 'h3', 7, 'store')).reservation.backordered).toBe(7);
-    expect(expectOk(await engine.get('S')).backordered).toBe(10);
-    expectRefused(await reserve(engine, 'h4', 1), 'INSUFFICIENT_STOCK');
-    // No limit: plain refusal.
-    expectOk(await engine.setPolicy({ sku: 'S' }));
-    expectOk(await engine.receive({ sku: 'S', location: 'A', qty: 1 }));
-    // (that unit filled h1's backorder first)
-    expect(await backorderedOf(engine, 'h1')).toBe(2);
-    expectRefused(await reserve(engine, 'h5', 1), 'INSUFFICIENT_STOCK');
-  });
+  it(
+    'beyond the backorder limit (counting every hold of the ' +
+      'SKU) is refused; without a limit nothing is backordered',
+    async () => {
+      const { engine } = await setUp(2);
+      expectOk(await reserve(engine, 'h1', 5)); // 3 backordered
+      const before = await snapshot(engine, ['S']);
+      const error = expectRefused(await reserve(engine, 'h2', 8, 'store'), 'INSUFFICIENT_STOCK');
+      expect((error as { line?: number }).line).toBe(0);
+      expect(await snapshot(engine, ['S'])).toEqual(before);
+      expect(expectOk(await reserve(engine, 'h3', 7, 'store')).reservation.backordered).toBe(7);
+      expect(expectOk(await engine.get('S')).backordered).toBe(10);
+      expectRefused(await reserve(engine, 'h4', 1), 'INSUFFICIENT_STOCK');
+      // No limit: plain refusal.
+      expectOk(await engine.setPolicy({ sku: 'S' }));
+      expectOk(await engine.receive({ sku: 'S', location: 'A', qty: 1 }));
+      // (that unit filled h1's backorder first)
+      expect(await backorderedOf(engine, 'h1')).toBe(2);
+      expectRefused(await reserve(engine, 'h5', 1), 'INSUFFICIENT_STOCK');
+    },
+  );
 
   it('receive fills first-in first-out, one backorderFilled event per fill, partial fills included', async () => {
     const { engine, events } = await setUp(2);
@@ -265,44 +269,47 @@ describe.each([0, 2])('backorders (shards %i)', (shards) => {
     await assertInvariants(engine, ['S'], ['A']);
   });
 
-  it('commit with units backordered; fulfil ships only allocated units; fulfilled only after fill and ship', async () => {
-    const { engine, events } = await setUp(2);
-    expectOk(await reserve(engine, 'h', 5));
-    const committed = expectOk(await engine.commit('h'));
-    expect(committed.reservation).toMatchObject({ status: 'committed', backordered: 3 });
-    expect(expectOk(await engine.get('S'))).toMatchObject({ reserved: 0, committed: 2, backordered: 3 });
+  it(
+    'commit with units backordered; fulfil ships only ' + 'allocated units; fulfilled only after fill and ship',
+    async () => {
+      const { engine, events } = await setUp(2);
+      expectOk(await reserve(engine, 'h', 5));
+      const committed = expectOk(await engine.commit('h'));
+      expect(committed.reservation).toMatchObject({ status: 'committed', backordered: 3 });
+      expect(expectOk(await engine.get('S'))).toMatchObject({ reserved: 0, committed: 2, backordered: 3 });
 
-    // Asking for more than the allocated units is refused, changing nothing.
-    const before = await snapshot(engine, ['S']);
-    expectRefused(await engine.fulfil('h', [{ sku: 'S', location: 'A', qty: 3 }]), 'INVALID_ARGUMENT');
-    expect(await snapshot(engine, ['S'])).toEqual(before);
+      // Asking for more than the allocated units is refused, changing nothing.
+      const before = await snapshot(engine, ['S']);
+      expectRefused(await engine.fulfil('h', [{ sku: 'S', location: 'A', qty: 3 }]), 'INVALID_ARGUMENT');
+      expect(await snapshot(engine, ['S'])).toEqual(before);
 
-    const shipped = expectOk(await engine.fulfil('h'));
-    expect(shipped.reservation.status).toBe('committed');
-    expect(shipped.reservation.lines[0]).toMatchObject({ qty: 5, fulfilled: 2, backordered: 3 });
-    expect(expectOk(await engine.get('S'))).toMatchObject({ onHand: 0, committed: 0, backordered: 3 });
-    expectRefused(await engine.fulfil('h', [{ sku: 'S', location: 'A', qty: 1 }]), 'INVALID_ARGUMENT');
+      const shipped = expectOk(await engine.fulfil('h'));
+      expect(shipped.reservation.status).toBe('committed');
+      expect(shipped.reservation.lines[0]).toMatchObject({ qty: 5, fulfilled: 2, backordered: 3 });
+      expect(expectOk(await engine.get('S'))).toMatchObject({ onHand: 0, committed: 0, backordered: 3 });
+      expectRefused(await engine.fulfil('h', [{ sku: 'S', location: 'A', qty: 1 }]), 'INVALID_ARGUMENT');
 
-    events.length = 0;
-    expectOk(await engine.receive({ sku: 'S', location: 'A', qty: 4 }));
-    expect(fills(events)).toEqual([['h', 3]]);
-    // Filled units of a committed hold join it as committed.
-    expect(expectOk(await engine.get('S'))).toMatchObject({
-      onHand: 4,
-      reserved: 0,
-      committed: 3,
-      available: 1,
-      backordered: 0,
-    });
-    const filled = expectOk(await engine.getReservation('h')).reservation;
-    expect(filled).toMatchObject({ status: 'committed', backordered: 0 });
-    expectRefused(await engine.fulfil('h', [{ sku: 'S', location: 'A', qty: 4 }]), 'INVALID_ARGUMENT');
-    const done = expectOk(await engine.fulfil('h'));
-    expect(done.reservation.status).toBe('fulfilled');
-    expect(done.reservation.lines[0]).toMatchObject({ qty: 5, fulfilled: 5, backordered: 0 });
-    expect(expectOk(await engine.get('S'))).toMatchObject({ onHand: 1, committed: 0, available: 1 });
-    await assertInvariants(engine, ['S'], ['A']);
-  });
+      events.length = 0;
+      expectOk(await engine.receive({ sku: 'S', location: 'A', qty: 4 }));
+      expect(fills(events)).toEqual([['h', 3]]);
+      // Filled units of a committed hold join it as committed.
+      expect(expectOk(await engine.get('S'))).toMatchObject({
+        onHand: 4,
+        reserved: 0,
+        committed: 3,
+        available: 1,
+        backordered: 0,
+      });
+      const filled = expectOk(await engine.getReservation('h')).reservation;
+      expect(filled).toMatchObject({ status: 'committed', backordered: 0 });
+      expectRefused(await engine.fulfil('h', [{ sku: 'S', location: 'A', qty: 4 }]), 'INVALID_ARGUMENT');
+      const done = expectOk(await engine.fulfil('h'));
+      expect(done.reservation.status).toBe('fulfilled');
+      expect(done.reservation.lines[0]).toMatchObject({ qty: 5, fulfilled: 5, backordered: 0 });
+      expect(expectOk(await engine.get('S'))).toMatchObject({ onHand: 1, committed: 0, available: 1 });
+      await assertInvariants(engine, ['S'], ['A']);
+    },
+  );
 
   it('a hold committed before its backorder is filled and shipped in parts completes on the last unit', async () => {
     const { engine } = await setUp(0);
@@ -385,41 +392,48 @@ describe.each([0, 2])('backorders (shards %i)', (shards) => {
     });
   });
 
-  it('without any location for the SKU or in locationOrder, a line naming none is refused; one naming a location is held', async () => {
-    const engine = await make({ shards, expirySweepIntervalMs: 0 });
-    expectOk(await engine.setPolicy({ sku: 'Q', backorderLimit: 5 }));
-    expectRefused(
-      await engine.reserve({ id: 'q1', channel: 'web', ttlMs: TTL, lines: [{ sku: 'Q', qty: 2 }] }),
-      'INSUFFICIENT_STOCK',
-    );
-    const named = expectOk(
-      await engine.reserve({ id: 'q2', channel: 'web', ttlMs: TTL, lines: [{ sku: 'Q', qty: 2, location: 'X' }] }),
-    );
-    expect(named.reservation.lines).toEqual([
-      { line: 0, sku: 'Q', location: 'X', qty: 2, fulfilled: 0, backordered: 2 },
-    ]);
-    expect(expectOk(await engine.get('Q')).locations.X).toMatchObject({ onHand: 0, backordered: 2 });
-  });
+  it(
+    'without any location for the SKU or in locationOrder, a ' +
+      'line naming none is refused; one naming a location is held',
+    async () => {
+      const engine = await make({ shards, expirySweepIntervalMs: 0 });
+      expectOk(await engine.setPolicy({ sku: 'Q', backorderLimit: 5 }));
+      expectRefused(
+        await engine.reserve({ id: 'q1', channel: 'web', ttlMs: TTL, lines: [{ sku: 'Q', qty: 2 }] }),
+        'INSUFFICIENT_STOCK',
+      );
+      const named = expectOk(
+        await engine.reserve({ id: 'q2', channel: 'web', ttlMs: TTL, lines: [{ sku: 'Q', qty: 2, location: 'X' }] }),
+      );
+      expect(named.reservation.lines).toEqual([
+        { line: 0, sku: 'Q', location: 'X', qty: 2, fulfilled: 0, backordered: 2 },
+      ]);
+      expect(expectOk(await engine.get('Q')).locations.X).toMatchObject({ onHand: 0, backordered: 2 });
+    },
+  );
 
-  it("without a named location, the backorder goes to the strategy's first location and takes what is there", async () => {
-    const { engine } = await setUp(1);
-    expectOk(await engine.receive({ sku: 'S', location: 'B', qty: 2 }));
-    const priority = expectOk(await reserve(engine, 'p', 4));
-    expect(priority.reservation.lines).toEqual([
-      { line: 0, sku: 'S', location: 'A', qty: 4, fulfilled: 0, backordered: 3 },
-    ]);
-    expectOk(await engine.release('p'));
-    const most = expectOk(
-      await engine.reserve({
-        id: 'm',
-        channel: 'web',
-        ttlMs: TTL,
-        strategy: 'most-available',
-        lines: [{ sku: 'S', qty: 4 }],
-      }),
-    );
-    expect(most.reservation.lines).toEqual([
-      { line: 0, sku: 'S', location: 'B', qty: 4, fulfilled: 0, backordered: 2 },
-    ]);
-  });
+  it(
+    'without a named location, the backorder goes to the ' + "strategy's first location and takes what is there",
+    async () => {
+      const { engine } = await setUp(1);
+      expectOk(await engine.receive({ sku: 'S', location: 'B', qty: 2 }));
+      const priority = expectOk(await reserve(engine, 'p', 4));
+      expect(priority.reservation.lines).toEqual([
+        { line: 0, sku: 'S', location: 'A', qty: 4, fulfilled: 0, backordered: 3 },
+      ]);
+      expectOk(await engine.release('p'));
+      const most = expectOk(
+        await engine.reserve({
+          id: 'm',
+          channel: 'web',
+          ttlMs: TTL,
+          strategy: 'most-available',
+          lines: [{ sku: 'S', qty: 4 }],
+        }),
+      );
+      expect(most.reservation.lines).toEqual([
+        { line: 0, sku: 'S', location: 'B', qty: 4, fulfilled: 0, backordered: 2 },
+      ]);
+    },
+  );
 });

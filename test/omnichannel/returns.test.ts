@@ -9,28 +9,31 @@ import { engineFactory, expectOk, expectRefused, manualClock } from '../engine/s
 describe.each([0, 2])('restock (shards %i)', (shards) => {
   const make = engineFactory();
 
-  it('sellable units are available again in the same operation; damaged ones are quarantined, never available', async () => {
-    const clock = manualClock(1_000_000);
-    const engine = await make({ shards, clock });
-    expectOk(await engine.receive({ sku: 'S', location: 'WH', qty: 2 }));
-    const events: Array<{ cause: string; reason?: string; available: number }> = [];
-    engine.subscribe(['S'], (event) => events.push(event));
-    const sellable = expectOk(
-      await engine.restock({ sku: 'S', location: 'WH', qty: 3, condition: 'sellable', reservationId: 'order-9' }),
-    );
-    expect(sellable.position).toMatchObject({ onHand: 5, available: 5, quarantined: 0 });
-    const damaged = expectOk(await engine.restock({ sku: 'S', location: 'WH', qty: 4, condition: 'damaged' }));
-    expect(damaged.position).toMatchObject({ onHand: 5, available: 5, quarantined: 4 });
-    expect(expectOk(await engine.get('S'))).toMatchObject({ onHand: 5, available: 5, quarantined: 4 });
-    expectRefused(
-      await engine.reserve({ id: 'h', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 6 }] }),
-      'INSUFFICIENT_STOCK',
-    );
-    expect(events.map((event) => [event.cause, event.reason])).toEqual([
-      ['restock', 'sellable return of order-9'],
-      ['restock', 'damaged'],
-    ]);
-  });
+  it(
+    'sellable units are available again in the same ' + 'operation; damaged ones are quarantined, never available',
+    async () => {
+      const clock = manualClock(1_000_000);
+      const engine = await make({ shards, clock });
+      expectOk(await engine.receive({ sku: 'S', location: 'WH', qty: 2 }));
+      const events: Array<{ cause: string; reason?: string; available: number }> = [];
+      engine.subscribe(['S'], (event) => events.push(event));
+      const sellable = expectOk(
+        await engine.restock({ sku: 'S', location: 'WH', qty: 3, condition: 'sellable', reservationId: 'order-9' }),
+      );
+      expect(sellable.position).toMatchObject({ onHand: 5, available: 5, quarantined: 0 });
+      const damaged = expectOk(await engine.restock({ sku: 'S', location: 'WH', qty: 4, condition: 'damaged' }));
+      expect(damaged.position).toMatchObject({ onHand: 5, available: 5, quarantined: 4 });
+      expect(expectOk(await engine.get('S'))).toMatchObject({ onHand: 5, available: 5, quarantined: 4 });
+      expectRefused(
+        await engine.reserve({ id: 'h', channel: 'web', ttlMs: 60_000, lines: [{ sku: 'S', qty: 6 }] }),
+        'INSUFFICIENT_STOCK',
+      );
+      expect(events.map((event) => [event.cause, event.reason])).toEqual([
+        ['restock', 'sellable return of order-9'],
+        ['restock', 'damaged'],
+      ]);
+    },
+  );
 
   it('stats report how long returns took from receipt to available', async () => {
     const clock = manualClock(1_000_000);

@@ -173,33 +173,42 @@ describe.each([0, 2])('allowSplit (shards %i)', (shards) => {
     await assertInvariants(engine, ['S', 'T'], ['A', 'B', 'C']);
   });
 
-  it('refuses when all locations together cannot serve the line (error.line is its index), changing nothing', async () => {
-    const engine = await stocked();
-    // Quantities, not seq: on two shards T's part may be held and then aborted (two more seqs).
-    const withoutSeq = (views: unknown[]) => views.map((view) => ({ ...(view as object), seq: undefined }));
-    const before = withoutSeq(await snapshot(engine, ['S', 'T']));
-    const error = expectRefused(
-      await engine.reserve({
-        id: 'r',
-        channel: 'web',
-        ttlMs: TTL,
-        allowSplit: true,
-        lines: [
-          { sku: 'T', qty: 1 },
-          { sku: 'S', qty: 13 },
-        ],
-      }),
-      'INSUFFICIENT_STOCK',
-    );
-    expect((error as { line?: number }).line).toBe(1);
-    expect(withoutSeq(await snapshot(engine, ['S', 'T']))).toEqual(before);
-    // 12 is exactly everything: accepted.
-    const all = expectOk(
-      await engine.reserve({ id: 'r2', channel: 'web', ttlMs: TTL, allowSplit: true, lines: [{ sku: 'S', qty: 12 }] }),
-    );
-    expect(unitsByLine(all.reservation.lines)).toEqual([12]);
-    expect(expectOk(await engine.get('S')).available).toBe(0);
-  });
+  it(
+    'refuses when all locations together cannot serve ' + 'the line (error.line is its index), changing nothing',
+    async () => {
+      const engine = await stocked();
+      // Quantities, not seq: on two shards T's part may be held and then aborted (two more seqs).
+      const withoutSeq = (views: unknown[]) => views.map((view) => ({ ...(view as object), seq: undefined }));
+      const before = withoutSeq(await snapshot(engine, ['S', 'T']));
+      const error = expectRefused(
+        await engine.reserve({
+          id: 'r',
+          channel: 'web',
+          ttlMs: TTL,
+          allowSplit: true,
+          lines: [
+            { sku: 'T', qty: 1 },
+            { sku: 'S', qty: 13 },
+          ],
+        }),
+        'INSUFFICIENT_STOCK',
+      );
+      expect((error as { line?: number }).line).toBe(1);
+      expect(withoutSeq(await snapshot(engine, ['S', 'T']))).toEqual(before);
+      // 12 is exactly everything: accepted.
+      const all = expectOk(
+        await engine.reserve({
+          id: 'r2',
+          channel: 'web',
+          ttlMs: TTL,
+          allowSplit: true,
+          lines: [{ sku: 'S', qty: 12 }],
+        }),
+      );
+      expect(unitsByLine(all.reservation.lines)).toEqual([12]);
+      expect(expectOk(await engine.get('S')).available).toBe(0);
+    },
+  );
 
   it('a line that names a location never splits', async () => {
     const engine = await stocked();

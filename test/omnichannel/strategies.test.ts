@@ -203,56 +203,59 @@ function optimumLocations(s: Scenario): number | null {
 }
 
 describe('strategy properties (shards 0)', () => {
-  it('every strategy places only where units are available; fewest-splits matches the brute-force optimum', async () => {
-    await fc.assert(
-      fc.asyncProperty(scenario, async (s) => {
-        const costs = Object.fromEntries(s.locations.map((location, i) => [location, { here: (i * 7) % 5 }]));
-        const engine = await createEngine({
-          shards: 0,
-          locationOrder: s.locations,
-          locationCosts: costs,
-          expirySweepIntervalMs: 0,
-        });
-        try {
-          for (let sku = 0; sku < s.stock.length; sku++) {
-            for (let location = 0; location < s.locations.length; location++) {
-              if (s.stock[sku][location] > 0)
-                expectOk(
-                  await engine.receive({
-                    sku: `K${sku}`,
-                    location: s.locations[location],
-                    qty: s.stock[sku][location],
-                  }),
-                );
+  it(
+    'every strategy places only where units are available; ' + 'fewest-splits matches the brute-force optimum',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(scenario, async (s) => {
+          const costs = Object.fromEntries(s.locations.map((location, i) => [location, { here: (i * 7) % 5 }]));
+          const engine = await createEngine({
+            shards: 0,
+            locationOrder: s.locations,
+            locationCosts: costs,
+            expirySweepIntervalMs: 0,
+          });
+          try {
+            for (let sku = 0; sku < s.stock.length; sku++) {
+              for (let location = 0; location < s.locations.length; location++) {
+                if (s.stock[sku][location] > 0)
+                  expectOk(
+                    await engine.receive({
+                      sku: `K${sku}`,
+                      location: s.locations[location],
+                      qty: s.stock[sku][location],
+                    }),
+                  );
+              }
             }
+            const lines = s.qty.map((qty, sku) => ({ sku: `K${sku}`, qty }));
+            const result = await engine.reserve({
+              id: 'h',
+              channel: 'web',
+              ttlMs: 60_000,
+              lines,
+              strategy: s.strategy,
+              destination: 'here',
+            });
+            const optimum = optimumLocations(s);
+            if (optimum === null) {
+              expect(result.ok).toBe(false);
+              return;
+            }
+            const placed = expectOk(result).reservation.lines;
+            placed.forEach((line, sku) => {
+              expect(
+                s.stock[sku][s.locations.indexOf(line.location)],
+                `K${sku} at ${line.location}`,
+              ).toBeGreaterThanOrEqual(line.qty);
+            });
+            if (s.strategy === 'fewest-splits') expect(new Set(placed.map((line) => line.location)).size).toBe(optimum);
+          } finally {
+            await engine.close();
           }
-          const lines = s.qty.map((qty, sku) => ({ sku: `K${sku}`, qty }));
-          const result = await engine.reserve({
-            id: 'h',
-            channel: 'web',
-            ttlMs: 60_000,
-            lines,
-            strategy: s.strategy,
-            destination: 'here',
-          });
-          const optimum = optimumLocations(s);
-          if (optimum === null) {
-            expect(result.ok).toBe(false);
-            return;
-          }
-          const placed = expectOk(result).reservation.lines;
-          placed.forEach((line, sku) => {
-            expect(
-              s.stock[sku][s.locations.indexOf(line.location)],
-              `K${sku} at ${line.location}`,
-            ).toBeGreaterThanOrEqual(line.qty);
-          });
-          if (s.strategy === 'fewest-splits') expect(new Set(placed.map((line) => line.location)).size).toBe(optimum);
-        } finally {
-          await engine.close();
-        }
-      }),
-      { numRuns: 300 },
-    );
-  });
+        }),
+        { numRuns: 300 },
+      );
+    },
+  );
 });

@@ -50,46 +50,53 @@ describe.each([0, 2])('sync (shards %i)', (shards) => {
   const sync = (engine: Engine, onHand: number, asOf: number, location = 'A', sku = 'S') =>
     engine.sync({ sku, location, onHand, asOf });
 
-  it('a return received before a count but restocked after it is not counted twice (the movement is at receivedAt)', async () => {
-    const { engine, clock } = await setUp();
-    const receivedAt = clock.advance(1_000); // 2 units come back to A's dock
-    const asOf = clock.advance(500); // the WMS counts A: the 10 on the shelf and the 2 returned = 12
-    clock.advance(500);
-    await ship(engine, 'o1', 3); // 3 leave A after the count
-    clock.advance(500);
-    // the engine hears of it now
-    expectOk(await engine.restock({ sku: 'S', location: 'A', qty: 2, condition: 'sellable', receivedAt }));
-    expect(expectOk(await engine.get('S')).locations.A.onHand).toBe(9);
-    clock.advance(1_000);
-    const synced = expectOk(await sync(engine, 12, asOf));
-    expect(synced.rebasedBy).toBe(-3);
-    expect(synced.delta).toBe(0);
-    expect(synced.position.onHand).toBe(9);
-    // A count taken before the return arrived is rebased by it: 10 counted + 2 received since.
-    const earlier = expectOk(await engine.sync({ sku: 'S', location: 'B', onHand: 10, asOf: receivedAt - 1 }));
-    expect(earlier.position.onHand).toBe(10);
-    await assertInvariants(engine, ['S'], ['A', 'B']);
-  });
+  it(
+    'a return received before a count but restocked after it ' + 'is not counted twice (the movement is at receivedAt)',
+    async () => {
+      const { engine, clock } = await setUp();
+      const receivedAt = clock.advance(1_000); // 2 units come back to A's dock
+      const asOf = clock.advance(500); // the WMS counts A: the 10 on the shelf and the 2 returned = 12
+      clock.advance(500);
+      await ship(engine, 'o1', 3); // 3 leave A after the count
+      clock.advance(500);
+      // the engine hears of it now
+      expectOk(await engine.restock({ sku: 'S', location: 'A', qty: 2, condition: 'sellable', receivedAt }));
+      expect(expectOk(await engine.get('S')).locations.A.onHand).toBe(9);
+      clock.advance(1_000);
+      const synced = expectOk(await sync(engine, 12, asOf));
+      expect(synced.rebasedBy).toBe(-3);
+      expect(synced.delta).toBe(0);
+      expect(synced.position.onHand).toBe(9);
+      // A count taken before the return arrived is rebased by it: 10 counted + 2 received since.
+      const earlier = expectOk(await engine.sync({ sku: 'S', location: 'B', onHand: 10, asOf: receivedAt - 1 }));
+      expect(earlier.position.onHand).toBe(10);
+      await assertInvariants(engine, ['S'], ['A', 'B']);
+    },
+  );
 
-  it('units shipped beyond what the engine had on hand still move the count: a later-arriving count rebases by all of them', async () => {
-    const { engine, clock } = await setUp();
-    expectOk(
-      await engine.reserve({ id: 'o1', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 8, location: 'A' }] }),
-    );
-    expectOk(await engine.commit('o1'));
-    clock.advance(1_000);
-    expectOk(await sync(engine, 5, clock.nowMs())); // a miscount: 5 (8 committed: a shortfall of 3)
-    const asOf = clock.advance(1_000); // a recount finds the 10 really there…
-    clock.advance(1_000);
-    expectOk(await engine.fulfil('o1')); // …then 8 leave the shelf, 3 of them beyond the engine's 5
-    expect(expectOk(await engine.get('S')).locations.A.onHand).toBe(0);
-    clock.advance(1_000);
-    // The recount arrives: 10 − the 8 that left since = 2 (not 10 − 5).
-    const recount = expectOk(await sync(engine, 10, asOf));
-    expect(recount.rebasedBy).toBe(-8);
-    expect(recount.position.onHand).toBe(2);
-    await assertInvariants(engine, ['S'], ['A', 'B']);
-  });
+  it(
+    'units shipped beyond what the engine had on hand still move ' +
+      'the count: a later-arriving count rebases by all of them',
+    async () => {
+      const { engine, clock } = await setUp();
+      expectOk(
+        await engine.reserve({ id: 'o1', channel: 'web', ttlMs: TTL, lines: [{ sku: 'S', qty: 8, location: 'A' }] }),
+      );
+      expectOk(await engine.commit('o1'));
+      clock.advance(1_000);
+      expectOk(await sync(engine, 5, clock.nowMs())); // a miscount: 5 (8 committed: a shortfall of 3)
+      const asOf = clock.advance(1_000); // a recount finds the 10 really there…
+      clock.advance(1_000);
+      expectOk(await engine.fulfil('o1')); // …then 8 leave the shelf, 3 of them beyond the engine's 5
+      expect(expectOk(await engine.get('S')).locations.A.onHand).toBe(0);
+      clock.advance(1_000);
+      // The recount arrives: 10 − the 8 that left since = 2 (not 10 − 5).
+      const recount = expectOk(await sync(engine, 10, asOf));
+      expect(recount.rebasedBy).toBe(-8);
+      expect(recount.position.onHand).toBe(2);
+      await assertInvariants(engine, ['S'], ['A', 'B']);
+    },
+  );
 
   it('a count taken before a fulfilment shipped is not double-deducted', async () => {
     const { engine, clock } = await setUp();

@@ -109,30 +109,33 @@ describe('holdfast simulate (CLI)', () => {
     expect(outcome.stdout).toMatch(/final check: 5 SKUs read back, 0 units promised beyond stock/);
   });
 
-  it('exits 2 naming the problem: an unknown scenario, a bad scenario file, a malformed trace, a bad flag', async () => {
-    const unknown = await simulate(['--scenario', 'black-friday']);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/not a built-in scenario .*flash-sale.*SCENARIO_INVALID/s);
+  it(
+    'exits 2 naming the problem: an unknown scenario, ' + 'a bad scenario file, a malformed trace, a bad flag',
+    async () => {
+      const unknown = await simulate(['--scenario', 'black-friday']);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toMatch(/not a built-in scenario .*flash-sale.*SCENARIO_INVALID/s);
 
-    const file = join(dir, 'bad.json');
-    await writeFile(file, JSON.stringify({ name: 'x', durationMs: -1 }));
-    const bad = await simulate(['--scenario', file]);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/durationMs/);
-    expect(bad.stderr).toMatch(/catalogue/);
+      const file = join(dir, 'bad.json');
+      await writeFile(file, JSON.stringify({ name: 'x', durationMs: -1 }));
+      const bad = await simulate(['--scenario', file]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/durationMs/);
+      expect(bad.stderr).toMatch(/catalogue/);
 
-    const trace = join(dir, 'bad.ndjson');
-    await writeFile(trace, '{"t":0,"op":"receive","sku":"A","location":"L","qty":1}\n\n{"t":1,"op":"commit"}\n');
-    const malformed = await simulate(['--trace', trace]);
-    expect(malformed.code).toBe(2);
-    expect(malformed.stderr).toMatch(/bad\.ndjson:3: commit needs "id" \[TRACE_MALFORMED\]/);
+      const trace = join(dir, 'bad.ndjson');
+      await writeFile(trace, '{"t":0,"op":"receive","sku":"A","location":"L","qty":1}\n\n{"t":1,"op":"commit"}\n');
+      const malformed = await simulate(['--trace', trace]);
+      expect(malformed.code).toBe(2);
+      expect(malformed.stderr).toMatch(/bad\.ndjson:3: commit needs "id" \[TRACE_MALFORMED\]/);
 
-    const flag = await simulate(['--seed', 'x']);
-    expect(flag.code).not.toBe(0);
-    expect(flag.stderr).toMatch(/--seed/);
+      const flag = await simulate(['--seed', 'x']);
+      expect(flag.code).not.toBe(0);
+      expect(flag.stderr).toMatch(/--seed/);
 
-    const liveNaive = await simulate(['--mode', 'live', '--strategy', 'naive']);
-    expect(liveNaive.code).toBe(2);
-    expect(liveNaive.stderr).toMatch(/naive .* virtual time only/);
-  });
+      const liveNaive = await simulate(['--mode', 'live', '--strategy', 'naive']);
+      expect(liveNaive.code).toBe(2);
+      expect(liveNaive.stderr).toMatch(/naive .* virtual time only/);
+    },
+  );
 });

@@ -114,46 +114,50 @@ describe('simulator kernel', () => {
     expect(seen).toContain('last @400');
   });
 
-  it('drives the engine (shards 0) in virtual time: continuations run at their action’s time, holds expire on the kernel clock', async () => {
-    const kernel = new Kernel();
-    const engine = await createEngine({ shards: 0, clock: kernel.clock, expirySweepIntervalMs: 0 });
-    try {
-      const log: string[] = [];
-      /** An action that makes an engine call says so: its continuation then runs at its time. */
-      const calling = (call: () => Promise<unknown>) => () => {
-        const answered = kernel.expectAnswer();
-        void call().then(answered);
-      };
-      kernel.at(0, () => void engine.receive({ sku: 'S', location: 'L', qty: 1 }));
-      kernel.at(
-        1_000,
-        calling(() =>
-          engine
-            .reserve({ id: 'a', channel: 'web', ttlMs: 5, lines: [{ sku: 'S', qty: 1 }] })
-            .then((result) => log.push(`a ${result.ok} @${kernel.timeUs}`)),
-        ),
-      );
-      kernel.at(
-        1_000,
-        calling(() =>
-          engine
-            .reserve({ id: 'b', channel: 'web', ttlMs: 5, lines: [{ sku: 'S', qty: 1 }] })
-            .then((result) => log.push(`b ${result.ok} @${kernel.timeUs}`)),
-        ),
-      );
-      kernel.at(
-        7_000,
-        calling(() =>
-          engine
-            .reserve({ id: 'c', channel: 'web', ttlMs: 5, lines: [{ sku: 'S', qty: 1 }] })
-            .then((result) => log.push(`c ${result.ok} @${kernel.timeUs}`)),
-        ),
-      );
-      await kernel.run();
-      expect(log).toEqual(['a true @1000', 'b false @1000', 'c true @7000']);
-      expect(expectOk(await engine.getReservation('a')).reservation.status).toBe('expired');
-    } finally {
-      await engine.close();
-    }
-  });
+  it(
+    'drives the engine (shards 0) in virtual time: continuations ' +
+      'run at their action’s time, holds expire on the kernel clock',
+    async () => {
+      const kernel = new Kernel();
+      const engine = await createEngine({ shards: 0, clock: kernel.clock, expirySweepIntervalMs: 0 });
+      try {
+        const log: string[] = [];
+        /** An action that makes an engine call says so: its continuation then runs at its time. */
+        const calling = (call: () => Promise<unknown>) => () => {
+          const answered = kernel.expectAnswer();
+          void call().then(answered);
+        };
+        kernel.at(0, () => void engine.receive({ sku: 'S', location: 'L', qty: 1 }));
+        kernel.at(
+          1_000,
+          calling(() =>
+            engine
+              .reserve({ id: 'a', channel: 'web', ttlMs: 5, lines: [{ sku: 'S', qty: 1 }] })
+              .then((result) => log.push(`a ${result.ok} @${kernel.timeUs}`)),
+          ),
+        );
+        kernel.at(
+          1_000,
+          calling(() =>
+            engine
+              .reserve({ id: 'b', channel: 'web', ttlMs: 5, lines: [{ sku: 'S', qty: 1 }] })
+              .then((result) => log.push(`b ${result.ok} @${kernel.timeUs}`)),
+          ),
+        );
+        kernel.at(
+          7_000,
+          calling(() =>
+            engine
+              .reserve({ id: 'c', channel: 'web', ttlMs: 5, lines: [{ sku: 'S', qty: 1 }] })
+              .then((result) => log.push(`c ${result.ok} @${kernel.timeUs}`)),
+          ),
+        );
+        await kernel.run();
+        expect(log).toEqual(['a true @1000', 'b false @1000', 'c true @7000']);
+        expect(expectOk(await engine.getReservation('a')).reservation.status).toBe('expired');
+      } finally {
+        await engine.close();
+      }
+    },
+  );
 });

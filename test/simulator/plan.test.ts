@@ -191,7 +191,8 @@ describe('holdfast plan: a real sweep on worker threads', () => {
       SLO_P99_MS,
     );
     expect(line).toBe(
-      'shards 2, 5 ms injected: up to 1,000 orders/s within p99 ≤ 10 ms (4,000 orders/s met it too, above a rate that failed: not counted)',
+      'shards 2, 5 ms injected: up to 1,000 orders/s within p99 ≤ 10 ms ' +
+        '(4,000 orders/s met it too, above a rate that failed: not counted)',
     );
   });
 });

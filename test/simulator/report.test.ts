@@ -429,7 +429,8 @@ const browserRequired = process.env.HOLDFAST_REQUIRE_BROWSER === '1';
 const browserSuiteName =
   chromiumAvailable || browserRequired
     ? 'report pages in headless Chromium'
-    : `report pages in headless Chromium (SKIPPED: no ${CHROMIUM_PATH}; apt-get install -y chromium, or set HOLDFAST_REQUIRE_BROWSER=1 to fail instead)`;
+    : `report pages in headless Chromium (SKIPPED: no ${CHROMIUM_PATH}; apt-get ` +
+      `install -y chromium, or set HOLDFAST_REQUIRE_BROWSER=1 to fail instead)`;
 
 function expectAllDrawn(check: ChartCheck, ids: string[]): void {
   expect(chartProblems(check)).toEqual([]);

@@ -87,14 +87,17 @@ describe('simulation runs (virtual time)', () => {
     },
   );
 
-  it('the ERP count reaches the books in the shortened erp-batch (naive drifts from the shelf, holdfast does not)', async () => {
-    const scenario = SHORTENED[1][1];
-    const [naive, held] = (await virtual(scenario, 11)).strategies;
-    // Naive books returns before inspection and overwrites on-hand with a count 90 s old; holdfast's records lag the
-    // shelf by a hop at most.
-    expect(naive.inventoryAccuracy).toBeLessThan(held.inventoryAccuracy);
-    expect(held.inventoryAccuracy).toBeGreaterThan(0.99);
-  });
+  it(
+    'the ERP count reaches the books in the shortened ' + 'erp-batch (naive drifts from the shelf, holdfast does not)',
+    async () => {
+      const scenario = SHORTENED[1][1];
+      const [naive, held] = (await virtual(scenario, 11)).strategies;
+      // Naive books returns before inspection and overwrites on-hand with a count 90 s old; holdfast's records lag the
+      // shelf by a hop at most.
+      expect(naive.inventoryAccuracy).toBeLessThan(held.inventoryAccuracy);
+      expect(held.inventoryAccuracy).toBeGreaterThan(0.99);
+    },
+  );
 
   describe('naive oversells once its event lag outruns the gap between orders; holdfast never', () => {
     it('lag 0.1 ms ≪ 10 ms between orders: neither oversells, all 20 units sell', async () => {
@@ -109,22 +112,25 @@ describe('simulation runs (virtual time)', () => {
       expect(naive.orders.offered).toBeGreaterThan(60);
     });
 
-    it('lag 200 ms ≫ 10 ms between orders: naive accepts more than the shelf holds and cancels at the pick', async () => {
-      const scenario = scarce(10, 200);
-      const [naive, held] = (await virtual(scenario, 5)).strategies;
-      expectSettled(naive, scenario);
-      expect(naive.orders.accepted).toBeGreaterThan(20);
-      expect(naive.units.oversold).toBeGreaterThan(0);
-      expect(naive.orders.cancelled).toBeGreaterThan(0);
-      // What shipped is exactly the shelf; the rest of what was paid for is the oversell.
-      expect(naive.units.shipped).toBe(20);
-      expect(naive.units.oversold).toBe(naive.orders.paid - 20);
-      expect(naive.fulfilmentExceptionRate).toBeGreaterThan(0);
-      expectSettled(held, scenario);
-      expect(held.units.oversold).toBe(0);
-      expect(held.orders.accepted).toBe(20);
-      expect(held.units.shipped).toBe(20);
-    });
+    it(
+      'lag 200 ms ≫ 10 ms between orders: naive accepts ' + 'more than the shelf holds and cancels at the pick',
+      async () => {
+        const scenario = scarce(10, 200);
+        const [naive, held] = (await virtual(scenario, 5)).strategies;
+        expectSettled(naive, scenario);
+        expect(naive.orders.accepted).toBeGreaterThan(20);
+        expect(naive.units.oversold).toBeGreaterThan(0);
+        expect(naive.orders.cancelled).toBeGreaterThan(0);
+        // What shipped is exactly the shelf; the rest of what was paid for is the oversell.
+        expect(naive.units.shipped).toBe(20);
+        expect(naive.units.oversold).toBe(naive.orders.paid - 20);
+        expect(naive.fulfilmentExceptionRate).toBeGreaterThan(0);
+        expectSettled(held, scenario);
+        expect(held.units.oversold).toBe(0);
+        expect(held.orders.accepted).toBe(20);
+        expect(held.units.shipped).toBe(20);
+      },
+    );
   });
 
   describe('holdfast: cases the properties found (each should hold; see the report for the failing ones)', () => {
@@ -393,39 +399,43 @@ describe('the model’s pieces', () => {
   });
 
   describe('EventQueue: lagging, in order', () => {
-    it('keeps one lag for a second at a time, and never lets a message overtake the one before it when the lag drops', async () => {
-      const kernel = new Kernel();
-      const queue = new EventQueue(kernel, new Random(3), { kind: 'exponential', meanMs: 100 });
-      const sent: number[] = [];
-      const promised: number[] = [];
-      const delivered: { index: number; atUs: number }[] = [];
-      const count = 6_000; // one message a millisecond for 6 s: six lag draws
-      for (let index = 0; index < count; index++) {
-        kernel.at(index * 1_000, () => {
-          sent.push(kernel.timeUs);
-          promised.push(queue.send(() => delivered.push({ index, atUs: kernel.timeUs })));
+    it(
+      'keeps one lag for a second at a time, and never lets a ' +
+        'message overtake the one before it when the lag drops',
+      async () => {
+        const kernel = new Kernel();
+        const queue = new EventQueue(kernel, new Random(3), { kind: 'exponential', meanMs: 100 });
+        const sent: number[] = [];
+        const promised: number[] = [];
+        const delivered: { index: number; atUs: number }[] = [];
+        const count = 6_000; // one message a millisecond for 6 s: six lag draws
+        for (let index = 0; index < count; index++) {
+          kernel.at(index * 1_000, () => {
+            sent.push(kernel.timeUs);
+            promised.push(queue.send(() => delivered.push({ index, atUs: kernel.timeUs })));
+          });
+        }
+        await kernel.run();
+        expect(delivered.map((d) => d.index)).toEqual(Array.from({ length: count }, (_, i) => i));
+        expect(delivered.map((d) => d.atUs)).toEqual(promised);
+        const lags = delivered.map((d, i) => d.atUs - sent[i]);
+        delivered.forEach((d, i) => {
+          expect(lags[i]).toBeGreaterThanOrEqual(0);
+          if (i > 0) expect(d.atUs).toBeGreaterThanOrEqual(delivered[i - 1].atUs);
         });
-      }
-      await kernel.run();
-      expect(delivered.map((d) => d.index)).toEqual(Array.from({ length: count }, (_, i) => i));
-      expect(delivered.map((d) => d.atUs)).toEqual(promised);
-      const lags = delivered.map((d, i) => d.atUs - sent[i]);
-      delivered.forEach((d, i) => {
-        expect(lags[i]).toBeGreaterThanOrEqual(0);
-        if (i > 0) expect(d.atUs).toBeGreaterThanOrEqual(delivered[i - 1].atUs);
-      });
-      // Within each second the lag is one draw: the messages sent after the first of a window keep its lag unless held
-      // back.
-      const windows = Array.from({ length: count / 1_000 }, (_, w) => lags.slice(w * 1_000, (w + 1) * 1_000));
-      for (const window of windows) expect(window[window.length - 1]).toBe(Math.min(...window));
-      expect(new Set(windows.map((window) => window[window.length - 1])).size).toBe(windows.length);
-      expect(LAG_REDRAW_US).toBe(1_000_000);
-      // Where a fresh draw is shorter than the last, the first messages of the window wait for the ones before (same
-      // instant).
-      const heldBack = delivered.filter((d, i) => i > 0 && d.atUs === delivered[i - 1].atUs).length;
-      expect(heldBack).toBeGreaterThan(0);
-      expect(queue.depth).toBe(0);
-    });
+        // Within each second the lag is one draw: the messages sent after the first of a window
+        // keep its lag unless held back.
+        const windows = Array.from({ length: count / 1_000 }, (_, w) => lags.slice(w * 1_000, (w + 1) * 1_000));
+        for (const window of windows) expect(window[window.length - 1]).toBe(Math.min(...window));
+        expect(new Set(windows.map((window) => window[window.length - 1])).size).toBe(windows.length);
+        expect(LAG_REDRAW_US).toBe(1_000_000);
+        // Where a fresh draw is shorter than the last, the first messages of the window wait for the ones before (same
+        // instant).
+        const heldBack = delivered.filter((d, i) => i > 0 && d.atUs === delivered[i - 1].atUs).length;
+        expect(heldBack).toBeGreaterThan(0);
+        expect(queue.depth).toBe(0);
+      },
+    );
 
     it('a fixed lag delivers exactly that late, and depth counts what is in flight', async () => {
       const kernel = new Kernel();
@@ -479,54 +489,61 @@ describe('the model’s pieces', () => {
       expect(draw(base, 43)).not.toEqual(first);
     });
 
-    it('over ~10k orders the channel shares, the hot line share and every customer rate are what the scenario says', () => {
-      const drawn = draw(base, 42);
-      expect(drawn.length).toBeGreaterThan(9_500);
-      expect(drawn.length).toBeLessThan(10_500);
-      // Binomial at n ≈ 10,000: a standard deviation ≤ 0.005, so ±0.02 is four of them (and the seed is fixed).
-      expect(share(drawn, (o) => o.channel === 'web')).toBeCloseTo(0.5, 1);
-      expect(Math.abs(share(drawn, (o) => o.channel === 'web') - 0.5)).toBeLessThan(0.02);
-      expect(Math.abs(share(drawn, (o) => o.channel === 'app') - 0.3)).toBeLessThan(0.02);
-      expect(Math.abs(share(drawn, (o) => o.channel === 'marketplace') - 0.2)).toBeLessThan(0.02);
-      expect(drawn.some((o) => o.channel === 'store')).toBe(false);
-      expect(Math.abs(share(drawn, (o) => o.lines[0].sku.hot) - 0.7)).toBeLessThan(0.02);
-      expect(Math.abs(share(drawn, (o) => o.abandons) - 0.25)).toBeLessThan(0.02);
-      expect(Math.abs(share(drawn, (o) => o.paymentSucceeds) - 0.9)).toBeLessThan(0.02);
-      expect(Math.abs(share(drawn, (o) => o.returns.length > 0) - 0.1)).toBeLessThan(0.02);
-      const returns = drawn.flatMap((o) => o.returns);
-      expect(Math.abs(returns.filter((r) => r.damaged).length / returns.length - 0.4)).toBeLessThan(0.05);
-      // Every hot SKU is wanted, none much more than another (5 SKUs, ~1,400 lines each).
-      const perHot = catalogue.hotSkus.map((sku) => drawn.filter((o) => o.lines[0].sku.sku === sku.sku).length);
-      for (const count of perHot) expect(Math.abs(count / (drawn.length * 0.7) - 0.2)).toBeLessThan(0.03);
-    });
+    it(
+      'over ~10k orders the channel shares, the hot line share ' + 'and every customer rate are what the scenario says',
+      () => {
+        const drawn = draw(base, 42);
+        expect(drawn.length).toBeGreaterThan(9_500);
+        expect(drawn.length).toBeLessThan(10_500);
+        // Binomial at n ≈ 10,000: a standard deviation ≤ 0.005, so ±0.02 is four of them (and the seed is fixed).
+        expect(share(drawn, (o) => o.channel === 'web')).toBeCloseTo(0.5, 1);
+        expect(Math.abs(share(drawn, (o) => o.channel === 'web') - 0.5)).toBeLessThan(0.02);
+        expect(Math.abs(share(drawn, (o) => o.channel === 'app') - 0.3)).toBeLessThan(0.02);
+        expect(Math.abs(share(drawn, (o) => o.channel === 'marketplace') - 0.2)).toBeLessThan(0.02);
+        expect(drawn.some((o) => o.channel === 'store')).toBe(false);
+        expect(Math.abs(share(drawn, (o) => o.lines[0].sku.hot) - 0.7)).toBeLessThan(0.02);
+        expect(Math.abs(share(drawn, (o) => o.abandons) - 0.25)).toBeLessThan(0.02);
+        expect(Math.abs(share(drawn, (o) => o.paymentSucceeds) - 0.9)).toBeLessThan(0.02);
+        expect(Math.abs(share(drawn, (o) => o.returns.length > 0) - 0.1)).toBeLessThan(0.02);
+        const returns = drawn.flatMap((o) => o.returns);
+        expect(Math.abs(returns.filter((r) => r.damaged).length / returns.length - 0.4)).toBeLessThan(0.05);
+        // Every hot SKU is wanted, none much more than another (5 SKUs, ~1,400 lines each).
+        const perHot = catalogue.hotSkus.map((sku) => drawn.filter((o) => o.lines[0].sku.sku === sku.sku).length);
+        for (const count of perHot) expect(Math.abs(count / (drawn.length * 0.7) - 0.2)).toBeLessThan(0.03);
+      },
+    );
 
-    it('each order is consistent: ids in sequence, arrivals in order within the run, distinct SKUs, value and units from its lines', () => {
-      const scenario = scenarioWith({
-        ...base,
-        durationMs: 2_000,
-        orders: { linesMin: 2, linesMax: 5, qtyMin: 2, qtyMax: 4 },
-      });
-      const drawn = draw(scenario, 7);
-      expect(drawn.length).toBeGreaterThan(1_500);
-      drawn.forEach((order, index) => {
-        expect(order.index).toBe(index);
-        expect(order.id).toBe(`o${index}`);
-        expect(order.arrivalMs).toBeGreaterThanOrEqual(index === 0 ? 0 : drawn[index - 1].arrivalMs);
-        expect(order.arrivalMs).toBeLessThan(scenario.durationMs);
-        // A SKU drawn twice adds to its line: lines can be fewer than linesMin, never more than linesMax.
-        expect(order.lines.length).toBeGreaterThanOrEqual(1);
-        expect(order.lines.length).toBeLessThanOrEqual(5);
-        expect(new Set(order.lines.map((line) => line.sku.sku)).size).toBe(order.lines.length);
-        expect(order.units).toBe(order.lines.reduce((sum, line) => sum + line.qty, 0));
-        expect(order.units).toBeGreaterThanOrEqual(2 * 2);
-        expect(order.units).toBeLessThanOrEqual(5 * 4);
-        expect(order.valueCents).toBe(
-          order.lines.reduce((sum, line) => sum + line.qty * (line.sku.hot ? 9_000 : 1_000), 0),
-        );
-        for (const plan of order.returns) expect(plan.line).toBeLessThan(order.lines.length);
-      });
-      expect(drawn.some((order) => order.lines.length < 2)).toBe(true);
-    });
+    it(
+      'each order is consistent: ids in sequence, arrivals in order ' +
+        'within the run, distinct SKUs, value and units from its lines',
+      () => {
+        const scenario = scenarioWith({
+          ...base,
+          durationMs: 2_000,
+          orders: { linesMin: 2, linesMax: 5, qtyMin: 2, qtyMax: 4 },
+        });
+        const drawn = draw(scenario, 7);
+        expect(drawn.length).toBeGreaterThan(1_500);
+        drawn.forEach((order, index) => {
+          expect(order.index).toBe(index);
+          expect(order.id).toBe(`o${index}`);
+          expect(order.arrivalMs).toBeGreaterThanOrEqual(index === 0 ? 0 : drawn[index - 1].arrivalMs);
+          expect(order.arrivalMs).toBeLessThan(scenario.durationMs);
+          // A SKU drawn twice adds to its line: lines can be fewer than linesMin, never more than linesMax.
+          expect(order.lines.length).toBeGreaterThanOrEqual(1);
+          expect(order.lines.length).toBeLessThanOrEqual(5);
+          expect(new Set(order.lines.map((line) => line.sku.sku)).size).toBe(order.lines.length);
+          expect(order.units).toBe(order.lines.reduce((sum, line) => sum + line.qty, 0));
+          expect(order.units).toBeGreaterThanOrEqual(2 * 2);
+          expect(order.units).toBeLessThanOrEqual(5 * 4);
+          expect(order.valueCents).toBe(
+            order.lines.reduce((sum, line) => sum + line.qty * (line.sku.hot ? 9_000 : 1_000), 0),
+          );
+          for (const plan of order.returns) expect(plan.line).toBeLessThan(order.lines.length);
+        });
+        expect(drawn.some((order) => order.lines.length < 2)).toBe(true);
+      },
+    );
 
     it('a hot line share of 0 never draws a hot SKU, and a catalogue of hot SKUs only always does', () => {
       const never = draw(

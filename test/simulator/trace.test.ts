@@ -89,7 +89,8 @@ describe('trace reader', () => {
     const unknownOp = await readError(`${RECEIVE}\n\n{"t":1,"op":"explode"}\n`);
     expect(unknownOp.line).toBe(3);
     expect(unknownOp.problem).toBe(
-      'unknown op "explode" (one of reserve, commit, release, fulfil, receive, adjust, restock, sync, syncMany, get, expireDue)',
+      'unknown op "explode" (one of reserve, commit, release, fulfil, ' +
+        'receive, adjust, restock, sync, syncMany, get, expireDue)',
     );
 
     const missing = await readError(`${RECEIVE}\n{"t":1,"op":"commit"}\n`);
@@ -154,37 +155,42 @@ describe('trace writer', () => {
     );
   });
 
-  it('records calls with their points in time relative to the origin; refuses bad events and time going back', async () => {
-    expect(eventFromCall(7, 'sync', { sku: 'S', location: 'L', onHand: 3, asOf: 1_000_500 }, 1_000_000)).toEqual({
-      t: 7,
-      op: 'sync',
-      sku: 'S',
-      location: 'L',
-      onHand: 3,
-      asOf: 500,
-    });
-    expect(eventFromCall(7, 'restock', { sku: 'S', location: 'L', qty: 1, condition: 'sellable' }, 1_000_000)).toEqual({
-      t: 7,
-      op: 'restock',
-      sku: 'S',
-      location: 'L',
-      qty: 1,
-      condition: 'sellable',
-    });
-    const writer = await TraceWriter.open(join(dir, 'recorded.ndjson'), { originMs: 100 });
-    writer.record(5, 'restock', { sku: 'S', location: 'L', qty: 1, condition: 'damaged', receivedAt: 104 });
-    expect(() => writer.record(4, 'get', { sku: 'S' })).toThrow(/goes back in time/);
-    expect(() => writer.write({ t: 6, op: 'commit' } as unknown as TraceEvent)).toThrow(
-      'cannot record "commit" at 6 ms: commit needs "id"',
-    );
-    expect(() => writer.record(6, 'getReservation' as 'get', { sku: 'S' })).toThrow(
-      /cannot record "getReservation" at 6 ms: unknown op/,
-    );
-    await writer.close();
-    expect(await readTrace(join(dir, 'recorded.ndjson'))).toEqual([
-      { t: 5, op: 'restock', sku: 'S', location: 'L', qty: 1, condition: 'damaged', receivedAt: 4 },
-    ]);
-  });
+  it(
+    'records calls with their points in time relative to ' + 'the origin; refuses bad events and time going back',
+    async () => {
+      expect(eventFromCall(7, 'sync', { sku: 'S', location: 'L', onHand: 3, asOf: 1_000_500 }, 1_000_000)).toEqual({
+        t: 7,
+        op: 'sync',
+        sku: 'S',
+        location: 'L',
+        onHand: 3,
+        asOf: 500,
+      });
+      expect(
+        eventFromCall(7, 'restock', { sku: 'S', location: 'L', qty: 1, condition: 'sellable' }, 1_000_000),
+      ).toEqual({
+        t: 7,
+        op: 'restock',
+        sku: 'S',
+        location: 'L',
+        qty: 1,
+        condition: 'sellable',
+      });
+      const writer = await TraceWriter.open(join(dir, 'recorded.ndjson'), { originMs: 100 });
+      writer.record(5, 'restock', { sku: 'S', location: 'L', qty: 1, condition: 'damaged', receivedAt: 104 });
+      expect(() => writer.record(4, 'get', { sku: 'S' })).toThrow(/goes back in time/);
+      expect(() => writer.write({ t: 6, op: 'commit' } as unknown as TraceEvent)).toThrow(
+        'cannot record "commit" at 6 ms: commit needs "id"',
+      );
+      expect(() => writer.record(6, 'getReservation' as 'get', { sku: 'S' })).toThrow(
+        /cannot record "getReservation" at 6 ms: unknown op/,
+      );
+      await writer.close();
+      expect(await readTrace(join(dir, 'recorded.ndjson'))).toEqual([
+        { t: 5, op: 'restock', sku: 'S', location: 'L', qty: 1, condition: 'damaged', receivedAt: 4 },
+      ]);
+    },
+  );
 
   it('fails to open where it cannot write', async () => {
     await expect(TraceWriter.open(join(dir, 'no-such-dir', 'x.ndjson'))).rejects.toThrow(/ENOENT/);
@@ -270,16 +276,19 @@ describe('trace replay', () => {
     expect(await readTrace(SAMPLE_TRACE_PATH)).toEqual(recorded);
   });
 
-  it('replays the sample on the virtual kernel: expected counts, nothing promised beyond stock, deterministic', async () => {
-    const { report, endUs } = await replaySample(1);
-    expect(report).toEqual((await replaySample(1)).report);
-    expect(JSON.stringify(report)).toBe(JSON.stringify((await replaySample(1)).report));
-    expect(report.events).toBe(454);
-    expect(report.byOp).toEqual(EXPECTED_BY_OP);
-    expect(report.reserveLatencyMs.count).toBe(EXPECTED_BY_OP.reserve.calls);
-    expect(report.finalCheck).toEqual({ skus: 5, shortfallUnits: 0, uncheckedSkus: 0 });
-    expect(endUs).toBe(16_845_363); // the last event: t 16845.363 ms
-  });
+  it(
+    'replays the sample on the virtual kernel: expected ' + 'counts, nothing promised beyond stock, deterministic',
+    async () => {
+      const { report, endUs } = await replaySample(1);
+      expect(report).toEqual((await replaySample(1)).report);
+      expect(JSON.stringify(report)).toBe(JSON.stringify((await replaySample(1)).report));
+      expect(report.events).toBe(454);
+      expect(report.byOp).toEqual(EXPECTED_BY_OP);
+      expect(report.reserveLatencyMs.count).toBe(EXPECTED_BY_OP.reserve.calls);
+      expect(report.finalCheck).toEqual({ skus: 5, shortfallUnits: 0, uncheckedSkus: 0 });
+      expect(endUs).toBe(16_845_363); // the last event: t 16845.363 ms
+    },
+  );
 
   it('--speed 2 issues every event at half the time', async () => {
     const events = await readTrace(SAMPLE_TRACE_PATH);

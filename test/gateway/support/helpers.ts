@@ -147,7 +147,8 @@ export class RawClient {
         const last = this.frames.slice(-3).map((frame) => JSON.stringify(frame.data)?.slice(0, 300));
         reject(
           new Error(
-            `timed out waiting for ${what} (${this.frames.length} frames received; last: ${last.join(' | ')}; open: ${this.isOpen})`,
+            `timed out waiting for ${what} (${this.frames.length} frames ` +
+              `received; last: ${last.join(' | ')}; open: ${this.isOpen})`,
           ),
         );
       }, options.timeoutMs ?? 5_000);
@@ -295,7 +296,8 @@ export async function openRaw(url: string, options: ConnectOptions = {}): Promis
   const result = await attempt(url, options);
   if (result.kind !== 'open') {
     expect.fail(
-      `connecting to ${url} failed: ${result.kind === 'status' ? `HTTP ${result.status} ${result.body}` : result.error.message}`,
+      `connecting to ${url} failed: ` +
+        `${result.kind === 'status' ? `HTTP ${result.status} ${result.body}` : result.error.message}`,
     );
   }
   return result.client;

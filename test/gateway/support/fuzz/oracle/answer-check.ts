@@ -103,7 +103,8 @@ export function checkAnswer(
     if (answer.data.length !== expectation.outcomes.length) {
       return [
         ...problems,
-        `a batch frame answered with ${answer.data.length} responses, ${expectation.outcomes.length} due: ${show(answer.data)}`,
+        `a batch frame answered with ${answer.data.length} responses, ` +
+          `${expectation.outcomes.length} due: ${show(answer.data)}`,
       ];
     }
     expectation.outcomes.forEach((outcome, index) => {
