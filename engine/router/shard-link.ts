@@ -317,6 +317,8 @@ export class ShardLink {
    * (worker.ts closeShard), then stops. A failed last sync is reported, and the worker stops anyway.
    */
   async close(): Promise<void> {
+    // From here a worker that dies is not replaced: the close ends the shard either way.
+    this.destroying = true;
     if (this.deadCause === null) {
       try {
         await this.pool.run(null, { name: 'closeShard' });
