@@ -20,6 +20,7 @@ import type {
   SyncManyResult,
   SetPolicyRequest,
   PolicyResult,
+  ManyResult,
 } from './types.js';
 import type { Refusal } from './errors.js';
 import type { BatchEntry, BatchResult } from './batch-entry.js';
@@ -47,6 +48,17 @@ export interface Engine {
   syncMany(requests: SyncRequest[]): Promise<SyncManyResult>;
   /** Sets (replaces) a SKU's policy: safety stock, channel fences and caps, backorder limit. */
   setPolicy(request: SetPolicyRequest): Promise<PolicyResult>;
+  /**
+   * Many reserves in one call and one promise: one result per request, in order, each exactly what
+   * reserve would have answered (a malformed request gets its own INVALID_ARGUMENT).
+   */
+  reserveMany(requests: ReserveRequest[]): Promise<ManyResult<ReserveResult>>;
+  /** Many commits in one call: one result per id, in order, each what commit would have answered. */
+  commitMany(ids: string[]): Promise<ManyResult<ReservationResult>>;
+  /** Many releases in one call: one result per id, in order, each what release would have answered. */
+  releaseMany(ids: string[]): Promise<ManyResult<ReservationResult>>;
+  /** Many whole fulfils in one call: one result per id, in order, each what fulfil(id) would have answered. */
+  fulfilMany(ids: string[]): Promise<ManyResult<ReservationResult>>;
   /** Many operations in one call ({ op, args } each), one result per operation, in order. */
   batch(ops: BatchEntry[]): Promise<BatchResult>;
   /** Runs the expiry sweep now on every shard (the engine also runs it on its own). */

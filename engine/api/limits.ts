@@ -15,6 +15,8 @@ export const LIMITS = {
   skusPerSubscriptionMax: 10_000,
   /** Operations in one batch() call. */
   batchOpsMax: 10_000,
+  /** Requests (or ids) in one reserveMany, commitMany, releaseMany or fulfilMany call. */
+  manyOpsMax: 100_000,
   /** Counts in one syncMany() call. */
   syncManyMax: 10_000,
   /** Channels one policy may name (fences and caps together). */
@@ -22,9 +24,9 @@ export const LIMITS = {
   /**
    * Engine operations one gateway frame may carry: each request counts one, except a `batch` or
    * `syncMany` request, which counts its ops (or counts) — so one frame can never expand into more
-   * work than one full `batch` call. Equal to batchOpsMax: a frame of one full `batch` call is at the limit.
+   * work than one full many-call. Equal to manyOpsMax: a frame of one full `reserveMany` call is at the limit.
    */
-  frameOpsMax: 10_000,
+  frameOpsMax: 100_000,
   /**
    * Decoded values one gateway frame may carry: every array, map, map key and scalar at any depth
    * (for msgpack, the number of encoded items). Each value takes at least one byte in msgpack and

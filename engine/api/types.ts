@@ -210,6 +210,11 @@ export interface ChangeEvent extends PositionView {
 
 export type ReserveResult = { ok: true; reservation: Reservation } | Refusal;
 export type ReservationResult = { ok: true; reservation: Reservation } | Refusal;
+/**
+ * A many-call's answer: one result per request, in order; a Refusal only when the call itself is
+ * malformed (not an array, or more than LIMITS.manyOpsMax entries), and then nothing ran.
+ */
+export type ManyResult<T> = T[] | Refusal;
 export type MovementResult = { ok: true; sku: string; location: string; seq: number; position: PositionView } | Refusal;
 export type SkuResult = SkuView | Refusal;
 export type TransferResult = { ok: true; seq: number; transfer: Transfer } | Refusal;

@@ -1,9 +1,10 @@
 /**
  * Which calls may be sent again on a new connection when the old one dropped before their
  * answer. A call is safe when applying it twice has the effect of applying it once:
- * - idempotent by id: reserve, transfer, receiveTransfer (a retried reserve never holds twice);
+ * - idempotent by id: reserve, reserveMany, transfer, receiveTransfer (a retried reserve never
+ *   holds twice);
  * - transitions that land in the same state: commit, release, freeze, unfreeze, fulfil of the
- *   whole hold (no lines);
+ *   whole hold (no lines), and their many-calls (commitMany, releaseMany, fulfilMany);
  * - absolute values: sync (a count), setPolicy (replaces the policy);
  * - reads and housekeeping: getReservation, get, stats, expireDue; subscribe, unsubscribe.
  * The others add or remove units each time they apply (receive, adjust, restock, fulfil with
@@ -11,8 +12,12 @@
  */
 const SAFE_METHODS: ReadonlySet<string> = new Set([
   'reserve',
+  'reserveMany',
   'commit',
+  'commitMany',
   'release',
+  'releaseMany',
+  'fulfilMany',
   'getReservation',
   'get',
   'transfer',

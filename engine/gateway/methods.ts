@@ -1,6 +1,8 @@
 import type { Engine } from '../api/engine.js';
 import type { FulfilLine } from '../api/types.js';
 import type { BatchEntry } from '../api/batch-entry.js';
+import { refuse } from '../api/errors.js';
+import { requestsOfColumns } from '../wire/reserve-columns.js';
 
 /** Params by name, already known to be a plain object without forbidden keys. */
 export type Params = Record<string, unknown>;
@@ -43,10 +45,23 @@ export const METHODS: Readonly<Record<string, Method>> = {
   get: byFields(['sku'], (engine, { sku }) => engine.get(sku as string)),
   unfreeze: byFields(['sku'], (engine, { sku }) => engine.unfreeze(sku as string)),
   syncMany: byFields(['requests'], (engine, { requests }) => engine.syncMany(requests as never)),
+  reserveMany: byFields(['requests', 'columns'], reserveMany),
+  commitMany: byFields(['ids'], (engine, { ids }) => engine.commitMany(ids as string[])),
+  releaseMany: byFields(['ids'], (engine, { ids }) => engine.releaseMany(ids as string[])),
+  fulfilMany: byFields(['ids'], (engine, { ids }) => engine.fulfilMany(ids as string[])),
   batch: byFields(['ops'], (engine, { ops }) => engine.batch(ops as BatchEntry[])),
   expireDue: byFields([], (engine) => engine.expireDue()),
   stats: byFields([], async (engine) => engine.stats()),
 };
+
+/** reserveMany takes its requests as objects ({ requests }) or as columns ({ columns }), never both. */
+function reserveMany(engine: Engine, { requests, columns }: Params): Promise<unknown> {
+  if (columns === undefined) return engine.reserveMany(requests as never);
+  if (requests !== undefined)
+    return Promise.resolve(refuse.invalidArgument('params', 'must carry requests or columns, not both'));
+  const expanded = requestsOfColumns(columns);
+  return Array.isArray(expanded) ? engine.reserveMany(expanded) : Promise.resolve(expanded);
+}
 
 /** The first params field a by-fields method does not take, if any. */
 export function unknownField(method: Method, params: Params): string | undefined {

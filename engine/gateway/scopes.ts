@@ -17,6 +17,10 @@ export const METHOD_SCOPE: Readonly<Record<string, Scope>> = {
   commit: 'reserve',
   release: 'reserve',
   fulfil: 'reserve',
+  reserveMany: 'reserve',
+  commitMany: 'reserve',
+  releaseMany: 'reserve',
+  fulfilMany: 'reserve',
   receive: 'stock',
   adjust: 'stock',
   restock: 'stock',
@@ -32,6 +36,13 @@ export const METHOD_SCOPE: Readonly<Record<string, Scope>> = {
 
 /** The methods of the `reserve` scope that act on an existing hold, named by its id. */
 export const BY_HOLD_ID = new Set(['commit', 'release', 'fulfil']);
+
+/** The many-calls of the `reserve` scope that act on existing holds (params.ids), and their single call. */
+export const MANY_BY_HOLD_ID: Readonly<Record<string, string>> = {
+  commitMany: 'commit',
+  releaseMany: 'release',
+  fulfilMany: 'fulfil',
+};
 
 /** Who presented a token: its name (logs, metrics) and what it may do. */
 export interface Principal {

@@ -9,10 +9,11 @@ import type { Engine } from '../api/engine.js';
 import type { ReservationResult } from '../api/types.js';
 import { BATCH_OPERATIONS } from '../api/batch-entry.js';
 import type { Params } from './methods.js';
-import { allows, BY_HOLD_ID, METHOD_SCOPE, type Principal } from './scopes.js';
+import { allows, BY_HOLD_ID, MANY_BY_HOLD_ID, METHOD_SCOPE, type Principal } from './scopes.js';
+import { authorizeManyById, authorizeReserveMany } from './token-authorize-many.js';
+import type { Verdict } from './verdict.js';
 
-/** null: go on and call the engine; forbidden: answer -32003; answer: this engine result stands for the call. */
-export type Verdict = null | { forbidden: string } | { answer: unknown };
+export type { Verdict } from './verdict.js';
 
 const BATCH_OPS = new Set<string>(BATCH_OPERATIONS);
 
@@ -27,6 +28,8 @@ export function authorize(
   if (!allows(principal, method)) return { forbidden: lacks(principal, method) };
   if (principal.channels === null || METHOD_SCOPE[method] !== 'reserve') return null;
   if (method === 'reserve') return channelVerdict(principal, method, (params as { channel?: unknown }).channel);
+  if (method === 'reserveMany') return authorizeReserveMany(principal, params, channelVerdict);
+  if (Object.hasOwn(MANY_BY_HOLD_ID, method)) return authorizeManyById(principal, method, params.ids, engine, notOurs);
   return holdVerdict(principal, method, params.id, engine);
 }
 

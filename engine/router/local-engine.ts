@@ -6,6 +6,7 @@ import type {
   EngineStats,
   FreezeRequest,
   FulfilLine,
+  ManyResult,
   ReceiveRequest,
   ReceiveTransferRequest,
   ReserveRequest,
@@ -38,6 +39,7 @@ import { runBatch, runSyncMany } from './batch.js';
 import type { BatchEntry, BatchResult } from '../api/batch-entry.js';
 import { ledgerOptionsOf } from './ledger-options.js';
 import { checkSetPolicy, policyOf } from '../api/policy.js';
+import { checkManyList } from './many-call.js';
 
 /**
  * `shards: 0`: one ledger on the calling thread. Deterministic for a given clock, and what the
@@ -73,17 +75,25 @@ export class LocalEngine implements Engine {
   }
 
   reserve(request: ReserveRequest) {
-    return this.run('reserve', checkReserve(request), () =>
-      answerOf(
-        this.ledger.reserve(
-          request.id,
-          request.channel,
-          request.ttlMs,
-          request.lines,
-          placementOf(request.strategy ?? null, request.destination ?? null, request.allowSplit === true),
-        ),
-      ),
+    return this.run('reserve', checkReserve(request), () => this.reserveNow(request));
+  }
+
+  reserveMany(requests: ReserveRequest[]) {
+    return this.runMany('reserve', requests, 'requests', 'reserve requests', checkReserve, (request) =>
+      this.reserveNow(request),
     );
+  }
+
+  commitMany(ids: string[]) {
+    return this.runMany('commit', ids, 'ids', 'hold ids', checkId, (id) => this.ledger.commit(id));
+  }
+
+  releaseMany(ids: string[]) {
+    return this.runMany('release', ids, 'ids', 'hold ids', checkId, (id) => this.ledger.release(id));
+  }
+
+  fulfilMany(ids: string[]) {
+    return this.runMany('fulfil', ids, 'ids', 'hold ids', checkId, (id) => this.ledger.fulfil(id, null));
   }
 
   commit(id: string) {
@@ -207,6 +217,44 @@ export class LocalEngine implements Engine {
     this.counts.add(op);
     this.latency.record((performance.now() - startedAt) * 1000, 1);
     return Promise.resolve(result);
+  }
+
+  /** A many-call: the list checked whole, then each entry by the single call's rules, in order. */
+  private runMany<R, T>(
+    op: string,
+    list: readonly R[],
+    field: string,
+    what: string,
+    check: (entry: R) => Refusal | null,
+    apply: (entry: R) => T,
+  ): Promise<ManyResult<T | Refusal>> {
+    const problem = checkManyList(list, field, what);
+    if (problem !== null) return Promise.resolve(problem);
+    const entries = list as R[];
+    const results = new Array<T | Refusal>(entries.length);
+    if (this.closed) return Promise.resolve(results.fill(refuse.closed()));
+    const startedAt = performance.now();
+    this.ledger.advance(this.options.clock.nowMs());
+    for (let index = 0; index < entries.length; index++) {
+      const entry = entries[index] as R;
+      results[index] = check(entry) ?? apply(entry);
+    }
+    this.publish();
+    this.counts.add(op, entries.length);
+    if (entries.length > 0) this.latency.record((performance.now() - startedAt) * 1000, entries.length);
+    return Promise.resolve(results);
+  }
+
+  private reserveNow(request: ReserveRequest) {
+    return answerOf(
+      this.ledger.reserve(
+        request.id,
+        request.channel,
+        request.ttlMs,
+        request.lines,
+        placementOf(request.strategy ?? null, request.destination ?? null, request.allowSplit === true),
+      ),
+    );
   }
 
   private sweep(): void {

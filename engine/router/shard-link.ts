@@ -22,7 +22,7 @@ import { OpCounts } from './op-counts.js';
 
 // A shard's answer is typed by the operation that asked for it: the reply on the wire carries no type.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Resolver = (result: any) => void;
+export type Resolver = (result: any, slot: number) => void;
 
 export interface ShardLinkOptions {
   shard: number;
@@ -74,11 +74,14 @@ class MicroBatch {
   /** The two header slots (seq, nowMs) are filled at dispatch. */
   readonly fields: unknown[] = [0, 0];
   readonly resolvers: Resolver[] = [];
+  /** Each operation's slot in its caller's answer (a many-call's index; -1 for a single call). */
+  readonly slots: number[] = [];
   openedAtMs = 0;
 }
 
 interface Waiter {
   resolver: Resolver;
+  slot: number;
   fields: unknown[];
 }
 
@@ -187,8 +190,8 @@ export class ShardLink {
    * Accepts one operation (its opcode and fields) for the next micro-batch. At the in-flight limit it
    * answers OVERLOADED at once, or waits in line (onOverload 'wait') while the line has room.
    */
-  submit(resolver: Resolver, fields: unknown[]): void {
-    const into = this.admit(resolver);
+  submit(resolver: Resolver, fields: unknown[], slot = -1): void {
+    const into = this.admit(resolver, slot);
     if (into !== null) for (let i = 0; i < fields.length; i++) into.push(fields[i]);
   }
 
@@ -197,13 +200,13 @@ export class ShardLink {
    * never silently fails under load. Callers bound these themselves (one per subscribed SKU).
    */
   submitControl(fields: unknown[]): void {
-    const into = this.accept(ignoreResult);
+    const into = this.accept(ignoreResult, -1);
     for (let i = 0; i < fields.length; i++) into.push(fields[i]);
   }
 
   /** The hot path's submit: a whole reserve, pushed straight into the micro-batch. */
-  submitReserve(resolver: Resolver, request: ReserveRequest): void {
-    const into = this.admit(resolver);
+  submitReserve(resolver: Resolver, request: ReserveRequest, slot = -1): void {
+    const into = this.admit(resolver, slot);
     if (into !== null) {
       into.push(
         OP.RESERVE,
@@ -222,8 +225,8 @@ export class ShardLink {
   }
 
   /** The hot path's submit: an operation that takes one argument (an id or a SKU). */
-  submitOne(resolver: Resolver, op: number, argument: string): void {
-    const into = this.admit(resolver);
+  submitOne(resolver: Resolver, op: number, argument: string, slot = -1): void {
+    const into = this.admit(resolver, slot);
     if (into !== null) into.push(op, argument);
   }
 
@@ -339,14 +342,14 @@ export class ShardLink {
    * Takes an operation in: returns the array its opcode and fields go into (the open micro-batch, or
    * its place in the waiting line), or null after answering it OVERLOADED.
    */
-  private admit(resolver: Resolver): unknown[] | null {
-    if (this.hasRoom()) return this.accept(resolver);
+  private admit(resolver: Resolver, slot: number): unknown[] | null {
+    if (this.hasRoom()) return this.accept(resolver, slot);
     if (this.canWait()) {
-      const waiter: Waiter = { resolver, fields: [] };
+      const waiter: Waiter = { resolver, slot, fields: [] };
       this.waiting.push(waiter);
       return waiter.fields;
     }
-    resolver(this.overload());
+    resolver(this.overload(), slot);
     return null;
   }
 
@@ -365,7 +368,7 @@ export class ShardLink {
   }
 
   /** Adds an operation to the open micro-batch; a full micro-batch is sealed and sent first, if there is room. */
-  private accept(resolver: Resolver): unknown[] {
+  private accept(resolver: Resolver, slot: number): unknown[] {
     if (this.open.resolvers.length >= this.options.maxBatchOps) this.flush(false);
     const microBatch = this.open;
     if (microBatch.resolvers.length === 0) {
@@ -373,6 +376,7 @@ export class ShardLink {
       this.options.scheduleFlush();
     }
     microBatch.resolvers.push(resolver);
+    microBatch.slots.push(slot);
     this.inFlightOps++;
     if (this.inFlightOps > this.queueDepthMax) this.queueDepthMax = this.inFlightOps;
     return microBatch.fields;
@@ -393,8 +397,8 @@ export class ShardLink {
     this.takeState(state);
     this.retire(microBatch, sentAtMs);
     if (events.length > 0) this.options.onEvents(this.options.shard, events);
-    const resolvers = microBatch.resolvers;
-    for (let i = 0; i < resolvers.length; i++) resolvers[i]!(resolveRef(results[i], refusals));
+    const { resolvers, slots } = microBatch;
+    for (let i = 0; i < resolvers.length; i++) resolvers[i]!(resolveRef(results[i], refusals), slots[i]!);
     if (forgotten.length > 0) this.options.onForgotten(this.options.shard, forgotten);
     this.afterMicroBatch();
   }
@@ -414,7 +418,8 @@ export class ShardLink {
     this.lastMicroBatchFailed = true;
     this.retire(microBatch, performance.now());
     const refusal = refuse.unavailable(this.options.shard, describeError(error));
-    for (const resolver of microBatch.resolvers) resolver(refusal);
+    const { resolvers, slots } = microBatch;
+    for (let i = 0; i < resolvers.length; i++) resolvers[i]!(refusal, slots[i]!);
     this.afterMicroBatch();
     if (this.deadCause === null) this.options.onFailure(this.options.shard);
   }
@@ -469,7 +474,7 @@ export class ShardLink {
   private admitWaiting(): void {
     while (this.waitingCount() > 0 && this.inFlightOps < this.options.maxInFlightOps) {
       const waiter = this.waiting.shift() as Waiter;
-      const into = this.accept(waiter.resolver);
+      const into = this.accept(waiter.resolver, waiter.slot);
       for (let i = 0; i < waiter.fields.length; i++) into.push(waiter.fields[i]);
     }
   }

@@ -7,6 +7,7 @@ import type {
   FreezeRequest,
   FulfilLine,
   LineRequest,
+  ManyResult,
   ReceiveRequest,
   ReceiveTransferRequest,
   ReservationResult,
@@ -44,13 +45,15 @@ import { HoldIndex } from './hold-index.js';
 import { ShardLink, type Resolver } from './shard-link.js';
 import { Subscriptions } from './subscriptions.js';
 import { returnsStatsOf } from './returns-stats.js';
-import { runBatch, runSyncMany } from './batch.js';
+import { runBatch, runSyncMany, type BatchFastPath } from './batch.js';
 import type { BatchEntry, BatchResult } from '../api/batch-entry.js';
 import { ledgerOptionsOf } from './ledger-options.js';
 import { checkSetPolicy, policyOf } from '../api/policy.js';
 import { lockDataDir, type DataDirLock } from '../journal/index.js';
+import { checkManyList, Gather } from './many-call.js';
 
 const STARTUP_TIMEOUT_MS = 30_000;
+const BY_ID_OP = { commit: OP.COMMIT, release: OP.RELEASE, getReservation: OP.GET_RESERVATION } as const;
 
 /**
  * The caller's side of a sharded engine: validates, routes each operation to the shard that
@@ -165,23 +168,53 @@ export class ShardedEngine implements Engine {
   }
 
   reserve(request: ReserveRequest): Promise<ReserveResult> {
-    const problem = this.closed ? refuse.closed() : checkReserve(request);
+    return new Promise((resolve) => this.reserveInto(request, 0, resolve));
+  }
+
+  reserveMany(requests: ReserveRequest[]): Promise<ManyResult<ReserveResult>> {
+    const problem = checkManyList(requests, 'requests', 'reserve requests');
     if (problem !== null) return Promise.resolve(problem);
+    const gather = new Gather<ReserveResult>(requests.length);
+    const answer = (result: ReserveResult, slot: number) => gather.set(slot, result);
+    for (let slot = 0; slot < requests.length; slot++) this.reserveInto(requests[slot]!, slot, answer);
+    return gather.seal();
+  }
+
+  commitMany(ids: string[]): Promise<ManyResult<ReservationResult>> {
+    return this.byIdMany(ids, OP.COMMIT);
+  }
+
+  releaseMany(ids: string[]): Promise<ManyResult<ReservationResult>> {
+    return this.byIdMany(ids, OP.RELEASE);
+  }
+
+  fulfilMany(ids: string[]): Promise<ManyResult<ReservationResult>> {
+    return this.byIdMany(ids, OP.FULFIL);
+  }
+
+  /**
+   * One reserve, answered through `answer(result, slot)`: the single call and the many-call share
+   * it, so a reserve in a reserveMany answers exactly what reserve would.
+   */
+  private reserveInto(request: ReserveRequest, slot: number, answer: (result: ReserveResult, slot: number) => void) {
+    const problem = this.closed ? refuse.closed() : checkReserve(request);
+    if (problem !== null) return answer(problem, slot);
     this.cross?.expireDue();
     const lineShards = this.lineShards(request.lines);
-    if (lineShards !== null) return (this.cross as CrossShard).reserve(request, lineShards);
+    if (lineShards !== null) {
+      void (this.cross as CrossShard).reserve(request, lineShards).then((result) => answer(result, slot));
+      return;
+    }
     const shard = this.shardOf(request.lines[0]!.sku);
     const index = this.index;
     const route = index === null ? null : index.beginReserve(request.id, shard);
-    if (index !== null && route === null) return Promise.resolve(refuse.conflict(`reservation '${request.id}'`));
-    return new Promise((resolve) => {
-      const answer: Resolver = (reply: Placement | Refusal) => {
-        const result = heldAnswer(request.id, request.channel, request.lines, reply);
-        if (route !== null) (index as HoldIndex).endReserve(request.id, route, result);
-        resolve(result);
-      };
-      this.links[shard]!.submitReserve(answer, request);
-    });
+    if (index !== null && route === null) return answer(refuse.conflict(`reservation '${request.id}'`), slot);
+    const placed: Resolver = (reply: Placement | Refusal, at: number) => {
+      const result = heldAnswer(request.id, request.channel, request.lines, reply);
+      if (route !== null) (index as HoldIndex).endReserve(request.id, route, result);
+      answer(result, at);
+    };
+    this.links[shard]!.submitReserve(placed, request, slot);
   }
 
   commit(id: string) {
@@ -291,8 +324,21 @@ export class ShardedEngine implements Engine {
   }
 
   batch(ops: BatchEntry[]): Promise<BatchResult> {
-    return runBatch(this, ops);
+    return runBatch(this, ops, this.batchFastPath);
   }
+
+  /** A batch's reserves and by-id operations take the many-calls' path: no promise per entry. */
+  private readonly batchFastPath: BatchFastPath = (op, args, slot, answer) => {
+    if (op === 'reserve') {
+      this.reserveInto(args[0] as ReserveRequest, slot, answer);
+      return true;
+    }
+    if (op === 'commit' || op === 'release' || op === 'getReservation') {
+      this.byIdInto(args[0] as string, BY_ID_OP[op], slot, answer);
+      return true;
+    }
+    return false;
+  };
 
   subscribe(skus: string[] | '*', listener: ChangeListener): () => void {
     return this.subscriptions.add(skus, listener);
@@ -339,13 +385,42 @@ export class ShardedEngine implements Engine {
     id: string,
     op: typeof OP.COMMIT | typeof OP.RELEASE | typeof OP.GET_RESERVATION,
   ): Promise<ReservationResult> {
-    const problem = this.closed ? refuse.closed() : checkId(id);
+    return new Promise((resolve) => this.byIdInto(id, op, 0, resolve));
+  }
+
+  private byIdMany(
+    ids: string[],
+    op: typeof OP.COMMIT | typeof OP.RELEASE | typeof OP.FULFIL,
+  ): Promise<ManyResult<ReservationResult>> {
+    const problem = checkManyList(ids, 'ids', 'hold ids');
     if (problem !== null) return Promise.resolve(problem);
+    const gather = new Gather<ReservationResult>(ids.length);
+    const answer = (result: ReservationResult, slot: number) => gather.set(slot, result);
+    for (let slot = 0; slot < ids.length; slot++) this.byIdInto(ids[slot]!, op, slot, answer);
+    return gather.seal();
+  }
+
+  /** One operation on a hold by id (a whole fulfil for OP.FULFIL), answered through `answer(result, slot)`. */
+  private byIdInto(
+    id: string,
+    op: typeof OP.COMMIT | typeof OP.RELEASE | typeof OP.GET_RESERVATION | typeof OP.FULFIL,
+    slot: number,
+    answer: (result: ReservationResult, slot: number) => void,
+  ): void {
+    const problem = this.closed ? refuse.closed() : checkId(id);
+    if (problem !== null) return answer(problem, slot);
     this.cross?.expireDue();
     const route = this.index === null ? 0 : this.index.lookup(id);
-    if (route === undefined) return Promise.resolve(refuse.notFound(`reservation '${id}'`));
-    if (typeof route !== 'number') return (this.cross as CrossShard).byId(route, id, op);
-    return new Promise((resolve) => this.links[route]!.submitOne(resolve, op, id));
+    if (route === undefined) return answer(refuse.notFound(`reservation '${id}'`), slot);
+    const cross = this.cross as CrossShard;
+    if (typeof route !== 'number') {
+      const whole = op === OP.FULFIL ? cross.fulfil(route, id, undefined) : cross.byId(route, id, op);
+      void whole.then((result) => answer(result, slot));
+      return;
+    }
+    const link = this.links[route]!;
+    if (op === OP.FULFIL) link.submit(answer, [OP.FULFIL, id, null, FINAL_AUTO, null], slot);
+    else link.submitOne(answer, op, id, slot);
   }
 
   /** Validated, single-shard operations (the answer's type is the asking operation's; see Resolver). */
