@@ -2,25 +2,9 @@
 import type { Refusal } from './errors.js';
 import type { Result } from './types.js';
 
-/** The operations a batch may carry: every state-changing or reading call of the embedded API. */
-export const BATCH_OPERATIONS = [
-  'receive',
-  'adjust',
-  'reserve',
-  'commit',
-  'fulfil',
-  'release',
-  'getReservation',
-  'get',
-  'freeze',
-  'unfreeze',
-  'transfer',
-  'receiveTransfer',
-  'restock',
-  'sync',
-  'setPolicy',
-] as const;
-export type BatchOperation = (typeof BATCH_OPERATIONS)[number];
+/** The operations a batch may carry: the registry's (engine/api/operations.ts) entries marked inBatch. */
+export { BATCH_OPERATIONS, type BatchOperation } from './operations.js';
+import type { BatchOperation } from './operations.js';
 
 /** One operation of a batch: the embedded API's method name and its arguments, in order. */
 export interface BatchEntry {

@@ -1,3 +1,5 @@
+import { OPERATION_NAMES, OPERATIONS, operationOf } from '../api/operations.js';
+
 /**
  * Which calls may be sent again on a new connection when the old one dropped before their
  * answer. A call is safe when applying it twice has the effect of applying it once:
@@ -10,33 +12,14 @@
  * The others add or remove units each time they apply (receive, adjust, restock, fulfil with
  * lines) or carry such operations (batch, syncMany): they resolve UNAVAILABLE instead.
  */
-const SAFE_METHODS: ReadonlySet<string> = new Set([
-  'reserve',
-  'reserveMany',
-  'commit',
-  'commitMany',
-  'release',
-  'releaseMany',
-  'fulfilMany',
-  'getReservation',
-  'get',
-  'transfer',
-  'receiveTransfer',
-  'sync',
-  'setPolicy',
-  'freeze',
-  'unfreeze',
-  'subscribe',
-  'unsubscribe',
-  'expireDue',
-  'stats',
-]);
+const SAFE_METHODS: ReadonlySet<string> = new Set(OPERATION_NAMES.filter((name) => OPERATIONS[name].resend === 'safe'));
 
-export const UNSAFE_METHODS = ['receive', 'adjust', 'restock', 'batch', 'syncMany'] as const;
+/** The calls that are never re-sent (the registry's `unsafe`). */
+export const UNSAFE_METHODS = OPERATION_NAMES.filter((name) => OPERATIONS[name].resend === 'unsafe');
 
 /** True when `method` with these params may be re-sent after a reconnect. Unknown methods are not. */
 export function isSafeToResend(method: string, params: unknown): boolean {
-  if (method === 'fulfil') return linesOf(params) === undefined;
+  if (operationOf(method)?.resend === 'whole-fulfil') return linesOf(params) === undefined;
   return SAFE_METHODS.has(method);
 }
 

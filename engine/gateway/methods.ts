@@ -1,6 +1,5 @@
 import type { Engine } from '../api/engine.js';
-import type { FulfilLine } from '../api/types.js';
-import type { BatchEntry } from '../api/batch-entry.js';
+import { OPERATION_NAMES, OPERATIONS, type OperationName } from '../api/operations.js';
 import { refuse } from '../api/errors.js';
 import { requestsOfColumns } from '../wire/reserve-columns.js';
 
@@ -13,46 +12,38 @@ export interface Method {
   call: (engine: Engine, params: Params) => Promise<unknown>;
 }
 
-/** A request object passed to the embedded operation as it is (the engine validates every field). */
-function whole(call: (engine: Engine, request: never) => Promise<unknown>): Method {
-  return { fields: null, call: (engine, params) => call(engine, params as never) };
-}
-
-function byFields(fields: readonly string[], call: (engine: Engine, params: Params) => Promise<unknown>): Method {
-  return { fields, call };
-}
-
 /**
- * The gateway's methods: the embedded API's operations with the same params (a request object
- * as is; positional arguments by name), plus subscribe/unsubscribe (handled by the connection).
+ * The gateway's methods, derived from the operation registry (engine/api/operations.ts): each
+ * engine operation with the same params (a request object as is; positional arguments by name);
+ * subscribe/unsubscribe are answered by the connection. reserveMany also takes its columnar form.
  */
-export const METHODS: Readonly<Record<string, Method>> = {
-  receive: whole((engine, request) => engine.receive(request)),
-  adjust: whole((engine, request) => engine.adjust(request)),
-  reserve: whole((engine, request) => engine.reserve(request)),
-  freeze: whole((engine, request) => engine.freeze(request)),
-  restock: whole((engine, request) => engine.restock(request)),
-  transfer: whole((engine, request) => engine.transfer(request)),
-  receiveTransfer: whole((engine, request) => engine.receiveTransfer(request)),
-  setPolicy: whole((engine, request) => engine.setPolicy(request)),
-  sync: whole((engine, request) => engine.sync(request)),
-  commit: byFields(['id'], (engine, { id }) => engine.commit(id as string)),
-  release: byFields(['id'], (engine, { id }) => engine.release(id as string)),
-  getReservation: byFields(['id'], (engine, { id }) => engine.getReservation(id as string)),
-  fulfil: byFields(['id', 'lines'], (engine, { id, lines }) =>
-    engine.fulfil(id as string, lines as FulfilLine[] | undefined),
-  ),
-  get: byFields(['sku'], (engine, { sku }) => engine.get(sku as string)),
-  unfreeze: byFields(['sku'], (engine, { sku }) => engine.unfreeze(sku as string)),
-  syncMany: byFields(['requests'], (engine, { requests }) => engine.syncMany(requests as never)),
-  reserveMany: byFields(['requests', 'columns'], reserveMany),
-  commitMany: byFields(['ids'], (engine, { ids }) => engine.commitMany(ids as string[])),
-  releaseMany: byFields(['ids'], (engine, { ids }) => engine.releaseMany(ids as string[])),
-  fulfilMany: byFields(['ids'], (engine, { ids }) => engine.fulfilMany(ids as string[])),
-  batch: byFields(['ops'], (engine, { ops }) => engine.batch(ops as BatchEntry[])),
-  expireDue: byFields([], (engine) => engine.expireDue()),
-  stats: byFields([], async (engine) => engine.stats()),
-};
+export const METHODS: Readonly<Record<string, Method>> = Object.fromEntries(
+  OPERATION_NAMES.filter((name) => !OPERATIONS[name].connection).map((name) => [name, methodOf(name)]),
+);
+
+function methodOf(name: OperationName): Method {
+  if (name === 'reserveMany') return { fields: OPERATIONS.reserveMany.params, call: reserveMany };
+  const { params } = OPERATIONS[name];
+  const operation = name as Exclude<OperationName, 'subscribe' | 'unsubscribe'>;
+  if (params === 'request')
+    return { fields: null, call: (engine, request) => callEngine(engine, operation, [request]) };
+  return {
+    fields: params,
+    call: (engine, byName) => callEngine(engine, operation, trimmed(params.map((field) => byName[field]))),
+  };
+}
+
+/** Optional arguments left out are not passed (fulfil(id) is not fulfil(id, undefined) to the validators). */
+function trimmed(args: unknown[]): unknown[] {
+  let end = args.length;
+  while (end > 0 && args[end - 1] === undefined) end--;
+  return end === args.length ? args : args.slice(0, end);
+}
+
+async function callEngine(engine: Engine, name: keyof Engine, args: unknown[]): Promise<unknown> {
+  const method = engine[name] as (...values: unknown[]) => unknown;
+  return method.apply(engine, args);
+}
 
 /** reserveMany takes its requests as objects ({ requests }) or as columns ({ columns }), never both. */
 function reserveMany(engine: Engine, { requests, columns }: Params): Promise<unknown> {

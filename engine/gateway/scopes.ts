@@ -1,48 +1,28 @@
+import { OPERATION_NAMES, OPERATIONS, type OperationScope } from '../api/operations.js';
+
 /**
  * What each scope of a token allows (as Redis ACL categories and Shopify access scopes do): a
  * method belongs to exactly one scope; `admin` allows every method. `batch` has no scope of its
  * own: each operation it carries is checked by its own scope.
  */
-export const SCOPES = ['read', 'reserve', 'stock', 'admin'] as const;
-export type Scope = (typeof SCOPES)[number];
+export const SCOPES = ['read', 'reserve', 'stock', 'admin'] as const satisfies readonly OperationScope[];
+export type Scope = OperationScope;
 
-/** The scope each method (and each batch operation) needs. */
-export const METHOD_SCOPE: Readonly<Record<string, Scope>> = {
-  get: 'read',
-  getReservation: 'read',
-  stats: 'read',
-  subscribe: 'read',
-  unsubscribe: 'read',
-  reserve: 'reserve',
-  commit: 'reserve',
-  release: 'reserve',
-  fulfil: 'reserve',
-  reserveMany: 'reserve',
-  commitMany: 'reserve',
-  releaseMany: 'reserve',
-  fulfilMany: 'reserve',
-  receive: 'stock',
-  adjust: 'stock',
-  restock: 'stock',
-  sync: 'stock',
-  syncMany: 'stock',
-  transfer: 'stock',
-  receiveTransfer: 'stock',
-  setPolicy: 'admin',
-  freeze: 'admin',
-  unfreeze: 'admin',
-  expireDue: 'admin',
-};
+/** The scope each method (and each batch operation) needs: the registry's. */
+export const METHOD_SCOPE: Readonly<Record<string, Scope>> = Object.fromEntries(
+  OPERATION_NAMES.map((name) => [name, OPERATIONS[name].scope]),
+);
 
 /** The methods of the `reserve` scope that act on an existing hold, named by its id. */
-export const BY_HOLD_ID = new Set(['commit', 'release', 'fulfil']);
+export const BY_HOLD_ID: ReadonlySet<string> = new Set(OPERATION_NAMES.filter((name) => OPERATIONS[name].byHoldId));
 
-/** The many-calls of the `reserve` scope that act on existing holds (params.ids), and their single call. */
-export const MANY_BY_HOLD_ID: Readonly<Record<string, string>> = {
-  commitMany: 'commit',
-  releaseMany: 'release',
-  fulfilMany: 'fulfil',
-};
+/** The many-calls that act on existing holds (params.ids), and their single call. */
+export const MANY_BY_HOLD_ID: Readonly<Record<string, string>> = Object.fromEntries(
+  OPERATION_NAMES.flatMap((name) => {
+    const single = OPERATIONS[name].manyOf;
+    return single === null ? [] : [[name, single]];
+  }),
+);
 
 /** Who presented a token: its name (logs, metrics) and what it may do. */
 export interface Principal {

@@ -10,10 +10,10 @@ import {
   createCodec,
   encodeTransferable,
   OP,
-  OP_FIELDS,
   resolveRef,
   type ShardState,
 } from '../shard/protocol.js';
+import { OP_FIELDS } from '../shard/shard-ops.js';
 import type { ShardWorkerData } from '../shard/worker.js';
 import { Fifo } from '../../shared/fifo.js';
 import { invariant } from '../../shared/invariant.js';

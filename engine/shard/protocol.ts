@@ -2,7 +2,8 @@ import { Packr } from 'msgpackr';
 
 /**
  * The wire format between the router and a shard. A micro-batch is one flat msgpack array:
- * [microBatchSeq, nowMs, op, ...fields, op, ...fields, …]; each op has a fixed field count.
+ * [microBatchSeq, nowMs, op, ...fields, op, ...fields, …]; each op has a fixed field count
+ * (engine/shard/shard-ops.ts, the table every layer reads).
  * A reply is [results, events, forgotten ids, ledger counters, refusals, shard state], results
  * in op order.
  * A refusal crosses once per micro-batch: its result slot holds REFUSAL_REF(k) for refusals[k]
@@ -45,9 +46,6 @@ export const OP = {
   /** id: a part's PartReport (status and fulfils), for reconciliation */
   PART_STATE: 20,
 } as const;
-
-/** Fields after the opcode, per opcode. */
-export const OP_FIELDS: readonly number[] = [0, 3, 4, 10, 1, 1, 4, 1, 1, 2, 1, 2, 1, 2, 6, 2, 6, 4, 2, 0, 1];
 
 export const MICRO_BATCH_HEADER_FIELDS = 2;
 

@@ -12,10 +12,10 @@ import {
   createCodec,
   encodeTransferable,
   OP,
-  OP_FIELDS,
   refusalRef,
   type ShardState,
 } from './protocol.js';
+import { OP_FIELDS } from './shard-ops.js';
 import { ShardJournal } from './shard-journal.js';
 
 export interface ShardHostOptions {

@@ -1,4 +1,4 @@
-import { LIMITS } from '../api/limits.js';
+import { operationOf } from '../api/operations.js';
 
 /**
  * The engine operations one JSON-RPC request stands for: a `batch` runs each of its ops, a
@@ -10,19 +10,16 @@ export function operationsOf(request: unknown): number {
   if (typeof request !== 'object' || request === null || Array.isArray(request)) return 1;
   const { method, params } = request as { method?: unknown; params?: unknown };
   if (typeof params !== 'object' || params === null) return 1;
-  if (method === 'batch') return listWeight((params as { ops?: unknown }).ops, LIMITS.batchOpsMax);
-  if (method === 'syncMany') return listWeight((params as { requests?: unknown }).requests, LIMITS.syncManyMax);
-  if (method === 'reserveMany') return reserveManyWeight(params as { requests?: unknown; columns?: unknown });
-  if (MANY_BY_ID.has(method as string)) return listWeight((params as { ids?: unknown }).ids, LIMITS.manyOpsMax);
-  return 1;
+  const list = typeof method === 'string' ? operationOf(method)?.list : null;
+  if (list === null || list === undefined) return 1;
+  if (method === 'reserveMany' && (params as { columns?: unknown }).columns !== undefined)
+    return listWeight(columnIds((params as { columns?: unknown }).columns), list.max);
+  return listWeight((params as Record<string, unknown>)[list.field], list.max);
 }
 
-const MANY_BY_ID = new Set(['commitMany', 'releaseMany', 'fulfilMany']);
-
-function reserveManyWeight({ requests, columns }: { requests?: unknown; columns?: unknown }): number {
-  if (columns === undefined) return listWeight(requests, LIMITS.manyOpsMax);
-  const ids = typeof columns === 'object' && columns !== null ? (columns as { id?: unknown }).id : undefined;
-  return listWeight(ids, LIMITS.manyOpsMax);
+/** reserveMany's columnar form counts its rows (columns.id). */
+function columnIds(columns: unknown): unknown {
+  return typeof columns === 'object' && columns !== null ? (columns as { id?: unknown }).id : undefined;
 }
 
 function listWeight(list: unknown, lengthMax: number): number {
