@@ -24,9 +24,11 @@ export const LIMITS = {
   /**
    * Engine operations one gateway frame may carry: each request counts one, except a `batch` or
    * `syncMany` request, which counts its ops (or counts) — so one frame can never expand into more
-   * work than one full many-call. Equal to manyOpsMax: a frame of one full `reserveMany` call is at the limit.
+   * work than one full `batch` call. Equal to batchOpsMax: a frame of one full `batch` call is at the limit.
+   * A many-call counts its entries too, so through the gateway one carries at most frameOpsMax of them
+   * (manyOpsMax is the embedded engine's bound).
    */
-  frameOpsMax: 100_000,
+  frameOpsMax: 10_000,
   /**
    * Decoded values one gateway frame may carry: every array, map, map key and scalar at any depth
    * (for msgpack, the number of encoded items). Each value takes at least one byte in msgpack and
