@@ -116,6 +116,11 @@ async function answer(method: string, rawParams: unknown, id: RpcId, context: Di
   if (forbidden !== null)
     return failure(context, method, id, RPC.INVALID_PARAMS, `params must not contain ${forbidden}`);
   if (context.closing()) return failure(context, method, id, RPC.SHUTTING_DOWN, 'the server is shutting down');
+  // Params fields are checked before the token: an authorizer may answer (and run) the call itself.
+  const handler = isSubscription ? undefined : METHODS[method];
+  const extra = handler === undefined ? undefined : unknownField(handler, params as Params);
+  if (extra !== undefined)
+    return failure(context, method, id, RPC.INVALID_PARAMS, `params.${extra}: is not a known field`);
   let verdict = context.authorize?.(method, params as Params) ?? null;
   if (verdict instanceof Promise) verdict = await verdict;
   if (verdict !== null) {
@@ -123,11 +128,7 @@ async function answer(method: string, rawParams: unknown, id: RpcId, context: Di
     return respond(context, method, id, verdict.answer);
   }
   if (isSubscription) return respond(context, method, id, context.subscription(method, params as Params));
-  const handler = METHODS[method];
   invariant(handler !== undefined, `method '${method}' is in METHODS (checked above)`);
-  const extra = unknownField(handler, params as Params);
-  if (extra !== undefined)
-    return failure(context, method, id, RPC.INVALID_PARAMS, `params.${extra}: is not a known field`);
   const startedAt = method === 'reserve' ? performance.now() : 0;
   const result = await handler.call(context.engine, params as Params);
   if (method === 'reserve') context.observeReserveSeconds((performance.now() - startedAt) / 1000);

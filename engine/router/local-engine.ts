@@ -235,13 +235,23 @@ export class LocalEngine implements Engine {
     if (this.closed) return Promise.resolve(results.fill(refuse.closed()));
     const startedAt = performance.now();
     this.ledger.advance(this.options.clock.nowMs());
+    let applied = 0;
     for (let index = 0; index < entries.length; index++) {
       const entry = entries[index] as R;
-      results[index] = check(entry) ?? apply(entry);
+      const problem = check(entry);
+      if (problem !== null) {
+        results[index] = problem;
+        continue;
+      }
+      results[index] = apply(entry);
+      applied++;
     }
     this.publish();
-    this.counts.add(op, entries.length);
-    if (entries.length > 0) this.latency.record((performance.now() - startedAt) * 1000, entries.length);
+    // As the single calls count: only the operations that ran (a malformed entry ran nothing).
+    if (applied > 0) {
+      this.counts.add(op, applied);
+      this.latency.record((performance.now() - startedAt) * 1000, applied);
+    }
     return Promise.resolve(results);
   }
 

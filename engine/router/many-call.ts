@@ -34,7 +34,7 @@ export class Gather<T> {
 
   /** Fills one slot; each slot exactly once. */
   set(slot: number, result: T): void {
-    invariant(this.results[slot] === undefined, `slot ${slot} of a many-call answered twice`);
+    invariant(this.results[slot] === undefined, 'a slot of a many-call answered twice');
     this.results[slot] = result;
     this.done();
   }

@@ -13,7 +13,7 @@ import {
   resolveRef,
   type ShardState,
 } from '../shard/protocol.js';
-import { OP_FIELDS } from '../shard/shard-ops.js';
+import { OP_FIELDS, OP_NAMES } from '../shard/shard-ops.js';
 import type { ShardWorkerData } from '../shard/worker.js';
 import { Fifo } from '../../shared/fifo.js';
 import { invariant } from '../../shared/invariant.js';
@@ -62,11 +62,6 @@ export interface ShardLinkOptions {
  */
 export const WORKER_CONCURRENT_MICRO_BATCHES = 2;
 export const MICRO_BATCHES_IN_FLIGHT_MAX = 4;
-const OP_NAMES = Object.fromEntries(Object.entries(OP).map(([name, code]) => [code, camelCase(name)]));
-
-function camelCase(name: string): string {
-  return name.toLowerCase().replace(/_(.)/g, (_, letter: string) => letter.toUpperCase());
-}
 
 function ignoreResult(): void {}
 
@@ -204,24 +199,32 @@ export class ShardLink {
     for (let i = 0; i < fields.length; i++) into.push(fields[i]);
   }
 
-  /** The hot path's submit: a whole reserve, pushed straight into the micro-batch. */
+  /**
+   * The hot path's submit: a whole reserve, pushed straight into the micro-batch; a plain
+   * single-line one (no location, strategy, destination or split) as RESERVE_ONE's five fields.
+   */
   submitReserve(resolver: Resolver, request: ReserveRequest, slot = -1): void {
     const into = this.admit(resolver, slot);
-    if (into !== null) {
-      into.push(
-        OP.RESERVE,
-        request.id,
-        request.channel,
-        request.ttlMs,
-        request.lines,
-        1,
-        -1,
-        null,
-        request.strategy ?? null,
-        request.destination ?? null,
-        request.allowSplit ?? false,
-      );
+    if (into === null) return;
+    const { lines } = request;
+    const line = lines.length === 1 ? lines[0]! : null;
+    if (line !== null && line.location === undefined && isPlainPlacement(request)) {
+      into.push(OP.RESERVE_ONE, request.id, request.channel, request.ttlMs, line.sku, line.qty);
+      return;
     }
+    into.push(
+      OP.RESERVE,
+      request.id,
+      request.channel,
+      request.ttlMs,
+      lines,
+      1,
+      -1,
+      null,
+      request.strategy ?? null,
+      request.destination ?? null,
+      request.allowSplit ?? false,
+    );
   }
 
   /** The hot path's submit: an operation that takes one argument (an id or a SKU). */
@@ -482,6 +485,11 @@ export class ShardLink {
   private waitingCount(): number {
     return this.waiting.size;
   }
+}
+
+/** The placement options a reserve left out (or gave as their defaults): RESERVE_ONE can carry it. */
+function isPlainPlacement(request: ReserveRequest): boolean {
+  return request.strategy === undefined && request.destination === undefined && (request.allowSplit ?? false) === false;
 }
 
 function describeError(error: Error): string {

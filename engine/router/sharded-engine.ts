@@ -207,11 +207,11 @@ export class ShardedEngine implements Engine {
     }
     const shard = this.shardOf(request.lines[0]!.sku);
     const index = this.index;
-    const route = index === null ? null : index.beginReserve(request.id, shard);
-    if (index !== null && route === null) return answer(refuse.conflict(`reservation '${request.id}'`), slot);
+    if (index !== null && !index.beginReserve(request.id, shard))
+      return answer(refuse.conflict(`reservation '${request.id}'`), slot);
     const placed: Resolver = (reply: Placement | Refusal, at: number) => {
       const result = heldAnswer(request.id, request.channel, request.lines, reply);
-      if (route !== null) (index as HoldIndex).endReserve(request.id, route, result);
+      if (index !== null) index.endReserve(request.id, result);
       answer(result, at);
     };
     this.links[shard]!.submitReserve(placed, request, slot);

@@ -40,7 +40,8 @@ export function applyMicroBatch(ledger: Ledger, microBatch: unknown[], admit: Ad
   let at = MICRO_BATCH_HEADER_FIELDS;
   while (at < microBatch.length) {
     const op = microBatch[at] as number;
-    invariant(op >= 0 && op < OP_FIELDS.length, `unknown opcode ${op} at field ${at}`);
+    // Per operation: the message is built only when the invariant fails.
+    if (!(op >= 0 && op < OP_FIELDS.length)) invariant(false, `unknown opcode ${op} at field ${at}`);
     const shardOp = SHARD_OPS[op]!;
     const result = admit(op) ?? shardOp.apply(ledger, microBatch, at + 1);
     if (isCapacityRefusalResult(result)) outcome.dropped.push(at);

@@ -45,6 +45,11 @@ export const OP = {
   LIST_HOLDS: 19,
   /** id: a part's PartReport (status and fulfils), for reconciliation */
   PART_STATE: 20,
+  /**
+   * id, channel, ttlMs, sku, qty: a plain single-line reserve (no location, strategy, destination or
+   * split; a whole hold), RESERVE's most common form in five flat fields instead of ten and a line object
+   */
+  RESERVE_ONE: 21,
 } as const;
 
 export const MICRO_BATCH_HEADER_FIELDS = 2;

@@ -7,15 +7,8 @@ import { ensureShardDirectory, StorageFaults } from '../journal/index.js';
 import { invariant } from '../../shared/invariant.js';
 import { Ledger, type LedgerOptions } from '../ledger/ledger.js';
 import { applyMicroBatch, withoutOps, type AdmitOp } from './apply-micro-batch.js';
-import {
-  MICRO_BATCH_HEADER_FIELDS,
-  createCodec,
-  encodeTransferable,
-  OP,
-  refusalRef,
-  type ShardState,
-} from './protocol.js';
-import { OP_FIELDS } from './shard-ops.js';
+import { MICRO_BATCH_HEADER_FIELDS, createCodec, encodeTransferable, refusalRef, type ShardState } from './protocol.js';
+import { OP_FIELDS, SHARD_OPS } from './shard-ops.js';
 import { ShardJournal } from './shard-journal.js';
 
 export interface ShardHostOptions {
@@ -37,17 +30,6 @@ const WAITING_MICRO_BATCHES_MAX = 8;
 const HEAP_CHECK_EVERY_OPS = 16;
 /** The smallest write that proves the disk takes records again. */
 const PROBE_BYTES_MIN = 64 * 1024;
-
-/** Operations that may allocate (a hold, a SKU, a position, a transfer, a policy). */
-const GROWING_OPS: ReadonlySet<number> = new Set([
-  OP.RESERVE,
-  OP.RECEIVE,
-  OP.ADJUST,
-  OP.TRANSFER,
-  OP.RESTOCK,
-  OP.SYNC,
-  OP.SET_POLICY,
-]);
 
 interface WaitingMicroBatch {
   bytes: Uint8Array;
@@ -171,7 +153,7 @@ export class ShardHost {
     let refusal = this.heapRefusal();
     let growing = 0;
     return (op) => {
-      if (!GROWING_OPS.has(op)) return null;
+      if (!SHARD_OPS[op]!.grows) return null;
       if (refusal === null && ++growing % HEAP_CHECK_EVERY_OPS === 0) refusal = this.heapRefusal();
       return refusal;
     };

@@ -19,6 +19,7 @@ export interface ReserveColumns {
 
 const COLUMN_KEYS = ['id', 'sku', 'qty', 'channel', 'ttlMs'] as const;
 const PER_ROW_KEYS = ['id', 'sku', 'qty'] as const;
+const SHARED_KEYS = ['channel', 'ttlMs'] as const;
 
 /** The requests the columns stand for, or the refusal of the whole call (nothing runs). */
 export function requestsOfColumns(columns: unknown): ReserveRequest[] | Refusal {
@@ -50,6 +51,13 @@ function columnsProblem(columns: unknown): Refusal | null {
   const record = columns as Record<string, unknown>;
   for (const key of PER_ROW_KEYS) {
     if (!Array.isArray(record[key])) return refuse.invalidArgument(`columns.${key}`, 'must be an array');
+  }
+  for (const key of SHARED_KEYS) {
+    if (record[key] === undefined)
+      return refuse.invalidArgument(
+        `columns.${key}`,
+        'is required: one value for every row, or an array of one per row',
+      );
   }
   const rows = (record.id as unknown[]).length;
   if (rows > LIMITS.manyOpsMax)
@@ -93,16 +101,23 @@ export function columnsOfRequests(requests: readonly ReserveRequest[]): ReserveC
 function isPlainSingleLine(request: ReserveRequest): boolean {
   if (typeof request !== 'object' || request === null) return false;
   let keys = 0;
+  // A field present but undefined goes as an object, so the engine names it as it would embedded.
   for (const key in request) {
     if (key !== 'id' && key !== 'channel' && key !== 'ttlMs' && key !== 'lines') return false;
+    if ((request as unknown as Record<string, unknown>)[key] === undefined) return false;
     keys++;
   }
   const { lines } = request;
   if (keys !== 4 || !Array.isArray(lines) || lines.length !== 1) return false;
   const line = lines[0] as unknown;
   if (typeof line !== 'object' || line === null) return false;
-  for (const key in line) if (key !== 'sku' && key !== 'qty') return false;
-  return true;
+  let lineKeys = 0;
+  for (const key in line) {
+    if (key !== 'sku' && key !== 'qty') return false;
+    if ((line as Record<string, unknown>)[key] === undefined) return false;
+    lineKeys++;
+  }
+  return lineKeys === 2;
 }
 
 function sharedOrColumn<T>(values: T[]): T | T[] {
