@@ -396,3 +396,21 @@ describe('100,000 reserves in one call (shards 2)', () => {
     }
   }, 120_000);
 });
+
+describe.each([0, 1, 2])('many-calls count in stats what the single calls count (shards %i)', (shards) => {
+  const make = engineFactory();
+
+  it('an entry refused as malformed is counted like the single call: not as an operation run', async () => {
+    const [a, b] = await Promise.all([make(optionsOf(shards)), make(optionsOf(shards))]);
+    const [sku] = skusOnBothShards('stats-', 1);
+    const requests = [null, { id: 'ok-1', channel: 'web', ttlMs: TTL_MS, lines: [{ sku, qty: 1 }] }, { id: '' }];
+    const ids = [42, 'ok-1', 'never', ''];
+    for (const engine of [a, b]) expectOk(await engine.receive({ sku, location: 'WH', qty: 5 }));
+    await a.reserveMany(requests as never);
+    await Promise.all(requests.map((request) => b.reserve(request as never)));
+    await a.commitMany(ids as never);
+    await Promise.all(ids.map((id) => b.commit(id as never)));
+    const ops = (engine: Engine) => engine.stats().shards.map((shard) => shard.ops);
+    expect(ops(a), 'ops counted by the many-calls (A) and by the single calls (B)').toStrictEqual(ops(b));
+  });
+});
