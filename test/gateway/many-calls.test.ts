@@ -207,6 +207,22 @@ describe('many-calls over the gateway', () => {
     expect(gate.calls('reserveMany'), 'the engine was not called').toBe(calls);
   });
 
+  it.each(['channel', 'ttlMs'])(
+    'a missing %s column (not given once, not as a column) is -32602 naming it, and changes nothing',
+    async (column) => {
+      const { served, gate, client } = await twins();
+      const good: Record<string, unknown> = columnsOf([plain('miss-1', 'S', 1), plain('miss-2', 'T', 1)]);
+      delete good[column];
+      const before = await views(served);
+      const calls = gate.calls('reserveMany');
+      const frame = await client.call('reserveMany', { columns: good });
+      const error = expectRpcError(frame, RPC_INVALID_PARAMS, `no ${column} column`);
+      expect(error.message).toMatch(new RegExp(`^columns\\.${column}:`));
+      expect(await views(served), 'nothing changed').toEqual(before);
+      expect(gate.calls('reserveMany'), 'the engine was not called').toBe(calls);
+    },
+  );
+
   it('a frame whose many-calls together pass frameOpsMax is one -32600 and runs nothing; at the limit it runs', async () => {
     const engine = await h.engine({ clock: fixedClock });
     expect((await engine.receive({ sku: 'S', location: 'WH', qty: 3 * LIMITS.frameOpsMax })).ok).toBe(true);
