@@ -404,6 +404,14 @@ describe('many-calls and a channel-bound token', () => {
     await expectUnknownFieldRefused(inner, unbound, ['amz-1', 'never-made'], 'unbound, a known and an unknown hold');
     await expectUnknownFieldRefused(inner, client, ['amz-1'], 'bound, a known hold');
   });
+
+  it('a bound token: an unknown params field is -32602 and runs nothing, even with an unknown hold among the ids', async () => {
+    const { inner, gate, client } = await start();
+    expect((await client.result('reserve', plain('amz-1', 'T', 1, 'amazon'))).ok).toBe(true);
+    const calls = gate.calls('commitMany');
+    await expectUnknownFieldRefused(inner, client, ['amz-1', 'never-made'], 'bound, a known and an unknown hold');
+    expect(gate.calls('commitMany'), 'the engine was not called').toBe(calls);
+  });
 });
 
 describe('the typed client many-calls', () => {
