@@ -469,6 +469,22 @@ describe('the typed client many-calls', () => {
     },
   );
 
+  it.each(['msgpack', 'json'] as const)(
+    'a request with a field present but undefined answers what the embedded engine answers (%s)',
+    async (encoding: Encoding) => {
+      const served = await h.engine({ clock: fixedClock });
+      const embedded = await h.engine({ clock: fixedClock });
+      await stock([served, embedded]);
+      const gateway = await h.gateway(served);
+      const client = await connect({ url: gateway.url, token: TOKEN, encoding });
+      clients.push(client);
+      const requests = [plain('u-1', 'S', 1), { ...plain('u-2', 'S', 1), channel: undefined as unknown as string }];
+      const single = await client.reserve(requests[1]);
+      expect(single, 'the single call over the client').toEqual(wired(await embedded.reserve(requests[1])));
+      expect(await client.reserveMany(requests)).toEqual(wired(await embedded.reserveMany(requests)));
+    },
+  );
+
   it('two reserveMany calls that together pass frameOpsMax, made in one tick, go in two frames and both run', async () => {
     const served = await h.engine({ clock: fixedClock });
     expect((await served.receive({ sku: 'S', location: 'WH', qty: 2 * LIMITS.frameOpsMax })).ok).toBe(true);
