@@ -351,6 +351,33 @@ describe.each([1, 2])('reserveMany under the in-flight limit (shards %i, maxInFl
       else expectRefused(found, 'NOT_FOUND', `OVERLOADED ${requests[n].id} left no hold`);
     }
   }, 60_000);
+
+  it('single- and cross-shard entries alike: OVERLOADED leaves no trace, and onOverload wait holds them all', async () => {
+    const skus = skusOnBothShards('mixed-', 2);
+    const requests = Array.from({ length: 1_000 }, (_, n) => ({
+      id: `x-${n}`,
+      channel: 'web',
+      ttlMs: TTL_MS,
+      lines: n % 2 === 0 ? [{ sku: skus[n % 4 === 0 ? 0 : 1], qty: 1 }] : skus.map((sku) => ({ sku, qty: 1 })),
+    }));
+    for (const onOverload of ['reject', 'wait'] as const) {
+      const engine = await make(optionsOf(shards, { maxInFlightOpsPerShard: 64, onOverload }));
+      for (const sku of skus) expectOk(await engine.receive({ sku, location: 'WH', qty: 10_000 }));
+      const results = (await engine.reserveMany(requests)) as Array<{ ok: boolean; error?: { code: string } }>;
+      expect(results, onOverload).toHaveLength(requests.length);
+      const expected = [0, 0];
+      for (const [n, result] of results.entries()) {
+        expect(result.ok || result.error?.code === 'OVERLOADED', `${onOverload} ${n}: ${JSON.stringify(result)}`).toBe(
+          true,
+        );
+        if (onOverload === 'wait') expect(result.ok, `wait ${n} held`).toBe(true);
+        if (!result.ok) continue;
+        for (const line of requests[n].lines) expected[skus.indexOf(line.sku)] += 1;
+      }
+      const reserved = await Promise.all(skus.map(async (sku) => expectOk(await engine.get(sku)).reserved));
+      expect(reserved, `${onOverload}: the units held are those of the entries answered ok`).toEqual(expected);
+    }
+  }, 60_000);
 });
 
 describe('100,000 reserves in one call (shards 2)', () => {
