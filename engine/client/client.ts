@@ -26,6 +26,7 @@ import type {
 import type { BatchEntry, BatchResult } from '../api/batch-entry.js';
 import type { Session } from './session.js';
 import { columnsOfRequests } from '../wire/reserve-columns.js';
+import { LIMITS } from '../api/limits.js';
 import type { AvailabilityListener } from './subscriptions.js';
 
 /** The embedded API's operations the client carries unchanged: same names, same signatures. */
@@ -55,6 +56,11 @@ export interface Client extends RemoteOperations {
 }
 
 type Params = Record<string, unknown>;
+
+/** Entries in part `part` of a many-call of `length` split in parts of LIMITS.frameOpsMax. */
+function partLength(length: number, part: number): number {
+  return Math.min(LIMITS.frameOpsMax, length - part * LIMITS.frameOpsMax);
+}
 
 /** The method surface: each method names its JSON-RPC method and builds its params. */
 export class RemoteClient implements Client {
@@ -128,22 +134,44 @@ export class RemoteClient implements Client {
     return this.send('setPolicy', request);
   }
 
-  /** Sent as columns when every request is a plain single-line hold (a third of the bytes), else as objects. */
+  /**
+   * Sent in requests of at most LIMITS.frameOpsMax entries (the gateway's bound per frame), each as
+   * columns when all its requests are plain single-line holds (a third of the bytes), else as objects.
+   */
   reserveMany(requests: ReserveRequest[]): Promise<ManyResult<ReserveResult>> {
-    const columns = Array.isArray(requests) ? columnsOfRequests(requests) : null;
-    return this.send('reserveMany', columns === null ? { requests } : { columns });
+    return this.many(requests, (chunk) => {
+      const columns = columnsOfRequests(chunk);
+      return this.send('reserveMany', columns === null ? { requests: chunk } : { columns });
+    });
   }
 
   commitMany(ids: string[]): Promise<ManyResult<ReservationResult>> {
-    return this.send('commitMany', { ids });
+    return this.many(ids, (chunk) => this.send('commitMany', { ids: chunk }));
   }
 
   releaseMany(ids: string[]): Promise<ManyResult<ReservationResult>> {
-    return this.send('releaseMany', { ids });
+    return this.many(ids, (chunk) => this.send('releaseMany', { ids: chunk }));
   }
 
   fulfilMany(ids: string[]): Promise<ManyResult<ReservationResult>> {
-    return this.send('fulfilMany', { ids });
+    return this.many(ids, (chunk) => this.send('fulfilMany', { ids: chunk }));
+  }
+
+  /**
+   * A many-call longer than the gateway takes in one frame goes as consecutive requests, issued in
+   * order in the same turn; their answers are joined in order. A part refused whole (FORBIDDEN, say)
+   * answers each of its entries with that refusal: they did not run. A list the engine refuses
+   * whole (not an array, over LIMITS.manyOpsMax) goes as it is, to get the engine's answer.
+   */
+  private async many<E, R>(list: E[], call: (chunk: E[]) => Promise<ManyResult<R>>): Promise<ManyResult<R>> {
+    if (!Array.isArray(list) || list.length <= LIMITS.frameOpsMax || list.length > LIMITS.manyOpsMax) return call(list);
+    const parts: Promise<ManyResult<R>>[] = [];
+    for (let start = 0; start < list.length; start += LIMITS.frameOpsMax)
+      parts.push(call(list.slice(start, start + LIMITS.frameOpsMax)));
+    const answers = await Promise.all(parts);
+    return answers.flatMap((answer, part) =>
+      Array.isArray(answer) ? answer : Array<R | Refusal>(partLength(list.length, part)).fill(answer),
+    ) as R[];
   }
 
   batch(ops: BatchEntry[]): Promise<BatchResult> {
