@@ -6,6 +6,7 @@ import { engineHotSku } from '../engine/engine-hot-sku.case.js';
 import { engineMultiLine } from '../engine/engine-multi-line.case.js';
 import { engineShards } from '../engine/engine-shards.case.js';
 import { engineUniform } from '../engine/engine-uniform.case.js';
+import { engineReserveMany } from '../engine/engine-reserve-many.case.js';
 import { gatewayBatched, gatewayPaced, gatewaySingle } from '../gateway/gateway.case.js';
 import { journalCase } from '../durability/journal.case.js';
 import { memory } from '../engine/memory.case.js';
@@ -26,6 +27,7 @@ export const CASES: readonly SuiteCase[] = [
   ceilingWsEchoBatched,
   ceilingWsEchoSingle,
   engineUniform,
+  engineReserveMany,
   engineHotSku,
   engineMultiLine,
   engineShards(0),
