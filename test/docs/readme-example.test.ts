@@ -26,6 +26,8 @@ describe('README embedded example', () => {
         'event fulfil 5 98',
         '98',
         'CONFLICT',
+        'held INSUFFICIENT_STOCK',
+        'true false',
       ]);
     } finally {
       rmSync(file, { force: true });
