@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { crc32Of, JS_CRC_MAX_BYTES } from '../../engine/journal/crc32-bytes.js';
 import { crc32OfRange, crc32OfRegister, crc32Step, CRC32_REGISTER_START } from '../../engine/journal/crc32-ranges.js';
 import { FileWindow } from '../../engine/journal/file-window.js';
 import { MinHeap } from '../../shared/min-heap.js';
@@ -213,6 +214,18 @@ describe('scan building blocks', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('crc32Of equals zlib crc32 on both sides of the JavaScript/native threshold', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: JS_CRC_MAX_BYTES * 3 }), (bytes) => {
+        expect(crc32Of(bytes)).toBe(crc32(bytes));
+      }),
+      { numRuns: 500 },
+    );
+    const edge = Buffer.from(Array.from({ length: JS_CRC_MAX_BYTES + 1 }, (_, index) => (index * 37 + 11) & 0xff));
+    for (const length of [0, 1, JS_CRC_MAX_BYTES, JS_CRC_MAX_BYTES + 1])
+      expect(crc32Of(edge.subarray(0, length)), `${length} bytes`).toBe(crc32(edge.subarray(0, length)));
   });
 
   it('the min-heap pops in key order', () => {
