@@ -188,6 +188,39 @@ describe('a file of another format version is refused, never misread or cut', ()
   }, 30_000);
 });
 
+describe('snapshot files', () => {
+  it('round trip with a header; cut, damaged, moved or legacy-damaged files are refused with their codes', () => {
+    const dir = dataDir();
+    const path = join(dir, 'snapshot-00000004.snap');
+    const payload = Buffer.from('a ledger snapshot, as msgpack would be');
+    writeSnapshotFile(path, { shard: 2, generation: 4 }, payload);
+    const whole = readFileSync(path);
+    expect(whole.subarray(0, 8).toString('latin1')).toBe('HFSNAPSH');
+    expect(readSnapshotFile(path, { shard: 2, generation: 4 })).toEqual({ formatVersion: 1, payload });
+    expect(errorOf(() => readSnapshotFile(path, { shard: 2, generation: 3 }))?.code).toBe('JOURNAL_LAYOUT_INVALID');
+    for (const cut of [3, 12, FILE_HEADER_BYTES, FILE_HEADER_BYTES + 5, whole.length - 1]) {
+      writeFileSync(path, whole.subarray(0, cut));
+      expect(errorOf(() => readSnapshotFile(path))?.code, `cut at ${cut}`).toBe('SNAPSHOT_CORRUPT');
+    }
+    const damaged = Buffer.from(whole);
+    damaged[14] ^= 0x10;
+    writeFileSync(path, damaged);
+    expect(errorOf(() => readSnapshotFile(path))).toMatchObject({
+      code: 'SNAPSHOT_CORRUPT',
+      message: expect.stringMatching(/file header crc mismatch/),
+    });
+    // Legacy: the record alone; a flipped payload byte is SNAPSHOT_CORRUPT, a wrong length no snapshot at all.
+    const legacy = Buffer.from(whole.subarray(FILE_HEADER_BYTES));
+    writeFileSync(path, legacy);
+    expect(readSnapshotFile(path)).toEqual({ formatVersion: 0, payload });
+    legacy[10] ^= 0x01;
+    writeFileSync(path, legacy);
+    expect(errorOf(() => readSnapshotFile(path))?.code).toBe('SNAPSHOT_CORRUPT');
+    writeFileSync(path, Buffer.concat([legacy, Buffer.from([0])]));
+    expect(errorOf(() => readSnapshotFile(path))?.code).toBe('FORMAT_VERSION_UNSUPPORTED');
+  });
+});
+
 describe('a crash right after a journal file was created', () => {
   it('every cut inside the header reads as an empty journal with no version; a whole header as version 1', () => {
     const dir = dataDir();
