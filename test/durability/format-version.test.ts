@@ -21,6 +21,7 @@ import {
   readSnapshotFile,
   writeSnapshotFile,
 } from '../../dist/engine/journal/index.js';
+import { READABLE_VERSIONS, SNAPSHOT_VERSION } from '../../dist/engine/ledger/snapshot.js';
 import { encodeFileHeader } from '../../engine/journal/file-header.js';
 import { readJournal as readJournalSource } from '../../engine/journal/journal-reader.js';
 import { expectOk, type Engine } from '../engine/support/helpers.js';
@@ -121,11 +122,15 @@ describe('a file of another format version is refused, never misread or cut', ()
     const generation = Number(/snapshot-(\d+)\.snap$/.exec(path)?.[1]);
     const codec = new Packr({ useRecords: true });
     const state = codec.unpack(readSnapshotFile(path).payload) as { version: number };
-    expect(state.version).toBe(2);
-    writeSnapshotFile(path, { shard: 0, generation }, codec.pack({ ...state, version: 3 }));
+    expect(state.version).toBe(SNAPSHOT_VERSION);
+    const future = Math.max(...READABLE_VERSIONS) + 1;
+    writeSnapshotFile(path, { shard: 0, generation }, codec.pack({ ...state, version: future }));
     await expectRefused(
       dir,
-      /FORMAT_VERSION_UNSUPPORTED: snapshot \S+\.snap holds ledger snapshot version 3; this build reads ledger snapshot versions 1, 2/,
+      new RegExp(
+        `FORMAT_VERSION_UNSUPPORTED: snapshot \\S+\\.snap holds ledger snapshot version ${future}; ` +
+          `this build reads ledger snapshot versions ${READABLE_VERSIONS.join(', ')} `,
+      ),
     );
   }, 30_000);
 
