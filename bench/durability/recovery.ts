@@ -2,7 +2,7 @@ import { defined } from '../../shared/invariant.js';
 import { readdirSync, rmSync } from 'node:fs';
 import { Packr } from 'msgpackr';
 import { createEngine, type Engine } from '../../engine/index.js';
-import { planRecovery, readChecksummedFile, readJournal } from '../../engine/journal/index.js';
+import { planRecovery, readJournal, readSnapshotFile } from '../../engine/journal/index.js';
 import { createCodec } from '../../engine/shard/protocol.js';
 import { receiveStock } from '../load/stock.js';
 import { directoryBytes } from './directory-bytes.js';
@@ -29,7 +29,7 @@ export function decodeOnlyMs(dataDir: string): number {
     .map((name) => Number(name.slice(6)));
   for (const shard of shards) {
     const plan = planRecovery(dataDir, shard);
-    if (plan.snapshotPath !== null) snapshotCodec.unpack(readChecksummedFile(plan.snapshotPath));
+    if (plan.snapshotPath !== null) snapshotCodec.unpack(readSnapshotFile(plan.snapshotPath).payload);
     readJournal(plan.journalPath, (payload) => codec.unpack(payload));
   }
   return performance.now() - startedAt;

@@ -11,7 +11,11 @@ export async function writeSyntheticJournal(
   skus: readonly string[],
 ): Promise<number> {
   ensureShardDirectory(dataDir, 0);
-  const writer = new JournalWriter(journalPath(dataDir, 0, 0), { fsync: 'off', intervalMs: 1000 });
+  const writer = new JournalWriter(journalPath(dataDir, 0, 0), {
+    fsync: 'off',
+    intervalMs: 1000,
+    file: { shard: 0, generation: 0 },
+  });
   const codec = createCodec();
   const startMs = 1_000_000;
   for (let seq = 0; seq < records; seq++) {

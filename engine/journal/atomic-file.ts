@@ -1,5 +1,6 @@
 /**
- * Whole files replaced atomically (snapshots): after a crash the path holds either the old
+ * Whole files replaced atomically (snapshots, a new journal's header: snapshot-file.ts,
+ * journal-writer.ts): after a crash the path holds either the old
  * content or the new, never a mix. A leftover `${path}.tmp` from a crash mid-write is never read
  * and is overwritten by the next write (layout.ts deletes it at recovery).
  */

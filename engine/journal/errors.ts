@@ -9,6 +9,9 @@ export const JOURNAL_ERROR_CODES = {
   JOURNAL_FAILED:
     'a write or fdatasync of the journal failed earlier; the writer accepts nothing more (reopen after recovery)',
   SNAPSHOT_CORRUPT: 'a snapshot file is truncated or fails its checksum',
+  FORMAT_VERSION_UNSUPPORTED:
+    'a journal or snapshot file has a format version this build does not read, or no holdfast magic; ' +
+    'the message names the file, the version found and the versions this build reads; the file is left untouched',
   JOURNAL_LAYOUT_INVALID: 'the files of a shard directory do not form a recoverable generation',
   JOURNAL_INVALID_ARGUMENT: 'an argument or option of the journal layer is out of range',
   JOURNAL_INVARIANT: 'an invariant of the journal layer does not hold (a bug)',
@@ -60,6 +63,24 @@ export class SnapshotCorruptError extends JournalError {
     readonly reason: string,
   ) {
     super('SNAPSHOT_CORRUPT', `snapshot ${path} is corrupt (${reason})`);
+  }
+}
+
+/**
+ * A file this build must not read: another format version (written by a newer build, say), or no
+ * holdfast magic. Recovery stops; the file is never truncated, rewritten or deleted.
+ */
+export class FormatVersionError extends JournalError {
+  override name = 'FormatVersionError';
+
+  /** `foundVersion` is null when the file has no magic (no version to read). */
+  constructor(
+    readonly path: string,
+    readonly foundVersion: number | null,
+    readonly readableVersions: readonly number[],
+    message: string,
+  ) {
+    super('FORMAT_VERSION_UNSUPPORTED', message);
   }
 }
 

@@ -35,6 +35,16 @@ export class FileWindow {
     return this.buffer.subarray(offsetBytes - this.startBytes, endBytes - this.startBytes);
   }
 
+  /** The u32 LE at `offsetBytes`, whose 4 bytes lie inside the file: no view is made (the reader's hot path). */
+  u32At(offsetBytes: number): number {
+    invariant(offsetBytes >= 0 && offsetBytes + 4 <= this.sizeBytes, `u32 at ${offsetBytes} out of range`);
+    if (offsetBytes < this.startBytes || offsetBytes + 4 > this.startBytes + this.buffer.length)
+      this.refill(offsetBytes, offsetBytes + 4);
+    const buffer = this.buffer;
+    const at = offsetBytes - this.startBytes;
+    return (buffer[at]! | (buffer[at + 1]! << 8) | (buffer[at + 2]! << 16) | (buffer[at + 3]! << 24)) >>> 0;
+  }
+
   private refill(offsetBytes: number, endBytes: number): void {
     const wantBytes = Math.min(Math.max(endBytes - offsetBytes, this.chunkBytes), this.sizeBytes - offsetBytes);
     const buffer = Buffer.allocUnsafe(wantBytes);

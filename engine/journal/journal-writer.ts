@@ -15,12 +15,17 @@
  * A failed write or fdatasync poisons the writer (code JOURNAL_FAILED): after an fdatasync error
  * the kernel may have dropped the dirty pages, and after a short write the file may end inside a
  * record, so nothing appended afterwards could be trusted. The owner should stop and recover.
+ *
+ * A missing file is created whole with its header (file-header.ts) by startJournalFile: written to
+ * a .tmp, fsynced and renamed into place, so a crash leaves no file or a file with its whole
+ * header. An existing file is appended to as it is (recovery has checked its header).
  */
-import { closeSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, constants, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, openSync } from 'node:fs';
+import { writeFileAtomic } from './atomic-file.js';
 import { invalidArgument, invariant, JournalError } from './errors.js';
+import { encodeFileHeader, type FileIdentity } from './file-header.js';
 import { encodeRecordHeader } from './record-format.js';
-import { fsyncDirectory, writeAllSync } from './sync-io.js';
+import { writeAllSync } from './sync-io.js';
 import { NO_STORAGE_FAULTS, type StorageFaults } from './storage-faults.js';
 
 import { FSYNC_POLICIES, type FsyncPolicy } from '../api/storage-options.js';
@@ -31,6 +36,8 @@ export interface JournalWriterOptions {
   readonly fsync: FsyncPolicy;
   /** The period of the background fdatasync under 'interval' (ignored otherwise). */
   readonly intervalMs: number;
+  /** The shard and generation written in the header of a file the writer creates. */
+  readonly file: FileIdentity;
   /** Injected failures (tests); none by default. */
   readonly faults?: StorageFaults;
 }
@@ -63,13 +70,13 @@ export class JournalWriter {
   private closing: Promise<void> | null = null;
   private readonly faults: StorageFaults;
 
-  /** Opens `path` for appending, creating it (and making its directory entry durable) if missing. */
+  /** Opens `path` for appending, creating it with its header (startJournalFile) if missing. */
   constructor(path: string, options: JournalWriterOptions) {
     assertWriterOptions(options);
     this.path = path;
     this.fsync = options.fsync;
     this.faults = options.faults ?? NO_STORAGE_FAULTS;
-    this.fd = openForAppend(path);
+    this.fd = openForAppend(path, options.file);
     this.initialSizeBytes = fstatSync(this.fd).size;
     this.timer =
       options.fsync === 'interval' ? setInterval(() => this.onIntervalTick(), options.intervalMs).unref() : null;
@@ -243,24 +250,28 @@ function assertWriterOptions(options: JournalWriterOptions): void {
   }
 }
 
-/** O_APPEND; a file this call creates gets its directory entry fsynced, or a crash could lose the whole file. */
-function openForAppend(path: string): number {
-  const created = openIfNew(path);
-  if (created === null) return openSync(path, 'a');
-  try {
-    fsyncDirectory(dirname(path));
-  } catch (error) {
-    closeSync(created);
-    throw error;
-  }
-  return created;
+/**
+ * Makes `path` a journal holding only its header, atomically (a .tmp, fsync, rename, directory
+ * fsync): after a crash the path holds what it held before or the whole header. Replaces a file
+ * that recovery found without a header or a record (empty, or a header cut short).
+ */
+export function startJournalFile(path: string, file: FileIdentity): void {
+  writeFileAtomic(path, encodeFileHeader('journal', file));
 }
 
-function openIfNew(path: string): number | null {
+/** O_APPEND, after creating the file with its header if missing. */
+function openForAppend(path: string, file: FileIdentity): number {
+  const existing = openExistingForAppend(path);
+  if (existing !== null) return existing;
+  startJournalFile(path, file);
+  return openSync(path, 'a');
+}
+
+function openExistingForAppend(path: string): number | null {
   try {
-    return openSync(path, 'ax');
+    return openSync(path, constants.O_WRONLY | constants.O_APPEND);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return null;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
 }

@@ -8,9 +8,10 @@
  * state); the first snapshot is generation 1.
  *
  * Crash-safe order of a snapshot, taken between two micro-batches (nothing is appended in between):
- *   1. write snapshot g+1 atomically (writeChecksummedFileAtomic: .tmp, fsync, rename, directory
+ *   1. write snapshot g+1 atomically (writeSnapshotFile: .tmp, fsync, rename, directory
  *      fsync) — from here the snapshot covers every record of journal g;
- *   2. start journal g+1 (new JournalWriter: creating it fsyncs the directory) and append there;
+ *   2. start journal g+1 (new JournalWriter: it creates the file with its header the same atomic
+ *      way) and append there;
  *      close journal g (its final fdatasync is not needed for recovery any more);
  *   3. delete journal g and snapshot g (removeStaleFiles).
  * A crash at any point leaves the newest complete snapshot and its journal intact:
@@ -22,7 +23,7 @@
  * = empty). Leftover older files and .tmp files are deleted once recovery has succeeded.
  *
  * A newest snapshot that fails its checksum is an error (SNAPSHOT_CORRUPT, thrown by
- * readChecksummedFile), never a silent fall back to snapshot g-1: journal g-1 is normally deleted
+ * readSnapshotFile), never a silent fall back to snapshot g-1: journal g-1 is normally deleted
  * already, and replaying journal g onto snapshot g-1 would lose every record of journal g-1.
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';

@@ -7,7 +7,7 @@
  * bytes (what some file systems leave after a crash that extended a file before its data reached
  * the disk) never parses as a record.
  */
-import { crc32 } from 'node:zlib';
+import { crc32Of } from './crc32-bytes.js';
 import { invalidArgument, invariant } from './errors.js';
 
 export const RECORD_HEADER_BYTES = 8;
@@ -40,7 +40,7 @@ export function encodeRecordHeader(payload: Uint8Array, payloadMaxBytes = RECORD
   assertPayloadSize(payload, payloadMaxBytes);
   const header = Buffer.allocUnsafe(RECORD_HEADER_BYTES);
   header.writeUInt32LE(payload.byteLength, 0);
-  header.writeUInt32LE(crc32(payload), 4);
+  header.writeUInt32LE(crc32Of(payload), 4);
   return header;
 }
 
@@ -75,7 +75,7 @@ export function payloadCutReason(availableBytes: number, payloadBytes: number): 
 
 /** Null when the payload matches the header's crc, else why not. */
 export function payloadCrcProblem(payload: Uint8Array, expectedCrc: number): string | null {
-  const actualCrc = crc32(payload);
+  const actualCrc = crc32Of(payload);
   return actualCrc === expectedCrc ? null : `crc mismatch: stored ${expectedCrc}, computed ${actualCrc}`;
 }
 

@@ -21,7 +21,8 @@ import type { TtlQueue } from '../../shared/ttl-queue.js';
  * version 1 refusal, saved with its lines, is read into one.
  */
 export const SNAPSHOT_VERSION = 2;
-const READABLE_VERSIONS: readonly number[] = [1, 2];
+/** Exported for recovery, which refuses another version with a coded error naming the file. */
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 /** The ledger's counters that a snapshot carries (the rest are recounted). */
 export interface LedgerScalars {

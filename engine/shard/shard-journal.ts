@@ -2,21 +2,25 @@ import { Packr } from 'msgpackr';
 import type { Durability } from '../api/options.js';
 import {
   ensureShardDirectory,
+  FormatVersionError,
   journalPath,
   JournalWriter,
   planRecovery,
-  readChecksummedFile,
   readJournal,
+  readSnapshotFile,
   removeStaleFiles,
   snapshotPath,
+  startJournalFile,
   truncateJournal,
-  writeChecksummedFileAtomic,
+  writeSnapshotFile,
   NO_STORAGE_FAULTS,
+  type FileIdentity,
+  type JournalReadResult,
   type StorageFaults,
   type TornTail,
 } from '../journal/index.js';
 import { Ledger, type LedgerOptions } from '../ledger/ledger.js';
-import type { LedgerSnapshot } from '../ledger/snapshot.js';
+import { READABLE_VERSIONS, type LedgerSnapshot } from '../ledger/snapshot.js';
 import { invariant } from '../../shared/invariant.js';
 import { applyMicroBatch } from './apply-micro-batch.js';
 import { createCodec } from './protocol.js';
@@ -73,23 +77,22 @@ export class ShardJournal {
     const startedAt = performance.now();
     ensureShardDirectory(durability.dataDir, shard);
     const plan = planRecovery(durability.dataDir, shard);
+    const file = { shard, generation: plan.generation };
     const ledger =
       plan.snapshotPath === null
         ? new Ledger(options)
-        : Ledger.restore(options, snapshotCodec.unpack(readChecksummedFile(plan.snapshotPath)) as LedgerSnapshot);
+        : Ledger.restore(options, readLedgerSnapshot(plan.snapshotPath, file));
     const codec = createCodec();
     ledger.enforceCapacity(false);
-    const read = readJournal(plan.journalPath, (payload) => {
-      applyMicroBatch(ledger, codec.unpack(payload) as unknown[]);
-    });
+    const read = readJournal(
+      plan.journalPath,
+      (payload) => {
+        applyMicroBatch(ledger, codec.unpack(payload) as unknown[]);
+      },
+      { expected: file },
+    );
     ledger.enforceCapacity(true);
-    if (read.tornTail !== null) {
-      truncateJournal(plan.journalPath, read.validBytes);
-      console.warn(
-        `holdfast shard ${shard}: ${plan.journalPath}: torn tail at byte ` +
-          `${read.tornTail.offsetBytes} (${read.tornTail.reason}); cut off`,
-      );
-    }
+    repairJournal(plan.journalPath, file, read);
     ledger.events.length = 0;
     ledger.forgotten.length = 0;
     ledger.unwatchAll();
@@ -97,6 +100,7 @@ export class ShardJournal {
     const writer = new JournalWriter(plan.journalPath, {
       fsync: durability.fsync,
       intervalMs: durability.fsyncIntervalMs,
+      file,
       faults,
     });
     const journal = new ShardJournal(shard, durability, writer, plan.generation, read.records, faults);
@@ -210,11 +214,13 @@ export class ShardJournal {
     const next = this.generation + 1;
     const { dataDir, fsync, fsyncIntervalMs } = this.durability;
     this.faults.check('snapshot');
-    writeChecksummedFileAtomic(snapshotPath(dataDir, this.shard, next), snapshotCodec.pack(ledger.snapshot()));
+    const file = { shard: this.shard, generation: next };
+    writeSnapshotFile(snapshotPath(dataDir, this.shard, next), file, snapshotCodec.pack(ledger.snapshot()));
     const previous = this.writer;
     this.writer = new JournalWriter(journalPath(dataDir, this.shard, next), {
       fsync,
       intervalMs: fsyncIntervalMs,
+      file,
       faults: this.faults,
     });
     this.generation = next;
@@ -240,4 +246,44 @@ export class ShardJournal {
     await this.housekeeping;
     await this.writer.close();
   }
+}
+
+/** A snapshot file's ledger state; FORMAT_VERSION_UNSUPPORTED for a ledger snapshot version not read here. */
+function readLedgerSnapshot(path: string, file: FileIdentity): LedgerSnapshot {
+  const snapshot = snapshotCodec.unpack(readSnapshotFile(path, file).payload) as LedgerSnapshot;
+  const version = (snapshot as Partial<LedgerSnapshot> | null)?.version;
+  if (typeof version !== 'number' || !READABLE_VERSIONS.includes(version)) {
+    throw new FormatVersionError(
+      path,
+      typeof version === 'number' ? version : null,
+      READABLE_VERSIONS,
+      `snapshot ${path} holds ledger snapshot version ${String(version)}; this build reads ledger snapshot ` +
+        `versions ${READABLE_VERSIONS.join(', ')} ` +
+        '(a newer holdfast wrote it? start that build; the file is left untouched)',
+    );
+  }
+  return snapshot;
+}
+
+/**
+ * After the replay: a torn tail is cut off; a file with neither a whole header nor a record (empty,
+ * or a crash while it was created) is started anew with its header. Both are reported on stderr.
+ */
+function repairJournal(path: string, file: FileIdentity, read: JournalReadResult): void {
+  if (read.formatVersion === null) {
+    if (read.sizeBytes > 0) {
+      console.warn(
+        `holdfast shard ${file.shard}: ${path}: no record and no whole header ` +
+          `(${read.tornTail?.reason ?? 'empty'}); started anew`,
+      );
+    }
+    startJournalFile(path, file);
+    return;
+  }
+  if (read.tornTail === null) return;
+  truncateJournal(path, read.validBytes);
+  console.warn(
+    `holdfast shard ${file.shard}: ${path}: torn tail at byte ` +
+      `${read.tornTail.offsetBytes} (${read.tornTail.reason}); cut off`,
+  );
 }

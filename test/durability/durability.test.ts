@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine } from '../../dist/engine/index.js';
-import { readJournal } from '../../engine/journal/index.js';
+import { FILE_HEADER_BYTES, readJournal } from '../../engine/journal/index.js';
 import {
   expectOk,
   expectRefused,
@@ -218,10 +218,13 @@ describe('durability: journal, snapshots, recovery', () => {
     await stop(first);
     const journal = join(dir, 'shard-0', 'journal-00000000.log');
     const bytes = readFileSync(journal);
-    bytes[10] ^= 0xff;
+    // Byte 10 of the first record (after the file header), whose valid successor follows.
+    bytes[FILE_HEADER_BYTES + 10] ^= 0xff;
     writeFileSync(journal, bytes);
     await expect(createEngine({ shards: 1, dataDir: dir })).rejects.toThrow(
-      /JOURNAL_CORRUPT: journal \S+journal-00000000\.log is corrupt at byte offset 0/,
+      new RegExp(
+        `JOURNAL_CORRUPT: journal \\S+journal-00000000\\.log is corrupt at byte offset ${FILE_HEADER_BYTES} \\(`,
+      ),
     );
   }, 30_000);
 

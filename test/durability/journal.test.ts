@@ -8,18 +8,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { crc32Of, JS_CRC_MAX_BYTES } from '../../engine/journal/crc32-bytes.js';
 import { crc32OfRange, crc32OfRegister, crc32Step, CRC32_REGISTER_START } from '../../engine/journal/crc32-ranges.js';
 import { FileWindow } from '../../engine/journal/file-window.js';
 import { MinHeap } from '../../shared/min-heap.js';
 import { JournalCorruptError } from '../../engine/journal/errors.js';
 import { readJournal, truncateJournal } from '../../engine/journal/journal-reader.js';
 import { JournalWriter, type FsyncPolicy } from '../../engine/journal/journal-writer.js';
+import { FILE_HEADER_BYTES } from '../../engine/journal/file-header.js';
 import { encodeRecord, RECORD_HEADER_BYTES, RECORD_PAYLOAD_MAX_BYTES } from '../../engine/journal/record-format.js';
 import { sleep } from '../engine/support/helpers.js';
 
 let directory = '';
 let fileCounter = 0;
 const writers: JournalWriter[] = [];
+const FILE = { shard: 0, generation: 0 };
 
 beforeEach(() => {
   directory = mkdtempSync(join(tmpdir(), 'holdfast-journal-'));
@@ -36,7 +39,7 @@ function freshPath(): string {
 }
 
 function open(path: string, fsync: FsyncPolicy = 'off', intervalMs = 20): JournalWriter {
-  const writer = new JournalWriter(path, { fsync, intervalMs });
+  const writer = new JournalWriter(path, { fsync, intervalMs, file: FILE });
   writers.push(writer);
   return writer;
 }
@@ -104,13 +107,16 @@ describe('record round trip', () => {
           const read = readAll(path);
           expect(read.payloads.map((payload) => [...payload])).toEqual(payloads.map((payload) => [...payload]));
           expect(read.offsets).toEqual(offsets);
+          // A new file starts with its header; the first record follows it.
+          expect(offsets[0] ?? FILE_HEADER_BYTES).toBe(FILE_HEADER_BYTES);
           expect(read).toMatchObject({
             records: payloads.length,
-            validBytes: expectedBytes,
-            sizeBytes: expectedBytes,
+            validBytes: FILE_HEADER_BYTES + expectedBytes,
+            sizeBytes: FILE_HEADER_BYTES + expectedBytes,
             tornTail: null,
+            formatVersion: 1,
           });
-          expect(statSync(path).size).toBe(expectedBytes);
+          expect(statSync(path).size).toBe(FILE_HEADER_BYTES + expectedBytes);
         },
       ),
       { numRuns: 60 },
@@ -149,15 +155,16 @@ describe('record round trip', () => {
       records: 0,
       validBytes: 0,
       tornTail: null,
+      formatVersion: null,
       payloads: [],
     });
     const writer = open(freshPath());
     expect(codeOf(() => writer.append(new Uint8Array(0)))).toBe('JOURNAL_INVALID_ARGUMENT');
     expect(writer.records).toBe(0);
-    expect(codeOf(() => new JournalWriter(freshPath(), { fsync: 'sometimes' as FsyncPolicy, intervalMs: 10 }))).toBe(
-      'JOURNAL_INVALID_ARGUMENT',
-    );
-    expect(codeOf(() => new JournalWriter(freshPath(), { fsync: 'interval', intervalMs: 0 }))).toBe(
+    expect(
+      codeOf(() => new JournalWriter(freshPath(), { fsync: 'sometimes' as FsyncPolicy, intervalMs: 10, file: FILE })),
+    ).toBe('JOURNAL_INVALID_ARGUMENT');
+    expect(codeOf(() => new JournalWriter(freshPath(), { fsync: 'interval', intervalMs: 0, file: FILE }))).toBe(
       'JOURNAL_INVALID_ARGUMENT',
     );
   });
@@ -207,6 +214,18 @@ describe('scan building blocks', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('crc32Of equals zlib crc32 on both sides of the JavaScript/native threshold', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: JS_CRC_MAX_BYTES * 3 }), (bytes) => {
+        expect(crc32Of(bytes)).toBe(crc32(bytes));
+      }),
+      { numRuns: 500 },
+    );
+    const edge = Buffer.from(Array.from({ length: JS_CRC_MAX_BYTES + 1 }, (_, index) => (index * 37 + 11) & 0xff));
+    for (const length of [0, 1, JS_CRC_MAX_BYTES, JS_CRC_MAX_BYTES + 1])
+      expect(crc32Of(edge.subarray(0, length)), `${length} bytes`).toBe(crc32(edge.subarray(0, length)));
   });
 
   it('the min-heap pops in key order', () => {
@@ -342,11 +361,11 @@ describe('corruption in the middle', () => {
     },
   );
 
-  it('a damaged first record followed by valid ones is corruption at offset 0', async () => {
+  it('a damaged first record followed by valid ones is corruption where the records start', async () => {
     const { path, offsets } = await fiveRecords();
-    flipByte(path, RECORD_HEADER_BYTES);
+    flipByte(path, FILE_HEADER_BYTES + RECORD_HEADER_BYTES);
     const seen: Buffer[] = [];
-    expectCorrupt(path, 0, offsets[1], seen);
+    expectCorrupt(path, FILE_HEADER_BYTES, offsets[1], seen);
     expect(seen).toEqual([]);
   });
 
@@ -472,7 +491,7 @@ describe('fsync policies', () => {
 
 describe('failures', () => {
   it.runIf(existsSync('/dev/full'))('a failed write poisons the writer with JOURNAL_FAILED', async () => {
-    const writer = new JournalWriter('/dev/full', { fsync: 'off', intervalMs: 0 });
+    const writer = new JournalWriter('/dev/full', { fsync: 'off', intervalMs: 0, file: FILE });
     expect(codeOf(() => writer.append(payloadOf(0)))).toBe('JOURNAL_FAILED');
     expect(writer.records).toBe(0);
     expect(codeOf(() => writer.append(payloadOf(1)))).toBe('JOURNAL_FAILED');

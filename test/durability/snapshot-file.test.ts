@@ -219,7 +219,7 @@ describe('layout', () => {
       return state;
     };
     const options = { fsync: 'always', intervalMs: 0 } as const;
-    const journal0 = new JournalWriter(journalPath(dataDir, 0, 0), options);
+    const journal0 = new JournalWriter(journalPath(dataDir, 0, 0), { ...options, file: { shard: 0, generation: 0 } });
     for (const entry of ['a', 'b']) journal0.append(Buffer.from(entry));
     await journal0.durable();
     expect(recover()).toEqual(['a', 'b']);
@@ -227,7 +227,7 @@ describe('layout', () => {
     writeChecksummedFileAtomic(snapshotPath(dataDir, 0, 1), Buffer.from(JSON.stringify(['a', 'b'])));
     expect(recover()).toEqual(['a', 'b']);
     // 2. journal 1, then close journal 0.
-    const journal1 = new JournalWriter(journalPath(dataDir, 0, 1), options);
+    const journal1 = new JournalWriter(journalPath(dataDir, 0, 1), { ...options, file: { shard: 0, generation: 1 } });
     await journal0.close();
     journal1.append(Buffer.from('c'));
     await journal1.durable();

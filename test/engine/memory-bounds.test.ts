@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
-import { readChecksummedFile } from '../../dist/engine/journal/index.js';
+import { readSnapshotFile } from '../../dist/engine/journal/index.js';
 import { resolveOptions } from '../../dist/engine/api/options.js';
 import { shardOfSku } from '../../dist/engine/router/hash.js';
 import type { LineRequest } from '../../engine/api/types.js';
@@ -336,7 +336,7 @@ describe('refusal records across a snapshot and a restart', () => {
       const snapshots = readdirSync(join(dir, 'shard-0')).filter((name) => name.endsWith('.snap'));
       expect(snapshots).toHaveLength(1);
       const saved = new Packr({ useRecords: true }).unpack(
-        readChecksummedFile(join(dir, 'shard-0', snapshots[0])),
+        readSnapshotFile(join(dir, 'shard-0', snapshots[0])).payload,
       ) as LedgerSnapshot;
       const record = saved.holds.find((hold) => hold[0] === 'refused');
       expect(record?.[10], 'the snapshot keeps no lines for the refusal').toEqual([]);
