@@ -2,6 +2,9 @@ import { BATCHED_OPS_PER_SECOND_GOAL, pacedP99Target, SINGLE_OPS_PER_SECOND_GOAL
 import type { CaseContext, SuiteCase } from '../harness/types.js';
 import { throughputAndRedisTargets, throughputTarget } from '../harness/targets.js';
 import { freshServerRun, GATEWAY_BATCHED_SHAPE, GATEWAY_PACED_SHAPE, GATEWAY_SINGLE_SHAPE } from './shapes.js';
+import { measured } from '../harness/measurement.js';
+import { ENGINE_SHARDS, UNIFORM_UNITS_PER_SKU, uniformSkus } from '../load/uniform-workload.js';
+import { runGatewayMany } from './reserve-many-load.js';
 
 /** The gateway's goal against Redis + Lua pipelined, on the same workload. */
 const GATEWAY_REDIS_RATIO_GOAL = 3;
@@ -84,4 +87,42 @@ export const gatewayPaced: SuiteCase = {
     };
     return measurement;
   },
+};
+
+/** Rows per reserveMany frame: with its settles (as many again) the frame stays under frameOpsMax (10,000). */
+const GATEWAY_MANY_ROWS = 4096;
+const GATEWAY_MANY_RESERVES_PER_SECOND_GOAL = 1_000_000;
+
+/**
+ * The many-calls over the gateway: per frame one reserveMany of 4,096 rows in the columnar form and
+ * the commitMany|releaseMany of the last frame's holds; 2 connections, one frame in flight each. Counts
+ * reserves (the settles run in the same time, uncounted).
+ */
+export const gatewayReserveMany: SuiteCase = {
+  name: 'gateway-reserve-many',
+  group: 'gateway',
+  summary:
+    `WebSocket gateway (child process, 2 worker shards): reserveMany of ${GATEWAY_MANY_ROWS} rows as columns ` +
+    '+ commitMany|releaseMany of the last frame per msgpack frame, 2 connections; counts reserves',
+  unit: 'reserves/s',
+  ceiling: 'ceiling-ws-echo-batched',
+  references: ['ceiling-ledger-loop'],
+  peers: ['peer-redis-uniform'],
+  targets: throughputAndRedisTargets(
+    GATEWAY_MANY_RESERVES_PER_SECOND_GOAL,
+    { peerCase: 'peer-redis-uniform', ratio: GATEWAY_REDIS_RATIO_GOAL, label: 'Redis + Lua pipelined' },
+    'reserves/s',
+  ),
+  run: async ({ profile }) =>
+    measured(
+      await runGatewayMany({
+        skus: uniformSkus(),
+        unitsPerSku: UNIFORM_UNITS_PER_SKU,
+        shards: ENGINE_SHARDS,
+        connections: 2,
+        reservesPerFrame: GATEWAY_MANY_ROWS,
+        warmupMs: profile.warmupMs,
+        durationMs: profile.durationMs,
+      }),
+    ),
 };

@@ -38,7 +38,7 @@ const PROFILES: Record<ProfileName, Profile> = {
   gateway: {
     ...FULL,
     name: 'gateway',
-    cases: ['gateway-batched', 'gateway-paced', 'gateway-single'],
+    cases: ['gateway-batched', 'gateway-paced', 'gateway-single', 'gateway-reserve-many'],
     durationMs: 5000,
   },
   durability: { ...FULL, name: 'durability', cases: ['durability'], warmupMs: 500 },

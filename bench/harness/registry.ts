@@ -7,7 +7,7 @@ import { engineMultiLine } from '../engine/engine-multi-line.case.js';
 import { engineShards } from '../engine/engine-shards.case.js';
 import { engineUniform } from '../engine/engine-uniform.case.js';
 import { engineReserveMany } from '../engine/engine-reserve-many.case.js';
-import { gatewayBatched, gatewayPaced, gatewaySingle } from '../gateway/gateway.case.js';
+import { gatewayBatched, gatewayPaced, gatewayReserveMany, gatewaySingle } from '../gateway/gateway.case.js';
 import { journalCase } from '../durability/journal.case.js';
 import { memory } from '../engine/memory.case.js';
 import { peerPostgresHot, peerPostgresUniform, peerRedisHot, peerRedisUniform } from '../peers/peers.case.js';
@@ -36,6 +36,7 @@ export const CASES: readonly SuiteCase[] = [
   gatewayBatched,
   gatewayPaced,
   gatewaySingle,
+  gatewayReserveMany,
   journalCase('off'),
   journalCase('interval'),
   journalCase('always'),
