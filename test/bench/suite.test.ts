@@ -273,16 +273,22 @@ describe('bench suite: profiles', () => {
     }
   });
 
-  it("selects each area's cases with their ceilings, as the area's old driver measured them", () => {
+  it("selects each area's cases with their ceilings (the old drivers' cases and the many-call cases)", () => {
     const casesOf = (name: ProfileName): string[] =>
       selectCases(profileOf(name).cases ?? []).cases.map((suiteCase) => suiteCase.name);
-    expect(casesOf('engine')).toEqual(['ceiling-transport-2', 'engine-uniform', 'engine-hot-sku']);
+    expect(casesOf('engine')).toEqual([
+      'ceiling-transport-2',
+      'engine-uniform',
+      'engine-reserve-many',
+      'engine-hot-sku',
+    ]);
     expect(casesOf('gateway')).toEqual([
       'ceiling-ws-echo-batched',
       'ceiling-ws-echo-single',
       'gateway-batched',
       'gateway-paced',
       'gateway-single',
+      'gateway-reserve-many',
     ]);
     expect(casesOf('durability')).toEqual([
       'ceiling-transport-2',
