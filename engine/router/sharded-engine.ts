@@ -176,7 +176,10 @@ export class ShardedEngine implements Engine {
     if (problem !== null) return Promise.resolve(problem);
     const gather = new Gather<ReserveResult>(requests.length);
     const answer = (result: ReserveResult, slot: number) => gather.set(slot, result);
-    for (let slot = 0; slot < requests.length; slot++) this.reserveInto(requests[slot]!, slot, answer);
+    // One resolver for every shard reply of the call: the slot finds the request (no closure per entry).
+    const placed: Resolver = (reply: Placement | Refusal, slot: number) =>
+      answer(this.placedAnswer(requests[slot]!, reply), slot);
+    for (let slot = 0; slot < requests.length; slot++) this.reserveInto(requests[slot]!, slot, answer, placed);
     return gather.seal();
   }
 
@@ -196,7 +199,12 @@ export class ShardedEngine implements Engine {
    * One reserve, answered through `answer(result, slot)`: the single call and the many-call share
    * it, so a reserve in a reserveMany answers exactly what reserve would.
    */
-  private reserveInto(request: ReserveRequest, slot: number, answer: (result: ReserveResult, slot: number) => void) {
+  private reserveInto(
+    request: ReserveRequest,
+    slot: number,
+    answer: (result: ReserveResult, slot: number) => void,
+    placed: Resolver = (reply: Placement | Refusal, at: number) => answer(this.placedAnswer(request, reply), at),
+  ): void {
     const problem = this.closed ? refuse.closed() : checkReserve(request);
     if (problem !== null) return answer(problem, slot);
     this.cross?.expireDue();
@@ -206,15 +214,16 @@ export class ShardedEngine implements Engine {
       return;
     }
     const shard = this.shardOf(request.lines[0]!.sku);
-    const index = this.index;
-    if (index !== null && !index.beginReserve(request.id, shard))
+    if (this.index !== null && !this.index.beginReserve(request.id, shard))
       return answer(refuse.conflict(`reservation '${request.id}'`), slot);
-    const placed: Resolver = (reply: Placement | Refusal, at: number) => {
-      const result = heldAnswer(request.id, request.channel, request.lines, reply);
-      if (index !== null) index.endReserve(request.id, result);
-      answer(result, at);
-    };
     this.links[shard]!.submitReserve(placed, request, slot);
+  }
+
+  /** A single-shard reserve's answer from its shard's reply; the hold index learns how it ended. */
+  private placedAnswer(request: ReserveRequest, reply: Placement | Refusal): ReserveResult {
+    const result = heldAnswer(request.id, request.channel, request.lines, reply);
+    this.index?.endReserve(request.id, result);
+    return result;
   }
 
   commit(id: string) {
