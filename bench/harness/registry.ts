@@ -10,6 +10,7 @@ import { gatewayBatched, gatewayPaced, gatewaySingle } from '../gateway/gateway.
 import { journalCase } from '../durability/journal.case.js';
 import { memory } from '../engine/memory.case.js';
 import { peerPostgresHot, peerPostgresUniform, peerRedisHot, peerRedisUniform } from '../peers/peers.case.js';
+import { peerRedisServer } from '../peers/redis-server-capacity.case.js';
 import { recovery } from '../durability/recovery.case.js';
 import { simulatorVirtual } from '../simulator/simulator-virtual.case.js';
 
@@ -42,6 +43,7 @@ export const CASES: readonly SuiteCase[] = [
   simulatorVirtual,
   peerRedisUniform,
   peerRedisHot,
+  peerRedisServer,
   peerPostgresUniform,
   peerPostgresHot,
 ];
