@@ -1,5 +1,6 @@
 import type { SuiteCase } from './types.js';
 import { ceilingLedgerLoop } from '../ceiling/ceiling-ledger-loop.case.js';
+import { ceilingSoaLoop } from '../ceiling/ceiling-soa-loop.case.js';
 import { ceilingTransport } from '../ceiling/ceiling-transport.case.js';
 import { ceilingWsEchoBatched, ceilingWsEchoSingle } from '../ceiling/ceiling-ws-echo.case.js';
 import { engineHotSku } from '../engine/engine-hot-sku.case.js';
@@ -20,6 +21,7 @@ import { simulatorVirtual } from '../simulator/simulator-virtual.case.js';
  * peers (their servers run only then).
  */
 export const CASES: readonly SuiteCase[] = [
+  ceilingSoaLoop,
   ceilingLedgerLoop,
   ceilingTransport(1),
   ceilingTransport(2),
