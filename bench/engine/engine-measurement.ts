@@ -10,7 +10,8 @@ function numberDetail(result: CaseResult, key: string): number | undefined {
 
 /**
  * An engine case's measurement, its metrics taken from the details its run wrote: each thread's busy µs per op
- * (bench/load/thread-busy.ts), the projection on more cores from them, and reserves that held per second when the run
+ * (bench/load/thread-busy.ts), the projection on more cores from them (from event-loop busy time, and from CPU time:
+ * the caller thread's, and every other thread's as the shards' side), and reserves that held per second when the run
  * counts them (the ratios to Redis compare those).
  */
 export function engineMeasurement(result: CaseResult, spread: ShardSpread): CaseMeasurement {
@@ -20,7 +21,16 @@ export function engineMeasurement(result: CaseResult, spread: ShardSpread): Case
     if (value !== undefined) metrics[key] = value;
   }
   const callerUsPerOp = metrics.callerUsPerOp ?? 0;
-  if (callerUsPerOp > 0)
-    Object.assign(metrics, projectionMetrics({ callerUsPerOp, shardUsPerOp: metrics.shardUsPerOp ?? 0 }, spread));
+  const shardUsPerOp = metrics.shardUsPerOp ?? 0;
+  if (callerUsPerOp > 0) Object.assign(metrics, projectionMetrics({ callerUsPerOp, shardUsPerOp }, spread));
+  const callerCpuUsPerOp = metrics.callerCpuUsPerOp ?? -1;
+  const processCpuUsPerOp = metrics.processCpuUsPerOp ?? -1;
+  if (callerCpuUsPerOp > 0 && processCpuUsPerOp >= callerCpuUsPerOp) {
+    // The shards' side from CPU time: every thread but the caller's (the workers, and GC and I/O threads with them).
+    const otherThreadsCpuUsPerOp = Number((processCpuUsPerOp - callerCpuUsPerOp).toFixed(3));
+    metrics.otherThreadsCpuUsPerOp = otherThreadsCpuUsPerOp;
+    const cpu = { callerUsPerOp: callerCpuUsPerOp, shardUsPerOp: shardUsPerOp > 0 ? otherThreadsCpuUsPerOp : 0 };
+    Object.assign(metrics, projectionMetrics(cpu, spread, 'cpu'));
+  }
   return measured(result, { metrics });
 }

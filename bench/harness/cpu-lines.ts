@@ -17,10 +17,14 @@ function cpuLine(row: SuiteRow): string | null {
     const value = row.metrics[projectionMetric(cores)];
     return `${cores} cores ${value === undefined ? '—' : formatCount(value)}`;
   });
+  const fromCpu = PROJECTION_CORES.map((cores) => row.metrics[projectionMetric(cores, 'cpu')]);
+  const cpuProjection = fromCpu.some((value) => value === undefined)
+    ? ''
+    : `; from CPU time ${fromCpu.map((value) => formatCount(value ?? 0)).join(' · ')}`;
   return (
     `  ${row.name}: caller µs/op ${us(caller)} · shard µs/op ${shard > 0 ? us(shard) : '— (no worker)'}` +
     `${cpu.length === 0 ? '' : ` (CPU µs/op: ${cpu.join(', ')})`} → projected ` +
-    `${projected.join(' · ')} ${row.unit}`
+    `${projected.join(' · ')}${cpuProjection} ${row.unit}`
   );
 }
 
@@ -33,7 +37,8 @@ export function cpuLines(rows: readonly SuiteRow[]): string[] {
   if (lines.length === 0) return [];
   return [
     'busy µs per op by thread (event-loop utilization ÷ ops, measured pass), projected as ' +
-      'T(n) = min(1e6 / caller, k · 1e6 / shard), k = n − 1 (hot SKU: 1):',
+      'T(n) = min(1e6 / caller, k · 1e6 / shard), k = n − 1 (hot SKU: 1); from CPU time: the same with the ' +
+      "caller thread's CPU and the other threads' as the shards':",
     ...lines,
   ];
 }

@@ -36,14 +36,26 @@ export function projectedOpsPerSecond(busy: BusyPerOp, cores: number, spread: Sh
   return Math.round(Math.min(callerBound, (shards * 1e6) / busy.shardUsPerOp));
 }
 
-/** The metric a projection is kept under in a results file: `projectedOpsPerSecond8`. */
-export function projectionMetric(cores: number): string {
-  return `projectedOpsPerSecond${cores}`;
+/**
+ * What a projection's µs per op are: `busy`, event-loop utilization (the figures the suite prints first); `cpu`, CPU
+ * time (the caller thread's, and the rest of the process's as the shards' side), which a preempted thread does not
+ * inflate.
+ */
+export type ProjectionBasis = 'busy' | 'cpu';
+
+/** The metric a projection is kept under in a results file: `projectedOpsPerSecond8`, `projectedCpuOpsPerSecond8`. */
+export function projectionMetric(cores: number, basis: ProjectionBasis = 'busy'): string {
+  return `projected${basis === 'cpu' ? 'Cpu' : ''}OpsPerSecond${cores}`;
 }
 
 /** Each projected core count's figure, as metrics. */
-export function projectionMetrics(busy: BusyPerOp, spread: ShardSpread): Record<string, number> {
+export function projectionMetrics(
+  busy: BusyPerOp,
+  spread: ShardSpread,
+  basis: ProjectionBasis = 'busy',
+): Record<string, number> {
   const metrics: Record<string, number> = {};
-  for (const cores of PROJECTION_CORES) metrics[projectionMetric(cores)] = projectedOpsPerSecond(busy, cores, spread);
+  for (const cores of PROJECTION_CORES)
+    metrics[projectionMetric(cores, basis)] = projectedOpsPerSecond(busy, cores, spread);
   return metrics;
 }

@@ -33,5 +33,45 @@ describe('bench projection: T(n) = min(1e6 / caller, k · 1e6 / shard)', () => {
       projectedOpsPerSecond8: 1_000_000,
       projectedOpsPerSecond16: 1_000_000,
     });
+    expect(Object.keys(projectionMetrics({ callerUsPerOp: 1, shardUsPerOp: 2 }, 'one-shard', 'cpu'))).toEqual([
+      'projectedCpuOpsPerSecond4',
+      'projectedCpuOpsPerSecond8',
+      'projectedCpuOpsPerSecond16',
+    ]);
+  });
+});
+
+describe('bench engine cases: metrics from the run', () => {
+  it('projects from busy time and from CPU time, the shards taking every thread but the caller', async () => {
+    const { engineMeasurement } = await import('../../bench/engine/engine-measurement.js');
+    const measurement = engineMeasurement(
+      {
+        name: 'uniform-mix',
+        description: '',
+        ops: 1000,
+        durationMs: 1000,
+        opsPerSecond: 1000,
+        latencyMeasures: '',
+        latencyUs: { count: 0, p50Us: 0, p99Us: 0, p999Us: 0, maxUs: 0 },
+        checks: [],
+        details: {
+          reservesPerSecond: 500,
+          callerUsPerOp: 4,
+          shardUsPerOp: 8,
+          callerCpuUsPerOp: 2,
+          processCpuUsPerOp: 6,
+          shardUsPerOpByShard: '4,4',
+        },
+      },
+      'all-shards',
+    );
+    expect(measurement.metrics).toMatchObject({
+      reservesPerSecond: 500,
+      otherThreadsCpuUsPerOp: 4,
+      // busy: min(250k, 3 × 125k) = 250k on 4 cores; CPU: min(500k, 3 × 250k) = 500k.
+      projectedOpsPerSecond4: 250_000,
+      projectedCpuOpsPerSecond4: 500_000,
+      projectedCpuOpsPerSecond16: 500_000,
+    });
   });
 });

@@ -82,6 +82,9 @@ describe('bench suite: busy µs per op by thread', () => {
           projectedOpsPerSecond4: 666_667,
           projectedOpsPerSecond8: 666_667,
           projectedOpsPerSecond16: 666_667,
+          projectedCpuOpsPerSecond4: 833_333,
+          projectedCpuOpsPerSecond8: 833_333,
+          projectedCpuOpsPerSecond16: 833_333,
         }),
         run('peer-redis-uniform', 100_000, { reservesPerSecond: 50_000 }),
       ]),
@@ -89,7 +92,7 @@ describe('bench suite: busy µs per op by thread', () => {
     expect(lines).toHaveLength(2);
     expect(lines[1]).toBe(
       '  engine-uniform: caller µs/op 1.50 · shard µs/op 2.25 (CPU µs/op: caller 1.20, process 4.00) → projected ' +
-        '4 cores 666,667 · 8 cores 666,667 · 16 cores 666,667 ops/s',
+        '4 cores 666,667 · 8 cores 666,667 · 16 cores 666,667; from CPU time 833,333 · 833,333 · 833,333 ops/s',
     );
   });
 });
