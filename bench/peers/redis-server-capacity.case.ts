@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import { findBinary } from './local-server.js';
 import { runRedisServerCapacity } from './redis-server-capacity.js';
 import type { SuiteCase } from '../harness/types.js';
@@ -9,7 +10,17 @@ const CONNECTIONS = 50;
 const PIPELINE = 16;
 const WARMUP_CALLS = 50_000;
 
+/** BENCH_REDIS_BENCHMARK if set (null unless it is an executable file), else the first redis-benchmark found. */
 function redisBenchmarkBinary(): string | null {
+  const configured = process.env.BENCH_REDIS_BENCHMARK;
+  if (configured !== undefined && configured !== '') {
+    try {
+      accessSync(configured, constants.X_OK);
+      return configured;
+    } catch {
+      return null;
+    }
+  }
   return findBinary('redis-benchmark', ['/usr/bin', '/usr/local/bin']);
 }
 
@@ -23,7 +34,10 @@ export const peerRedisServer: SuiteCase = {
   unit: 'reserves/s',
   needs: 'redis',
   unavailable: () =>
-    redisBenchmarkBinary() === null ? 'redis-benchmark not found (apt-get install -y redis-server brings it)' : null,
+    redisBenchmarkBinary() === null
+      ? `redis-benchmark not found (${process.env.BENCH_REDIS_BENCHMARK || 'PATH, /usr/bin, /usr/local/bin'}; ` +
+        'apt-get install -y redis-server brings it, or set BENCH_REDIS_BENCHMARK)'
+      : null,
   run: async ({ profile, peers }) => {
     const binary = redisBenchmarkBinary();
     if (binary === null) return { skipped: 'redis-benchmark not found' };
