@@ -20,7 +20,13 @@ function reservesOf(row: SuiteRow): Reserves | null {
   if (row.status !== 'measured') return null;
   const perSecond = row.metrics.reservesPerSecond;
   if (perSecond !== undefined) {
-    const of = row.unit === 'reserves/s' ? '' : ` of ${formatCount(row.opsPerSecond)} ${row.unit}`;
+    const calls = row.metrics.callsPerSecond;
+    const of =
+      calls !== undefined
+        ? ` of ${formatCount(calls)} calls/s`
+        : row.unit === 'reserves/s'
+          ? ''
+          : ` of ${formatCount(row.opsPerSecond)} ${row.unit}`;
     return { perSecond, what: `${formatCount(perSecond)} reserves/s held${of}` };
   }
   if (row.opsPerSecond <= 0) return null;

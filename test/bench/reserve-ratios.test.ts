@@ -47,7 +47,7 @@ describe('bench suite: holdfast ÷ Redis in reserves/s', () => {
     expect(lines[0]).toMatch(/reserves\/s/);
     expect(lines.slice(1)).toEqual([
       '  engine-uniform ÷ peer-redis-server (redis-benchmark, the C client): 1.3× ' +
-        '(200,000 reserves/s held of 400,000 ops/s vs 160,000 reserves/s held)',
+        '(200,000 reserves/s held of 400,000 ops/s vs 160,000 reserves/s held of 160,000 calls/s)',
       '  engine-uniform ÷ peer-redis-uniform (ioredis, the Node client): 4.0× ' +
         '(200,000 reserves/s held of 400,000 ops/s vs 50,000 reserves/s held of 100,000 ops/s)',
     ]);
