@@ -3,6 +3,7 @@ import { findBinary } from './local-server.js';
 import { runRedisServerCapacity } from './redis-server-capacity.js';
 import type { SuiteCase } from '../harness/types.js';
 import { measured } from '../harness/measurement.js';
+import { formatCount } from '../harness/rows.js';
 import { SKU_COUNT, UNIFORM_UNITS_PER_SKU } from '../load/uniform-workload.js';
 
 /** redis-benchmark's shape: as many connections and as deep a pipeline as keep Redis's one thread busy. */
@@ -33,6 +34,8 @@ export const peerRedisServer: SuiteCase = {
     'the same reserve script (1 unit, random SKU of 10k, random hold id); reserve calls that held per second',
   unit: 'reserves/s',
   needs: 'redis',
+  figure: ({ result, metrics }) =>
+    `${formatCount(result.opsPerSecond)} reserves/s (${formatCount(metrics?.callsPerSecond ?? 0)} calls/s)`,
   unavailable: () =>
     redisBenchmarkBinary() === null
       ? `redis-benchmark not found (${process.env.BENCH_REDIS_BENCHMARK || 'PATH, /usr/bin, /usr/local/bin'}; ` +
