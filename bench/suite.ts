@@ -26,10 +26,12 @@ import type { PeerProvision, PeerServer } from './peers/local-server.js';
 import { waitForQuietCpu } from './harness/quiet-machine.js';
 import { describeMachine, describeRevision, formatMachine } from './harness/machine.js';
 import type { ChildReport } from './harness/child.js';
+import { cpuLines } from './harness/cpu-lines.js';
 import { checkFloors, loadFloors, type Floors, type FloorVerdict } from './harness/floors.js';
 import { watchOtherLoad } from './harness/other-load.js';
 import { isProfileName, PROFILE_NAMES, profileOf } from './harness/profile.js';
 import { selectCases } from './harness/registry.js';
+import { reserveRatioLines } from './harness/reserve-ratios.js';
 import { caseResultFile, writeCaseResult, type RunInfo } from './harness/results.js';
 import { buildRows, formatCount, type CaseRun, type SuiteRow } from './harness/rows.js';
 import { formatSuiteTable, scalingLine, times } from './harness/table.js';
@@ -331,7 +333,15 @@ async function report(
   const rows = buildRows(runs);
   const verdicts = checkFloors(rows, floors, options.strictFloors === true);
   console.log(`\n${formatSuiteTable(rows, verdicts)}`);
-  console.log([...peerLines(rows), ...targetLines(rows), ...noteLines(rows, runs, verdicts)].join('\n'));
+  console.log(
+    [
+      ...peerLines(rows),
+      ...reserveRatioLines(rows),
+      ...cpuLines(rows),
+      ...targetLines(rows),
+      ...noteLines(rows, runs, verdicts),
+    ].join('\n'),
+  );
   if (options.write) {
     for (const [index, run] of runs.entries())
       await writeCaseResult(

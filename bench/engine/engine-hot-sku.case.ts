@@ -1,7 +1,7 @@
 import { engineLoad, hotSkuPlan } from './engine-load.js';
 import { runHotSku } from './hot-sku.js';
+import { engineMeasurement } from './engine-measurement.js';
 import type { SuiteCase } from '../harness/types.js';
-import { measured } from '../harness/measurement.js';
 import { throughputAndRedisTargets } from '../harness/targets.js';
 import { ENGINE_SHARDS } from '../load/uniform-workload.js';
 import { ENGINE_REDIS_RATIO_GOAL } from './engine-uniform.case.js';
@@ -24,5 +24,5 @@ export const engineHotSku: SuiteCase = {
     'attempts/s',
   ),
   run: async ({ profile }) =>
-    measured(await runHotSku(hotSkuPlan(ENGINE_SHARDS, profile.hotUnits, engineLoad(profile)))),
+    engineMeasurement(await runHotSku(hotSkuPlan(ENGINE_SHARDS, profile.hotUnits, engineLoad(profile))), 'one-shard'),
 };

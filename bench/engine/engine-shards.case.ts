@@ -1,6 +1,6 @@
 import type { SuiteCase } from '../harness/types.js';
-import { measured } from '../harness/measurement.js';
 import { runUniformOnEngine } from './engine-load.js';
+import { engineMeasurement } from './engine-measurement.js';
 
 /**
  * The uniform mix at another shard count (engine-uniform is 2): how throughput scales. Shards 0
@@ -18,6 +18,6 @@ export function engineShards(shards: number): SuiteCase {
     unit: 'ops/s',
     ceiling: shards === 0 ? 'ceiling-ledger-loop' : `ceiling-transport-${shards}`,
     references: shards === 0 ? [] : ['ceiling-ledger-loop'],
-    run: async ({ profile }) => measured(await runUniformOnEngine(profile, shards)),
+    run: async ({ profile }) => engineMeasurement(await runUniformOnEngine(profile, shards), 'all-shards'),
   };
 }

@@ -1,8 +1,8 @@
 import type { SuiteCase } from '../harness/types.js';
-import { measured } from '../harness/measurement.js';
 import { throughputAndRedisTargets } from '../harness/targets.js';
 import { ENGINE_SHARDS } from '../load/uniform-workload.js';
 import { runUniformOnEngine } from './engine-load.js';
+import { engineMeasurement } from './engine-measurement.js';
 
 const UNIFORM_MIX_OPS_PER_SECOND_GOAL = 1_500_000;
 
@@ -25,5 +25,5 @@ export const engineUniform: SuiteCase = {
     ratio: ENGINE_REDIS_RATIO_GOAL,
     label: 'Redis + Lua',
   }),
-  run: async ({ profile }) => measured(await runUniformOnEngine(profile, ENGINE_SHARDS)),
+  run: async ({ profile }) => engineMeasurement(await runUniformOnEngine(profile, ENGINE_SHARDS), 'all-shards'),
 };

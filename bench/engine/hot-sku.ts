@@ -7,6 +7,7 @@ import { runLanes } from '../load/lanes.js';
 import { LatencySampler } from '../load/latency-sampler.js';
 import { benchEngineOptions } from '../load/engine-options.js';
 import { BENCH_LOCATION, HOLD_TTL_MS, receiveStock } from '../load/stock.js';
+import { threadBusyDetails, watchThreadBusy } from '../load/thread-busy.js';
 
 export interface HotSkuPlan {
   shards: number;
@@ -85,7 +86,9 @@ export async function runHotSku(plan: HotSkuPlan): Promise<CaseResult> {
       counts: { accepted: 0, soldOut: 0, otherRefusals: 0, firstOtherRefusal: '' },
     };
     const lanesPlan = { lanes: plan.lanes, durationMs: Number.POSITIVE_INFINITY, opsMax: Number.POSITIVE_INFINITY };
+    const busy = watchThreadBusy(engine);
     const outcome = await runLanes(() => runHotWindow(load), lanesPlan);
+    const threads = busy(outcome.ops);
     const reserved = await reservedUnits(engine);
     const stats = engine.stats();
     return {
@@ -110,6 +113,7 @@ export async function runHotSku(plan: HotSkuPlan): Promise<CaseResult> {
         accepted: load.counts.accepted,
         soldOut: load.counts.soldOut,
         otherRefusals: load.counts.otherRefusals,
+        ...threadBusyDetails(threads),
         firstOtherRefusal: load.counts.firstOtherRefusal,
         queueDepthMaxByShard: stats.shards.map((shard) => shard.queueDepthMax).join(','),
       },

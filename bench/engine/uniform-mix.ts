@@ -18,6 +18,7 @@ import {
   type MixCounts,
 } from '../load/mix-counts.js';
 import { BENCH_LOCATION, HOLD_TTL_MS, MIX_CHANNEL, receiveStock } from '../load/stock.js';
+import { threadBusyDetails, watchThreadBusy } from '../load/thread-busy.js';
 
 export interface UniformMixPlan {
   shards: number;
@@ -135,7 +136,9 @@ export async function runUniformMix(plan: UniformMixPlan): Promise<CaseResult> {
     await runLanes(runWindow, { lanes: plan.lanes, durationMs: plan.warmupMs, opsMax });
     load.sampler.reset();
     resetOpCounts(load.counts);
+    const busy = watchThreadBusy(engine);
     const outcome = await runLanes(runWindow, { lanes: plan.lanes, durationMs: plan.durationMs, opsMax });
+    const threads = busy(outcome.ops);
     const stats = engine.stats();
     return {
       name: 'uniform-mix',
@@ -156,6 +159,8 @@ export async function runUniformMix(plan: UniformMixPlan): Promise<CaseResult> {
         lanes: plan.lanes,
         windows: outcome.windows,
         ...opCountDetails(load.counts),
+        reservesPerSecond: opsPerSecond(load.counts.reserveHeld, outcome.elapsedMs),
+        ...threadBusyDetails(threads),
         firstRefusal: load.counts.firstRefusal,
         queueDepthMaxByShard: stats.shards.map((shard) => shard.queueDepthMax).join(','),
       },

@@ -1,5 +1,6 @@
 import type { SuiteCase } from './types.js';
 import { ceilingLedgerLoop } from '../ceiling/ceiling-ledger-loop.case.js';
+import { ceilingSoaLoop } from '../ceiling/ceiling-soa-loop.case.js';
 import { ceilingTransport } from '../ceiling/ceiling-transport.case.js';
 import { ceilingWsEchoBatched, ceilingWsEchoSingle } from '../ceiling/ceiling-ws-echo.case.js';
 import { engineHotSku } from '../engine/engine-hot-sku.case.js';
@@ -11,6 +12,7 @@ import { gatewayBatched, gatewayPaced, gatewayReserveMany, gatewaySingle } from 
 import { journalCase } from '../durability/journal.case.js';
 import { memory } from '../engine/memory.case.js';
 import { peerPostgresHot, peerPostgresUniform, peerRedisHot, peerRedisUniform } from '../peers/peers.case.js';
+import { peerRedisServer } from '../peers/redis-server-capacity.case.js';
 import { recovery } from '../durability/recovery.case.js';
 import { simulatorVirtual } from '../simulator/simulator-virtual.case.js';
 
@@ -20,6 +22,7 @@ import { simulatorVirtual } from '../simulator/simulator-virtual.case.js';
  * peers (their servers run only then).
  */
 export const CASES: readonly SuiteCase[] = [
+  ceilingSoaLoop,
   ceilingLedgerLoop,
   ceilingTransport(1),
   ceilingTransport(2),
@@ -45,6 +48,7 @@ export const CASES: readonly SuiteCase[] = [
   simulatorVirtual,
   peerRedisUniform,
   peerRedisHot,
+  peerRedisServer,
   peerPostgresUniform,
   peerPostgresHot,
 ];

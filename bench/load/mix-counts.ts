@@ -3,6 +3,8 @@ import type { Refusal, ReservationResult } from '../../engine/index.js';
 /** What the uniform mix counts, on the engine and on the ledger loop alike. */
 export interface MixCounts {
   reserve: number;
+  /** Reserves that held (reserve calls less their refusals). */
+  reserveHeld: number;
   commit: number;
   release: number;
   /** Refused ops, warm-up included (nothing should be refused). */
@@ -11,7 +13,7 @@ export interface MixCounts {
 }
 
 export function createMixCounts(): MixCounts {
-  return { reserve: 0, commit: 0, release: 0, refused: 0, firstRefusal: '' };
+  return { reserve: 0, reserveHeld: 0, commit: 0, release: 0, refused: 0, firstRefusal: '' };
 }
 
 /**
@@ -19,6 +21,7 @@ export function createMixCounts(): MixCounts {
  */
 export function resetOpCounts(counts: MixCounts): void {
   counts.reserve = 0;
+  counts.reserveHeld = 0;
   counts.commit = 0;
   counts.release = 0;
 }
@@ -32,6 +35,7 @@ function countRefusal(counts: MixCounts, refusal: Refusal): void {
 export function countReserve(counts: MixCounts, refusal: Refusal | null): boolean {
   counts.reserve += 1;
   if (refusal !== null) countRefusal(counts, refusal);
+  else counts.reserveHeld += 1;
   return refusal === null;
 }
 

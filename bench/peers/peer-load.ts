@@ -51,11 +51,13 @@ export interface PeerLink {
 /** Shared state of a measured pass: ops done and their latency (µs). */
 export interface PeerPass {
   ops: number;
+  /** Reserves that held (new holds granted) in the pass. */
+  reservesHeld: number;
   latency: LatencyHistogram;
 }
 
 function newPass(): PeerPass {
-  return { ops: 0, latency: createLatencyHistogram() };
+  return { ops: 0, reservesHeld: 0, latency: createLatencyHistogram() };
 }
 
 /** Runs `lanes` loops until each returns; resolves with the elapsed milliseconds. */
@@ -104,13 +106,15 @@ async function roundTrip(
     noteAnomaly(counts, (error as Error).message);
     return [];
   }
-  if (pass !== null) {
-    pass.latency.record((performance.now() - sentMs) * 1000, ops.length);
-    pass.ops += ops.length;
-  }
-  return ops
+  if (pass !== null) pass.latency.record((performance.now() - sentMs) * 1000, ops.length);
+  const granted = ops
     .filter((op, index) => countReply(op, defined(replies[index], 'a reply per op'), counts))
     .map((op) => op.hold);
+  if (pass !== null) {
+    pass.ops += ops.length;
+    pass.reservesHeld += granted.length;
+  }
+  return granted;
 }
 
 /** A lane of the uniform mix: the holds it has been granted and not yet settled, and its round trips so far. */

@@ -33,7 +33,11 @@ export function peerResult(run: PeerRun, report: PeerReport): CaseResult {
     latencyMeasures: report.latencyMeasures,
     latencyUs: summarizeLatencyUs(run.pass.latency),
     checks: report.checks,
-    details: { ...countsDetails(run.counts), ...report.details },
+    details: {
+      ...countsDetails(run.counts),
+      reservesPerSecond: opsPerSecond(run.pass.reservesHeld, run.elapsedMs),
+      ...report.details,
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import { runPostgresHot, runPostgresUniform } from './postgres-load.js';
 import { runRedisHot, runRedisUniform } from './redis-load.js';
-import type { SuiteCase } from '../harness/types.js';
+import type { CaseResult } from '../harness/case-result.js';
+import type { CaseMeasurement, SuiteCase } from '../harness/types.js';
 import { measured } from '../harness/measurement.js';
 import { SKU_COUNT, UNIFORM_UNITS_PER_SKU } from '../load/uniform-workload.js';
 
@@ -14,6 +15,12 @@ const REDIS_CONNECTIONS = envInteger('BENCH_REDIS_CONNECTIONS', 4);
 const REDIS_PIPELINE_RESERVES = envInteger('BENCH_REDIS_PIPELINE', 256);
 /** PostgreSQL: connections, one statement in flight each. */
 const POSTGRES_CLIENTS = envInteger('BENCH_POSTGRES_CLIENTS', 16);
+
+/** A peer's measurement: its reserves that held per second as a metric (the reserves/s ratios read it). */
+function peerMeasured(result: CaseResult): CaseMeasurement {
+  const reservesPerSecond = result.details.reservesPerSecond;
+  return measured(result, typeof reservesPerSecond === 'number' ? { metrics: { reservesPerSecond } } : {});
+}
 
 function url(value: string | null, peer: string): string {
   if (value === null) throw new Error(`${peer} is not available in this run`);
@@ -29,7 +36,7 @@ export const peerRedisUniform: SuiteCase = {
   unit: 'ops/s',
   needs: 'redis',
   run: async ({ profile, peers }) =>
-    measured(
+    peerMeasured(
       await runRedisUniform({
         url: url(peers.redisUrl, 'redis'),
         skus: SKU_COUNT,
@@ -51,7 +58,7 @@ export const peerRedisHot: SuiteCase = {
   unit: 'attempts/s',
   needs: 'redis',
   run: async ({ profile, peers }) =>
-    measured(
+    peerMeasured(
       await runRedisHot({
         url: url(peers.redisUrl, 'redis'),
         units: profile.redisHotUnits,
@@ -71,7 +78,7 @@ export const peerPostgresUniform: SuiteCase = {
   unit: 'ops/s',
   needs: 'postgres',
   run: async ({ profile, peers }) =>
-    measured(
+    peerMeasured(
       await runPostgresUniform({
         url: url(peers.postgresUrl, 'postgres'),
         skus: SKU_COUNT,
@@ -90,7 +97,7 @@ export const peerPostgresHot: SuiteCase = {
   unit: 'attempts/s',
   needs: 'postgres',
   run: async ({ profile, peers }) =>
-    measured(
+    peerMeasured(
       await runPostgresHot({
         url: url(peers.postgresUrl, 'postgres'),
         units: profile.postgresHotUnits,

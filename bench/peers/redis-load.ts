@@ -16,8 +16,9 @@ import { hotChecks, mixChecks, peerResult, type StockUnits } from './peer-result
 
 /**
  * Check-and-decrement: holds `qty` units under the hold's key if the SKU has them. 1 held, 0 sold out, 2 duplicate id.
+ * Exported for peer-redis-server, which runs this same script from redis-benchmark.
  */
-const RESERVE_LUA = `
+export const RESERVE_LUA = `
 if redis.call('EXISTS', KEYS[2]) == 1 then return 2 end
 local available = tonumber(redis.call('HGET', KEYS[1], 'available') or '0')
 local qty = tonumber(ARGV[1])

@@ -297,6 +297,12 @@ export interface ShardStats {
   latency: LatencySummary;
   /** The ledger's counters as of the shard's last reply. */
   ledger: LedgerCounters;
+  /**
+   * Milliseconds the shard's worker thread has spent busy (its event loop's utilization, `active`) since that thread
+   * started; 0 while it has none. Two readings apart, divided by the ops between them: the shard's busy time per op.
+   * Absent on the in-thread engine (`shards: 0`), which has no worker: its work is the caller's.
+   */
+  workerBusyMs?: number;
 }
 
 export interface ReturnsStats {

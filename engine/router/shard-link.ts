@@ -300,6 +300,7 @@ export class ShardLink {
       overloaded: this.overloaded,
       latency: this.latency.summary(),
       ledger: { ...this.counters },
+      workerBusyMs: this.pool.threads[0]?.performance.eventLoopUtilization().active ?? 0,
     };
   }
 
