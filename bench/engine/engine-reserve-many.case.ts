@@ -1,5 +1,5 @@
 import type { SuiteCase } from '../harness/types.js';
-import { measured } from '../harness/measurement.js';
+import { engineMeasurement } from './engine-measurement.js';
 import { throughputAndRedisTargets } from '../harness/targets.js';
 import { ENGINE_SHARDS, UNIFORM_UNITS_PER_SKU, uniformSkus } from '../load/uniform-workload.js';
 import { runReserveMany } from './reserve-many.js';
@@ -32,7 +32,7 @@ export const engineReserveMany: SuiteCase = {
     'reserves/s',
   ),
   run: async ({ profile }) =>
-    measured(
+    engineMeasurement(
       await runReserveMany({
         shards: ENGINE_SHARDS,
         skus: uniformSkus(),
@@ -42,5 +42,6 @@ export const engineReserveMany: SuiteCase = {
         warmupMs: profile.warmupMs,
         durationMs: profile.durationMs,
       }),
+      'all-shards',
     ),
 };

@@ -7,6 +7,7 @@ import { runLanes } from '../load/lanes.js';
 import { LatencySampler } from '../load/latency-sampler.js';
 import { benchEngineOptions } from '../load/engine-options.js';
 import { BENCH_LOCATION, HOLD_TTL_MS, MIX_CHANNEL, receiveStock } from '../load/stock.js';
+import { threadBusyDetails, watchThreadBusy } from '../load/thread-busy.js';
 
 export interface ReserveManyPlan {
   shards: number;
@@ -107,7 +108,10 @@ export async function runReserveMany(plan: ReserveManyPlan): Promise<CaseResult>
     await runLanes((lane) => runWindow(load, lane), { ...lanes, durationMs: plan.warmupMs });
     const [reservesBefore, settlesBefore] = [load.reserves, load.settles];
     load.callLatency.reset();
+    const busy = watchThreadBusy(engine);
     const outcome = await runLanes((lane) => runWindow(load, lane), { ...lanes, durationMs: plan.durationMs });
+    // µs per op count every operation (reserves and settles), as the other engine cases do.
+    const threads = busy(outcome.ops);
     const reserves = load.reserves - reservesBefore;
     return {
       name: 'reserve-many',
@@ -128,6 +132,8 @@ export async function runReserveMany(plan: ReserveManyPlan): Promise<CaseResult>
         reserves,
         settles: load.settles - settlesBefore,
         allOpsPerSecond: opsPerSecond(outcome.ops, outcome.elapsedMs),
+        reservesPerSecond: opsPerSecond(reserves, outcome.elapsedMs),
+        ...threadBusyDetails(threads),
         firstRefusal: load.firstRefusal,
       },
     };
