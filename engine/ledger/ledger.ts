@@ -65,7 +65,7 @@ import {
   type LedgerScalars,
   type LedgerSnapshot,
 } from './snapshot.js';
-import { MovementLog } from './movement-log.js';
+import { MovementLog, type MovementBounds } from './movement-log.js';
 import { availableOf, isVacant, viewOf, type Position } from './position.js';
 import { Retention } from './retention.js';
 import { SkuState } from './sku-state.js';
@@ -149,6 +149,7 @@ export class Ledger {
   private readonly digests = new BodyDigests();
   private readonly transfers: TransferBook;
   private readonly defaultContext: PlacementContext;
+  private readonly movementBounds: MovementBounds;
   private watchAll = false;
   private nowMs = 0;
   private holdOrder = 0;
@@ -171,6 +172,7 @@ export class Ledger {
     );
     this.transfers = new TransferBook(options.retainedOutcomes);
     this.rank = locationRanker(options.locationOrder);
+    this.movementBounds = { horizonMs: options.syncHorizonMs, entriesMax: options.syncMovementsPerPositionMax };
     this.defaultContext = {
       strategy: options.strategy,
       destination: undefined,
@@ -694,7 +696,7 @@ export class Ledger {
       partFulfils: this.partFulfils,
       intern: (channel) => this.channels.intern(channel),
       rank: this.rank,
-      movementLog: () => new MovementLog(this.options.syncHorizonMs, this.options.syncMovementsPerPositionMax),
+      movementLog: () => new MovementLog(this.movementBounds),
       scalars: {
         nowMs: this.nowMs,
         holdOrder: this.holdOrder,
@@ -1258,7 +1260,7 @@ export class Ledger {
   ): void {
     position.state.apply(position, onHandDelta, reservedDelta, committedDelta);
     if (moved !== 0) {
-      position.movements ??= new MovementLog(this.options.syncHorizonMs, this.options.syncMovementsPerPositionMax);
+      position.movements ??= new MovementLog(this.movementBounds);
       position.movements.record(this.nowMs, moved, movedAtMs);
     }
     this.touch(position);
