@@ -257,7 +257,14 @@ export class Ledger {
     }
     const deadline = expiresAt >= 0 ? expiresAt : this.nowMs + ttlMs;
     const context = this.contextOf(placement);
-    if (partCount === 1 && lines.length === 1 && context === this.defaultContext && lineIndexes === null) {
+    // Compact only when the placement says nothing at all (its object is then NO_PLACEMENT's equal).
+    if (
+      partCount === 1 &&
+      lines.length === 1 &&
+      lineIndexes === null &&
+      context === this.defaultContext &&
+      placement.allowSplit === undefined
+    ) {
       const slot = this.reserveCompact(id, channel, ttlMs, deadline, lines[0]!);
       if (slot !== NO_SLOT) return this.viewOf(slot);
     }
@@ -678,7 +685,40 @@ export class Ledger {
   static restore(options: LedgerOptions, snapshot: LedgerSnapshot): Ledger {
     const ledger = new Ledger(options);
     restoreSnapshot(ledger.internals(), snapshot);
+    ledger.compactRestored();
     return ledger;
+  }
+
+  /**
+   * A snapshot restores every hold as an object; the live ones a reserve would have made compact
+   * go back into the HoldTable (same id, order, deadline node and place in the id map), so a
+   * restarted shard keeps them as compactly as the one that saved them.
+   */
+  private compactRestored(): void {
+    for (const [id, ref] of this.holds) {
+      if (typeof ref === 'number' || !isCompactable(ref)) continue;
+      const channelId = this.channels.idOf(ref.channel);
+      if (channelId === NOT_INTERNED) continue;
+      const line = ref.lines[0] as HoldLine;
+      const position = line.position as Position;
+      const slot = this.table.add(
+        id,
+        channelId,
+        ref.ttlMs,
+        ref.expiresAt,
+        ref.order,
+        position,
+        line.qty,
+        line.requested !== undefined,
+        ref.status,
+      );
+      if (ref.deadlineNode !== NO_NODE) {
+        this.ttl.setRef(ref.deadlineNode, slot);
+        this.table.setNode(slot, ref.deadlineNode);
+        ref.deadlineNode = NO_NODE;
+      }
+      this.holds.set(id, slot);
+    }
   }
 
   private internals(): LedgerInternals {
@@ -1332,6 +1372,24 @@ export class Ledger {
     if (touched.length > 0) touched.length = 0;
     return waiting;
   }
+}
+
+/** Whether a Hold object is one HoldTable keeps: live, whole, one line placed whole, never backordered or shipped. */
+function isCompactable(hold: Hold): boolean {
+  if (hold instanceof RefusalRecord || hold.error !== null || hold.partCount !== 1 || hold.lines.length !== 1)
+    return false;
+  if (hold.status !== HELD && hold.status !== COMMITTED) return false;
+  const { strategy, destination, allowSplit } = hold.placement;
+  if (strategy !== undefined || destination !== undefined || allowSplit !== undefined) return false;
+  const line = hold.lines[0] as HoldLine;
+  return (
+    line.position !== null &&
+    line.line === 0 &&
+    line.fulfilled === 0 &&
+    line.backordered === 0 &&
+    line.backorderedAtReserve === 0 &&
+    (line.requested === undefined || line.requested === line.position.location)
+  );
 }
 
 /** active ⇄ soldOut as available stock comes and goes (frozen ignores stock). */

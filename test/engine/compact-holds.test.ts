@@ -52,6 +52,13 @@ describe('compact holds', () => {
     expect(ledger.get('A')).toMatchObject({ reserved: 3, available: 17 });
   });
 
+  it('a placement that names allowSplit: false is kept as asked (an object), so its retry is not a CONFLICT', () => {
+    const ledger = stocked();
+    const first = ledger.reserve('p', 'web', TTL_MS, [{ sku: 'A', qty: 1 }], { allowSplit: false });
+    expect(table(ledger).size).toBe(0);
+    expect(ledger.reserve('p', 'web', TTL_MS, [{ sku: 'A', qty: 1 }], { allowSplit: false })).toEqual(first);
+  });
+
   it('holds with two lines, a placement or a backorder are Hold objects, not compact', () => {
     const ledger = stocked();
     ledger.receive('B', 'WH', 1);
@@ -135,6 +142,7 @@ describe('compact holds', () => {
     ledger.reserve('c', 'web', TTL_MS, [{ sku: 'A', qty: 3 }]);
     ledger.release('c');
     const restored = Ledger.restore(OPTIONS, structuredClone(ledger.snapshot()));
+    expect(table(restored).size, 'the live ones are compact again (the released one stays an object)').toBe(2);
     expect(restored.snapshot()).toEqual(ledger.snapshot());
     for (const id of ['a', 'b', 'c']) expect(restored.getReservation(id)).toEqual(ledger.getReservation(id));
     restored.advance(1_000 + TTL_MS);
