@@ -818,19 +818,22 @@ export class Ledger {
     const status = table.statusOf(slot);
     const next = nextHoldState(status, EV_RELEASE);
     if (next === ILLEGAL) return illegalOf(table.idOf(slot), status, 'release');
-    if (status !== next) {
-      this.returnCompactUnits(slot);
-      this.setCompactTerminal(slot, next);
-      this.finishOp('release', undefined);
-    }
-    return { ok: true, reservation: table.reservation(slot, this.channelOf(slot)) };
+    // The answer is taken before the outcome is retained: a bound may evict it (and free its slot) at once.
+    if (status === next) return { ok: true, reservation: table.reservation(slot, this.channelOf(slot)) };
+    this.returnCompactUnits(slot);
+    this.endCompact(slot, next);
+    const reservation = table.reservation(slot, this.channelOf(slot));
+    this.retainCompact(slot);
+    this.finishOp('release', undefined);
+    return { ok: true, reservation };
   }
 
   private expireCompact(slot: number): void {
     const next = nextHoldState(this.table.statusOf(slot), EV_EXPIRE);
     invariant(next !== ILLEGAL, `hold ${this.table.idOf(slot)} cannot expire`);
     this.returnCompactUnits(slot);
-    this.setCompactTerminal(slot, next);
+    this.endCompact(slot, next);
+    this.retainCompact(slot);
     this.finishOp('expire', undefined);
   }
 
@@ -845,15 +848,19 @@ export class Ledger {
     position.state.policy?.track(this.channelOf(slot), -qty, 0);
   }
 
-  /** setTerminal() of a compact hold: it stays in its slot, now a retained outcome. */
-  private setCompactTerminal(slot: number, status: number): void {
+  /** setTerminal() of a compact hold, up to retaining it (retainCompact): it stays in its slot. */
+  private endCompact(slot: number, status: number): void {
     const table = this.table;
     const before = table.statusOf(slot);
     if (before === HELD || before === COMMITTED) this.liveHolds--;
     this.unqueue(slot);
     table.setStatus(slot, status);
     table.setTerminalAt(slot, this.nowMs);
-    this.retention.add(slot, this.evicted, oneLineRetainedBytes(table.idOf(slot)));
+  }
+
+  /** The ended compact hold becomes a retained outcome; the bounds may evict it at once, freeing the slot. */
+  private retainCompact(slot: number): void {
+    this.retention.add(slot, this.evicted, oneLineRetainedBytes(this.table.idOf(slot)));
     this.forgetEvicted();
   }
 

@@ -105,6 +105,29 @@ describe('compact holds', () => {
     expect(ledger.reserve('h0', 'web', TTL_MS, [{ sku: 'A', qty: 1 }])).toBeInstanceOf(Hold);
   });
 
+  it('with no room to retain outcomes, a release still answers the released hold (its slot is freed after)', () => {
+    const ledger = new Ledger({ ...OPTIONS, retainedOutcomes: 0 });
+    ledger.advance(1_000);
+    ledger.receive('A', 'WH', 10);
+    ledger.reserve('r', 'web', TTL_MS, [{ sku: 'A', qty: 2 }]);
+    ledger.reserve('e', 'web', TTL_MS, [{ sku: 'A', qty: 1 }]);
+    expect(ledger.release('r')).toEqual({
+      ok: true,
+      reservation: {
+        id: 'r',
+        channel: 'web',
+        status: 'released',
+        expiresAt: 1_000 + TTL_MS,
+        backordered: 0,
+        lines: [{ line: 0, sku: 'A', location: 'WH', qty: 2, fulfilled: 0, backordered: 0 }],
+      },
+    });
+    ledger.advance(1_000 + TTL_MS);
+    expect(ledger.forgotten).toEqual(['r', 'e']);
+    expect(table(ledger).size).toBe(0);
+    expect(ledger.get('A')).toMatchObject({ reserved: 0, available: 10 });
+  });
+
   it('a fulfil turns a live compact hold into an object, keeping its deadline order', () => {
     const ledger = stocked();
     ledger.reserve('f', 'web', TTL_MS, [{ sku: 'A', qty: 3 }]);
