@@ -44,8 +44,8 @@ export class Hold {
   status = HELD;
   /** Tie-breaker for equal deadlines in the TTL queue: insertion order. */
   order = 0;
-  /** Position in the ledger's TTL queue while held; -1 otherwise. */
-  heapIndex = -1;
+  /** Its node in the ledger's deadline queue (DeadlineBuckets) while held; -1 (NO_NODE) otherwise. */
+  deadlineNode = -1;
   /** When the hold reached a terminal state (retention starts then). */
   terminalAtMs = 0;
   error: EngineError | null = null;

@@ -65,12 +65,14 @@ import {
   type LedgerScalars,
   type LedgerSnapshot,
 } from './snapshot.js';
-import { MovementLog } from './movement-log.js';
+import { MovementLog, type MovementBounds } from './movement-log.js';
 import { availableOf, isVacant, viewOf, type Position } from './position.js';
 import { Retention } from './retention.js';
 import { SkuState } from './sku-state.js';
-import { TtlQueue } from '../../shared/ttl-queue.js';
-import { Interner } from './interner.js';
+import { DeadlineBuckets, NO_NODE } from '../../shared/deadline-buckets.js';
+import { Interner, NOT_INTERNED } from './interner.js';
+import { HoldTable } from './hold-table.js';
+import { oneLineRetainedBytes, retainedBytesOf } from './outcome-bytes.js';
 import { TransferBook, TransferRecord, transferOf } from './transfers.js';
 import {
   FINAL_AUTO,
@@ -105,6 +107,11 @@ export {
 /** Distinct channel names kept as one shared string each (beyond that, holds keep their own). */
 const CHANNELS_INTERNED_MAX = 1024;
 
+/** What the id map and the queues name a hold by: its Hold object, or its slot in the HoldTable (a compact hold). */
+type HoldRef = Hold | number;
+/** reserveCompact() made no compact hold. */
+const NO_SLOT = -1;
+
 /**
  * The pure, single-threaded ledger: positions, holds, the TTL queue and retention. No I/O, no
  * threads, no clock of its own: time arrives through advance(nowMs). Inputs are validated by
@@ -117,12 +124,16 @@ export class Ledger {
   readonly forgotten: string[] = [];
 
   private readonly skus = new Map<string, SkuState>();
-  private readonly holds = new Map<string, Hold>();
-  private readonly ttl = new TtlQueue<Hold>();
-  private readonly retention: Retention;
+  private readonly holds = new Map<string, HoldRef>();
+  /** The common holds (one line, one part, nothing backordered) as columns: see hold-table.ts. */
+  private readonly table = new HoldTable();
+  private readonly ttl = new DeadlineBuckets<HoldRef>();
+  private readonly retention: Retention<HoldRef>;
   private readonly rank: (location: string) => number;
   private readonly touched: Position[] = [];
-  private readonly evicted: Hold[] = [];
+  private readonly evicted: HoldRef[] = [];
+  /** A reserve's hold lines as they are placed (scratch, reused: the hold keeps an exact-size copy). */
+  private readonly placed: HoldLine[] = [];
   /** Positions a reserve under way created for a backorder (removed again if it is refused). */
   private readonly createdByReserve: Position[] = [];
   /** Parts of cross-shard holds: the last fulfil each applied, as the whole hold saw it (for reconciliation). */
@@ -138,6 +149,7 @@ export class Ledger {
   private readonly digests = new BodyDigests();
   private readonly transfers: TransferBook;
   private readonly defaultContext: PlacementContext;
+  private readonly movementBounds: MovementBounds;
   private watchAll = false;
   private nowMs = 0;
   private holdOrder = 0;
@@ -150,13 +162,17 @@ export class Ledger {
   private returnsReconcileMsMax = 0;
 
   constructor(private readonly options: LedgerOptions) {
-    this.retention = new Retention({
-      retentionMs: options.outcomeRetentionMs,
-      capacity: options.retainedOutcomes,
-      capacityBytes: options.retainedOutcomeBytes,
-    });
+    this.retention = new Retention<HoldRef>(
+      {
+        retentionMs: options.outcomeRetentionMs,
+        capacity: options.retainedOutcomes,
+        capacityBytes: options.retainedOutcomeBytes,
+      },
+      (ref) => (typeof ref === 'number' ? this.table.terminalAtOf(ref) : ref.terminalAtMs),
+    );
     this.transfers = new TransferBook(options.retainedOutcomes);
     this.rank = locationRanker(options.locationOrder);
+    this.movementBounds = { horizonMs: options.syncHorizonMs, entriesMax: options.syncMovementsPerPositionMax };
     this.defaultContext = {
       strategy: options.strategy,
       destination: undefined,
@@ -172,10 +188,16 @@ export class Ledger {
   advance(nowMs: number): boolean {
     if (nowMs > this.nowMs) this.nowMs = nowMs;
     let changed = false;
-    for (let due = this.ttl.peekDue(this.nowMs); due !== undefined; due = this.ttl.peekDue(this.nowMs)) {
-      this.ttl.pop();
-      invariant(due.status === HELD, `hold ${due.id} left held but stayed in the TTL queue`);
-      this.expireHold(due);
+    for (let node = this.ttl.peekDue(this.nowMs); node !== NO_NODE; node = this.ttl.peekDue(this.nowMs)) {
+      const due = this.ttl.refOf(node);
+      this.unqueue(due);
+      if (typeof due === 'number') {
+        invariant(this.table.statusOf(due) === HELD, `hold ${this.table.idOf(due)} left held but stayed queued`);
+        this.expireCompact(due);
+      } else {
+        invariant(due.status === HELD, `hold ${due.id} left held but stayed in the TTL queue`);
+        this.expireHold(due);
+      }
       changed = true;
     }
     this.retention.expire(this.nowMs, this.evicted);
@@ -217,7 +239,8 @@ export class Ledger {
     part: HoldPart = WHOLE_HOLD,
   ): Hold | Refusal {
     const { count: partCount, expiresAt, lineIndexes } = part;
-    const existing = this.holds.get(id);
+    const found = this.holds.get(id);
+    const existing = typeof found === 'number' ? this.viewOf(found) : found;
     if (existing instanceof RefusalRecord) {
       if (existing.digest !== this.digests.of(channel, ttlMs, partCount, placement, lines))
         return refuse.conflict(`reservation '${id}'`);
@@ -234,6 +257,17 @@ export class Ledger {
     }
     const deadline = expiresAt >= 0 ? expiresAt : this.nowMs + ttlMs;
     const context = this.contextOf(placement);
+    // Compact only when the placement says nothing at all (its object is then NO_PLACEMENT's equal).
+    if (
+      partCount === 1 &&
+      lines.length === 1 &&
+      lineIndexes === null &&
+      context === this.defaultContext &&
+      placement.allowSplit === undefined
+    ) {
+      const slot = this.reserveCompact(id, channel, ttlMs, deadline, lines[0]!);
+      if (slot !== NO_SLOT) return this.viewOf(slot);
+    }
     const preset =
       context.strategy === 'fewest-splits' && (lines.length > 1 || context.allowSplit)
         ? planFewestSplits(
@@ -243,12 +277,13 @@ export class Ledger {
             context.allowSplit,
           )
         : null;
-    const placed: HoldLine[] = [];
+    const placed = this.placed;
     for (let index = 0; index < lines.length; index++) {
       const wholeIndex = lineIndexes === null ? index : lineIndexes[index]!;
       const refusal = this.placeLine(lines[index]!, wholeIndex, channel, context, preset?.get(index), placed);
       if (refusal === null) continue;
       this.rollback(placed, channel);
+      placed.length = 0;
       // A capacity refusal (a position the shard has no room for) is transient: nothing is recorded.
       if (!isRecordedRefusal(refusal.error)) return refusal;
       const partLines = partCount === 1 ? null : (lineIndexes ?? lines.map((_, i) => i));
@@ -267,20 +302,25 @@ export class Ledger {
       );
       return refusal;
     }
-    // An exact-size copy: `placed` grew by push, which reserves 17 slots; a live hold keeps its lines for minutes.
+    // An exact-size copy of the scratch list: a live hold keeps its lines for minutes.
     const hold = new Hold(id, this.channels.intern(channel), ttlMs, deadline, placed.slice(), partCount, placement);
+    placed.length = 0;
     hold.order = ++this.holdOrder;
     this.holds.set(id, hold);
     this.liveHolds++;
-    if (partCount === 1) this.ttl.push(hold);
-    for (const line of placed) if (line.backordered > 0) this.queueBackorder(hold, line);
-    if (this.createdByReserve.length > 0 && partCount > 1) this.createdByPart.set(id, this.createdByReserve.slice());
-    this.createdByReserve.length = 0;
+    if (partCount === 1) hold.deadlineNode = this.ttl.push(hold, hold.expiresAt, hold.order);
+    for (const line of hold.lines) if (line.backordered > 0) this.queueBackorder(hold, line);
+    if (this.createdByReserve.length > 0) {
+      if (partCount > 1) this.createdByPart.set(id, this.createdByReserve.slice());
+      this.createdByReserve.length = 0;
+    }
     this.finishOp('reserve', undefined);
     return hold;
   }
 
   commit(id: string): ReservationResult {
+    const found = this.holds.get(id);
+    if (typeof found === 'number') return this.commitCompact(found);
     const hold = this.liveHold(id);
     if (!(hold instanceof Hold)) return hold;
     const next = nextHoldState(hold.status, EV_COMMIT);
@@ -290,7 +330,7 @@ export class Ledger {
         const allocated = line.qty - line.backordered;
         if (allocated > 0) this.change(line.position as Position, 0, -allocated, allocated);
       }
-      this.ttl.remove(hold);
+      this.unqueue(hold);
       if (this.createdByPart.size > 0) this.createdByPart.delete(hold.id);
     }
     hold.status = next;
@@ -299,6 +339,8 @@ export class Ledger {
   }
 
   release(id: string): ReservationResult {
+    const found = this.holds.get(id);
+    if (typeof found === 'number') return this.releaseCompact(found);
     const hold = this.liveHold(id);
     if (!(hold instanceof Hold)) return hold;
     const next = nextHoldState(hold.status, EV_RELEASE);
@@ -355,7 +397,7 @@ export class Ledger {
    * record of that refusal (for replay); without one (a transient refusal), it is forgotten.
    */
   abortPart(id: string, error: EngineError | null): ReservationResult {
-    const hold = this.holds.get(id);
+    const hold = this.objectHold(id);
     if (hold === undefined) return refuse.notFound(`reservation '${id}'`);
     invariant(hold.status === HELD || hold.status === REFUSED, `aborted part ${id} is past held`);
     invariant(
@@ -535,12 +577,15 @@ export class Ledger {
     if (noRoom !== null) return noRoom;
     const state = this.stateFor(sku);
     state.policy = isEmptyPolicy(policy) ? null : new ChannelPolicy(policy);
-    if (state.policy !== null) countChannelUse(this.holds.values(), state.sku, state.policy);
+    if (state.policy !== null) this.countChannelUse(state.sku, state.policy);
     this.finishSkuChange(state, 'setPolicy', undefined);
     return { ok: true, sku, seq: state.seq, policy: state.policy?.policy ?? null, channels: channelsOf(state) };
   }
 
   getReservation(id: string): ReservationResult {
+    const found = this.holds.get(id);
+    if (typeof found === 'number')
+      return { ok: true, reservation: this.table.reservation(found, this.channelOf(found)) };
     const hold = this.liveHold(id);
     if (!(hold instanceof Hold)) return hold;
     return { ok: true, reservation: reservationOf(hold) };
@@ -579,7 +624,8 @@ export class Ledger {
    */
   holdSummaries(): HoldSummary[] {
     const summaries: HoldSummary[] = [];
-    for (const hold of this.holds.values()) {
+    for (const ref of this.holds.values()) {
+      const hold = typeof ref === 'number' ? this.viewOf(ref) : ref;
       const lines =
         hold.partCount === 1
           ? []
@@ -603,7 +649,8 @@ export class Ledger {
 
   /** A part's status and fulfils, for the router to bring a cross-shard hold's parts into agreement. */
   partState(id: string): PartReport | Refusal {
-    const hold = this.holds.get(id);
+    const found = this.holds.get(id);
+    const hold = typeof found === 'number' ? this.viewOf(found) : found;
     if (hold === undefined) return refuse.notFound(`reservation '${id}'`);
     const fulfil = this.partFulfils.get(id);
     const reservation = hold.status === REFUSED ? null : reservationOf(hold);
@@ -638,20 +685,58 @@ export class Ledger {
   static restore(options: LedgerOptions, snapshot: LedgerSnapshot): Ledger {
     const ledger = new Ledger(options);
     restoreSnapshot(ledger.internals(), snapshot);
+    ledger.compactRestored();
     return ledger;
+  }
+
+  /**
+   * A snapshot restores every hold as an object; the live ones a reserve would have made compact
+   * go back into the HoldTable (same id, order, deadline node and place in the id map), so a
+   * restarted shard keeps them as compactly as the one that saved them.
+   */
+  private compactRestored(): void {
+    for (const [id, ref] of this.holds) {
+      if (typeof ref === 'number' || !isCompactable(ref)) continue;
+      const channelId = this.channels.idOf(ref.channel);
+      if (channelId === NOT_INTERNED) continue;
+      const line = ref.lines[0] as HoldLine;
+      const position = line.position as Position;
+      const slot = this.table.add(
+        id,
+        channelId,
+        ref.ttlMs,
+        ref.expiresAt,
+        ref.order,
+        position,
+        line.qty,
+        line.requested !== undefined,
+        ref.status,
+      );
+      if (ref.deadlineNode !== NO_NODE) {
+        this.ttl.setRef(ref.deadlineNode, slot);
+        this.table.setNode(slot, ref.deadlineNode);
+        ref.deadlineNode = NO_NODE;
+      }
+      this.holds.set(id, slot);
+    }
   }
 
   private internals(): LedgerInternals {
     return {
       skus: this.skus,
       holds: this.holds,
-      ttl: this.ttl,
+      holdList: () => Array.from(this.holds.values(), (ref) => (typeof ref === 'number' ? this.viewOf(ref) : ref)),
+      queueDeadline: (hold) => {
+        hold.deadlineNode = this.ttl.push(hold, hold.expiresAt, hold.order);
+      },
       retention: this.retention,
+      retainedIds: () =>
+        this.retention.toArray().map((ref) => (typeof ref === 'number' ? this.table.idOf(ref) : ref.id)),
       transfers: this.transfers,
       partFulfils: this.partFulfils,
       intern: (channel) => this.channels.intern(channel),
       rank: this.rank,
-      movementLog: () => new MovementLog(this.options.syncHorizonMs, this.options.syncMovementsPerPositionMax),
+      movementLog: () => new MovementLog(this.movementBounds),
       scalars: {
         nowMs: this.nowMs,
         holdOrder: this.holdOrder,
@@ -681,6 +766,165 @@ export class Ledger {
       returnsReconcileMsTotal: this.returnsReconcileMsTotal,
       returnsReconcileMsMax: this.returnsReconcileMsMax,
     };
+  }
+
+  /**
+   * A reserve of one line, whole, on the engine's default placement, as a compact hold when the
+   * line can be held at once at one position within its channel's headroom. Returns its slot, or
+   * NO_SLOT having changed nothing: the general path then decides (refusals, backorders, splits).
+   */
+  private reserveCompact(id: string, channel: string, ttlMs: number, deadline: number, line: LineRequest): number {
+    const channelId = this.channels.idOf(channel);
+    if (channelId === NOT_INTERNED) return NO_SLOT;
+    const state = this.skus.get(line.sku);
+    if (state === undefined || state.mode === MODE_FROZEN) return NO_SLOT;
+    const policy = state.policy;
+    if (
+      policy !== null &&
+      (policy.capHeadroom(channel) < line.qty || policy.stockHeadroom(state.available, channel) < line.qty)
+    )
+      return NO_SLOT;
+    const position = this.wholePosition(state, line, this.defaultContext);
+    if (position === undefined) return NO_SLOT;
+    this.change(position, 0, line.qty, 0);
+    policy?.track(channel, line.qty, 0);
+    const order = ++this.holdOrder;
+    const requested = line.location !== undefined;
+    const slot = this.table.add(id, channelId, ttlMs, deadline, order, position, line.qty, requested, HELD);
+    this.table.setNode(slot, this.ttl.push(slot, deadline, order));
+    this.holds.set(id, slot);
+    this.liveHolds++;
+    this.finishOp('reserve', undefined);
+    return slot;
+  }
+
+  private commitCompact(slot: number): ReservationResult {
+    const table = this.table;
+    const status = table.statusOf(slot);
+    const next = nextHoldState(status, EV_COMMIT);
+    if (next === ILLEGAL) return illegalOf(table.idOf(slot), status, 'commit');
+    if (status === HELD) {
+      const qty = table.qtyOf(slot);
+      this.change(table.positionOf(slot), 0, -qty, qty);
+      this.unqueue(slot);
+    }
+    table.setStatus(slot, next);
+    this.finishOp('commit', undefined);
+    return { ok: true, reservation: table.reservation(slot, this.channelOf(slot)) };
+  }
+
+  private releaseCompact(slot: number): ReservationResult {
+    const table = this.table;
+    const status = table.statusOf(slot);
+    const next = nextHoldState(status, EV_RELEASE);
+    if (next === ILLEGAL) return illegalOf(table.idOf(slot), status, 'release');
+    // The answer is taken before the outcome is retained: a bound may evict it (and free its slot) at once.
+    if (status === next) return { ok: true, reservation: table.reservation(slot, this.channelOf(slot)) };
+    this.returnCompactUnits(slot);
+    this.endCompact(slot, next);
+    const reservation = table.reservation(slot, this.channelOf(slot));
+    this.retainCompact(slot);
+    this.finishOp('release', undefined);
+    return { ok: true, reservation };
+  }
+
+  private expireCompact(slot: number): void {
+    const next = nextHoldState(this.table.statusOf(slot), EV_EXPIRE);
+    invariant(next !== ILLEGAL, `hold ${this.table.idOf(slot)} cannot expire`);
+    this.returnCompactUnits(slot);
+    this.endCompact(slot, next);
+    this.retainCompact(slot);
+    this.finishOp('expire', undefined);
+  }
+
+  /** returnUnits() of a compact hold: its units, held or committed (nothing is shipped or backordered). */
+  private returnCompactUnits(slot: number): void {
+    const table = this.table;
+    const position = table.positionOf(slot);
+    const qty = table.qtyOf(slot);
+    const status = table.statusOf(slot);
+    if (status === HELD) this.change(position, 0, -qty, 0);
+    else if (status === COMMITTED) this.change(position, 0, 0, -qty);
+    position.state.policy?.track(this.channelOf(slot), -qty, 0);
+  }
+
+  /** setTerminal() of a compact hold, up to retaining it (retainCompact): it stays in its slot. */
+  private endCompact(slot: number, status: number): void {
+    const table = this.table;
+    const before = table.statusOf(slot);
+    if (before === HELD || before === COMMITTED) this.liveHolds--;
+    this.unqueue(slot);
+    table.setStatus(slot, status);
+    table.setTerminalAt(slot, this.nowMs);
+  }
+
+  /** The ended compact hold becomes a retained outcome; the bounds may evict it at once, freeing the slot. */
+  private retainCompact(slot: number): void {
+    this.retention.add(slot, this.evicted, oneLineRetainedBytes(this.table.idOf(slot)));
+    this.forgetEvicted();
+  }
+
+  /** Takes a hold out of the deadline queue, if it is there. */
+  private unqueue(ref: HoldRef): void {
+    if (typeof ref === 'number') {
+      const node = this.table.nodeOf(ref);
+      if (node === NO_NODE) return;
+      this.ttl.remove(node);
+      this.table.setNode(ref, NO_NODE);
+    } else if (ref.deadlineNode !== NO_NODE) {
+      this.ttl.remove(ref.deadlineNode);
+      ref.deadlineNode = NO_NODE;
+    }
+  }
+
+  private channelOf(slot: number): string {
+    return this.channels.valueAt(this.table.channelIdOf(slot));
+  }
+
+  /** A compact hold as a Hold object: a copy (see HoldTable.view). */
+  private viewOf(slot: number): Hold {
+    return this.table.view(slot, this.channelOf(slot));
+  }
+
+  /**
+   * The hold behind an id as an object: a live compact hold becomes one for good (the rare
+   * operations: fulfil, parts, expirePart), a retained compact outcome is given as a copy.
+   */
+  private objectHold(id: string): Hold | undefined {
+    const found = this.holds.get(id);
+    if (typeof found !== 'number') return found;
+    const status = this.table.statusOf(found);
+    return status === HELD || status === COMMITTED ? this.promote(id, found) : this.viewOf(found);
+  }
+
+  /** Turns a live compact hold into a Hold object in its place: same id, order and deadline node. */
+  private promote(id: string, slot: number): Hold {
+    const hold = this.viewOf(slot);
+    const node = this.table.nodeOf(slot);
+    if (node !== NO_NODE) {
+      this.ttl.setRef(node, hold);
+      hold.deadlineNode = node;
+      this.table.setNode(slot, NO_NODE);
+    }
+    this.holds.set(id, hold);
+    this.table.free(slot);
+    return hold;
+  }
+
+  /** countChannelUse() over every live hold, compact ones included. */
+  private countChannelUse(sku: string, policy: ChannelPolicy): void {
+    const objects: Hold[] = [];
+    for (const ref of this.holds.values()) {
+      if (typeof ref !== 'number') {
+        objects.push(ref);
+        continue;
+      }
+      const status = this.table.statusOf(ref);
+      const position = this.table.positionOf(ref);
+      if ((status === HELD || status === COMMITTED) && position.state.sku === sku)
+        policy.track(this.channelOf(ref), this.table.qtyOf(ref), 0);
+    }
+    countChannelUse(objects, sku, policy);
   }
 
   private move(
@@ -885,7 +1129,7 @@ export class Ledger {
 
   private recordRefusal(record: RefusalRecord): void {
     this.holds.set(record.id, record);
-    this.retention.add(record, this.evicted);
+    this.retention.add(record, this.evicted, retainedBytesOf(record));
     this.forgetEvicted();
   }
 
@@ -905,7 +1149,7 @@ export class Ledger {
 
   /** The hold behind an id, or NOT_FOUND for unknown ids and refusal records. */
   private liveHold(id: string): Hold | Refusal {
-    const hold = this.holds.get(id);
+    const hold = this.objectHold(id);
     if (hold === undefined) return refuse.notFound(`reservation '${id}'`);
     if (hold.status === REFUSED) return refuse.notFound(`reservation '${id}' (it was refused: ${hold.error?.code})`);
     return hold;
@@ -994,10 +1238,10 @@ export class Ledger {
     if (this.partFulfils.size > 0) this.partFulfils.delete(hold.id);
     if (this.createdByPart.size > 0) this.createdByPart.delete(hold.id);
     if (hold.status === HELD || hold.status === COMMITTED) this.liveHolds--;
-    this.ttl.remove(hold);
+    this.unqueue(hold);
     hold.status = status;
     hold.terminalAtMs = this.nowMs;
-    this.retention.add(hold, this.evicted);
+    this.retention.add(hold, this.evicted, retainedBytesOf(hold));
     this.forgetEvicted();
   }
 
@@ -1008,12 +1252,15 @@ export class Ledger {
 
   private forgetEvicted(): void {
     const evicted = this.evicted;
+    if (evicted.length === 0) return;
     for (let i = 0; i < evicted.length; i++) {
-      const hold = evicted[i]!;
-      if (this.holds.get(hold.id) === hold) {
-        this.holds.delete(hold.id);
-        this.forgotten.push(hold.id);
+      const ref = evicted[i]!;
+      const id = typeof ref === 'number' ? this.table.idOf(ref) : ref.id;
+      if (this.holds.get(id) === ref) {
+        this.holds.delete(id);
+        this.forgotten.push(id);
       }
+      if (typeof ref === 'number') this.table.free(ref);
     }
     evicted.length = 0;
   }
@@ -1060,7 +1307,7 @@ export class Ledger {
   ): void {
     position.state.apply(position, onHandDelta, reservedDelta, committedDelta);
     if (moved !== 0) {
-      position.movements ??= new MovementLog(this.options.syncHorizonMs, this.options.syncMovementsPerPositionMax);
+      position.movements ??= new MovementLog(this.movementBounds);
       position.movements.record(this.nowMs, moved, movedAtMs);
     }
     this.touch(position);
@@ -1129,9 +1376,27 @@ export class Ledger {
       if (positions !== null) this.events.push(eventOf(state, cause, reason, positions, reservationId, filled));
       if (state.backordered > 0 && state.available > 0) (waiting ??= []).push(state);
     }
-    touched.length = 0;
+    if (touched.length > 0) touched.length = 0;
     return waiting;
   }
+}
+
+/** Whether a Hold object is one HoldTable keeps: live, whole, one line placed whole, never backordered or shipped. */
+function isCompactable(hold: Hold): boolean {
+  if (hold instanceof RefusalRecord || hold.error !== null || hold.partCount !== 1 || hold.lines.length !== 1)
+    return false;
+  if (hold.status !== HELD && hold.status !== COMMITTED) return false;
+  const { strategy, destination, allowSplit } = hold.placement;
+  if (strategy !== undefined || destination !== undefined || allowSplit !== undefined) return false;
+  const line = hold.lines[0] as HoldLine;
+  return (
+    line.position !== null &&
+    line.line === 0 &&
+    line.fulfilled === 0 &&
+    line.backordered === 0 &&
+    line.backorderedAtReserve === 0 &&
+    (line.requested === undefined || line.requested === line.position.location)
+  );
 }
 
 /** active ⇄ soldOut as available stock comes and goes (frozen ignores stock). */
@@ -1191,7 +1456,11 @@ function channelsOf(state: SkuState): ChannelAvailability {
 }
 
 function illegal(hold: Hold, action: string): Refusal {
-  return refuse.invalidState(`reservation '${hold.id}' is ${holdStatusName(hold.status)}; cannot ${action}`);
+  return illegalOf(hold.id, hold.status, action);
+}
+
+function illegalOf(id: string, status: number, action: string): Refusal {
+  return refuse.invalidState(`reservation '${id}' is ${holdStatusName(status)}; cannot ${action}`);
 }
 
 function shortageMessage(state: SkuState, line: LineRequest, index: number, position: Position | undefined): string {

@@ -31,3 +31,8 @@ export function retainedBytesOf(hold: Hold): number {
     partLines * OUTCOME_PART_LINE_BYTES
   );
 }
+
+/** retainedBytesOf() of a released or expired one-line hold with this id (a compact one: hold-table.ts). */
+export function oneLineRetainedBytes(id: string): number {
+  return OUTCOME_FIXED_BYTES + id.length * STRING_BYTES_PER_CHAR + OUTCOME_LINE_BYTES;
+}

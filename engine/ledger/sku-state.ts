@@ -12,6 +12,21 @@ const POSITIONS_SCANNED_MAX = 8;
 const NO_POSITIONS: Position[] = Object.freeze([]) as unknown as Position[];
 
 /**
+ * The fields most SKUs never use: a policy, backorders, a refusal kept for reuse, the location map
+ * of a SKU with many positions, and the totals of units in transit, in quarantine or backordered.
+ * Apart, so that a SKU that uses none of them (most of a million) pays one null field, not seven.
+ */
+class SkuRare {
+  policy: ChannelPolicy | null = null;
+  backorders: BackorderQueue | null = null;
+  lastShortage: Refusal | null = null;
+  byLocation: Map<string, Position> | null = null;
+  inbound = 0;
+  quarantined = 0;
+  backordered = 0;
+}
+
+/**
  * The actor state of one SKU: its positions and running totals. Owned by exactly one ledger
  * (one shard thread), so every change is a plain local check-and-update.
  */
@@ -24,29 +39,81 @@ export class SkuState {
   /** Sum of the positions' available (a shortfall at one location never eats another's). */
   available = 0;
   shortfall = 0;
-  inbound = 0;
-  quarantined = 0;
-  /** Units held beyond stock, waiting for it (sum of the positions' backordered). */
-  backordered = 0;
   watched = false;
+  /** Positions in placement priority order (a one-element literal at first: a pushed-to `[]` reserves 17 slots). */
+  ordered: Position[] = NO_POSITIONS;
+  /** Made by the first write of a rare field that is not its default. */
+  private rare: SkuRare | null = null;
+
+  constructor(readonly sku: string) {}
+
+  get inbound(): number {
+    return this.rare === null ? 0 : this.rare.inbound;
+  }
+
+  set inbound(units: number) {
+    if (units !== 0 || this.rare !== null) this.rareFields().inbound = units;
+  }
+
+  get quarantined(): number {
+    return this.rare === null ? 0 : this.rare.quarantined;
+  }
+
+  set quarantined(units: number) {
+    if (units !== 0 || this.rare !== null) this.rareFields().quarantined = units;
+  }
+
+  /** Units held beyond stock, waiting for it (sum of the positions' backordered). */
+  get backordered(): number {
+    return this.rare === null ? 0 : this.rare.backordered;
+  }
+
+  set backordered(units: number) {
+    if (units !== 0 || this.rare !== null) this.rareFields().backordered = units;
+  }
+
   /** Safety stock, fences, caps and backorder limit; null: none. */
-  policy: ChannelPolicy | null = null;
+  get policy(): ChannelPolicy | null {
+    return this.rare === null ? null : this.rare.policy;
+  }
+
+  set policy(policy: ChannelPolicy | null) {
+    if (policy !== null || this.rare !== null) this.rareFields().policy = policy;
+  }
+
   /** Backordered lines in fill order; null until the first backorder. */
-  backorders: BackorderQueue | null = null;
+  get backorders(): BackorderQueue | null {
+    return this.rare === null ? null : this.rare.backorders;
+  }
+
+  set backorders(queue: BackorderQueue | null) {
+    if (queue !== null || this.rare !== null) this.rareFields().backorders = queue;
+  }
+
   /** The last shortage refusal given for this SKU (reused while identical: see Ledger.shortage). */
-  lastShortage: Refusal | null = null;
+  get lastShortage(): Refusal | null {
+    return this.rare === null ? null : this.rare.lastShortage;
+  }
+
+  set lastShortage(refusal: Refusal | null) {
+    if (refusal !== null || this.rare !== null) this.rareFields().lastShortage = refusal;
+  }
+
   /**
    * location → position, built once a SKU has more than POSITIONS_SCANNED_MAX positions; below
    * that a scan of `ordered` is as quick, and a Map per SKU costs ~150 bytes a million times over.
    */
-  private byLocation: Map<string, Position> | null = null;
-  /** Positions in placement priority order (a one-element literal at first: a pushed-to `[]` reserves 17 slots). */
-  ordered: Position[] = NO_POSITIONS;
+  private get byLocation(): Map<string, Position> | null {
+    return this.rare === null ? null : this.rare.byLocation;
+  }
 
-  constructor(readonly sku: string) {}
+  private rareFields(): SkuRare {
+    return (this.rare ??= new SkuRare());
+  }
 
   position(location: string): Position | undefined {
-    if (this.byLocation !== null) return this.byLocation.get(location);
+    const byLocation = this.byLocation;
+    if (byLocation !== null) return byLocation.get(location);
     const ordered = this.ordered;
     for (const position of ordered) if (position.location === location) return position;
     return undefined;
@@ -59,9 +126,10 @@ export class SkuState {
       this.ordered.push(position);
       this.ordered.sort(byRankThenName);
     }
-    if (this.byLocation !== null) this.byLocation.set(location, position);
+    const byLocation = this.byLocation;
+    if (byLocation !== null) byLocation.set(location, position);
     else if (this.ordered.length > POSITIONS_SCANNED_MAX)
-      this.byLocation = new Map(this.ordered.map((p) => [p.location, p]));
+      this.rareFields().byLocation = new Map(this.ordered.map((p) => [p.location, p]));
     return position;
   }
 

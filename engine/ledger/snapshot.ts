@@ -10,10 +10,10 @@ import type { PlacementRequest, WholeFulfil } from './ledger-types.js';
 import { type MovementLog } from './movement-log.js';
 import type { Position } from './position.js';
 import { RefusalRecord } from './refusal-record.js';
+import { retainedBytesOf } from './outcome-bytes.js';
 import type { Retention } from './retention.js';
 import { SkuState } from './sku-state.js';
 import { TransferRecord, type TransferBook } from './transfers.js';
-import type { TtlQueue } from '../../shared/ttl-queue.js';
 
 /**
  * Bumped when the layout below changes; a snapshot of a version not in READABLE_VERSIONS is
@@ -37,9 +37,15 @@ export interface LedgerScalars {
 /** What snapshot.ts reads and rebuilds of a ledger: its collections, and its counters by value. */
 export interface LedgerInternals {
   skus: Map<string, SkuState>;
-  holds: Map<string, Hold>;
-  ttl: TtlQueue<Hold>;
-  retention: Retention;
+  /** id → Hold, or a compact hold's slot number (hold-table.ts); a restore puts Hold objects in. */
+  holds: Map<string, Hold | number>;
+  /** Every hold and refusal record as an object (compact holds as copies), in the id map's order. */
+  holdList: () => Hold[];
+  /** Queues a restored held hold for its deadline. */
+  queueDeadline: (hold: Hold) => void;
+  retention: Retention<Hold | number>;
+  /** The retained outcomes' ids, oldest first. */
+  retainedIds: () => string[];
   transfers: TransferBook;
   partFulfils: Map<string, WholeFulfil>;
   intern: (channel: string) => string;
@@ -118,13 +124,13 @@ export interface LedgerSnapshot {
 }
 
 export function takeSnapshot(ledger: LedgerInternals): LedgerSnapshot {
-  const holds = [...ledger.holds.values()];
+  const holds = ledger.holdList();
   return {
     version: SNAPSHOT_VERSION,
     scalars: { ...ledger.scalars },
     skus: [...ledger.skus.values()].map(saveSku),
     holds: holds.map(saveHold),
-    retention: ledger.retention.toArray().map((hold) => hold.id),
+    retention: ledger.retainedIds(),
     retentionBytes: ledger.retention.sizesBytes(),
     backorders: saveBackorders(holds),
     transfers: ledger.transfers.toArray().map(saveTransfer),
@@ -235,14 +241,14 @@ export function restoreSnapshot(ledger: LedgerInternals, snapshot: LedgerSnapsho
     const hold = restoreHold(ledger, saved);
     ledger.holds.set(hold.id, hold);
     if (hold.status === HELD || hold.status === COMMITTED) liveHolds++;
-    if (hold.status === HELD && hold.partCount === 1) ledger.ttl.push(hold);
+    if (hold.status === HELD && hold.partCount === 1) ledger.queueDeadline(hold);
   }
   restoreRetention(ledger, snapshot.retention, snapshot.retentionBytes);
   restoreBackorders(ledger, snapshot.backorders);
   for (const saved of snapshot.transfers) ledger.transfers.restore(restoreTransfer(ledger, saved));
   for (const [id, no, lines] of snapshot.partFulfils) ledger.partFulfils.set(id, { no, lines });
-  for (const state of ledger.skus.values())
-    if (state.policy !== null) countChannelUse(ledger.holds.values(), state.sku, state.policy);
+  const holds = ledger.holdList();
+  for (const state of ledger.skus.values()) if (state.policy !== null) countChannelUse(holds, state.sku, state.policy);
   ledger.restored(snapshot.scalars, liveHolds, positions);
 }
 
@@ -332,14 +338,13 @@ function restoreRetention(
   sizesBytes: readonly number[] | undefined,
 ): void {
   invariant(sizesBytes === undefined || sizesBytes.length === ids.length, 'snapshot: a retained outcome has no size');
-  const evicted: Hold[] = [];
+  const evicted: Array<Hold | number> = [];
   ids.forEach((id, index) => {
     const hold = ledger.holds.get(id);
-    invariant(hold !== undefined, `snapshot: retained outcome ${id} is not among its holds`);
-    if (sizesBytes === undefined) ledger.retention.add(hold, evicted);
-    else ledger.retention.add(hold, evicted, sizesBytes[index]);
+    invariant(hold instanceof Hold, `snapshot: retained outcome ${id} is not among its holds`);
+    ledger.retention.add(hold, evicted, sizesBytes === undefined ? retainedBytesOf(hold) : sizesBytes[index]!);
   });
-  for (const hold of evicted) ledger.holds.delete(hold.id);
+  for (const hold of evicted) ledger.holds.delete((hold as Hold).id);
 }
 
 function restoreBackorders(ledger: LedgerInternals, backorders: LedgerSnapshot['backorders']): void {
