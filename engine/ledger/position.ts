@@ -1,5 +1,6 @@
 import type { PositionView } from '../api/types.js';
 import type { MovementLog } from './movement-log.js';
+import { RareCounts, WithRareCounts } from './rare-counts.js';
 
 /**
  * The SKU that owns a position. Declared empty here and filled in by sku-state.ts (a module
@@ -15,15 +16,12 @@ export interface PositionOwner {}
  * time of the last count applied. Apart, so that a position that uses none of them (most of a
  * million) pays one null field, not four fields and a boxed -Infinity.
  */
-class PositionRare {
-  inbound = 0;
-  quarantined = 0;
-  backordered = 0;
+class PositionRare extends RareCounts {
   lastSyncAsOf = Number.NEGATIVE_INFINITY;
 }
 
 /** One SKU at one location. Quantities change only through SkuState.apply. */
-export class Position {
+export class Position extends WithRareCounts<PositionRare> {
   onHand = 0;
   reserved = 0;
   committed = 0;
@@ -31,41 +29,13 @@ export class Position {
   movements: MovementLog | null = null;
   /** Set while an operation has touched this position and not yet emitted its event. */
   touched = false;
-  /** Made by the first write of a rare field that is not its default. */
-  private rare: PositionRare | null = null;
-
   constructor(
     readonly state: PositionOwner,
     readonly location: string,
     /** Placement priority: lower first (configured order, then by name). */
     readonly rank: number,
-  ) {}
-
-  /** Units on their way here by an in-transit transfer: neither on hand nor available yet. */
-  get inbound(): number {
-    return this.rare === null ? 0 : this.rare.inbound;
-  }
-
-  set inbound(units: number) {
-    if (units !== 0 || this.rare !== null) this.rareFields().inbound = units;
-  }
-
-  /** Returned units in quarantine (damaged): counted, never available. */
-  get quarantined(): number {
-    return this.rare === null ? 0 : this.rare.quarantined;
-  }
-
-  set quarantined(units: number) {
-    if (units !== 0 || this.rare !== null) this.rareFields().quarantined = units;
-  }
-
-  /** Units backordered here: held beyond stock, waiting (not in reserved or committed). */
-  get backordered(): number {
-    return this.rare === null ? 0 : this.rare.backordered;
-  }
-
-  set backordered(units: number) {
-    if (units !== 0 || this.rare !== null) this.rareFields().backordered = units;
+  ) {
+    super();
   }
 
   /** The asOf of the last count applied here (sync): an older one is stale. */
@@ -77,8 +47,8 @@ export class Position {
     if (asOfMs !== Number.NEGATIVE_INFINITY || this.rare !== null) this.rareFields().lastSyncAsOf = asOfMs;
   }
 
-  private rareFields(): PositionRare {
-    return (this.rare ??= new PositionRare());
+  protected newRare(): PositionRare {
+    return new PositionRare();
   }
 }
 

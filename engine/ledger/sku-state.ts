@@ -4,6 +4,7 @@ import { invariant } from '../../shared/invariant.js';
 import type { BackorderQueue } from './backorder-queue.js';
 import type { ChannelPolicy } from './channel-policy.js';
 import { availableOf, isVacant, Position, shortfallOf } from './position.js';
+import { RareCounts, WithRareCounts } from './rare-counts.js';
 
 /** Positions looked up by scanning; beyond this many, by a Map. */
 const POSITIONS_SCANNED_MAX = 8;
@@ -16,21 +17,18 @@ const NO_POSITIONS: Position[] = Object.freeze([]) as unknown as Position[];
  * of a SKU with many positions, and the totals of units in transit, in quarantine or backordered.
  * Apart, so that a SKU that uses none of them (most of a million) pays one null field, not seven.
  */
-class SkuRare {
+class SkuRare extends RareCounts {
   policy: ChannelPolicy | null = null;
   backorders: BackorderQueue | null = null;
   lastShortage: Refusal | null = null;
   byLocation: Map<string, Position> | null = null;
-  inbound = 0;
-  quarantined = 0;
-  backordered = 0;
 }
 
 /**
  * The actor state of one SKU: its positions and running totals. Owned by exactly one ledger
  * (one shard thread), so every change is a plain local check-and-update.
  */
-export class SkuState {
+export class SkuState extends WithRareCounts<SkuRare> {
   seq = 0;
   mode = MODE_ACTIVE;
   onHand = 0;
@@ -42,34 +40,9 @@ export class SkuState {
   watched = false;
   /** Positions in placement priority order (a one-element literal at first: a pushed-to `[]` reserves 17 slots). */
   ordered: Position[] = NO_POSITIONS;
-  /** Made by the first write of a rare field that is not its default. */
-  private rare: SkuRare | null = null;
 
-  constructor(readonly sku: string) {}
-
-  get inbound(): number {
-    return this.rare === null ? 0 : this.rare.inbound;
-  }
-
-  set inbound(units: number) {
-    if (units !== 0 || this.rare !== null) this.rareFields().inbound = units;
-  }
-
-  get quarantined(): number {
-    return this.rare === null ? 0 : this.rare.quarantined;
-  }
-
-  set quarantined(units: number) {
-    if (units !== 0 || this.rare !== null) this.rareFields().quarantined = units;
-  }
-
-  /** Units held beyond stock, waiting for it (sum of the positions' backordered). */
-  get backordered(): number {
-    return this.rare === null ? 0 : this.rare.backordered;
-  }
-
-  set backordered(units: number) {
-    if (units !== 0 || this.rare !== null) this.rareFields().backordered = units;
+  constructor(readonly sku: string) {
+    super();
   }
 
   /** Safety stock, fences, caps and backorder limit; null: none. */
@@ -107,8 +80,8 @@ export class SkuState {
     return this.rare === null ? null : this.rare.byLocation;
   }
 
-  private rareFields(): SkuRare {
-    return (this.rare ??= new SkuRare());
+  protected newRare(): SkuRare {
+    return new SkuRare();
   }
 
   position(location: string): Position | undefined {
