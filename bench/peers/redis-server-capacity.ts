@@ -44,8 +44,13 @@ function skuKey(session: Session, sku: number): string {
 }
 
 /** The command redis-benchmark repeats: the ioredis peer's reserve script, 1 unit, a random SKU, a random hold id. */
-function reserveCommand(session: Session, sha: string): string[] {
-  const hold = `${session.prefix}hold:${Array.from({ length: HOLD_KEY_RAND_INTS }, () => RAND_INT).join('.')}`;
+/**
+ * `run` names the redis-benchmark run in its hold keys: each run starts its random numbers from the
+ * same seed (two runs drew the same ids: the measured run's first 50,000 calls duplicated the
+ * warm-up's holds), so the runs must not share a key space.
+ */
+function reserveCommand(session: Session, sha: string, run: string): string[] {
+  const hold = `${session.prefix}hold:${run}:${Array.from({ length: HOLD_KEY_RAND_INTS }, () => RAND_INT).join('.')}`;
   return ['EVALSHA', sha, '2', `${session.prefix}stock:${RAND_INT}`, hold, '1'];
 }
 
@@ -127,14 +132,13 @@ interface CapacityRun {
 async function measure(plan: RedisCapacityPlan, session: Session): Promise<CapacityRun> {
   const sha = (await session.client.script('LOAD', RESERVE_LUA)) as string;
   await stock(session, plan.skus, plan.unitsPerSku);
-  const command = reserveCommand(session, sha);
-  const warmup = await runBenchmark(plan, command, plan.warmupCalls);
+  const warmup = await runBenchmark(plan, reserveCommand(session, sha, 'w'), plan.warmupCalls);
   const before = await stockState(session, plan.skus);
   const measuredCalls = Math.max(
     plan.warmupCalls,
     Math.round((warmup.requestsPerSecond * plan.durationMs) / 1000 / plan.pipeline) * plan.pipeline,
   );
-  const measured = await runBenchmark(plan, command, measuredCalls);
+  const measured = await runBenchmark(plan, reserveCommand(session, sha, 'm'), measuredCalls);
   const after = await stockState(session, plan.skus);
   return { warmup, measured, measuredCalls, before, after };
 }
