@@ -5,9 +5,9 @@ import { measured, oneRunResult } from '../harness/measurement.js';
 import { throughputTarget } from '../harness/targets.js';
 import { ENGINE_SHARDS, uniformSkus } from '../load/uniform-workload.js';
 
-/** The durability goal: 1M one-op journal records recovered in under 3 s. */
+/** Issue 14's goal (it was 3 s): 1M one-op journal records recovered in under 1 s. */
 const RECOVERY_TARGET_RECORDS = 1_000_000;
-const RECOVERY_RECORDS_PER_SECOND_GOAL = Math.ceil(RECOVERY_TARGET_RECORDS / 3);
+const RECOVERY_RECORDS_PER_SECOND_GOAL = RECOVERY_TARGET_RECORDS;
 
 /**
  * Recovery time: an engine (1 shard) starting on a journal of N records of one receive each (the
@@ -26,7 +26,7 @@ export const recovery: SuiteCase = {
     `${Math.round(metrics?.recoveryMs ?? 0).toLocaleString('en-US')} ms for ${result.ops.toLocaleString('en-US')} ` +
     `records (${Math.round(result.opsPerSecond).toLocaleString('en-US')} records/s)`,
   targets: (own) => {
-    const name = 'throughput (1M records in < 3 s)';
+    const name = 'throughput (1M records in < 1 s)';
     if ((own.metrics.records ?? 0) < RECOVERY_TARGET_RECORDS) {
       // A shorter journal is dominated by the worker's start: the goal is for 1M records (profile full).
       return [
