@@ -14,6 +14,7 @@ import {
 } from '../load/mix-counts.js';
 import { HOLD_TTL_MS, MIX_CHANNEL, receiveLedgerStock } from '../load/stock.js';
 import { LatencySampler } from '../load/latency-sampler.js';
+import { runWindowsFor } from '../load/timed-loop.js';
 
 export interface LedgerLoopPlan {
   skus: string[];
@@ -61,17 +62,6 @@ function runWindow(state: LoopState): number {
   return settle.length + plan.reservesPerWindow;
 }
 
-function runFor(state: LoopState, durationMs: number): { ops: number; windows: number; elapsedMs: number } {
-  const startMs = performance.now();
-  let ops = 0;
-  let windows = 0;
-  while (performance.now() - startMs < durationMs) {
-    ops += runWindow(state);
-    windows += 1;
-  }
-  return { ops, windows, elapsedMs: performance.now() - startMs };
-}
-
 /**
  * The ledger-loop ceiling: the uniform mix applied to the ledger class directly, in a plain
  * synchronous loop on this thread — no router, no promises, no validation, no batches, no
@@ -89,10 +79,10 @@ export function runLedgerLoop(plan: LedgerLoopPlan): CaseResult {
     reserveCount: 0,
     counts: createMixCounts(),
   };
-  runFor(state, plan.warmupMs);
+  runWindowsFor(() => runWindow(state), plan.warmupMs);
   state.sampler.reset();
   resetOpCounts(state.counts);
-  const outcome = runFor(state, plan.durationMs);
+  const outcome = runWindowsFor(() => runWindow(state), plan.durationMs);
   return {
     name: 'ledger-loop',
     description:

@@ -5,6 +5,7 @@ import { drawCommit } from '../load/mix-counts.js';
 import { HOLD_TTL_MS } from '../load/stock.js';
 import { SOA_DUPLICATE, SOA_HELD, SoaLedger } from './soa-ledger.js';
 import type { LedgerLoopPlan } from './ledger-loop.js';
+import { runWindowsFor } from '../load/timed-loop.js';
 
 /** Everything the loop did, warm-up included (the checks), and the measured pass's ops. */
 interface SoaCounts {
@@ -58,17 +59,6 @@ function runWindow(state: SoaState): number {
   return settle.length + plan.reservesPerWindow;
 }
 
-function runFor(state: SoaState, durationMs: number): { ops: number; windows: number; elapsedMs: number } {
-  const startMs = performance.now();
-  let ops = 0;
-  let windows = 0;
-  while (performance.now() - startMs < durationMs) {
-    ops += runWindow(state);
-    windows += 1;
-  }
-  return { ops, windows, elapsedMs: performance.now() - startMs };
-}
-
 /** Counts add up (every hold held is settled once or still live) and no SKU was oversold or lost units. */
 function soaChecks(state: SoaState): CaseCheck[] {
   const { ledger, plan, counts } = state;
@@ -109,10 +99,10 @@ export function runSoaLoop(plan: LedgerLoopPlan): CaseResult {
     reserveCount: 0,
     counts: { reserves: 0, held: 0, soldOut: 0, duplicates: 0, commits: 0, releases: 0, settlesWithoutHold: 0 },
   };
-  runFor(state, plan.warmupMs);
+  runWindowsFor(() => runWindow(state), plan.warmupMs);
   state.sampler.reset();
   const before = { ...state.counts };
-  const outcome = runFor(state, plan.durationMs);
+  const outcome = runWindowsFor(() => runWindow(state), plan.durationMs);
   return {
     name: 'soa-loop',
     description:
