@@ -34,7 +34,11 @@ const PROFILES: Record<ProfileName, Profile> = {
     postgresHotUnits: 1_000,
     quietWaitMs: 1000,
   },
-  engine: { ...FULL, name: 'engine', cases: ['engine-uniform', 'engine-reserve-many', 'engine-hot-sku'] },
+  engine: {
+    ...FULL,
+    name: 'engine',
+    cases: ['engine-uniform', 'engine-reserve-many', 'engine-paced', 'engine-hot-sku'],
+  },
   gateway: {
     ...FULL,
     name: 'gateway',

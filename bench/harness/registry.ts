@@ -8,6 +8,7 @@ import { engineMultiLine } from '../engine/engine-multi-line.case.js';
 import { engineShards } from '../engine/engine-shards.case.js';
 import { engineUniform } from '../engine/engine-uniform.case.js';
 import { engineReserveMany } from '../engine/engine-reserve-many.case.js';
+import { enginePaced } from '../engine/engine-paced.case.js';
 import { gatewayBatched, gatewayPaced, gatewayReserveMany, gatewaySingle } from '../gateway/gateway.case.js';
 import { journalCase } from '../durability/journal.case.js';
 import { memory } from '../engine/memory.case.js';
@@ -31,6 +32,7 @@ export const CASES: readonly SuiteCase[] = [
   ceilingWsEchoSingle,
   engineUniform,
   engineReserveMany,
+  enginePaced,
   engineHotSku,
   engineMultiLine,
   engineShards(0),

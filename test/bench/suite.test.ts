@@ -280,6 +280,7 @@ describe('bench suite: profiles', () => {
       'ceiling-transport-2',
       'engine-uniform',
       'engine-reserve-many',
+      'engine-paced',
       'engine-hot-sku',
     ]);
     expect(casesOf('gateway')).toEqual([
