@@ -40,9 +40,14 @@ function trimmed(args: unknown[]): unknown[] {
   return end === args.length ? args : args.slice(0, end);
 }
 
-async function callEngine(engine: Engine, name: keyof Engine, args: unknown[]): Promise<unknown> {
+/**
+ * The engine method's own promise, passed on as it is (an async wrapper would add a promise and a
+ * turn per request); stats(), which answers at once, is wrapped.
+ */
+function callEngine(engine: Engine, name: keyof Engine, args: unknown[]): Promise<unknown> {
   const method = engine[name] as (...values: unknown[]) => unknown;
-  return method.apply(engine, args);
+  const result = method.apply(engine, args);
+  return result instanceof Promise ? result : Promise.resolve(result);
 }
 
 /** reserveMany takes its requests as objects ({ requests }) or as columns ({ columns }), never both. */

@@ -230,14 +230,13 @@ export class LocalEngine implements Engine {
   ): Promise<ManyResult<T | Refusal>> {
     const problem = checkManyList(list, field, what);
     if (problem !== null) return Promise.resolve(problem);
-    const entries = list as R[];
-    const results = new Array<T | Refusal>(entries.length);
+    const results = new Array<T | Refusal>(list.length);
     if (this.closed) return Promise.resolve(results.fill(refuse.closed()));
     const startedAt = performance.now();
     this.ledger.advance(this.options.clock.nowMs());
     let applied = 0;
-    for (let index = 0; index < entries.length; index++) {
-      const entry = entries[index] as R;
+    for (let index = 0; index < list.length; index++) {
+      const entry = list[index] as R;
       const problem = check(entry);
       if (problem !== null) {
         results[index] = problem;

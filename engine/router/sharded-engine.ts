@@ -168,7 +168,7 @@ export class ShardedEngine implements Engine {
   }
 
   reserve(request: ReserveRequest): Promise<ReserveResult> {
-    return new Promise((resolve) => this.reserveInto(request, 0, resolve));
+    return new Promise((resolve) => this.reserveInto(request, -1, resolve));
   }
 
   reserveMany(requests: ReserveRequest[]): Promise<ManyResult<ReserveResult>> {
@@ -394,7 +394,7 @@ export class ShardedEngine implements Engine {
     id: string,
     op: typeof OP.COMMIT | typeof OP.RELEASE | typeof OP.GET_RESERVATION,
   ): Promise<ReservationResult> {
-    return new Promise((resolve) => this.byIdInto(id, op, 0, resolve));
+    return new Promise((resolve) => this.byIdInto(id, op, -1, resolve));
   }
 
   private byIdMany(
